@@ -1,0 +1,1 @@
+"""Hand-written core: configuration, auth, transport, retries, errors, serde, paging."""

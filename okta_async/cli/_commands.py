@@ -223,8 +223,11 @@ def _count_data_lines(path: str) -> int | None:
     """Lines after the header (an upper bound on rows, for the progress bar); None for stdin."""
     if path == "-":
         return None
-    with open(path, "rb") as fh:
-        return max(sum(1 for _ in fh) - 1, 0)
+    try:
+        with open(path, "rb") as fh:
+            return max(sum(1 for _ in fh) - 1, 0)
+    except OSError:
+        return None  # open_text() reports the problem in one line
 
 
 def _bulk_row(row: UserRow, activate: bool) -> dict[str, Any]:
@@ -235,14 +238,6 @@ def _bulk_row(row: UserRow, activate: bool) -> dict[str, Any]:
     if row.group_ids:
         item["group_ids"] = list(row.group_ids)
     return item
-
-
-@dataclass
-class ImportResult:
-    """Counts of one ``users import`` run."""
-
-    tally: Tally
-    journal: str | None
 
 
 async def import_users(

@@ -46,6 +46,8 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
 
     if isinstance(exc, InputFileError):
         return str(exc), EXIT_USAGE
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}", EXIT_USAGE
     try:
         from okta_async._core import errors
     except ImportError:  # pragma: no cover - the core is part of the package

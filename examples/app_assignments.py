@@ -31,9 +31,8 @@ async def connect() -> AsyncIterator[OktaClient]:
         return
     from okta_async.testing import FakeOrg
 
-    async with FakeOrg(users=40) as org:
-        async with OktaClient(org_url=org.url, token=org.token) as okta:
-            yield okta
+    async with FakeOrg(users=40) as org, OktaClient(org_url=org.url, token=org.token) as okta:
+        yield okta
 
 
 async def main() -> None:

@@ -35,9 +35,8 @@ async def connect() -> AsyncIterator[OktaClient]:
         return
     from okta_async.testing import FakeOrg
 
-    async with FakeOrg(users=0) as org:
-        async with OktaClient(org_url=org.url, token=org.token) as okta:
-            yield okta
+    async with FakeOrg(users=0) as org, OktaClient(org_url=org.url, token=org.token) as okta:
+        yield okta
 
 
 def write_sample_csv(path: Path, count: int) -> None:

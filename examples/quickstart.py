@@ -28,9 +28,11 @@ async def connect() -> AsyncIterator[OktaClient]:
         return
     from okta_async.testing import FakeOrg
 
-    async with FakeOrg(users=250, groups=3) as org:
-        async with OktaClient(org_url=org.url, token=org.token) as okta:
-            yield okta
+    async with (
+        FakeOrg(users=250, groups=3) as org,
+        OktaClient(org_url=org.url, token=org.token) as okta,
+    ):
+        yield okta
 
 
 async def main() -> None:
@@ -41,7 +43,7 @@ async def main() -> None:
         print(f"first page: {len(page.items)} users, more after: {page.next_cursor is not None}")
 
         active = 0
-        async for user in okta.users.list_users(filter='status eq "ACTIVE"', limit=200):
+        async for _user in okta.users.list_users(filter='status eq "ACTIVE"', limit=200):
             active += 1
         print(f"active users: {active}")
 

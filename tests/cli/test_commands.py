@@ -1,0 +1,373 @@
+"""Every ``okta-async`` command against the fake org, called in-process through ``main(argv)``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from okta_async import OktaClient
+from okta_async.cli import build_parser, main
+from tests.cli.conftest import ThreadedFakeOrg
+
+
+def ask(org: ThreadedFakeOrg, fn: Callable[[OktaClient], Awaitable[Any]]) -> Any:
+    """Run ``fn(okta)`` with a client of its own against the org (to check what commands did)."""
+
+    async def go() -> Any:
+        async with OktaClient(org_url=org.url, token=org.token) as okta:
+            return await fn(okta)
+
+    return org.run(go())
+
+
+def logins(org: ThreadedFakeOrg, **query: Any) -> set[str]:
+    async def fetch(okta: OktaClient) -> set[str]:
+        return {u["profile"]["login"] async for u in okta.users.list_users(**query).raw()}
+
+    return ask(org, fetch)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------- export
+
+
+def test_export_jsonl_streams_every_user_to_stdout(
+    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["users", "export", "--format", "jsonl"]) == 0
+    captured = capsys.readouterr()
+    users = [json.loads(line) for line in captured.out.splitlines()]
+    assert {u["profile"]["login"] for u in users} == logins(org)
+    assert len(users) == 60
+    assert "60 users" in captured.err  # the progress counter's final line
+
+
+def test_export_csv_with_a_search_writes_only_matching_users_to_a_file(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "active.csv"
+    code = main(
+        ["users", "export", "--format", "csv", "--search", 'status eq "ACTIVE"', "-o", str(out)]
+    )
+    assert code == 0
+    header, *rows = out.read_text().splitlines()
+    assert header == "id,status,created,lastUpdated,lastLogin,login,email,firstName,lastName"
+    assert rows and all(",ACTIVE," in row for row in rows)
+    assert len(rows) == len(logins(org, search='status eq "ACTIVE"'))
+    assert f"to {out}" in capsys.readouterr().err
+
+
+def test_export_max_stops_early(org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["users", "export", "--max", "7", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 7
+    assert captured.err == ""
+
+
+# ---------------------------------------------------------------------------------- import
+
+GOOD_AND_BAD = (
+    "login,email,firstName,lastName,department\n"
+    "ann@example.com,ann@example.com,Ann,Lee,Eng\n"  # line 2
+    "bob,not-an-email,Bob,Ray,Eng\n"  # line 3: bad email
+    "cid@example.com,cid@example.com,Cid,Moe,Ops\n"  # line 4
+    "dee@example.com,dee@example.com,Dee\n"  # line 5: too few fields
+    "eve@example.com,eve@example.com,Eve,,Ops\n"  # line 6: missing lastName
+    "fay@example.com,fay@example.com,Fay,Ng,Ops\n"  # line 7
+)
+
+
+def test_import_reports_bad_rows_by_line_and_creates_the_others(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_path = write(tmp_path / "people.csv", GOOD_AND_BAD)
+    code = main(["users", "import", str(csv_path), "--concurrency", "4"])
+    captured = capsys.readouterr()
+    assert code == 1  # some rows failed
+    assert "line 3: invalid email 'not-an-email'" in captured.err
+    assert "line 5: expected 5 fields, found 4" in captured.err
+    assert "line 6: missing value for required column 'lastName'" in captured.err
+    assert "Traceback" not in captured.err
+    assert "3 created" in captured.out and "3 bad rows" in captured.out
+    assert {"ann@example.com", "cid@example.com", "fay@example.com"} <= logins(org)
+
+
+def test_import_reports_rows_okta_rejects_with_their_line_number(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = sorted(logins(org))[0]
+    csv_path = write(
+        tmp_path / "dupes.csv",
+        "email,firstName,lastName,login\n"
+        "new1@example.com,New,One,new1@example.com\n"
+        f"x@example.com,Taken,Login,{taken}\n"
+        "new2@example.com,New,Two,new2@example.com\n",
+    )
+    main(["users", "import", str(csv_path), "--no-progress"])
+    captured = capsys.readouterr()
+    assert {"new1@example.com", "new2@example.com"} <= logins(org)
+    # A login that exists already is either reported on its line or resolved as "existed".
+    if "failed" in captured.out and "0 failed" not in captured.out:
+        assert f"line 3: {taken}:" in captured.err
+
+
+def test_import_rerun_with_the_same_journal_skips_rows_already_done(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_path = write(tmp_path / "people.csv", GOOD_AND_BAD)
+    journal = str(tmp_path / "job.sqlite")
+    main(["users", "import", str(csv_path), "--journal", journal, "--no-progress"])
+    first = capsys.readouterr().out
+    assert "3 created" in first
+    main(["users", "import", str(csv_path), "--journal", journal, "--no-progress"])
+    second = capsys.readouterr().out
+    assert "0 created" in second
+    assert "3 already done (journal)" in second
+    assert len(logins(org)) == 63
+
+
+def test_import_dry_run_sends_nothing(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_path = write(tmp_path / "people.csv", GOOD_AND_BAD)
+    assert main(["users", "import", str(csv_path), "--dry-run"]) == 1
+    assert "3 rows valid, 3 rejected" in capsys.readouterr().out
+    assert len(logins(org)) == 60
+
+
+# ------------------------------------------------------------------- groups and apps
+
+
+def _first_group(okta: OktaClient) -> Awaitable[Any]:
+    return okta.groups.list_groups().first()
+
+
+def test_add_members_by_group_name_with_logins_and_ids(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def setup(okta: OktaClient) -> tuple[str, list[Any]]:
+        group = await okta.groups.create_group({"profile": {"name": "Readers"}})
+        users = await okta.users.list_users(max_items=4).collect()
+        return group.id, users
+
+    group_id, users = ask(org, setup)
+    listing = write(
+        tmp_path / "members.txt",
+        f"# readers\n{users[0].profile.login}\n{users[1].id}\n{users[2].profile.login}\n"
+        "nobody@example.com\n",
+    )
+    code = main(["groups", "add-members", "Readers", str(listing)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"group {group_id}: 3 done, 1 failed" in captured.out
+    assert "line 5: nobody@example.com: E0000007" in captured.err
+
+    async def members(okta: OktaClient) -> set[str]:
+        return {u.id async for u in okta.groups.list_group_users(group_id)}
+
+    assert ask(org, members) == {u.id for u in users[:3]}
+
+
+def test_add_members_to_an_unknown_group_name_is_a_one_line_error(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = write(tmp_path / "members.txt", "someone@example.com\n")
+    assert main(["groups", "add-members", "No Such Group", str(listing)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "okta-async: no group named 'No Such Group'; pass the group id instead"
+    )
+
+
+def test_apps_assign_users_and_groups(
+    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def setup(okta: OktaClient) -> tuple[str, str, list[Any]]:
+        app = await okta.applications.create_application(
+            {
+                "name": "bookmark",
+                "label": "Team Wiki",
+                "signOnMode": "BOOKMARK",
+                "settings": {"app": {"url": "https://wiki.example.com"}},
+            }
+        )
+        group = await okta.groups.create_group({"profile": {"name": "Wiki editors"}})
+        users = await okta.users.list_users(max_items=3).collect()
+        return app.id, group.id, users
+
+    app_id, group_id, users = ask(org, setup)
+    users_file = write(tmp_path / "users.txt", "\n".join(u.profile.login for u in users) + "\n")
+    groups_file = write(tmp_path / "groups.txt", "name\nWiki editors\n")
+
+    assert main(["apps", "assign", "Team Wiki", "--users", str(users_file)]) == 0
+    assert main(["apps", "assign", app_id, "--groups", str(groups_file)]) == 0
+    out = capsys.readouterr().out
+    assert f"app {app_id} (users): 3 done, 0 failed" in out
+    assert f"app {app_id} (groups): 1 done, 0 failed" in out
+
+    async def assigned(okta: OktaClient) -> tuple[set[str], set[str]]:
+        app_users = {u.id async for u in okta.applications.list_application_users(app_id)}
+        app_groups = {
+            g.id async for g in okta.applications.list_application_group_assignments(app_id)
+        }
+        return app_users, app_groups
+
+    app_users, app_groups = ask(org, assigned)
+    assert {u.id for u in users} <= app_users
+    assert app_groups == {group_id}
+
+
+# ---------------------------------------------------------------------------------- logs
+
+
+def test_logs_tail_prints_events_and_stops_after_max(
+    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def make_events(okta: OktaClient) -> None:
+        group = await okta.groups.create_group({"profile": {"name": "Tail"}})
+        user = await okta.users.list_users().first()
+        await okta.groups.add_user_to_group(group.id, user.id)
+
+    ask(org, make_events)
+    code = main(["logs", "tail", "--since", "1h", "--max", "2", "--poll-interval", "0.05"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert all("  " in line and "." in line.split()[1] for line in lines)
+
+
+def test_logs_tail_jsonl_until_now_ends_by_itself(
+    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ask(org, lambda okta: okta.groups.create_group({"profile": {"name": "Bounded"}}))
+    code = main(["logs", "tail", "--since", "1h", "--until", "0s", "--format", "jsonl"])
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert any(e["eventType"] == "group.lifecycle.create" for e in events)
+
+
+def test_logs_tail_with_an_unreadable_since_is_a_one_line_error(
+    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["logs", "tail", "--since", "last tuesday"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+# ------------------------------------------------------------------------------ fake-org
+
+
+async def test_fake_org_command_serves_until_cancelled_and_prints_url_and_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from okta_async.cli._fakeorg import serve_fake_org
+
+    args = build_parser().parse_args(
+        ["fake-org", "--port", "0", "--users", "25", "--groups", "2", "--apps", "1"]
+    )
+    ready = asyncio.Event()
+    task = asyncio.create_task(serve_fake_org(args, ready=ready))
+    await asyncio.wait_for(ready.wait(), timeout=30)
+    out = capsys.readouterr().out
+    url = out.split("OKTA_CLIENT_ORGURL=")[1].split()[0]
+    token = out.split("OKTA_CLIENT_TOKEN=")[1].split()[0]
+    async with OktaClient(org_url=url, token=token) as okta:
+        users = await okta.users.list_users().collect()
+        groups = await okta.groups.list_groups().collect()
+        apps = await okta.applications.list_applications().collect()
+    assert (len(users), len(groups), len(apps)) == (25, 2, 1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+def test_fake_org_command_rejects_a_bad_fault_spec_in_one_line(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fake-org", "--port", "0", "--faults", "explode=yes please"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("okta-async: bad fake-org option:")
+    assert err.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------------- demo
+
+
+def test_demo_runs_the_whole_tour_and_prints_a_summary(
+    isolated_config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workdir = tmp_path / "demo"
+    code = main(["demo", "--users", "250", "--workdir", str(workdir)])
+    captured = capsys.readouterr()
+    assert code == 0
+    for step in range(1, 8):
+        assert f"[{step}/7]" in captured.out
+    assert "users created              250" in captured.out
+    assert "bad CSV rows reported      2" in captured.out
+    assert "rerun skipped via journal  250" in captured.out
+    assert "memberships added          250" in captured.out
+    assert "users exported             250" in captured.out
+    assert "demo finished in" in captured.out
+    exported = (workdir / "users.jsonl").read_text().splitlines()
+    assert len(exported) == 250
+    assert "line " in captured.err and "invalid email" in captured.err
+
+
+# ----------------------------------------------------------------- bad config / bad org
+
+
+def test_missing_configuration_is_one_line_and_exit_2(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["users", "export"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("okta-async: configuration error:")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_malformed_okta_yaml_is_one_line_and_exit_2(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated_config / "okta.yaml").write_text("okta: [client\n")
+    assert main(["users", "export"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("okta-async: configuration error:")
+    assert err.count("\n") == 1
+
+
+def test_an_unreachable_org_is_one_line_and_exit_3(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = main(
+        ["users", "export", "--org-url", f"http://127.0.0.1:{port}", "--token", "nope"]
+    )
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err.startswith(f"okta-async: cannot reach the Okta org at http://127.0.0.1:{port}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "nope" not in err
+
+
+def test_a_rejected_token_is_one_line_and_exit_4_without_echoing_it(
+    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["users", "export", "--token", "wrong-token-123"])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert "rejected the API token" in err
+    assert "wrong-token-123" not in err
+    assert err.count("\n") == 1

@@ -15,9 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def load_example(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Callable[[str], ModuleType]:
+def load_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], ModuleType]:
     """Import ``examples/<name>.py`` fresh, with OKTA_CLIENT_* unset so it uses a fake org."""
     for name in list(os.environ):
         if name.startswith("OKTA_CLIENT_"):

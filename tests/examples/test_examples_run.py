@@ -11,8 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.examples.conftest import EXAMPLES
-
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 Loader = Callable[[str], ModuleType]
 
 

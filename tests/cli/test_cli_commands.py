@@ -12,10 +12,9 @@ import pytest
 
 from okta_async import OktaClient
 from okta_async.cli import build_parser, main
-from tests.cli.conftest import ThreadedFakeOrg
 
 
-def ask(org: ThreadedFakeOrg, fn: Callable[[OktaClient], Awaitable[Any]]) -> Any:
+def ask(org: Any, fn: Callable[[OktaClient], Awaitable[Any]]) -> Any:
     """Run ``fn(okta)`` with a client of its own against the org (to check what commands did)."""
 
     async def go() -> Any:
@@ -25,7 +24,7 @@ def ask(org: ThreadedFakeOrg, fn: Callable[[OktaClient], Awaitable[Any]]) -> Any
     return org.run(go())
 
 
-def logins(org: ThreadedFakeOrg, **query: Any) -> set[str]:
+def logins(org: Any, **query: Any) -> set[str]:
     async def fetch(okta: OktaClient) -> set[str]:
         return {u["profile"]["login"] async for u in okta.users.list_users(**query).raw()}
 
@@ -41,7 +40,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_export_jsonl_streams_every_user_to_stdout(
-    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+    org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["users", "export", "--format", "jsonl"]) == 0
     captured = capsys.readouterr()
@@ -52,7 +51,7 @@ def test_export_jsonl_streams_every_user_to_stdout(
 
 
 def test_export_csv_with_a_search_writes_only_matching_users_to_a_file(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "active.csv"
     code = main(
@@ -66,7 +65,7 @@ def test_export_csv_with_a_search_writes_only_matching_users_to_a_file(
     assert f"to {out}" in capsys.readouterr().err
 
 
-def test_export_max_stops_early(org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_max_stops_early(org: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["users", "export", "--max", "7", "--no-progress"]) == 0
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 7
@@ -87,7 +86,7 @@ GOOD_AND_BAD = (
 
 
 def test_import_reports_bad_rows_by_line_and_creates_the_others(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     csv_path = write(tmp_path / "people.csv", GOOD_AND_BAD)
     code = main(["users", "import", str(csv_path), "--concurrency", "4"])
@@ -102,7 +101,7 @@ def test_import_reports_bad_rows_by_line_and_creates_the_others(
 
 
 def test_import_reports_rows_okta_rejects_with_their_line_number(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     taken = sorted(logins(org))[0]
     csv_path = write(
@@ -121,7 +120,7 @@ def test_import_reports_rows_okta_rejects_with_their_line_number(
 
 
 def test_import_rerun_with_the_same_journal_skips_rows_already_done(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     csv_path = write(tmp_path / "people.csv", GOOD_AND_BAD)
     journal = str(tmp_path / "job.sqlite")
@@ -136,7 +135,7 @@ def test_import_rerun_with_the_same_journal_skips_rows_already_done(
 
 
 def test_import_dry_run_sends_nothing(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     csv_path = write(tmp_path / "people.csv", GOOD_AND_BAD)
     assert main(["users", "import", str(csv_path), "--dry-run"]) == 1
@@ -152,7 +151,7 @@ def _first_group(okta: OktaClient) -> Awaitable[Any]:
 
 
 def test_add_members_by_group_name_with_logins_and_ids(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def setup(okta: OktaClient) -> tuple[str, list[Any]]:
         group = await okta.groups.create_group({"profile": {"name": "Readers"}})
@@ -178,18 +177,16 @@ def test_add_members_by_group_name_with_logins_and_ids(
 
 
 def test_add_members_to_an_unknown_group_name_is_a_one_line_error(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     listing = write(tmp_path / "members.txt", "someone@example.com\n")
     assert main(["groups", "add-members", "No Such Group", str(listing)]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == (
-        "okta-async: no group named 'No Such Group'; pass the group id instead"
-    )
+    assert err.strip() == ("okta-async: no group named 'No Such Group'; pass the group id instead")
 
 
 def test_apps_assign_users_and_groups(
-    org: ThreadedFakeOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def setup(okta: OktaClient) -> tuple[str, str, list[Any]]:
         app = await okta.applications.create_application(
@@ -230,7 +227,7 @@ def test_apps_assign_users_and_groups(
 
 
 def test_logs_tail_prints_events_and_stops_after_max(
-    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+    org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def make_events(okta: OktaClient) -> None:
         group = await okta.groups.create_group({"profile": {"name": "Tail"}})
@@ -247,7 +244,7 @@ def test_logs_tail_prints_events_and_stops_after_max(
 
 
 def test_logs_tail_jsonl_until_now_ends_by_itself(
-    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+    org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ask(org, lambda okta: okta.groups.create_group({"profile": {"name": "Bounded"}}))
     code = main(["logs", "tail", "--since", "1h", "--until", "0s", "--format", "jsonl"])
@@ -257,7 +254,7 @@ def test_logs_tail_jsonl_until_now_ends_by_itself(
 
 
 def test_logs_tail_with_an_unreadable_since_is_a_one_line_error(
-    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+    org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["logs", "tail", "--since", "last tuesday"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
@@ -352,9 +349,7 @@ def test_an_unreachable_org_is_one_line_and_exit_3(
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code = main(
-        ["users", "export", "--org-url", f"http://127.0.0.1:{port}", "--token", "nope"]
-    )
+    code = main(["users", "export", "--org-url", f"http://127.0.0.1:{port}", "--token", "nope"])
     err = capsys.readouterr().err
     assert code == 3
     assert err.startswith(f"okta-async: cannot reach the Okta org at http://127.0.0.1:{port}")
@@ -363,7 +358,7 @@ def test_an_unreachable_org_is_one_line_and_exit_3(
 
 
 def test_a_rejected_token_is_one_line_and_exit_4_without_echoing_it(
-    org: ThreadedFakeOrg, capsys: pytest.CaptureFixture[str]
+    org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["users", "export", "--token", "wrong-token-123"])
     err = capsys.readouterr().err

@@ -14,7 +14,7 @@ import csv
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TextIO
@@ -55,7 +55,7 @@ _CSV_DEFAULT_PROFILE = ("login", "email", "firstName", "lastName")
 def run(args: argparse.Namespace) -> int:
     """Dispatch parsed arguments to the command's coroutine and return the exit code."""
     _configure_logging(args.verbose)
-    handler: Callable[[argparse.Namespace], Awaitable[int]] = _HANDLERS[args.handler]
+    handler = _HANDLERS[args.handler]
     return asyncio.run(handler(args))
 
 
@@ -592,7 +592,7 @@ async def _cmd_demo(args: argparse.Namespace) -> int:
     return await run_demo(args)
 
 
-_HANDLERS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+_HANDLERS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "demo": _cmd_demo,
     "fake_org": _cmd_fake_org,
     "users_export": _cmd_users_export,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -308,11 +309,17 @@ def test_demo_runs_the_whole_tour_and_prints_a_summary(
     assert code == 0
     for step in range(1, 8):
         assert f"[{step}/7]" in captured.out
-    assert "users created              250" in captured.out
-    assert "bad CSV rows reported      2" in captured.out
-    assert "rerun skipped via journal  250" in captured.out
-    assert "memberships added          250" in captured.out
-    assert "users exported             250" in captured.out
+    for label, value in [
+        ("users created", "250"),
+        ("bad CSV rows reported", "2"),
+        ("users failed at Okta", "0"),
+        ("rerun skipped via journal", "250"),
+        ("groups created", "5"),
+        ("memberships added", "250"),
+        ("app assignments", "2 groups, 50 users"),
+        ("users exported", "250"),
+    ]:
+        assert re.search(rf"^  {label} +{value}\b", captured.out, re.MULTILINE), label
     assert "demo finished in" in captured.out
     exported = (workdir / "users.jsonl").read_text().splitlines()
     assert len(exported) == 250

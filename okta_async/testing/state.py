@@ -1,0 +1,180 @@
+"""Shared state handed to every handler: the store, id factory, clock and System Log writer.
+
+Handlers reach it as ``request.app[STATE]``. The request being served is tracked in a context
+variable so that log events can name the request id, client IP and user agent without every
+handler passing them around.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from okta_async.testing._util import IdFactory, Json, okta_time
+from okta_async.testing.store import Store
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the System Log records about the request that caused an event."""
+
+    request_id: str
+    path: str
+    ip: str
+    user_agent: str
+
+
+CURRENT_REQUEST: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
+    "fake_okta_request", default=None
+)
+
+ADMIN_ACTOR: Json = {
+    "id": "00u0000000000000fake",
+    "type": "User",
+    "alternateId": "admin@fake-okta.example",
+    "displayName": "Fake Org Admin",
+    "detailEntry": None,
+}
+
+
+class OrgState:
+    """The mutable org: store + id factory + event writer. Plain JSON all the way down."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.store = Store()
+        self.ids = IdFactory(seed)
+        self._uuid_rng = random.Random(f"uuid:{seed}")
+        self._last_time = 0.0
+
+    def now(self) -> float:
+        """Epoch seconds, strictly increasing by at least 1 ms between calls.
+
+        Strict monotonicity keeps ``lastUpdated``/``published`` ordered like creation order.
+        """
+        current = max(time.time(), self._last_time + 0.001)
+        self._last_time = current
+        return current
+
+    def timestamp(self) -> str:
+        return okta_time(self.now())
+
+    def emit(
+        self,
+        event_type: str,
+        message: str,
+        targets: list[Json],
+        *,
+        severity: str = "INFO",
+        published: str | None = None,
+    ) -> Json:
+        """Append a LogEvent shaped like Okta's to the System Log and return it."""
+        info = CURRENT_REQUEST.get()
+        request_id = info.request_id if info else "internal"
+        ip = info.ip if info else "127.0.0.1"
+        event_uuid = str(uuid.UUID(int=self._uuid_rng.getrandbits(128), version=4))
+        event: Json = {
+            "uuid": event_uuid,
+            "published": published or self.timestamp(),
+            "eventType": event_type,
+            "version": "0",
+            "severity": severity,
+            "legacyEventType": None,
+            "displayMessage": message,
+            "actor": dict(ADMIN_ACTOR),
+            "client": {
+                "userAgent": {
+                    "rawUserAgent": info.user_agent if info else "fake-okta",
+                    "os": "Unknown",
+                    "browser": "UNKNOWN",
+                },
+                "zone": "null",
+                "device": "Unknown",
+                "id": None,
+                "ipAddress": ip,
+                "geographicalContext": None,
+            },
+            "outcome": {"result": "SUCCESS", "reason": None},
+            "target": targets,
+            "transaction": {"type": "WEB", "id": request_id, "detail": {}},
+            "debugContext": {
+                "debugData": {
+                    "requestId": request_id,
+                    "requestUri": info.path if info else "",
+                }
+            },
+            "authenticationContext": {
+                "authenticationProvider": None,
+                "credentialProvider": None,
+                "credentialType": None,
+                "issuer": None,
+                "interface": None,
+                "authenticationStep": 0,
+                "externalSessionId": "trs" + request_id[:20],
+            },
+            "securityContext": {
+                "asNumber": None,
+                "asOrg": None,
+                "isp": None,
+                "domain": None,
+                "isProxy": None,
+            },
+            "request": {"ipChain": [{"ip": ip, "version": "V4", "source": None}]},
+        }
+        self.store.logs.put(event_uuid, event)
+        return event
+
+
+def user_target(user: Json) -> Json:
+    profile = user.get("profile", {})
+    name = f"{profile.get('firstName', '')} {profile.get('lastName', '')}".strip()
+    return {
+        "id": user["id"],
+        "type": "User",
+        "alternateId": profile.get("login", "unknown"),
+        "displayName": name or profile.get("login", "unknown"),
+        "detailEntry": None,
+    }
+
+
+def group_target(group: Json) -> Json:
+    return {
+        "id": group["id"],
+        "type": "UserGroup",
+        "alternateId": "unknown",
+        "displayName": group.get("profile", {}).get("name", "unknown"),
+        "detailEntry": None,
+    }
+
+
+def app_target(app: Json) -> Json:
+    return {
+        "id": app["id"],
+        "type": "AppInstance",
+        "alternateId": app.get("label", "unknown"),
+        "displayName": app.get("label", "unknown"),
+        "detailEntry": {"signOnModeType": app.get("signOnMode")},
+    }
+
+
+STATE: web.AppKey[OrgState] = web.AppKey("fake_okta_state", OrgState)
+
+
+def state_of(request: web.Request) -> OrgState:
+    return request.app[STATE]
+
+
+def base_url(request: web.Request) -> str:
+    """Origin the client used, for absolute ``_links`` hrefs."""
+    return str(request.url.origin())
+
+
+def any_json(value: Any) -> Any:
+    """Identity used to mark values that are deliberately untyped JSON."""
+    return value

@@ -71,7 +71,10 @@ async def test_search_by_department_and_status(api: Api) -> None:
 
 @pytest.mark.parametrize("fake_okta", SEEDED, indirect=True)
 async def test_search_with_or_parentheses_and_starts_with(api: Api) -> None:
-    expr = '(profile.department eq "Legal" or profile.department eq "Finance") and profile.login sw "a"'
+    expr = (
+        '(profile.department eq "Legal" or profile.department eq "Finance")'
+        ' and profile.login sw "a"'
+    )
     users = await api.collect("/api/v1/users", params={"search": expr})
     assert users
     for user in users:

@@ -6,6 +6,7 @@ import pytest
 
 from tests.testing.conftest import Api
 
+DUPLICATE = "An object with this field already exists in the current organization"
 PASSWORD = {"password": {"value": "Tr0ub4dor&3xyz!"}}
 
 
@@ -63,11 +64,7 @@ async def test_duplicate_login_is_400_e0000001_with_cause(api: Api) -> None:
     )
     assert reply.status == 400
     assert reply.body["errorCode"] == "E0000001"
-    assert reply.body["errorCauses"] == [
-        {
-            "errorSummary": "login: An object with this field already exists in the current organization"
-        }
-    ]
+    assert reply.body["errorCauses"] == [{"errorSummary": "login: " + DUPLICATE}]
     assert set(reply.body) == {"errorCode", "errorSummary", "errorLink", "errorId", "errorCauses"}
 
 

@@ -19,7 +19,7 @@ from okta_async.testing._util import ApiError, Json, okta_time, parse_time
 from okta_async.testing.pagination import list_response, parse_limit
 from okta_async.testing.query import Expression
 from okta_async.testing.state import state_of
-from okta_async.testing.store import Collection
+from okta_async.testing.store import Collection, invalid_cursor
 
 _DEFAULT_WINDOW = 7 * 24 * 3600.0
 
@@ -58,19 +58,16 @@ def _q_matcher(q: str) -> Any:
 
 
 def _ordered(logs: Collection, after: str | None, descending: bool) -> Iterator[Json]:
-    if not descending:
-        start = 0
-        if after:
-            pos = logs.order.position(after)
-            start = pos + 1 if pos is not None else 0
-        for ident in logs.order.iter_from(start):
-            yield logs.items[ident]
-        return
-    seen_cursor = after is None or after not in logs.order
-    for ident in logs.order.iter_reversed():
-        if not seen_cursor:
-            seen_cursor = ident == after
-            continue
+    pos: int | None = None
+    if after:
+        pos = logs.order.position(after)
+        if pos is None:
+            raise invalid_cursor(after)
+    if descending:
+        ids = logs.order.iter_reversed(pos)
+    else:
+        ids = logs.order.iter_from(0 if pos is None else pos + 1)
+    for ident in ids:
         yield logs.items[ident]
 
 

@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+try:  # pytest-asyncio makes the async fixture usable in any mode; it is optional
+    from pytest_asyncio import fixture as _async_fixture
+except ImportError:  # pragma: no cover - without pytest-asyncio async fixtures cannot run anyway
+    _async_fixture = pytest.fixture  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from okta_async.testing.server import FakeOrg
 
 
-@pytest.fixture
+@_async_fixture
 async def fake_okta(request: pytest.FixtureRequest) -> AsyncIterator[FakeOrg]:
     """A running fake Okta org on 127.0.0.1 (``org.url``, ``org.token``, ``org.store``)."""
     from okta_async.testing.server import FakeOrg

@@ -13,49 +13,63 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from okta_async.testing._util import ApiError
+
 Json = dict[str, Any]
+
+
+def invalid_cursor(after: str) -> ApiError:
+    """The 400 for an ``after`` value that is not a cursor this org handed out."""
+    return ApiError(
+        400, "E0000001", "Api validation failed: after", [f"after: invalid cursor {after!r}"]
+    )
 
 
 class Ordering:
     """Append-only creation order of ids with O(1) "position of id" lookups.
 
-    Removing an id leaves a stale slot that iteration skips; re-adding appends it at the end.
+    Removing an id leaves a dead slot that iteration skips, but its position is remembered so
+    a cursor pointing at a deleted item still resumes at the right place; re-adding an id
+    appends it at the end.
     """
 
     def __init__(self) -> None:
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
+        self._live: set[str] = set()
 
     def add(self, ident: str) -> None:
         self._pos[ident] = len(self._ids)
         self._ids.append(ident)
+        self._live.add(ident)
 
     def discard(self, ident: str) -> None:
-        self._pos.pop(ident, None)
+        self._live.discard(ident)
 
     def __contains__(self, ident: object) -> bool:
-        return ident in self._pos
+        return ident in self._live
 
     def __len__(self) -> int:
-        return len(self._pos)
+        return len(self._live)
 
     def position(self, ident: str) -> int | None:
-        """Sequence number of a live id, or None."""
+        """Sequence number of an id ever added (live or deleted), or None if never seen."""
         return self._pos.get(ident)
 
     def iter_from(self, start: int = 0) -> Iterator[str]:
         """Live ids in creation order, starting at sequence number ``start``."""
-        ids, pos = self._ids, self._pos
+        ids, pos, live = self._ids, self._pos, self._live
         for index in range(start, len(ids)):
             ident = ids[index]
-            if pos.get(ident) == index:
+            if ident in live and pos[ident] == index:
                 yield ident
 
-    def iter_reversed(self) -> Iterator[str]:
-        ids, pos = self._ids, self._pos
-        for index in range(len(ids) - 1, -1, -1):
+    def iter_reversed(self, end: int | None = None) -> Iterator[str]:
+        """Live ids in reverse creation order, from sequence number ``end - 1`` down."""
+        ids, pos, live = self._ids, self._pos, self._live
+        for index in range(len(ids) - 1 if end is None else end - 1, -1, -1):
             ident = ids[index]
-            if pos.get(ident) == index:
+            if ident in live and pos[ident] == index:
                 yield ident
 
 
@@ -97,13 +111,15 @@ class Collection:
         """Up to ``limit`` items after cursor ``after`` that satisfy ``predicate``.
 
         Returns ``(items, more)`` where ``more`` says whether a further matching item exists.
-        An unknown cursor starts from the beginning of the list (Okta validates cursors loosely).
+        A cursor that never named an item of this collection is rejected with Okta's 400, so a
+        client that mangles cursors fails loudly instead of silently restarting at page one.
         """
         start = 0
         if after:
             pos = self.order.position(after)
-            if pos is not None:
-                start = pos + 1
+            if pos is None:
+                raise invalid_cursor(after)
+            start = pos + 1
         out: list[Json] = []
         for ident in self.order.iter_from(start):
             item = self.items[ident]

@@ -124,3 +124,21 @@ async def test_malformed_search_is_400_e0000031(api: Api) -> None:
     reply = await api.get("/api/v1/users", params={"search": 'status eq "ACTIVE" and ('})
     assert reply.status == 400
     assert reply.body["errorCode"] == "E0000031"
+
+
+@pytest.mark.parametrize("fake_okta", [{"users": 10}], indirect=True)
+async def test_cursor_of_a_deleted_user_still_resumes_after_it(api: Api) -> None:
+    first = await api.get("/api/v1/users", params={"limit": "4"})
+    cursor_user = first.body[-1]["id"]
+    for _ in range(2):  # deactivate, then delete
+        await api.delete(f"/api/v1/users/{cursor_user}")
+    rest = await api.collect(first.links()["next"])
+    expected = [u["id"] for u in api.org.store.users.values()][3:]
+    assert [u["id"] for u in rest] == expected
+
+
+async def test_unknown_cursor_is_rejected(api: Api) -> None:
+    reply = await api.get("/api/v1/users", params={"after": "00uNOTACURSOR"})
+    assert reply.status == 400 and reply.body["errorCode"] == "E0000001"
+    logs = await api.get("/api/v1/logs", params={"after": "nope"})
+    assert logs.status == 400

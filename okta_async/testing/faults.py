@@ -100,7 +100,6 @@ class Faults:
         if value is None:
             return cls(seed=seed)
         if isinstance(value, Faults):
-            value.seed = seed if value.seed == 0 else value.seed
             return value
         if isinstance(value, str):
             return cls(parse_faults_spec(value), seed)

@@ -24,6 +24,7 @@ import random
 import socket
 import struct
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -37,6 +38,7 @@ from okta_async.testing.oauth import BEARER_TOKENS
 from okta_async.testing.ratelimit import LimitLike, RateLimiter, RateLimits, Verdict
 from okta_async.testing.seed import seed_org
 from okta_async.testing.state import CURRENT_REQUEST, STATE, OrgState, RequestInfo
+from okta_async.testing.store import Store
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RateLimitsLike = RateLimits | Mapping[str, LimitLike] | str | None
@@ -84,6 +86,7 @@ class FakeOrg:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        request_log_size: int = 10_000,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -96,7 +99,7 @@ class FakeOrg:
         self.limiter = RateLimiter(RateLimits.coerce(rate_limits))
         self.faults = Faults.coerce(faults, seed)
         self.stats: dict[str, dict[str, int]] = {}
-        self.requests: list[Json] = []
+        self.requests: deque[Json] = deque(maxlen=request_log_size)
         self._request_ids = itertools.count(1)
         self._last_concurrency_event = 0.0
         self._runner: web.AppRunner | None = None
@@ -104,7 +107,7 @@ class FakeOrg:
 
     # -- public surface ------------------------------------------------------------------
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         """The org's data as plain dicts (``okta_async.testing.store.Store``)."""
         return self.state.store
 

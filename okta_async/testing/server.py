@@ -115,7 +115,8 @@ class FakeOrg:
     def url(self) -> str:
         if self._runner is None:
             raise RuntimeError("FakeOrg is not started")
-        return f"http://{self.host}:{self.port}"
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def rate_limits(self) -> RateLimits:

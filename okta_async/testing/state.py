@@ -75,11 +75,11 @@ class OrgState:
         self._clients: dict[tuple[str, str], tuple[Json, Json]] = {}
 
     def now(self) -> float:
-        """Epoch seconds, strictly increasing by at least 1 ms between calls.
+        """Epoch seconds, never going backwards (so timestamps sort like creation order).
 
-        Strict monotonicity keeps ``lastUpdated``/``published`` ordered like creation order.
+        Like Okta, several changes may share one millisecond; nothing is pushed into the future.
         """
-        current = max(time.time(), self._last_time + 0.001)
+        current = max(time.time(), self._last_time)
         self._last_time = current
         return current
 

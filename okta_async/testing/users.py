@@ -290,6 +290,8 @@ async def list_users(request: web.Request) -> web.Response:
 async def _update(request: web.Request, *, full: bool) -> web.Response:
     state = state_of(request)
     user = _get_user(state, request.match_info["userId"])
+    if user["status"] == "DEPROVISIONED":  # Okta's default: deactivated profiles are read-only
+        raise ApiError(403, *_NOT_ALLOWED)
     body = await read_json(request)
     stamp = state.timestamp()
     if "profile" in body:
@@ -348,7 +350,7 @@ async def activate_user(request: web.Request) -> web.Response:
 async def reactivate_user(request: web.Request) -> web.Response:
     state = state_of(request)
     user = _get_user(state, request.match_info["userId"])
-    if user["status"] != "PROVISIONED":
+    if user["status"] not in ("PROVISIONED", "RECOVERY"):
         raise ApiError(403, *_NOT_ALLOWED)
     user["lastUpdated"] = state.timestamp()
     state.emit("user.lifecycle.reactivate", "Reactivate Okta user", [user_target(user)])

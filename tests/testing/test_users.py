@@ -96,7 +96,7 @@ async def test_partial_update_merges_profile(api: Api) -> None:
     assert reply.status == 200
     assert reply.body["profile"]["department"] == "Eng"
     assert reply.body["profile"]["title"] == "Boss"
-    assert reply.body["lastUpdated"] > user["lastUpdated"]
+    assert reply.body["lastUpdated"] >= user["lastUpdated"]
 
 
 async def test_full_update_replaces_profile(api: Api) -> None:
@@ -192,6 +192,13 @@ async def test_first_delete_deactivates_second_delete_removes(api: Api) -> None:
         "user.lifecycle.delete.initiated",
         "user.lifecycle.delete.completed",
     ]
+
+
+async def test_deprovisioned_profile_is_read_only_403_e0000038(api: Api) -> None:
+    user = await api.create_user("ro@example.com")
+    await api.post(f"/api/v1/users/{user['id']}/lifecycle/deactivate")
+    reply = await api.post(f"/api/v1/users/{user['id']}", {"profile": {"title": "x"}})
+    assert reply.status == 403 and reply.body["errorCode"] == "E0000038"
 
 
 async def test_deactivate_then_activate_again(api: Api) -> None:

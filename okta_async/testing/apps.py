@@ -153,10 +153,7 @@ async def get_app(request: web.Request) -> web.Response:
 def _app_getter(state: OrgState) -> Any:
     def getter(app: Json, path: str) -> list[Any]:
         if path == "user.id":
-            ids = list(state.store.app_users[app["id"]].items)
-            for gid in state.store.app_groups[app["id"]].items:
-                ids.extend(state.store.members.get(gid, Collection()).items)
-            return ids
+            return list(state.store.app_users[app["id"]].items)
         if path == "group.id":
             return list(state.store.app_groups[app["id"]].items)
         return path_values(app, path)
@@ -243,6 +240,70 @@ async def delete_app(request: web.Request) -> web.Response:
 # -- user assignments ----------------------------------------------------------------------
 
 
+def new_app_user(
+    user: Json,
+    stamp: str,
+    *,
+    scope: str = "USER",
+    credentials: Json | None = None,
+    profile: Json | None = None,
+) -> Json:
+    """A stored AppUser (``scope`` USER for direct, GROUP for group-based assignments)."""
+    return {
+        "id": user["id"],
+        "externalId": None,
+        "created": stamp,
+        "lastUpdated": stamp,
+        "scope": scope,
+        "status": "ACTIVE",
+        "statusChanged": stamp,
+        "passwordChanged": None,
+        "syncState": "DISABLED",
+        "credentials": credentials or {"userName": user["profile"].get("login")},
+        "profile": profile or {},
+    }
+
+
+def sync_group_scope(state: OrgState, app_id: str, user_id: str, *, log: bool = True) -> None:
+    """Keep the GROUP-scoped AppUser of ``user_id`` in line with the app's group assignments.
+
+    Like Okta, a user reached through an assigned group appears among the app's users with
+    ``scope: GROUP``; a direct (USER-scoped) assignment is never touched.
+    """
+    store = state.store
+    app = store.apps.get(app_id)
+    user = store.users.get(user_id)
+    if app is None or user is None:
+        return
+    assignments = store.app_users[app_id]
+    covered = any(
+        user_id in store.members[gid]
+        for gid in store.app_groups[app_id].items
+        if gid in store.members
+    )
+    existing = assignments.get(user_id)
+    if covered and existing is None:
+        assignments.put(user_id, new_app_user(user, state.timestamp(), scope="GROUP"))
+        if log:
+            state.emit(
+                "application.user_membership.add",
+                "Add user to application membership",
+                [user_target(user), app_target(app)],
+            )
+    elif not covered and existing is not None and existing.get("scope") == "GROUP":
+        assignments.pop(user_id)
+        if log:
+            state.emit(
+                "application.user_membership.remove",
+                "Remove user from application membership",
+                [user_target(user), app_target(app)],
+            )
+
+
+def apps_with_group(state: OrgState, group_id: str) -> list[str]:
+    return [aid for aid, groups in state.store.app_groups.items() if group_id in groups]
+
+
 def _app_user_credentials(body: Json, user: Json) -> Json:
     creds = body.get("credentials")
     out: Json = {"userName": user["profile"].get("login")}
@@ -270,24 +331,19 @@ async def assign_user(request: web.Request) -> web.Response:
     stamp = state.timestamp()
     existing = assignments.get(user["id"])
     if existing is not None:
+        existing["scope"] = "USER"  # an explicit assignment overrides a group-based one
         existing["credentials"] = _app_user_credentials(body, user)
         if isinstance(body.get("profile"), dict):
             existing["profile"] = {**existing.get("profile", {}), **body["profile"]}
         existing["lastUpdated"] = stamp
         return json_response(render_app_user(existing, app["id"], base_url(request)))
-    assignment: Json = {
-        "id": user["id"],
-        "externalId": None,
-        "created": stamp,
-        "lastUpdated": stamp,
-        "scope": str(body.get("scope") or "USER"),
-        "status": "ACTIVE",
-        "statusChanged": stamp,
-        "passwordChanged": None,
-        "syncState": "DISABLED",
-        "credentials": _app_user_credentials(body, user),
-        "profile": dict(body["profile"]) if isinstance(body.get("profile"), dict) else {},
-    }
+    assignment = new_app_user(
+        user,
+        stamp,
+        scope=str(body.get("scope") or "USER"),
+        credentials=_app_user_credentials(body, user),
+        profile=dict(body["profile"]) if isinstance(body.get("profile"), dict) else {},
+    )
     assignments.put(user["id"], assignment)
     state.emit(
         "application.user_membership.add",
@@ -392,6 +448,8 @@ async def assign_group(request: web.Request) -> web.Response:
             "Add assigned application to group",
             [group_target(group), app_target(app)],
         )
+        for user_id in list(state.store.members[group["id"]].items):
+            sync_group_scope(state, app["id"], user_id)
     return json_response(render_app_group(assignment, app["id"], base_url(request)))
 
 
@@ -416,6 +474,9 @@ async def delete_app_group(request: web.Request) -> web.Response:
         "Remove assigned application from group",
         [group_target(group), app_target(app)],
     )
+    if group_id in state.store.members:
+        for user_id in list(state.store.members[group_id].items):
+            sync_group_scope(state, app["id"], user_id)
     return empty_response(204)
 
 

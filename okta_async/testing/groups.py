@@ -135,14 +135,21 @@ async def update_group(request: web.Request) -> web.Response:
 
 
 async def delete_group(request: web.Request) -> web.Response:
+    from okta_async.testing.apps import apps_with_group, sync_group_scope
+
     state = state_of(request)
     group = get_group_or_404(state, request.match_info["groupId"])
+    app_ids = apps_with_group(state, group["id"])
+    members = list(state.store.members[group["id"]].items)
     state.store.groups.pop(group["id"])
     state.store.members.pop(group["id"], None)
     state.store.group_names.pop(str(group["profile"]["name"]).lower(), None)
     for assignments in state.store.app_groups.values():
         assignments.pop(group["id"])
     state.emit("group.lifecycle.delete", "Delete Okta group", [group_target(group)])
+    for app_id in app_ids:
+        for user_id in members:
+            sync_group_scope(state, app_id, user_id)
     return empty_response(204)
 
 
@@ -162,7 +169,15 @@ def add_member(state: OrgState, group_id: str, user_id: str) -> bool:
         "Add user to group membership",
         [user_target(user), group_target(group)],
     )
+    _sync_apps(state, group_id, user_id)
     return True
+
+
+def _sync_apps(state: OrgState, group_id: str, user_id: str) -> None:
+    from okta_async.testing.apps import apps_with_group, sync_group_scope
+
+    for app_id in apps_with_group(state, group_id):
+        sync_group_scope(state, app_id, user_id)
 
 
 async def add_user_to_group(request: web.Request) -> web.Response:
@@ -187,6 +202,7 @@ async def remove_user_from_group(request: web.Request) -> web.Response:
             "Remove user from group membership",
             [user_target(user), group_target(group)],
         )
+        _sync_apps(state, group["id"], user_id)
     return empty_response(204)
 
 

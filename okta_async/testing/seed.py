@@ -3,7 +3,8 @@
 Seeded users are all ACTIVE with a password, logins ``first.last<N>@example.com``, spread over
 a few departments, created at increasing times over the past year (so ``lastUpdated`` filters
 have something to select). Seeded user ``i`` is a member of seeded group ``i % groups``; seeded
-app ``k`` is assigned to seeded group ``k % groups``. Seeding writes no System Log events: it is
+app ``k`` is assigned to seeded group ``k % groups``, so that group's members are its
+``scope: GROUP`` app users. Seeding writes no System Log events: it is
 the org's state before the test starts.
 """
 
@@ -14,7 +15,7 @@ import random
 import time
 
 from okta_async.testing._util import Json, okta_time
-from okta_async.testing.apps import build_app, insert_app
+from okta_async.testing.apps import build_app, insert_app, new_app_user
 from okta_async.testing.groups import insert_group, new_group_record
 from okta_async.testing.state import OrgState
 from okta_async.testing.users import new_user_record
@@ -201,7 +202,12 @@ def _seed(state: OrgState, users: int, groups: int, apps: int) -> None:
         insert_app(state, app)
         if group_ids:
             gid = group_ids[k % len(group_ids)]
+            stamp = okta_time(moment)
             store.app_groups[app["id"]].put(
-                gid, {"id": gid, "lastUpdated": okta_time(moment), "priority": 0, "profile": {}}
+                gid, {"id": gid, "lastUpdated": stamp, "priority": 0, "profile": {}}
             )
+            app_users = store.app_users[app["id"]]
+            for user_id in store.members[gid].items:
+                user = store.users.items[user_id]
+                app_users.put(user_id, new_app_user(user, stamp, scope="GROUP"))
     state._last_time = max(state._last_time, moment)

@@ -186,10 +186,9 @@ class Store:
         return [gid for gid in self.groups.order.iter_from(0) if user_id in self.members[gid]]
 
     def user_app_ids(self, user_id: str) -> list[str]:
-        """Apps assigned to the user directly or through one of their groups."""
-        groups = set(self.user_group_ids(user_id))
-        out = []
-        for aid in self.apps.order.iter_from(0):
-            if user_id in self.app_users[aid] or any(g in self.app_groups[aid] for g in groups):
-                out.append(aid)
-        return out
+        """Apps assigned to the user directly or through one of their groups.
+
+        Group-based assignments are materialised as ``scope: GROUP`` app users, so membership in
+        ``app_users`` answers both cases.
+        """
+        return [aid for aid in self.apps.order.iter_from(0) if user_id in self.app_users[aid]]

@@ -141,3 +141,32 @@ async def test_list_apps_filtered_by_status_user_and_group(api: Api) -> None:
     assert {a["id"] for a in by_user.body} == {active["id"], inactive["id"]}
     by_group = await api.get("/api/v1/apps", params={"filter": f'group.id eq "{group["id"]}"'})
     assert [a["id"] for a in by_group.body] == [inactive["id"]]
+
+
+async def test_group_assignment_makes_members_group_scoped_app_users(api: Api) -> None:
+    app = await _app(api, SAML)
+    group = (await api.post("/api/v1/groups", {"profile": {"name": "Scoped"}})).body
+    early = await api.create_user("early@example.com")
+    late = await api.create_user("late@example.com")
+    await api.put(f"/api/v1/groups/{group['id']}/users/{early['id']}")
+    await api.put(f"/api/v1/apps/{app['id']}/groups/{group['id']}", {})
+    await api.put(f"/api/v1/groups/{group['id']}/users/{late['id']}")
+    users = (await api.get(f"/api/v1/apps/{app['id']}/users")).body
+    assert [(u["id"], u["scope"]) for u in users] == [(early["id"], "GROUP"), (late["id"], "GROUP")]
+    # an explicit assignment turns into USER scope and survives leaving the group
+    await api.post(f"/api/v1/apps/{app['id']}/users", {"id": early["id"]})
+    await api.delete(f"/api/v1/groups/{group['id']}/users/{early['id']}")
+    await api.delete(f"/api/v1/groups/{group['id']}/users/{late['id']}")
+    users = (await api.get(f"/api/v1/apps/{app['id']}/users")).body
+    assert [(u["id"], u["scope"]) for u in users] == [(early["id"], "USER")]
+
+
+async def test_removing_the_group_assignment_drops_group_scoped_users(api: Api) -> None:
+    app = await _app(api, SAML)
+    group = (await api.post("/api/v1/groups", {"profile": {"name": "Drop"}})).body
+    user = await api.create_user("drop@example.com")
+    await api.put(f"/api/v1/groups/{group['id']}/users/{user['id']}")
+    await api.put(f"/api/v1/apps/{app['id']}/groups/{group['id']}", {})
+    assert len((await api.get(f"/api/v1/apps/{app['id']}/users")).body) == 1
+    await api.delete(f"/api/v1/apps/{app['id']}/groups/{group['id']}")
+    assert (await api.get(f"/api/v1/apps/{app['id']}/users")).body == []

@@ -134,6 +134,11 @@ class FakeOrg:
         """Force a user's status (e.g. LOCKED_OUT, which no API call produces)."""
         return users.set_user_status(self.state, user_id, status)
 
+    def reset_stats(self) -> None:
+        """Forget per-bucket counters and the request log (e.g. between benchmark phases)."""
+        self.stats.clear()
+        self.requests.clear()
+
     def expire_bearer_tokens(self) -> None:
         """Invalidate every issued Bearer token (to exercise refresh-after-401)."""
         self.app[BEARER_TOKENS].clear()

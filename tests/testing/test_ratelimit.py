@@ -56,6 +56,8 @@ async def test_exhausted_bucket_is_429_e0000047_and_counted(api: Api) -> None:
     assert (await api.post("/api/v1/groups", {"profile": {"name": "g"}})).status == 200
     stats = api.org.stats["GET /api/v1/users"]
     assert stats["requests"] == 4 and stats["throttled"] == 1
+    api.org.reset_stats()
+    assert api.org.stats == {} and len(api.org.requests) == 0
 
 
 @pytest.mark.parametrize(

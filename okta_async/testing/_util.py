@@ -99,16 +99,6 @@ def not_found(ident: str, kind: str) -> ApiError:
     return ApiError(404, "E0000007", f"Not found: Resource not found: {ident} ({kind})")
 
 
-def validation_error(*causes: str) -> ApiError:
-    """Okta's 400 E0000001 with one errorCause per problem."""
-    return ApiError(
-        400,
-        "E0000001",
-        "Api validation failed: " + ", ".join(causes) if causes else "Api validation failed",
-        list(causes),
-    )
-
-
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON response encoded with orjson (``application/json``)."""
     return web.Response(

@@ -49,20 +49,8 @@ def _count(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The complete argument parser (exposed for tests and documentation)."""
-    common = argparse.ArgumentParser(add_help=False)
-    conn = common.add_argument_group("connection")
-    conn.add_argument(
-        "--org-url",
-        metavar="URL",
-        help="Okta org URL, e.g. https://acme.okta.com (default: OKTA_CLIENT_ORGURL / okta.yaml)",
-    )
-    conn.add_argument(
-        "--token",
-        metavar="TOKEN",
-        help="API token (default: OKTA_CLIENT_TOKEN / okta.yaml; prefer those over this flag, "
-        "which other users of the machine can see in the process list)",
-    )
-    out = common.add_argument_group("output")
+    output = argparse.ArgumentParser(add_help=False)
+    out = output.add_argument_group("output")
     out.add_argument(
         "-v",
         "--verbose",
@@ -77,6 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show full tracebacks for unexpected errors"
     )
 
+    common = argparse.ArgumentParser(add_help=False, parents=[output])
+    conn = common.add_argument_group("connection")
+    conn.add_argument(
+        "--org-url",
+        metavar="URL",
+        help="Okta org URL, e.g. https://acme.okta.com (default: OKTA_CLIENT_ORGURL / okta.yaml)",
+    )
+    conn.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="API token (default: OKTA_CLIENT_TOKEN / okta.yaml; prefer those over this flag, "
+        "which other users of the machine can see in the process list)",
+    )
+
     parser = argparse.ArgumentParser(
         prog="okta-async",
         description="Async Okta Management API toolkit: demo, local fake org, bulk chores.",
@@ -88,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        parents=[common],
+        parents=[output],
         help="run a self-contained tour against an in-process fake org",
         description="Start a fake Okta org in this process, import users from a generated CSV, "
         "create groups and memberships, assign an app, export the users and print a summary.",
@@ -104,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fake = commands.add_parser(
         "fake-org",
-        parents=[common],
+        parents=[output],
         help="serve a fake Okta org over HTTP until Ctrl-C",
         description="Serve the embedded fake Okta org on 127.0.0.1 and print its URL and token.",
     )
@@ -115,16 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--apps", type=_count, default=5, help="seeded apps (default 5)")
     fake.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     fake.add_argument(
+        "--token",
+        dest="fake_token",
+        metavar="TOKEN",
+        help="the API token the fake org accepts (default: a random one, printed)",
+    )
+    fake.add_argument(
         "--rate-limit",
         metavar="SPEC",
         action="append",
         default=[],
-        help="rate limit per endpoint bucket, e.g. 'POST /api/v1/users=100/s' (repeatable)",
+        help="rate limits, e.g. 'POST /api/v1/users=100/s;*=600/min;concurrent=75' or 'okta' "
+        "for Okta's defaults (repeatable; default: effectively unlimited)",
     )
     fake.add_argument(
         "--faults",
         metavar="SPEC",
-        help="injected faults, e.g. 'latency=20ms,error_rate=0.05,reset_after=0.01'",
+        help="injected faults, e.g. 'latency=5ms-20ms,error_rate=0.02;"
+        "POST /api/v1/users:reset_after=0.1' (seeded by --seed)",
     )
     fake.set_defaults(handler="fake_org")
 
@@ -244,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return _commands.run(args)
     except KeyboardInterrupt:
+        if args.handler == "fake_org":  # Ctrl-C is how a fake org is meant to stop
+            print("fake org stopped", file=sys.stderr)
+            return _errors.EXIT_OK
         print("interrupted", file=sys.stderr)
         return _errors.EXIT_INTERRUPTED
     except Exception as exc:

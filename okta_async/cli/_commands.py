@@ -230,9 +230,9 @@ def _count_data_lines(path: str) -> int | None:
         return None  # open_text() reports the problem in one line
 
 
-def _bulk_row(row: UserRow, activate: bool) -> dict[str, Any]:
+def _bulk_row(row: UserRow) -> dict[str, Any]:
     """The create-users item for one CSV row, in the shape ``okta.bulk.create_users`` takes."""
-    item: dict[str, Any] = {"profile": dict(row.profile), "activate": activate}
+    item: dict[str, Any] = {"profile": dict(row.profile)}
     if row.password is not None:
         item["credentials"] = {"password": {"value": row.password}}
     if row.group_ids:
@@ -268,10 +268,10 @@ async def import_users(
                     progress.advance(failed=1)
                 continue
             line_of[row.login.lower()] = row.line
-            yield _bulk_row(row, activate)
+            yield _bulk_row(row)
 
     async for outcome in okta.bulk.create_users(
-        valid_rows(), concurrency=concurrency, journal=journal
+        valid_rows(), activate=activate, concurrency=concurrency, journal=journal
     ):
         status = _outcome_status(outcome)
         if status == "failed":
@@ -416,7 +416,9 @@ async def run_per_item(
     async def one(item: tuple[int, str]) -> object:
         return await action(item[1])
 
-    async for outcome in okta.bulk.map(one, refs, concurrency=concurrency):
+    # Membership and assignment calls are idempotent, so transient failures may be retried.
+    runs = okta.bulk.map(one, refs, concurrency=concurrency, max_attempts=3)
+    async for outcome in runs:
         line, ref = outcome.item
         if outcome.error is not None:
             tally.failed += 1

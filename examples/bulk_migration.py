@@ -68,11 +68,14 @@ def show_progress(progress: Any) -> None:
 
 async def migrate(okta: OktaClient, csv_path: Path, journal: Path, concurrency: int) -> Any:
     """One pass of the job; returns the bulk report."""
+    with csv_path.open("rb") as fh:
+        total = sum(1 for _ in fh) - 1  # for the progress line; rows still stream lazily
     report = await okta.bulk.create_users(
         rows_from_csv(csv_path),
         concurrency=concurrency,
         journal=str(journal),
         progress=show_progress,
+        total=total,
     )
     sys.stderr.write("\n")
     print(f"  counts: {dict(report.counts)}  failed: {report.failed}")

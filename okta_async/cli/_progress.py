@@ -59,8 +59,20 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop without a final line (the work failed; its error message says why)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._interactive and self._line_len:
+            self._stream.write("\r" + " " * self._line_len + "\r")
+            self._stream.flush()
 
     @property
     def elapsed(self) -> float:

@@ -65,3 +65,14 @@ def test_update_sets_absolute_counts() -> None:
     bar = Progress("work", stream=io.StringIO())
     bar.update(done=10, failed=2, total=40)
     assert (bar.done, bar.failed, bar.total) == (10, 2, 40)
+
+
+def test_a_failed_run_leaves_no_final_line() -> None:
+    out = io.StringIO()
+    try:
+        with Progress("work", total=3, stream=out) as bar:
+            bar.advance()
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert out.getvalue() == ""

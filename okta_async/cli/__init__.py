@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose",
         action="count",
         default=0,
-        help="log requests to stderr (-vv for retry and rate-limit detail)",
+        help="log retries and rate-limit waits to stderr (-vv: every request too)",
     )
     out.add_argument(
         "--no-progress", action="store_true", help="do not draw progress bars on stderr"

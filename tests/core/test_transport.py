@@ -73,7 +73,7 @@ async def test_path_params_are_percent_encoded_and_query_is_sent() -> None:
                 path_params={"userId": "a/b c"},
                 query=[("expand", "x"), ("expand", "y"), ("q", "a&b")],
             )
-            [(method, url)] = list(m.requests)
+            [(_method, url)] = list(m.requests)
         assert url.raw_path == "/api/v1/users/a%2Fb%20c"
         assert url.query.getall("expand") == ["x", "y"]
         assert url.query["q"] == "a&b"

@@ -1,4 +1,4 @@
-"""TLS: verification on by default, a custom CA bundle or SSLContext, a bad bundle is a ConfigError."""
+"""TLS: verification on by default, custom CA bundle or SSLContext, bad bundle -> ConfigError."""
 
 from __future__ import annotations
 

@@ -406,3 +406,37 @@ async def test_closing_before_any_request_needs_no_session() -> None:
     transport = make_transport()
     await transport.aclose()
     assert "closed" in repr(transport)
+
+
+async def test_governor_holds_the_next_request_until_reset_instead_of_a_429() -> None:
+    sleeps = Sleeps()
+    transport = make_transport(sleeps)
+    try:
+        with mocked_okta() as m:
+            m.get(USER_URL, payload={}, headers=_rate_headers(600, 2, 42))
+            m.get(USER_URL, payload={}, headers=_rate_headers(600, 599, 60))
+            await transport.request(GET_USER, path_params={"userId": "00u1"})
+            assert sleeps.delays == []
+            snapshot = transport.governor.snapshot(GET_USER.bucket)
+            assert snapshot is not None and (snapshot.limit, snapshot.remaining) == (600, 2)
+            await transport.request(GET_USER, path_params={"userId": "00u1"})
+        assert sleeps.delays == [pytest.approx(42.0)]  # held for the reset, then sent once
+        assert len(sent_headers(m)) == 2
+    finally:
+        await transport.aclose()
+
+
+async def test_no_unclosed_session_warning_after_close() -> None:
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        transport = make_transport()
+        with mocked_okta() as m:
+            m.get(USER_URL, payload={})
+            await transport.request(GET_USER, path_params={"userId": "00u1"})
+        await transport.aclose()
+        del transport
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -228,3 +229,46 @@ async def test_configured_proxy_is_used_unless_no_proxy_matches(
         await transport.aclose()
     assert len(proxy_recorder.seen) == 1
     assert len(org_recorder.seen) == 1
+
+
+async def test_cancelled_request_releases_its_governor_slot(
+    org: tuple[Recorder, TestServer],
+) -> None:
+    recorder, server = org
+    arrived = asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        arrived.set()
+        await asyncio.Event().wait()  # never answers; the client cancels
+        return web.Response()
+
+    recorder.handler = slow
+    transport = make_transport(org_url=_origin(server))
+    try:
+        task = asyncio.create_task(transport.request(LIST_USERS))
+        await arrived.wait()
+        assert transport.governor.in_flight() == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert transport.governor.in_flight() == 0
+    finally:
+        await transport.aclose()
+
+
+async def test_per_call_timeout_raises_api_timeout_error(
+    org: tuple[Recorder, TestServer],
+) -> None:
+    recorder, server = org
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.Response()
+
+    recorder.handler = slow
+    transport = make_transport(org_url=_origin(server), max_retries=0)
+    try:
+        with pytest.raises(errors.APITimeoutError, match="GET /api/v1/users"):
+            await transport.request(LIST_USERS, options={"timeout": 0.05})
+    finally:
+        await transport.aclose()

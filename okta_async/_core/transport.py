@@ -26,7 +26,7 @@ import aiohttp
 import attrs
 import orjson
 import yarl
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from okta_async._core import logs
 from okta_async._core.errors import (
@@ -287,27 +287,34 @@ class Transport:
         url: str | yarl.URL | None = None,
         options: RequestOptions | None = None,
     ) -> RawResponse:
-        """Send ``op`` with retries; return the 2xx response or raise an :class:`OktaError`."""
+        """Send ``op`` with retries; return the 2xx response or raise an :class:`OktaError`.
+
+        ``options`` override the transport's defaults per call (None means "not given");
+        ``timeout`` bounds each attempt, not the sum of attempts and the waits between them.
+        """
         if self.closed:
             raise ClientClosedError()
         target = self.build_url(op, path_params, query, url)
         opts: RequestOptions = {**self._defaults, **(options or {})}
         config = self._shared.config
-        max_retries = opts.get("max_retries", config.max_retries)
-        timeout_s = opts.get("timeout", config.request_timeout)
-        timeout = aiohttp.ClientTimeout(total=timeout_s or None)
+        max_retries = opts.get("max_retries")
+        if max_retries is None:
+            max_retries = config.max_retries
+        timeout_s = opts.get("timeout")
+        if timeout_s is None:
+            timeout_s = config.request_timeout
+        timeout = aiohttp.ClientTimeout(total=timeout_s or None)  # per attempt; 0 = none
 
-        headers: dict[str, str] = {"Accept": "application/json"}
+        headers: CIMultiDict[str] = CIMultiDict(Accept="application/json")
         body: bytes | str | None = data
         if json is not None:
             body = orjson.dumps(json)
             headers["Content-Type"] = "application/json"
         if content_type is not None:
             headers["Content-Type"] = content_type
-        headers.update(self._defaults.get("extra_headers", {}))
-        headers.update((options or {}).get("extra_headers", {}))
-        for name in [h for h in headers if h.lower() == "authorization"]:
-            del headers[name]  # credentials come from the auth strategy only
+        headers.update(self._defaults.get("extra_headers") or {})
+        headers.update((options or {}).get("extra_headers") or {})
+        headers.popall("Authorization", None)  # credentials come from the auth strategy only
 
         return await self._loop(op, op.method.upper(), target, headers, body, timeout, max_retries)
 
@@ -316,7 +323,7 @@ class Transport:
         op: Operation,
         method: str,
         target: yarl.URL,
-        headers: dict[str, str],
+        headers: CIMultiDict[str],
         body: bytes | str | None,
         timeout: aiohttp.ClientTimeout,
         max_retries: int,
@@ -332,7 +339,8 @@ class Transport:
         while True:
             session = self.session()
             authorization = await auth.authorization(session)
-            send_headers = {**headers, "Authorization": authorization}
+            send_headers = headers.copy()
+            send_headers["Authorization"] = authorization
             if resends:
                 send_headers["X-Okta-Retry-Count"] = str(resends)
                 if first_request_id:

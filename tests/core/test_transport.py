@@ -440,3 +440,20 @@ async def test_no_unclosed_session_warning_after_close() -> None:
         del transport
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+async def test_none_options_fall_back_to_config_and_header_names_are_case_insensitive() -> None:
+    transport = make_transport(request_timeout=9.0)
+    try:
+        with mocked_okta() as m:
+            m.get(USER_URL, payload={})
+            await transport.request(
+                GET_USER,
+                path_params={"userId": "00u1"},
+                options={"timeout": None, "max_retries": None, "extra_headers": {"accept": "x/y"}},  # type: ignore[typeddict-item]
+            )
+            [call] = next(iter(m.requests.values()))
+        assert call.kwargs["timeout"].total == 9.0
+        assert call.kwargs["headers"].getall("Accept") == ["x/y"]
+    finally:
+        await transport.aclose()

@@ -2,8 +2,8 @@
 
 Okta reports, per bucket (method + path template), ``X-Rate-Limit-Limit``, ``-Remaining`` and
 ``-Reset`` (epoch seconds). The governor keeps the latest numbers per bucket, converts the reset
-time to its own monotonic clock using the response's ``Date`` header (so local clock skew does
-not matter), and when ``remaining - in_flight <= reserve`` makes new requests to that bucket wait
+time to the local clock using the response's ``Date`` header (so skew between our clock and
+Okta's does not matter), and when ``remaining - in_flight <= reserve`` makes new requests to that bucket wait
 until the reset. A semaphore caps requests in flight across the whole client, by default safely
 below Okta's org-wide limit of 75 concurrent requests.
 
@@ -29,8 +29,9 @@ from okta_async._core.retry import header_int, server_time
 class BucketState:
     """The latest rate-limit numbers of one bucket.
 
-    ``reset_at`` is on the governor's clock (see :meth:`RateLimitGovernor.now`), so
-    ``state.reset_at - governor.now()`` is the time left in the window.
+    ``reset_at`` is on the governor's clock, by default local epoch seconds (``time.time()``),
+    already corrected for skew against Okta's clock: ``state.reset_at - time.time()`` is the
+    time left in the window.
     """
 
     limit: int
@@ -43,8 +44,9 @@ class RateLimitGovernor:
     """Per-bucket rate-limit state plus a client-wide cap on requests in flight.
 
     ``reserve`` is how many calls of a bucket's window are left unused for other clients of
-    the org; ``max_wait`` caps any single hold. ``clock`` (monotonic), ``wall_clock`` and
-    ``sleep`` are injectable so tests run without real time passing.
+    the org; ``max_wait`` caps any single hold. ``clock`` (the time base of ``reset_at``),
+    ``wall_clock`` (stands in for a missing ``Date`` header) and ``sleep`` are injectable so
+    tests run without real time passing.
     """
 
     def __init__(
@@ -53,7 +55,7 @@ class RateLimitGovernor:
         *,
         reserve: int = 2,
         max_wait: float = 120.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:

@@ -13,6 +13,7 @@ redacted before they could be logged.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import platform
 import re
 import ssl
@@ -228,7 +229,9 @@ class Transport:
             connector = aiohttp.TCPConnector(limit=config.max_connections, ssl=shared.ssl)
             shared.session = aiohttp.ClientSession(
                 connector=connector,
-                trust_env=config.trust_env,
+                # Environment proxies are skipped for a loopback org (the embedded fake org):
+                # a corporate HTTP_PROXY without NO_PROXY=127.0.0.1 would otherwise swallow it.
+                trust_env=config.trust_env and not _is_loopback(self.org_url.host),
                 headers={"User-Agent": user_agent(config.user_agent_extra)},
             )
         return shared.session
@@ -443,6 +446,17 @@ def _redirect_note(location: yarl.URL, same_origin: bool) -> str:
         f"redirect to another origin ({location.origin()}) not followed: "
         "credentials are only sent to the org"
     )
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _source_of(config: TransportConfig, setting: str) -> str:

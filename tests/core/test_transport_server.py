@@ -194,7 +194,7 @@ async def test_env_proxy_is_used_and_no_proxy_is_respected(
     finally:
         await transport.aclose()
     [(method, path, headers)] = proxy_recorder.seen
-    assert headers["Host"] == "acme.okta.invalid"
+    assert (method, path, headers["Host"]) == ("GET", "/api/v1/users", "acme.okta.invalid")
 
     monkeypatch.setenv("NO_PROXY", "acme.okta.invalid")
     transport = make_transport(org_url=remote_org, trust_env=True, max_retries=0)

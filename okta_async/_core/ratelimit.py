@@ -4,8 +4,8 @@ Okta reports, per bucket (method + path template), ``X-Rate-Limit-Limit``, ``-Re
 ``-Reset`` (epoch seconds). The governor keeps the latest numbers per bucket, converts the reset
 time to the local clock using the response's ``Date`` header (so skew between our clock and
 Okta's does not matter), and when ``remaining - in_flight <= reserve`` makes new requests to that
-bucket wait until the reset. A semaphore caps requests in flight across the whole client, by default safely
-below Okta's org-wide limit of 75 concurrent requests.
+bucket wait until the reset. A semaphore caps requests in flight across the whole client, by
+default safely below Okta's org-wide limit of 75 concurrent requests.
 
 Public surface (also used by the bulk helpers to size their concurrency):
 ``slot(bucket)`` (async context manager around one request), ``wait_for_capacity(bucket)``,

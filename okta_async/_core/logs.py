@@ -60,7 +60,6 @@ def log_request(
     status: int | None,
     duration_ms: float,
     request_id: str | None,
-    *,
     attempt: int = 0,
     outcome: str | None = None,
 ) -> None:
@@ -86,3 +85,13 @@ def log_retry(method: str, path: str, attempt: int, delay: float, reason: str) -
         delay,
         reason,
     )
+
+
+def log_give_up(method: str, path: str, failure: str, retries: int, max_retries: int) -> None:
+    """Log a transient failure that is not retried, and why (retries used up, or unsafe)."""
+    why = (
+        f"retries exhausted ({retries} of {max_retries})"
+        if retries >= max_retries
+        else "not safe to repeat: the server may have acted on it"
+    )
+    logger.info("not retrying %s %s after %s: %s", method, path, failure, why)

@@ -41,7 +41,7 @@ from okta_async._core.errors import (
 )
 from okta_async._core.operation import Operation, RequestOptions
 from okta_async._core.ratelimit import RateLimitGovernor
-from okta_async._core.retry import RetryPolicy
+from okta_async._core.retry import RETRYABLE_STATUSES, RetryPolicy, is_retryable_exception
 from okta_async._version import __version__
 
 MAX_REDIRECTS = 5
@@ -350,30 +350,21 @@ class Transport:
                     send_headers["X-Okta-Retry-For"] = first_request_id
             started = time.perf_counter()
             try:
-                async with (
-                    self.governor.slot(op.bucket),
-                    session.request(
-                        method,
-                        target,
-                        data=body,
-                        headers=send_headers,
-                        timeout=timeout,
-                        allow_redirects=False,
-                        proxy=proxy,
-                    ) as resp,
-                ):
-                    payload = await resp.read()
-                    status, resp_headers, reason = resp.status, resp.headers, resp.reason
-                    self.governor.observe(op.bucket, resp_headers)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                elapsed = (time.perf_counter() - started) * 1000
-                logs.log_request(
-                    method, target.path, None, elapsed, None, attempt=resends, outcome=repr(exc)
+                reply = await self._send(
+                    session, op.bucket, method, target, send_headers, body, timeout, proxy
                 )
+            except Exception as exc:
+                elapsed = (time.perf_counter() - started) * 1000
+                outcome = type(exc).__name__
+                logs.log_request(method, target.path, None, elapsed, None, resends, outcome)
                 if self.closed:
                     raise ClientClosedError() from None
+                if not isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError):
+                    raise
                 decision = policy.for_exception(method, exc, retries + 1, max_retries)
                 if decision is None:
+                    if is_retryable_exception(exc):
+                        logs.log_give_up(method, target.path, outcome, retries, max_retries)
                     raise _connection_error(exc, method, target.path) from exc
                 retries += 1
                 resends += 1
@@ -382,54 +373,91 @@ class Transport:
                 continue
 
             elapsed = (time.perf_counter() - started) * 1000
-            request_id = resp_headers.get("X-Okta-Request-Id")
-            first_request_id = first_request_id or request_id
-            logs.log_request(method, target.path, status, elapsed, request_id, attempt=resends)
-            if 200 <= status < 300:
+            first_request_id = first_request_id or reply.request_id
+            logs.log_request(method, target.path, reply.status, elapsed, reply.request_id, resends)
+            if 200 <= reply.status < 300:
                 return RawResponse(
-                    status=status,
-                    headers=resp_headers,
-                    body=payload,
+                    status=reply.status,
+                    headers=reply.headers,
+                    body=reply.body,
                     method=method,
                     url=target,
                     operation=op,
                 )
-            if status == 401 and not refreshed:
+            if reply.status == 401 and not refreshed:
                 refreshed = True
                 if await auth.refresh_after_401(session, authorization):
                     resends += 1
                     logs.log_retry(method, target.path, resends, 0.0, "401, credential refreshed")
                     continue
-            if 300 <= status < 400 and "Location" in resp_headers:
-                location = target.join(yarl.URL(resp_headers["Location"], encoded=True))
+            note = None
+            if 300 <= reply.status < 400 and "Location" in reply.headers:
+                location = target.join(yarl.URL(reply.headers["Location"], encoded=True))
                 same_origin = location.origin() == self.org_url.origin()
                 if same_origin and method in ("GET", "HEAD") and redirects < MAX_REDIRECTS:
                     redirects += 1
                     target = location
                     continue
-                raise error_from_response(
-                    status=status,
-                    method=method,
-                    url=target,
-                    headers=resp_headers,
-                    body=payload,
-                    reason=reason,
-                    note=_redirect_note(location, same_origin),
-                )
-            decision = policy.for_response(method, status, resp_headers, retries + 1, max_retries)
+                note = _redirect_note(location, same_origin)
+            decision = policy.for_response(
+                method, reply.status, reply.headers, retries + 1, max_retries
+            )
             if decision is None:
+                if reply.status in RETRYABLE_STATUSES:
+                    logs.log_give_up(method, target.path, str(reply.status), retries, max_retries)
                 raise error_from_response(
-                    status=status,
+                    status=reply.status,
                     method=method,
                     url=target,
-                    headers=resp_headers,
-                    body=payload,
-                    reason=reason,
+                    headers=reply.headers,
+                    body=reply.body,
+                    reason=reply.reason,
+                    note=note,
                 )
             retries += 1
             resends += 1
             logs.log_retry(method, target.path, resends, decision.delay, decision.reason)
             await policy.sleep(decision.delay)
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        bucket: str,
+        method: str,
+        target: yarl.URL,
+        headers: CIMultiDict[str],
+        body: bytes | str | None,
+        timeout: aiohttp.ClientTimeout,
+        proxy: str | None,
+    ) -> _Reply:
+        """One attempt: take a governor slot, send, read the whole body, record rate limits."""
+        async with (
+            self.governor.slot(bucket),
+            session.request(
+                method,
+                target,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,  # redirects are handled above, origin-checked
+                proxy=proxy,
+            ) as resp,
+        ):
+            payload = await resp.read()
+            self.governor.observe(bucket, resp.headers)
+            return _Reply(resp.status, resp.reason, resp.headers, payload)
+
+
+@attrs.frozen
+class _Reply:
+    status: int
+    reason: str | None
+    headers: CIMultiDictProxy[str] = attrs.field(repr=False)
+    body: bytes = attrs.field(repr=False)
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("X-Okta-Request-Id")
 
 
 def _connection_error(exc: BaseException, method: str, path: str) -> APIConnectionError:

@@ -51,9 +51,11 @@ async def test_debug_logs_of_a_failing_retried_request_never_contain_the_token(
 
     ours = [r for r in caplog.records if r.name == "okta_async"]
     requests = [r.getMessage() for r in ours if r.levelno == logging.DEBUG]
-    retries = [r.getMessage() for r in ours if r.levelno == logging.INFO]
+    retries = [r.getMessage() for r in ours if r.getMessage().startswith("retrying")]
+    give_ups = [r.getMessage() for r in ours if r.getMessage().startswith("not retrying")]
     assert len(requests) == 3
     assert len(retries) == 2
+    assert give_ups == ["not retrying GET /api/v1/users/00u1 after 500: retries exhausted (2 of 2)"]
     assert requests[0].startswith("GET /api/v1/users/00u1 -> 503 in ")
     assert "ms (request id rq1)" in requests[0]
     assert "retry 2" in requests[2]
@@ -96,3 +98,24 @@ def test_redact_url_drops_password_and_query() -> None:
     assert redact_url(url).endswith("@proxy.example:3128/path")
     assert "s3cret" not in redact_url(url)
     assert "token" not in redact_url(url)
+
+
+async def test_a_post_that_may_have_been_processed_logs_why_it_is_not_retried(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import aiohttp
+
+    caplog.set_level(logging.INFO, logger="okta_async")
+    create = Operation(id="createUser", method="POST", path="/api/v1/users")
+    transport = make_transport()
+    try:
+        with mocked_okta() as m:
+            m.post(f"{ORG}/api/v1/users", exception=aiohttp.ServerDisconnectedError())
+            with pytest.raises(errors.APIConnectionError):
+                await transport.request(create, json={})
+    finally:
+        await transport.aclose()
+    assert [r.getMessage() for r in caplog.records] == [
+        "not retrying POST /api/v1/users after ServerDisconnectedError: "
+        "not safe to repeat: the server may have acted on it"
+    ]

@@ -200,8 +200,8 @@ class Transport:
         merged: RequestOptions = {**self._defaults, **options}
         if "extra_headers" in self._defaults and "extra_headers" in options:
             merged["extra_headers"] = {
-                **self._defaults["extra_headers"],
-                **options["extra_headers"],
+                **(self._defaults["extra_headers"] or {}),
+                **(options["extra_headers"] or {}),
             }
         copy._defaults = merged
         return copy

@@ -291,3 +291,27 @@ async def test_per_call_timeout_raises_api_timeout_error(
             await transport.request(LIST_USERS, options={"timeout": 0.05})
     finally:
         await transport.aclose()
+
+
+async def test_query_and_path_values_arrive_intact(org: tuple[Recorder, TestServer]) -> None:
+    recorder, server = org
+    received: list[tuple[str, list[tuple[str, str]]]] = []
+
+    async def echo(request: web.Request) -> web.Response:
+        received.append((request.match_info["tail"], list(request.query.items())))
+        return web.json_response({})
+
+    recorder.handler = echo
+    search = 'profile.email eq "a+b@x.com" and profile.city eq "Zürich & Co"'
+    transport = make_transport(org_url=_origin(server))
+    try:
+        await transport.request(
+            GET_USER,
+            path_params={"userId": "ann+o'neil@x.com/1"},
+            query=[("search", search), ("expand", "a"), ("expand", "b")],
+        )
+    finally:
+        await transport.aclose()
+    [(tail, query)] = received
+    assert tail == "api/v1/users/ann+o'neil@x.com/1"
+    assert query == [("search", search), ("expand", "a"), ("expand", "b")]

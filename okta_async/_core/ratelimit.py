@@ -102,13 +102,22 @@ class RateLimitGovernor:
         return min(left, self.max_wait)
 
     async def wait_for_capacity(self, bucket: str) -> None:
-        """Return once ``bucket`` is not nearly exhausted (waits for its reset if it is)."""
+        """Return once ``bucket`` is not nearly exhausted (waits for its reset if it is).
+
+        The total hold is capped at ``max_wait``: a reset time far in the future (a bogus
+        header) must not stall callers; the server's answer then decides.
+        """
+        waited = 0.0
         while (delay := self.delay_for(bucket)) > 0:
+            delay = min(delay, self.max_wait - waited)
             await self._sleep(delay)
+            waited += delay
             state = self._states.get(bucket)
-            if state is not None and state.reset_at <= self._clock():
+            if state is not None and (state.reset_at <= self._clock() or waited >= self.max_wait):
                 # The window has turned over; start it afresh until a response says otherwise.
-                self._states[bucket] = attrs.evolve(state, remaining=state.limit)
+                self._states[bucket] = attrs.evolve(
+                    state, remaining=state.limit, reset_at=min(state.reset_at, self._clock())
+                )
 
     @asynccontextmanager
     async def slot(self, bucket: str) -> AsyncIterator[None]:

@@ -274,3 +274,24 @@ def _origin(url: yarl.URL) -> str:
     if not url.is_absolute():
         return str(url)
     return str(url.origin())
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigError",
+    "ConflictError",
+    "DecodeError",
+    "ForeignOriginError",
+    "InternalServerError",
+    "NotFoundError",
+    "OktaError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "error_class_for",
+    "error_from_response",
+]

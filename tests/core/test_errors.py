@@ -195,3 +195,22 @@ def test_2xx_body_decodes_and_empty_body_is_none() -> None:
     assert _raw(b'[{"id": "00u1"}]').json() == [{"id": "00u1"}]
     assert _raw(b"").json() is None
     assert _raw(b"").request_id == "req-123"
+
+
+def test_every_exception_is_exported_lazily_from_the_package_root() -> None:
+    import okta_async
+
+    exported = [name for name in errors.__all__ if name[0].isupper()]
+    for name in exported:
+        assert getattr(okta_async, name) is getattr(errors, name)
+        assert issubclass(getattr(errors, name), errors.OktaError)
+
+
+def test_the_tree_in_the_module_docstring_matches_the_classes() -> None:
+    assert errors.__doc__ is not None
+    for name in errors.__all__:
+        if name[0].isupper():
+            assert name in errors.__doc__
+    assert errors.APITimeoutError.__mro__[1] is errors.APIConnectionError
+    for status_cls in (errors.BadRequestError, errors.RateLimitError, errors.InternalServerError):
+        assert status_cls.__mro__[1] is errors.APIStatusError

@@ -9,8 +9,8 @@ default safely below Okta's org-wide limit of 75 concurrent requests.
 
 Public surface (also used by the bulk helpers to size their concurrency):
 ``slot(bucket)`` (async context manager around one request), ``wait_for_capacity(bucket)``,
-``observe(bucket, headers)``, ``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent``
-and ``now()``.
+``has_capacity(bucket)``, ``delay_for(bucket)``, ``observe(bucket, headers)``,
+``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent`` and ``now()``.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class RateLimitGovernor:
         self._states: dict[str, BucketState] = {}
         self._in_flight: dict[str, int] = {}
         self._windows: dict[str, int] = {}  # bucket -> reset epoch of the state we hold
+        self._released: dict[str, asyncio.Event] = {}  # set when a request to a bucket ends
 
     def now(self) -> float:
         """The governor's clock, the time base of :attr:`BucketState.reset_at`."""
@@ -90,34 +91,54 @@ class RateLimitGovernor:
         return self._in_flight.get(bucket, 0)
 
     def delay_for(self, bucket: str) -> float:
-        """Seconds a new request to ``bucket`` should wait now (0 when it may go)."""
+        """Seconds until ``bucket`` resets if the server says it is nearly exhausted, else 0."""
         state = self._states.get(bucket)
         if state is None:
             return 0.0
         left = state.reset_at - self._clock()
-        if left <= 0:
+        if left <= 0 or state.remaining > self.reserve:
             return 0.0
-        if state.remaining - self.in_flight(bucket) > self.reserve:
-            return 0.0
-        return min(left, self.max_wait)
+        return left
+
+    def has_capacity(self, bucket: str) -> bool:
+        """Whether one more request to ``bucket`` may be sent now.
+
+        Unknown buckets may go (the first responses teach us their numbers). Otherwise the
+        calls left in the window (all of them once its reset has passed), minus the requests
+        already in flight, must stay above the reserve; with nothing in flight a request may
+        always go once the window allows it.
+        """
+        state = self._states.get(bucket)
+        if state is None:
+            return True
+        if self.delay_for(bucket) > 0:
+            return False
+        fresh = state.reset_at <= self._clock()
+        remaining = state.limit if fresh else state.remaining
+        in_flight = self.in_flight(bucket)
+        return in_flight == 0 or remaining - in_flight > self.reserve
 
     async def wait_for_capacity(self, bucket: str) -> None:
-        """Return once ``bucket`` is not nearly exhausted (waits for its reset if it is).
+        """Return once one more request to ``bucket`` may be sent.
 
-        The total hold is capped at ``max_wait``: a reset time far in the future (a bogus
-        header) must not stall callers; the server's answer then decides.
+        Waits for the reset while the server reports the bucket nearly exhausted, and for an
+        in-flight request of the bucket to finish (and report fresh numbers) while the
+        requests already in flight would use up what is left. Sleeping for resets is capped
+        at ``max_wait`` in total: a bogus reset far in the future must not stall callers.
         """
-        waited = 0.0
-        while (delay := self.delay_for(bucket)) > 0:
-            delay = min(delay, self.max_wait - waited)
+        slept = 0.0
+        while not self.has_capacity(bucket):
+            delay = self.delay_for(bucket)
+            if delay <= 0:
+                await self._released.setdefault(bucket, asyncio.Event()).wait()
+                continue
+            if slept >= self.max_wait:
+                state = self._states[bucket]
+                self._states[bucket] = attrs.evolve(state, reset_at=self._clock())
+                continue
+            delay = min(delay, self.max_wait - slept)
             await self._sleep(delay)
-            waited += delay
-            state = self._states.get(bucket)
-            if state is not None and (state.reset_at <= self._clock() or waited >= self.max_wait):
-                # The window has turned over; start it afresh until a response says otherwise.
-                self._states[bucket] = attrs.evolve(
-                    state, remaining=state.limit, reset_at=min(state.reset_at, self._clock())
-                )
+            slept += delay
 
     @asynccontextmanager
     async def slot(self, bucket: str) -> AsyncIterator[None]:
@@ -125,7 +146,7 @@ class RateLimitGovernor:
         while True:
             await self.wait_for_capacity(bucket)
             await self._semaphore.acquire()
-            if self.delay_for(bucket) <= 0:
+            if self.has_capacity(bucket):
                 break
             self._semaphore.release()  # the bucket ran low while we queued; wait again
         self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
@@ -138,6 +159,9 @@ class RateLimitGovernor:
             else:
                 del self._in_flight[bucket]
             self._semaphore.release()
+            released = self._released.pop(bucket, None)
+            if released is not None:
+                released.set()
 
     def observe(self, bucket: str, headers: Mapping[str, str]) -> None:
         """Record the rate-limit headers of a response from ``bucket``.

@@ -83,19 +83,61 @@ async def test_requests_go_straight_through_while_the_bucket_has_room() -> None:
 
 async def test_governor_holds_back_before_the_bucket_runs_dry() -> None:
     governor, clock, sleeps = _governor(reserve=2)
-    governor.observe(BUCKET, _headers(600, 4, 30))
-    # remaining 4 - 1 in flight = 3 > reserve: goes; then 4 - 2 = 2 <= reserve: held
-    async with governor.slot(BUCKET), governor.slot(BUCKET):
-        assert governor.delay_for(BUCKET) == pytest.approx(30.0)
-    assert sleeps.delays == []
-    governor.observe(BUCKET, _headers(600, 2, 30))  # responses report two calls left
+    governor.observe(BUCKET, _headers(600, 2, 30))  # the server says two calls are left
+    assert not governor.has_capacity(BUCKET)
+    assert governor.delay_for(BUCKET) == pytest.approx(30.0)
     start = clock.now
     async with governor.slot(BUCKET):
         pass
     assert sleeps.delays == [pytest.approx(30.0)]  # held until the reset, not fired into a 429
     assert clock.now - start == pytest.approx(30.0)
-    snapshot = governor.snapshot(BUCKET)
-    assert snapshot is not None and snapshot.remaining == 600  # fresh window assumed
+
+
+async def test_requests_in_flight_count_against_what_is_left() -> None:
+    governor, _, sleeps = _governor(reserve=2)
+    governor.observe(BUCKET, _headers(600, 4, 30))
+    entered: list[int] = []
+    finish = asyncio.Event()
+
+    async def call(n: int) -> None:
+        async with governor.slot(BUCKET):
+            entered.append(n)
+            await finish.wait()
+            governor.observe(BUCKET, _headers(600, 1, 30))  # each response: nearly dry
+
+    tasks = [asyncio.create_task(call(n)) for n in range(4)]
+    for _ in range(10):
+        await asyncio.sleep(0)
+    # 4 left: the first goes (4 - 0 > 2), the second goes (4 - 1 > 2), the third is held
+    assert entered == [0, 1]
+    assert sleeps.delays == []  # held on the in-flight requests, not on a timer
+    finish.set()
+    await asyncio.gather(*tasks)
+    # the responses reported one call left, so the rest waited for the reset
+    assert sleeps.delays == [pytest.approx(30.0), pytest.approx(30.0)]
+    assert sorted(entered) == [0, 1, 2, 3]
+
+
+async def test_after_a_reset_held_requests_do_not_all_fire_at_once() -> None:
+    governor, clock, _ = _governor(reserve=1, max_concurrent=100)
+    governor.observe(BUCKET, _headers(5, 0, 10))
+    clock.now += 10  # the window has turned over, but no response has said so yet
+    entered = 0
+    finish = asyncio.Event()
+
+    async def call() -> None:
+        nonlocal entered
+        async with governor.slot(BUCKET):
+            entered += 1
+            await finish.wait()
+
+    tasks = [asyncio.create_task(call()) for _ in range(20)]
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert entered == 4  # a fresh window of 5, less the reserve of 1
+    finish.set()
+    await asyncio.gather(*tasks)
+    assert entered == 20
 
 
 async def test_other_buckets_are_not_held_by_an_exhausted_one() -> None:
@@ -113,6 +155,7 @@ async def test_total_hold_is_capped_by_max_wait() -> None:
     async with governor.slot(BUCKET):
         pass
     assert sleeps.delays == [10.0]
+    assert governor.has_capacity(BUCKET)
 
 
 async def test_client_wide_cap_limits_requests_in_flight() -> None:

@@ -13,6 +13,7 @@ redacted before they could be logged.
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 import platform
 import re
@@ -269,14 +270,24 @@ class Transport:
         if not target.is_absolute() or target.origin() != self.org_url.origin():
             raise ForeignOriginError(target, self.org_url)
 
-    def _proxy(self) -> str | None:
+    def _proxy(self) -> tuple[yarl.URL | None, dict[str, str] | None]:
+        """The configured proxy (credentials moved to a Proxy-Authorization header), or None.
+
+        None also when NO_PROXY matches the org.
+
+        Without a configured proxy aiohttp reads HTTP(S)_PROXY / NO_PROXY itself (trust_env).
+        """
         config = self._shared.config
         if config.proxy is None:
-            return None  # aiohttp reads HTTP(S)_PROXY / NO_PROXY itself when trust_env is set
+            return None, None
         host = self.org_url.host
         if config.trust_env and host and urllib.request.proxy_bypass(host):
-            return None
-        return config.proxy
+            return None, None
+        proxy = yarl.URL(config.proxy)
+        if proxy.user is None:
+            return proxy, None
+        basic = base64.b64encode(f"{proxy.user}:{proxy.password or ''}".encode()).decode()
+        return proxy.with_user(None), {"Proxy-Authorization": f"Basic {basic}"}
 
     async def request(
         self,
@@ -338,12 +349,15 @@ class Transport:
         first_request_id: str | None = None
         policy = self.retry_policy
         auth = self._shared.auth
-        proxy = self._proxy()
+        proxy, proxy_headers = self._proxy()
         while True:
             session = self.session()
             authorization = await auth.authorization(session)
             send_headers = headers.copy()
             send_headers["Authorization"] = authorization
+            if proxy_headers and target.scheme == "http":
+                # Plain HTTP goes to the proxy as is; for HTTPS the header rides on CONNECT.
+                send_headers.update(proxy_headers)
             if resends:
                 send_headers["X-Okta-Retry-Count"] = str(resends)
                 if first_request_id:
@@ -351,7 +365,15 @@ class Transport:
             started = time.perf_counter()
             try:
                 reply = await self._send(
-                    session, op.bucket, method, target, send_headers, body, timeout, proxy
+                    session,
+                    op.bucket,
+                    method,
+                    target,
+                    send_headers,
+                    body,
+                    timeout,
+                    proxy,
+                    proxy_headers,
                 )
             except Exception as exc:
                 elapsed = (time.perf_counter() - started) * 1000
@@ -428,7 +450,8 @@ class Transport:
         headers: CIMultiDict[str],
         body: bytes | str | None,
         timeout: aiohttp.ClientTimeout,
-        proxy: str | None,
+        proxy: yarl.URL | None,
+        proxy_headers: dict[str, str] | None,
     ) -> _Reply:
         """One attempt: take a governor slot, send, read the whole body, record rate limits."""
         async with (
@@ -441,6 +464,7 @@ class Transport:
                 timeout=timeout,
                 allow_redirects=False,  # redirects are handled above, origin-checked
                 proxy=proxy,
+                proxy_headers=proxy_headers,
             ) as resp,
         ):
             payload = await resp.read()

@@ -265,7 +265,9 @@ async def test_cancelled_request_releases_its_governor_slot(
     transport = make_transport(org_url=_origin(server))
     try:
         task = asyncio.create_task(transport.request(LIST_USERS))
-        await arrived.wait()
+        waiter = asyncio.create_task(arrived.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        assert arrived.is_set(), task.exception()
         assert transport.governor.in_flight() == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -315,3 +317,22 @@ async def test_query_and_path_values_arrive_intact(org: tuple[Recorder, TestServ
     [(tail, query)] = received
     assert tail == "api/v1/users/ann+o'neil@x.com/1"
     assert query == [("search", search), ("expand", "a"), ("expand", "b")]
+
+
+async def test_proxy_credentials_go_to_the_proxy_only(
+    other: tuple[Recorder, TestServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy_recorder, proxy_server = other
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = f"http://agent:pa55@127.0.0.1:{proxy_server.port}"
+    transport = make_transport(org_url="http://acme.okta.invalid", proxy=proxy)
+    try:
+        await transport.request(LIST_USERS)
+    finally:
+        await transport.aclose()
+    [(_, _, headers)] = proxy_recorder.seen
+    assert headers["Proxy-Authorization"] == "Basic YWdlbnQ6cGE1NQ=="  # agent:pa55
+    assert headers["Authorization"] == f"SSWS {TOKEN}"
+    assert "pa55" not in repr(transport)

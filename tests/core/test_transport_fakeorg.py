@@ -95,3 +95,25 @@ async def test_a_post_the_server_applied_is_not_sent_again() -> None:
             await transport.aclose()
         posts = [r for r in org.requests if r["method"] == "POST"]
     assert len(posts) == 1  # the user exists once; a blind retry would have duplicated it
+
+
+async def test_debug_logs_of_a_failing_retried_request_to_the_fake_org_hide_the_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from okta_async._core.errors import InternalServerError
+
+    caplog.set_level(logging.DEBUG)  # everything: okta_async, aiohttp client and server, asyncio
+    async with testing.FakeOrg(users=1) as org:
+        org.faults.script("error", "GET", "/api/v1/users", times=3, status=503)
+        transport = _transport(org.url, org.token, max_retries=2)
+        try:
+            with pytest.raises(InternalServerError) as info:
+                await transport.request(LIST_USERS)
+        finally:
+            await transport.aclose()
+        token = org.token
+    assert len([r for r in caplog.records if r.name == "okta_async"]) >= 5
+    for text in (caplog.text, str(info.value), repr(info.value), repr(transport)):
+        assert token not in text

@@ -71,7 +71,7 @@ def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
     except ValueError as exc:
         raise ConfigError(setting, source, f"not a valid URL ({exc})") from None
     shown = text if parts.username is None and parts.password is None else "<url with user info>"
-    if not parts.scheme or not parts.netloc:
+    if not parts.scheme:
         raise ConfigError(setting, source, f"{shown!r} lacks https://; use https://{text}")
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

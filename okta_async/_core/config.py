@@ -475,6 +475,7 @@ def load_config(
         r.sources["proxy"] = ARGUMENT
     elif settings["proxy"] is not None:
         r.sources["proxy"] = r.sources["proxy_host"]
+    r.sources["trust_env"] = r.sources["ssl"] = ARGUMENT
     bundle = r.get("ca_bundle")
     if bundle is not None:
         bundle_path = Path(bundle).expanduser()

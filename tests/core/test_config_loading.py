@@ -85,9 +85,11 @@ CASES = [
 
 
 def _nest(path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    for key in reversed(path):
-        value = {key: value}
-    return value
+    *parents, leaf = path
+    nested: dict[str, Any] = {leaf: value}
+    for key in reversed(parents):
+        nested = {key: nested}
+    return nested
 
 
 @pytest.mark.parametrize(("setting", "present"), CASES)
@@ -412,3 +414,15 @@ def test_sources_mapping_is_read_only(dirs: Dirs) -> None:
     config = dirs.load(org_url="https://acme.okta.com", token="t")
     with pytest.raises(TypeError):
         config.sources["token"] = "x"  # type: ignore[index]
+
+
+def test_single_line_pem_from_an_env_var_is_usable(dirs: Dirs) -> None:
+    flattened = pem(new_ec()).strip().replace("\n", "\\n")
+    config = dirs.load(
+        {"OKTA_CLIENT_PRIVATEKEY": flattened},
+        org_url="https://acme.okta.com",
+        authorization_mode="PrivateKey",
+        client_id="c",
+        scopes="s",
+    )
+    assert config.sources["private_key"] == "env OKTA_CLIENT_PRIVATEKEY"

@@ -16,8 +16,10 @@ import asyncio
 import logging
 import secrets
 import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any, Final, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
@@ -300,6 +302,16 @@ def _token_error(
     )
 
 
+def _token_proxy(config: OktaConfig) -> str | None:
+    """The configured proxy for the token endpoint, unless ``NO_PROXY`` exempts the org."""
+    if config.proxy is None:
+        return None
+    host = urlsplit(config.org_url).hostname or ""
+    if config.trust_env and urllib.request.proxy_bypass(host):
+        return None
+    return config.proxy
+
+
 def build_auth(config: OktaConfig) -> AuthStrategy:
     """Return the strategy for ``config.authorization_mode`` (SSWS, Bearer or PrivateKey)."""
     mode = config.authorization_mode
@@ -316,7 +328,7 @@ def build_auth(config: OktaConfig) -> AuthStrategy:
             private_key=config.private_key,
             key_id=config.key_id,
             request_timeout=config.request_timeout,
-            proxy=config.proxy,
+            proxy=_token_proxy(config),
         )
     if mode not in ("SSWS", "Bearer"):
         raise ConfigError(

@@ -146,6 +146,27 @@ def test_build_auth_picks_the_strategy_for_the_mode(mode: str, strategy: type) -
     assert isinstance(auth, AuthStrategy)
 
 
+@pytest.mark.parametrize(
+    ("no_proxy", "expected"), [("", "http://proxy:3128"), ("acme.okta.com", None)]
+)
+def test_token_requests_use_the_proxy_unless_no_proxy_exempts_the_org(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str, expected: str | None
+) -> None:
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    monkeypatch.setenv("no_proxy", no_proxy)
+    config = OktaConfig(
+        org_url="https://acme.okta.com",
+        authorization_mode="PrivateKey",
+        client_id="c",
+        scopes=("s",),
+        private_key=pem(EC_KEY),
+        proxy="http://proxy:3128",
+    )
+    auth = build_auth(config)
+    assert isinstance(auth, PrivateKeyAuth)
+    assert auth._proxy == expected
+
+
 def test_build_auth_rejects_a_config_without_credentials() -> None:
     with pytest.raises(ConfigError):
         build_auth(OktaConfig(org_url="https://acme.okta.com"))

@@ -27,7 +27,7 @@ SUCCESS_CODES = ("200", "201", "202", "203", "204", "2XX", "default")
 RESERVED_PARAMS = frozenset(
     {"self", "models", "timeout", "max_retries", "extra_headers", "max_items", "prefetch"}
 )
-RESERVED_PROPERTIES = frozenset({"additional_properties", "to_dict", "from_dict"})
+RESERVED_PROPERTIES = frozenset({"self", "additional_properties", "to_dict", "from_dict"})
 
 
 def read_spec(path: Path) -> tuple[dict[str, Any], str]:

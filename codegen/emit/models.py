@@ -40,7 +40,7 @@ def _enum_members(values: tuple[str, ...]) -> list[tuple[str, str]]:
 def model_module(api: ir.Api, model: ir.Model) -> str:
     """An ``@attrs.define(kw_only=True)`` class; field metadata carries wire name and readOnly."""
     types = TypeRenderer()
-    body = [_class_line(model), docstring(model.description or f"The {model.name} object.", 4)]
+    body = [_class_line(model), docstring(model.description or f"The {model.name} object.", 4), "\n"]
     if model.discriminator is not None:
         body.append(_discriminator(model.discriminator))
     for prop in model.properties:
@@ -94,8 +94,8 @@ def _discriminator(disc: ir.Discriminator) -> str:
     """Class-level routing table read by serde (own class only, never inherited)."""
     pairs = ", ".join(f"{literal(tag)}: {literal(target)}" for tag, target in disc.mapping)
     return (
-        "\n    __okta_discriminator__: ClassVar[tuple[str, dict[str, str]]] = "
-        f"({literal(disc.property)}, {{{pairs}}})\n"
+        "    __okta_discriminator__: ClassVar[tuple[str, dict[str, str]]] = "
+        f"({literal(disc.property)}, {{{pairs}}})\n\n"
     )
 
 
@@ -104,12 +104,12 @@ def _field(prop: ir.Property, types: TypeRenderer) -> str:
     meta = f'{{"wire": {literal(prop.wire_name)}, "read_only": {prop.read_only}'
     meta += ', "secret": True}' if prop.secret else "}"
     default = "UNSET" if prop.fixed is None else literal(prop.fixed)
-    text = f"\n    {prop.py_name}: {annotation} = attrs.field(default={default}, metadata={meta})\n"
+    text = f"    {prop.py_name}: {annotation} = attrs.field(default={default}, metadata={meta})\n"
     doc = prop.description
     if prop.default is not None:
         doc = f"{doc} (server default: {prop.default!r})".strip()
     if doc:
-        text += docstring(doc, 4)
+        text += docstring(doc, 4) + "\n"
     return text
 
 
@@ -158,10 +158,14 @@ def __dir__() -> list[str]:
 
 def load_all() -> None:
     """Import every model module and resolve every type hint (raises on a broken reference)."""
+    import attrs
+
     from okta_async._core.serde import resolve_types
 
     for name in __all__:
-        resolve_types(__getattr__(name))
+        value = __getattr__(name)
+        if attrs.has(value):
+            resolve_types(value)
 
 
 if os.environ.get("OKTA_ASYNC_EAGER") == "1":

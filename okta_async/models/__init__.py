@@ -1123,10 +1123,14 @@ def __dir__() -> list[str]:
 
 def load_all() -> None:
     """Import every model module and resolve every type hint (raises on a broken reference)."""
+    import attrs
+
     from okta_async._core.serde import resolve_types
 
     for name in __all__:
-        resolve_types(__getattr__(name))
+        value = __getattr__(name)
+        if attrs.has(value):
+            resolve_types(value)
 
 
 if os.environ.get("OKTA_ASYNC_EAGER") == "1":

@@ -18,7 +18,6 @@ class AcsEndpoint(Model):
     index: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "index", "read_only": False}
     )
-
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )

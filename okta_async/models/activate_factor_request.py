@@ -18,19 +18,15 @@ class ActivateFactorRequest(Model):
     attestation: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attestation", "read_only": False}
     )
-
     client_data: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientData", "read_only": False}
     )
-
     pass_code: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passCode", "read_only": False}
     )
-
     registration_data: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "registrationData", "read_only": False}
     )
-
     state_token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "stateToken", "read_only": False}
     )

@@ -18,11 +18,9 @@ class AppAndInstanceConditionEvaluatorAppOrInstance(Model):
     """The AppAndInstanceConditionEvaluatorAppOrInstance object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     type: Literal["APP_TYPE", "APP"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

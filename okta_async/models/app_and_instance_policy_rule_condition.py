@@ -25,7 +25,6 @@ class AppAndInstancePolicyRuleCondition(Model):
     exclude: list[AppAndInstanceConditionEvaluatorAppOrInstance] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-
     include: list[AppAndInstanceConditionEvaluatorAppOrInstance] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )

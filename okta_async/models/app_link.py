@@ -18,37 +18,28 @@ class AppLink(Model):
     app_assignment_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appAssignmentId", "read_only": True}
     )
-
     app_instance_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appInstanceId", "read_only": True}
     )
-
     app_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appName", "read_only": True}
     )
-
     credentials_setup: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentialsSetup", "read_only": True}
     )
-
     hidden: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hidden", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     label: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "label", "read_only": True}
     )
-
     link_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "linkUrl", "read_only": True}
     )
-
     logo_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "logoUrl", "read_only": True}
     )
-
     sort_order: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "sortOrder", "read_only": True}
     )

@@ -24,53 +24,40 @@ class AppUser(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     credentials: AppUserCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     external_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "externalId", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
-
     last_sync: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastSync", "read_only": True}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     password_changed: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordChanged", "read_only": True}
     )
-
     profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
-
     scope: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scope", "read_only": False}
     )
-
     status: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
-
     status_changed: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "statusChanged", "read_only": True}
     )
-
     sync_state: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "syncState", "read_only": True}
     )

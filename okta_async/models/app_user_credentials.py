@@ -23,7 +23,6 @@ class AppUserCredentials(Model):
     password: AppUserPasswordCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "password", "read_only": False}
     )
-
     user_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userName", "read_only": False}
     )

@@ -44,61 +44,46 @@ class Application(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     accessibility: ApplicationAccessibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "accessibility", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     credentials: ApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     features: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "features", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     label: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "label", "read_only": False}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     licensing: ApplicationLicensing | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "licensing", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
-
     settings: ApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE", "DELETED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
-
     visibility: ApplicationVisibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "visibility", "read_only": False}
     )

@@ -18,11 +18,9 @@ class ApplicationAccessibility(Model):
     error_redirect_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "errorRedirectUrl", "read_only": False}
     )
-
     login_redirect_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "loginRedirectUrl", "read_only": False}
     )
-
     self_service: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "selfService", "read_only": False}
     )

@@ -24,7 +24,6 @@ class ApplicationCredentials(Model):
     signing: ApplicationCredentialsSigning | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
     )
-
     user_name_template: ApplicationCredentialsUsernameTemplate | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameTemplate", "read_only": False}
     )

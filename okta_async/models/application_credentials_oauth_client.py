@@ -23,15 +23,12 @@ class ApplicationCredentialsOAuthClient(Model):
     auto_key_rotation: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "autoKeyRotation", "read_only": False}
     )
-
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_id", "read_only": False}
     )
-
     client_secret: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_secret", "read_only": False, "secret": True}
     )
-
     token_endpoint_auth_method: OAuthEndpointAuthenticationMethod | str | Unset | None = (
         attrs.field(
             default=UNSET, metadata={"wire": "token_endpoint_auth_method", "read_only": False}

@@ -24,19 +24,15 @@ class ApplicationCredentialsSigning(Model):
     kid: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kid", "read_only": False}
     )
-
     last_rotated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastRotated", "read_only": True}
     )
-
     next_rotation: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "nextRotation", "read_only": True}
     )
-
     rotation_mode: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rotationMode", "read_only": False}
     )
-
     use: ApplicationCredentialsSigningUse | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )

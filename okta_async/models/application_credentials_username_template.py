@@ -18,11 +18,9 @@ class ApplicationCredentialsUsernameTemplate(Model):
     suffix: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "suffix", "read_only": False}
     )
-
     template: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "template", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

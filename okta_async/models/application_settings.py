@@ -24,15 +24,12 @@ class ApplicationSettings(Model):
     app: ApplicationSettingsApplication | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "app", "read_only": False}
     )
-
     implicit_assignment: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "implicitAssignment", "read_only": False}
     )
-
     inline_hook_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "inlineHookId", "read_only": False}
     )
-
     notifications: ApplicationSettingsNotifications | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "notifications", "read_only": False}
     )

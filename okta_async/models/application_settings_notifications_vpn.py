@@ -25,11 +25,9 @@ class ApplicationSettingsNotificationsVpn(Model):
     help_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "helpUrl", "read_only": False}
     )
-
     message: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "message", "read_only": False}
     )
-
     network: ApplicationSettingsNotificationsVpnNetwork | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "network", "read_only": False}
     )

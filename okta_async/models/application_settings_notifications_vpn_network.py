@@ -18,11 +18,9 @@ class ApplicationSettingsNotificationsVpnNetwork(Model):
     connection: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "connection", "read_only": False}
     )
-
     exclude: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )

@@ -23,11 +23,9 @@ class ApplicationVisibility(Model):
     app_links: dict[str, bool] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appLinks", "read_only": False}
     )
-
     auto_submit_toolbar: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "autoSubmitToolbar", "read_only": False}
     )
-
     hide: ApplicationVisibilityHide | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hide", "read_only": False}
     )

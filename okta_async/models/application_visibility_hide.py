@@ -18,7 +18,6 @@ class ApplicationVisibilityHide(Model):
     i_os: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "iOS", "read_only": False}
     )
-
     web: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "web", "read_only": False}
     )

@@ -23,7 +23,6 @@ class AuthenticationProvider(Model):
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     type: AuthenticationProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

@@ -25,45 +25,34 @@ class AuthorizationServerPolicy(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     conditions: PolicyRuleConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     priority: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "priority", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     system: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
-
     type: PolicyType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

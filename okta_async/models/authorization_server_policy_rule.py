@@ -25,29 +25,22 @@ class AuthorizationServerPolicyRule(Model):
     actions: AuthorizationServerPolicyRuleActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
-
     conditions: AuthorizationServerPolicyRuleConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     priority: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "priority", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )

@@ -28,15 +28,12 @@ class AuthorizationServerPolicyRuleConditions(Model):
     clients: ClientPolicyCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clients", "read_only": False}
     )
-
     grant_types: GrantTypePolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "grantTypes", "read_only": False}
     )
-
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
-
     scopes: OAuth2ScopesMediationPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )

@@ -26,11 +26,9 @@ class AutoLoginApplication(Application):
     credentials: SchemeApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     settings: AutoLoginApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="AUTO_LOGIN", metadata={"wire": "signOnMode", "read_only": False}
     )

@@ -18,7 +18,6 @@ class AutoLoginApplicationSettingsSignOn(Model):
     login_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "loginUrl", "read_only": False}
     )
-
     redirect_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "redirectUrl", "read_only": False}
     )

@@ -19,7 +19,6 @@ class BasicApplicationSettingsApplication(ApplicationSettingsApplication):
     auth_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authURL", "read_only": False}
     )
-
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )

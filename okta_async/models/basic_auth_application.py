@@ -26,7 +26,6 @@ class BasicAuthApplication(Application):
     credentials: SchemeApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default="template_basic_auth", metadata={"wire": "name", "read_only": False}
     )
@@ -35,7 +34,6 @@ class BasicAuthApplication(Application):
     settings: BasicApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="BASIC_AUTH", metadata={"wire": "signOnMode", "read_only": False}
     )

@@ -24,7 +24,6 @@ class BeforeScheduledActionPolicyRuleCondition(Model):
     duration: Duration | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "duration", "read_only": False}
     )
-
     lifecycle_action: ScheduledUserLifecycleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lifecycleAction", "read_only": False}
     )

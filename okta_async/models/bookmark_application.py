@@ -30,7 +30,6 @@ class BookmarkApplication(Application):
     settings: BookmarkApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="BOOKMARK", metadata={"wire": "signOnMode", "read_only": False}
     )

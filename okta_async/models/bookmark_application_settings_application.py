@@ -19,7 +19,6 @@ class BookmarkApplicationSettingsApplication(ApplicationSettingsApplication):
     request_integration: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "requestIntegration", "read_only": False}
     )
-
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )

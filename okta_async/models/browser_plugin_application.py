@@ -30,7 +30,6 @@ class BrowserPluginApplication(Application):
     credentials: SchemeApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="BROWSER_PLUGIN", metadata={"wire": "signOnMode", "read_only": False}
     )

@@ -25,7 +25,6 @@ class CallUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="call", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: CallUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

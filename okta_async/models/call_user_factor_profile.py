@@ -18,7 +18,6 @@ class CallUserFactorProfile(Model):
     phone_extension: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "phoneExtension", "read_only": False}
     )
-
     phone_number: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "phoneNumber", "read_only": False}
     )

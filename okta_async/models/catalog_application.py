@@ -24,45 +24,34 @@ class CatalogApplication(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     category: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "category", "read_only": False}
     )
-
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     display_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
-
     features: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "features", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     sign_on_modes: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnModes", "read_only": False}
     )
-
     status: CatalogApplicationStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     verification_status: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verificationStatus", "read_only": False}
     )
-
     website: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "website", "read_only": False}
     )

@@ -23,7 +23,6 @@ class ChangePasswordRequest(Model):
     new_password: PasswordCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "newPassword", "read_only": False}
     )
-
     old_password: PasswordCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "oldPassword", "read_only": False}
     )

@@ -25,15 +25,12 @@ class CreateUserRequest(Model):
     credentials: UserCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     group_ids: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groupIds", "read_only": False}
     )
-
     profile: UserProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
-
     type: UserType | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

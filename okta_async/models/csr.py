@@ -20,13 +20,10 @@ class Csr(Model):
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     csr: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "csr", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     kty: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kty", "read_only": True}
     )

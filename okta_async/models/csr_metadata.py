@@ -24,7 +24,6 @@ class CsrMetadata(Model):
     subject: CsrMetadataSubject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subject", "read_only": False}
     )
-
     subject_alt_names: CsrMetadataSubjectAltNames | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subjectAltNames", "read_only": False}
     )

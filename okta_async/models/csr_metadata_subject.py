@@ -18,23 +18,18 @@ class CsrMetadataSubject(Model):
     common_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "commonName", "read_only": False}
     )
-
     country_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "countryName", "read_only": False}
     )
-
     locality_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "localityName", "read_only": False}
     )
-
     organization_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "organizationName", "read_only": False}
     )
-
     organizational_unit_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "organizationalUnitName", "read_only": False}
     )
-
     state_or_province_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "stateOrProvinceName", "read_only": False}
     )

@@ -24,7 +24,6 @@ class CustomHotpUserFactor(UserFactor):
     factor_profile_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorProfileId", "read_only": False}
     )
-
     profile: CustomHotpUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

@@ -23,15 +23,12 @@ class DevicePolicyRuleCondition(Model):
     migrated: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "migrated", "read_only": False}
     )
-
     platform: DevicePolicyRuleConditionPlatform | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "platform", "read_only": False}
     )
-
     rooted: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rooted", "read_only": False}
     )
-
     trust_level: Literal["ANY", "TRUSTED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "trustLevel", "read_only": False}
     )

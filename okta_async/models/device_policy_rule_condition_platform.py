@@ -20,7 +20,6 @@ class DevicePolicyRuleConditionPlatform(Model):
     supported_mdm_frameworks: list[Literal["AFW", "SAFE", "NATIVE"] | str] | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "supportedMDMFrameworks", "read_only": False})
     )
-
     types: list[Literal["IOS", "ANDROID", "OSX", "WINDOWS"] | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "types", "read_only": False}
     )

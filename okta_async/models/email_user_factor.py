@@ -25,7 +25,6 @@ class EmailUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="email", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: EmailUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

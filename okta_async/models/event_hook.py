@@ -25,37 +25,28 @@ class EventHook(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     channel: EventHookChannel | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "channel", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     created_by: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdBy", "read_only": False}
     )
-
     events: EventSubscriptions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "events", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     verification_status: Literal["UNVERIFIED", "VERIFIED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verificationStatus", "read_only": False}
     )

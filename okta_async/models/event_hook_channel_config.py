@@ -24,11 +24,9 @@ class EventHookChannelConfig(Model):
     auth_scheme: EventHookChannelConfigAuthScheme | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authScheme", "read_only": False}
     )
-
     headers: list[EventHookChannelConfigHeader] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "headers", "read_only": False}
     )
-
     uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "uri", "read_only": False}
     )

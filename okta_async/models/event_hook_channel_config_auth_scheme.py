@@ -23,11 +23,9 @@ class EventHookChannelConfigAuthScheme(Model):
     key: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "key", "read_only": False}
     )
-
     type: EventHookChannelConfigAuthSchemeType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

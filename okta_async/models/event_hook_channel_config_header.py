@@ -18,7 +18,6 @@ class EventHookChannelConfigHeader(Model):
     key: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "key", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

@@ -20,7 +20,6 @@ class EventSubscriptions(Model):
     items: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "items", "read_only": False}
     )
-
     type: Literal["EVENT_TYPE", "FLOW_EVENT"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

@@ -24,7 +24,6 @@ class FeatureStage(Model):
     state: FeatureStageState | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "state", "read_only": False}
     )
-
     value: FeatureStageValue | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

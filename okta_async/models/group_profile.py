@@ -18,7 +18,6 @@ class GroupProfile(Model):
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )

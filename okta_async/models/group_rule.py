@@ -26,29 +26,22 @@ class GroupRule(Model):
     actions: GroupRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
-
     conditions: GroupRuleConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     status: GroupRuleStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

@@ -24,7 +24,6 @@ class GroupRuleConditions(Model):
     expression: GroupRuleExpression | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expression", "read_only": False}
     )
-
     people: GroupRulePeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )

@@ -24,7 +24,6 @@ class GroupRulePeopleCondition(Model):
     groups: GroupRuleGroupCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groups", "read_only": False}
     )
-
     users: GroupRuleUserCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )

@@ -18,7 +18,6 @@ class GroupRuleUserCondition(Model):
     exclude: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )

@@ -25,7 +25,6 @@ class HardwareUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="token:hardware", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: HardwareUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

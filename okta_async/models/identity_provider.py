@@ -25,37 +25,28 @@ class IdentityProvider(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     issuer_mode: Literal["ORG_URL", "CUSTOM_URL_DOMAIN"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuerMode", "read_only": False}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     policy: IdentityProviderPolicy | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "policy", "read_only": False}
     )
-
     protocol: Protocol | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "protocol", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     type: (
         Literal[
             "SAML2",

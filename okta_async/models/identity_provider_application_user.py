@@ -20,25 +20,19 @@ class IdentityProviderApplicationUser(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": False}
     )
-
     external_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "externalId", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": False}
     )
-
     profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

@@ -25,11 +25,9 @@ class IdentityProviderCredentials(Model):
     client: IdentityProviderCredentialsClient | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client", "read_only": False}
     )
-
     signing: IdentityProviderCredentialsSigning | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
     )
-
     trust: IdentityProviderCredentialsTrust | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "trust", "read_only": False}
     )

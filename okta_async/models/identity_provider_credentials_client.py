@@ -18,7 +18,6 @@ class IdentityProviderCredentialsClient(Model):
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_id", "read_only": False}
     )
-
     client_secret: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_secret", "read_only": False, "secret": True}
     )

@@ -20,19 +20,15 @@ class IdentityProviderCredentialsTrust(Model):
     audience: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "audience", "read_only": False}
     )
-
     issuer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": False}
     )
-
     kid: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kid", "read_only": False}
     )
-
     revocation: Literal["CRL", "DELTA_CRL", "OCSP"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "revocation", "read_only": False}
     )
-
     revocation_cache_lifetime: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "revocationCacheLifetime", "read_only": False}
     )

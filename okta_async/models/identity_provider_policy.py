@@ -27,19 +27,15 @@ class IdentityProviderPolicy(Policy):
     account_link: PolicyAccountLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "accountLink", "read_only": False}
     )
-
     max_clock_skew: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "maxClockSkew", "read_only": False}
     )
-
     provisioning: Provisioning | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provisioning", "read_only": False}
     )
-
     subject: PolicySubject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subject", "read_only": False}
     )
-
     type: PolicyType | str | Unset | None = attrs.field(
         default="IDP_DISCOVERY", metadata={"wire": "type", "read_only": False}
     )

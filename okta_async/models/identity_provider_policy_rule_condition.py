@@ -20,7 +20,6 @@ class IdentityProviderPolicyRuleCondition(Model):
     idp_ids: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "idpIds", "read_only": False}
     )
-
     provider: Literal["ANY", "OKTA", "SPECIFIC_IDP"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
     )

@@ -23,11 +23,9 @@ class InlineHookChannel(Model):
     config: InlineHookChannelConfig | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "config", "read_only": False}
     )
-
     type: Literal["HTTP"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     version: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )

@@ -24,15 +24,12 @@ class InlineHookChannelConfig(Model):
     auth_scheme: InlineHookChannelConfigAuthScheme | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authScheme", "read_only": False}
     )
-
     headers: list[InlineHookChannelConfigHeaders] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "headers", "read_only": False}
     )
-
     method: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
-
     uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "uri", "read_only": False}
     )

@@ -18,11 +18,9 @@ class InlineHookChannelConfigAuthScheme(Model):
     key: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "key", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

@@ -16,11 +16,9 @@ class InlineHookResponseCommandValue(Model):
     """The InlineHookResponseCommandValue object."""
 
     op: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "op", "read_only": False})
-
     path: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "path", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

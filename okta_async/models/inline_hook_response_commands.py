@@ -23,7 +23,6 @@ class InlineHookResponseCommands(Model):
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     value: list[InlineHookResponseCommandValue] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

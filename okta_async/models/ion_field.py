@@ -23,35 +23,27 @@ class IonField(Model):
     form: IonForm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "form", "read_only": False}
     )
-
     label: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "label", "read_only": False}
     )
-
     mutable: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "mutable", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     required: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "required", "read_only": False}
     )
-
     secret: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "secret", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     value: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
-
     visible: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "visible", "read_only": False}
     )

@@ -23,35 +23,27 @@ class IonForm(Model):
     accepts: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "accepts", "read_only": False}
     )
-
     href: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "href", "read_only": False}
     )
-
     method: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     produces: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "produces", "read_only": False}
     )
-
     refresh: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "refresh", "read_only": False}
     )
-
     rel: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rel", "read_only": False}
     )
-
     relates_to: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "relatesTo", "read_only": False}
     )
-
     value: list[IonField] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": True}
     )

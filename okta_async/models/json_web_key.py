@@ -21,59 +21,44 @@ class JsonWebKey(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     alg: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alg", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": False}
     )
-
     e: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "e", "read_only": False})
-
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": False}
     )
-
     key_ops: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "key_ops", "read_only": False}
     )
-
     kid: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kid", "read_only": False}
     )
-
     kty: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kty", "read_only": False}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": False}
     )
-
     n: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "n", "read_only": False})
-
     status: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     use: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
-
     x5c: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "x5c", "read_only": False}
     )
-
     x5t: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "x5t", "read_only": False}
     )
-
     x5t_s256: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "x5t#S256", "read_only": False}
     )
-
     x5u: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "x5u", "read_only": False}
     )

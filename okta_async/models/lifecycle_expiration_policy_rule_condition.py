@@ -18,11 +18,9 @@ class LifecycleExpirationPolicyRuleCondition(Model):
     lifecycle_status: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lifecycleStatus", "read_only": False}
     )
-
     number: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "number", "read_only": False}
     )
-
     unit: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "unit", "read_only": False}
     )

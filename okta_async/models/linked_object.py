@@ -23,11 +23,9 @@ class LinkedObject(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     associated: LinkedObjectDetails | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "associated", "read_only": False}
     )
-
     primary: LinkedObjectDetails | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "primary", "read_only": False}
     )

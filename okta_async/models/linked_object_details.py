@@ -23,15 +23,12 @@ class LinkedObjectDetails(Model):
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     title: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
-
     type: LinkedObjectDetailsType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

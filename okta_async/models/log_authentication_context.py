@@ -26,27 +26,21 @@ class LogAuthenticationContext(Model):
     authentication_provider: LogAuthenticationProvider | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authenticationProvider", "read_only": True}
     )
-
     authentication_step: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authenticationStep", "read_only": True}
     )
-
     credential_provider: LogCredentialProvider | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentialProvider", "read_only": False}
     )
-
     credential_type: LogCredentialType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentialType", "read_only": False}
     )
-
     external_session_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "externalSessionId", "read_only": True}
     )
-
     interface: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "interface", "read_only": True}
     )
-
     issuer: LogIssuer | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": True}
     )

@@ -24,21 +24,16 @@ class LogClient(Model):
     device: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "device", "read_only": True}
     )
-
     geographical_context: LogGeographicalContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "geographicalContext", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     ip_address: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "ipAddress", "read_only": True}
     )
-
     user_agent: LogUserAgent | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userAgent", "read_only": True}
     )
-
     zone: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "zone", "read_only": True}
     )

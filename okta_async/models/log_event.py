@@ -33,63 +33,48 @@ class LogEvent(Model):
     actor: LogActor | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actor", "read_only": True}
     )
-
     authentication_context: LogAuthenticationContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authenticationContext", "read_only": True}
     )
-
     client: LogClient | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client", "read_only": True}
     )
-
     debug_context: LogDebugContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "debugContext", "read_only": True}
     )
-
     display_message: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayMessage", "read_only": True}
     )
-
     event_type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "eventType", "read_only": True}
     )
-
     legacy_event_type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "legacyEventType", "read_only": True}
     )
-
     outcome: LogOutcome | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "outcome", "read_only": True}
     )
-
     published: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "published", "read_only": True}
     )
-
     request: LogRequest | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "request", "read_only": True}
     )
-
     security_context: LogSecurityContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "securityContext", "read_only": True}
     )
-
     severity: LogSeverity | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "severity", "read_only": True}
     )
-
     target: list[LogTarget] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "target", "read_only": True}
     )
-
     transaction: LogTransaction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "transaction", "read_only": True}
     )
-
     uuid: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "uuid", "read_only": True}
     )
-
     version: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": True}
     )

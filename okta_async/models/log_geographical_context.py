@@ -23,19 +23,15 @@ class LogGeographicalContext(Model):
     city: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "city", "read_only": True}
     )
-
     country: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "country", "read_only": True}
     )
-
     geolocation: LogGeolocation | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "geolocation", "read_only": True}
     )
-
     postal_code: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "postalCode", "read_only": True}
     )
-
     state: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "state", "read_only": True}
     )

@@ -18,7 +18,6 @@ class LogGeolocation(Model):
     lat: float | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lat", "read_only": True}
     )
-
     lon: float | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lon", "read_only": True}
     )

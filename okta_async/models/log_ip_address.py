@@ -23,13 +23,10 @@ class LogIpAddress(Model):
     geographical_context: LogGeographicalContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "geographicalContext", "read_only": True}
     )
-
     ip: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "ip", "read_only": True})
-
     source: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "source", "read_only": True}
     )
-
     version: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": True}
     )

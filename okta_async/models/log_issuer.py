@@ -16,7 +16,6 @@ class LogIssuer(Model):
     """The LogIssuer object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )

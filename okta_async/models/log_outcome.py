@@ -18,7 +18,6 @@ class LogOutcome(Model):
     reason: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "reason", "read_only": True}
     )
-
     result: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "result", "read_only": True}
     )

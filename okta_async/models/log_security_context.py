@@ -18,19 +18,15 @@ class LogSecurityContext(Model):
     as_number: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asNumber", "read_only": True}
     )
-
     as_org: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asOrg", "read_only": True}
     )
-
     domain: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "domain", "read_only": True}
     )
-
     is_proxy: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "isProxy", "read_only": True}
     )
-
     isp: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "isp", "read_only": True}
     )

@@ -20,17 +20,13 @@ class LogTarget(Model):
     alternate_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alternateId", "read_only": True}
     )
-
     detail_entry: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "detailEntry", "read_only": True}
     )
-
     display_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayName", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )

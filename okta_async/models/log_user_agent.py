@@ -18,9 +18,7 @@ class LogUserAgent(Model):
     browser: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "browser", "read_only": True}
     )
-
     os: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "os", "read_only": True})
-
     raw_user_agent: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rawUserAgent", "read_only": True}
     )

@@ -20,7 +20,6 @@ class MDMEnrollmentPolicyRuleCondition(Model):
     block_non_safe_android: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "blockNonSafeAndroid", "read_only": False}
     )
-
     enrollment: Literal["OMM", "ANY_OR_NONE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enrollment", "read_only": False}
     )

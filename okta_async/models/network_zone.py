@@ -28,53 +28,40 @@ class NetworkZone(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     asns: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asns", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     gateways: list[NetworkZoneAddress] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "gateways", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     locations: list[NetworkZoneLocation] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "locations", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     proxies: list[NetworkZoneAddress] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "proxies", "read_only": False}
     )
-
     proxy_type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "proxyType", "read_only": False}
     )
-
     status: NetworkZoneStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     system: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
-
     type: NetworkZoneType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     usage: NetworkZoneUsage | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usage", "read_only": False}
     )

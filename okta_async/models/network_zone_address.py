@@ -23,7 +23,6 @@ class NetworkZoneAddress(Model):
     type: NetworkZoneAddressType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

@@ -18,7 +18,6 @@ class NetworkZoneLocation(Model):
     country: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "country", "read_only": False}
     )
-
     region: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "region", "read_only": False}
     )

@@ -23,41 +23,31 @@ class OAuth2Claim(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     always_include_in_token: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alwaysIncludeInToken", "read_only": False}
     )
-
     claim_type: Literal["IDENTITY", "RESOURCE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "claimType", "read_only": False}
     )
-
     conditions: OAuth2ClaimConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     group_filter_type: (
         Literal["STARTS_WITH", "EQUALS", "CONTAINS", "REGEX"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "group_filter_type", "read_only": False})
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     system: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
-
     value_type: Literal["EXPRESSION", "GROUPS", "SYSTEM"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "valueType", "read_only": False}
     )

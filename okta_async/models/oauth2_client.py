@@ -20,19 +20,15 @@ class OAuth2Client(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_id", "read_only": True}
     )
-
     client_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_name", "read_only": True}
     )
-
     client_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_uri", "read_only": True}
     )
-
     logo_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "logo_uri", "read_only": True}
     )

@@ -24,45 +24,34 @@ class OAuth2RefreshToken(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     created_by: OAuth2Actor | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdBy", "read_only": False}
     )
-
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     issuer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": False}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     scopes: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
-
     status: Literal["ACTIVE", "REVOKED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     user_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )

@@ -20,29 +20,22 @@ class OAuth2Scope(Model):
     consent: Literal["REQUIRED", "IMPLICIT", "ADMIN"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "consent", "read_only": False}
     )
-
     default: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "default", "read_only": False}
     )
-
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     display_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     metadata_publish: Literal["ALL_CLIENTS", "NO_CLIENTS"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "metadataPublish", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     system: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )

@@ -26,45 +26,34 @@ class OAuth2ScopeConsentGrant(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     created_by: OAuth2Actor | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdBy", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     issuer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": False}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     scope_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopeId", "read_only": False}
     )
-
     source: OAuth2ScopeConsentGrantSource | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
-
     status: OAuth2ScopeConsentGrantStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-
     user_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )

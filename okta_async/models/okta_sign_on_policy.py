@@ -25,7 +25,6 @@ class OktaSignOnPolicy(Policy):
     conditions: OktaSignOnPolicyConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     type: PolicyType | str | Unset | None = attrs.field(
         default="OKTA_SIGN_ON", metadata={"wire": "type", "read_only": False}
     )

@@ -25,15 +25,12 @@ class OktaSignOnPolicyRule(PolicyRule):
     actions: OktaSignOnPolicyRuleActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
-
     conditions: OktaSignOnPolicyRuleConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     type: Literal["SIGN_ON", "PASSWORD"] | str | Unset | None = attrs.field(
         default="SIGN_ON", metadata={"wire": "type", "read_only": False}
     )

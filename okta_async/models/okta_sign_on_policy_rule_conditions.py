@@ -26,11 +26,9 @@ class OktaSignOnPolicyRuleConditions(PolicyRuleConditions):
     auth_context: PolicyRuleAuthContextCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authContext", "read_only": False}
     )
-
     network: PolicyNetworkCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "network", "read_only": False}
     )
-
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )

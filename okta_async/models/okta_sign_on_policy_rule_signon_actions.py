@@ -25,15 +25,12 @@ class OktaSignOnPolicyRuleSignonActions(Model):
     access: Literal["ALLOW", "DENY"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "access", "read_only": False}
     )
-
     factor_lifetime: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorLifetime", "read_only": False}
     )
-
     factor_prompt_mode: Literal["ALWAYS", "DEVICE", "SESSION"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorPromptMode", "read_only": False}
     )
-
     remember_device_by_default: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rememberDeviceByDefault", "read_only": False}
     )

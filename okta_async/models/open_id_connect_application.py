@@ -26,7 +26,6 @@ class OpenIdConnectApplication(Application):
     credentials: OAuthApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default="oidc_client", metadata={"wire": "name", "read_only": False}
     )
@@ -35,7 +34,6 @@ class OpenIdConnectApplication(Application):
     settings: OpenIdConnectApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="OPENID_CONNECT", metadata={"wire": "signOnMode", "read_only": False}
     )

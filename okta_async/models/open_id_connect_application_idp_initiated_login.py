@@ -18,7 +18,6 @@ class OpenIdConnectApplicationIdpInitiatedLogin(Model):
     default_scope: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "default_scope", "read_only": False}
     )
-
     mode: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "mode", "read_only": False}
     )

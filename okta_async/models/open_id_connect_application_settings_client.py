@@ -36,59 +36,45 @@ class OpenIdConnectApplicationSettingsClient(Model):
     application_type: OpenIdConnectApplicationType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "application_type", "read_only": False}
     )
-
     client_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "client_uri", "read_only": False}
     )
-
     consent_method: OpenIdConnectApplicationConsentMethod | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "consent_method", "read_only": False}
     )
-
     grant_types: list[OAuthGrantType | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "grant_types", "read_only": False}
     )
-
     idp_initiated_login: OpenIdConnectApplicationIdpInitiatedLogin | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "idp_initiated_login", "read_only": False}
     )
-
     initiate_login_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "initiate_login_uri", "read_only": False}
     )
-
     issuer_mode: OpenIdConnectApplicationIssuerMode | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer_mode", "read_only": False}
     )
-
     jwks: OpenIdConnectApplicationSettingsClientKeys | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "jwks", "read_only": False}
     )
-
     logo_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "logo_uri", "read_only": False}
     )
-
     policy_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "policy_uri", "read_only": False}
     )
-
     post_logout_redirect_uris: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "post_logout_redirect_uris", "read_only": False}
     )
-
     redirect_uris: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "redirect_uris", "read_only": False}
     )
-
     refresh_token: OpenIdConnectApplicationSettingsRefreshToken | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "refresh_token", "read_only": False}
     )
-
     response_types: list[OAuthResponseType | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "response_types", "read_only": False}
     )
-
     tos_uri: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "tos_uri", "read_only": False}
     )

@@ -23,7 +23,6 @@ class OpenIdConnectApplicationSettingsRefreshToken(Model):
     leeway: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "leeway", "read_only": False}
     )
-
     rotation_type: OpenIdConnectRefreshTokenRotationType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rotation_type", "read_only": False}
     )

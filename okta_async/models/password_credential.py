@@ -24,11 +24,9 @@ class PasswordCredential(Model):
     hash: PasswordCredentialHash | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hash", "read_only": False}
     )
-
     hook: PasswordCredentialHook | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hook", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False, "secret": True}
     )

@@ -23,19 +23,15 @@ class PasswordCredentialHash(Model):
     algorithm: PasswordCredentialHashAlgorithm | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "algorithm", "read_only": False}
     )
-
     salt: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "salt", "read_only": False}
     )
-
     salt_order: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "saltOrder", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
-
     work_factor: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "workFactor", "read_only": False}
     )

@@ -18,7 +18,6 @@ class PasswordExpirationPolicyRuleCondition(Model):
     number: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "number", "read_only": False}
     )
-
     unit: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "unit", "read_only": False}
     )

@@ -26,11 +26,9 @@ class PasswordPolicy(Policy):
     conditions: PasswordPolicyConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     settings: PasswordPolicySettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     type: PolicyType | str | Unset | None = attrs.field(
         default="PASSWORD", metadata={"wire": "type", "read_only": False}
     )

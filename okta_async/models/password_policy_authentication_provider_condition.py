@@ -20,7 +20,6 @@ class PasswordPolicyAuthenticationProviderCondition(Model):
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
-
     provider: Literal["ACTIVE_DIRECTORY", "ANY", "LDAP", "OKTA"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
     )

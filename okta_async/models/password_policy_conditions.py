@@ -27,7 +27,6 @@ class PasswordPolicyConditions(PolicyRuleConditions):
     auth_provider: PasswordPolicyAuthenticationProviderCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authProvider", "read_only": False}
     )
-
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )

@@ -27,11 +27,9 @@ class PasswordPolicyPasswordSettings(Model):
     age: PasswordPolicyPasswordSettingsAge | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "age", "read_only": False}
     )
-
     complexity: PasswordPolicyPasswordSettingsComplexity | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "complexity", "read_only": False}
     )
-
     lockout: PasswordPolicyPasswordSettingsLockout | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lockout", "read_only": False}
     )

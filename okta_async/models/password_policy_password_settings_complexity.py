@@ -23,7 +23,6 @@ class PasswordPolicyPasswordSettingsComplexity(Model):
     dictionary: PasswordDictionary | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "dictionary", "read_only": False}
     )
-
     exclude_attributes: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "excludeAttributes", "read_only": False}
     )

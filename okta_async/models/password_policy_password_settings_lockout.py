@@ -18,15 +18,12 @@ class PasswordPolicyPasswordSettingsLockout(Model):
     auto_unlock_minutes: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "autoUnlockMinutes", "read_only": False}
     )
-
     max_attempts: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "maxAttempts", "read_only": False}
     )
-
     show_lockout_failures: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "showLockoutFailures", "read_only": False}
     )
-
     user_lockout_notification_channels: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userLockoutNotificationChannels", "read_only": False}
     )

@@ -23,7 +23,6 @@ class PasswordPolicyRecoveryEmail(Model):
     properties: PasswordPolicyRecoveryEmailProperties | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )

@@ -25,15 +25,12 @@ class PasswordPolicyRecoveryFactors(Model):
     okta_call: PasswordPolicyRecoveryFactorSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "okta_call", "read_only": False}
     )
-
     okta_email: PasswordPolicyRecoveryEmail | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "okta_email", "read_only": False}
     )
-
     okta_sms: PasswordPolicyRecoveryFactorSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "okta_sms", "read_only": False}
     )
-
     recovery_question: PasswordPolicyRecoveryQuestion | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recovery_question", "read_only": False}
     )

@@ -25,7 +25,6 @@ class PasswordPolicyRecoveryQuestion(Model):
     properties: PasswordPolicyRecoveryQuestionProperties | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": True}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )

@@ -25,15 +25,12 @@ class PasswordPolicyRule(PolicyRule):
     actions: PasswordPolicyRuleActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
-
     conditions: PasswordPolicyRuleConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     type: Literal["SIGN_ON", "PASSWORD"] | str | Unset | None = attrs.field(
         default="PASSWORD", metadata={"wire": "type", "read_only": False}
     )

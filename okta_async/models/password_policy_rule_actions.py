@@ -24,11 +24,9 @@ class PasswordPolicyRuleActions(PolicyRuleActions):
     password_change: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordChange", "read_only": False}
     )
-
     self_service_password_reset: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "selfServicePasswordReset", "read_only": False}
     )
-
     self_service_unlock: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "selfServiceUnlock", "read_only": False}
     )

@@ -25,7 +25,6 @@ class PasswordPolicyRuleConditions(PolicyRuleConditions):
     network: PolicyNetworkCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "network", "read_only": False}
     )
-
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )

@@ -25,11 +25,9 @@ class PasswordPolicySettings(Model):
     delegation: PasswordPolicyDelegationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "delegation", "read_only": False}
     )
-
     password: PasswordPolicyPasswordSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "password", "read_only": False}
     )
-
     recovery: PasswordPolicyRecoverySettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recovery", "read_only": False}
     )

@@ -25,7 +25,6 @@ class PlatformConditionEvaluatorPlatform(Model):
     os: PlatformConditionEvaluatorPlatformOperatingSystem | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "os", "read_only": False}
     )
-
     type: Literal["DESKTOP", "MOBILE", "OTHER", "ANY"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

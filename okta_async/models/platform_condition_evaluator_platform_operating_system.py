@@ -25,11 +25,9 @@ class PlatformConditionEvaluatorPlatformOperatingSystem(Model):
     expression: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expression", "read_only": False}
     )
-
     type: Literal["ANDROID", "IOS", "WINDOWS", "OSX", "OTHER", "ANY"] | str | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "type", "read_only": False})
     )
-
     version: PlatformConditionEvaluatorPlatformOperatingSystemVersion | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )

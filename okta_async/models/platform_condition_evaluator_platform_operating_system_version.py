@@ -20,7 +20,6 @@ class PlatformConditionEvaluatorPlatformOperatingSystemVersion(Model):
     match_type: Literal["EXPRESSION", "SEMVER"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "matchType", "read_only": False}
     )
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

@@ -23,7 +23,6 @@ class PlatformPolicyRuleCondition(Model):
     exclude: list[PlatformConditionEvaluatorPlatform] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-
     include: list[PlatformConditionEvaluatorPlatform] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )

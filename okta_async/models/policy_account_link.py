@@ -23,7 +23,6 @@ class PolicyAccountLink(Model):
     action: Literal["AUTO", "DISABLED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
-
     filter: PolicyAccountLinkFilter | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filter", "read_only": False}
     )

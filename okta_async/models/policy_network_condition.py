@@ -20,11 +20,9 @@ class PolicyNetworkCondition(Model):
     connection: Literal["ANYWHERE", "ZONE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "connection", "read_only": False}
     )
-
     exclude: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )

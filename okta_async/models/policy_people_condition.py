@@ -24,7 +24,6 @@ class PolicyPeopleCondition(Model):
     groups: GroupCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groups", "read_only": False}
     )
-
     users: UserCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )

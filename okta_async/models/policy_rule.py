@@ -30,29 +30,22 @@ class PolicyRule(Model):
     actions: PolicyRuleActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
-
     conditions: PolicyRuleConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     priority: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "priority", "read_only": False}
     )
-
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )

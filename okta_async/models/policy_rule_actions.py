@@ -25,19 +25,15 @@ class PolicyRuleActions(Model):
     enroll: PolicyRuleActionsEnroll | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enroll", "read_only": False}
     )
-
     password_change: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordChange", "read_only": False}
     )
-
     self_service_password_reset: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "selfServicePasswordReset", "read_only": False}
     )
-
     self_service_unlock: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "selfServiceUnlock", "read_only": False}
     )
-
     signon: OktaSignOnPolicyRuleSignonActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signon", "read_only": False}
     )

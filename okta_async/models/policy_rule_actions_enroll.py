@@ -20,6 +20,6 @@ if TYPE_CHECKING:
 class PolicyRuleActionsEnroll(Model):
     """The PolicyRuleActionsEnroll object."""
 
-    self: PolicyRuleActionsEnrollSelf | str | Unset | None = attrs.field(
+    self_: PolicyRuleActionsEnrollSelf | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )

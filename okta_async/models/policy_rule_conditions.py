@@ -49,83 +49,63 @@ class PolicyRuleConditions(Model):
     app: AppAndInstancePolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "app", "read_only": False}
     )
-
     apps: AppInstancePolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "apps", "read_only": False}
     )
-
     auth_context: PolicyRuleAuthContextCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authContext", "read_only": False}
     )
-
     auth_provider: PasswordPolicyAuthenticationProviderCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authProvider", "read_only": False}
     )
-
     before_scheduled_action: BeforeScheduledActionPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "beforeScheduledAction", "read_only": False}
     )
-
     clients: ClientPolicyCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clients", "read_only": False}
     )
-
     context: ContextPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "context", "read_only": False}
     )
-
     device: DevicePolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "device", "read_only": False}
     )
-
     grant_types: GrantTypePolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "grantTypes", "read_only": False}
     )
-
     groups: GroupPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groups", "read_only": False}
     )
-
     identity_provider: IdentityProviderPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "identityProvider", "read_only": False}
     )
-
     mdm_enrollment: MDMEnrollmentPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "mdmEnrollment", "read_only": False}
     )
-
     network: PolicyNetworkCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "network", "read_only": False}
     )
-
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
-
     platform: PlatformPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "platform", "read_only": False}
     )
-
     risk: RiskPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "risk", "read_only": False}
     )
-
     risk_score: RiskScorePolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "riskScore", "read_only": False}
     )
-
     scopes: OAuth2ScopesMediationPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
-
     user_identifier: UserIdentifierPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userIdentifier", "read_only": False}
     )
-
     user_status: UserStatusPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userStatus", "read_only": False}
     )
-
     users: UserPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )

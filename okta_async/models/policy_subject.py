@@ -24,19 +24,15 @@ class PolicySubject(Model):
     filter: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filter", "read_only": False}
     )
-
     format: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "format", "read_only": False}
     )
-
     match_attribute: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "matchAttribute", "read_only": False}
     )
-
     match_type: PolicySubjectMatchType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "matchType", "read_only": False}
     )
-
     user_name_template: PolicyUserNameTemplate | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameTemplate", "read_only": False}
     )

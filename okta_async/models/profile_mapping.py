@@ -24,17 +24,13 @@ class ProfileMapping(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     properties: dict[str, ProfileMappingProperty] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": True}
     )
-
     source: ProfileMappingSource | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
-
     target: ProfileMappingSource | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "target", "read_only": False}
     )

@@ -23,7 +23,6 @@ class ProfileMappingProperty(Model):
     expression: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expression", "read_only": False}
     )
-
     push_status: ProfileMappingPropertyPushStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "pushStatus", "read_only": False}
     )

@@ -20,13 +20,10 @@ class ProfileMappingSource(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": True}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )

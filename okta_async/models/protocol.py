@@ -28,31 +28,24 @@ class Protocol(Model):
     algorithms: ProtocolAlgorithms | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "algorithms", "read_only": False}
     )
-
     credentials: IdentityProviderCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     endpoints: ProtocolEndpoints | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "endpoints", "read_only": False}
     )
-
     issuer: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": False}
     )
-
     relay_state: ProtocolRelayState | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "relayState", "read_only": False}
     )
-
     scopes: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
-
     settings: ProtocolSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     type: Literal["SAML2", "OIDC", "OAUTH2", "MTLS"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

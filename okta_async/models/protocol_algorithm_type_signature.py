@@ -20,7 +20,6 @@ class ProtocolAlgorithmTypeSignature(Model):
     algorithm: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "algorithm", "read_only": False}
     )
-
     scope: Literal["RESPONSE", "TOKEN", "ANY", "REQUEST", "NONE"] | str | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "scope", "read_only": False})
     )

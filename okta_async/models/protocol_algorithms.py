@@ -23,7 +23,6 @@ class ProtocolAlgorithms(Model):
     request: ProtocolAlgorithmType | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "request", "read_only": False}
     )
-
     response: ProtocolAlgorithmType | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "response", "read_only": False}
     )

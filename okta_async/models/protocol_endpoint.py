@@ -20,15 +20,12 @@ class ProtocolEndpoint(Model):
     binding: Literal["HTTP-POST", "HTTP-REDIRECT"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "binding", "read_only": False}
     )
-
     destination: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "destination", "read_only": False}
     )
-
     type: Literal["INSTANCE", "ORG"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )

@@ -23,31 +23,24 @@ class ProtocolEndpoints(Model):
     acs: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "acs", "read_only": False}
     )
-
     authorization: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authorization", "read_only": False}
     )
-
     jwks: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "jwks", "read_only": False}
     )
-
     metadata: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "metadata", "read_only": False}
     )
-
     slo: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "slo", "read_only": False}
     )
-
     sso: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "sso", "read_only": False}
     )
-
     token: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "token", "read_only": False}
     )
-
     user_info: ProtocolEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userInfo", "read_only": False}
     )

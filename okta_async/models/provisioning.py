@@ -24,15 +24,12 @@ class Provisioning(Model):
     action: Literal["AUTO", "CALLOUT", "DISABLED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
-
     conditions: ProvisioningConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-
     groups: ProvisioningGroups | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groups", "read_only": False}
     )
-
     profile_master: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profileMaster", "read_only": False}
     )

@@ -24,7 +24,6 @@ class ProvisioningConditions(Model):
     deprovisioned: ProvisioningDeprovisionedCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "deprovisioned", "read_only": False}
     )
-
     suspended: ProvisioningSuspendedCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "suspended", "read_only": False}
     )

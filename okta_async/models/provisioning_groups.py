@@ -20,15 +20,12 @@ class ProvisioningGroups(Model):
     action: Literal["NONE", "APPEND", "SYNC", "ASSIGN"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
-
     assignments: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assignments", "read_only": False}
     )
-
     filter: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filter", "read_only": False}
     )
-
     source_attribute_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "sourceAttributeName", "read_only": False}
     )

@@ -27,15 +27,12 @@ class PushUserFactor(UserFactor):
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": False}
     )
-
     factor_result: FactorResultType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorResult", "read_only": False}
     )
-
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="push", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: PushUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

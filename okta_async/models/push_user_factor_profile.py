@@ -18,23 +18,18 @@ class PushUserFactorProfile(Model):
     credential_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentialId", "read_only": False}
     )
-
     device_token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "deviceToken", "read_only": False}
     )
-
     device_type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "deviceType", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     platform: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "platform", "read_only": False}
     )
-
     version: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )

@@ -18,7 +18,6 @@ class RecoveryQuestionCredential(Model):
     answer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "answer", "read_only": False}
     )
-
     question: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "question", "read_only": False}
     )

@@ -26,99 +26,75 @@ class SamlApplicationSettingsSignOn(Model):
     acs_endpoints: list[AcsEndpoint] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "acsEndpoints", "read_only": False}
     )
-
     allow_multiple_acs_endpoints: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "allowMultipleAcsEndpoints", "read_only": False}
     )
-
     assertion_signed: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assertionSigned", "read_only": False}
     )
-
     attribute_statements: list[SamlAttributeStatement] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attributeStatements", "read_only": False}
     )
-
     audience: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "audience", "read_only": False}
     )
-
     audience_override: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "audienceOverride", "read_only": False}
     )
-
     authn_context_class_ref: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authnContextClassRef", "read_only": False}
     )
-
     default_relay_state: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "defaultRelayState", "read_only": False}
     )
-
     destination: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "destination", "read_only": False}
     )
-
     destination_override: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "destinationOverride", "read_only": False}
     )
-
     digest_algorithm: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "digestAlgorithm", "read_only": False}
     )
-
     honor_force_authn: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "honorForceAuthn", "read_only": False}
     )
-
     idp_issuer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "idpIssuer", "read_only": False}
     )
-
     recipient: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recipient", "read_only": False}
     )
-
     recipient_override: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recipientOverride", "read_only": False}
     )
-
     request_compressed: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "requestCompressed", "read_only": False}
     )
-
     response_signed: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "responseSigned", "read_only": False}
     )
-
     signature_algorithm: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signatureAlgorithm", "read_only": False}
     )
-
     slo: SingleLogout | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "slo", "read_only": False}
     )
-
     sp_certificate: SpCertificate | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "spCertificate", "read_only": False}
     )
-
     sp_issuer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "spIssuer", "read_only": False}
     )
-
     sso_acs_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "ssoAcsUrl", "read_only": False}
     )
-
     sso_acs_url_override: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False}
     )
-
     subject_name_id_format: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subjectNameIdFormat", "read_only": False}
     )
-
     subject_name_id_template: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subjectNameIdTemplate", "read_only": False}
     )

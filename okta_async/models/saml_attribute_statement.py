@@ -18,23 +18,18 @@ class SamlAttributeStatement(Model):
     filter_type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filterType", "read_only": False}
     )
-
     filter_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filterValue", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     namespace: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "namespace", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-
     values: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "values", "read_only": False}
     )

@@ -26,19 +26,15 @@ class SchemeApplicationCredentials(ApplicationCredentials):
     password: PasswordCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "password", "read_only": False}
     )
-
     reveal_password: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "revealPassword", "read_only": False}
     )
-
     scheme: ApplicationCredentialsScheme | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scheme", "read_only": False}
     )
-
     signing: ApplicationCredentialsSigning | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
     )
-
     user_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userName", "read_only": False}
     )

@@ -23,7 +23,6 @@ class Scope(Model):
     string_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "stringValue", "read_only": False}
     )
-
     type: ScopeType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

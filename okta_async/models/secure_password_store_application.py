@@ -26,7 +26,6 @@ class SecurePasswordStoreApplication(Application):
     credentials: SchemeApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default="template_sps", metadata={"wire": "name", "read_only": False}
     )
@@ -35,7 +34,6 @@ class SecurePasswordStoreApplication(Application):
     settings: SecurePasswordStoreApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="SECURE_PASSWORD_STORE", metadata={"wire": "signOnMode", "read_only": False}
     )

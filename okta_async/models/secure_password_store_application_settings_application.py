@@ -19,35 +19,27 @@ class SecurePasswordStoreApplicationSettingsApplication(ApplicationSettingsAppli
     optional_field1: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField1", "read_only": False}
     )
-
     optional_field1_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField1Value", "read_only": False}
     )
-
     optional_field2: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField2", "read_only": False}
     )
-
     optional_field2_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField2Value", "read_only": False}
     )
-
     optional_field3: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField3", "read_only": False}
     )
-
     optional_field3_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField3Value", "read_only": False}
     )
-
     password_field: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordField", "read_only": False}
     )
-
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
-
     username_field: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usernameField", "read_only": False}
     )

@@ -25,7 +25,6 @@ class SecurityQuestionUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="question", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: SecurityQuestionUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

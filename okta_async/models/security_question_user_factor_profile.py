@@ -18,11 +18,9 @@ class SecurityQuestionUserFactorProfile(Model):
     answer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "answer", "read_only": False}
     )
-
     question: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "question", "read_only": False}
     )
-
     question_text: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "questionText", "read_only": False}
     )

@@ -26,41 +26,31 @@ class Session(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     amr: list[SessionAuthenticationMethod | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "amr", "read_only": True}
     )
-
     created_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdAt", "read_only": True}
     )
-
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     idp: SessionIdentityProvider | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "idp", "read_only": True}
     )
-
     last_factor_verification: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastFactorVerification", "read_only": True}
     )
-
     last_password_verification: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastPasswordVerification", "read_only": True}
     )
-
     login: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "login", "read_only": True}
     )
-
     status: SessionStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
-
     user_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userId", "read_only": True}
     )

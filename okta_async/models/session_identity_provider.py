@@ -21,7 +21,6 @@ class SessionIdentityProvider(Model):
     """The SessionIdentityProvider object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     type: SessionIdentityProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )

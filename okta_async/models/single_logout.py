@@ -18,11 +18,9 @@ class SingleLogout(Model):
     enabled: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enabled", "read_only": False}
     )
-
     issuer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": False}
     )
-
     logout_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "logoutUrl", "read_only": False}
     )

@@ -25,25 +25,19 @@ class SmsTemplate(Model):
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     template: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "template", "read_only": False}
     )
-
     translations: SmsTemplateTranslations | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "translations", "read_only": False}
     )
-
     type: SmsTemplateType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

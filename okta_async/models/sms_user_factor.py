@@ -25,7 +25,6 @@ class SmsUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="sms", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: SmsUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

@@ -21,21 +21,16 @@ class SocialAuthToken(Model):
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": True}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     scopes: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
-
     token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "token", "read_only": False}
     )
-
     token_auth_scheme: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "tokenAuthScheme", "read_only": False}
     )
-
     token_type: Literal["ACCESS", "REFRESH"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "tokenType", "read_only": False}
     )

@@ -19,19 +19,15 @@ class SwaApplicationSettingsApplication(ApplicationSettingsApplication):
     button_field: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "buttonField", "read_only": False}
     )
-
     login_url_regex: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "loginUrlRegex", "read_only": False}
     )
-
     password_field: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordField", "read_only": False}
     )
-
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
-
     username_field: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usernameField", "read_only": False}
     )

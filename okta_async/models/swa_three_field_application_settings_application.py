@@ -19,27 +19,21 @@ class SwaThreeFieldApplicationSettingsApplication(ApplicationSettingsApplication
     button_selector: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "buttonSelector", "read_only": False}
     )
-
     extra_field_selector: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "extraFieldSelector", "read_only": False}
     )
-
     extra_field_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "extraFieldValue", "read_only": False}
     )
-
     login_url_regex: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "loginUrlRegex", "read_only": False}
     )
-
     password_selector: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordSelector", "read_only": False}
     )
-
     target_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "targetURL", "read_only": False}
     )
-
     user_name_selector: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameSelector", "read_only": False}
     )

@@ -21,19 +21,15 @@ class ThreatInsightConfiguration(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     action: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     exclude_zones: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "excludeZones", "read_only": False}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )

@@ -18,11 +18,9 @@ class TokenAuthorizationServerPolicyRuleAction(Model):
     access_token_lifetime_minutes: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "accessTokenLifetimeMinutes", "read_only": False}
     )
-
     refresh_token_lifetime_minutes: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "refreshTokenLifetimeMinutes", "read_only": False}
     )
-
     refresh_token_window_minutes: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "refreshTokenWindowMinutes", "read_only": False}
     )

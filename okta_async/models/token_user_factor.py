@@ -25,7 +25,6 @@ class TokenUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="token", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: TokenUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

@@ -25,7 +25,6 @@ class TotpUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="token:software:totp", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: TotpUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

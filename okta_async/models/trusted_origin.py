@@ -24,37 +24,28 @@ class TrustedOrigin(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     created_by: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdBy", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     last_updated_by: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdatedBy", "read_only": False}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-
     origin: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "origin", "read_only": False}
     )
-
     scopes: list[Scope] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
-
     status: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )

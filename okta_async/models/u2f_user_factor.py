@@ -25,7 +25,6 @@ class U2fUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="u2f", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: U2fUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

@@ -27,53 +27,40 @@ class User(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     activated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "activated", "read_only": True}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     credentials: UserCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_login: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastLogin", "read_only": True}
     )
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     password_changed: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordChanged", "read_only": True}
     )
-
     profile: UserProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
-
     status: UserStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
-
     status_changed: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "statusChanged", "read_only": True}
     )
-
     transitioning_to_status: UserStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "transitioningToStatus", "read_only": True}
     )
-
     type: UserType | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

@@ -18,7 +18,6 @@ class UserActivationToken(Model):
     activation_token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "activationToken", "read_only": True}
     )
-
     activation_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "activationUrl", "read_only": True}
     )

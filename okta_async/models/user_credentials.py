@@ -25,11 +25,9 @@ class UserCredentials(Model):
     password: PasswordCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "password", "read_only": False}
     )
-
     provider: AuthenticationProvider | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
     )
-
     recovery_question: RecoveryQuestionCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recovery_question", "read_only": False}
     )

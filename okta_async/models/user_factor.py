@@ -46,33 +46,25 @@ class UserFactor(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     factor_type: FactorType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorType", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     provider: FactorProvider | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
     )
-
     status: FactorStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
-
     verify: VerifyFactorRequest | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verify", "read_only": False}
     )

@@ -20,7 +20,6 @@ class UserIdentifierConditionEvaluatorPattern(Model):
     match_type: (
         Literal["SUFFIX", "EXPRESSION", "STARTS_WITH", "EQUALS", "CONTAINS"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "matchType", "read_only": False})
-
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )

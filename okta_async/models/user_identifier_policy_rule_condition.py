@@ -23,11 +23,9 @@ class UserIdentifierPolicyRuleCondition(Model):
     attribute: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attribute", "read_only": False}
     )
-
     patterns: list[UserIdentifierConditionEvaluatorPattern] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "patterns", "read_only": False}
     )
-
     type: Literal["IDENTIFIER", "ATTRIBUTE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

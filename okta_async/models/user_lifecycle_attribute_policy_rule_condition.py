@@ -18,7 +18,6 @@ class UserLifecycleAttributePolicyRuleCondition(Model):
     attribute_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attributeName", "read_only": False}
     )
-
     matching_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "matchingValue", "read_only": False}
     )

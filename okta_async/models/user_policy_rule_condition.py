@@ -28,23 +28,18 @@ class UserPolicyRuleCondition(Model):
     exclude: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-
     inactivity: InactivityPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "inactivity", "read_only": False}
     )
-
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
-
     lifecycle_expiration: LifecycleExpirationPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lifecycleExpiration", "read_only": False}
     )
-
     password_expiration: PasswordExpirationPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordExpiration", "read_only": False}
     )
-
     user_lifecycle_attribute: UserLifecycleAttributePolicyRuleCondition | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "userLifecycleAttribute", "read_only": False})
     )

@@ -18,123 +18,93 @@ class UserProfile(Model):
     city: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "city", "read_only": False}
     )
-
     cost_center: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "costCenter", "read_only": False}
     )
-
     country_code: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "countryCode", "read_only": False}
     )
-
     department: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "department", "read_only": False}
     )
-
     display_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
-
     division: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "division", "read_only": False}
     )
-
     email: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "email", "read_only": False}
     )
-
     employee_number: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "employeeNumber", "read_only": False}
     )
-
     first_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "firstName", "read_only": False}
     )
-
     honorific_prefix: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "honorificPrefix", "read_only": False}
     )
-
     honorific_suffix: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "honorificSuffix", "read_only": False}
     )
-
     last_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastName", "read_only": False}
     )
-
     locale: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "locale", "read_only": False}
     )
-
     login: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "login", "read_only": False}
     )
-
     manager: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "manager", "read_only": False}
     )
-
     manager_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "managerId", "read_only": False}
     )
-
     middle_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "middleName", "read_only": False}
     )
-
     mobile_phone: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "mobilePhone", "read_only": False}
     )
-
     nick_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "nickName", "read_only": False}
     )
-
     organization: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "organization", "read_only": False}
     )
-
     postal_address: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "postalAddress", "read_only": False}
     )
-
     preferred_language: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "preferredLanguage", "read_only": False}
     )
-
     primary_phone: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "primaryPhone", "read_only": False}
     )
-
     profile_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profileUrl", "read_only": False}
     )
-
     second_email: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "secondEmail", "read_only": False}
     )
-
     state: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "state", "read_only": False}
     )
-
     street_address: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "streetAddress", "read_only": False}
     )
-
     timezone: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "timezone", "read_only": False}
     )
-
     title: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
-
     user_type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userType", "read_only": False}
     )
-
     zip_code: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "zipCode", "read_only": False}
     )

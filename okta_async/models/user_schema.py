@@ -23,37 +23,28 @@ class UserSchema(Model):
     schema: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "$schema", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     definitions: UserSchemaDefinitions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "definitions", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     last_updated: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": True}
     )
-
     properties: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": True}
     )
-
     title: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )

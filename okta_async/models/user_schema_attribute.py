@@ -24,39 +24,30 @@ class UserSchemaAttribute(Model):
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     master: UserSchemaAttributeMaster | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "master", "read_only": False}
     )
-
     max_length: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "maxLength", "read_only": False}
     )
-
     min_length: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "minLength", "read_only": False}
     )
-
     mutability: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "mutability", "read_only": False}
     )
-
     permissions: list[UserSchemaAttributePermission] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "permissions", "read_only": False}
     )
-
     required: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "required", "read_only": False}
     )
-
     scope: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scope", "read_only": False}
     )
-
     title: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

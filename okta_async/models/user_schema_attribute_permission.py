@@ -18,7 +18,6 @@ class UserSchemaAttributePermission(Model):
     action: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
-
     principal: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "principal", "read_only": False}
     )

@@ -21,15 +21,12 @@ class UserSchemaBase(Model):
     """The UserSchemaBase object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-
     properties: UserSchemaBaseProperties | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": False}
     )
-
     required: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "required", "read_only": False}
     )
-
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )

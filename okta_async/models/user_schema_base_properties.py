@@ -23,123 +23,93 @@ class UserSchemaBaseProperties(Model):
     city: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "city", "read_only": False}
     )
-
     cost_center: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "costCenter", "read_only": False}
     )
-
     country_code: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "countryCode", "read_only": False}
     )
-
     department: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "department", "read_only": False}
     )
-
     display_name: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
-
     division: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "division", "read_only": False}
     )
-
     email: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "email", "read_only": False}
     )
-
     employee_number: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "employeeNumber", "read_only": False}
     )
-
     first_name: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "firstName", "read_only": False}
     )
-
     honorific_prefix: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "honorificPrefix", "read_only": False}
     )
-
     honorific_suffix: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "honorificSuffix", "read_only": False}
     )
-
     last_name: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastName", "read_only": False}
     )
-
     locale: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "locale", "read_only": False}
     )
-
     login: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "login", "read_only": False}
     )
-
     manager: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "manager", "read_only": False}
     )
-
     manager_id: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "managerId", "read_only": False}
     )
-
     middle_name: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "middleName", "read_only": False}
     )
-
     mobile_phone: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "mobilePhone", "read_only": False}
     )
-
     nick_name: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "nickName", "read_only": False}
     )
-
     organization: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "organization", "read_only": False}
     )
-
     postal_address: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "postalAddress", "read_only": False}
     )
-
     preferred_language: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "preferredLanguage", "read_only": False}
     )
-
     primary_phone: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "primaryPhone", "read_only": False}
     )
-
     profile_url: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profileUrl", "read_only": False}
     )
-
     second_email: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "secondEmail", "read_only": False}
     )
-
     state: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "state", "read_only": False}
     )
-
     street_address: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "streetAddress", "read_only": False}
     )
-
     timezone: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "timezone", "read_only": False}
     )
-
     title: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
-
     user_type: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userType", "read_only": False}
     )
-
     zip_code: UserSchemaAttribute | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "zipCode", "read_only": False}
     )

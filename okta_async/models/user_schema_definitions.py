@@ -24,7 +24,6 @@ class UserSchemaDefinitions(Model):
     base: UserSchemaBase | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "base", "read_only": False}
     )
-
     custom: UserSchemaPublic | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "custom", "read_only": False}
     )

@@ -21,37 +21,28 @@ class UserType(Model):
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
-
     created_by: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdBy", "read_only": True}
     )
-
     default: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "default", "read_only": True}
     )
-
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
-
     display_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
-
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
-
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-
     last_updated_by: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdatedBy", "read_only": True}
     )
-
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )

@@ -18,31 +18,24 @@ class VerifyFactorRequest(Model):
     activation_token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "activationToken", "read_only": False}
     )
-
     answer: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "answer", "read_only": False}
     )
-
     attestation: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attestation", "read_only": False}
     )
-
     client_data: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientData", "read_only": False}
     )
-
     next_pass_code: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "nextPassCode", "read_only": False}
     )
-
     pass_code: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passCode", "read_only": False}
     )
-
     registration_data: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "registrationData", "read_only": False}
     )
-
     state_token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "stateToken", "read_only": False}
     )

@@ -21,15 +21,12 @@ class VerifyUserFactorResponse(Model):
     embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-
     links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
-
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": True}
     )
-
     factor_result: (
         Literal[
             "SUCCESS",
@@ -47,7 +44,6 @@ class VerifyUserFactorResponse(Model):
         | Unset
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "factorResult", "read_only": False})
-
     factor_result_message: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorResultMessage", "read_only": False}
     )

@@ -25,7 +25,6 @@ class WebAuthnUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="webauthn", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: WebAuthnUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

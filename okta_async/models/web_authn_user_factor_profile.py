@@ -18,7 +18,6 @@ class WebAuthnUserFactorProfile(Model):
     authenticator_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authenticatorName", "read_only": False}
     )
-
     credential_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentialId", "read_only": False}
     )

@@ -25,7 +25,6 @@ class WebUserFactor(UserFactor):
     factor_type: FactorType | str | Unset | None = attrs.field(
         default="web", metadata={"wire": "factorType", "read_only": False}
     )
-
     profile: WebUserFactorProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

@@ -30,7 +30,6 @@ class WsFederationApplication(Application):
     settings: WsFederationApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-
     sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
         default="WS_FEDERATION", metadata={"wire": "signOnMode", "read_only": False}
     )

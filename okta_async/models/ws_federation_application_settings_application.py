@@ -19,47 +19,36 @@ class WsFederationApplicationSettingsApplication(ApplicationSettingsApplication)
     attribute_statements: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attributeStatements", "read_only": False}
     )
-
     audience_restriction: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "audienceRestriction", "read_only": False}
     )
-
     authn_context_class_ref: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authnContextClassRef", "read_only": False}
     )
-
     group_filter: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groupFilter", "read_only": False}
     )
-
     group_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groupName", "read_only": False}
     )
-
     group_value_format: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "groupValueFormat", "read_only": False}
     )
-
     name_id_format: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "nameIDFormat", "read_only": False}
     )
-
     realm: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "realm", "read_only": False}
     )
-
     site_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "siteURL", "read_only": False}
     )
-
     username_attribute: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usernameAttribute", "read_only": False}
     )
-
     w_reply_override: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "wReplyOverride", "read_only": False}
     )
-
     w_reply_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "wReplyURL", "read_only": False}
     )

@@ -40,7 +40,8 @@ def _enum_members(values: tuple[str, ...]) -> list[tuple[str, str]]:
 def model_module(api: ir.Api, model: ir.Model) -> str:
     """An ``@attrs.define(kw_only=True)`` class; field metadata carries wire name and readOnly."""
     types = TypeRenderer()
-    body = [_class_line(model), docstring(model.description or f"The {model.name} object.", 4), "\n"]
+    doc = docstring(model.description or f"The {model.name} object.", 4)
+    body = [_class_line(model), doc, "\n"]
     if model.discriminator is not None:
         body.append(_discriminator(model.discriminator))
     for prop in model.properties:

@@ -259,6 +259,9 @@ class _Plan:
     out: tuple[tuple[str, str, bool], ...]  # (attribute, wire, read_only) in field order
     read_only_wires: frozenset[str]
     discriminator: tuple[str, dict[str, str]] | None
+    # Fields with a non-UNSET default (a subclass's pinned ``name``/discriminator value): when the
+    # record lacks them they are set to UNSET, so decoding never invents data.
+    pinned: tuple[str, ...]
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -276,9 +279,12 @@ def _build_plan(cls: type[Model]) -> _Plan:
     fields: dict[str, tuple[str, Any, Any]] = {}
     out: list[tuple[str, str, bool]] = []
     read_only: set[str] = set()
+    pinned: list[str] = []
     for field in attrs.fields(cls):
         if field.metadata.get("additional"):
             continue
+        if field.default is not UNSET:
+            pinned.append(field.name)
         wire = field.metadata.get("wire", field.name)
         check, conv = _field_plan(field.type)
         fields[wire] = (field.name, check, conv)
@@ -291,6 +297,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
         out=tuple(out),
         read_only_wires=frozenset(read_only),
         discriminator=cls.__dict__.get("__okta_discriminator__"),
+        pinned=tuple(pinned),
     )
 
 
@@ -340,6 +347,8 @@ def _structure_model(data: Any, cls: type[M]) -> M:
                 extra[key] = value
     if extra:
         kwargs["additional_properties"] = extra
+    for name in plan.pinned:
+        kwargs.setdefault(name, UNSET)
     return cls(**kwargs)
 
 

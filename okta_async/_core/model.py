@@ -16,6 +16,20 @@ from okta_async._core.unset import UNSET
 _M = TypeVar("_M", bound="Model")
 
 
+class _Masked:
+    def __repr__(self) -> str:
+        return "'***'"
+
+
+_MASK = _Masked()
+
+
+def _secret_key(key: str) -> bool:
+    """Undeclared keys that look like credentials are masked in reprs too."""
+    lowered = key.lower()
+    return "secret" in lowered or "password" in lowered or "token" in lowered
+
+
 @attrs.define(kw_only=True, repr=False)
 class Model:
     """Base of every generated model.
@@ -33,8 +47,11 @@ class Model:
             value = getattr(self, field.name)
             if value is UNSET or (field.name == "additional_properties" and not value):
                 continue
-            shown = "'***'" if field.metadata.get("secret") and value is not None else repr(value)
-            parts.append(f"{field.name}={shown}")
+            if field.name == "additional_properties":
+                value = {k: _MASK if _secret_key(k) else v for k, v in value.items()}
+            elif field.metadata.get("secret") and value is not None:
+                value = _MASK
+            parts.append(f"{field.name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     @classmethod

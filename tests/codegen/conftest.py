@@ -50,7 +50,8 @@ def _logtail_until_it_lands() -> None:
     import sys
     import types
 
-    if importlib.util.find_spec("okta_async._core.logtail") is None:
+    name = "okta_async._core.logtail"
+    if name not in sys.modules and importlib.util.find_spec(name) is None:
         stub = types.ModuleType("okta_async._core.logtail")
         stub.LogTailMixin = type("LogTailMixin", (), {})  # type: ignore[attr-defined]
         sys.modules["okta_async._core.logtail"] = stub

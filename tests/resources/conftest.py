@@ -54,7 +54,8 @@ def client(transport: RecordingTransport) -> FakeClient:
 
 @pytest.fixture(autouse=True, scope="session")
 def _logtail_until_it_lands() -> None:
-    if importlib.util.find_spec("okta_async._core.logtail") is None:
+    name = "okta_async._core.logtail"
+    if name not in sys.modules and importlib.util.find_spec(name) is None:
         stub = types.ModuleType("okta_async._core.logtail")
         stub.LogTailMixin = type("LogTailMixin", (), {})  # type: ignore[attr-defined]
         sys.modules["okta_async._core.logtail"] = stub

@@ -50,9 +50,10 @@ def load(path: Path, overrides: Path = OVERRIDES_FILE) -> ir.Api:
 def build_api(doc: dict[str, Any], sha256: str) -> ir.Api:
     """Normalize an already parsed (and patched) document."""
     flavour = _Flavour.detect(doc)
-    models, enums = _Schemas(flavour).build()
+    schemas = _Schemas(flavour)
+    models, enums = schemas.build()
     raw_ops = list(_iter_operations(doc))
-    tags = _build_tags(flavour, raw_ops)
+    tags = _build_tags(flavour, schemas, raw_ops)
     info = doc.get("info") or {}
     return ir.Api(
         title=str(info.get("title", "")),
@@ -317,7 +318,7 @@ class _Schemas:
         if typ == "array":
             return ir.TypeRef("list", item=self.type_of(dict(schema.get("items") or {})))
         extra = schema.get("additionalProperties")
-        if isinstance(extra, dict) and extra:
+        if isinstance(extra, dict) and extra and not _bare_object(extra):
             return ir.TypeRef("dict", item=self.type_of(extra))
         if typ == "object" or "properties" in schema or extra is not None:
             return ir.TypeRef("dict", item=ir.TypeRef("any"))
@@ -358,9 +359,9 @@ def _expand_multi(op: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _build_tags(
-    flavour: _Flavour, raw_ops: list[tuple[str, str, dict[str, Any]]]
+    flavour: _Flavour, schemas: _Schemas, raw_ops: list[tuple[str, str, dict[str, Any]]]
 ) -> tuple[ir.Tag, ...]:
-    schemas = _Schemas(flavour)
+    """Group the operations by (first) tag; tags sorted, operations in document order."""
     by_tag: dict[str, list[ir.Operation]] = {}
     for method, path, op in raw_ops:
         multi = bool(op.get("x-okta-multi-operation"))
@@ -433,6 +434,18 @@ def _operation(
         parameters=params,
         body=ir_body,
         returns=schemas.type_of(response) if response else None,
+    )
+
+
+def _bare_object(schema: dict[str, Any]) -> bool:
+    """``{type: object}`` and nothing else: any JSON value in practice.
+
+    Okta declares ``_links``/``_embedded``/``profile`` as maps of bare objects, yet sends arrays
+    and scalars among their values (``_links.appLinks`` is an array): such maps become
+    ``dict[str, Any]``.
+    """
+    return schema.get("type") == "object" and not (
+        schema.get("properties") or schema.get("additionalProperties") or schema.get("$ref")
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from codegen import ir
 from codegen.emit.common import TypeRenderer, docstring, header, literal
+from codegen.naming import enum_member, unique
 
 
 def emit_models(api: ir.Api) -> dict[str, str]:
@@ -16,25 +17,20 @@ def emit_models(api: ir.Api) -> dict[str, str]:
 
 def enum_module(api: ir.Api, enum: ir.Enum) -> str:
     """A ``str``-based enum. Openness (unknown values kept as plain str) lives in serde."""
-    lines = [
-        header(api),
-        docstring(f"The {enum.name} enum.", 0),
-        "from __future__ import annotations\n",
-        "from okta_async._core.model import OpenEnum\n\n",
-        f"class {enum.name}(OpenEnum):\n",
-        docstring(enum.description or f"Values of {enum.name}.", 4),
-    ]
-    members = _enum_members(enum.values)
-    for member, value in members:
-        lines.append(f"    {member} = {literal(value)}\n")
-    return "\n".join(lines[:4]) + "".join(lines[4:])
-
-
-def _enum_members(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    from codegen.naming import enum_member, unique
-
-    names = unique([enum_member(v) for v in values])
-    return list(zip(names, values, strict=True))
+    names = unique([enum_member(v) for v in enum.values])
+    members = "".join(
+        f"    {name} = {literal(value)}\n" for name, value in zip(names, enum.values, strict=True)
+    )
+    return (
+        header(api)
+        + docstring(f"The {enum.name} enum.", 0)
+        + "\nfrom __future__ import annotations\n\n"
+        + "from okta_async._core.model import OpenEnum\n\n\n"
+        + f"class {enum.name}(OpenEnum):\n"
+        + docstring(enum.description or f"Values of {enum.name}.", 4)
+        + "\n"
+        + members
+    )
 
 
 def model_module(api: ir.Api, model: ir.Model) -> str:

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 class AppUser(Model):
     """The AppUser object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     created: datetime.datetime | Unset | None = attrs.field(
@@ -46,7 +46,7 @@ class AppUser(Model):
     password_changed: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "passwordChanged", "read_only": True}
     )
-    profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
     scope: str | Unset | None = attrs.field(

@@ -41,10 +41,10 @@ class Application(Model):
         },
     )
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     accessibility: ApplicationAccessibility | Unset | None = attrs.field(
@@ -72,7 +72,7 @@ class Application(Model):
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
-    profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
     settings: ApplicationSettings | Unset | None = attrs.field(

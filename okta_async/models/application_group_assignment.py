@@ -18,10 +18,10 @@ from okta_async._core.unset import UNSET, Unset
 class ApplicationGroupAssignment(Model):
     """The ApplicationGroupAssignment object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
@@ -31,6 +31,6 @@ class ApplicationGroupAssignment(Model):
     priority: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "priority", "read_only": False}
     )
-    profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

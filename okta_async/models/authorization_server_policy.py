@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 class AuthorizationServerPolicy(Model):
     """The AuthorizationServerPolicy object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     conditions: PolicyRuleConditions | Unset | None = attrs.field(

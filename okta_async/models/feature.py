@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Feature(Model):
     """The Feature object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     description: str | Unset | None = attrs.field(

@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 class Group(Model):
     """The Group object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     created: datetime.datetime | Unset | None = attrs.field(

@@ -17,10 +17,10 @@ from okta_async._core.unset import UNSET, Unset
 class IdentityProviderApplicationUser(Model):
     """The IdentityProviderApplicationUser object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     created: str | Unset | None = attrs.field(
@@ -33,6 +33,6 @@ class IdentityProviderApplicationUser(Model):
     last_updated: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": False}
     )
-    profile: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )

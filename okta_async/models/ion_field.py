@@ -41,7 +41,7 @@ class IonField(Model):
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
-    value: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    value: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     visible: bool | Unset | None = attrs.field(

@@ -18,7 +18,7 @@ from okta_async._core.unset import UNSET, Unset
 class JsonWebKey(Model):
     """The JsonWebKey object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     alg: str | Unset | None = attrs.field(

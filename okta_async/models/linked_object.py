@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class LinkedObject(Model):
     """The LinkedObject object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     associated: LinkedObjectDetails | Unset | None = attrs.field(

@@ -20,7 +20,7 @@ class LogActor(Model):
     alternate_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alternateId", "read_only": True}
     )
-    detail: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    detail: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "detail", "read_only": True}
     )
     display_name: str | Unset | None = attrs.field(

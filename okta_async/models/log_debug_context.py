@@ -17,6 +17,6 @@ from okta_async._core.unset import UNSET, Unset
 class LogDebugContext(Model):
     """The LogDebugContext object."""
 
-    debug_data: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    debug_data: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "debugData", "read_only": True}
     )

@@ -20,7 +20,7 @@ class LogTarget(Model):
     alternate_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alternateId", "read_only": True}
     )
-    detail_entry: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    detail_entry: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "detailEntry", "read_only": True}
     )
     display_name: str | Unset | None = attrs.field(

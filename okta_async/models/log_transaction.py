@@ -17,7 +17,7 @@ from okta_async._core.unset import UNSET, Unset
 class LogTransaction(Model):
     """The LogTransaction object."""
 
-    detail: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    detail: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "detail", "read_only": True}
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})

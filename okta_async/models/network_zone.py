@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class NetworkZone(Model):
     """The NetworkZone object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     asns: list[str] | Unset | None = attrs.field(

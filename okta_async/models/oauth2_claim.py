@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class OAuth2Claim(Model):
     """The OAuth2Claim object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     always_include_in_token: bool | Unset | None = attrs.field(

@@ -17,7 +17,7 @@ from okta_async._core.unset import UNSET, Unset
 class OAuth2Client(Model):
     """The OAuth2Client object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     client_id: str | Unset | None = attrs.field(

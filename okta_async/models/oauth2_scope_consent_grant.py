@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 class OAuth2ScopeConsentGrant(Model):
     """The OAuth2ScopeConsentGrant object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     client_id: str | Unset | None = attrs.field(

@@ -32,10 +32,10 @@ class Policy(Model):
         },
     )
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     conditions: PolicyRuleConditions | Unset | None = attrs.field(

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class ProfileMapping(Model):
     """The ProfileMapping object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})

@@ -17,7 +17,7 @@ from okta_async._core.unset import UNSET, Unset
 class ProfileMappingSource(Model):
     """The ProfileMappingSource object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})

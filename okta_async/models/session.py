@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class Session(Model):
     """The Session object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     amr: list[SessionAuthenticationMethod | str] | Unset | None = attrs.field(

@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 class User(Model):
     """The User object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     activated: datetime.datetime | Unset | None = attrs.field(

@@ -43,10 +43,10 @@ class UserFactor(Model):
         },
     )
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     created: datetime.datetime | Unset | None = attrs.field(

@@ -23,7 +23,7 @@ class UserSchema(Model):
     schema: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "$schema", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     created: str | Unset | None = attrs.field(
@@ -39,7 +39,7 @@ class UserSchema(Model):
     name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "name", "read_only": True}
     )
-    properties: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    properties: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": True}
     )
     title: str | Unset | None = attrs.field(

@@ -18,7 +18,7 @@ class UserSchemaPublic(Model):
     """The UserSchemaPublic object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
-    properties: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    properties: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": False}
     )
     required: list[str] | Unset | None = attrs.field(

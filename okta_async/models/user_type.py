@@ -18,7 +18,7 @@ from okta_async._core.unset import UNSET, Unset
 class UserType(Model):
     """The UserType object."""
 
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     created: datetime.datetime | Unset | None = attrs.field(

@@ -18,10 +18,10 @@ from okta_async._core.unset import UNSET, Unset
 class VerifyUserFactorResponse(Model):
     """The VerifyUserFactorResponse object."""
 
-    embedded: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
-    links: dict[str, dict[str, Any]] | Unset | None = attrs.field(
+    links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     expires_at: datetime.datetime | Unset | None = attrs.field(

@@ -43,12 +43,14 @@ def tag_module(api: ir.Api, tag: ir.Tag) -> str:
     typing_names = ["TYPE_CHECKING", "Any"]
     if types.uses_literal:
         typing_names.append("Literal")
-    bases = "Resource"
-    mixin_import = ""
+    bases, mixin_import, class_attrs, checking = "Resource", "", "", ""
     if tag.name == LOG_TAIL_TAG:
+        # LogTailMixin types ``_transport`` with a structural protocol, Resource with Transport:
+        # one declaration here satisfies both bases for mypy.
         bases = "LogTailMixin, Resource"
         mixin_import = "from okta_async._core.logtail import LogTailMixin\n"
-    checking = ""
+        class_attrs = "\n    _transport: Transport\n"
+        checking = "    from okta_async._core.transport import Transport\n"
     if types.uses_datetime:
         checking += "    import datetime\n\n"
     if any(op.is_paginated for op in tag.operations):
@@ -73,7 +75,7 @@ from .. import models
 {ops}
 
 class {tag.class_name}({bases}):
-{docstring(f"Operations of the {tag.name} tag of the Okta Management API.", 4)}{methods}'''
+{docstring(f"Operations of the {tag.name} tag of the Okta Management API.", 4)}{class_attrs}{methods}'''
 
 
 def _signature(op: ir.Operation, types: TypeRenderer) -> str:

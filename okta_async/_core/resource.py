@@ -64,13 +64,11 @@ def request_options(
 class Resource:
     """Base class of every generated resource; holds the client it was created by."""
 
+    _transport: Transport
+
     def __init__(self, client: ResourceAccessors) -> None:
         self._client = client
-
-    @property
-    def _transport(self) -> Transport:
-        """The client's transport (read on each call, so a client may swap it)."""
-        return self._client._transport
+        self._transport = client._transport
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -19,12 +19,15 @@ if TYPE_CHECKING:
     import datetime
 
     from okta_async._core.pagination import AsyncPaginator
+    from okta_async._core.transport import Transport
 
 _GET_LOGS = Operation("getLogs", "GET", "/api/v1/logs")
 
 
 class LogResource(LogTailMixin, Resource):
     """Operations of the Log tag of the Okta Management API."""
+
+    _transport: Transport
 
     def get_logs(
         self,

@@ -59,6 +59,7 @@ def tag_module(api: ir.Api, tag: ir.Tag) -> str:
     uses_unset = "| Unset" in methods
     unset_import = "from okta_async._core.unset import UNSET, Unset" if uses_unset else ""
     title = f"Operations of the {tag.name} tag, reached as ``okta.{tag.attribute}``."
+    class_doc = docstring(f"Operations of the {tag.name} tag of the {api.title or 'API'}.", 4)
     return f'''{header(api)}"""{title}"""
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ from .. import models
 {ops}
 
 class {tag.class_name}({bases}):
-{docstring(f"Operations of the {tag.name} tag of the Okta Management API.", 4)}{class_attrs}{methods}'''
+{class_doc}{class_attrs}{methods}'''
 
 
 def _signature(op: ir.Operation, types: TypeRenderer) -> str:

@@ -123,7 +123,7 @@ _DELETE_APPLICATION_USER = Operation(
 
 
 class ApplicationResource(Resource):
-    """Operations of the Application tag of the Okta Management API."""
+    """Operations of the Application tag of the Okta API."""
 
     def list_applications(
         self,

@@ -178,7 +178,7 @@ _DELETE_OAUTH2_SCOPE = Operation(
 
 
 class AuthorizationServerResource(Resource):
-    """Operations of the AuthorizationServer tag of the Okta Management API."""
+    """Operations of the AuthorizationServer tag of the Okta API."""
 
     def list_authorization_servers(
         self,

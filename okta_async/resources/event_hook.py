@@ -33,7 +33,7 @@ _VERIFY_EVENT_HOOK = Operation(
 
 
 class EventHookResource(Resource):
-    """Operations of the EventHook tag of the Okta Management API."""
+    """Operations of the EventHook tag of the Okta API."""
 
     def list_event_hooks(
         self,

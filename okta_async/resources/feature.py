@@ -31,7 +31,7 @@ _UPDATE_FEATURE_LIFECYCLE = Operation(
 
 
 class FeatureResource(Resource):
-    """Operations of the Feature tag of the Okta Management API."""
+    """Operations of the Feature tag of the Okta API."""
 
     def list_features(
         self,

@@ -90,7 +90,7 @@ _REMOVE_USER_FROM_GROUP = Operation(
 
 
 class GroupResource(Resource):
-    """Operations of the Group tag of the Okta Management API."""
+    """Operations of the Group tag of the Okta API."""
 
     def list_groups(
         self,

@@ -107,7 +107,7 @@ _LIST_SOCIAL_AUTH_TOKENS = Operation(
 
 
 class IdentityProviderResource(Resource):
-    """Operations of the IdentityProvider tag of the Okta Management API."""
+    """Operations of the IdentityProvider tag of the Okta API."""
 
     def list_identity_providers(
         self,

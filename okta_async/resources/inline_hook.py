@@ -34,7 +34,7 @@ _DEACTIVATE_INLINE_HOOK = Operation(
 
 
 class InlineHookResource(Resource):
-    """Operations of the InlineHook tag of the Okta Management API."""
+    """Operations of the InlineHook tag of the Okta API."""
 
     def list_inline_hooks(
         self,

@@ -33,7 +33,7 @@ _DELETE_LINKED_OBJECT_DEFINITION = Operation(
 
 
 class LinkedObjectResource(Resource):
-    """Operations of the LinkedObject tag of the Okta Management API."""
+    """Operations of the LinkedObject tag of the Okta API."""
 
     def list_linked_object_definitions(
         self,

@@ -25,7 +25,7 @@ _GET_LOGS = Operation("getLogs", "GET", "/api/v1/logs")
 
 
 class LogResource(LogTailMixin, Resource):
-    """Operations of the Log tag of the Okta Management API."""
+    """Operations of the Log tag of the Okta API."""
 
     _transport: Transport
 

@@ -31,7 +31,7 @@ _DEACTIVATE_NETWORK_ZONE = Operation(
 
 
 class NetworkZoneResource(Resource):
-    """Operations of the NetworkZone tag of the Okta Management API."""
+    """Operations of the NetworkZone tag of the Okta API."""
 
     def list_network_zones(
         self,

@@ -48,7 +48,7 @@ _DEACTIVATE_POLICY_RULE = Operation(
 
 
 class PolicyResource(Resource):
-    """Operations of the Policy tag of the Okta Management API."""
+    """Operations of the Policy tag of the Okta API."""
 
     def list_policies(
         self,

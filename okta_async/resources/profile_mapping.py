@@ -23,7 +23,7 @@ _UPDATE_PROFILE_MAPPING = Operation("updateProfileMapping", "POST", "/api/v1/map
 
 
 class ProfileMappingResource(Resource):
-    """Operations of the ProfileMapping tag of the Okta Management API."""
+    """Operations of the ProfileMapping tag of the Okta API."""
 
     def list_profile_mappings(
         self,

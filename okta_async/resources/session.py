@@ -22,7 +22,7 @@ _REFRESH_SESSION = Operation(
 
 
 class SessionResource(Resource):
-    """Operations of the Session tag of the Okta Management API."""
+    """Operations of the Session tag of the Okta API."""
 
     async def create_session(
         self,

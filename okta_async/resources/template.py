@@ -30,7 +30,7 @@ _DELETE_SMS_TEMPLATE = Operation(
 
 
 class TemplateResource(Resource):
-    """Operations of the Template tag of the Okta Management API."""
+    """Operations of the Template tag of the Okta API."""
 
     def list_sms_templates(
         self,

@@ -20,7 +20,7 @@ _UPDATE_CONFIGURATION = Operation("updateConfiguration", "POST", "/api/v1/threat
 
 
 class ThreatInsightResource(Resource):
-    """Operations of the ThreatInsight tag of the Okta Management API."""
+    """Operations of the ThreatInsight tag of the Okta API."""
 
     async def get_current_configuration(
         self,

@@ -31,7 +31,7 @@ _DEACTIVATE_ORIGIN = Operation(
 
 
 class TrustedOriginResource(Resource):
-    """Operations of the TrustedOrigin tag of the Okta Management API."""
+    """Operations of the TrustedOrigin tag of the Okta API."""
 
     def list_origins(
         self,

@@ -154,7 +154,7 @@ _CLEAR_USER_SESSIONS = Operation("clearUserSessions", "DELETE", "/api/v1/users/{
 
 
 class UserResource(Resource):
-    """Operations of the User tag of the Okta Management API."""
+    """Operations of the User tag of the Okta API."""
 
     def list_users(
         self,

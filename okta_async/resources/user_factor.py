@@ -41,7 +41,7 @@ _VERIFY_FACTOR = Operation(
 
 
 class UserFactorResource(Resource):
-    """Operations of the UserFactor tag of the Okta Management API."""
+    """Operations of the UserFactor tag of the Okta API."""
 
     def list_factors(
         self,

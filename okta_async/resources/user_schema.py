@@ -27,7 +27,7 @@ _UPDATE_USER_PROFILE = Operation(
 
 
 class UserSchemaResource(Resource):
-    """Operations of the UserSchema tag of the Okta Management API."""
+    """Operations of the UserSchema tag of the Okta API."""
 
     async def get_application_user_schema(
         self,

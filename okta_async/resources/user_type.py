@@ -25,7 +25,7 @@ _DELETE_USER_TYPE = Operation("deleteUserType", "DELETE", "/api/v1/meta/types/us
 
 
 class UserTypeResource(Resource):
-    """Operations of the UserType tag of the Okta Management API."""
+    """Operations of the UserType tag of the Okta API."""
 
     def list_user_types(
         self,

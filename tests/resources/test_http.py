@@ -9,9 +9,12 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
+from unittest import mock
 
+import aiohttp
 import orjson
 import pytest
+from aioresponses import aioresponses as _aioresponses
 
 from okta_async import models
 
@@ -22,6 +25,22 @@ pytestmark = pytest.mark.skipif(
 )
 
 ORG = "https://acme.okta.com"
+
+
+class _Response(aiohttp.ClientResponse):
+    """aiohttp 3.14 wants ``stream_writer``; aioresponses 0.7.9 does not pass one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("stream_writer", mock.Mock(output_size=0))
+        super().__init__(*args, **kwargs)
+
+
+class aioresponses(_aioresponses):  # drop-in for the library class
+    def add(self, url: Any, method: str = "GET", **kwargs: Any) -> None:  # type: ignore[override]
+        kwargs.setdefault("response_class", _Response)
+        super().add(url, method, **kwargs)
+
+
 USER = {"id": "00u1", "status": "STAGED", "profile": {"login": "isaac", "favouriteBand": "MM"}}
 
 
@@ -47,8 +66,6 @@ def _sent_json(mocked: Any) -> list[Any]:
 
 
 async def test_create_user_over_http(okta: Any) -> None:
-    from aioresponses import aioresponses
-
     with aioresponses() as mocked:
         mocked.post(f"{ORG}/api/v1/users?activate=false", payload=USER)
         body = models.CreateUserRequest(
@@ -64,8 +81,6 @@ async def test_create_user_over_http(okta: Any) -> None:
 
 
 async def test_partial_update_over_http(okta: Any) -> None:
-    from aioresponses import aioresponses
-
     with aioresponses() as mocked:
         mocked.post(f"{ORG}/api/v1/users/00u1", payload=USER)
         await okta.users.partial_update_user(
@@ -75,8 +90,6 @@ async def test_partial_update_over_http(okta: Any) -> None:
 
 
 async def test_list_applications_mixed_page_over_http(okta: Any) -> None:
-    from aioresponses import aioresponses
-
     page = [
         {"id": "0oa1", "signOnMode": "SAML_2_0", "name": "zendesk"},
         {"id": "0oa2", "signOnMode": "BOOKMARK", "name": "bookmark"},
@@ -95,8 +108,6 @@ async def test_list_applications_mixed_page_over_http(okta: Any) -> None:
 
 
 async def test_unknown_user_status_over_http(okta: Any) -> None:
-    from aioresponses import aioresponses
-
     with aioresponses() as mocked:
         mocked.get(f"{ORG}/api/v1/users/00u1", payload={**USER, "status": "HIBERNATING"})
         user = await okta.users.get_user("00u1")

@@ -94,6 +94,8 @@ def _signature(op: ir.Operation, types: TypeRenderer) -> str:
         if p.location == "path":
             continue
         ann = types.render(p.type)
+        if p.type.kind == "datetime":  # Okta's own ISO 8601 strings are accepted as they are
+            ann += " | str"
         if p.required:
             keyword.append(f"        {p.py_name}: {ann},\n")
         else:

@@ -32,8 +32,8 @@ class LogResource(LogTailMixin, Resource):
     def get_logs(
         self,
         *,
-        since: datetime.datetime | Unset = UNSET,
-        until: datetime.datetime | Unset = UNSET,
+        since: datetime.datetime | str | Unset = UNSET,
+        until: datetime.datetime | str | Unset = UNSET,
         filter: str | Unset = UNSET,
         q: str | Unset = UNSET,
         limit: int | Unset = UNSET,

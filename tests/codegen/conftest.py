@@ -55,3 +55,16 @@ def _logtail_until_it_lands() -> None:
         stub = types.ModuleType("okta_async._core.logtail")
         stub.LogTailMixin = type("LogTailMixin", (), {})  # type: ignore[attr-defined]
         sys.modules["okta_async._core.logtail"] = stub
+
+
+@pytest.fixture
+def ruff() -> str:
+    """The ruff executable the generator formats with (skip if the [dev] tools are absent)."""
+    from codegen.output import find_ruff
+
+    try:
+        return find_ruff()
+    except RuntimeError as exc:
+        if os.environ.get("OKTA_CODEGEN_REQUIRE_SPEC") == "1":
+            pytest.fail(str(exc))
+        pytest.skip(f"{exc}")

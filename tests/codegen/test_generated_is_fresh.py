@@ -13,7 +13,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.py"))}
 
 
-def test_generated_code_is_fresh(okta_spec: Path, tmp_path: Path) -> None:
+def test_generated_code_is_fresh(okta_spec: Path, tmp_path: Path, ruff: str) -> None:
     generate(okta_spec, tmp_path)
     for package in ("models", "resources"):
         fresh = _tree(tmp_path / package)
@@ -29,7 +29,7 @@ def test_generated_code_is_fresh(okta_spec: Path, tmp_path: Path) -> None:
         )
 
 
-def test_rerun_is_byte_identical(okta_spec: Path, tmp_path: Path) -> None:
+def test_rerun_is_byte_identical(okta_spec: Path, tmp_path: Path, ruff: str) -> None:
     generate(okta_spec, tmp_path / "a")
     generate(okta_spec, tmp_path / "b")
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")

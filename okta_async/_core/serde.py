@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime
 import enum
+import inspect
+import re
 import sys
 import typing
 from collections.abc import Callable, Mapping
@@ -99,35 +101,28 @@ def encode_query_value(value: Any) -> str:
 # --------------------------------------------------------------------------- type hints
 
 
-class _PackageNames(Mapping[str, Any]):
-    """Names of a generated models package, imported on lookup (used as ``localns``)."""
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-    def __init__(self, package: str) -> None:
-        self._module = sys.modules.get(package)
-        self._names: Mapping[str, str] = getattr(self._module, "_MODULES", {})
 
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._names:
-            raise KeyError(name)
-        return getattr(self._module, name)
+def _referenced_models(cls: type) -> dict[str, Any]:
+    """The models of ``cls``'s own package named in its (string) annotations, imported now.
 
-    def __iter__(self) -> typing.Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
+    Each generated module imports the models it mentions only under TYPE_CHECKING; the package's
+    lazy ``__getattr__`` supplies them here, so resolving one model imports only its neighbours.
+    """
+    package = sys.modules.get(cls.__module__.rpartition(".")[0])
+    known: Mapping[str, str] = getattr(package, "_MODULES", {})
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        for annotation in inspect.get_annotations(klass).values():
+            if isinstance(annotation, str):
+                names.update(_IDENTIFIER.findall(annotation))
+    return {name: getattr(package, name) for name in sorted(names) if name in known}
 
 
 def resolve_types(cls: type[T]) -> type[T]:
-    """Resolve the string annotations of an attrs class (forward references across modules).
-
-    Names of the class's own package are looked up lazily through the package's ``__getattr__``,
-    so resolving one model imports only the models it mentions.
-    """
-    package = cls.__module__.rpartition(".")[0]
-    # eval() takes any mapping as locals; attrs only annotates ``dict``.
-    localns = cast("dict[str, Any]", _PackageNames(package))
-    attrs.resolve_types(cast(Any, cls), localns=localns)
+    """Resolve the string annotations of an attrs class (forward references across modules)."""
+    attrs.resolve_types(cast(Any, cls), localns=_referenced_models(cls))
     return cls
 
 

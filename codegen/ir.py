@@ -102,6 +102,7 @@ class Body:
     type: TypeRef
     required: bool
     content_type: str
+    encoding: str = ""  # x-okta-multi-operation "encoding" (e.g. base64): how a str body is written
 
 
 @attrs.frozen

@@ -419,6 +419,7 @@ def _operation(
             type=schemas.type_of(schema),
             required=required,
             content_type=ctype,
+            encoding=str(op.get("encoding") or ""),
         )
     response = flavour.response_schema(op)
     clean_path, _, baked = path.partition("?")

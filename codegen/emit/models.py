@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from codegen import ir
 from codegen.emit.common import TypeRenderer, docstring, header, literal
 from codegen.naming import enum_member, unique
@@ -104,7 +106,7 @@ def _field(prop: ir.Property, types: TypeRenderer) -> str:
     text = f"    {prop.py_name}: {annotation} = attrs.field(default={default}, metadata={meta})\n"
     doc = prop.description
     if prop.default is not None:
-        doc = f"{doc} (server default: {prop.default!r})".strip()
+        doc = f"{doc} (server default: {json.dumps(prop.default)})".strip()
     if doc:
         text += docstring(doc, 4) + "\n"
     return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from codegen import ir
 from codegen.emit.common import TypeRenderer, docstring, header, literal
 
@@ -195,15 +197,15 @@ def _doc_text(op: ir.Operation) -> str:
         f"{op.http_method} {op.spec_path}",
     ]
     if op.multi_parent:
-        parts.append(
-            f"One entry of the multi-operation {op.multi_parent}; content type "
-            f"{op.body.content_type if op.body else 'application/json'}."
-        )
+        parts.append(f"One entry of the multi-operation {op.multi_parent}.")
+    if op.body is not None and op.body.content_type != "application/json":
+        how = f", {op.body.encoding} encoded" if op.body.encoding else ""
+        parts.append(f"The body ``{op.body.py_name}`` is sent as {op.body.content_type}{how}.")
     args = []
     for p in op.parameters:
         text = p.description
         if p.default is not None:
-            text = f"{text} (server default: {p.default!r})".strip()
+            text = f"{text} (server default: {json.dumps(p.default)})".strip()
         if text:
             args.append(f"    {p.py_name}: {' '.join(text.split())}")
     if args:

@@ -44,12 +44,12 @@ class AuthorizationServerPolicyRule(Model):
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-    """(server default: 'ACTIVE')"""
+    """(server default: "ACTIVE")"""
 
     system: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
-    """(server default: False)"""
+    """(server default: false)"""
 
     type: Literal["RESOURCE_ACCESS"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}

@@ -29,7 +29,7 @@ class BasicAuthApplication(Application):
     name: str | Unset | None = attrs.field(
         default="template_basic_auth", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'template_basic_auth')"""
+    """(server default: "template_basic_auth")"""
 
     settings: BasicApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

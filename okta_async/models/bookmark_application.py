@@ -25,7 +25,7 @@ class BookmarkApplication(Application):
     name: str | Unset | None = attrs.field(
         default="bookmark", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'bookmark')"""
+    """(server default: "bookmark")"""
 
     settings: BookmarkApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

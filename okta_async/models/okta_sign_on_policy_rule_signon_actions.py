@@ -34,12 +34,12 @@ class OktaSignOnPolicyRuleSignonActions(Model):
     remember_device_by_default: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "rememberDeviceByDefault", "read_only": False}
     )
-    """(server default: False)"""
+    """(server default: false)"""
 
     require_factor: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "requireFactor", "read_only": False}
     )
-    """(server default: False)"""
+    """(server default: false)"""
 
     session: OktaSignOnPolicyRuleSignonSessionActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "session", "read_only": False}

@@ -28,4 +28,4 @@ class OktaSignOnPolicyRuleSignonSessionActions(Model):
     use_persistent_cookie: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usePersistentCookie", "read_only": False}
     )
-    """(server default: False)"""
+    """(server default: false)"""

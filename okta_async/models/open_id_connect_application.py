@@ -29,7 +29,7 @@ class OpenIdConnectApplication(Application):
     name: str | Unset | None = attrs.field(
         default="oidc_client", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'oidc_client')"""
+    """(server default: "oidc_client")"""
 
     settings: OpenIdConnectApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

@@ -18,4 +18,4 @@ class PasswordDictionaryCommon(Model):
     exclude: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
-    """(server default: False)"""
+    """(server default: false)"""

@@ -31,7 +31,7 @@ class PasswordPolicyPasswordSettingsComplexity(Model):
     exclude_username: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "excludeUsername", "read_only": False}
     )
-    """(server default: True)"""
+    """(server default: true)"""
 
     min_length: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "minLength", "read_only": False}

@@ -20,4 +20,4 @@ class PasswordPolicyRecoveryFactorSettings(Model):
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-    """(server default: 'INACTIVE')"""
+    """(server default: "INACTIVE")"""

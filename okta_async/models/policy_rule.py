@@ -49,12 +49,12 @@ class PolicyRule(Model):
     status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-    """(server default: 'ACTIVE')"""
+    """(server default: "ACTIVE")"""
 
     system: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
-    """(server default: False)"""
+    """(server default: false)"""
 
     type: Literal["SIGN_ON", "PASSWORD"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}

@@ -29,7 +29,7 @@ class SecurePasswordStoreApplication(Application):
     name: str | Unset | None = attrs.field(
         default="template_sps", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'template_sps')"""
+    """(server default: "template_sps")"""
 
     settings: SecurePasswordStoreApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

@@ -24,7 +24,7 @@ class SwaApplication(BrowserPluginApplication):
     name: str | Unset | None = attrs.field(
         default="template_swa", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'template_swa')"""
+    """(server default: "template_swa")"""
 
     settings: SwaApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

@@ -24,7 +24,7 @@ class SwaThreeFieldApplication(BrowserPluginApplication):
     name: str | Unset | None = attrs.field(
         default="template_swa3field", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'template_swa3field')"""
+    """(server default: "template_swa3field")"""
 
     settings: SwaThreeFieldApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

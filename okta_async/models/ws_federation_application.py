@@ -25,7 +25,7 @@ class WsFederationApplication(Application):
     name: str | Unset | None = attrs.field(
         default="template_wsfed", metadata={"wire": "name", "read_only": False}
     )
-    """(server default: 'template_wsfed')"""
+    """(server default: "template_wsfed")"""
 
     settings: WsFederationApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}

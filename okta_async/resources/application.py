@@ -149,7 +149,7 @@ class ApplicationResource(Resource):
             limit: Specifies the number of results for a page (server default: -1)
             filter: Filters apps by status, user.id, group.id or credentials.signing.kid expression
             expand: Traverses users link relationship and optionally embeds Application User resource
-            include_non_deleted: (server default: False)
+            include_non_deleted: (server default: false)
         """
         return self._paginate(
             _LIST_APPLICATIONS,
@@ -184,7 +184,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps
 
         Args:
-            activate: Executes activation lifecycle operation when creating the app (server default: True)
+            activate: Executes activation lifecycle operation when creating the app (server default: true)
         """
         return await self._call(
             _CREATE_APPLICATION,
@@ -370,7 +370,9 @@ class ApplicationResource(Resource):
 
         POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/x-x509-ca-cert.
+        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/x-x509-ca-cert, base64 encoded.
         """
         return await self._call(
             _PUBLISH_CER_CERT,
@@ -397,7 +399,9 @@ class ApplicationResource(Resource):
 
         POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/x-x509-ca-cert.
+        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/x-x509-ca-cert.
         """
         return await self._call(
             _PUBLISH_BINARY_CER_CERT,
@@ -424,7 +428,9 @@ class ApplicationResource(Resource):
 
         POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/pkix-cert.
+        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/pkix-cert, base64 encoded.
         """
         return await self._call(
             _PUBLISH_DER_CERT,
@@ -451,7 +457,9 @@ class ApplicationResource(Resource):
 
         POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/pkix-cert.
+        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/pkix-cert.
         """
         return await self._call(
             _PUBLISH_BINARY_DER_CERT,
@@ -478,7 +486,9 @@ class ApplicationResource(Resource):
 
         POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/x-pem-file.
+        One entry of the multi-operation POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/x-pem-file.
         """
         return await self._call(
             _PUBLISH_BINARY_PEM_CERT,
@@ -1060,7 +1070,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}/users/{userId}
 
         Args:
-            send_email: (server default: False)
+            send_email: (server default: false)
         """
         await self._call(
             _DELETE_APPLICATION_USER,

@@ -428,7 +428,9 @@ class IdentityProviderResource(Resource):
 
         POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/x-x509-ca-cert.
+        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/x-x509-ca-cert, base64 encoded.
         """
         return await self._call(
             _PUBLISH_CER_CERT_FOR_IDENTITY_PROVIDER,
@@ -455,7 +457,9 @@ class IdentityProviderResource(Resource):
 
         POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/x-x509-ca-cert.
+        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/x-x509-ca-cert.
         """
         return await self._call(
             _PUBLISH_BINARY_CER_CERT_FOR_IDENTITY_PROVIDER,
@@ -482,7 +486,9 @@ class IdentityProviderResource(Resource):
 
         POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/pkix-cert.
+        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/pkix-cert, base64 encoded.
         """
         return await self._call(
             _PUBLISH_DER_CERT_FOR_IDENTITY_PROVIDER,
@@ -509,7 +515,9 @@ class IdentityProviderResource(Resource):
 
         POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/pkix-cert.
+        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/pkix-cert.
         """
         return await self._call(
             _PUBLISH_BINARY_DER_CERT_FOR_IDENTITY_PROVIDER,
@@ -536,7 +544,9 @@ class IdentityProviderResource(Resource):
 
         POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish; content type application/x-pem-file.
+        One entry of the multi-operation POST /api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish.
+
+        The body ``certificate`` is sent as application/x-pem-file.
         """
         return await self._call(
             _PUBLISH_BINARY_PEM_CERT_FOR_IDENTITY_PROVIDER,

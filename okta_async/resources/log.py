@@ -51,7 +51,7 @@ class LogResource(LogTailMixin, Resource):
 
         Args:
             limit: (server default: 100)
-            sort_order: (server default: 'ASCENDING')
+            sort_order: (server default: "ASCENDING")
         """
         return self._paginate(
             _GET_LOGS,

@@ -67,7 +67,7 @@ class PolicyResource(Resource):
         GET /api/v1/policies
 
         Args:
-            expand: (server default: '')
+            expand: (server default: "")
         """
         return self._paginate(
             _LIST_POLICIES,
@@ -94,7 +94,7 @@ class PolicyResource(Resource):
         POST /api/v1/policies
 
         Args:
-            activate: (server default: True)
+            activate: (server default: true)
         """
         return await self._call(
             _CREATE_POLICY,
@@ -120,7 +120,7 @@ class PolicyResource(Resource):
         GET /api/v1/policies/{policyId}
 
         Args:
-            expand: (server default: '')
+            expand: (server default: "")
         """
         return await self._call(
             _GET_POLICY,

@@ -44,7 +44,7 @@ class ProfileMappingResource(Resource):
 
         Args:
             limit: (server default: -1)
-            target_id: (server default: '')
+            target_id: (server default: "")
         """
         return self._paginate(
             _LIST_PROFILE_MAPPINGS,

@@ -218,9 +218,9 @@ class UserResource(Resource):
         POST /api/v1/users
 
         Args:
-            activate: Executes activation lifecycle operation when creating the user (server default: True)
-            provider: Indicates whether to create a user with a specified authentication provider (server default: False)
-            next_login: With activate=true, set nextLogin to "changePassword" to have the password be EXPIRED, so user must change it the next time they log in. (server default: '')
+            activate: Executes activation lifecycle operation when creating the user (server default: true)
+            provider: Indicates whether to create a user with a specified authentication provider (server default: false)
+            next_login: With activate=true, set nextLogin to "changePassword" to have the password be EXPIRED, so user must change it the next time they log in. (server default: "")
         """
         return await self._call(
             _CREATE_USER,
@@ -344,7 +344,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}
 
         Args:
-            send_email: (server default: False)
+            send_email: (server default: false)
         """
         await self._call(
             _DEACTIVATE_OR_DELETE_USER,
@@ -630,10 +630,10 @@ class UserResource(Resource):
 
         POST /api/v1/users/{userId}/credentials/forgot_password
 
-        One entry of the multi-operation POST /api/v1/users/{userId}/credentials/forgot_password; content type application/json.
+        One entry of the multi-operation POST /api/v1/users/{userId}/credentials/forgot_password.
 
         Args:
-            send_email: (server default: True)
+            send_email: (server default: true)
         """
         return await self._call(
             _FORGOT_PASSWORD_GENERATE_ONE_TIME_TOKEN,
@@ -659,10 +659,10 @@ class UserResource(Resource):
 
         POST /api/v1/users/{userId}/credentials/forgot_password
 
-        One entry of the multi-operation POST /api/v1/users/{userId}/credentials/forgot_password; content type application/json.
+        One entry of the multi-operation POST /api/v1/users/{userId}/credentials/forgot_password.
 
         Args:
-            send_email: (server default: True)
+            send_email: (server default: true)
         """
         return await self._call(
             _FORGOT_PASSWORD_SET_NEW_PASSWORD,
@@ -839,7 +839,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/activate
 
         Args:
-            send_email: Sends an activation email to the user if true (server default: True)
+            send_email: Sends an activation email to the user if true (server default: true)
         """
         return await self._call(
             _ACTIVATE_USER,
@@ -865,7 +865,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/deactivate
 
         Args:
-            send_email: (server default: False)
+            send_email: (server default: false)
         """
         await self._call(
             _DEACTIVATE_USER,
@@ -935,7 +935,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/reactivate
 
         Args:
-            send_email: Sends an activation email to the user if true (server default: False)
+            send_email: Sends an activation email to the user if true (server default: false)
         """
         return await self._call(
             _REACTIVATE_USER,
@@ -1432,7 +1432,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/sessions
 
         Args:
-            oauth_tokens: Revoke issued OpenID Connect and OAuth refresh and access tokens (server default: False)
+            oauth_tokens: Revoke issued OpenID Connect and OAuth refresh and access tokens (server default: false)
         """
         await self._call(
             _CLEAR_USER_SESSIONS,

@@ -86,10 +86,10 @@ class UserFactorResource(Resource):
         POST /api/v1/users/{userId}/factors
 
         Args:
-            update_phone: (server default: False)
+            update_phone: (server default: false)
             template_id: id of SMS template (only for SMS factor)
             token_lifetime_seconds: (server default: 300)
-            activate: (server default: False)
+            activate: (server default: false)
         """
         return await self._call(
             _ENROLL_FACTOR,

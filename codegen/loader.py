@@ -143,10 +143,6 @@ class _Flavour:
                 return dict(schema)
         return None
 
-    @property
-    def ref_prefixes(self) -> tuple[str, ...]:
-        return ("#/definitions/", "#/components/schemas/")
-
 
 def ref_name(ref: str) -> str:
     """``#/definitions/User`` or ``#/components/schemas/User`` -> ``User``."""

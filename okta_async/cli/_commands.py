@@ -559,6 +559,16 @@ async def _cmd_logs_tail(args: argparse.Namespace) -> int:
     until = parse_when(args.until) if args.until else None
     count = 0
     async with connect(args) as okta:
+        # One plain request first: a bad token, a bad filter or an unreachable org fails here
+        # with a one-line message, instead of inside the tail's patient retry loop.
+        from okta_async import UNSET
+
+        await okta.logs.get_logs(
+            since=since,
+            filter=args.filter if args.filter else UNSET,
+            q=args.query if args.query else UNSET,
+            limit=1,
+        )
         events = okta.logs.tail(
             since=since,
             until=until,

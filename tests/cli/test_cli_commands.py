@@ -378,3 +378,27 @@ def test_a_rejected_token_is_one_line_and_exit_4_without_echoing_it(
     assert "rejected the API token" in err
     assert "wrong-token-123" not in err
     assert err.count("\n") == 1
+
+
+def test_logs_tail_against_an_unreachable_org_fails_in_one_line_instead_of_waiting(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = main(["logs", "tail", "--org-url", f"http://127.0.0.1:{port}", "--token", "t"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err.startswith("okta-async: cannot reach the Okta org")
+
+
+def test_logs_tail_with_a_bad_filter_is_an_okta_error_in_one_line(
+    org: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["logs", "tail", "--filter", "eventType is ( broken"])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert err.startswith("okta-async: Okta error: GET /api/v1/logs: E0000")
+    assert err.count("\n") == 1

@@ -402,3 +402,22 @@ def test_logs_tail_with_a_bad_filter_is_an_okta_error_in_one_line(
     assert code == 4
     assert err.startswith("okta-async: Okta error: GET /api/v1/logs: E0000")
     assert err.count("\n") == 1
+
+
+def test_import_groups_column_adds_each_new_user_to_its_groups(
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    group_id = ask(org, lambda okta: okta.groups.create_group({"profile": {"name": "Newbies"}})).id
+    csv_path = write(
+        tmp_path / "people.csv",
+        "email,firstName,lastName,groups\n"
+        f"gia@example.com,Gia,Po,{group_id}\n"
+        "hal@example.com,Hal,Qu,\n",
+    )
+    assert main(["users", "import", str(csv_path), "--no-progress"]) == 0
+    assert "2 created" in capsys.readouterr().out
+
+    async def members(okta: OktaClient) -> set[str]:
+        return {u.profile.login async for u in okta.groups.list_group_users(group_id)}
+
+    assert ask(org, members) == {"gia@example.com"}

@@ -1,0 +1,188 @@
+"""Leaving a prefetching iteration early cancels the in-flight fetch cleanly.
+
+A real HTTP server on 127.0.0.1 holds page 2 open until told otherwise, so the prefetch is
+genuinely in flight (a socket, a pooled connection) when the caller leaves. Every warning is an
+error here, and the loop's exception handler (where "Task was destroyed but it is pending" goes)
+must stay silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import AsyncIterator
+from typing import Any
+
+import attrs
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from okta_async._core.operation import Operation
+from okta_async._core.pagination import AsyncPaginator
+from okta_async._core.transport import Transport
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
+
+
+class SlowSecondPage:
+    """Serves page 1 at once; page 2 only after ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.page2_started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if "after" not in request.query:
+            response = web.json_response([{"id": "u1"}, {"id": "u2"}])
+            response.headers.add("Link", f'<{request.url.with_query(after="u2")}>; rel="next"')
+            return response
+        self.page2_started.set()
+        await self.release.wait()
+        return web.json_response([{"id": "u3"}])
+
+
+@attrs.frozen
+class _Config:
+    org_url: str
+    request_timeout: float = 0.0  # none: only cancellation can end the held-back request
+    max_retries: int = 0
+    max_connections: int = 10
+    max_concurrent_requests: int = 48
+    max_rate_limit_wait: float = 1.0
+    proxy: str | None = None
+    trust_env: bool = False
+    ssl: Any = None
+    ca_bundle: str | None = None
+    user_agent_extra: str | None = None
+
+
+class _Auth:
+    async def authorization(self, session: Any) -> str:
+        return "SSWS test-token"
+
+    async def refresh_after_401(self, session: Any, rejected_header: str) -> bool:
+        return False
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[tuple[SlowSecondPage, TestServer]]:
+    app_state = SlowSecondPage()
+    app = web.Application()
+    app.router.add_get("/api/v1/users", app_state.handle)
+    test_server = TestServer(app, host="127.0.0.1")
+    await test_server.start_server()
+    yield app_state, test_server
+    app_state.release.set()
+    await test_server.close()
+
+
+@pytest.fixture
+async def transport(
+    server: tuple[SlowSecondPage, TestServer],
+) -> AsyncIterator[Transport]:
+    _, test_server = server
+    t = Transport(_Config(org_url=str(test_server.make_url("")).rstrip("/")), _Auth())
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    yield t
+    await t.aclose()
+    gc.collect()
+    await asyncio.sleep(0)
+    loop.set_exception_handler(None)
+    assert reported == [], reported
+
+
+def acquired_connections(transport: Transport) -> int:
+    """Connections checked out of the pool (aiohttp keeps them in the connector's ``_acquired``)."""
+    connector = transport.session().connector
+    assert connector is not None
+    return len(connector._acquired)  # type: ignore[attr-defined]
+
+
+def prefetch_tasks() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if t.get_name() == "okta_async-prefetch"]
+
+
+async def prefetch_tasks_finished() -> None:
+    """Assert every prefetch task completes within a few loop ticks (a cancelled one does).
+
+    The held-back page is never served and the request has no timeout, so a prefetch that was
+    not cancelled would still be pending here.
+    """
+    for _ in range(100):
+        if not prefetch_tasks():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"prefetch still running: {prefetch_tasks()}")
+
+
+def users(transport: Transport) -> AsyncPaginator[dict[str, Any]]:
+    return AsyncPaginator(transport, LIST_USERS, decode=dict, prefetch=1)
+
+
+async def test_break_cancels_the_in_flight_prefetch_and_frees_its_connection(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport
+) -> None:
+    state, _ = server
+    async for _user in users(transport):
+        await state.page2_started.wait()  # page 2 is being fetched in the background
+        break
+    await prefetch_tasks_finished()
+    assert acquired_connections(transport) == 0
+
+
+async def test_aclose_cancels_and_awaits_the_in_flight_prefetch(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport
+) -> None:
+    state, _ = server
+    iterator = aiter(users(transport))
+    assert (await anext(iterator))["id"] == "u1"
+    await state.page2_started.wait()
+    await iterator.aclose()  # type: ignore[attr-defined]
+    assert not prefetch_tasks()
+    assert acquired_connections(transport) == 0
+
+
+async def test_aclose_of_the_page_iterator_also_cancels_the_prefetch(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport
+) -> None:
+    state, _ = server
+    pages = users(transport).pages()
+    await anext(pages)
+    await state.page2_started.wait()
+    await pages.aclose()  # type: ignore[attr-defined]
+    assert acquired_connections(transport) == 0
+
+
+@pytest.mark.parametrize("where", ["processing page 1", "waiting for page 2"])
+async def test_cancelling_the_consumer_task_cancels_the_prefetch(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport, where: str
+) -> None:
+    state, _ = server
+    parked = asyncio.Event()
+
+    async def consume() -> None:
+        async for user in users(transport):
+            await state.page2_started.wait()
+            if where == "processing page 1":
+                parked.set()
+                await asyncio.Event().wait()  # busy with page 1 until cancelled
+            elif user["id"] == "u2":
+                parked.set()  # the next step awaits page 2, which never arrives
+        raise AssertionError("unreachable: page 2 is held back")
+
+    task = asyncio.create_task(consume())
+    await parked.wait()
+    await asyncio.sleep(0)  # let the consumer reach its next await
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await prefetch_tasks_finished()
+    assert acquired_connections(transport) == 0

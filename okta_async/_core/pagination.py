@@ -40,7 +40,7 @@ from yarl import URL
 from okta_async._core.errors import DecodeError, ForeignOriginError
 from okta_async._core.operation import Operation, RequestOptions
 
-__all__ = ["AsyncPaginator", "Page", "parse_link_header"]
+__all__ = ["AsyncPaginator", "Page", "fetch_page", "parse_link_header"]
 
 T = TypeVar("T")
 
@@ -226,6 +226,51 @@ def _identity(value: Any) -> Any:
     return value
 
 
+async def fetch_page(
+    transport: _Transport,
+    op: Operation,
+    decode: Callable[[Any], T],
+    *,
+    url: str | None = None,
+    path_params: Mapping[str, str] | None = None,
+    query: Sequence[tuple[str, str]] | None = None,
+    options: RequestOptions | None = None,
+) -> Page[T]:
+    """Fetch one page: the first one from ``path_params``/``query``, or a next link ``url``.
+
+    A next link is sent verbatim, and only to the org's origin: :class:`ForeignOriginError` is
+    raised before anything is sent elsewhere.
+    """
+    if url is None:
+        response = await transport.request(
+            op, path_params=path_params, query=query, options=options
+        )
+    else:
+        target = URL(url, encoded=True)
+        if not _same_origin(target, transport.org_url):
+            raise ForeignOriginError(target, transport.org_url)
+        response = await transport.request(op, url=target, options=options)
+    return _build_page(op, response, decode)
+
+
+def _build_page(op: Operation, response: _Response, decode: Callable[[Any], T]) -> Page[T]:
+    """Decode a list response into a :class:`Page`; a body that is not an array is an error."""
+    data = response.json()
+    if data is None:
+        data = []
+    elif not isinstance(data, list):
+        raise DecodeError(
+            operation_id=op.id,
+            status=response.status,
+            content_type=response.headers.get("Content-Type", ""),
+            body=response.body,
+            reason=f"expected a JSON array of items, got a {type(data).__name__}",
+        )
+    items: list[T] = data if decode is _identity else [decode(item) for item in data]
+    next_url = _next_link(response)
+    return Page(items=items, next_url=next_url, next_cursor=_cursor_of(next_url), response=response)
+
+
 class _Walker(Generic[T]):
     """Fetches the pages of one iteration in order; knows nothing about tasks or queues."""
 
@@ -233,7 +278,6 @@ class _Walker(Generic[T]):
         self._p = paginator
         self._max_items = max_items
         self._next_url: str | None = None
-        self._started = False
         self._seen = 0
         self.finished = max_items == 0
 
@@ -242,19 +286,16 @@ class _Walker(Generic[T]):
         if self.finished:
             return None
         p = self._p
-        if not self._started:
-            self._started = True
-            response = await p._transport.request(
-                p._op, path_params=p._path_params, query=p._query, options=p._options
-            )
-        else:
-            assert self._next_url is not None
-            url = URL(self._next_url, encoded=True)
-            if not _same_origin(url, p._transport.org_url):
-                self.finished = True
-                raise ForeignOriginError(url, p._transport.org_url)
-            response = await p._transport.request(p._op, url=url, options=p._options)
-        page = p._build_page(response)
+        self.finished = True  # until this page says otherwise (an error ends the walk too)
+        page = await fetch_page(
+            p._transport,
+            p._op,
+            p._decode,
+            url=self._next_url,
+            path_params=p._path_params,
+            query=p._query,
+            options=p._options,
+        )
         self._next_url = page.next_url
         self._seen += len(page.items)
         self.finished = page.next_url is None or (
@@ -449,25 +490,6 @@ class AsyncPaginator(Generic[T]):
             f"<AsyncPaginator {self._op.id} max_items={self._max_items} prefetch={self._prefetch}>"
         )
 
-    def _build_page(self, response: _Response) -> Page[T]:
-        data = response.json()
-        if data is None:
-            data = []
-        elif not isinstance(data, list):
-            raise DecodeError(
-                operation_id=self._op.id,
-                status=response.status,
-                content_type=response.headers.get("Content-Type", ""),
-                body=response.body,
-                reason=f"expected a JSON array of items, got a {type(data).__name__}",
-            )
-        decode = self._decode
-        items: list[T] = data if decode is _identity else [decode(item) for item in data]
-        next_url = _next_link(response)
-        return Page(
-            items=items, next_url=next_url, next_cursor=_cursor_of(next_url), response=response
-        )
-
     def _cap(self, max_items: int | None) -> int | None:
         if max_items is None:
             return self._max_items
@@ -488,9 +510,14 @@ class AsyncPaginator(Generic[T]):
         return self._first_page().__await__()
 
     async def _first_page(self) -> Page[T]:
-        page = await _Walker(self, None).fetch()
-        assert page is not None
-        return page
+        return await fetch_page(
+            self._transport,
+            self._op,
+            self._decode,
+            path_params=self._path_params,
+            query=self._query,
+            options=self._options,
+        )
 
     async def collect(self, max_items: int | None = None) -> list[T]:
         """All items (up to ``max_items`` and the paginator's own cap) as a list."""

@@ -1,0 +1,232 @@
+"""Pagination throughput and memory, as ratios against a plain aiohttp + orjson loop.
+
+Lists every user of an embedded fake org (run in a subprocess, so its CPU is not charged to
+the client) over loopback, three ways in the same run, interleaved:
+
+- ``plain``: aiohttp + orjson, following ``Link: rel="next"`` by hand (the baseline);
+- ``raw``:   ``AsyncPaginator.raw()`` (plain dicts, the SDK's transport and paging);
+- ``model``: the paginator decoding each user into the generated ``User`` model.
+
+It reports items/s for each (best of ``--rounds``) and the ratio to ``plain``, then peak RSS of
+fresh processes streaming 10k and 100k users in model mode (it must not grow with the count).
+Ratios, not absolute numbers, are the point: they hold across machines.
+
+    python benchmarks/bench_pagination.py [--users 100000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from okta_async._core.operation import Operation  # noqa: E402
+from okta_async._core.pagination import AsyncPaginator  # noqa: E402
+
+PAGE_SIZE = 200
+LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
+
+
+# --------------------------------------------------------------------------- the fake org
+
+
+class FakeOrgProcess:
+    """A fake org serving ``users`` users from a child process; ``url`` and ``token`` once up."""
+
+    def __init__(self, users: int) -> None:
+        code = (
+            "import asyncio\n"
+            "from okta_async.testing.cli import serve\n"
+            f"asyncio.run(serve(port=0, users={users}))\n"
+        )
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
+        )
+        assert self._proc.stdout is not None
+        self.url = self.token = ""
+        for line in self._proc.stdout:
+            if m := re.search(r"OKTA_CLIENT_ORGURL=(\S+)", line):
+                self.url = m.group(1)
+            if m := re.search(r"OKTA_CLIENT_TOKEN=(\S+)", line):
+                self.token = m.group(1)
+                break
+        if not (self.url and self.token):
+            self.close()
+            raise RuntimeError("the fake org did not start")
+
+    def close(self) -> None:
+        self._proc.terminate()
+        self._proc.wait()
+
+
+# --------------------------------------------------------------------------- the three loops
+
+
+async def plain_loop(url: str, token: str, limit: int | None = None) -> int:
+    """The baseline: what a careful user writes by hand with aiohttp and orjson."""
+    headers = {"Authorization": f"SSWS {token}", "Accept": "application/json"}
+    count = 0
+    next_url: str | None = f"{url}/api/v1/users?limit={PAGE_SIZE}"
+    async with aiohttp.ClientSession(headers=headers) as session:
+        while next_url:
+            async with session.get(next_url) as resp:
+                resp.raise_for_status()
+                items = orjson.loads(await resp.read())
+                link = resp.links.get("next")
+            for _item in items:
+                count += 1
+            next_url = str(link["url"]) if link else None
+            if limit is not None and count >= limit:
+                break
+    return count
+
+
+class _Config:
+    """Transport settings for the benchmark (defaults of OktaConfig, loopback org)."""
+
+    def __init__(self, url: str) -> None:
+        self.org_url = url
+        self.request_timeout = 30.0
+        self.max_retries = 2
+        self.max_connections = 100
+        self.max_concurrent_requests = 48
+        self.max_rate_limit_wait = 120.0
+        self.proxy = None
+        self.trust_env = False
+        self.ssl = None
+        self.ca_bundle = None
+        self.user_agent_extra = None
+
+
+class _Auth:
+    def __init__(self, token: str) -> None:
+        self._header = f"SSWS {token}"
+
+    async def authorization(self, session: Any) -> str:
+        return self._header
+
+    async def refresh_after_401(self, session: Any, rejected_header: str) -> bool:
+        return False
+
+    async def aclose(self) -> None:
+        return None
+
+
+def user_decoder() -> Callable[[Any], Any] | None:
+    """``User`` model decoding through the generated models, or None before codegen lands."""
+    try:
+        from okta_async._core.serde import structure  # type: ignore[import-not-found]
+        from okta_async.models import User  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return lambda data: structure(data, User)
+
+
+async def sdk_loop(url: str, token: str, mode: str, limit: int | None = None) -> int:
+    """Iterate every user through the SDK's paginator, in ``raw`` or ``model`` mode."""
+    from okta_async._core.transport import Transport
+
+    transport = Transport(_Config(url), _Auth(token))  # type: ignore[arg-type]
+    try:
+        decode = user_decoder() if mode == "model" else None
+        paginator: AsyncPaginator[Any] = AsyncPaginator(
+            transport,
+            LIST_USERS,
+            query=[("limit", str(PAGE_SIZE))],
+            decode=decode or dict,
+            max_items=limit,
+        )
+        items: AsyncIterator[Any] = aiter(paginator.raw() if mode == "raw" else paginator)
+        count = 0
+        async for _item in items:
+            count += 1
+        return count
+    finally:
+        await transport.aclose()
+
+
+async def measure(url: str, token: str, users: int, rounds: int) -> dict[str, float]:
+    modes = ["plain", "raw"] + (["model"] if user_decoder() else [])
+    best = dict.fromkeys(modes, 0.0)
+    for _ in range(rounds):
+        for mode in modes:
+            started = time.perf_counter()
+            if mode == "plain":
+                count = await plain_loop(url, token)
+            else:
+                count = await sdk_loop(url, token, mode)
+            elapsed = time.perf_counter() - started
+            assert count == users, (mode, count)
+            best[mode] = max(best[mode], count / elapsed)
+    return best
+
+
+# --------------------------------------------------------------------------- peak RSS
+
+
+def rss_child(url: str, token: str, count: int) -> None:
+    """In a fresh process: RSS before and after streaming ``count`` users (model mode)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    mode = "model" if user_decoder() else "raw"
+    n = asyncio.run(sdk_loop(url, token, mode, limit=count))
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(orjson.dumps({"count": n, "mode": mode, "before_kb": before, "peak_kb": after}).decode())
+
+
+def peak_rss(url: str, token: str, count: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss-child", str(count), url, token],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = orjson.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rss-child", nargs=3, metavar=("COUNT", "URL", "TOKEN"))
+    args = parser.parse_args()
+    if args.rss_child:
+        count, url, token = args.rss_child
+        rss_child(url, token, int(count))
+        return
+
+    org = FakeOrgProcess(args.users)
+    try:
+        best = asyncio.run(measure(org.url, org.token, args.users, args.rounds))
+        print(f"pagination: {args.users} users, page size {PAGE_SIZE}, best of {args.rounds}")
+        for mode, rate in best.items():
+            print(f"  {mode:<6} {rate:>10,.0f} items/s   {rate / best['plain']:.2f}x plain")
+        if "model" not in best:
+            print("  model  (skipped: generated models not available)")
+        for count in (10_000, min(100_000, args.users)):
+            r = peak_rss(org.url, org.token, count)
+            print(
+                f"  peak RSS streaming {r['count']:>7,} users ({r['mode']}): "
+                f"{r['peak_kb'] / 1024:.1f} MB (after imports {r['before_kb'] / 1024:.1f} MB)"
+            )
+    finally:
+        org.close()
+
+
+if __name__ == "__main__":
+    main()

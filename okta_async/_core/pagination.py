@@ -155,7 +155,7 @@ def _parse_param_value(value: str, pos: int) -> tuple[str, int]:
 def _next_link(response: _Response) -> str | None:
     """The absolute URL of the response's ``rel="next"`` link, or ``None`` when there is none."""
     for url, params in parse_link_header(response.headers.getall("Link", ())):
-        if "next" in params.get("rel", "").lower().split():
+        if url and "next" in params.get("rel", "").lower().split():
             if URL(url, encoded=True).is_absolute():
                 return url  # verbatim: the cursor is the server's business
             return str(response.url.join(URL(url, encoded=True)))
@@ -375,12 +375,18 @@ class _PageIterator(AsyncIterator[Page[T]]):
         self._prefetch = prefetch
         self._producer: _Prefetcher[T] | None = None
         self._closed = False
+        self._cancelled = False
 
     def __aiter__(self) -> _PageIterator[T]:
         return self
 
     async def __anext__(self) -> Page[T]:
         if self._closed:
+            if self._cancelled:
+                raise RuntimeError(
+                    "this iteration was cancelled while fetching a page and cannot continue "
+                    "without a gap; start a new one, or resume from a page's next_cursor"
+                )
             raise StopAsyncIteration
         try:
             if self._prefetch == 0:
@@ -389,8 +395,12 @@ class _PageIterator(AsyncIterator[Page[T]]):
                 if self._producer is None:
                     self._producer = _Prefetcher(self._walker, self._prefetch)
                 page = await self._producer.get()
+        except asyncio.CancelledError:
+            # The consumer is being cancelled: drop the in-flight fetch (and its connection).
+            self._stop()
+            self._cancelled = True
+            raise
         except BaseException:
-            # An error from the listing, or the consumer is being cancelled: stop fetching.
             self._stop()
             raise
         if page is None:
@@ -406,6 +416,7 @@ class _PageIterator(AsyncIterator[Page[T]]):
     async def aclose(self) -> None:
         """Stop the iteration; cancels and awaits an in-flight prefetch."""
         self._closed = True
+        self._cancelled = False
         if self._producer is not None:
             await self._producer.aclose()
 

@@ -411,3 +411,20 @@ def test_cursor_is_none_without_after() -> None:
     page: Page[Any] = Page(items=[], next_url=None, next_cursor=None, response=None)  # type: ignore[arg-type]
     assert not page.has_next and list(page) == [] and len(page) == 0
     assert URL(page_url("u2")).query["after"] == "u2"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "",
+        '<https://acme.okta.com/api/v1/users?after=u0>; rel="prev"',
+        "garbage; rel=next",
+        '<>; rel="next"',
+    ],
+)
+async def test_odd_link_headers_without_a_usable_next_link_end_the_listing(
+    transport: Transport, mocked: Any, link: str
+) -> None:
+    mocked.get(USERS_URL, payload=[{"id": "u1"}], headers={"Link": link})
+    assert [u.id async for u in users(transport)] == ["u1"]
+    assert len(mocked.requests) == 1

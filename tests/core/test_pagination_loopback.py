@@ -1,9 +1,8 @@
-"""Leaving a prefetching iteration early cancels the in-flight fetch cleanly.
+"""The paginator over real HTTP on 127.0.0.1: verbatim next links and clean early exits.
 
-A real HTTP server on 127.0.0.1 holds page 2 open until told otherwise, so the prefetch is
-genuinely in flight (a socket, a pooled connection) when the caller leaves. Every warning is an
-error here, and the loop's exception handler (where "Task was destroyed but it is pending" goes)
-must stay silent.
+The server holds page 2 open until told otherwise, so a prefetch is genuinely in flight (a
+socket, a pooled connection) when the caller leaves. Every warning is an error here, and the
+loop's exception handler (where "Task was destroyed but it is pending" goes) must stay silent.
 """
 
 from __future__ import annotations
@@ -25,6 +24,8 @@ from okta_async._core.transport import Transport
 pytestmark = pytest.mark.filterwarnings("error")
 
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
+LIST_GROUPS = Operation(id="listGroups", method="GET", path="/api/v1/groups")
+ODD_NEXT = "/api/v1/groups?after=a%2Cb%7E+c%3D&z=1&a=2&expand=x,y"
 
 
 class SlowSecondPage:
@@ -33,6 +34,16 @@ class SlowSecondPage:
     def __init__(self) -> None:
         self.page2_started = asyncio.Event()
         self.release = asyncio.Event()
+        self.raw_targets: list[str] = []
+
+    async def groups(self, request: web.Request) -> web.Response:
+        """Page 1 links to a next URL whose query only survives if sent byte for byte."""
+        self.raw_targets.append(request.raw_path)
+        if request.raw_path == ODD_NEXT:
+            return web.json_response([{"id": "g2"}])
+        response = web.json_response([{"id": "g1"}])
+        response.headers.add("link", f"<{request.url.origin()}{ODD_NEXT}>;REL=NEXT")
+        return response
 
     async def handle(self, request: web.Request) -> web.Response:
         if "after" not in request.query:
@@ -75,6 +86,7 @@ async def server() -> AsyncIterator[tuple[SlowSecondPage, TestServer]]:
     app_state = SlowSecondPage()
     app = web.Application()
     app.router.add_get("/api/v1/users", app_state.handle)
+    app.router.add_get("/api/v1/groups", app_state.groups)
     test_server = TestServer(app, host="127.0.0.1")
     await test_server.start_server()
     yield app_state, test_server
@@ -184,5 +196,33 @@ async def test_cancelling_the_consumer_task_cancels_the_prefetch(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    await prefetch_tasks_finished()
+    assert acquired_connections(transport) == 0
+
+
+async def test_next_link_is_sent_byte_for_byte(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport
+) -> None:
+    state, _ = server
+    paginator = AsyncPaginator(transport, LIST_GROUPS, decode=dict)
+    pages = [page async for page in paginator.pages()]
+    assert [item["id"] for page in pages for item in page.items] == ["g1", "g2"]
+    assert state.raw_targets == ["/api/v1/groups", ODD_NEXT]
+    assert pages[0].next_cursor == "a,b~ c="  # the decoded `after` value, for after=
+
+
+async def test_an_iteration_cancelled_mid_fetch_refuses_to_continue_with_a_gap(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport
+) -> None:
+    state, _ = server
+    pages = users(transport).pages()
+    await anext(pages)
+    pending = asyncio.ensure_future(anext(pages))
+    await state.page2_started.wait()
+    pending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pending
+    with pytest.raises(RuntimeError, match="cancelled"):
+        await anext(pages)
     await prefetch_tasks_finished()
     assert acquired_connections(transport) == 0

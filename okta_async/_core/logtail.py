@@ -17,15 +17,18 @@ task stops the tail cleanly at whatever it was awaiting.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from okta_async._core.errors import APIConnectionError, InternalServerError, RateLimitError
 from okta_async._core.operation import Operation
-from okta_async._core.pagination import _identity, _Transport, fetch_page
+from okta_async._core.pagination import fetch_page
+
+if TYPE_CHECKING:
+    from okta_async._core.transport import Transport
+    from okta_async.models import LogEvent
 
 __all__ = ["GET_LOGS", "LogTailMixin"]
 
@@ -50,7 +53,7 @@ _sleep: Callable[[float], Any] = asyncio.sleep  # the one place a tail waits (te
 class LogTailMixin:
     """Adds :meth:`tail` to the generated System Log resource (``okta.logs``)."""
 
-    _transport: _Transport
+    _transport: Transport
 
     def tail(
         self,
@@ -61,8 +64,8 @@ class LogTailMixin:
         q: str | None = None,
         poll_interval: float = 5.0,
         limit: int | None = None,
-    ) -> AsyncIterator[Any]:
-        """Stream System Log events, oldest first.
+    ) -> AsyncIterator[LogEvent]:
+        """Stream System Log events (generated ``LogEvent`` models), oldest first.
 
         Without ``until`` the stream never ends by itself: it keeps following ``rel="next"``
         and sleeps ``poll_interval`` seconds after each empty page; cancel the consuming task
@@ -70,6 +73,8 @@ class LogTailMixin:
         ``since``/``until`` accept aware datetimes (naive ones are taken as UTC) or Okta's ISO
         8601 strings; ``filter``, ``q`` and ``limit`` are passed to Okta unchanged.
         """
+        from okta_async._core.serde import encode_query_value
+
         if poll_interval < 0:
             raise ValueError(f"poll_interval must be >= 0, not {poll_interval!r}")
         query: list[tuple[str, str]] = [("sortOrder", "ASCENDING")]
@@ -81,16 +86,17 @@ class LogTailMixin:
             ("limit", limit),
         ):
             if value is not None:
-                query.append(
-                    (name, _format_time(value) if isinstance(value, datetime) else str(value))
-                )
+                query.append((name, encode_query_value(value)))
         return _tail(self._transport, query, bounded=until is not None, poll_interval=poll_interval)
 
 
 async def _tail(
-    transport: _Transport, query: list[tuple[str, str]], *, bounded: bool, poll_interval: float
-) -> AsyncIterator[Any]:
-    decode = _log_event_decoder()
+    transport: Transport, query: list[tuple[str, str]], *, bounded: bool, poll_interval: float
+) -> AsyncIterator[LogEvent]:
+    from okta_async._core.serde import decoder
+    from okta_async.models import LogEvent
+
+    decode = decoder(LogEvent)
     url: str | None = None  # None: the first request, built from `query`
     failures = 0
     while True:
@@ -121,30 +127,3 @@ async def _tail(
                 return
             await _sleep(poll_interval)
         url = page.next_url
-
-
-def _format_time(value: datetime) -> str:
-    """Okta's timestamp format: UTC, millisecond precision, ``Z`` suffix."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    utc = value.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def _log_event_decoder() -> Callable[[Any], Any]:
-    """How one JSON event becomes a ``LogEvent``.
-
-    Seam: until the generated models exist, events are passed through as plain dicts.
-    """
-    try:
-        models = importlib.import_module("okta_async.models")
-        serde = importlib.import_module("okta_async._core.serde")
-    except ImportError:
-        return _identity
-    log_event = models.LogEvent
-    structure = serde.structure
-
-    def decode(data: Any) -> Any:
-        return structure(data, log_event)
-
-    return decode

@@ -31,7 +31,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from typing import Any, Generic, Protocol, TypeVar, final
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, final
 
 import attrs
 from multidict import CIMultiDictProxy
@@ -40,29 +40,20 @@ from yarl import URL
 from okta_async._core.errors import DecodeError, ForeignOriginError
 from okta_async._core.operation import Operation, RequestOptions
 
+if TYPE_CHECKING:
+    from okta_async._core.transport import RawResponse
+
 __all__ = ["AsyncPaginator", "Page", "fetch_page", "parse_link_header"]
 
 T = TypeVar("T")
 
 
-class _Response(Protocol):
-    """What the paginator reads from the transport's ``RawResponse``."""
-
-    @property
-    def status(self) -> int: ...
-    @property
-    def headers(self) -> CIMultiDictProxy[str]: ...
-    @property
-    def body(self) -> bytes: ...
-    @property
-    def url(self) -> URL: ...
-    @property
-    def request_id(self) -> str | None: ...
-    def json(self) -> Any: ...
-
-
 class _Transport(Protocol):
-    """The slice of ``Transport`` the paginator needs: the org's origin and ``request()``."""
+    """The slice of ``Transport`` the paginator needs: the org's origin and ``request()``.
+
+    A protocol rather than the class so that the paginator can sit on anything that sends
+    requests the same way (a ``with_options`` copy, a test double).
+    """
 
     @property
     def org_url(self) -> URL: ...
@@ -75,7 +66,7 @@ class _Transport(Protocol):
         query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
         url: str | URL | None = None,
         options: RequestOptions | None = None,
-    ) -> _Response: ...
+    ) -> RawResponse: ...
 
 
 # --------------------------------------------------------------------------- Link header parsing
@@ -152,7 +143,7 @@ def _parse_param_value(value: str, pos: int) -> tuple[str, int]:
     return value[pos:end].strip(), end
 
 
-def _next_link(response: _Response) -> str | None:
+def _next_link(response: RawResponse) -> str | None:
     """The absolute URL of the response's ``rel="next"`` link, or ``None`` when there is none."""
     for url, params in parse_link_header(response.headers.getall("Link", ())):
         if url and "next" in params.get("rel", "").lower().split():
@@ -190,7 +181,7 @@ class Page(Generic[T]):
     items: list[T]
     next_url: str | None
     next_cursor: str | None
-    response: _Response = attrs.field(repr=False)
+    response: RawResponse = attrs.field(repr=False)
 
     @property
     def status(self) -> int:
@@ -253,7 +244,7 @@ async def fetch_page(
     return _build_page(op, response, decode)
 
 
-def _build_page(op: Operation, response: _Response, decode: Callable[[Any], T]) -> Page[T]:
+def _build_page(op: Operation, response: RawResponse, decode: Callable[[Any], T]) -> Page[T]:
     """Decode a list response into a :class:`Page`; a body that is not an array is an error."""
     data = response.json()
     if data is None:

@@ -17,6 +17,7 @@ from okta_async._core import logtail
 from okta_async._core.errors import ForeignOriginError, PermissionDeniedError
 from okta_async._core.logtail import LogTailMixin
 from okta_async._core.transport import Transport
+from okta_async.models import LogEvent
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -143,7 +144,7 @@ async def drain(stream: AsyncIterator[Any]) -> list[Any]:
 
 
 def uuids(events: list[Any]) -> list[str]:
-    return [event["uuid"] for event in events]
+    return [event.uuid for event in events]
 
 
 async def test_tail_picks_up_events_created_after_it_started(server: LogServer, logs: Logs) -> None:
@@ -212,6 +213,7 @@ async def test_bounded_tail_paginates_and_ends(server: LogServer, logs: Logs) ->
     since = datetime(2026, 1, 2, 3, 4, 5, 678999, tzinfo=timezone(timedelta(hours=2)))
     events = [e async for e in logs.tail(since=since, until="2026-01-03T00:00:00.000Z", limit=2)]
     assert uuids(events) == ["e1", "e2", "e3"]
+    assert all(isinstance(event, LogEvent) for event in events)
     assert server.queries[0] == {
         "sortOrder": "ASCENDING",
         "since": "2026-01-02T01:04:05.678Z",

@@ -1,4 +1,4 @@
-"""Paginator and System Log tail behaviour against the embedded fake org over real HTTP."""
+"""Paginator and System Log tail behaviour through OktaClient against the embedded fake org."""
 
 from __future__ import annotations
 
@@ -8,46 +8,14 @@ import tracemalloc
 from collections.abc import AsyncIterator
 from typing import Any
 
-import attrs
 import pytest
 
-from okta_async._core.logtail import LogTailMixin
-from okta_async._core.operation import Operation
+from okta_async import OktaClient
 from okta_async._core.pagination import AsyncPaginator, Page
-from okta_async._core.transport import Transport
+from okta_async.models import CreateUserRequest, LogEvent, User, UserProfile
+from okta_async.resources.log import LogResource
+from okta_async.resources.user import UserResource
 from okta_async.testing import FakeOrg
-
-LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
-CREATE_USER = Operation(id="createUser", method="POST", path="/api/v1/users")
-
-
-@attrs.frozen
-class _Config:
-    org_url: str
-    request_timeout: float = 30.0
-    max_retries: int = 2
-    max_connections: int = 10
-    max_concurrent_requests: int = 48
-    max_rate_limit_wait: float = 5.0
-    proxy: str | None = None
-    trust_env: bool = False
-    ssl: Any = None
-    ca_bundle: str | None = None
-    user_agent_extra: str | None = None
-
-
-class _Auth:
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def authorization(self, session: Any) -> str:
-        return f"SSWS {self._token}"
-
-    async def refresh_after_401(self, session: Any, rejected_header: str) -> bool:
-        return False
-
-    async def aclose(self) -> None:
-        return None
 
 
 @pytest.fixture
@@ -56,38 +24,52 @@ async def org() -> AsyncIterator[FakeOrg]:
         yield fake
 
 
+class Okta:
+    """The two resources these tests use (what ``okta.users`` and ``okta.logs`` return)."""
+
+    def __init__(self, client: OktaClient) -> None:
+        self.users = UserResource(client)
+        self.logs = LogResource(client)
+
+
 @pytest.fixture
-async def transport(org: FakeOrg) -> AsyncIterator[Transport]:
-    t = Transport(_Config(org_url=org.url), _Auth(org.token))
-    yield t
-    await t.aclose()
+async def okta(org: FakeOrg) -> AsyncIterator[Okta]:
+    async with OktaClient(org_url=org.url, token=org.token) as client:
+        yield Okta(client)
 
 
-def list_users(
-    transport: Transport, query: list[tuple[str, str]] | None = None, **kwargs: Any
-) -> AsyncPaginator[dict[str, Any]]:
-    return AsyncPaginator(transport, LIST_USERS, query=query, decode=dict, **kwargs)
+def new_user(name: str) -> CreateUserRequest:
+    login = f"{name.lower()}@example.com"
+    return CreateUserRequest(
+        profile=UserProfile(first_name=name, last_name="Person", email=login, login=login)
+    )
 
 
-async def test_streams_every_user_exactly_once(org: FakeOrg, transport: Transport) -> None:
-    ids = [user["id"] async for user in list_users(transport, [("limit", "100")])]
-    assert len(ids) == 450
-    assert len(set(ids)) == 450
+async def test_streams_every_user_exactly_once_as_models(org: FakeOrg, okta: Okta) -> None:
+    users = [user async for user in okta.users.list_users(limit=100)]
+    assert all(isinstance(user, User) for user in users)
+    ids = [user.id for user in users]
+    assert len(ids) == len(set(ids)) == 450
     assert set(ids) == {user["id"] for user in org.store.users.values()}
 
 
-async def test_limit_is_the_page_size(transport: Transport) -> None:
-    sizes = [len(page) async for page in list_users(transport, [("limit", "200")]).pages()]
+async def test_limit_is_the_page_size(okta: Okta) -> None:
+    sizes = [len(page) async for page in okta.users.list_users(limit=200).pages()]
     assert sizes == [200, 200, 50]
 
 
-async def test_resume_from_a_saved_cursor_has_no_gaps_or_repeats(transport: Transport) -> None:
-    everything = [u["id"] async for u in list_users(transport, [("limit", "100")])]
+async def test_raw_mode_yields_the_servers_dicts(okta: Okta) -> None:
+    first = await okta.users.list_users(limit=5).raw().first()
+    assert isinstance(first, dict) and first["id"].startswith("00u")
 
-    first_part: list[str] = []
-    saved: Page[dict[str, Any]] | None = None
-    async for page in list_users(transport, [("limit", "100")]).pages():
-        first_part.extend(user["id"] for user in page.items)
+
+async def test_resume_from_a_saved_cursor_has_no_gaps_or_repeats(okta: Okta) -> None:
+    everything = [u.id async for u in okta.users.list_users(limit=100)]
+
+    first_part: list[Any] = []
+    saved: Page[User] | None = None
+    async for page in okta.users.list_users(limit=100).pages():
+        first_part.extend(user.id for user in page.items)
         if len(first_part) == 200:
             saved = page
             break  # stop mid-listing; only the cursor is kept
@@ -95,44 +77,25 @@ async def test_resume_from_a_saved_cursor_has_no_gaps_or_repeats(transport: Tran
     cursor = saved.next_cursor
     del saved
 
-    rest = [u["id"] async for u in list_users(transport, [("limit", "100"), ("after", cursor)])]
+    rest = [u.id async for u in okta.users.list_users(limit=100, after=cursor)]
     assert first_part + rest == everything
 
 
-async def test_resumed_listing_also_sees_users_created_meanwhile(transport: Transport) -> None:
-    page = await list_users(transport, [("limit", "200")])
+async def test_resumed_listing_also_sees_users_created_meanwhile(okta: Okta) -> None:
+    page = await okta.users.list_users(limit=200)
     assert page.next_cursor is not None
-    created = await transport.request(
-        CREATE_USER,
-        query=[("activate", "false")],
-        json={
-            "profile": {
-                "firstName": "New",
-                "lastName": "Person",
-                "email": "n@example.com",
-                "login": "n@example.com",
-            }
-        },
-    )
-    new_id = created.json()["id"]
-    rest = [u["id"] async for u in list_users(transport, [("after", page.next_cursor)])]
-    assert len(rest) == 251 and rest[-1] == new_id
-    assert not {u["id"] for u in page.items} & set(rest)
+    created = await okta.users.create_user(new_user("Newcomer"), activate=False)
+    rest = [u.id async for u in okta.users.list_users(after=page.next_cursor, limit=200)]
+    assert len(rest) == 251 and rest[-1] == created.id
+    assert not {u.id for u in page.items} & set(rest)
 
 
-class Logs(LogTailMixin):
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-
-async def test_tail_picks_up_events_created_after_it_started(
-    org: FakeOrg, transport: Transport
-) -> None:
-    seen: list[Any] = []
+async def test_tail_picks_up_events_created_after_it_started(org: FakeOrg, okta: Okta) -> None:
+    seen: list[LogEvent] = []
     changed = asyncio.Condition()
 
     async def follow() -> None:
-        async for event in Logs(transport).tail(poll_interval=0):
+        async for event in okta.logs.tail(poll_interval=0):
             async with changed:
                 seen.append(event)
                 changed.notify_all()
@@ -141,33 +104,22 @@ async def test_tail_picks_up_events_created_after_it_started(
     task = asyncio.create_task(follow())
     async with changed:
         await changed.wait_for(lambda: len(seen) == before)
-    await transport.request(
-        CREATE_USER,
-        query=[("activate", "false")],
-        json={
-            "profile": {
-                "firstName": "Late",
-                "lastName": "Comer",
-                "email": "l@example.com",
-                "login": "l@example.com",
-            }
-        },
-    )
+    await okta.users.create_user(new_user("Latecomer"), activate=False)
     async with changed:
         await changed.wait_for(lambda: len(seen) > before)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    new = seen[before:]
-    assert new and new[0]["eventType"] == "user.lifecycle.create"
-    assert len({e["uuid"] for e in seen}) == len(seen)
+    assert all(isinstance(event, LogEvent) for event in seen)
+    assert seen[before].event_type == "user.lifecycle.create"
+    assert len({event.uuid for event in seen}) == len(seen)
 
 
-async def _peak_while_iterating(transport: Transport, count: int) -> int:
+async def _peak_while_iterating(paginator: AsyncPaginator[User], count: int) -> int:
     gc.collect()
     tracemalloc.reset_peak()
     n = 0
-    async for _user in list_users(transport, [("limit", "200")], max_items=count):
+    async for _user in paginator:
         n += 1
     assert n == count
     return tracemalloc.get_traced_memory()[1]
@@ -175,17 +127,20 @@ async def _peak_while_iterating(transport: Transport, count: int) -> int:
 
 @pytest.mark.filterwarnings("error")
 async def test_peak_memory_does_not_grow_with_the_number_of_items() -> None:
-    async with FakeOrg(users=20_000) as big:
-        t = Transport(_Config(org_url=big.url), _Auth(big.token))
+    async with (
+        FakeOrg(users=20_000) as big,
+        OktaClient(org_url=big.url, token=big.token) as client,
+    ):
+        okta = Okta(client)
+        # warm up: session, connection, lazily built decoders
+        await _peak_while_iterating(okta.users.list_users(limit=200, max_items=1_000), 1_000)
+        tracemalloc.start()
         try:
-            await _peak_while_iterating(t, 1_000)  # warm up: session, connection, caches
-            tracemalloc.start()
-            try:
-                small = await _peak_while_iterating(t, 5_000)
-                large = await _peak_while_iterating(t, 20_000)
-            finally:
-                tracemalloc.stop()
+            small = await _peak_while_iterating(
+                okta.users.list_users(limit=200, max_items=5_000), 5_000
+            )
+            large = await _peak_while_iterating(okta.users.list_users(limit=200), 20_000)
         finally:
-            await t.aclose()
+            tracemalloc.stop()
     print(f"tracemalloc peaks: 5k users {small / 1e6:.2f} MB, 20k users {large / 1e6:.2f} MB")
     assert large / small < 1.5

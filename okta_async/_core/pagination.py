@@ -43,7 +43,14 @@ from okta_async._core.operation import Operation, RequestOptions
 if TYPE_CHECKING:
     from okta_async._core.transport import RawResponse
 
-__all__ = ["AsyncPaginator", "Page", "fetch_page", "parse_link_header"]
+__all__ = [
+    "AsyncPaginator",
+    "ItemIterator",
+    "Page",
+    "PageIterator",
+    "fetch_page",
+    "parse_link_header",
+]
 
 T = TypeVar("T")
 
@@ -358,8 +365,12 @@ class _Prefetcher(Generic[T]):
             await asyncio.wait([self.task])
 
 
-class _PageIterator(AsyncIterator[Page[T]]):
-    """Async iterator over the pages of one iteration; owns the prefetch task, if any."""
+class PageIterator(AsyncIterator[Page[T]]):
+    """One iteration over a listing's pages (``paginator.pages()``); owns the prefetch task.
+
+    Leaving the loop early is enough to stop it; ``await it.aclose()`` (or
+    ``contextlib.aclosing``) additionally waits until the in-flight fetch has been cancelled.
+    """
 
     def __init__(self, paginator: AsyncPaginator[T], max_items: int | None, prefetch: int) -> None:
         self._walker = _Walker(paginator, max_items)
@@ -368,7 +379,7 @@ class _PageIterator(AsyncIterator[Page[T]]):
         self._closed = False
         self._cancelled = False
 
-    def __aiter__(self) -> _PageIterator[T]:
+    def __aiter__(self) -> PageIterator[T]:
         return self
 
     async def __anext__(self) -> Page[T]:
@@ -419,15 +430,18 @@ class _PageIterator(AsyncIterator[Page[T]]):
             producer.cancel()
 
 
-class _ItemIterator(AsyncIterator[T]):
-    """Async iterator over items, one page held at a time, honouring ``max_items``."""
+class ItemIterator(AsyncIterator[T]):
+    """One iteration over a listing's items (``aiter(paginator)``), one page held at a time.
 
-    def __init__(self, pages: _PageIterator[T], max_items: int | None) -> None:
+    Honours ``max_items``; ``aclose()`` behaves as on :class:`PageIterator`.
+    """
+
+    def __init__(self, pages: PageIterator[T], max_items: int | None) -> None:
         self._pages = pages
         self._remaining = max_items
         self._items: Iterator[T] = iter(())
 
-    def __aiter__(self) -> _ItemIterator[T]:
+    def __aiter__(self) -> ItemIterator[T]:
         return self
 
     async def __anext__(self) -> T:
@@ -499,13 +513,13 @@ class AsyncPaginator(Generic[T]):
             return max_items
         return min(max_items, self._max_items)
 
-    def __aiter__(self) -> AsyncIterator[T]:
+    def __aiter__(self) -> ItemIterator[T]:
         """Stream every item across pages (a fresh iteration from the first page)."""
-        return _ItemIterator(_PageIterator(self, self._max_items, self._prefetch), self._max_items)
+        return ItemIterator(PageIterator(self, self._max_items, self._prefetch), self._max_items)
 
-    def pages(self) -> AsyncIterator[Page[T]]:
+    def pages(self) -> PageIterator[T]:
         """Iterate whole pages; stops after the page that reaches ``max_items`` (not trimmed)."""
-        return _PageIterator(self, self._max_items, self._prefetch)
+        return PageIterator(self, self._max_items, self._prefetch)
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         """``await paginator`` fetches and returns the first page only."""
@@ -525,13 +539,13 @@ class AsyncPaginator(Generic[T]):
         """All items (up to ``max_items`` and the paginator's own cap) as a list."""
         cap = self._cap(max_items)
         result: list[T] = []
-        async for page in _PageIterator(self, cap, self._prefetch):
+        async for page in PageIterator(self, cap, self._prefetch):
             result.extend(page.items)
         return result if cap is None else result[:cap]
 
     async def first(self) -> T | None:
         """The first item, or ``None`` for an empty listing; fetches one page, no prefetch."""
-        async for page in _PageIterator(self, self._cap(1), 0):
+        async for page in PageIterator(self, self._cap(1), 0):
             if page.items:
                 return page.items[0]
         return None

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import attrs
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -18,8 +17,12 @@ from okta_async._core.errors import ForeignOriginError, PermissionDeniedError
 from okta_async._core.logtail import LogTailMixin
 from okta_async._core.transport import Transport
 from okta_async.models import LogEvent
+from tests.core.transport_support import make_transport
 
 pytestmark = pytest.mark.filterwarnings("error")
+
+# No retries, and no timeout: only cancellation can end a request the server holds back.
+NO_RETRIES: dict[str, Any] = {"max_retries": 0, "request_timeout": 0.0}
 
 
 class LogServer:
@@ -35,6 +38,7 @@ class LogServer:
         self.faults: list[int] = []
         self.empty_served = asyncio.Event()
         self.next_link_origin: str | None = None
+        self.url = ""  # set once listening
         for _ in range(events):
             self.add_event()
 
@@ -61,32 +65,6 @@ class LogServer:
         return response
 
 
-@attrs.frozen
-class _Config:
-    org_url: str
-    request_timeout: float = 0.0
-    max_retries: int = 0
-    max_connections: int = 10
-    max_concurrent_requests: int = 48
-    max_rate_limit_wait: float = 1.0
-    proxy: str | None = None
-    trust_env: bool = False
-    ssl: Any = None
-    ca_bundle: str | None = None
-    user_agent_extra: str | None = None
-
-
-class _Auth:
-    async def authorization(self, session: Any) -> str:
-        return "SSWS test-token"
-
-    async def refresh_after_401(self, session: Any, rejected_header: str) -> bool:
-        return False
-
-    async def aclose(self) -> None:
-        return None
-
-
 class Logs(LogTailMixin):
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -99,14 +77,14 @@ async def server() -> AsyncIterator[LogServer]:
     app.router.add_get("/api/v1/logs", state.handle)
     test_server = TestServer(app, host="127.0.0.1")
     await test_server.start_server()
-    state.url = str(test_server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
+    state.url = str(test_server.make_url("")).rstrip("/")
     yield state
     await test_server.close()
 
 
 @pytest.fixture
 async def logs(server: LogServer) -> AsyncIterator[Logs]:
-    transport = Transport(_Config(org_url=server.url), _Auth())  # type: ignore[attr-defined]
+    transport = make_transport(org_url=server.url, **NO_RETRIES)
     loop = asyncio.get_running_loop()
     reported: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: reported.append(context))
@@ -236,7 +214,7 @@ async def test_tail_passes_filter_and_q_and_treats_naive_datetimes_as_utc(
 ) -> None:
     tail = logs.tail(since=datetime(2026, 5, 6, 7, 8, 9), filter='eventType eq "x"', q="alice")
     await anext(tail)
-    await tail.aclose()  # type: ignore[attr-defined]
+    await tail.aclose()
     assert server.queries[0] == {
         "sortOrder": "ASCENDING",
         "since": "2026-05-06T07:08:09.000Z",

@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
-from unittest import mock
 
 import attrs
 import pytest
-from aiohttp import ClientResponse
-from aioresponses import aioresponses
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -18,64 +15,23 @@ from okta_async._core.errors import DecodeError, ForeignOriginError, InternalSer
 from okta_async._core.operation import Operation
 from okta_async._core.pagination import AsyncPaginator, Page, parse_link_header
 from okta_async._core.transport import Transport
+from tests.core.transport_support import make_transport, mocked_okta
 
 ORG = "https://acme.okta.com"
 USERS_URL = f"{ORG}/api/v1/users"
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
 
 
-@attrs.frozen
-class _Config:
-    """The settings Transport reads, with retries off so errors surface at once."""
-
-    org_url: str = ORG
-    request_timeout: float = 30.0
-    max_retries: int = 0
-    max_connections: int = 10
-    max_concurrent_requests: int = 48
-    max_rate_limit_wait: float = 1.0
-    proxy: str | None = None
-    trust_env: bool = False
-    ssl: Any = None
-    ca_bundle: str | None = None
-    user_agent_extra: str | None = None
-
-
-class _Auth:
-    async def authorization(self, session: Any) -> str:
-        return "SSWS test-token"
-
-    async def refresh_after_401(self, session: Any, rejected_header: str) -> bool:
-        return False
-
-    async def aclose(self) -> None:
-        return None
-
-
 @pytest.fixture
 async def transport() -> AsyncIterator[Transport]:
-    t = Transport(_Config(), _Auth())
+    t = make_transport(org_url=ORG, max_retries=0)
     yield t
     await t.aclose()
 
 
-class _CompatResponse(ClientResponse):
-    """aioresponses 0.7.9 predates aiohttp 3.14's required ``stream_writer`` argument."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", mock.Mock(output_size=0))
-        super().__init__(*args, **kwargs)
-
-
-class _Mocked(aioresponses):
-    def add(self, url: Any, method: str = "GET", **kwargs: Any) -> None:  # type: ignore[override]
-        kwargs.setdefault("response_class", _CompatResponse)
-        super().add(url, method, **kwargs)
-
-
 @pytest.fixture
 def mocked() -> Any:
-    with _Mocked() as m:
+    with mocked_okta() as m:
         yield m
 
 
@@ -380,7 +336,7 @@ async def test_prefetch_fetches_at_most_depth_pages_ahead(
     await anext(pages)
     await _spin()
     assert len(mocked.requests) == 2 + depth
-    await pages.aclose()  # type: ignore[attr-defined]
+    await pages.aclose()
 
 
 async def test_prefetch_zero_fetches_only_on_demand(transport: Transport, mocked: Any) -> None:

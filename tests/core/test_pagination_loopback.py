@@ -12,7 +12,6 @@ import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
-import attrs
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -20,8 +19,12 @@ from aiohttp.test_utils import TestServer
 from okta_async._core.operation import Operation
 from okta_async._core.pagination import AsyncPaginator
 from okta_async._core.transport import Transport
+from tests.core.transport_support import make_transport
 
 pytestmark = pytest.mark.filterwarnings("error")
+
+# No retries, and no timeout: only cancellation can end a request the server holds back.
+NO_RETRIES: dict[str, Any] = {"max_retries": 0, "request_timeout": 0.0}
 
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
 LIST_GROUPS = Operation(id="listGroups", method="GET", path="/api/v1/groups")
@@ -55,32 +58,6 @@ class SlowSecondPage:
         return web.json_response([{"id": "u3"}])
 
 
-@attrs.frozen
-class _Config:
-    org_url: str
-    request_timeout: float = 0.0  # none: only cancellation can end the held-back request
-    max_retries: int = 0
-    max_connections: int = 10
-    max_concurrent_requests: int = 48
-    max_rate_limit_wait: float = 1.0
-    proxy: str | None = None
-    trust_env: bool = False
-    ssl: Any = None
-    ca_bundle: str | None = None
-    user_agent_extra: str | None = None
-
-
-class _Auth:
-    async def authorization(self, session: Any) -> str:
-        return "SSWS test-token"
-
-    async def refresh_after_401(self, session: Any, rejected_header: str) -> bool:
-        return False
-
-    async def aclose(self) -> None:
-        return None
-
-
 @pytest.fixture
 async def server() -> AsyncIterator[tuple[SlowSecondPage, TestServer]]:
     app_state = SlowSecondPage()
@@ -99,7 +76,7 @@ async def transport(
     server: tuple[SlowSecondPage, TestServer],
 ) -> AsyncIterator[Transport]:
     _, test_server = server
-    t = Transport(_Config(org_url=str(test_server.make_url("")).rstrip("/")), _Auth())
+    t = make_transport(org_url=str(test_server.make_url("")).rstrip("/"), **NO_RETRIES)
     loop = asyncio.get_running_loop()
     reported: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: reported.append(context))
@@ -115,7 +92,7 @@ def acquired_connections(transport: Transport) -> int:
     """Connections checked out of the pool (aiohttp keeps them in the connector's ``_acquired``)."""
     connector = transport.session().connector
     assert connector is not None
-    return len(connector._acquired)  # type: ignore[attr-defined]
+    return len(connector._acquired)
 
 
 def prefetch_tasks() -> list[asyncio.Task[Any]]:
@@ -157,7 +134,7 @@ async def test_aclose_cancels_and_awaits_the_in_flight_prefetch(
     iterator = aiter(users(transport))
     assert (await anext(iterator))["id"] == "u1"
     await state.page2_started.wait()
-    await iterator.aclose()  # type: ignore[attr-defined]
+    await iterator.aclose()
     assert not prefetch_tasks()
     assert acquired_connections(transport) == 0
 
@@ -169,7 +146,7 @@ async def test_aclose_of_the_page_iterator_also_cancels_the_prefetch(
     pages = users(transport).pages()
     await anext(pages)
     await state.page2_started.wait()
-    await pages.aclose()  # type: ignore[attr-defined]
+    await pages.aclose()
     assert acquired_connections(transport) == 0
 
 

@@ -15,9 +15,10 @@ from typing import Any
 from okta_async._core.operation import RequestOptions
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.transport import Transport, TransportAuth, TransportConfig
+from okta_async.resources import ResourceAccessors
 
 
-class OktaClient:
+class OktaClient(ResourceAccessors):
     """Async client for the Okta Management API.
 
     Settings come from the arguments, then ``OKTA_CLIENT_*`` environment variables, then

@@ -9,7 +9,7 @@ the client) over loopback, three ways in the same run, interleaved:
 
 It reports items/s for each (best of ``--rounds``) and the ratio to ``plain``, then peak RSS of
 fresh processes streaming 10k and 100k users in model mode (it must not grow with the count).
-Ratios, not absolute numbers, are the point: they hold across machines.
+Ratios, not absolute numbers, are the point: they travel across machines far better.
 
     python benchmarks/bench_pagination.py [--users 100000] [--rounds 3]
 """
@@ -94,19 +94,10 @@ async def plain_loop(url: str, token: str, limit: int | None = None) -> int:
     return count
 
 
-def sdk_users(url: str, token: str) -> tuple[OktaClient, Any]:
-    """A client on the fake org and its users resource (what ``okta.users`` returns)."""
-    from okta_async.resources.user import UserResource
-
-    client = OktaClient(org_url=url, token=token)
-    return client, UserResource(client)
-
-
 async def sdk_loop(url: str, token: str, mode: str, limit: int | None = None) -> int:
     """Iterate every user through ``list_users``, as ``raw`` dicts or ``model`` Users."""
-    client, users = sdk_users(url, token)
-    async with client:
-        paginator = users.list_users(limit=PAGE_SIZE, max_items=limit)
+    async with OktaClient(org_url=url, token=token) as okta:
+        paginator = okta.users.list_users(limit=PAGE_SIZE, max_items=limit)
         items: AsyncIterator[Any] = aiter(paginator.raw() if mode == "raw" else paginator)
         count = 0
         async for _item in items:

@@ -13,8 +13,6 @@ import pytest
 from okta_async import OktaClient
 from okta_async._core.pagination import AsyncPaginator, Page
 from okta_async.models import CreateUserRequest, LogEvent, User, UserProfile
-from okta_async.resources.log import LogResource
-from okta_async.resources.user import UserResource
 from okta_async.testing import FakeOrg
 
 
@@ -24,18 +22,10 @@ async def org() -> AsyncIterator[FakeOrg]:
         yield fake
 
 
-class Okta:
-    """The two resources these tests use (what ``okta.users`` and ``okta.logs`` return)."""
-
-    def __init__(self, client: OktaClient) -> None:
-        self.users = UserResource(client)
-        self.logs = LogResource(client)
-
-
 @pytest.fixture
-async def okta(org: FakeOrg) -> AsyncIterator[Okta]:
+async def okta(org: FakeOrg) -> AsyncIterator[OktaClient]:
     async with OktaClient(org_url=org.url, token=org.token) as client:
-        yield Okta(client)
+        yield client
 
 
 def new_user(name: str) -> CreateUserRequest:
@@ -45,7 +35,7 @@ def new_user(name: str) -> CreateUserRequest:
     )
 
 
-async def test_streams_every_user_exactly_once_as_models(org: FakeOrg, okta: Okta) -> None:
+async def test_streams_every_user_exactly_once_as_models(org: FakeOrg, okta: OktaClient) -> None:
     users = [user async for user in okta.users.list_users(limit=100)]
     assert all(isinstance(user, User) for user in users)
     ids = [user.id for user in users]
@@ -53,17 +43,17 @@ async def test_streams_every_user_exactly_once_as_models(org: FakeOrg, okta: Okt
     assert set(ids) == {user["id"] for user in org.store.users.values()}
 
 
-async def test_limit_is_the_page_size(okta: Okta) -> None:
+async def test_limit_is_the_page_size(okta: OktaClient) -> None:
     sizes = [len(page) async for page in okta.users.list_users(limit=200).pages()]
     assert sizes == [200, 200, 50]
 
 
-async def test_raw_mode_yields_the_servers_dicts(okta: Okta) -> None:
+async def test_raw_mode_yields_the_servers_dicts(okta: OktaClient) -> None:
     first = await okta.users.list_users(limit=5).raw().first()
     assert isinstance(first, dict) and first["id"].startswith("00u")
 
 
-async def test_resume_from_a_saved_cursor_has_no_gaps_or_repeats(okta: Okta) -> None:
+async def test_resume_from_a_saved_cursor_has_no_gaps_or_repeats(okta: OktaClient) -> None:
     everything = [u.id async for u in okta.users.list_users(limit=100)]
 
     first_part: list[Any] = []
@@ -81,7 +71,7 @@ async def test_resume_from_a_saved_cursor_has_no_gaps_or_repeats(okta: Okta) -> 
     assert first_part + rest == everything
 
 
-async def test_resumed_listing_also_sees_users_created_meanwhile(okta: Okta) -> None:
+async def test_resumed_listing_also_sees_users_created_meanwhile(okta: OktaClient) -> None:
     page = await okta.users.list_users(limit=200)
     assert page.next_cursor is not None
     created = await okta.users.create_user(new_user("Newcomer"), activate=False)
@@ -90,7 +80,9 @@ async def test_resumed_listing_also_sees_users_created_meanwhile(okta: Okta) -> 
     assert not {u.id for u in page.items} & set(rest)
 
 
-async def test_tail_picks_up_events_created_after_it_started(org: FakeOrg, okta: Okta) -> None:
+async def test_tail_picks_up_events_created_after_it_started(
+    org: FakeOrg, okta: OktaClient
+) -> None:
     seen: list[LogEvent] = []
     changed = asyncio.Condition()
 
@@ -129,9 +121,8 @@ async def _peak_while_iterating(paginator: AsyncPaginator[User], count: int) -> 
 async def test_peak_memory_does_not_grow_with_the_number_of_items() -> None:
     async with (
         FakeOrg(users=20_000) as big,
-        OktaClient(org_url=big.url, token=big.token) as client,
+        OktaClient(org_url=big.url, token=big.token) as okta,
     ):
-        okta = Okta(client)
         # warm up: session, connection, lazily built decoders
         await _peak_while_iterating(okta.users.list_users(limit=200, max_items=1_000), 1_000)
         tracemalloc.start()

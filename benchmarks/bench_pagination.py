@@ -11,7 +11,7 @@ It reports items/s for each (best of ``--rounds``) and the ratio to ``plain``, t
 fresh processes streaming 10k and 100k users in model mode (it must not grow with the count).
 Ratios, not absolute numbers, are the point: they travel across machines far better.
 
-    python benchmarks/bench_pagination.py [--users 100000] [--rounds 3]
+    python benchmarks/bench_pagination.py [--users 100000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def peak_rss(url: str, token: str, count: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rss-child", nargs=3, metavar=("COUNT", "URL", "TOKEN"))
     args = parser.parse_args()
     if args.rss_child:

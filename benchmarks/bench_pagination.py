@@ -108,8 +108,9 @@ async def sdk_loop(url: str, token: str, mode: str, limit: int | None = None) ->
 async def measure(url: str, token: str, users: int, rounds: int) -> dict[str, float]:
     modes = ["plain", "raw", "model"]
     best = dict.fromkeys(modes, 0.0)
-    for _ in range(rounds):
-        for mode in modes:
+    for round_ in range(rounds):
+        # Alternate the order so that no mode always runs first (or last) in a round.
+        for mode in modes if round_ % 2 == 0 else modes[::-1]:
             started = time.perf_counter()
             if mode == "plain":
                 count = await plain_loop(url, token)

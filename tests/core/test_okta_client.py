@@ -164,3 +164,12 @@ async def test_client_from_arguments_talks_to_the_fake_org(
         assert record["auth_scheme"] == "SSWS"
         assert record["user_agent"].startswith("okta-async/")
     assert okta.closed
+
+
+def test_with_options_copy_rebuilds_cached_resource_accessors() -> None:
+    okta = _client()
+    okta.__dict__["users"] = "resource bound to the original transport"  # as cached_property does
+    copy = okta.with_options(max_retries=0)
+    assert "users" not in copy.__dict__
+    assert copy._transport is not okta._transport
+    assert copy._transport._shared is okta._transport._shared

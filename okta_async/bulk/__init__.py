@@ -7,12 +7,14 @@ awaitable to a :class:`Report` and async-iterable over :class:`Outcome` objects.
 from __future__ import annotations
 
 from okta_async.bulk.journal import Journal, JournalEntry, read_entries
+from okta_async.bulk.operations import BulkOperations
 from okta_async.bulk.outcome import ErrorInfo, Outcome
 from okta_async.bulk.report import Failure, Progress, Report
 from okta_async.bulk.runner import BulkAbortedError, BulkRun, ItemContext
 
 __all__ = [
     "BulkAbortedError",
+    "BulkOperations",
     "BulkRun",
     "ErrorInfo",
     "Failure",

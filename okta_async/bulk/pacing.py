@@ -10,8 +10,6 @@ timer task is needed: at least one slot always stays open, and every completion 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Protocol
 
 import anyio
@@ -32,12 +30,16 @@ class GovernorLike(Protocol):
 
     def snapshot(self, bucket: str) -> BucketSnapshot | None: ...
 
+    def now(self) -> float:
+        """The clock ``reset_at`` is measured on."""
+        ...
+
 
 class AdaptiveLimiter:
     """A :class:`anyio.CapacityLimiter` whose size follows a rate-limit bucket's remaining calls.
 
-    ``clock`` must be the clock the governor's ``reset_at`` uses (epoch seconds by default, like
-    Okta's ``X-Rate-Limit-Reset``). Without a governor or bucket it is a plain fixed-size limiter.
+    Reset times are compared against ``governor.now()``. Without a governor or bucket it is a
+    plain fixed-size limiter.
     """
 
     def __init__(
@@ -46,14 +48,12 @@ class AdaptiveLimiter:
         *,
         governor: GovernorLike | None = None,
         bucket: str | None = None,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.concurrency = concurrency
         self._governor = governor
         self._bucket = bucket
-        self._clock = clock
         self._limiter = anyio.CapacityLimiter(concurrency)
         self.min_effective = concurrency
 
@@ -90,6 +90,6 @@ class AdaptiveLimiter:
         snap = self._governor.snapshot(self._bucket)
         if snap is None or snap.remaining is None or snap.reset_at is None:
             return self.concurrency
-        if self._clock() >= snap.reset_at:
+        if self._governor.now() >= snap.reset_at:
             return self.concurrency
         return max(1, min(self.concurrency, snap.remaining))

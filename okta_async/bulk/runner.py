@@ -103,6 +103,8 @@ class RunSpec(Generic[T, R]):
     total: int | None = None
     governor: GovernorLike | None = None
     bucket: str | None = None
+    journal_value: Callable[[Any], Any] | None = None
+    """What the journal keeps of a result (default: the result, if JSON can hold it)."""
 
 
 class BulkRun(Generic[T, R]):
@@ -334,7 +336,9 @@ class _Engine(Generic[T, R]):
             status=outcome.status,
             attempts=outcome.attempts,
             in_doubt=not outcome.ok and ctx.maybe_processed,
-            result=outcome.result,
+            result=outcome.result
+            if self.spec.journal_value is None
+            else (self.spec.journal_value(outcome.result)),
             error=None if error is None else error.to_dict(),
         )
 

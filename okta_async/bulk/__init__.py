@@ -10,12 +10,13 @@ from okta_async.bulk.journal import Journal, JournalEntry, read_entries
 from okta_async.bulk.operations import BulkOperations
 from okta_async.bulk.outcome import ErrorInfo, Outcome
 from okta_async.bulk.report import Failure, Progress, Report
-from okta_async.bulk.runner import BulkAbortedError, BulkRun, ItemContext
+from okta_async.bulk.runner import BulkAbortedError, BulkRun, DuplicateKeyError, ItemContext
 
 __all__ = [
     "BulkAbortedError",
     "BulkOperations",
     "BulkRun",
+    "DuplicateKeyError",
     "ErrorInfo",
     "Failure",
     "ItemContext",

@@ -31,8 +31,9 @@ Shared keyword arguments:
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import anyio
 
@@ -44,12 +45,26 @@ from okta_async.bulk.report import ProgressCallback
 from okta_async.bulk.runner import BulkRun, ItemContext, ItemFunction, RunSpec
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from okta_async.client import OktaClient
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 Items = Iterable[T] | AsyncIterable[T]
+JournalArg = str | os.PathLike[str] | Journal | None
+
+
+class RunOptions(TypedDict, total=False):
+    """Keyword arguments every bulk method takes (see the module docstring)."""
+
+    concurrency: int
+    ordered: bool
+    fail_fast: bool
+    journal: JournalArg
+    progress: ProgressCallback | None
+    total: int | None
 
 
 class BulkOperations:
@@ -81,7 +96,7 @@ class BulkOperations:
         ordered: bool = False,
         fail_fast: bool = False,
         key: Callable[[T], str] | None = None,
-        journal: str | Journal | None = None,
+        journal: JournalArg = None,
         job: str = "map",
         progress: ProgressCallback | None = None,
         total: int | None = None,
@@ -133,7 +148,7 @@ class BulkOperations:
         group_ids: Sequence[str] = (),
         max_attempts: int = 5,
         job: str = "create_users",
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[_user_items.UserRow, Any]:
         """Create a user per row, exactly once even across connection resets and reruns.
 
@@ -169,7 +184,7 @@ class BulkOperations:
         *,
         max_attempts: int = 5,
         job: str = "update_users",
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Partially update users: only the attributes a row gives change.
 
@@ -194,7 +209,7 @@ class BulkOperations:
         send_email: bool = False,
         max_attempts: int = 5,
         job: str = "deactivate_users",
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Deactivate users given by id or login; an already deactivated user stays so."""
         fn = _user_items.DeactivateUsers(
@@ -216,7 +231,7 @@ class BulkOperations:
         send_email: bool = False,
         max_attempts: int = 5,
         job: str = "delete_users",
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Delete users given by id or login, deactivating them first when needed.
 
@@ -236,7 +251,7 @@ class BulkOperations:
         *,
         max_attempts: int = 5,
         job: str | None = None,
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Add users (ids) to a group; adding a member again is harmless. Outcome ``"added"``."""
         fn = _membership_items.AddToGroup(self._transport, group_id, max_attempts=max_attempts)
@@ -256,7 +271,7 @@ class BulkOperations:
         *,
         max_attempts: int = 5,
         job: str | None = None,
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Remove users (ids) from a group. Outcomes ``"removed"`` or ``"absent"`` (404)."""
         fn = _membership_items.RemoveFromGroup(self._transport, group_id, max_attempts=max_attempts)
@@ -276,7 +291,7 @@ class BulkOperations:
         *,
         max_attempts: int = 5,
         job: str | None = None,
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Assign users to an app: a user id, or ``{"id", "profile", "credentials", "scope"}``.
 
@@ -301,7 +316,7 @@ class BulkOperations:
         *,
         max_attempts: int = 5,
         job: str | None = None,
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Assign groups to an app: a group id, or ``{"id", "priority", "profile"}``."""
         fn = _membership_items.AssignGroupToApp(self._transport, app_id, max_attempts=max_attempts)
@@ -322,7 +337,7 @@ class BulkOperations:
         send_email: bool = False,
         max_attempts: int = 5,
         job: str | None = None,
-        **options: Any,
+        **options: Unpack[RunOptions],
     ) -> BulkRun[Any, Any]:
         """Remove users' app assignments. Outcomes ``"unassigned"`` or ``"absent"`` (404)."""
         fn = _membership_items.UnassignUserFromApp(
@@ -349,7 +364,7 @@ class BulkOperations:
         concurrency: int = 16,
         ordered: bool = False,
         fail_fast: bool = False,
-        journal: str | Journal | None = None,
+        journal: JournalArg = None,
         progress: ProgressCallback | None = None,
         total: int | None = None,
     ) -> BulkRun[T, R]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -48,6 +49,13 @@ class BulkAbortedError(Exception):
         super().__init__(f"bulk job {report.job!r} aborted at item {outcome.key!r}{detail}")
         self.outcome = outcome
         self.report = report
+
+
+class DuplicateKeyError(ValueError):
+    """Two items with the same key were in flight at once; the later one fails with this.
+
+    (An item whose key an earlier item of the same journaled run already finished is skipped.)
+    """
 
 
 @attrs.define
@@ -98,7 +106,7 @@ class RunSpec(Generic[T, R]):
     ordered: bool = False
     fail_fast: bool = False
     key: Callable[[T], str] | None = None
-    journal: str | Journal | None = None
+    journal: str | os.PathLike[str] | Journal | None = None
     progress: ProgressCallback | None = None
     total: int | None = None
     governor: GovernorLike | None = None
@@ -253,6 +261,7 @@ class _Engine(Generic[T, R]):
         self._reorder: dict[int, Outcome[T, R]] = {}
         self._next_index = 0
         self._order_lock = anyio.Lock()
+        self._active_keys: dict[str, int] = {}
 
     async def run(self) -> None:
         async with anyio.create_task_group() as tg:
@@ -295,10 +304,12 @@ class _Engine(Generic[T, R]):
 
     async def _work(self, index: int, item: T, borrower: object) -> None:
         holding = True
+        ctx = ItemContext(index=index, key=None, journal=self.journal)
         try:
-            outcome, ctx = await self._process(index, item)
+            outcome = await self._process(item, ctx)
             with anyio.CancelScope(shield=True):
                 await self._record(outcome, ctx)
+            self._release_key(ctx)
             await self.builder.add(outcome)
             if outcome.status == FAILED and self.spec.fail_fast:
                 await self._abort(outcome)
@@ -309,22 +320,35 @@ class _Engine(Generic[T, R]):
                 holding = False
                 await self._deliver_in_order(outcome)
         finally:
+            self._release_key(ctx)
             if holding:
                 self.limiter.release(borrower)
 
-    async def _process(self, index: int, item: T) -> tuple[Outcome[T, R], ItemContext]:
-        ctx = ItemContext(index=index, key=None, journal=self.journal)
+    async def _process(self, item: T, ctx: ItemContext) -> Outcome[T, R]:
+        index = ctx.index
         try:
             if self.spec.key is not None:
-                ctx.key = self.spec.key(item)
+                ctx.key = self._claim_key(self.spec.key(item), index)
             if self.journal is not None and ctx.key is not None:
                 ctx.prior = await self.journal.get(ctx.key)
                 if ctx.prior is not None and ctx.prior.done:
-                    return Outcome(index, item, ctx.key, SKIPPED, ctx.prior.result), ctx
+                    return Outcome(index, item, ctx.key, SKIPPED, ctx.prior.result)
             status, result = await self.spec.fn(item, ctx)
         except Exception as exc:
-            return Outcome(index, item, ctx.key, FAILED, error=exc, attempts=ctx.attempts), ctx
-        return Outcome(index, item, ctx.key, status, result, attempts=ctx.attempts), ctx
+            return Outcome(index, item, ctx.key, FAILED, error=exc, attempts=ctx.attempts)
+        return Outcome(index, item, ctx.key, status, result, attempts=ctx.attempts)
+
+    def _claim_key(self, key: str, index: int) -> str:
+        """Refuse a key already in flight: two items with one key would race in the journal."""
+        if key in self._active_keys:
+            first = self._active_keys[key]
+            raise DuplicateKeyError(f"item {index} has the same key {key!r} as item {first}")
+        self._active_keys[key] = index
+        return key
+
+    def _release_key(self, ctx: ItemContext) -> None:
+        if ctx.key is not None and self._active_keys.get(ctx.key) == ctx.index:
+            del self._active_keys[ctx.key]
 
     async def _record(self, outcome: Outcome[T, R], ctx: ItemContext) -> None:
         if self.journal is None or outcome.key is None or outcome.status == SKIPPED:
@@ -405,6 +429,7 @@ class _SyncSource(AsyncIterator[T]):
 __all__ = [
     "BulkAbortedError",
     "BulkRun",
+    "DuplicateKeyError",
     "ErrorInfo",
     "ItemContext",
     "ItemFunction",

@@ -303,3 +303,27 @@ async def test_a_run_cannot_be_started_twice() -> None:
     await run
     with pytest.raises(RuntimeError):
         await run
+
+
+async def test_two_items_with_one_key_in_flight_fail_the_later_one() -> None:
+    release = anyio.Event()
+
+    async def wait(x: str) -> str:
+        await release.wait()
+        return x
+
+    async def go() -> Any:
+        return await run_of(wait, ["a", "a", "b"], concurrency=3, key=str)
+
+    async with anyio.create_task_group() as tg:
+        results: list[Any] = []
+
+        async def runner() -> None:
+            results.append(await go())
+
+        tg.start_soon(runner)
+        await anyio.wait_all_tasks_blocked()
+        release.set()
+    report = results[0]
+    assert report.counts == {"succeeded": 2, "failed": 1}
+    assert report.failures[0].error.type == "DuplicateKeyError"

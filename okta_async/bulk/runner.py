@@ -52,7 +52,7 @@ class BulkAbortedError(Exception):
 
 
 class DuplicateKeyError(ValueError):
-    """Two items with the same key were in flight at once; the later one fails with this.
+    """Two items with the same journal key were in flight at once; the later one fails with this.
 
     (An item whose key an earlier item of the same journaled run already finished is skipped.)
     """
@@ -328,7 +328,8 @@ class _Engine(Generic[T, R]):
         index = ctx.index
         try:
             if self.spec.key is not None:
-                ctx.key = self._claim_key(self.spec.key(item), index)
+                key = self.spec.key(item)
+                ctx.key = key if self.journal is None else self._claim_key(key, index)
             if self.journal is not None and ctx.key is not None:
                 ctx.prior = await self.journal.get(ctx.key)
                 if ctx.prior is not None and ctx.prior.done:

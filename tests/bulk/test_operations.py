@@ -14,8 +14,11 @@ async def test_create_users_reports_duplicate_login_and_unknown_group_and_create
     org: Any, okta: Any
 ) -> None:
     group_id = next(iter(org.store.groups.values()))["id"]
+    taken = await okta.bulk.create_users([user_row(1)])
+    assert taken.ok
     rows = [user_row(i) for i in range(10)]
-    rows[3] = user_row(1)  # same login as row 1: a genuine duplicate
+    rows[1] = user_row(1)  # the login exists already, and this job did not create it
+    rows[3] = user_row(10)
     rows[6] = user_row(6, group_ids=["00gUNKNOWNGROUP"])
     report = await okta.bulk.create_users(rows, concurrency=4, group_ids=[group_id])
     assert report.counts == {"created": 8, "failed": 2}

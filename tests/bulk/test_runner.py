@@ -305,7 +305,7 @@ async def test_a_run_cannot_be_started_twice() -> None:
         await run
 
 
-async def test_two_items_with_one_key_in_flight_fail_the_later_one() -> None:
+async def test_two_items_with_one_journal_key_in_flight_fail_the_later_one(tmp_path: Any) -> None:
     release = anyio.Event()
 
     async def wait(x: str) -> str:
@@ -313,7 +313,8 @@ async def test_two_items_with_one_key_in_flight_fail_the_later_one() -> None:
         return x
 
     async def go() -> Any:
-        return await run_of(wait, ["a", "a", "b"], concurrency=3, key=str)
+        journal = str(tmp_path / "j.sqlite")
+        return await run_of(wait, ["a", "a", "b"], concurrency=3, key=str, journal=journal)
 
     async with anyio.create_task_group() as tg:
         results: list[Any] = []

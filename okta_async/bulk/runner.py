@@ -215,7 +215,8 @@ class OutcomeStream(AsyncIterator[Outcome[T, R]]):
     def __del__(self) -> None:
         driver = self._driver
         if driver is not None and not driver.done():
-            driver.cancel()
+            with contextlib.suppress(RuntimeError):  # the event loop may be closed already
+                driver.cancel()
         self._receive.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 from bulk_helpers import posts_to, user_row, users_with_login
 
@@ -212,3 +213,27 @@ async def test_client_bulk_property_is_bulk_operations(okta: Any) -> None:
 
     assert isinstance(okta.bulk, BulkOperations)
     assert okta.bulk is okta.bulk
+
+
+@pytest.mark.parametrize("org", [{"faults": "POST /api/v1/users:latency=5ms-30ms"}], indirect=True)
+async def test_a_cancelled_journaled_job_resumes_to_exactly_once(
+    org: Any, okta: Any, tmp_path: Any
+) -> None:
+    journal = tmp_path / "job.sqlite"
+    rows = [user_row(i) for i in range(60)]
+    seen = 0
+
+    def stop_after_20(progress: Any) -> None:
+        nonlocal seen
+        seen = progress.done
+        if seen == 20:
+            scope.cancel()
+
+    with anyio.CancelScope() as scope:
+        await okta.bulk.create_users(rows, concurrency=8, journal=journal, progress=stop_after_20)
+    assert scope.cancelled_caught
+    report = await okta.bulk.create_users(rows, concurrency=8, journal=journal)
+    assert report.failed == 0
+    assert report.counts.get("skipped", 0) >= 20
+    logins = sorted(u["profile"]["login"] for u in org.store.users.values())
+    assert logins == sorted(r["profile"]["login"] for r in rows)

@@ -24,8 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from okta_async import OktaClient
-from okta_async.testing import FakeOrg
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from okta_async import OktaClient  # noqa: E402
+from okta_async.testing import FakeOrg  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 BUCKET = "POST /api/v1/users"

@@ -237,3 +237,30 @@ async def test_a_cancelled_journaled_job_resumes_to_exactly_once(
     assert report.counts.get("skipped", 0) >= 20
     logins = sorted(u["profile"]["login"] for u in org.store.users.values())
     assert logins == sorted(r["profile"]["login"] for r in rows)
+
+
+async def test_a_100k_row_generator_is_pulled_only_as_far_as_the_consumer_got(
+    org: Any, okta: Any
+) -> None:
+    pulled = 0
+
+    def rows() -> Any:
+        nonlocal pulled
+        for i in range(100_000):
+            pulled += 1
+            yield user_row(i)
+
+    run = okta.bulk.create_users(rows(), concurrency=8)
+    stream = aiter(run)
+    consumed = 0
+    ahead = 0
+    async for _ in stream:
+        consumed += 1
+        ahead = max(ahead, pulled - consumed)
+        if consumed == 50:
+            break
+    await stream.aclose()
+    assert run.pulled == pulled
+    assert ahead <= 8
+    assert pulled <= 50 + 8
+    assert len(org.store.users) <= pulled

@@ -284,11 +284,11 @@ class _Engine(Generic[T, R]):
                     raise
                 try:
                     item = await source.__anext__()
-                except BaseException as exc:
-                    self.limiter.release(borrower)
-                    self._release_window()
-                    if isinstance(exc, StopAsyncIteration):
-                        return
+                except StopAsyncIteration:
+                    self._give_back(borrower)
+                    return
+                except BaseException:
+                    self._give_back(borrower)
                     raise
                 self.run_handle.pulled += 1
                 tg.start_soon(self._work, index, item, borrower)
@@ -303,6 +303,11 @@ class _Engine(Generic[T, R]):
         if self.window is not None:
             self.window.release()
 
+    def _give_back(self, borrower: object) -> None:
+        """Return the slots taken for an item that was never pulled."""
+        self.limiter.release(borrower)
+        self._release_window()
+
     async def _work(self, index: int, item: T, borrower: object) -> None:
         holding = True
         ctx = ItemContext(index=index, key=None, journal=self.journal)
@@ -310,7 +315,7 @@ class _Engine(Generic[T, R]):
             outcome = await self._process(item, ctx)
             with anyio.CancelScope(shield=True):
                 await self._record(outcome, ctx)
-            self._release_key(ctx)
+            self._release_key(ctx)  # recorded: a later item with this key may go (and skip)
             await self.builder.add(outcome)
             if outcome.status == FAILED and self.spec.fail_fast:
                 await self._abort(outcome)
@@ -356,15 +361,14 @@ class _Engine(Generic[T, R]):
         if self.journal is None or outcome.key is None or outcome.status == SKIPPED:
             return
         error = outcome.error_info
+        keep = self.spec.journal_value
         await self.journal.record(
             outcome.key,
             done=outcome.ok,
             status=outcome.status,
             attempts=outcome.attempts,
             in_doubt=not outcome.ok and ctx.maybe_processed,
-            result=outcome.result
-            if self.spec.journal_value is None
-            else (self.spec.journal_value(outcome.result)),
+            result=outcome.result if keep is None else keep(outcome.result),
             error=None if error is None else error.to_dict(),
         )
 
@@ -390,9 +394,8 @@ class _Engine(Generic[T, R]):
         self.abort_outcome = outcome
         self.builder.aborted = True
         try:
-            await self.emit(outcome)
-        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-            pass
+            with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await self.emit(outcome)  # the consumer sees the failure before the run stops
         finally:
             if self._cancel_scope is not None:
                 self._cancel_scope.cancel()

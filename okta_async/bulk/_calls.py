@@ -49,12 +49,6 @@ BACKOFF_BASE = 0.25
 BACKOFF_CAP = 8.0
 
 
-class ResponseLike(Protocol):
-    """The part of ``RawResponse`` the bulk helpers read."""
-
-    def json(self) -> Any: ...
-
-
 class TransportLike(Protocol):
     """The part of ``Transport`` the bulk helpers use."""
 

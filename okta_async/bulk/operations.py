@@ -158,7 +158,8 @@ class BulkOperations:
         parameters of createUser; ``group_ids`` are added to every row's own. Outcomes are
         ``"created"``, ``"existed"`` (an earlier request of this job had in fact created it) or
         ``"failed"`` (a duplicate login that this job did not create is a failure). The journal
-        key is the lower-cased login.
+        key is the lower-cased login; it keeps each user's id, status and login, which is the
+        ``result`` of a ``"skipped"`` outcome on a rerun.
         """
         fn = _user_items.CreateUsers(
             self._transport,

@@ -30,6 +30,47 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "okta_async")
 
 
+def _spec_path(session: nox.Session) -> str:
+    """The pinned spec: $OKTA_SPEC_PATH, ../shared/spec beside the repo, else `npm pack`."""
+    import os
+    from pathlib import Path
+
+    explicit = os.environ.get("OKTA_SPEC_PATH")
+    if explicit:
+        return explicit
+    shared = Path(__file__).resolve().parent.parent / "shared" / "spec" / "okta-openapi-2.4.0.yaml"
+    if shared.exists():
+        return str(shared)
+    fetched = session.run(
+        "python", "-c", "from codegen.fetch import fetch_spec; print(fetch_spec())", silent=True
+    )
+    return str(fetched).strip().splitlines()[-1]
+
+
+@nox.session
+def codegen(session: nox.Session) -> None:
+    """Regenerate okta_async/models and okta_async/resources from the pinned spec."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "codegen", "--spec", _spec_path(session), *session.posargs)
+
+
+@nox.session
+def codegen_check(session: nox.Session) -> None:
+    """Fail when the committed generated code differs from a fresh generation."""
+    session.install("-e", ".[dev]")
+    spec = _spec_path(session)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/codegen/test_generated_is_fresh.py",
+        env={"OKTA_SPEC_PATH": spec, "OKTA_CODEGEN_REQUIRE_SPEC": "1"},
+    )
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Every benchmarks/*.py against the embedded fake org; each exits non-zero if a target fails.

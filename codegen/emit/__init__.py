@@ -1,0 +1,1 @@
+"""Emitters: IR -> Python source text (unformatted; ``codegen.output`` runs ruff format)."""

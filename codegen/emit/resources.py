@@ -1,0 +1,250 @@
+"""Resource emitter: one module and class per tag, plus the ``ResourceAccessors`` mixin."""
+
+from __future__ import annotations
+
+import json
+
+from codegen import ir
+from codegen.emit.common import TypeRenderer, docstring, header, literal
+
+COMMON_KWARGS = (
+    "        timeout: float | None = None,\n"
+    "        max_retries: int | None = None,\n"
+    "        extra_headers: Mapping[str, str] | None = None,\n"
+)
+LIST_KWARGS = "        max_items: int | None = None,\n        prefetch: int = 1,\n"
+PASS_OPTIONS = (
+    "            timeout=timeout,\n"
+    "            max_retries=max_retries,\n"
+    "            extra_headers=extra_headers,\n"
+)
+# The tag whose class also offers ``tail()`` (System Log polling), built by the pagination module.
+LOG_TAIL_TAG = "Log"
+
+
+def emit_resources(api: ir.Api) -> dict[str, str]:
+    """``{relative path: source}`` for okta_async/resources/."""
+    files = {f"{tag.module}.py": tag_module(api, tag) for tag in api.tags}
+    files["__init__.py"] = accessors(api)
+    return files
+
+
+def constant(op: ir.Operation) -> str:
+    """Module-level name of an operation's ``Operation`` record."""
+    return f"_{op.method_name.upper()}"
+
+
+def tag_module(api: ir.Api, tag: ir.Tag) -> str:
+    types = TypeRenderer(prefix="models.")
+    methods = "".join(_method(op, types) for op in tag.operations)
+    ops = "".join(
+        f"{constant(op)} = Operation({literal(op.operation_id)}, {literal(op.http_method)}, "
+        f"{literal(op.path)})\n"
+        for op in tag.operations
+    )
+    typing_names = ["TYPE_CHECKING", "Any"]
+    if types.uses_literal:
+        typing_names.append("Literal")
+    bases, mixin_import, class_attrs, checking = "Resource", "", "", ""
+    if tag.name == LOG_TAIL_TAG:
+        # LogTailMixin types ``_transport`` with a structural protocol, Resource with Transport:
+        # one declaration here satisfies both bases for mypy.
+        bases = "LogTailMixin, Resource"
+        mixin_import = "from okta_async._core.logtail import LogTailMixin\n"
+        class_attrs = "\n    _transport: Transport\n"
+        checking = "    from okta_async._core.transport import Transport\n"
+    if types.uses_datetime:
+        checking += "    import datetime\n\n"
+    if any(op.is_paginated for op in tag.operations):
+        checking += "    from okta_async._core.pagination import AsyncPaginator\n"
+    checking_block = f"\nif TYPE_CHECKING:\n{checking}" if checking else ""
+    uses_unset = "| Unset" in methods
+    unset_import = "from okta_async._core.unset import UNSET, Unset" if uses_unset else ""
+    title = f"Operations of the {tag.name} tag, reached as ``okta.{tag.attribute}``."
+    class_doc = docstring(f"Operations of the {tag.name} tag of the {api.title or 'API'}.", 4)
+    return f'''{header(api)}"""{title}"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import {", ".join(sorted(typing_names, key=str.lower))}
+
+{mixin_import}from okta_async._core.operation import Operation
+from okta_async._core.resource import Resource
+{unset_import}
+
+from .. import models
+{checking_block}
+{ops}
+
+class {tag.class_name}({bases}):
+{class_doc}{class_attrs}{methods}'''
+
+
+def _signature(op: ir.Operation, types: TypeRenderer) -> str:
+    """Path parameters (and a required body) positional; everything else keyword-only."""
+    positional = [f"        {p.py_name}: str,\n" for p in op.parameters if p.location == "path"]
+    body = op.body
+    if body is not None:
+        ann = _body_annotation(body, types)
+        if body.required:
+            positional.append(f"        {body.py_name}: {ann},\n")
+        else:
+            positional.append(f"        {body.py_name}: {ann} | Unset = UNSET,\n")
+    keyword = []
+    for p in op.parameters:
+        if p.location == "path":
+            continue
+        ann = types.render(p.type)
+        if p.type.kind == "datetime":  # Okta's own ISO 8601 strings are accepted as they are
+            ann += " | str"
+        if p.required:
+            keyword.append(f"        {p.py_name}: {ann},\n")
+        else:
+            keyword.append(f"        {p.py_name}: {ann} | Unset = UNSET,\n")
+    extra = LIST_KWARGS if op.is_paginated else ""
+    return (
+        "        self,\n"
+        + "".join(positional)
+        + "        *,\n"
+        + "".join(keyword)
+        + extra
+        + COMMON_KWARGS
+    )
+
+
+def _body_annotation(body: ir.Body, types: TypeRenderer) -> str:
+    if body.type.kind == "model":
+        return f"{types.render(body.type)} | dict[str, Any]"
+    return types.render(body.type)
+
+
+def _returns(op: ir.Operation, types: TypeRenderer) -> tuple[str, str]:
+    """(return annotation, the value passed as ``returns=`` / ``item=``)."""
+    ret = op.returns
+    if ret is None:
+        return "None", "None"
+    if ret.kind == "list":
+        assert ret.item is not None
+        item = types.render(ret.item)
+        runtime = _runtime_class(ret.item)
+        return (f"AsyncPaginator[{item}]" if op.is_paginated else f"list[{item}]"), runtime
+    if ret.kind == "model":
+        name = types.render(ret)
+        return name, name
+    return "Any", "None"
+
+
+def _runtime_class(typ: ir.TypeRef) -> str:
+    """A class object the serde layer can structure one item into."""
+    if typ.kind in ("model", "enum"):
+        return f"models.{typ.name}"
+    if typ.kind in ("str", "int", "float", "bool"):
+        return typ.kind
+    return "dict"
+
+
+def _method(op: ir.Operation, types: TypeRenderer) -> str:
+    annotation, runtime = _returns(op, types)
+    signature = _signature(op, types)
+    doc = docstring(_doc_text(op), 8)
+    call = _call_args(op)
+    if op.is_paginated:
+        return (
+            f"\n    def {op.method_name}(\n{signature}    ) -> {annotation}:\n{doc}"
+            f"        return self._paginate(\n            {constant(op)},\n{call}"
+            f"            item={runtime},\n"
+            "            max_items=max_items,\n            prefetch=prefetch,\n"
+            f"{PASS_OPTIONS}        )\n"
+        )
+    helper = "_call"
+    if op.is_list:
+        helper, returns = "_call_list", f"            item={runtime},\n"
+    elif op.returns is not None and op.returns.kind != "model":
+        returns = "            raw=True,\n"
+    else:
+        returns = f"            returns={runtime},\n"
+    keyword = "return await" if annotation != "None" else "await"
+    return (
+        f"\n    async def {op.method_name}(\n{signature}    ) -> {annotation}:\n{doc}"
+        f"        {keyword} self.{helper}(\n            {constant(op)},\n{call}{returns}"
+        f"{PASS_OPTIONS}        )\n"
+    )
+
+
+def _call_args(op: ir.Operation) -> str:
+    """``path=``, ``query=``, ``headers=``, ``body=`` and ``content_type=`` for the base class."""
+    text = ""
+    for location, kw in (("path", "path"), ("query", "query"), ("header", "headers")):
+        items = [
+            f"{literal(p.wire_name)}: {p.py_name}" for p in op.parameters if p.location == location
+        ]
+        if location == "query":  # a query the spec wrote into the path ("...?tempPassword=true")
+            items = [f"{literal(k)}: {literal(v)}" for k, v in op.fixed_query] + items
+        if items:
+            text += f"            {kw}={{{', '.join(items)}}},\n"
+    if op.body is not None:
+        text += f"            body={op.body.py_name},\n"
+        if op.body.content_type != "application/json":
+            text += f"            content_type={literal(op.body.content_type)},\n"
+    return text
+
+
+def _doc_text(op: ir.Operation) -> str:
+    """Spec description, ``METHOD /path``, then the documented arguments."""
+    parts = [
+        op.description or f"The {op.operation_id} operation.",
+        f"{op.http_method} {op.spec_path}",
+    ]
+    if op.multi_parent:
+        parts.append(f"One entry of the multi-operation {op.multi_parent}.")
+    if op.body is not None and op.body.content_type != "application/json":
+        how = f", {op.body.encoding} encoded" if op.body.encoding else ""
+        parts.append(f"The body ``{op.body.py_name}`` is sent as {op.body.content_type}{how}.")
+    args = []
+    for p in op.parameters:
+        text = p.description
+        if p.default is not None:
+            text = f"{text} (server default: {json.dumps(p.default)})".strip()
+        if text:
+            args.append(f"    {p.py_name}: {' '.join(text.split())}")
+    if args:
+        parts.append("Args:\n" + "\n".join(args))
+    return "\n\n".join(parts)
+
+
+def accessors(api: ir.Api) -> str:
+    """The mixin ``OktaClient`` inherits: one cached, lazily importing property per tag."""
+    imports = "".join(f"    from .{t.module} import {t.class_name}\n" for t in api.tags)
+    props = "".join(
+        f"""
+    @functools.cached_property
+    def {t.attribute}(self) -> {t.class_name}:
+        \"\"\"Operations of the {t.name} tag.\"\"\"
+        from .{t.module} import {t.class_name}
+
+        return {t.class_name}(self)
+"""
+        for t in api.tags
+    )
+    return f'''{header(api)}"""Generated resources: one class per tag, and the client mixin.
+
+Each property imports its resource module on first access, so ``import okta_async`` loads none.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from okta_async._core.transport import Transport
+
+{imports}
+
+class ResourceAccessors:
+    """Mixin of ``OktaClient``: ``okta.users``, ``okta.groups``, ... (one per spec tag)."""
+
+    if TYPE_CHECKING:
+        _transport: Transport
+{props}'''

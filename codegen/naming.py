@@ -1,0 +1,77 @@
+"""Python names for spec names: snake_case methods and attributes, enum members, plurals.
+
+Every function here is pure and deterministic; the generator's output depends on nothing else.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+# Acronyms that the generic camelCase splitter would cut in the wrong place ("OAuth" -> "o_auth").
+_ACRONYMS = (("OAuth", "Oauth"), ("oAuth", "oauth"))
+
+
+def snake(name: str) -> str:
+    """snake_case: ``listOAuth2Claims`` -> ``list_oauth2_claims``, ``_links`` -> ``links``,
+    ``x5t#S256`` -> ``x5t_s256``."""
+    text = name
+    for before, after in _ACRONYMS:
+        text = text.replace(before, after)
+    text = re.sub(r"[^0-9A-Za-z]+", "_", text)
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"_+", "_", text).strip("_").lower()
+    return text or "value"
+
+
+def identifier(name: str, reserved: frozenset[str] = frozenset()) -> str:
+    """A safe snake_case Python identifier: keywords and reserved names get a trailing ``_``."""
+    ident = snake(name)
+    if ident[0].isdigit():
+        ident = f"n{ident}"
+    while keyword.iskeyword(ident) or ident in reserved:
+        ident += "_"
+    return ident
+
+
+def pascal(name: str) -> str:
+    """A PascalCase class name (spec definition names already are; this only cleans odd ones)."""
+    parts = re.split(r"[^0-9A-Za-z]+", name)
+    text = "".join(p[:1].upper() + p[1:] for p in parts if p)
+    if not text or text[0].isdigit():
+        text = f"Model{text}"
+    return text
+
+
+def enum_member(value: str) -> str:
+    """``token:software:totp`` -> ``TOKEN_SOFTWARE_TOTP``; ``SHA-256`` -> ``SHA_256``."""
+    member = snake(value).upper() if value else "EMPTY"
+    if member[0].isdigit():
+        member = f"V_{member}"
+    if keyword.iskeyword(member.lower()) and member.lower() == member:
+        member += "_"
+    return member
+
+
+def unique(names: list[str]) -> list[str]:
+    """Make a list of names unique by suffixing ``_2``, ``_3``, ... to later duplicates."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name}_{n}"
+        seen.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def plural(word: str) -> str:
+    """English plural of the last word of a snake_case name: policy -> policies, user -> users."""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    return word + "s"

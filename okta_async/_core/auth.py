@@ -1,0 +1,339 @@
+"""Authorization strategies: SSWS API token, static Bearer token, OAuth 2.0 ``private_key_jwt``.
+
+The transport asks a strategy for the ``Authorization`` header before each request and, after a
+401, calls :meth:`AuthStrategy.refresh_after_401` once to learn whether a retry is worth it.
+:class:`PrivateKeyAuth` runs the client-credentials grant: it signs a short-lived client
+assertion, exchanges it at ``<org>/oauth2/v1/token``, caches the access token, renews it ahead
+of expiry and makes sure concurrent callers share one token request (single flight).
+
+DPoP-bound tokens (``use_dpop_nonce``) are not implemented: the token endpoint's error is raised
+as :class:`TokenRequestError` with Okta's explanation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any, Final, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+import aiohttp
+import attrs
+import orjson
+
+from okta_async._core.config import OktaConfig
+from okta_async._core.errors import ConfigError, OktaError
+from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
+
+__all__ = [
+    "AuthStrategy",
+    "BearerAuth",
+    "PrivateKeyAuth",
+    "SSWSAuth",
+    "TokenRequestError",
+    "build_auth",
+]
+
+logger = logging.getLogger("okta_async")
+
+CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+#: Lifetime of a client assertion; Okta accepts at most one hour, we keep it short.
+ASSERTION_LIFETIME: Final = 300.0
+#: Renew a cached access token this many seconds before it expires.
+RENEW_MARGIN: Final = 60.0
+
+
+@runtime_checkable
+class AuthStrategy(Protocol):
+    """What the transport needs from an authorization scheme."""
+
+    async def authorization(self, session: aiohttp.ClientSession) -> str:
+        """Return the full ``Authorization`` header value, e.g. ``"SSWS 00a..."``."""
+        ...
+
+    async def refresh_after_401(self, session: aiohttp.ClientSession, rejected_header: str) -> bool:
+        """After a 401 for ``rejected_header``: True if a new credential is ready for one retry."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release anything the strategy holds (pending token requests)."""
+        ...
+
+
+class TokenRequestError(OktaError):
+    """The org's token endpoint did not issue an access token.
+
+    Carries the HTTP status and the OAuth ``error`` / ``error_description`` (or, for a non-JSON
+    answer, its content type and first 200 characters). Never contains the client assertion.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error: str | None = None,
+        error_description: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.error_description = error_description
+
+
+class _StaticAuth:
+    """A fixed header value; a 401 cannot be fixed by asking again."""
+
+    _scheme: str = ""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"{self._scheme} {token}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(token=<redacted>)"
+
+    async def authorization(self, session: aiohttp.ClientSession) -> str:
+        return self._header
+
+    async def refresh_after_401(self, session: aiohttp.ClientSession, rejected_header: str) -> bool:
+        return False
+
+    async def aclose(self) -> None:
+        return None
+
+
+class SSWSAuth(_StaticAuth):
+    """Okta API token: ``Authorization: SSWS <token>``."""
+
+    _scheme = "SSWS"
+
+
+class BearerAuth(_StaticAuth):
+    """A pre-obtained OAuth access token: ``Authorization: Bearer <token>``."""
+
+    _scheme = "Bearer"
+
+
+@attrs.frozen
+class _AccessToken:
+    header: str = attrs.field(repr=False)  # "Bearer <access token>"
+    renew_at: float  # clock time after which a new token is fetched
+
+
+class PrivateKeyAuth:
+    """OAuth 2.0 client credentials with a ``private_key_jwt`` client assertion (RS256/ES256)."""
+
+    def __init__(
+        self,
+        *,
+        org_url: str,
+        client_id: str,
+        scopes: tuple[str, ...],
+        private_key: str | SigningKey,
+        key_id: str | None = None,
+        request_timeout: float = 30.0,
+        proxy: str | None = None,
+        clock: Callable[[], float] = time.time,
+        renew_margin: float = RENEW_MARGIN,
+    ) -> None:
+        self.token_url = f"{org_url.rstrip('/')}/oauth2/v1/token"
+        self.client_id = client_id
+        self.scopes = scopes
+        self._key = (
+            private_key if isinstance(private_key, SigningKey) else load_signing_key(private_key)
+        )
+        self.key_id = key_id or self._key.jwk_kid
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout or None)
+        self._proxy = proxy
+        self._clock = clock
+        self._renew_margin = renew_margin
+        self._cached: _AccessToken | None = None
+        self._inflight: asyncio.Task[_AccessToken] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"PrivateKeyAuth(client_id={self.client_id!r}, scopes={self.scopes!r}, "
+            f"algorithm={self._key.algorithm!r}, key_id={self.key_id!r})"
+        )
+
+    def client_assertion(self) -> str:
+        """A freshly signed client assertion JWT (unique ``jti``, expires within 5 minutes)."""
+        now = int(self._clock())
+        claims = {
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "aud": self.token_url,
+            "iat": now,
+            "exp": now + int(ASSERTION_LIFETIME),
+            "jti": secrets.token_urlsafe(24),
+        }
+        return sign_jwt(self._key, claims, kid=self.key_id)
+
+    async def authorization(self, session: aiohttp.ClientSession) -> str:
+        cached = self._cached
+        if cached is not None and self._clock() < cached.renew_at:
+            return cached.header
+        return (await self._shared_fetch(session)).header
+
+    async def refresh_after_401(self, session: aiohttp.ClientSession, rejected_header: str) -> bool:
+        """Drop the cached token if it is the rejected one, then get (or join) a fresh one.
+
+        Many requests failing with the same stale token cause one token request between them.
+        A token-endpoint failure propagates as :class:`TokenRequestError`.
+        """
+        cached = self._cached
+        if cached is not None and cached.header != rejected_header:
+            return True  # someone already replaced it; retry with the new token
+        self._cached = None
+        await self._shared_fetch(session)
+        return True
+
+    async def aclose(self) -> None:
+        task, self._inflight = self._inflight, None
+        self._cached = None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _shared_fetch(self, session: aiohttp.ClientSession) -> _AccessToken:
+        """Start a token request unless one is running, and wait for it (single flight)."""
+        task = self._inflight
+        if task is None:
+            task = asyncio.create_task(self._fetch(session), name="okta_async token request")
+            task.add_done_callback(self._fetched)
+            self._inflight = task
+        # shield: a caller being cancelled must not cancel the request others are waiting on.
+        return await asyncio.shield(task)
+
+    def _fetched(self, task: asyncio.Task[_AccessToken]) -> None:
+        if self._inflight is task:
+            self._inflight = None
+        if task.cancelled():
+            return
+        if task.exception() is None:  # also marks a failure as retrieved if nobody waits
+            self._cached = task.result()
+
+    async def _fetch(self, session: aiohttp.ClientSession) -> _AccessToken:
+        started = self._clock()
+        form = {
+            "grant_type": "client_credentials",
+            "scope": " ".join(self.scopes),
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": self.client_assertion(),
+        }
+        try:
+            async with session.post(
+                self.token_url,
+                data=form,
+                headers={"Accept": "application/json"},
+                timeout=self._timeout,
+                proxy=self._proxy,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                content_type = response.headers.get("Content-Type", "")
+                body = await response.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.debug("token request to %s failed: %s", self.token_url, type(exc).__name__)
+            raise TokenRequestError(
+                f"could not reach the token endpoint {self.token_url}: {type(exc).__name__}"
+            ) from None
+        logger.debug("token request POST %s -> %s", self.token_url, status)
+        payload = _json_object(body)
+        if status != 200 or payload is None or not isinstance(payload.get("access_token"), str):
+            raise _token_error(self.token_url, status, content_type, body, payload)
+        token_type = str(payload.get("token_type", "Bearer"))
+        if token_type.lower() != "bearer":
+            raise TokenRequestError(
+                f"token endpoint issued a {token_type!r} token; only Bearer is supported "
+                "(DPoP is not implemented)",
+                status=status,
+            )
+        expires_in = _expires_in(payload.get("expires_in"))
+        margin = min(self._renew_margin, expires_in / 2)
+        return _AccessToken(
+            header=f"Bearer {payload['access_token']}", renew_at=started + expires_in - margin
+        )
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _expires_in(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return 3600.0  # Okta's documented default lifetime for access tokens
+    return seconds if seconds > 0 else 0.0
+
+
+def _token_error(
+    url: str, status: int, content_type: str, body: bytes, payload: dict[str, Any] | None
+) -> TokenRequestError:
+    if payload is not None and isinstance(payload.get("error"), str):
+        error = payload["error"]
+        description = payload.get("error_description")
+        description = description if isinstance(description, str) else None
+        detail = f"{error}: {description}" if description else error
+        return TokenRequestError(
+            f"token request to {url} failed with HTTP {status}: {detail}",
+            status=status,
+            error=error,
+            error_description=description,
+        )
+    if payload is not None:
+        return TokenRequestError(
+            f"token request to {url} returned HTTP {status} without an access_token", status=status
+        )
+    snippet = body[:200].decode("utf-8", "replace")
+    return TokenRequestError(
+        f"token request to {url} returned HTTP {status} ({content_type or 'no content type'}): "
+        f"{snippet!r}",
+        status=status,
+    )
+
+
+def _token_proxy(config: OktaConfig) -> str | None:
+    """The configured proxy for the token endpoint, unless ``NO_PROXY`` exempts the org."""
+    if config.proxy is None:
+        return None
+    host = urlsplit(config.org_url).hostname or ""
+    if config.trust_env and urllib.request.proxy_bypass(host):
+        return None
+    return config.proxy
+
+
+def build_auth(config: OktaConfig) -> AuthStrategy:
+    """Return the strategy for ``config.authorization_mode`` (SSWS, Bearer or PrivateKey)."""
+    mode = config.authorization_mode
+    source = config.sources.get("authorization_mode", "OktaConfig")
+    if mode == "PrivateKey":
+        if not config.client_id or not config.private_key or not config.scopes:
+            raise ConfigError(
+                "authorization_mode", source, "PrivateKey needs client_id, scopes and private_key"
+            )
+        return PrivateKeyAuth(
+            org_url=config.org_url,
+            client_id=config.client_id,
+            scopes=config.scopes,
+            private_key=config.private_key,
+            key_id=config.key_id,
+            request_timeout=config.request_timeout,
+            proxy=_token_proxy(config),
+        )
+    if mode not in ("SSWS", "Bearer"):
+        raise ConfigError(
+            "authorization_mode", source, f"{mode!r} is not SSWS, Bearer or PrivateKey"
+        )
+    if not config.token:
+        raise ConfigError("token", config.sources.get("token", "none"), f"{mode} needs a token")
+    return BearerAuth(config.token) if mode == "Bearer" else SSWSAuth(config.token)

@@ -1,0 +1,297 @@
+"""Every exception okta_async raises, and the mapping from an HTTP error response to one.
+
+The tree::
+
+    OktaError
+    ├── ConfigError                  a setting is missing or invalid (says which, and from where)
+    ├── ClientClosedError            the client was used after close()
+    ├── DecodeError                  a 2xx body was not valid JSON (names the operation)
+    ├── ForeignOriginError           a URL outside the org's origin (credentials never sent)
+    ├── APIConnectionError           no HTTP response: DNS, refused, reset, TLS ...
+    │   └── APITimeoutError          the request timed out
+    └── APIStatusError               a non-2xx response (any status without a subclass)
+        ├── BadRequestError          400
+        ├── AuthenticationError      401
+        ├── PermissionDeniedError    403
+        ├── NotFoundError            404
+        ├── ConflictError            409
+        ├── RateLimitError           429
+        └── InternalServerError      5xx
+
+Messages are built only from the method, the path (never the query string), status, content
+type and the response body; request headers, and therefore credentials, never reach them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+import yarl
+
+_SNIPPET = 200
+
+
+class OktaError(Exception):
+    """Base class of every error raised by okta_async."""
+
+
+class ConfigError(OktaError):
+    """A configuration setting is missing or invalid; names the setting and where it came from."""
+
+    def __init__(self, setting: str, source: str, message: str) -> None:
+        self.setting = setting
+        self.source = source
+        self.message = message
+        super().__init__(f"{setting} (from {source}): {message}")
+
+
+class ClientClosedError(OktaError):
+    """The client (or its transport) was used after ``close()``."""
+
+    def __init__(self, message: str = "the OktaClient is closed; create a new one") -> None:
+        super().__init__(message)
+
+
+class ForeignOriginError(OktaError):
+    """A request URL is outside the org's origin; refused so credentials stay with the org."""
+
+    def __init__(self, url: str | yarl.URL, org_origin: str | yarl.URL) -> None:
+        self.origin = _origin(yarl.URL(url))
+        self.org_origin = _origin(yarl.URL(org_origin))
+        super().__init__(
+            f"refusing to send a request to {self.origin}: only the org's origin "
+            f"{self.org_origin} receives the Authorization header"
+        )
+
+
+class DecodeError(OktaError):
+    """A successful response could not be decoded as JSON.
+
+    The message names the operation, status, content type and the decoder's complaint; the
+    body itself is kept on ``body_text`` (first 200 characters) but left out of the message,
+    because a success body may hold secrets such as an application's client secret.
+    """
+
+    def __init__(
+        self,
+        *,
+        operation_id: str,
+        status: int,
+        content_type: str,
+        body: bytes,
+        reason: str,
+    ) -> None:
+        self.operation_id = operation_id
+        self.status = status
+        self.content_type = content_type
+        self.body_text = body[:_SNIPPET].decode("utf-8", "replace")
+        super().__init__(
+            f"could not decode the response of {operation_id} (status {status}, "
+            f"content type {content_type or 'none'}, {len(body)} bytes) as JSON: {reason}"
+        )
+
+
+class APIConnectionError(OktaError):
+    """No HTTP response was received (connection refused or reset, DNS, TLS, proxy ...)."""
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: {message}")
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within its timeout."""
+
+
+class APIStatusError(OktaError):
+    """A non-2xx response, with Okta's error details parsed from the body.
+
+    ``error_causes`` holds the ``errorSummary`` of each entry of Okta's ``errorCauses``;
+    ``body_text`` holds the first 200 characters of a body that was not JSON.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        request_id: str | None = None,
+        error_code: str | None = None,
+        error_summary: str | None = None,
+        error_id: str | None = None,
+        error_causes: list[str] | None = None,
+        body_text: str | None = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.path = yarl.URL(url).path
+        self.headers = headers
+        self.request_id = request_id
+        self.error_code = error_code
+        self.error_summary = error_summary
+        self.error_id = error_id
+        self.error_causes = error_causes or []
+        self.body_text = body_text
+        super().__init__(message)
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid (Okta E0000001 validation errors and similar)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the credential is missing, expired or invalid (Okta E0000011)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credential lacks the permission or scope (Okta E0000006)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the resource does not exist (Okta E0000007)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: a rate limit was exceeded and retries were exhausted (Okta E0000047)."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: Okta (or a proxy in between) failed."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int) -> type[APIStatusError]:
+    """The exception class for an HTTP status."""
+    if status >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status, APIStatusError)
+
+
+def error_from_response(
+    *,
+    status: int,
+    method: str,
+    url: str | yarl.URL,
+    headers: Mapping[str, str],
+    body: bytes,
+    reason: str | None = None,
+    note: str | None = None,
+) -> APIStatusError:
+    """Build the exception for a non-2xx response.
+
+    Understands Okta bodies (``errorCode``, ``errorSummary``, ``errorId``, ``errorCauses``),
+    OAuth bodies (``error``, ``error_description``) and anything else (an HTML page from a
+    proxy, say), whose first 200 characters are quoted with the content type. ``note`` is
+    appended to the message (the transport explains a redirect it refused to follow).
+    """
+    target = yarl.URL(url)
+    safe_url = str(target.with_query(None).with_fragment(None).with_user(None))
+    request_id = headers.get("X-Okta-Request-Id")
+    content_type = headers.get("Content-Type", "")
+    code = summary = error_id = body_text = None
+    causes: list[str] = []
+    parsed = _parse_json_object(body)
+    if parsed is not None and ("errorCode" in parsed or "errorSummary" in parsed):
+        code = _opt_str(parsed.get("errorCode"))
+        summary = _opt_str(parsed.get("errorSummary"))
+        error_id = _opt_str(parsed.get("errorId"))
+        raw_causes = parsed.get("errorCauses")
+        if isinstance(raw_causes, list):
+            for cause in raw_causes:
+                text = cause.get("errorSummary") if isinstance(cause, dict) else cause
+                if text is not None:
+                    causes.append(str(text))
+    elif parsed is not None and "error" in parsed:
+        code = _opt_str(parsed.get("error"))
+        summary = _opt_str(parsed.get("error_description"))
+    elif body:
+        body_text = body[:_SNIPPET].decode("utf-8", "replace")
+
+    status_text = f"{status} {reason}" if reason else str(status)
+    parts = [f"{status_text} from {method} {target.path}"]
+    if code or summary:
+        parts.append(": " + " ".join(p for p in (code, summary) if p))
+    if causes:
+        parts.append(" (causes: " + "; ".join(causes) + ")")
+    if body_text is not None:
+        parts.append(f": unexpected body ({content_type or 'no content type'}): {body_text!r}")
+    elif not body:
+        parts.append(": empty body")
+    if note:
+        parts.append(f"; {note}")
+    if request_id:
+        parts.append(f" [request id {request_id}]")
+    return error_class_for(status)(
+        "".join(parts),
+        status=status,
+        method=method,
+        url=safe_url,
+        headers=headers,
+        request_id=request_id,
+        error_code=code,
+        error_summary=summary,
+        error_id=error_id,
+        error_causes=causes,
+        body_text=body_text,
+    )
+
+
+def _parse_json_object(body: bytes) -> dict[str, Any] | None:
+    if not body:
+        return None
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _origin(url: yarl.URL) -> str:
+    if not url.is_absolute():
+        return str(url)
+    return str(url.origin())
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigError",
+    "ConflictError",
+    "DecodeError",
+    "ForeignOriginError",
+    "InternalServerError",
+    "NotFoundError",
+    "OktaError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "error_class_for",
+    "error_from_response",
+]

@@ -1,0 +1,186 @@
+"""Client-side rate-limit governor: hold requests back instead of firing them into a 429.
+
+Okta reports, per bucket (method + path template), ``X-Rate-Limit-Limit``, ``-Remaining`` and
+``-Reset`` (epoch seconds). The governor keeps the latest numbers per bucket, converts the reset
+time to the local clock using the response's ``Date`` header (so skew between our clock and
+Okta's does not matter), and when ``remaining - in_flight <= reserve`` makes new requests to that
+bucket wait until the reset. A semaphore caps requests in flight across the whole client, by
+default safely below Okta's org-wide limit of 75 concurrent requests.
+
+Public surface (also used by the bulk helpers to size their concurrency):
+``slot(bucket)`` (async context manager around one request), ``wait_for_capacity(bucket)``,
+``has_capacity(bucket)``, ``delay_for(bucket)``, ``observe(bucket, headers)``,
+``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent`` and ``now()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+
+import attrs
+
+from okta_async._core.retry import header_int, server_time
+
+
+@attrs.frozen
+class BucketState:
+    """The latest rate-limit numbers of one bucket.
+
+    ``reset_at`` is on the governor's clock, by default local epoch seconds (``time.time()``),
+    already corrected for skew against Okta's clock: ``state.reset_at - time.time()`` is the
+    time left in the window.
+    """
+
+    limit: int
+    remaining: int
+    reset_at: float
+    in_flight: int = 0
+
+
+class RateLimitGovernor:
+    """Per-bucket rate-limit state plus a client-wide cap on requests in flight.
+
+    ``reserve`` is how many calls of a bucket's window are left unused for other clients of
+    the org; ``max_wait`` caps any single hold. ``clock`` (the time base of ``reset_at``),
+    ``wall_clock`` (stands in for a missing ``Date`` header) and ``sleep`` are injectable so
+    tests run without real time passing.
+    """
+
+    def __init__(
+        self,
+        max_concurrent: int = 48,
+        *,
+        reserve: int = 2,
+        max_wait: float = 120.0,
+        clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if max_concurrent < 1:
+            raise ValueError("max_concurrent must be at least 1")
+        self.max_concurrent = max_concurrent
+        self.reserve = reserve
+        self.max_wait = max_wait
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
+        self._semaphore = asyncio.Semaphore(max_concurrent)
+        self._states: dict[str, BucketState] = {}
+        self._in_flight: dict[str, int] = {}
+        self._windows: dict[str, int] = {}  # bucket -> reset epoch of the state we hold
+        self._released: dict[str, asyncio.Event] = {}  # set when a request to a bucket ends
+
+    def now(self) -> float:
+        """The governor's clock, the time base of :attr:`BucketState.reset_at`."""
+        return self._clock()
+
+    def snapshot(self, bucket: str) -> BucketState | None:
+        """The bucket's latest numbers (with the current in-flight count), or None if unseen."""
+        state = self._states.get(bucket)
+        if state is None:
+            return None
+        return attrs.evolve(state, in_flight=self.in_flight(bucket))
+
+    def in_flight(self, bucket: str | None = None) -> int:
+        """Requests in flight to ``bucket``, or to the whole client when ``bucket`` is None."""
+        if bucket is None:
+            return sum(self._in_flight.values())
+        return self._in_flight.get(bucket, 0)
+
+    def delay_for(self, bucket: str) -> float:
+        """Seconds until ``bucket`` resets if the server says it is nearly exhausted, else 0."""
+        state = self._states.get(bucket)
+        if state is None:
+            return 0.0
+        left = state.reset_at - self._clock()
+        if left <= 0 or state.remaining > self.reserve:
+            return 0.0
+        return left
+
+    def has_capacity(self, bucket: str) -> bool:
+        """Whether one more request to ``bucket`` may be sent now.
+
+        Unknown buckets may go (the first responses teach us their numbers). Otherwise the
+        calls left in the window (all of them once its reset has passed), minus the requests
+        already in flight, must stay above the reserve; with nothing in flight a request may
+        always go once the window allows it.
+        """
+        state = self._states.get(bucket)
+        if state is None:
+            return True
+        if self.delay_for(bucket) > 0:
+            return False
+        fresh = state.reset_at <= self._clock()
+        remaining = state.limit if fresh else state.remaining
+        in_flight = self.in_flight(bucket)
+        return in_flight == 0 or remaining - in_flight > self.reserve
+
+    async def wait_for_capacity(self, bucket: str) -> None:
+        """Return once one more request to ``bucket`` may be sent.
+
+        Waits for the reset while the server reports the bucket nearly exhausted, and for an
+        in-flight request of the bucket to finish (and report fresh numbers) while the
+        requests already in flight would use up what is left. Sleeping for resets is capped
+        at ``max_wait`` in total: a bogus reset far in the future must not stall callers.
+        """
+        slept = 0.0
+        while not self.has_capacity(bucket):
+            delay = self.delay_for(bucket)
+            if delay <= 0:
+                await self._released.setdefault(bucket, asyncio.Event()).wait()
+                continue
+            if slept >= self.max_wait:
+                state = self._states[bucket]
+                self._states[bucket] = attrs.evolve(state, reset_at=self._clock())
+                continue
+            delay = min(delay, self.max_wait - slept)
+            await self._sleep(delay)
+            slept += delay
+
+    @asynccontextmanager
+    async def slot(self, bucket: str) -> AsyncIterator[None]:
+        """Hold one client-wide slot and count one request in flight to ``bucket``."""
+        while True:
+            await self.wait_for_capacity(bucket)
+            await self._semaphore.acquire()
+            if self.has_capacity(bucket):
+                break
+            self._semaphore.release()  # the bucket ran low while we queued; wait again
+        self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
+        try:
+            yield
+        finally:
+            count = self._in_flight[bucket] - 1
+            if count:
+                self._in_flight[bucket] = count
+            else:
+                del self._in_flight[bucket]
+            self._semaphore.release()
+            released = self._released.pop(bucket, None)
+            if released is not None:
+                released.set()
+
+    def observe(self, bucket: str, headers: Mapping[str, str]) -> None:
+        """Record the rate-limit headers of a response from ``bucket``.
+
+        Responses without the headers, and concurrent-limit responses (Limit 0), leave the
+        state alone: they say nothing about the bucket's window.
+        """
+        limit = header_int(headers, "X-Rate-Limit-Limit")
+        remaining = header_int(headers, "X-Rate-Limit-Remaining")
+        reset = header_int(headers, "X-Rate-Limit-Reset")
+        if limit is None or remaining is None or reset is None or limit == 0:
+            return
+        server_now = server_time(headers)
+        if server_now is None:
+            server_now = self._wall_clock()
+        previous = self._states.get(bucket)
+        if previous is not None and self._windows.get(bucket) == reset:
+            # Responses of one window can arrive out of order: the lowest count is the newest.
+            remaining = min(remaining, previous.remaining)
+        reset_at = self._clock() + max(0.0, reset - server_now)
+        self._states[bucket] = BucketState(limit=limit, remaining=remaining, reset_at=reset_at)
+        self._windows[bucket] = reset

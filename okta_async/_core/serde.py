@@ -1,0 +1,461 @@
+"""JSON <-> model conversion: one cattrs converter with per-class hooks built on first use.
+
+Rules (DESIGN.md §4):
+
+* Wire names come from field metadata (``metadata["wire"]``), Python names are snake_case.
+* ``UNSET`` fields are omitted when encoding; an explicit ``None`` is sent as JSON ``null``.
+* ``read_only`` fields are never sent in requests (``include_read_only=False``); a plain
+  ``unstructure`` keeps them, so decode -> encode round-trips a response unchanged.
+* JSON keys the model does not declare are kept in ``additional_properties`` and written back.
+* Enums are open: a value the spec does not list stays a plain ``str``.
+* ``date-time`` fields are timezone-aware ``datetime`` objects, written in Okta's format
+  (``2013-07-02T21:36:25.344Z``, UTC, milliseconds).
+* Polymorphism: a class with ``__okta_discriminator__ = (wire property, {value: class name})``
+  hands the data to the named subclass; an unknown value keeps the base class, with all data.
+* Tolerance -- one odd record never fails a page: a value of the wrong JSON type for its field
+  (a string where an object belongs, an unparsable date, ...) is not raised as an error; the field
+  stays ``UNSET`` and the value is kept under its wire name in ``additional_properties``, so it is
+  still written back unchanged. Only a record that is not a JSON object at all cannot become a
+  model; ``decoder()`` then returns it as it is.
+
+Hooks are tables (wire name -> field name, check, converter) built per class on its first use and
+cached; structuring is a single loop over the record's keys, with no per-field dispatch through
+cattrs. ``converter`` is a regular cattrs converter with these hooks registered, for anything
+composite (``converter.structure(data, list[User])``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import inspect
+import re
+import sys
+import typing
+from collections.abc import Callable, Mapping
+from types import NoneType, UnionType
+from typing import Any, TypeVar, cast, overload
+
+import attrs
+from cattrs.preconf.orjson import make_converter
+
+from okta_async._core.model import Model, OpenEnum
+from okta_async._core.unset import UNSET, Unset
+
+__all__ = [
+    "converter",
+    "decoder",
+    "encode_query_value",
+    "format_datetime",
+    "parse_datetime",
+    "request_body",
+    "resolve_types",
+    "structure",
+    "unstructure",
+]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+_UTC = datetime.timezone.utc
+_PRIMITIVES = frozenset({str, int, float, bool, NoneType})
+_Converter = Callable[[Any], Any]
+
+
+class _Mismatch(Exception):
+    """A value whose JSON type does not fit its field (caught by the model hook)."""
+
+
+# --------------------------------------------------------------------------- date-time
+
+
+def parse_datetime(value: str) -> datetime.datetime:
+    """Okta's ``2013-07-02T21:36:25.344Z`` (any ISO 8601 offset) -> an aware datetime.
+
+    A timestamp without an offset is taken as UTC.
+    """
+    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    parsed = datetime.datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
+
+
+def format_datetime(value: datetime.datetime) -> str:
+    """An aware (or naive = UTC) datetime -> ``2013-07-02T21:36:25.344Z`` (UTC, milliseconds)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_UTC)
+    value = value.astimezone(_UTC)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def encode_query_value(value: Any) -> str:
+    """A query-string value: bool -> true/false, datetime -> Okta format, enum -> value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- type hints
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _referenced_models(cls: type) -> dict[str, Any]:
+    """The models of ``cls``'s own package named in its (string) annotations, imported now.
+
+    Each generated module imports the models it mentions only under TYPE_CHECKING; the package's
+    lazy ``__getattr__`` supplies them here, so resolving one model imports only its neighbours.
+    """
+    package = sys.modules.get(cls.__module__.rpartition(".")[0])
+    known: Mapping[str, str] = getattr(package, "_MODULES", {})
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        for annotation in inspect.get_annotations(klass).values():
+            if isinstance(annotation, str):
+                names.update(_IDENTIFIER.findall(annotation))
+    return {name: getattr(package, name) for name in sorted(names) if name in known}
+
+
+def resolve_types(cls: type[T]) -> type[T]:
+    """Resolve the string annotations of an attrs class (forward references across modules)."""
+    attrs.resolve_types(cast(Any, cls), localns=_referenced_models(cls))
+    return cls
+
+
+# --------------------------------------------------------------------------- per-field converters
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, Model)
+
+
+def _is_enum(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
+def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | None]:
+    """(isinstance check, converter) for a resolved field annotation; (None, None) = as is.
+
+    A check is used for plain JSON scalars (fast path); a converter raises ``_Mismatch`` (or any
+    error) when the value does not fit.
+    """
+    origin = typing.get_origin(tp)
+    if origin is UnionType or origin is typing.Union:
+        members = [m for m in typing.get_args(tp) if m not in (NoneType, Unset)]
+        enums = [m for m in members if _is_enum(m)]
+        models = [m for m in members if _is_model(m)]
+        if enums:
+            return None, _enum_converter(enums[0])
+        if models:
+            return None, _model_converter(models[0])
+        plain = [m for m in members if typing.get_origin(m) is not typing.Literal]
+        if len(plain) == 1:
+            return _field_plan(plain[0])
+        return (str, None) if members and all(_literal_or_str(m) for m in members) else (None, None)
+    if tp is str or tp is bool or tp is bytes:
+        return tp, None
+    if tp is int:
+        return int, None
+    if tp is float:
+        return (int, float), None
+    if tp is datetime.datetime:
+        return None, _datetime_converter
+    if origin is list:
+        (item,) = typing.get_args(tp) or (Any,)
+        return None, _list_converter(_as_converter(item))
+    if origin is dict:
+        args = typing.get_args(tp)
+        return None, _dict_converter(_as_converter(args[1] if len(args) == 2 else Any))
+    if _is_model(tp):
+        return None, _model_converter(tp)
+    if _is_enum(tp):
+        return None, _enum_converter(tp)
+    if origin is typing.Literal:
+        return str, None
+    return None, None
+
+
+def _literal_or_str(tp: Any) -> bool:
+    return tp is str or typing.get_origin(tp) is typing.Literal
+
+
+def _as_converter(tp: Any) -> _Converter | None:
+    """A single callable for list items and dict values (checks folded in)."""
+    check, conv = _field_plan(tp)
+    if conv is not None or check is None:
+        return conv
+
+    def checked(value: Any) -> Any:
+        if value is not None and not isinstance(value, check):
+            raise _Mismatch
+        return value
+
+    return checked
+
+
+def _datetime_converter(value: Any) -> datetime.datetime:
+    if not isinstance(value, str):
+        raise _Mismatch
+    return parse_datetime(value)
+
+
+def _enum_converter(cls: type[enum.Enum]) -> _Converter:
+    members = cls._value2member_map_
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise _Mismatch
+        return members.get(value, value)  # unknown value: kept as plain str (open enum)
+
+    return convert
+
+
+def _model_converter(cls: type[Model]) -> _Converter:
+    def convert(value: Any) -> Any:
+        return _structure_model(value, cls)
+
+    return convert
+
+
+def _list_converter(item: _Converter | None) -> _Converter:
+    def convert(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _Mismatch
+        if item is None:
+            return value
+        return [None if v is None else item(v) for v in value]
+
+    return convert
+
+
+def _dict_converter(item: _Converter | None) -> _Converter:
+    def convert(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Mismatch
+        if item is None:
+            return value
+        return {k: None if v is None else item(v) for k, v in value.items()}
+
+    return convert
+
+
+# --------------------------------------------------------------------------- model hooks
+
+
+@attrs.frozen
+class _Plan:
+    """Everything needed to structure/unstructure one model class."""
+
+    fields: dict[str, tuple[str, Any, Any]]  # wire -> (attribute, check, converter)
+    out: tuple[tuple[str, str, bool], ...]  # (attribute, wire, read_only) in field order
+    read_only_wires: frozenset[str]
+    discriminator: tuple[str, dict[str, str]] | None
+    # Fields with a non-UNSET default (a subclass's pinned ``name``/discriminator value): when the
+    # record lacks them they are set to UNSET, so decoding never invents data.
+    pinned: tuple[str, ...]
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type[Model]) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _build_plan(cls)
+    return plan
+
+
+def _build_plan(cls: type[Model]) -> _Plan:
+    resolve_types(cls)
+    fields: dict[str, tuple[str, Any, Any]] = {}
+    out: list[tuple[str, str, bool]] = []
+    read_only: set[str] = set()
+    pinned: list[str] = []
+    for field in attrs.fields(cls):
+        if field.metadata.get("additional"):
+            continue
+        if field.default is not UNSET:
+            pinned.append(field.name)
+        wire = field.metadata.get("wire", field.name)
+        check, conv = _field_plan(field.type)
+        fields[wire] = (field.name, check, conv)
+        ro = bool(field.metadata.get("read_only"))
+        out.append((field.name, wire, ro))
+        if ro:
+            read_only.add(wire)
+    return _Plan(
+        fields=fields,
+        out=tuple(out),
+        read_only_wires=frozenset(read_only),
+        discriminator=cls.__dict__.get("__okta_discriminator__"),
+        pinned=tuple(pinned),
+    )
+
+
+def _subclass_for(cls: type[Model], plan: _Plan, data: dict[str, Any]) -> type[Model] | None:
+    """The subclass named by the discriminator value, or None (unknown or absent value)."""
+    assert plan.discriminator is not None
+    prop, mapping = plan.discriminator
+    tag = data.get(prop)
+    target = mapping.get(tag) if isinstance(tag, str) else None
+    if target is None:
+        return None
+    package = sys.modules.get(cls.__module__.rpartition(".")[0])
+    sub = getattr(package, target, None)
+    return sub if isinstance(sub, type) and issubclass(sub, cls) and sub is not cls else None
+
+
+def _structure_model(data: Any, cls: type[M]) -> M:
+    if not isinstance(data, dict):
+        raise _Mismatch
+    plan = _PLANS.get(cls) or _plan(cls)
+    if plan.discriminator is not None:
+        sub = _subclass_for(cls, plan, data)
+        if sub is not None:
+            return cast(M, _structure_model(data, sub))
+    table = plan.fields
+    kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        entry = table.get(key)
+        if entry is None:
+            extra[key] = value
+            continue
+        name, check, conv = entry
+        if value is None:
+            kwargs[name] = None
+        elif check is not None:
+            if isinstance(value, check):
+                kwargs[name] = value
+            else:
+                extra[key] = value
+        elif conv is None:
+            kwargs[name] = value
+        else:
+            try:
+                kwargs[name] = conv(value)
+            except Exception:  # a value that does not fit: kept, never raised
+                extra[key] = value
+    if extra:
+        kwargs["additional_properties"] = extra
+    for name in plan.pinned:
+        kwargs.setdefault(name, UNSET)
+    return cls(**kwargs)
+
+
+def _unstructure_model(obj: Model, include_read_only: bool) -> dict[str, Any]:
+    plan = _PLANS.get(type(obj)) or _plan(type(obj))
+    result: dict[str, Any] = {}
+    for name, wire, read_only in plan.out:
+        if read_only and not include_read_only:
+            continue
+        value = getattr(obj, name)
+        if value is UNSET:
+            continue
+        result[wire] = (
+            value if value.__class__ in _PRIMITIVES else _to_json(value, include_read_only)
+        )
+    for key, value in obj.additional_properties.items():
+        if key in result or (not include_read_only and key in plan.read_only_wires):
+            continue
+        result[key] = _to_json(value, include_read_only)
+    return result
+
+
+def _to_json(value: Any, include_read_only: bool) -> Any:
+    """Any Python value -> JSON-able data (models, enums and datetimes inside containers too)."""
+    if value.__class__ in _PRIMITIVES:
+        return value
+    if isinstance(value, Model):
+        return _unstructure_model(value, include_read_only)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, Mapping):
+        return {k: _to_json(v, include_read_only) for k, v in value.items() if v is not UNSET}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v, include_read_only) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- public API
+
+
+converter = make_converter()
+converter.register_structure_hook_func(_is_model, lambda data, cls: _structure_model(data, cls))
+converter.register_unstructure_hook_func(_is_model, lambda obj: _unstructure_model(obj, True))
+converter.register_structure_hook(datetime.datetime, lambda data, _: parse_datetime(data))
+converter.register_unstructure_hook(datetime.datetime, format_datetime)
+converter.register_structure_hook_func(
+    lambda tp: isinstance(tp, type) and issubclass(tp, OpenEnum),
+    lambda data, cls: cls._value2member_map_.get(data, data),
+)
+
+
+@overload
+def structure(data: Any, cls: type[M]) -> M: ...
+@overload
+def structure(data: Any, cls: Any) -> Any: ...
+def structure(data: Any, cls: Any) -> Any:
+    """Decoded JSON -> an instance of ``cls`` (a model, or any type cattrs knows).
+
+    For a model, ``data`` must be a JSON object (``TypeError`` otherwise); inside it nothing raises.
+    """
+    if _is_model(cls):
+        try:
+            return _structure_model(data, cls)
+        except _Mismatch:
+            raise TypeError(
+                f"{cls.__name__} needs a JSON object, got {type(data).__name__}"
+            ) from None
+    return converter.structure(data, cls)
+
+
+def unstructure(obj: Any, *, include_read_only: bool = True) -> Any:
+    """A model (or containers of models) -> JSON-able data with wire names; UNSET omitted."""
+    return _to_json(obj, include_read_only)
+
+
+def request_body(obj: Any) -> Any:
+    """What a request sends: like ``unstructure`` but without readOnly fields, at every depth."""
+    return _to_json(obj, False)
+
+
+def decoder(cls: type[T] | None) -> Callable[[Any], T]:
+    """A function decoding one JSON item into ``cls``, which never raises.
+
+    Used for every item of a page: an item that cannot become ``cls`` at all (not a JSON object
+    where a model is expected) is returned unchanged rather than failing the page.
+    """
+    if cls is None or cls is dict or cls is object:
+        return _identity
+    if _is_model(cls):
+        model = cast(type[Model], cls)
+
+        def decode_model(item: Any) -> T:
+            try:
+                return cast(T, _structure_model(item, model))
+            except _Mismatch:
+                return cast(T, item)
+
+        return decode_model
+    _, conv = _field_plan(cls)
+    if conv is None:
+        return _identity
+
+    def decode_value(item: Any) -> T:
+        try:
+            return cast(T, conv(item))
+        except Exception:
+            return cast(T, item)
+
+    return decode_value
+
+
+def _identity(item: Any) -> Any:
+    return item

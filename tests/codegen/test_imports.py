@@ -1,0 +1,99 @@
+"""Import cost and laziness: models and resources load on use, and eager mode resolves all.
+
+Each check runs in a fresh interpreter (``python -X importtime``) so earlier imports of the test
+session cannot hide an eager import.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _imported(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """Modules imported by ``code`` in a fresh interpreter (from -X importtime)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [
+        line.rsplit("|", 1)[-1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    ]
+
+
+def _generated(modules: list[str]) -> list[str]:
+    return [m for m in modules if m.startswith(("okta_async.models.", "okta_async.resources"))]
+
+
+def test_import_okta_async_loads_no_model_or_resource() -> None:
+    assert _generated(_imported("import okta_async")) == []
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("okta_async.client") is None, reason="okta_async.client not merged yet"
+)
+def test_from_okta_async_import_oktaclient_loads_no_model() -> None:
+    modules = _imported("from okta_async import OktaClient")
+    assert [m for m in modules if m.startswith("okta_async.models.")] == []
+
+
+def test_a_resource_loads_on_first_access_and_no_model_with_it() -> None:
+    code = (
+        "from okta_async.resources import ResourceAccessors\n"
+        "class Client(ResourceAccessors):\n"
+        "    _transport = None\n"
+        "Client().users\n"
+    )
+    modules = _generated(_imported(code))
+    assert "okta_async.resources.user" in modules
+    assert "okta_async.resources.group" not in modules
+    assert [m for m in modules if m.startswith("okta_async.models.")] == []
+
+
+def test_eager_mode_imports_every_model_and_resolves_every_hint() -> None:
+    code = (
+        "import sys, attrs, okta_async.models as m\n"
+        "mods = [k for k in sys.modules if k.startswith('okta_async.models.')]\n"
+        "assert len(mods) == len(m.__all__) == 347, len(mods)\n"
+        "unresolved = [n for n in m.__all__ if attrs.has(getattr(m, n))\n"
+        "              and any(isinstance(f.type, str) for f in attrs.fields(getattr(m, n)))]\n"
+        "assert not unresolved, unresolved\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "OKTA_ASYNC_EAGER": "1"},
+        check=True,
+    )
+
+
+def test_every_generated_module_imports_in_a_fresh_interpreter() -> None:
+    """No import cycles: each resource module on its own (models are covered by eager mode)."""
+    names = sorted(p.stem for p in (REPO / "okta_async" / "resources").glob("*.py"))
+    stub = (
+        "import importlib.util, sys, types\n"
+        "if importlib.util.find_spec('okta_async._core.logtail') is None:\n"
+        "    m = types.ModuleType('okta_async._core.logtail'); m.LogTailMixin = type('L', (), {})\n"
+        "    sys.modules['okta_async._core.logtail'] = m\n"
+    )
+    for name in names:
+        module = "okta_async.resources" + ("" if name == "__init__" else f".{name}")
+        subprocess.run(
+            [sys.executable, "-c", f"{stub}import {module}"],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=True,
+        )

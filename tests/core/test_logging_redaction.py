@@ -1,0 +1,121 @@
+"""Logging: one line per request and per retry decision, and no secret anywhere."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from okta_async._core import errors
+from okta_async._core.logs import REDACTED, redact_headers, redact_url
+from okta_async._core.operation import Operation
+from tests.core.transport_support import (
+    ORG,
+    TOKEN,
+    LocalConfig,
+    StaticAuth,
+    make_transport,
+    mocked_okta,
+)
+
+GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
+USER_URL = f"{ORG}/api/v1/users/00u1"
+
+
+async def test_debug_logs_of_a_failing_retried_request_never_contain_the_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # root: aiohttp's and asyncio's loggers included
+    transport = make_transport(max_retries=2)
+    body = {"errorCode": "E0000009", "errorSummary": "Internal Server Error", "errorCauses": []}
+    try:
+        with mocked_okta() as m:
+            m.get(USER_URL, status=503, payload=body, headers={"X-Okta-Request-Id": "rq1"})
+            m.get(
+                USER_URL,
+                status=429,
+                headers={"X-Rate-Limit-Limit": "0", "X-Rate-Limit-Remaining": "0"},
+            )
+            m.get(USER_URL, status=500, payload=body, headers={"X-Okta-Request-Id": "rq3"})
+            with pytest.raises(errors.InternalServerError) as info:
+                await transport.request(GET_USER, path_params={"userId": "00u1"})
+    finally:
+        await transport.aclose()
+
+    everything = [caplog.text, str(info.value), repr(info.value), repr(transport)]
+    everything += [str(record.__dict__) for record in caplog.records]
+    everything += [repr(info.value.__dict__)]
+    for text in everything:
+        assert TOKEN not in text
+        assert TOKEN[:12] not in text
+
+    ours = [r for r in caplog.records if r.name == "okta_async"]
+    requests = [r.getMessage() for r in ours if r.levelno == logging.DEBUG]
+    retries = [r.getMessage() for r in ours if r.getMessage().startswith("retrying")]
+    give_ups = [r.getMessage() for r in ours if r.getMessage().startswith("not retrying")]
+    assert len(requests) == 3
+    assert len(retries) == 2
+    assert give_ups == ["not retrying GET /api/v1/users/00u1 after 500: retries exhausted (2 of 2)"]
+    assert requests[0].startswith("GET /api/v1/users/00u1 -> 503 in ")
+    assert "ms (request id rq1)" in requests[0]
+    assert "retry 2" in requests[2]
+    assert retries[0].startswith("retrying GET /api/v1/users/00u1 (retry 1) in ")
+    assert "503" in retries[0]
+    assert "concurrent" in retries[1]
+
+
+def test_local_config_and_auth_reprs_hide_the_token() -> None:
+    assert TOKEN not in repr(LocalConfig())
+    assert TOKEN not in repr(StaticAuth())
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Authorization": f"SSWS {TOKEN}"}, {"Authorization": f"SSWS {REDACTED}"}),
+        ({"authorization": f"Bearer {TOKEN}"}, {"authorization": f"Bearer {REDACTED}"}),
+        ({"Authorization": TOKEN}, {"Authorization": REDACTED}),
+        (
+            {"Proxy-Authorization": "Basic dXNlcjpwYXNz"},
+            {"Proxy-Authorization": f"Basic {REDACTED}"},
+        ),
+        ({"Cookie": "sid=abc"}, {"Cookie": REDACTED}),
+        ({"Set-Cookie": "sid=abc; Path=/"}, {"Set-Cookie": REDACTED}),
+        ({"DPoP": "eyJhbGciOi.x.y"}, {"DPoP": REDACTED}),
+        ({"Accept": "application/json"}, {"Accept": "application/json"}),
+    ],
+)
+def test_redact_headers_hides_credential_values(
+    headers: dict[str, str], expected: dict[str, str]
+) -> None:
+    assert redact_headers(headers) == expected
+    assert redact_headers(list(headers.items())) == expected
+
+
+def test_redact_url_drops_password_and_query() -> None:
+    url = "http://user:s3cret@proxy.example:3128/path?token=abc"
+    assert redact_url(url).startswith("http://user:")
+    assert redact_url(url).endswith("@proxy.example:3128/path")
+    assert "s3cret" not in redact_url(url)
+    assert "token" not in redact_url(url)
+
+
+async def test_a_post_that_may_have_been_processed_logs_why_it_is_not_retried(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import aiohttp
+
+    caplog.set_level(logging.INFO, logger="okta_async")
+    create = Operation(id="createUser", method="POST", path="/api/v1/users")
+    transport = make_transport()
+    try:
+        with mocked_okta() as m:
+            m.post(f"{ORG}/api/v1/users", exception=aiohttp.ServerDisconnectedError())
+            with pytest.raises(errors.APIConnectionError):
+                await transport.request(create, json={})
+    finally:
+        await transport.aclose()
+    assert [r.getMessage() for r in caplog.records] == [
+        "not retrying POST /api/v1/users after ServerDisconnectedError: "
+        "not safe to repeat: the server may have acted on it"
+    ]

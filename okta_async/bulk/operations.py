@@ -106,7 +106,8 @@ class BulkOperations:
     ) -> BulkRun[T, R]:
         """Run ``fn`` on every item with bounded concurrency; outcomes have status "succeeded".
 
-        ``key`` names an item in the journal (required with ``journal``). With ``max_attempts``
+        ``key`` names an item in the journal (required with ``journal``; give each job sharing
+        a journal file its own ``job`` name). With ``max_attempts``
         above 1, errors for which ``retry_on`` is true are retried with backoff; only do that when
         ``fn`` is safe to repeat. ``bucket`` (an ``Operation.bucket`` such as
         ``"POST /api/v1/users"``) lets the concurrency follow that rate-limit bucket.

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
+from okta_async._core.auth import AuthStrategy, build_auth
+from okta_async._core.config import OktaConfig, load_config
 from okta_async._core.operation import RequestOptions
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.transport import Transport, TransportAuth, TransportConfig
@@ -27,8 +29,8 @@ class OktaClient(ResourceAccessors):
     auth strategy instead of the one the configuration describes.
     """
 
-    _config: TransportConfig
-    _auth: TransportAuth
+    _config: OktaConfig | TransportConfig
+    _auth: AuthStrategy | TransportAuth
     _transport: Transport
 
     def __init__(
@@ -47,8 +49,8 @@ class OktaClient(ResourceAccessors):
         max_concurrent_requests: int | None = None,
         proxy: str | None = None,
         ssl: Any = None,
-        config: TransportConfig | None = None,
-        auth: TransportAuth | None = None,
+        config: OktaConfig | TransportConfig | None = None,
+        auth: AuthStrategy | TransportAuth | None = None,
         **settings: Any,
     ) -> None:
         explicit: dict[str, Any] = {
@@ -75,9 +77,11 @@ class OktaClient(ResourceAccessors):
                     + ", ".join(sorted(explicit))
                 )
         else:
-            config = _config_module().load_config(**explicit)
+            config = load_config(**explicit)
         if auth is None:
-            auth = _auth_module().build_auth(config)
+            if not isinstance(config, OktaConfig):
+                raise TypeError("auth= is required when config= is not an OktaConfig")
+            auth = build_auth(config)
         self._config = config
         self._auth = auth
         self._transport = Transport(config, auth)
@@ -103,7 +107,7 @@ class OktaClient(ResourceAccessors):
         return self._transport.closed
 
     @property
-    def config(self) -> TransportConfig:
+    def config(self) -> OktaConfig | TransportConfig:
         """The resolved configuration."""
         return self._config
 
@@ -141,11 +145,3 @@ class OktaClient(ResourceAccessors):
     def bulk(self) -> Any:
         """Bounded-concurrency bulk helpers (``okta_async.bulk.BulkOperations``), loaded lazily."""
         return importlib.import_module("okta_async.bulk").BulkOperations(self)
-
-
-def _config_module() -> Any:
-    return importlib.import_module("okta_async._core.config")
-
-
-def _auth_module() -> Any:
-    return importlib.import_module("okta_async._core.auth")

@@ -147,3 +147,29 @@ def test_missing_token_raises_config_error(monkeypatch: pytest.MonkeyPatch, tmp_
     _isolate(monkeypatch, tmp_path)
     with pytest.raises(errors.ConfigError):
         OktaClient("https://acme.okta.com")
+
+
+async def test_client_from_arguments_talks_to_the_fake_org(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from okta_async.testing import FakeOrg
+
+    _isolate(monkeypatch, tmp_path)
+    list_users = Operation(id="listUsers", method="GET", path="/api/v1/users")
+    async with FakeOrg(users=3) as org, OktaClient(org_url=org.url, token=org.token) as okta:
+        response = await okta._transport.request(list_users, query={"limit": "2"})
+        assert len(response.json()) == 2
+        assert org.token not in repr(okta)
+        [record] = org.requests
+        assert record["auth_scheme"] == "SSWS"
+        assert record["user_agent"].startswith("okta-async/")
+    assert okta.closed
+
+
+def test_with_options_copy_rebuilds_cached_resource_accessors() -> None:
+    okta = _client()
+    okta.__dict__["users"] = "resource bound to the original transport"  # as cached_property does
+    copy = okta.with_options(max_retries=0)
+    assert "users" not in copy.__dict__
+    assert copy._transport is not okta._transport
+    assert copy._transport._shared is okta._transport._shared

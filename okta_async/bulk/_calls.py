@@ -27,22 +27,8 @@ from okta_async._core.errors import (
 )
 from okta_async._core.operation import Operation
 from okta_async.bulk.runner import ItemContext
-
-CREATE_USER = Operation("createUser", "POST", "/api/v1/users")
-GET_USER = Operation("getUser", "GET", "/api/v1/users/{userId}")
-PARTIAL_UPDATE_USER = Operation("partialUpdateUser", "POST", "/api/v1/users/{userId}")
-DEACTIVATE_USER = Operation("deactivateUser", "POST", "/api/v1/users/{userId}/lifecycle/deactivate")
-DELETE_USER = Operation("deactivateOrDeleteUser", "DELETE", "/api/v1/users/{userId}")
-ADD_USER_TO_GROUP = Operation("addUserToGroup", "PUT", "/api/v1/groups/{groupId}/users/{userId}")
-REMOVE_USER_FROM_GROUP = Operation(
-    "removeUserFromGroup", "DELETE", "/api/v1/groups/{groupId}/users/{userId}"
-)
-ASSIGN_USER_TO_APP = Operation("assignUserToApplication", "POST", "/api/v1/apps/{appId}/users")
-UNASSIGN_USER_FROM_APP = Operation(
-    "deleteApplicationUser", "DELETE", "/api/v1/apps/{appId}/users/{userId}"
-)
-ASSIGN_GROUP_TO_APP = Operation(
-    "createApplicationGroupAssignment", "PUT", "/api/v1/apps/{appId}/groups/{groupId}"
+from okta_async.resources.operations import (
+    GET_USER,
 )
 
 BACKOFF_BASE = 0.25
@@ -135,13 +121,3 @@ def slim_user(user: Any) -> Any:
     if not isinstance(user, Mapping):
         return user
     return {"id": user.get("id"), "status": user.get("status"), "login": login_of(user)}
-
-
-def bool_query(**values: bool | str | None) -> list[tuple[str, str]]:
-    """Query pairs for the values that are set; booleans as Okta spells them."""
-    pairs = []
-    for name, value in values.items():
-        if value is None:
-            continue
-        pairs.append((name, ("true" if value else "false") if isinstance(value, bool) else value))
-    return pairs

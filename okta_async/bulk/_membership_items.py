@@ -18,18 +18,20 @@ from typing import Any
 import attrs
 
 from okta_async._core.errors import NotFoundError
+from okta_async._core.resource import encode_query
 from okta_async.bulk._calls import (
-    ADD_USER_TO_GROUP,
-    ASSIGN_GROUP_TO_APP,
-    ASSIGN_USER_TO_APP,
-    REMOVE_USER_FROM_GROUP,
-    UNASSIGN_USER_FROM_APP,
     TransportLike,
-    bool_query,
     send_retrying,
 )
 from okta_async.bulk.outcome import ABSENT, ADDED, ASSIGNED, REMOVED, UNASSIGNED
 from okta_async.bulk.runner import ItemContext
+from okta_async.resources.operations import (
+    ADD_USER_TO_GROUP,
+    ASSIGN_USER_TO_APPLICATION,
+    CREATE_APPLICATION_GROUP_ASSIGNMENT,
+    DELETE_APPLICATION_USER,
+    REMOVE_USER_FROM_GROUP,
+)
 
 
 def item_id(item: Any) -> str:
@@ -107,7 +109,7 @@ class AssignUserToApp:
         response = await send_retrying(
             self.transport,
             ctx,
-            ASSIGN_USER_TO_APP,
+            ASSIGN_USER_TO_APPLICATION,
             path_params={"appId": self.app_id},
             json=body,
             max_attempts=self.max_attempts,
@@ -135,7 +137,7 @@ class AssignGroupToApp:
         response = await send_retrying(
             self.transport,
             ctx,
-            ASSIGN_GROUP_TO_APP,
+            CREATE_APPLICATION_GROUP_ASSIGNMENT,
             path_params={"appId": self.app_id, "groupId": group_id},
             json=body,
             max_attempts=self.max_attempts,
@@ -159,9 +161,9 @@ class UnassignUserFromApp:
             await send_retrying(
                 self.transport,
                 ctx,
-                UNASSIGN_USER_FROM_APP,
+                DELETE_APPLICATION_USER,
                 path_params={"appId": self.app_id, "userId": user_id},
-                query=bool_query(sendEmail=self.send_email),
+                query=encode_query({"sendEmail": self.send_email}),
                 max_attempts=self.max_attempts,
             )
         except NotFoundError:

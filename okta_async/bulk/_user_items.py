@@ -24,14 +24,10 @@ import anyio
 import attrs
 
 from okta_async._core.errors import BadRequestError, NotFoundError
+from okta_async._core.resource import encode_query
 from okta_async.bulk._calls import (
-    CREATE_USER,
-    DEACTIVATE_USER,
-    DELETE_USER,
-    PARTIAL_UPDATE_USER,
     TransportLike,
     backoff,
-    bool_query,
     find_user,
     is_duplicate_login,
     is_transient,
@@ -41,6 +37,12 @@ from okta_async.bulk._calls import (
 )
 from okta_async.bulk.outcome import ABSENT, CREATED, DEACTIVATED, DELETED, EXISTED, UPDATED
 from okta_async.bulk.runner import ItemContext
+from okta_async.resources.operations import (
+    CREATE_USER,
+    DEACTIVATE_OR_DELETE_USER,
+    DEACTIVATE_USER,
+    PARTIAL_UPDATE_USER,
+)
 
 UserRow = Mapping[str, Any]
 """A row: ``{"profile": {...}, "credentials": {...}, "group_ids": [...]}`` or a flat profile."""
@@ -100,8 +102,8 @@ class CreateUsers:
 
     async def __call__(self, row: UserRow, ctx: ItemContext) -> tuple[str, Any]:
         user = NewUser.from_row(row, self.group_ids)
-        query = bool_query(
-            activate=self.activate, provider=self.provider, nextLogin=self.next_login
+        query = encode_query(
+            {"activate": self.activate, "provider": self.provider, "nextLogin": self.next_login}
         )
         tries = 0
         while True:
@@ -186,7 +188,7 @@ class DeactivateUsers:
             ctx,
             DEACTIVATE_USER,
             path_params={"userId": target},
-            query=bool_query(sendEmail=self.send_email),
+            query=encode_query({"sendEmail": self.send_email}),
             max_attempts=self.max_attempts,
         )
         return DEACTIVATED, {"id": target}
@@ -212,7 +214,7 @@ class DeleteUsers:
         if found is None:
             return ABSENT, {"id": target}
         user_id = str(found.get("id") or target)
-        query = bool_query(sendEmail=self.send_email)
+        query = encode_query({"sendEmail": self.send_email})
         if found.get("status") != "DEPROVISIONED":
             await send_retrying(
                 self.transport,
@@ -227,7 +229,7 @@ class DeleteUsers:
             await send_retrying(
                 self.transport,
                 ctx,
-                DELETE_USER,
+                DEACTIVATE_OR_DELETE_USER,
                 path_params={"userId": user_id},
                 query=query,
                 max_attempts=self.max_attempts,

@@ -43,6 +43,7 @@ from okta_async.bulk.outcome import SUCCEEDED
 from okta_async.bulk.pacing import GovernorLike
 from okta_async.bulk.report import ProgressCallback
 from okta_async.bulk.runner import BulkRun, ItemContext, ItemFunction, RunSpec
+from okta_async.resources import operations as ops
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -175,7 +176,7 @@ class BulkOperations:
             fn,
             rows,
             key=_user_items.new_user_key,
-            bucket=_calls.CREATE_USER.bucket,
+            bucket=ops.CREATE_USER.bucket,
             journal_value=_calls.slim_user,
             **options,
         )
@@ -199,7 +200,7 @@ class BulkOperations:
             fn,
             rows,
             key=_user_items.user_target,
-            bucket=_calls.PARTIAL_UPDATE_USER.bucket,
+            bucket=ops.PARTIAL_UPDATE_USER.bucket,
             journal_value=_calls.slim_user,
             **options,
         )
@@ -222,7 +223,7 @@ class BulkOperations:
             fn,
             users,
             key=_user_items.user_target,
-            bucket=_calls.DEACTIVATE_USER.bucket,
+            bucket=ops.DEACTIVATE_USER.bucket,
             **options,
         )
 
@@ -243,7 +244,12 @@ class BulkOperations:
             self._transport, send_email=send_email, max_attempts=max_attempts
         )
         return self._run(
-            job, fn, users, key=_user_items.user_target, bucket=_calls.DELETE_USER.bucket, **options
+            job,
+            fn,
+            users,
+            key=_user_items.user_target,
+            bucket=ops.DEACTIVATE_OR_DELETE_USER.bucket,
+            **options,
         )
 
     def add_users_to_group(
@@ -262,7 +268,7 @@ class BulkOperations:
             fn,
             users,
             key=_membership_items.item_id,
-            bucket=_calls.ADD_USER_TO_GROUP.bucket,
+            bucket=ops.ADD_USER_TO_GROUP.bucket,
             **options,
         )
 
@@ -282,7 +288,7 @@ class BulkOperations:
             fn,
             users,
             key=_membership_items.item_id,
-            bucket=_calls.REMOVE_USER_FROM_GROUP.bucket,
+            bucket=ops.REMOVE_USER_FROM_GROUP.bucket,
             **options,
         )
 
@@ -306,7 +312,7 @@ class BulkOperations:
             fn,
             assignments,
             key=_membership_items.item_id,
-            bucket=_calls.ASSIGN_USER_TO_APP.bucket,
+            bucket=ops.ASSIGN_USER_TO_APPLICATION.bucket,
             journal_value=_no_secrets,
             **options,
         )
@@ -327,7 +333,7 @@ class BulkOperations:
             fn,
             assignments,
             key=_membership_items.item_id,
-            bucket=_calls.ASSIGN_GROUP_TO_APP.bucket,
+            bucket=ops.CREATE_APPLICATION_GROUP_ASSIGNMENT.bucket,
             **options,
         )
 
@@ -350,7 +356,7 @@ class BulkOperations:
             fn,
             users,
             key=_membership_items.item_id,
-            bucket=_calls.UNASSIGN_USER_FROM_APP.bucket,
+            bucket=ops.DELETE_APPLICATION_USER.bucket,
             **options,
         )
 

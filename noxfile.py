@@ -69,3 +69,28 @@ def codegen_check(session: nox.Session) -> None:
         "tests/codegen/test_generated_is_fresh.py",
         env={"OKTA_SPEC_PATH": spec, "OKTA_CODEGEN_REQUIRE_SPEC": "1"},
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Every benchmarks/*.py against the embedded fake org; each exits non-zero if a target fails.
+
+    Arguments after ``--`` go to every benchmark, so use them only when all accept them (or run
+    one file directly). ``--no-venv`` runs them in the current environment.
+    """
+    import pathlib
+    import sys
+
+    env = {}
+    python = "python"
+    if session.venv_backend == "none":  # `nox -s bench --no-venv`: nox's own interpreter
+        env["PYTHONPATH"] = str(pathlib.Path.cwd())
+        python = sys.executable
+    else:
+        session.install("-e", ".")
+    scripts = sorted(pathlib.Path("benchmarks").glob("*.py"))
+    if not scripts:
+        session.error("no benchmarks/*.py found")
+    for script in scripts:
+        session.log(f"benchmark: {script}")
+        session.run(python, str(script), *session.posargs, env=env)

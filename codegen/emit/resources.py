@@ -26,22 +26,39 @@ def emit_resources(api: ir.Api) -> dict[str, str]:
     """``{relative path: source}`` for okta_async/resources/."""
     files = {f"{tag.module}.py": tag_module(api, tag) for tag in api.tags}
     files["__init__.py"] = accessors(api)
+    files["operations.py"] = operations_table(api)
     return files
 
 
 def constant(op: ir.Operation) -> str:
-    """Module-level name of an operation's ``Operation`` record."""
-    return f"_{op.method_name.upper()}"
+    """Name of an operation's ``Operation`` record in ``resources/operations.py``."""
+    return op.method_name.upper()
+
+
+def operations_table(api: ir.Api) -> str:
+    """Every operation's ``Operation`` record, by tag: the one table resources, bulk jobs and the
+    System Log tail share, so no hand-written module spells a method and path again."""
+    sections = "".join(
+        f"\n# {tag.name}\n"
+        + "".join(
+            f"{constant(op)} = Operation({literal(op.operation_id)}, {literal(op.http_method)}, "
+            f"{literal(op.path)})\n"
+            for op in tag.operations
+        )
+        for tag in api.tags
+    )
+    return f'''{header(api)}"""Every operation of the spec as an ``Operation`` record."""
+
+from __future__ import annotations
+
+from okta_async._core.operation import Operation
+{sections}'''
 
 
 def tag_module(api: ir.Api, tag: ir.Tag) -> str:
     types = TypeRenderer(prefix="models.")
     methods = "".join(_method(op, types) for op in tag.operations)
-    ops = "".join(
-        f"{constant(op)} = Operation({literal(op.operation_id)}, {literal(op.http_method)}, "
-        f"{literal(op.path)})\n"
-        for op in tag.operations
-    )
+    ops = ", ".join(constant(op) for op in tag.operations)
     typing_names = ["TYPE_CHECKING", "Any"]
     if types.uses_literal:
         typing_names.append("Literal")
@@ -69,13 +86,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import {", ".join(sorted(typing_names, key=str.lower))}
 
-{mixin_import}from okta_async._core.operation import Operation
-from okta_async._core.resource import Resource
+{mixin_import}from okta_async._core.resource import Resource
 {unset_import}
 
 from .. import models
+from .operations import {ops}
 {checking_block}
-{ops}
 
 class {tag.class_name}({bases}):
 {class_doc}{class_attrs}{methods}'''

@@ -23,16 +23,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from okta_async._core.errors import APIConnectionError, InternalServerError, RateLimitError
-from okta_async._core.operation import Operation
 from okta_async._core.pagination import fetch_page
+from okta_async.resources.operations import GET_LOGS
 
 if TYPE_CHECKING:
     from okta_async._core.transport import Transport
     from okta_async.models import LogEvent
 
-__all__ = ["GET_LOGS", "LogTailMixin"]
+__all__ = ["LogTailMixin"]
 
-GET_LOGS = Operation(id="getLogs", method="GET", path="/api/v1/logs")
 """The System Log list operation (spec operationId ``getLogs``)."""
 
 MAX_BACKOFF = 60.0

@@ -8,118 +8,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_APPLICATION,
+    ASSIGN_USER_TO_APPLICATION,
+    CLONE_APPLICATION_KEY,
+    CREATE_APPLICATION,
+    CREATE_APPLICATION_GROUP_ASSIGNMENT,
+    DEACTIVATE_APPLICATION,
+    DELETE_APPLICATION,
+    DELETE_APPLICATION_GROUP_ASSIGNMENT,
+    DELETE_APPLICATION_USER,
+    GENERATE_APPLICATION_KEY,
+    GENERATE_CSR_FOR_APPLICATION,
+    GET_APPLICATION,
+    GET_APPLICATION_GROUP_ASSIGNMENT,
+    GET_APPLICATION_KEY,
+    GET_APPLICATION_USER,
+    GET_CSR_FOR_APPLICATION,
+    GET_OAUTH2_TOKEN_FOR_APPLICATION,
+    GET_SCOPE_CONSENT_GRANT,
+    GRANT_CONSENT_TO_SCOPE,
+    LIST_APPLICATION_GROUP_ASSIGNMENTS,
+    LIST_APPLICATION_KEYS,
+    LIST_APPLICATION_USERS,
+    LIST_APPLICATIONS,
+    LIST_CSRS_FOR_APPLICATION,
+    LIST_OAUTH2_TOKENS_FOR_APPLICATION,
+    LIST_SCOPE_CONSENT_GRANTS,
+    PUBLISH_BINARY_CER_CERT,
+    PUBLISH_BINARY_DER_CERT,
+    PUBLISH_BINARY_PEM_CERT,
+    PUBLISH_CER_CERT,
+    PUBLISH_DER_CERT,
+    REVOKE_CSR_FROM_APPLICATION,
+    REVOKE_OAUTH2_TOKEN_FOR_APPLICATION,
+    REVOKE_OAUTH2_TOKENS_FOR_APPLICATION,
+    REVOKE_SCOPE_CONSENT_GRANT,
+    UPDATE_APPLICATION,
+    UPDATE_APPLICATION_USER,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_APPLICATIONS = Operation("listApplications", "GET", "/api/v1/apps")
-_CREATE_APPLICATION = Operation("createApplication", "POST", "/api/v1/apps")
-_GET_APPLICATION = Operation("getApplication", "GET", "/api/v1/apps/{appId}")
-_UPDATE_APPLICATION = Operation("updateApplication", "PUT", "/api/v1/apps/{appId}")
-_DELETE_APPLICATION = Operation("deleteApplication", "DELETE", "/api/v1/apps/{appId}")
-_LIST_CSRS_FOR_APPLICATION = Operation(
-    "listCsrsForApplication", "GET", "/api/v1/apps/{appId}/credentials/csrs"
-)
-_GENERATE_CSR_FOR_APPLICATION = Operation(
-    "generateCsrForApplication", "POST", "/api/v1/apps/{appId}/credentials/csrs"
-)
-_GET_CSR_FOR_APPLICATION = Operation(
-    "getCsrForApplication", "GET", "/api/v1/apps/{appId}/credentials/csrs/{csrId}"
-)
-_REVOKE_CSR_FROM_APPLICATION = Operation(
-    "revokeCsrFromApplication", "DELETE", "/api/v1/apps/{appId}/credentials/csrs/{csrId}"
-)
-_PUBLISH_CER_CERT = Operation(
-    "publishCerCert", "POST", "/api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish"
-)
-_PUBLISH_BINARY_CER_CERT = Operation(
-    "publishBinaryCerCert",
-    "POST",
-    "/api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_PUBLISH_DER_CERT = Operation(
-    "publishDerCert", "POST", "/api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish"
-)
-_PUBLISH_BINARY_DER_CERT = Operation(
-    "publishBinaryDerCert",
-    "POST",
-    "/api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_PUBLISH_BINARY_PEM_CERT = Operation(
-    "publishBinaryPemCert",
-    "POST",
-    "/api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_LIST_APPLICATION_KEYS = Operation(
-    "listApplicationKeys", "GET", "/api/v1/apps/{appId}/credentials/keys"
-)
-_GENERATE_APPLICATION_KEY = Operation(
-    "generateApplicationKey", "POST", "/api/v1/apps/{appId}/credentials/keys/generate"
-)
-_GET_APPLICATION_KEY = Operation(
-    "getApplicationKey", "GET", "/api/v1/apps/{appId}/credentials/keys/{keyId}"
-)
-_CLONE_APPLICATION_KEY = Operation(
-    "cloneApplicationKey", "POST", "/api/v1/apps/{appId}/credentials/keys/{keyId}/clone"
-)
-_LIST_SCOPE_CONSENT_GRANTS = Operation(
-    "listScopeConsentGrants", "GET", "/api/v1/apps/{appId}/grants"
-)
-_GRANT_CONSENT_TO_SCOPE = Operation("grantConsentToScope", "POST", "/api/v1/apps/{appId}/grants")
-_GET_SCOPE_CONSENT_GRANT = Operation(
-    "getScopeConsentGrant", "GET", "/api/v1/apps/{appId}/grants/{grantId}"
-)
-_REVOKE_SCOPE_CONSENT_GRANT = Operation(
-    "revokeScopeConsentGrant", "DELETE", "/api/v1/apps/{appId}/grants/{grantId}"
-)
-_LIST_APPLICATION_GROUP_ASSIGNMENTS = Operation(
-    "listApplicationGroupAssignments", "GET", "/api/v1/apps/{appId}/groups"
-)
-_GET_APPLICATION_GROUP_ASSIGNMENT = Operation(
-    "getApplicationGroupAssignment", "GET", "/api/v1/apps/{appId}/groups/{groupId}"
-)
-_CREATE_APPLICATION_GROUP_ASSIGNMENT = Operation(
-    "createApplicationGroupAssignment", "PUT", "/api/v1/apps/{appId}/groups/{groupId}"
-)
-_DELETE_APPLICATION_GROUP_ASSIGNMENT = Operation(
-    "deleteApplicationGroupAssignment", "DELETE", "/api/v1/apps/{appId}/groups/{groupId}"
-)
-_ACTIVATE_APPLICATION = Operation(
-    "activateApplication", "POST", "/api/v1/apps/{appId}/lifecycle/activate"
-)
-_DEACTIVATE_APPLICATION = Operation(
-    "deactivateApplication", "POST", "/api/v1/apps/{appId}/lifecycle/deactivate"
-)
-_LIST_OAUTH2_TOKENS_FOR_APPLICATION = Operation(
-    "listOAuth2TokensForApplication", "GET", "/api/v1/apps/{appId}/tokens"
-)
-_REVOKE_OAUTH2_TOKENS_FOR_APPLICATION = Operation(
-    "revokeOAuth2TokensForApplication", "DELETE", "/api/v1/apps/{appId}/tokens"
-)
-_GET_OAUTH2_TOKEN_FOR_APPLICATION = Operation(
-    "getOAuth2TokenForApplication", "GET", "/api/v1/apps/{appId}/tokens/{tokenId}"
-)
-_REVOKE_OAUTH2_TOKEN_FOR_APPLICATION = Operation(
-    "revokeOAuth2TokenForApplication", "DELETE", "/api/v1/apps/{appId}/tokens/{tokenId}"
-)
-_LIST_APPLICATION_USERS = Operation("listApplicationUsers", "GET", "/api/v1/apps/{appId}/users")
-_ASSIGN_USER_TO_APPLICATION = Operation(
-    "assignUserToApplication", "POST", "/api/v1/apps/{appId}/users"
-)
-_GET_APPLICATION_USER = Operation(
-    "getApplicationUser", "GET", "/api/v1/apps/{appId}/users/{userId}"
-)
-_UPDATE_APPLICATION_USER = Operation(
-    "updateApplicationUser", "POST", "/api/v1/apps/{appId}/users/{userId}"
-)
-_DELETE_APPLICATION_USER = Operation(
-    "deleteApplicationUser", "DELETE", "/api/v1/apps/{appId}/users/{userId}"
-)
 
 
 class ApplicationResource(Resource):
@@ -152,7 +86,7 @@ class ApplicationResource(Resource):
             include_non_deleted: (server default: false)
         """
         return self._paginate(
-            _LIST_APPLICATIONS,
+            LIST_APPLICATIONS,
             query={
                 "q": q,
                 "after": after,
@@ -187,7 +121,7 @@ class ApplicationResource(Resource):
             activate: Executes activation lifecycle operation when creating the app (server default: true)
         """
         return await self._call(
-            _CREATE_APPLICATION,
+            CREATE_APPLICATION,
             query={"activate": activate},
             headers={"OktaAccessGateway-Agent": okta_access_gateway_agent},
             body=application,
@@ -211,7 +145,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}
         """
         return await self._call(
-            _GET_APPLICATION,
+            GET_APPLICATION,
             path={"appId": app_id},
             query={"expand": expand},
             returns=models.Application,
@@ -234,7 +168,7 @@ class ApplicationResource(Resource):
         PUT /api/v1/apps/{appId}
         """
         return await self._call(
-            _UPDATE_APPLICATION,
+            UPDATE_APPLICATION,
             path={"appId": app_id},
             body=application,
             returns=models.Application,
@@ -256,7 +190,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}
         """
         await self._call(
-            _DELETE_APPLICATION,
+            DELETE_APPLICATION,
             path={"appId": app_id},
             returns=None,
             timeout=timeout,
@@ -279,7 +213,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/credentials/csrs
         """
         return self._paginate(
-            _LIST_CSRS_FOR_APPLICATION,
+            LIST_CSRS_FOR_APPLICATION,
             path={"appId": app_id},
             item=models.Csr,
             max_items=max_items,
@@ -303,7 +237,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/credentials/csrs
         """
         return await self._call(
-            _GENERATE_CSR_FOR_APPLICATION,
+            GENERATE_CSR_FOR_APPLICATION,
             path={"appId": app_id},
             body=metadata,
             returns=models.Csr,
@@ -326,7 +260,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/credentials/csrs/{csrId}
         """
         return await self._call(
-            _GET_CSR_FOR_APPLICATION,
+            GET_CSR_FOR_APPLICATION,
             path={"appId": app_id, "csrId": csr_id},
             returns=models.Csr,
             timeout=timeout,
@@ -348,7 +282,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}/credentials/csrs/{csrId}
         """
         await self._call(
-            _REVOKE_CSR_FROM_APPLICATION,
+            REVOKE_CSR_FROM_APPLICATION,
             path={"appId": app_id, "csrId": csr_id},
             returns=None,
             timeout=timeout,
@@ -375,7 +309,7 @@ class ApplicationResource(Resource):
         The body ``certificate`` is sent as application/x-x509-ca-cert, base64 encoded.
         """
         return await self._call(
-            _PUBLISH_CER_CERT,
+            PUBLISH_CER_CERT,
             path={"appId": app_id, "csrId": csr_id},
             body=certificate,
             content_type="application/x-x509-ca-cert",
@@ -404,7 +338,7 @@ class ApplicationResource(Resource):
         The body ``certificate`` is sent as application/x-x509-ca-cert.
         """
         return await self._call(
-            _PUBLISH_BINARY_CER_CERT,
+            PUBLISH_BINARY_CER_CERT,
             path={"appId": app_id, "csrId": csr_id},
             body=certificate,
             content_type="application/x-x509-ca-cert",
@@ -433,7 +367,7 @@ class ApplicationResource(Resource):
         The body ``certificate`` is sent as application/pkix-cert, base64 encoded.
         """
         return await self._call(
-            _PUBLISH_DER_CERT,
+            PUBLISH_DER_CERT,
             path={"appId": app_id, "csrId": csr_id},
             body=certificate,
             content_type="application/pkix-cert",
@@ -462,7 +396,7 @@ class ApplicationResource(Resource):
         The body ``certificate`` is sent as application/pkix-cert.
         """
         return await self._call(
-            _PUBLISH_BINARY_DER_CERT,
+            PUBLISH_BINARY_DER_CERT,
             path={"appId": app_id, "csrId": csr_id},
             body=certificate,
             content_type="application/pkix-cert",
@@ -491,7 +425,7 @@ class ApplicationResource(Resource):
         The body ``certificate`` is sent as application/x-pem-file.
         """
         return await self._call(
-            _PUBLISH_BINARY_PEM_CERT,
+            PUBLISH_BINARY_PEM_CERT,
             path={"appId": app_id, "csrId": csr_id},
             body=certificate,
             content_type="application/x-pem-file",
@@ -516,7 +450,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/credentials/keys
         """
         return self._paginate(
-            _LIST_APPLICATION_KEYS,
+            LIST_APPLICATION_KEYS,
             path={"appId": app_id},
             item=models.JsonWebKey,
             max_items=max_items,
@@ -540,7 +474,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/credentials/keys/generate
         """
         return await self._call(
-            _GENERATE_APPLICATION_KEY,
+            GENERATE_APPLICATION_KEY,
             path={"appId": app_id},
             query={"validityYears": validity_years},
             returns=models.JsonWebKey,
@@ -563,7 +497,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/credentials/keys/{keyId}
         """
         return await self._call(
-            _GET_APPLICATION_KEY,
+            GET_APPLICATION_KEY,
             path={"appId": app_id, "keyId": key_id},
             returns=models.JsonWebKey,
             timeout=timeout,
@@ -589,7 +523,7 @@ class ApplicationResource(Resource):
             target_aid: Unique key of the target Application
         """
         return await self._call(
-            _CLONE_APPLICATION_KEY,
+            CLONE_APPLICATION_KEY,
             path={"appId": app_id, "keyId": key_id},
             query={"targetAid": target_aid},
             returns=models.JsonWebKey,
@@ -614,7 +548,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/grants
         """
         return self._paginate(
-            _LIST_SCOPE_CONSENT_GRANTS,
+            LIST_SCOPE_CONSENT_GRANTS,
             path={"appId": app_id},
             query={"expand": expand},
             item=models.OAuth2ScopeConsentGrant,
@@ -639,7 +573,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/grants
         """
         return await self._call(
-            _GRANT_CONSENT_TO_SCOPE,
+            GRANT_CONSENT_TO_SCOPE,
             path={"appId": app_id},
             body=oauth2_scope_consent_grant,
             returns=models.OAuth2ScopeConsentGrant,
@@ -663,7 +597,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/grants/{grantId}
         """
         return await self._call(
-            _GET_SCOPE_CONSENT_GRANT,
+            GET_SCOPE_CONSENT_GRANT,
             path={"appId": app_id, "grantId": grant_id},
             query={"expand": expand},
             returns=models.OAuth2ScopeConsentGrant,
@@ -686,7 +620,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}/grants/{grantId}
         """
         await self._call(
-            _REVOKE_SCOPE_CONSENT_GRANT,
+            REVOKE_SCOPE_CONSENT_GRANT,
             path={"appId": app_id, "grantId": grant_id},
             returns=None,
             timeout=timeout,
@@ -717,7 +651,7 @@ class ApplicationResource(Resource):
             limit: Specifies the number of results for a page (server default: -1)
         """
         return self._paginate(
-            _LIST_APPLICATION_GROUP_ASSIGNMENTS,
+            LIST_APPLICATION_GROUP_ASSIGNMENTS,
             path={"appId": app_id},
             query={"q": q, "after": after, "limit": limit, "expand": expand},
             item=models.ApplicationGroupAssignment,
@@ -743,7 +677,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/groups/{groupId}
         """
         return await self._call(
-            _GET_APPLICATION_GROUP_ASSIGNMENT,
+            GET_APPLICATION_GROUP_ASSIGNMENT,
             path={"appId": app_id, "groupId": group_id},
             query={"expand": expand},
             returns=models.ApplicationGroupAssignment,
@@ -769,7 +703,7 @@ class ApplicationResource(Resource):
         PUT /api/v1/apps/{appId}/groups/{groupId}
         """
         return await self._call(
-            _CREATE_APPLICATION_GROUP_ASSIGNMENT,
+            CREATE_APPLICATION_GROUP_ASSIGNMENT,
             path={"appId": app_id, "groupId": group_id},
             body=application_group_assignment,
             returns=models.ApplicationGroupAssignment,
@@ -792,7 +726,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}/groups/{groupId}
         """
         await self._call(
-            _DELETE_APPLICATION_GROUP_ASSIGNMENT,
+            DELETE_APPLICATION_GROUP_ASSIGNMENT,
             path={"appId": app_id, "groupId": group_id},
             returns=None,
             timeout=timeout,
@@ -813,7 +747,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_APPLICATION,
+            ACTIVATE_APPLICATION,
             path={"appId": app_id},
             returns=None,
             timeout=timeout,
@@ -834,7 +768,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_APPLICATION,
+            DEACTIVATE_APPLICATION,
             path={"appId": app_id},
             returns=None,
             timeout=timeout,
@@ -863,7 +797,7 @@ class ApplicationResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_OAUTH2_TOKENS_FOR_APPLICATION,
+            LIST_OAUTH2_TOKENS_FOR_APPLICATION,
             path={"appId": app_id},
             query={"expand": expand, "after": after, "limit": limit},
             item=models.OAuth2Token,
@@ -887,7 +821,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}/tokens
         """
         await self._call(
-            _REVOKE_OAUTH2_TOKENS_FOR_APPLICATION,
+            REVOKE_OAUTH2_TOKENS_FOR_APPLICATION,
             path={"appId": app_id},
             returns=None,
             timeout=timeout,
@@ -910,7 +844,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/tokens/{tokenId}
         """
         return await self._call(
-            _GET_OAUTH2_TOKEN_FOR_APPLICATION,
+            GET_OAUTH2_TOKEN_FOR_APPLICATION,
             path={"appId": app_id, "tokenId": token_id},
             query={"expand": expand},
             returns=models.OAuth2Token,
@@ -933,7 +867,7 @@ class ApplicationResource(Resource):
         DELETE /api/v1/apps/{appId}/tokens/{tokenId}
         """
         await self._call(
-            _REVOKE_OAUTH2_TOKEN_FOR_APPLICATION,
+            REVOKE_OAUTH2_TOKEN_FOR_APPLICATION,
             path={"appId": app_id, "tokenId": token_id},
             returns=None,
             timeout=timeout,
@@ -966,7 +900,7 @@ class ApplicationResource(Resource):
             limit: specifies the number of results for a page (server default: -1)
         """
         return self._paginate(
-            _LIST_APPLICATION_USERS,
+            LIST_APPLICATION_USERS,
             path={"appId": app_id},
             query={
                 "q": q,
@@ -998,7 +932,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/users
         """
         return await self._call(
-            _ASSIGN_USER_TO_APPLICATION,
+            ASSIGN_USER_TO_APPLICATION,
             path={"appId": app_id},
             body=app_user,
             returns=models.AppUser,
@@ -1022,7 +956,7 @@ class ApplicationResource(Resource):
         GET /api/v1/apps/{appId}/users/{userId}
         """
         return await self._call(
-            _GET_APPLICATION_USER,
+            GET_APPLICATION_USER,
             path={"appId": app_id, "userId": user_id},
             query={"expand": expand},
             returns=models.AppUser,
@@ -1046,7 +980,7 @@ class ApplicationResource(Resource):
         POST /api/v1/apps/{appId}/users/{userId}
         """
         return await self._call(
-            _UPDATE_APPLICATION_USER,
+            UPDATE_APPLICATION_USER,
             path={"appId": app_id, "userId": user_id},
             body=app_user,
             returns=models.AppUser,
@@ -1073,7 +1007,7 @@ class ApplicationResource(Resource):
             send_email: (server default: false)
         """
         await self._call(
-            _DELETE_APPLICATION_USER,
+            DELETE_APPLICATION_USER,
             path={"appId": app_id, "userId": user_id},
             query={"sendEmail": send_email},
             returns=None,

@@ -8,173 +8,53 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_AUTHORIZATION_SERVER,
+    ACTIVATE_AUTHORIZATION_SERVER_POLICY,
+    ACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE,
+    CREATE_AUTHORIZATION_SERVER,
+    CREATE_AUTHORIZATION_SERVER_POLICY,
+    CREATE_AUTHORIZATION_SERVER_POLICY_RULE,
+    CREATE_OAUTH2_CLAIM,
+    CREATE_OAUTH2_SCOPE,
+    DEACTIVATE_AUTHORIZATION_SERVER,
+    DEACTIVATE_AUTHORIZATION_SERVER_POLICY,
+    DEACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE,
+    DELETE_AUTHORIZATION_SERVER,
+    DELETE_AUTHORIZATION_SERVER_POLICY,
+    DELETE_AUTHORIZATION_SERVER_POLICY_RULE,
+    DELETE_OAUTH2_CLAIM,
+    DELETE_OAUTH2_SCOPE,
+    GET_AUTHORIZATION_SERVER,
+    GET_AUTHORIZATION_SERVER_POLICY,
+    GET_AUTHORIZATION_SERVER_POLICY_RULE,
+    GET_OAUTH2_CLAIM,
+    GET_OAUTH2_SCOPE,
+    GET_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+    LIST_AUTHORIZATION_SERVER_KEYS,
+    LIST_AUTHORIZATION_SERVER_POLICIES,
+    LIST_AUTHORIZATION_SERVER_POLICY_RULES,
+    LIST_AUTHORIZATION_SERVERS,
+    LIST_OAUTH2_CLAIMS,
+    LIST_OAUTH2_CLIENTS_FOR_AUTHORIZATION_SERVER,
+    LIST_OAUTH2_SCOPES,
+    LIST_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+    REVOKE_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+    REVOKE_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+    ROTATE_AUTHORIZATION_SERVER_KEYS,
+    UPDATE_AUTHORIZATION_SERVER,
+    UPDATE_AUTHORIZATION_SERVER_POLICY,
+    UPDATE_AUTHORIZATION_SERVER_POLICY_RULE,
+    UPDATE_OAUTH2_CLAIM,
+    UPDATE_OAUTH2_SCOPE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_AUTHORIZATION_SERVERS = Operation(
-    "listAuthorizationServers", "GET", "/api/v1/authorizationServers"
-)
-_CREATE_AUTHORIZATION_SERVER = Operation(
-    "createAuthorizationServer", "POST", "/api/v1/authorizationServers"
-)
-_GET_AUTHORIZATION_SERVER = Operation(
-    "getAuthorizationServer", "GET", "/api/v1/authorizationServers/{authServerId}"
-)
-_UPDATE_AUTHORIZATION_SERVER = Operation(
-    "updateAuthorizationServer", "PUT", "/api/v1/authorizationServers/{authServerId}"
-)
-_DELETE_AUTHORIZATION_SERVER = Operation(
-    "deleteAuthorizationServer", "DELETE", "/api/v1/authorizationServers/{authServerId}"
-)
-_LIST_OAUTH2_CLAIMS = Operation(
-    "listOAuth2Claims", "GET", "/api/v1/authorizationServers/{authServerId}/claims"
-)
-_CREATE_OAUTH2_CLAIM = Operation(
-    "createOAuth2Claim", "POST", "/api/v1/authorizationServers/{authServerId}/claims"
-)
-_GET_OAUTH2_CLAIM = Operation(
-    "getOAuth2Claim", "GET", "/api/v1/authorizationServers/{authServerId}/claims/{claimId}"
-)
-_UPDATE_OAUTH2_CLAIM = Operation(
-    "updateOAuth2Claim", "PUT", "/api/v1/authorizationServers/{authServerId}/claims/{claimId}"
-)
-_DELETE_OAUTH2_CLAIM = Operation(
-    "deleteOAuth2Claim", "DELETE", "/api/v1/authorizationServers/{authServerId}/claims/{claimId}"
-)
-_LIST_OAUTH2_CLIENTS_FOR_AUTHORIZATION_SERVER = Operation(
-    "listOAuth2ClientsForAuthorizationServer",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/clients",
-)
-_LIST_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT = Operation(
-    "listRefreshTokensForAuthorizationServerAndClient",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens",
-)
-_REVOKE_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT = Operation(
-    "revokeRefreshTokensForAuthorizationServerAndClient",
-    "DELETE",
-    "/api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens",
-)
-_GET_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT = Operation(
-    "getRefreshTokenForAuthorizationServerAndClient",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens/{tokenId}",
-)
-_REVOKE_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT = Operation(
-    "revokeRefreshTokenForAuthorizationServerAndClient",
-    "DELETE",
-    "/api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens/{tokenId}",
-)
-_LIST_AUTHORIZATION_SERVER_KEYS = Operation(
-    "listAuthorizationServerKeys",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/credentials/keys",
-)
-_ROTATE_AUTHORIZATION_SERVER_KEYS = Operation(
-    "rotateAuthorizationServerKeys",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/credentials/lifecycle/keyRotate",
-)
-_ACTIVATE_AUTHORIZATION_SERVER = Operation(
-    "activateAuthorizationServer",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/lifecycle/activate",
-)
-_DEACTIVATE_AUTHORIZATION_SERVER = Operation(
-    "deactivateAuthorizationServer",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/lifecycle/deactivate",
-)
-_LIST_AUTHORIZATION_SERVER_POLICIES = Operation(
-    "listAuthorizationServerPolicies", "GET", "/api/v1/authorizationServers/{authServerId}/policies"
-)
-_CREATE_AUTHORIZATION_SERVER_POLICY = Operation(
-    "createAuthorizationServerPolicy",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/policies",
-)
-_GET_AUTHORIZATION_SERVER_POLICY = Operation(
-    "getAuthorizationServerPolicy",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}",
-)
-_UPDATE_AUTHORIZATION_SERVER_POLICY = Operation(
-    "updateAuthorizationServerPolicy",
-    "PUT",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}",
-)
-_DELETE_AUTHORIZATION_SERVER_POLICY = Operation(
-    "deleteAuthorizationServerPolicy",
-    "DELETE",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}",
-)
-_ACTIVATE_AUTHORIZATION_SERVER_POLICY = Operation(
-    "activateAuthorizationServerPolicy",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/lifecycle/activate",
-)
-_DEACTIVATE_AUTHORIZATION_SERVER_POLICY = Operation(
-    "deactivateAuthorizationServerPolicy",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/lifecycle/deactivate",
-)
-_LIST_AUTHORIZATION_SERVER_POLICY_RULES = Operation(
-    "listAuthorizationServerPolicyRules",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules",
-)
-_CREATE_AUTHORIZATION_SERVER_POLICY_RULE = Operation(
-    "createAuthorizationServerPolicyRule",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules",
-)
-_GET_AUTHORIZATION_SERVER_POLICY_RULE = Operation(
-    "getAuthorizationServerPolicyRule",
-    "GET",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}",
-)
-_UPDATE_AUTHORIZATION_SERVER_POLICY_RULE = Operation(
-    "updateAuthorizationServerPolicyRule",
-    "PUT",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}",
-)
-_DELETE_AUTHORIZATION_SERVER_POLICY_RULE = Operation(
-    "deleteAuthorizationServerPolicyRule",
-    "DELETE",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}",
-)
-_ACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE = Operation(
-    "activateAuthorizationServerPolicyRule",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
-)
-_DEACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE = Operation(
-    "deactivateAuthorizationServerPolicyRule",
-    "POST",
-    "/api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
-)
-_LIST_OAUTH2_SCOPES = Operation(
-    "listOAuth2Scopes", "GET", "/api/v1/authorizationServers/{authServerId}/scopes"
-)
-_CREATE_OAUTH2_SCOPE = Operation(
-    "createOAuth2Scope", "POST", "/api/v1/authorizationServers/{authServerId}/scopes"
-)
-_GET_OAUTH2_SCOPE = Operation(
-    "getOAuth2Scope", "GET", "/api/v1/authorizationServers/{authServerId}/scopes/{scopeId}"
-)
-_UPDATE_OAUTH2_SCOPE = Operation(
-    "updateOAuth2Scope", "PUT", "/api/v1/authorizationServers/{authServerId}/scopes/{scopeId}"
-)
-_DELETE_OAUTH2_SCOPE = Operation(
-    "deleteOAuth2Scope", "DELETE", "/api/v1/authorizationServers/{authServerId}/scopes/{scopeId}"
-)
 
 
 class AuthorizationServerResource(Resource):
@@ -197,7 +77,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers
         """
         return self._paginate(
-            _LIST_AUTHORIZATION_SERVERS,
+            LIST_AUTHORIZATION_SERVERS,
             query={"q": q, "limit": limit, "after": after},
             item=models.AuthorizationServer,
             max_items=max_items,
@@ -220,7 +100,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers
         """
         return await self._call(
-            _CREATE_AUTHORIZATION_SERVER,
+            CREATE_AUTHORIZATION_SERVER,
             body=authorization_server,
             returns=models.AuthorizationServer,
             timeout=timeout,
@@ -241,7 +121,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}
         """
         return await self._call(
-            _GET_AUTHORIZATION_SERVER,
+            GET_AUTHORIZATION_SERVER,
             path={"authServerId": auth_server_id},
             returns=models.AuthorizationServer,
             timeout=timeout,
@@ -263,7 +143,7 @@ class AuthorizationServerResource(Resource):
         PUT /api/v1/authorizationServers/{authServerId}
         """
         return await self._call(
-            _UPDATE_AUTHORIZATION_SERVER,
+            UPDATE_AUTHORIZATION_SERVER,
             path={"authServerId": auth_server_id},
             body=authorization_server,
             returns=models.AuthorizationServer,
@@ -285,7 +165,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}
         """
         await self._call(
-            _DELETE_AUTHORIZATION_SERVER,
+            DELETE_AUTHORIZATION_SERVER,
             path={"authServerId": auth_server_id},
             returns=None,
             timeout=timeout,
@@ -308,7 +188,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/claims
         """
         return self._paginate(
-            _LIST_OAUTH2_CLAIMS,
+            LIST_OAUTH2_CLAIMS,
             path={"authServerId": auth_server_id},
             item=models.OAuth2Claim,
             max_items=max_items,
@@ -332,7 +212,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/claims
         """
         return await self._call(
-            _CREATE_OAUTH2_CLAIM,
+            CREATE_OAUTH2_CLAIM,
             path={"authServerId": auth_server_id},
             body=oauth2_claim,
             returns=models.OAuth2Claim,
@@ -355,7 +235,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/claims/{claimId}
         """
         return await self._call(
-            _GET_OAUTH2_CLAIM,
+            GET_OAUTH2_CLAIM,
             path={"authServerId": auth_server_id, "claimId": claim_id},
             returns=models.OAuth2Claim,
             timeout=timeout,
@@ -378,7 +258,7 @@ class AuthorizationServerResource(Resource):
         PUT /api/v1/authorizationServers/{authServerId}/claims/{claimId}
         """
         return await self._call(
-            _UPDATE_OAUTH2_CLAIM,
+            UPDATE_OAUTH2_CLAIM,
             path={"authServerId": auth_server_id, "claimId": claim_id},
             body=oauth2_claim,
             returns=models.OAuth2Claim,
@@ -401,7 +281,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}/claims/{claimId}
         """
         await self._call(
-            _DELETE_OAUTH2_CLAIM,
+            DELETE_OAUTH2_CLAIM,
             path={"authServerId": auth_server_id, "claimId": claim_id},
             returns=None,
             timeout=timeout,
@@ -424,7 +304,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/clients
         """
         return self._paginate(
-            _LIST_OAUTH2_CLIENTS_FOR_AUTHORIZATION_SERVER,
+            LIST_OAUTH2_CLIENTS_FOR_AUTHORIZATION_SERVER,
             path={"authServerId": auth_server_id},
             item=models.OAuth2Client,
             max_items=max_items,
@@ -456,7 +336,7 @@ class AuthorizationServerResource(Resource):
             limit: (server default: -1)
         """
         return self._paginate(
-            _LIST_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+            LIST_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
             path={"authServerId": auth_server_id, "clientId": client_id},
             query={"expand": expand, "after": after, "limit": limit},
             item=models.OAuth2RefreshToken,
@@ -481,7 +361,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens
         """
         await self._call(
-            _REVOKE_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+            REVOKE_REFRESH_TOKENS_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
             path={"authServerId": auth_server_id, "clientId": client_id},
             returns=None,
             timeout=timeout,
@@ -505,7 +385,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens/{tokenId}
         """
         return await self._call(
-            _GET_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+            GET_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
             path={"authServerId": auth_server_id, "clientId": client_id, "tokenId": token_id},
             query={"expand": expand},
             returns=models.OAuth2RefreshToken,
@@ -529,7 +409,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}/clients/{clientId}/tokens/{tokenId}
         """
         await self._call(
-            _REVOKE_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
+            REVOKE_REFRESH_TOKEN_FOR_AUTHORIZATION_SERVER_AND_CLIENT,
             path={"authServerId": auth_server_id, "clientId": client_id, "tokenId": token_id},
             returns=None,
             timeout=timeout,
@@ -552,7 +432,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/credentials/keys
         """
         return self._paginate(
-            _LIST_AUTHORIZATION_SERVER_KEYS,
+            LIST_AUTHORIZATION_SERVER_KEYS,
             path={"authServerId": auth_server_id},
             item=models.JsonWebKey,
             max_items=max_items,
@@ -576,7 +456,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/credentials/lifecycle/keyRotate
         """
         return await self._call_list(
-            _ROTATE_AUTHORIZATION_SERVER_KEYS,
+            ROTATE_AUTHORIZATION_SERVER_KEYS,
             path={"authServerId": auth_server_id},
             body=use,
             item=models.JsonWebKey,
@@ -598,7 +478,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_AUTHORIZATION_SERVER,
+            ACTIVATE_AUTHORIZATION_SERVER,
             path={"authServerId": auth_server_id},
             returns=None,
             timeout=timeout,
@@ -619,7 +499,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_AUTHORIZATION_SERVER,
+            DEACTIVATE_AUTHORIZATION_SERVER,
             path={"authServerId": auth_server_id},
             returns=None,
             timeout=timeout,
@@ -642,7 +522,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/policies
         """
         return self._paginate(
-            _LIST_AUTHORIZATION_SERVER_POLICIES,
+            LIST_AUTHORIZATION_SERVER_POLICIES,
             path={"authServerId": auth_server_id},
             item=models.AuthorizationServerPolicy,
             max_items=max_items,
@@ -666,7 +546,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/policies
         """
         return await self._call(
-            _CREATE_AUTHORIZATION_SERVER_POLICY,
+            CREATE_AUTHORIZATION_SERVER_POLICY,
             path={"authServerId": auth_server_id},
             body=policy,
             returns=models.AuthorizationServerPolicy,
@@ -689,7 +569,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/policies/{policyId}
         """
         return await self._call(
-            _GET_AUTHORIZATION_SERVER_POLICY,
+            GET_AUTHORIZATION_SERVER_POLICY,
             path={"authServerId": auth_server_id, "policyId": policy_id},
             returns=models.AuthorizationServerPolicy,
             timeout=timeout,
@@ -712,7 +592,7 @@ class AuthorizationServerResource(Resource):
         PUT /api/v1/authorizationServers/{authServerId}/policies/{policyId}
         """
         return await self._call(
-            _UPDATE_AUTHORIZATION_SERVER_POLICY,
+            UPDATE_AUTHORIZATION_SERVER_POLICY,
             path={"authServerId": auth_server_id, "policyId": policy_id},
             body=policy,
             returns=models.AuthorizationServerPolicy,
@@ -735,7 +615,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}/policies/{policyId}
         """
         await self._call(
-            _DELETE_AUTHORIZATION_SERVER_POLICY,
+            DELETE_AUTHORIZATION_SERVER_POLICY,
             path={"authServerId": auth_server_id, "policyId": policy_id},
             returns=None,
             timeout=timeout,
@@ -757,7 +637,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/policies/{policyId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_AUTHORIZATION_SERVER_POLICY,
+            ACTIVATE_AUTHORIZATION_SERVER_POLICY,
             path={"authServerId": auth_server_id, "policyId": policy_id},
             returns=None,
             timeout=timeout,
@@ -779,7 +659,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/policies/{policyId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_AUTHORIZATION_SERVER_POLICY,
+            DEACTIVATE_AUTHORIZATION_SERVER_POLICY,
             path={"authServerId": auth_server_id, "policyId": policy_id},
             returns=None,
             timeout=timeout,
@@ -803,7 +683,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules
         """
         return self._paginate(
-            _LIST_AUTHORIZATION_SERVER_POLICY_RULES,
+            LIST_AUTHORIZATION_SERVER_POLICY_RULES,
             path={"policyId": policy_id, "authServerId": auth_server_id},
             item=models.AuthorizationServerPolicyRule,
             max_items=max_items,
@@ -828,7 +708,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules
         """
         return await self._call(
-            _CREATE_AUTHORIZATION_SERVER_POLICY_RULE,
+            CREATE_AUTHORIZATION_SERVER_POLICY_RULE,
             path={"policyId": policy_id, "authServerId": auth_server_id},
             body=policy_rule,
             returns=models.AuthorizationServerPolicyRule,
@@ -852,7 +732,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}
         """
         return await self._call(
-            _GET_AUTHORIZATION_SERVER_POLICY_RULE,
+            GET_AUTHORIZATION_SERVER_POLICY_RULE,
             path={"policyId": policy_id, "authServerId": auth_server_id, "ruleId": rule_id},
             returns=models.AuthorizationServerPolicyRule,
             timeout=timeout,
@@ -876,7 +756,7 @@ class AuthorizationServerResource(Resource):
         PUT /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}
         """
         return await self._call(
-            _UPDATE_AUTHORIZATION_SERVER_POLICY_RULE,
+            UPDATE_AUTHORIZATION_SERVER_POLICY_RULE,
             path={"policyId": policy_id, "authServerId": auth_server_id, "ruleId": rule_id},
             body=policy_rule,
             returns=models.AuthorizationServerPolicyRule,
@@ -900,7 +780,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}
         """
         await self._call(
-            _DELETE_AUTHORIZATION_SERVER_POLICY_RULE,
+            DELETE_AUTHORIZATION_SERVER_POLICY_RULE,
             path={"policyId": policy_id, "authServerId": auth_server_id, "ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -923,7 +803,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE,
+            ACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE,
             path={"authServerId": auth_server_id, "policyId": policy_id, "ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -946,7 +826,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE,
+            DEACTIVATE_AUTHORIZATION_SERVER_POLICY_RULE,
             path={"authServerId": auth_server_id, "policyId": policy_id, "ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -976,7 +856,7 @@ class AuthorizationServerResource(Resource):
             limit: (server default: -1)
         """
         return self._paginate(
-            _LIST_OAUTH2_SCOPES,
+            LIST_OAUTH2_SCOPES,
             path={"authServerId": auth_server_id},
             query={"q": q, "filter": filter, "cursor": cursor, "limit": limit},
             item=models.OAuth2Scope,
@@ -1001,7 +881,7 @@ class AuthorizationServerResource(Resource):
         POST /api/v1/authorizationServers/{authServerId}/scopes
         """
         return await self._call(
-            _CREATE_OAUTH2_SCOPE,
+            CREATE_OAUTH2_SCOPE,
             path={"authServerId": auth_server_id},
             body=oauth2_scope,
             returns=models.OAuth2Scope,
@@ -1024,7 +904,7 @@ class AuthorizationServerResource(Resource):
         GET /api/v1/authorizationServers/{authServerId}/scopes/{scopeId}
         """
         return await self._call(
-            _GET_OAUTH2_SCOPE,
+            GET_OAUTH2_SCOPE,
             path={"authServerId": auth_server_id, "scopeId": scope_id},
             returns=models.OAuth2Scope,
             timeout=timeout,
@@ -1047,7 +927,7 @@ class AuthorizationServerResource(Resource):
         PUT /api/v1/authorizationServers/{authServerId}/scopes/{scopeId}
         """
         return await self._call(
-            _UPDATE_OAUTH2_SCOPE,
+            UPDATE_OAUTH2_SCOPE,
             path={"authServerId": auth_server_id, "scopeId": scope_id},
             body=oauth2_scope,
             returns=models.OAuth2Scope,
@@ -1070,7 +950,7 @@ class AuthorizationServerResource(Resource):
         DELETE /api/v1/authorizationServers/{authServerId}/scopes/{scopeId}
         """
         await self._call(
-            _DELETE_OAUTH2_SCOPE,
+            DELETE_OAUTH2_SCOPE,
             path={"authServerId": auth_server_id, "scopeId": scope_id},
             returns=None,
             timeout=timeout,

@@ -8,28 +8,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 
 from .. import models
+from .operations import (
+    ACTIVATE_EVENT_HOOK,
+    CREATE_EVENT_HOOK,
+    DEACTIVATE_EVENT_HOOK,
+    DELETE_EVENT_HOOK,
+    GET_EVENT_HOOK,
+    LIST_EVENT_HOOKS,
+    UPDATE_EVENT_HOOK,
+    VERIFY_EVENT_HOOK,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_EVENT_HOOKS = Operation("listEventHooks", "GET", "/api/v1/eventHooks")
-_CREATE_EVENT_HOOK = Operation("createEventHook", "POST", "/api/v1/eventHooks")
-_GET_EVENT_HOOK = Operation("getEventHook", "GET", "/api/v1/eventHooks/{eventHookId}")
-_UPDATE_EVENT_HOOK = Operation("updateEventHook", "PUT", "/api/v1/eventHooks/{eventHookId}")
-_DELETE_EVENT_HOOK = Operation("deleteEventHook", "DELETE", "/api/v1/eventHooks/{eventHookId}")
-_ACTIVATE_EVENT_HOOK = Operation(
-    "activateEventHook", "POST", "/api/v1/eventHooks/{eventHookId}/lifecycle/activate"
-)
-_DEACTIVATE_EVENT_HOOK = Operation(
-    "deactivateEventHook", "POST", "/api/v1/eventHooks/{eventHookId}/lifecycle/deactivate"
-)
-_VERIFY_EVENT_HOOK = Operation(
-    "verifyEventHook", "POST", "/api/v1/eventHooks/{eventHookId}/lifecycle/verify"
-)
 
 
 class EventHookResource(Resource):
@@ -49,7 +43,7 @@ class EventHookResource(Resource):
         GET /api/v1/eventHooks
         """
         return self._paginate(
-            _LIST_EVENT_HOOKS,
+            LIST_EVENT_HOOKS,
             item=models.EventHook,
             max_items=max_items,
             prefetch=prefetch,
@@ -71,7 +65,7 @@ class EventHookResource(Resource):
         POST /api/v1/eventHooks
         """
         return await self._call(
-            _CREATE_EVENT_HOOK,
+            CREATE_EVENT_HOOK,
             body=event_hook,
             returns=models.EventHook,
             timeout=timeout,
@@ -92,7 +86,7 @@ class EventHookResource(Resource):
         GET /api/v1/eventHooks/{eventHookId}
         """
         return await self._call(
-            _GET_EVENT_HOOK,
+            GET_EVENT_HOOK,
             path={"eventHookId": event_hook_id},
             returns=models.EventHook,
             timeout=timeout,
@@ -114,7 +108,7 @@ class EventHookResource(Resource):
         PUT /api/v1/eventHooks/{eventHookId}
         """
         return await self._call(
-            _UPDATE_EVENT_HOOK,
+            UPDATE_EVENT_HOOK,
             path={"eventHookId": event_hook_id},
             body=event_hook,
             returns=models.EventHook,
@@ -136,7 +130,7 @@ class EventHookResource(Resource):
         DELETE /api/v1/eventHooks/{eventHookId}
         """
         await self._call(
-            _DELETE_EVENT_HOOK,
+            DELETE_EVENT_HOOK,
             path={"eventHookId": event_hook_id},
             returns=None,
             timeout=timeout,
@@ -157,7 +151,7 @@ class EventHookResource(Resource):
         POST /api/v1/eventHooks/{eventHookId}/lifecycle/activate
         """
         return await self._call(
-            _ACTIVATE_EVENT_HOOK,
+            ACTIVATE_EVENT_HOOK,
             path={"eventHookId": event_hook_id},
             returns=models.EventHook,
             timeout=timeout,
@@ -178,7 +172,7 @@ class EventHookResource(Resource):
         POST /api/v1/eventHooks/{eventHookId}/lifecycle/deactivate
         """
         return await self._call(
-            _DEACTIVATE_EVENT_HOOK,
+            DEACTIVATE_EVENT_HOOK,
             path={"eventHookId": event_hook_id},
             returns=models.EventHook,
             timeout=timeout,
@@ -199,7 +193,7 @@ class EventHookResource(Resource):
         POST /api/v1/eventHooks/{eventHookId}/lifecycle/verify
         """
         return await self._call(
-            _VERIFY_EVENT_HOOK,
+            VERIFY_EVENT_HOOK,
             path={"eventHookId": event_hook_id},
             returns=models.EventHook,
             timeout=timeout,

@@ -8,26 +8,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    GET_FEATURE,
+    LIST_FEATURE_DEPENDENCIES,
+    LIST_FEATURE_DEPENDENTS,
+    LIST_FEATURES,
+    UPDATE_FEATURE_LIFECYCLE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_FEATURES = Operation("listFeatures", "GET", "/api/v1/features")
-_GET_FEATURE = Operation("getFeature", "GET", "/api/v1/features/{featureId}")
-_LIST_FEATURE_DEPENDENCIES = Operation(
-    "listFeatureDependencies", "GET", "/api/v1/features/{featureId}/dependencies"
-)
-_LIST_FEATURE_DEPENDENTS = Operation(
-    "listFeatureDependents", "GET", "/api/v1/features/{featureId}/dependents"
-)
-_UPDATE_FEATURE_LIFECYCLE = Operation(
-    "updateFeatureLifecycle", "POST", "/api/v1/features/{featureId}/{lifecycle}"
-)
 
 
 class FeatureResource(Resource):
@@ -47,7 +41,7 @@ class FeatureResource(Resource):
         GET /api/v1/features
         """
         return self._paginate(
-            _LIST_FEATURES,
+            LIST_FEATURES,
             item=models.Feature,
             max_items=max_items,
             prefetch=prefetch,
@@ -69,7 +63,7 @@ class FeatureResource(Resource):
         GET /api/v1/features/{featureId}
         """
         return await self._call(
-            _GET_FEATURE,
+            GET_FEATURE,
             path={"featureId": feature_id},
             returns=models.Feature,
             timeout=timeout,
@@ -92,7 +86,7 @@ class FeatureResource(Resource):
         GET /api/v1/features/{featureId}/dependencies
         """
         return self._paginate(
-            _LIST_FEATURE_DEPENDENCIES,
+            LIST_FEATURE_DEPENDENCIES,
             path={"featureId": feature_id},
             item=models.Feature,
             max_items=max_items,
@@ -117,7 +111,7 @@ class FeatureResource(Resource):
         GET /api/v1/features/{featureId}/dependents
         """
         return self._paginate(
-            _LIST_FEATURE_DEPENDENTS,
+            LIST_FEATURE_DEPENDENTS,
             path={"featureId": feature_id},
             item=models.Feature,
             max_items=max_items,
@@ -142,7 +136,7 @@ class FeatureResource(Resource):
         POST /api/v1/features/{featureId}/{lifecycle}
         """
         return await self._call(
-            _UPDATE_FEATURE_LIFECYCLE,
+            UPDATE_FEATURE_LIFECYCLE,
             path={"featureId": feature_id, "lifecycle": lifecycle},
             query={"mode": mode},
             returns=models.Feature,

@@ -8,85 +8,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_GROUP_RULE,
+    ADD_APPLICATION_INSTANCE_TARGET_TO_APP_ADMIN_ROLE_GIVEN_TO_GROUP,
+    ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_GIVEN_TO_GROUP,
+    ADD_GROUP_TARGET_TO_GROUP_ADMINISTRATOR_ROLE_FOR_GROUP,
+    ADD_USER_TO_GROUP,
+    ASSIGN_ROLE_TO_GROUP,
+    CREATE_GROUP,
+    CREATE_GROUP_RULE,
+    DEACTIVATE_GROUP_RULE,
+    DELETE_GROUP,
+    DELETE_GROUP_RULE,
+    GET_GROUP,
+    GET_GROUP_RULE,
+    GET_ROLE,
+    LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_GROUP,
+    LIST_ASSIGNED_APPLICATIONS_FOR_GROUP,
+    LIST_GROUP_ASSIGNED_ROLES,
+    LIST_GROUP_RULES,
+    LIST_GROUP_TARGETS_FOR_GROUP_ROLE,
+    LIST_GROUP_USERS,
+    LIST_GROUPS,
+    REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
+    REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
+    REMOVE_GROUP_TARGET_FROM_GROUP_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
+    REMOVE_ROLE_FROM_GROUP,
+    REMOVE_USER_FROM_GROUP,
+    UPDATE_GROUP,
+    UPDATE_GROUP_RULE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_GROUPS = Operation("listGroups", "GET", "/api/v1/groups")
-_CREATE_GROUP = Operation("createGroup", "POST", "/api/v1/groups")
-_LIST_GROUP_RULES = Operation("listGroupRules", "GET", "/api/v1/groups/rules")
-_CREATE_GROUP_RULE = Operation("createGroupRule", "POST", "/api/v1/groups/rules")
-_GET_GROUP_RULE = Operation("getGroupRule", "GET", "/api/v1/groups/rules/{ruleId}")
-_UPDATE_GROUP_RULE = Operation("updateGroupRule", "PUT", "/api/v1/groups/rules/{ruleId}")
-_DELETE_GROUP_RULE = Operation("deleteGroupRule", "DELETE", "/api/v1/groups/rules/{ruleId}")
-_ACTIVATE_GROUP_RULE = Operation(
-    "activateGroupRule", "POST", "/api/v1/groups/rules/{ruleId}/lifecycle/activate"
-)
-_DEACTIVATE_GROUP_RULE = Operation(
-    "deactivateGroupRule", "POST", "/api/v1/groups/rules/{ruleId}/lifecycle/deactivate"
-)
-_GET_GROUP = Operation("getGroup", "GET", "/api/v1/groups/{groupId}")
-_UPDATE_GROUP = Operation("updateGroup", "PUT", "/api/v1/groups/{groupId}")
-_DELETE_GROUP = Operation("deleteGroup", "DELETE", "/api/v1/groups/{groupId}")
-_LIST_ASSIGNED_APPLICATIONS_FOR_GROUP = Operation(
-    "listAssignedApplicationsForGroup", "GET", "/api/v1/groups/{groupId}/apps"
-)
-_LIST_GROUP_ASSIGNED_ROLES = Operation(
-    "listGroupAssignedRoles", "GET", "/api/v1/groups/{groupId}/roles"
-)
-_ASSIGN_ROLE_TO_GROUP = Operation("assignRoleToGroup", "POST", "/api/v1/groups/{groupId}/roles")
-_GET_ROLE = Operation("getRole", "GET", "/api/v1/groups/{groupId}/roles/{roleId}")
-_REMOVE_ROLE_FROM_GROUP = Operation(
-    "removeRoleFromGroup", "DELETE", "/api/v1/groups/{groupId}/roles/{roleId}"
-)
-_LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_GROUP = Operation(
-    "listApplicationTargetsForApplicationAdministratorRoleForGroup",
-    "GET",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps",
-)
-_ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_GIVEN_TO_GROUP = Operation(
-    "addApplicationTargetToAdminRoleGivenToGroup",
-    "PUT",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}",
-)
-_REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP = Operation(
-    "removeApplicationTargetFromApplicationAdministratorRoleGivenToGroup",
-    "DELETE",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}",
-)
-_ADD_APPLICATION_INSTANCE_TARGET_TO_APP_ADMIN_ROLE_GIVEN_TO_GROUP = Operation(
-    "addApplicationInstanceTargetToAppAdminRoleGivenToGroup",
-    "PUT",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
-)
-_REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP = Operation(
-    "removeApplicationTargetFromAdministratorRoleGivenToGroup",
-    "DELETE",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
-)
-_LIST_GROUP_TARGETS_FOR_GROUP_ROLE = Operation(
-    "listGroupTargetsForGroupRole", "GET", "/api/v1/groups/{groupId}/roles/{roleId}/targets/groups"
-)
-_ADD_GROUP_TARGET_TO_GROUP_ADMINISTRATOR_ROLE_FOR_GROUP = Operation(
-    "addGroupTargetToGroupAdministratorRoleForGroup",
-    "PUT",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/groups/{targetGroupId}",
-)
-_REMOVE_GROUP_TARGET_FROM_GROUP_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP = Operation(
-    "removeGroupTargetFromGroupAdministratorRoleGivenToGroup",
-    "DELETE",
-    "/api/v1/groups/{groupId}/roles/{roleId}/targets/groups/{targetGroupId}",
-)
-_LIST_GROUP_USERS = Operation("listGroupUsers", "GET", "/api/v1/groups/{groupId}/users")
-_ADD_USER_TO_GROUP = Operation("addUserToGroup", "PUT", "/api/v1/groups/{groupId}/users/{userId}")
-_REMOVE_USER_FROM_GROUP = Operation(
-    "removeUserFromGroup", "DELETE", "/api/v1/groups/{groupId}/users/{userId}"
-)
 
 
 class GroupResource(Resource):
@@ -118,7 +76,7 @@ class GroupResource(Resource):
             expand: If specified, it causes additional metadata to be included in the response.
         """
         return self._paginate(
-            _LIST_GROUPS,
+            LIST_GROUPS,
             query={"q": q, "filter": filter, "after": after, "limit": limit, "expand": expand},
             item=models.Group,
             max_items=max_items,
@@ -141,7 +99,7 @@ class GroupResource(Resource):
         POST /api/v1/groups
         """
         return await self._call(
-            _CREATE_GROUP,
+            CREATE_GROUP,
             body=group,
             returns=models.Group,
             timeout=timeout,
@@ -173,7 +131,7 @@ class GroupResource(Resource):
             expand: If specified as `groupIdToGroupNameMap`, then show group names
         """
         return self._paginate(
-            _LIST_GROUP_RULES,
+            LIST_GROUP_RULES,
             query={"limit": limit, "after": after, "search": search, "expand": expand},
             item=models.GroupRule,
             max_items=max_items,
@@ -196,7 +154,7 @@ class GroupResource(Resource):
         POST /api/v1/groups/rules
         """
         return await self._call(
-            _CREATE_GROUP_RULE,
+            CREATE_GROUP_RULE,
             body=group_rule,
             returns=models.GroupRule,
             timeout=timeout,
@@ -218,7 +176,7 @@ class GroupResource(Resource):
         GET /api/v1/groups/rules/{ruleId}
         """
         return await self._call(
-            _GET_GROUP_RULE,
+            GET_GROUP_RULE,
             path={"ruleId": rule_id},
             query={"expand": expand},
             returns=models.GroupRule,
@@ -241,7 +199,7 @@ class GroupResource(Resource):
         PUT /api/v1/groups/rules/{ruleId}
         """
         return await self._call(
-            _UPDATE_GROUP_RULE,
+            UPDATE_GROUP_RULE,
             path={"ruleId": rule_id},
             body=group_rule,
             returns=models.GroupRule,
@@ -263,7 +221,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/rules/{ruleId}
         """
         await self._call(
-            _DELETE_GROUP_RULE,
+            DELETE_GROUP_RULE,
             path={"ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -284,7 +242,7 @@ class GroupResource(Resource):
         POST /api/v1/groups/rules/{ruleId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_GROUP_RULE,
+            ACTIVATE_GROUP_RULE,
             path={"ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -305,7 +263,7 @@ class GroupResource(Resource):
         POST /api/v1/groups/rules/{ruleId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_GROUP_RULE,
+            DEACTIVATE_GROUP_RULE,
             path={"ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -326,7 +284,7 @@ class GroupResource(Resource):
         GET /api/v1/groups/{groupId}
         """
         return await self._call(
-            _GET_GROUP,
+            GET_GROUP,
             path={"groupId": group_id},
             returns=models.Group,
             timeout=timeout,
@@ -348,7 +306,7 @@ class GroupResource(Resource):
         PUT /api/v1/groups/{groupId}
         """
         return await self._call(
-            _UPDATE_GROUP,
+            UPDATE_GROUP,
             path={"groupId": group_id},
             body=group,
             returns=models.Group,
@@ -370,7 +328,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/{groupId}
         """
         await self._call(
-            _DELETE_GROUP,
+            DELETE_GROUP,
             path={"groupId": group_id},
             returns=None,
             timeout=timeout,
@@ -399,7 +357,7 @@ class GroupResource(Resource):
             limit: Specifies the number of app results for a page (server default: 20)
         """
         return self._paginate(
-            _LIST_ASSIGNED_APPLICATIONS_FOR_GROUP,
+            LIST_ASSIGNED_APPLICATIONS_FOR_GROUP,
             path={"groupId": group_id},
             query={"after": after, "limit": limit},
             item=models.Application,
@@ -426,7 +384,7 @@ class GroupResource(Resource):
         GET /api/v1/groups/{groupId}/roles
         """
         return self._paginate(
-            _LIST_GROUP_ASSIGNED_ROLES,
+            LIST_GROUP_ASSIGNED_ROLES,
             path={"groupId": group_id},
             query={"expand": expand},
             item=models.Role,
@@ -452,7 +410,7 @@ class GroupResource(Resource):
         POST /api/v1/groups/{groupId}/roles
         """
         return await self._call(
-            _ASSIGN_ROLE_TO_GROUP,
+            ASSIGN_ROLE_TO_GROUP,
             path={"groupId": group_id},
             query={"disableNotifications": disable_notifications},
             body=assign_role_request,
@@ -476,7 +434,7 @@ class GroupResource(Resource):
         GET /api/v1/groups/{groupId}/roles/{roleId}
         """
         return await self._call(
-            _GET_ROLE,
+            GET_ROLE,
             path={"groupId": group_id, "roleId": role_id},
             returns=models.Role,
             timeout=timeout,
@@ -498,7 +456,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/{groupId}/roles/{roleId}
         """
         await self._call(
-            _REMOVE_ROLE_FROM_GROUP,
+            REMOVE_ROLE_FROM_GROUP,
             path={"groupId": group_id, "roleId": role_id},
             returns=None,
             timeout=timeout,
@@ -527,7 +485,7 @@ class GroupResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_GROUP,
+            LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_GROUP,
             path={"groupId": group_id, "roleId": role_id},
             query={"after": after, "limit": limit},
             item=models.CatalogApplication,
@@ -553,7 +511,7 @@ class GroupResource(Resource):
         PUT /api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}
         """
         await self._call(
-            _ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_GIVEN_TO_GROUP,
+            ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_GIVEN_TO_GROUP,
             path={"groupId": group_id, "roleId": role_id, "appName": app_name},
             returns=None,
             timeout=timeout,
@@ -576,7 +534,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}
         """
         await self._call(
-            _REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
+            REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
             path={"groupId": group_id, "roleId": role_id, "appName": app_name},
             returns=None,
             timeout=timeout,
@@ -600,7 +558,7 @@ class GroupResource(Resource):
         PUT /api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}
         """
         await self._call(
-            _ADD_APPLICATION_INSTANCE_TARGET_TO_APP_ADMIN_ROLE_GIVEN_TO_GROUP,
+            ADD_APPLICATION_INSTANCE_TARGET_TO_APP_ADMIN_ROLE_GIVEN_TO_GROUP,
             path={
                 "groupId": group_id,
                 "roleId": role_id,
@@ -629,7 +587,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/{groupId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}
         """
         await self._call(
-            _REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
+            REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
             path={
                 "groupId": group_id,
                 "roleId": role_id,
@@ -663,7 +621,7 @@ class GroupResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_GROUP_TARGETS_FOR_GROUP_ROLE,
+            LIST_GROUP_TARGETS_FOR_GROUP_ROLE,
             path={"groupId": group_id, "roleId": role_id},
             query={"after": after, "limit": limit},
             item=models.Group,
@@ -689,7 +647,7 @@ class GroupResource(Resource):
         PUT /api/v1/groups/{groupId}/roles/{roleId}/targets/groups/{targetGroupId}
         """
         await self._call(
-            _ADD_GROUP_TARGET_TO_GROUP_ADMINISTRATOR_ROLE_FOR_GROUP,
+            ADD_GROUP_TARGET_TO_GROUP_ADMINISTRATOR_ROLE_FOR_GROUP,
             path={"groupId": group_id, "roleId": role_id, "targetGroupId": target_group_id},
             returns=None,
             timeout=timeout,
@@ -712,7 +670,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/{groupId}/roles/{roleId}/targets/groups/{targetGroupId}
         """
         await self._call(
-            _REMOVE_GROUP_TARGET_FROM_GROUP_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
+            REMOVE_GROUP_TARGET_FROM_GROUP_ADMINISTRATOR_ROLE_GIVEN_TO_GROUP,
             path={"groupId": group_id, "roleId": role_id, "targetGroupId": target_group_id},
             returns=None,
             timeout=timeout,
@@ -741,7 +699,7 @@ class GroupResource(Resource):
             limit: Specifies the number of user results in a page (server default: 1000)
         """
         return self._paginate(
-            _LIST_GROUP_USERS,
+            LIST_GROUP_USERS,
             path={"groupId": group_id},
             query={"after": after, "limit": limit},
             item=models.User,
@@ -766,7 +724,7 @@ class GroupResource(Resource):
         PUT /api/v1/groups/{groupId}/users/{userId}
         """
         await self._call(
-            _ADD_USER_TO_GROUP,
+            ADD_USER_TO_GROUP,
             path={"groupId": group_id, "userId": user_id},
             returns=None,
             timeout=timeout,
@@ -788,7 +746,7 @@ class GroupResource(Resource):
         DELETE /api/v1/groups/{groupId}/users/{userId}
         """
         await self._call(
-            _REMOVE_USER_FROM_GROUP,
+            REMOVE_USER_FROM_GROUP,
             path={"groupId": group_id, "userId": user_id},
             returns=None,
             timeout=timeout,

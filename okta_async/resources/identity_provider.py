@@ -8,102 +8,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_IDENTITY_PROVIDER,
+    CLONE_IDENTITY_PROVIDER_KEY,
+    CREATE_IDENTITY_PROVIDER,
+    CREATE_IDENTITY_PROVIDER_KEY,
+    DEACTIVATE_IDENTITY_PROVIDER,
+    DELETE_IDENTITY_PROVIDER,
+    DELETE_IDENTITY_PROVIDER_KEY,
+    GENERATE_CSR_FOR_IDENTITY_PROVIDER,
+    GENERATE_IDENTITY_PROVIDER_SIGNING_KEY,
+    GET_CSR_FOR_IDENTITY_PROVIDER,
+    GET_IDENTITY_PROVIDER,
+    GET_IDENTITY_PROVIDER_APPLICATION_USER,
+    GET_IDENTITY_PROVIDER_KEY,
+    GET_IDENTITY_PROVIDER_SIGNING_KEY,
+    LINK_USER_TO_IDENTITY_PROVIDER,
+    LIST_CSRS_FOR_IDENTITY_PROVIDER,
+    LIST_IDENTITY_PROVIDER_APPLICATION_USERS,
+    LIST_IDENTITY_PROVIDER_KEYS,
+    LIST_IDENTITY_PROVIDER_SIGNING_KEYS,
+    LIST_IDENTITY_PROVIDERS,
+    LIST_SOCIAL_AUTH_TOKENS,
+    PUBLISH_BINARY_CER_CERT_FOR_IDENTITY_PROVIDER,
+    PUBLISH_BINARY_DER_CERT_FOR_IDENTITY_PROVIDER,
+    PUBLISH_BINARY_PEM_CERT_FOR_IDENTITY_PROVIDER,
+    PUBLISH_CER_CERT_FOR_IDENTITY_PROVIDER,
+    PUBLISH_DER_CERT_FOR_IDENTITY_PROVIDER,
+    REVOKE_CSR_FOR_IDENTITY_PROVIDER,
+    UNLINK_USER_FROM_IDENTITY_PROVIDER,
+    UPDATE_IDENTITY_PROVIDER,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_IDENTITY_PROVIDERS = Operation("listIdentityProviders", "GET", "/api/v1/idps")
-_CREATE_IDENTITY_PROVIDER = Operation("createIdentityProvider", "POST", "/api/v1/idps")
-_LIST_IDENTITY_PROVIDER_KEYS = Operation(
-    "listIdentityProviderKeys", "GET", "/api/v1/idps/credentials/keys"
-)
-_CREATE_IDENTITY_PROVIDER_KEY = Operation(
-    "createIdentityProviderKey", "POST", "/api/v1/idps/credentials/keys"
-)
-_GET_IDENTITY_PROVIDER_KEY = Operation(
-    "getIdentityProviderKey", "GET", "/api/v1/idps/credentials/keys/{keyId}"
-)
-_DELETE_IDENTITY_PROVIDER_KEY = Operation(
-    "deleteIdentityProviderKey", "DELETE", "/api/v1/idps/credentials/keys/{keyId}"
-)
-_GET_IDENTITY_PROVIDER = Operation("getIdentityProvider", "GET", "/api/v1/idps/{idpId}")
-_UPDATE_IDENTITY_PROVIDER = Operation("updateIdentityProvider", "PUT", "/api/v1/idps/{idpId}")
-_DELETE_IDENTITY_PROVIDER = Operation("deleteIdentityProvider", "DELETE", "/api/v1/idps/{idpId}")
-_LIST_CSRS_FOR_IDENTITY_PROVIDER = Operation(
-    "listCsrsForIdentityProvider", "GET", "/api/v1/idps/{idpId}/credentials/csrs"
-)
-_GENERATE_CSR_FOR_IDENTITY_PROVIDER = Operation(
-    "generateCsrForIdentityProvider", "POST", "/api/v1/idps/{idpId}/credentials/csrs"
-)
-_GET_CSR_FOR_IDENTITY_PROVIDER = Operation(
-    "getCsrForIdentityProvider", "GET", "/api/v1/idps/{idpId}/credentials/csrs/{csrId}"
-)
-_REVOKE_CSR_FOR_IDENTITY_PROVIDER = Operation(
-    "revokeCsrForIdentityProvider", "DELETE", "/api/v1/idps/{idpId}/credentials/csrs/{csrId}"
-)
-_PUBLISH_CER_CERT_FOR_IDENTITY_PROVIDER = Operation(
-    "publishCerCertForIdentityProvider",
-    "POST",
-    "/api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_PUBLISH_BINARY_CER_CERT_FOR_IDENTITY_PROVIDER = Operation(
-    "publishBinaryCerCertForIdentityProvider",
-    "POST",
-    "/api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_PUBLISH_DER_CERT_FOR_IDENTITY_PROVIDER = Operation(
-    "publishDerCertForIdentityProvider",
-    "POST",
-    "/api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_PUBLISH_BINARY_DER_CERT_FOR_IDENTITY_PROVIDER = Operation(
-    "publishBinaryDerCertForIdentityProvider",
-    "POST",
-    "/api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_PUBLISH_BINARY_PEM_CERT_FOR_IDENTITY_PROVIDER = Operation(
-    "publishBinaryPemCertForIdentityProvider",
-    "POST",
-    "/api/v1/idps/{idpId}/credentials/csrs/{csrId}/lifecycle/publish",
-)
-_LIST_IDENTITY_PROVIDER_SIGNING_KEYS = Operation(
-    "listIdentityProviderSigningKeys", "GET", "/api/v1/idps/{idpId}/credentials/keys"
-)
-_GENERATE_IDENTITY_PROVIDER_SIGNING_KEY = Operation(
-    "generateIdentityProviderSigningKey", "POST", "/api/v1/idps/{idpId}/credentials/keys/generate"
-)
-_GET_IDENTITY_PROVIDER_SIGNING_KEY = Operation(
-    "getIdentityProviderSigningKey", "GET", "/api/v1/idps/{idpId}/credentials/keys/{keyId}"
-)
-_CLONE_IDENTITY_PROVIDER_KEY = Operation(
-    "cloneIdentityProviderKey", "POST", "/api/v1/idps/{idpId}/credentials/keys/{keyId}/clone"
-)
-_ACTIVATE_IDENTITY_PROVIDER = Operation(
-    "activateIdentityProvider", "POST", "/api/v1/idps/{idpId}/lifecycle/activate"
-)
-_DEACTIVATE_IDENTITY_PROVIDER = Operation(
-    "deactivateIdentityProvider", "POST", "/api/v1/idps/{idpId}/lifecycle/deactivate"
-)
-_LIST_IDENTITY_PROVIDER_APPLICATION_USERS = Operation(
-    "listIdentityProviderApplicationUsers", "GET", "/api/v1/idps/{idpId}/users"
-)
-_GET_IDENTITY_PROVIDER_APPLICATION_USER = Operation(
-    "getIdentityProviderApplicationUser", "GET", "/api/v1/idps/{idpId}/users/{userId}"
-)
-_LINK_USER_TO_IDENTITY_PROVIDER = Operation(
-    "linkUserToIdentityProvider", "POST", "/api/v1/idps/{idpId}/users/{userId}"
-)
-_UNLINK_USER_FROM_IDENTITY_PROVIDER = Operation(
-    "unlinkUserFromIdentityProvider", "DELETE", "/api/v1/idps/{idpId}/users/{userId}"
-)
-_LIST_SOCIAL_AUTH_TOKENS = Operation(
-    "listSocialAuthTokens", "GET", "/api/v1/idps/{idpId}/users/{userId}/credentials/tokens"
-)
 
 
 class IdentityProviderResource(Resource):
@@ -133,7 +75,7 @@ class IdentityProviderResource(Resource):
             type: Filters IdPs by type
         """
         return self._paginate(
-            _LIST_IDENTITY_PROVIDERS,
+            LIST_IDENTITY_PROVIDERS,
             query={"q": q, "after": after, "limit": limit, "type": type},
             item=models.IdentityProvider,
             max_items=max_items,
@@ -156,7 +98,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps
         """
         return await self._call(
-            _CREATE_IDENTITY_PROVIDER,
+            CREATE_IDENTITY_PROVIDER,
             body=identity_provider,
             returns=models.IdentityProvider,
             timeout=timeout,
@@ -184,7 +126,7 @@ class IdentityProviderResource(Resource):
             limit: Specifies the number of key results in a page (server default: 20)
         """
         return self._paginate(
-            _LIST_IDENTITY_PROVIDER_KEYS,
+            LIST_IDENTITY_PROVIDER_KEYS,
             query={"after": after, "limit": limit},
             item=models.JsonWebKey,
             max_items=max_items,
@@ -207,7 +149,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps/credentials/keys
         """
         return await self._call(
-            _CREATE_IDENTITY_PROVIDER_KEY,
+            CREATE_IDENTITY_PROVIDER_KEY,
             body=json_web_key,
             returns=models.JsonWebKey,
             timeout=timeout,
@@ -228,7 +170,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/credentials/keys/{keyId}
         """
         return await self._call(
-            _GET_IDENTITY_PROVIDER_KEY,
+            GET_IDENTITY_PROVIDER_KEY,
             path={"keyId": key_id},
             returns=models.JsonWebKey,
             timeout=timeout,
@@ -249,7 +191,7 @@ class IdentityProviderResource(Resource):
         DELETE /api/v1/idps/credentials/keys/{keyId}
         """
         await self._call(
-            _DELETE_IDENTITY_PROVIDER_KEY,
+            DELETE_IDENTITY_PROVIDER_KEY,
             path={"keyId": key_id},
             returns=None,
             timeout=timeout,
@@ -270,7 +212,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}
         """
         return await self._call(
-            _GET_IDENTITY_PROVIDER,
+            GET_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             returns=models.IdentityProvider,
             timeout=timeout,
@@ -292,7 +234,7 @@ class IdentityProviderResource(Resource):
         PUT /api/v1/idps/{idpId}
         """
         return await self._call(
-            _UPDATE_IDENTITY_PROVIDER,
+            UPDATE_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             body=identity_provider,
             returns=models.IdentityProvider,
@@ -314,7 +256,7 @@ class IdentityProviderResource(Resource):
         DELETE /api/v1/idps/{idpId}
         """
         await self._call(
-            _DELETE_IDENTITY_PROVIDER,
+            DELETE_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             returns=None,
             timeout=timeout,
@@ -337,7 +279,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/credentials/csrs
         """
         return self._paginate(
-            _LIST_CSRS_FOR_IDENTITY_PROVIDER,
+            LIST_CSRS_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             item=models.Csr,
             max_items=max_items,
@@ -361,7 +303,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps/{idpId}/credentials/csrs
         """
         return await self._call(
-            _GENERATE_CSR_FOR_IDENTITY_PROVIDER,
+            GENERATE_CSR_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             body=metadata,
             returns=models.Csr,
@@ -384,7 +326,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/credentials/csrs/{csrId}
         """
         return await self._call(
-            _GET_CSR_FOR_IDENTITY_PROVIDER,
+            GET_CSR_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             returns=models.Csr,
             timeout=timeout,
@@ -406,7 +348,7 @@ class IdentityProviderResource(Resource):
         DELETE /api/v1/idps/{idpId}/credentials/csrs/{csrId}
         """
         await self._call(
-            _REVOKE_CSR_FOR_IDENTITY_PROVIDER,
+            REVOKE_CSR_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             returns=None,
             timeout=timeout,
@@ -433,7 +375,7 @@ class IdentityProviderResource(Resource):
         The body ``certificate`` is sent as application/x-x509-ca-cert, base64 encoded.
         """
         return await self._call(
-            _PUBLISH_CER_CERT_FOR_IDENTITY_PROVIDER,
+            PUBLISH_CER_CERT_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             body=certificate,
             content_type="application/x-x509-ca-cert",
@@ -462,7 +404,7 @@ class IdentityProviderResource(Resource):
         The body ``certificate`` is sent as application/x-x509-ca-cert.
         """
         return await self._call(
-            _PUBLISH_BINARY_CER_CERT_FOR_IDENTITY_PROVIDER,
+            PUBLISH_BINARY_CER_CERT_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             body=certificate,
             content_type="application/x-x509-ca-cert",
@@ -491,7 +433,7 @@ class IdentityProviderResource(Resource):
         The body ``certificate`` is sent as application/pkix-cert, base64 encoded.
         """
         return await self._call(
-            _PUBLISH_DER_CERT_FOR_IDENTITY_PROVIDER,
+            PUBLISH_DER_CERT_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             body=certificate,
             content_type="application/pkix-cert",
@@ -520,7 +462,7 @@ class IdentityProviderResource(Resource):
         The body ``certificate`` is sent as application/pkix-cert.
         """
         return await self._call(
-            _PUBLISH_BINARY_DER_CERT_FOR_IDENTITY_PROVIDER,
+            PUBLISH_BINARY_DER_CERT_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             body=certificate,
             content_type="application/pkix-cert",
@@ -549,7 +491,7 @@ class IdentityProviderResource(Resource):
         The body ``certificate`` is sent as application/x-pem-file.
         """
         return await self._call(
-            _PUBLISH_BINARY_PEM_CERT_FOR_IDENTITY_PROVIDER,
+            PUBLISH_BINARY_PEM_CERT_FOR_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "csrId": csr_id},
             body=certificate,
             content_type="application/x-pem-file",
@@ -574,7 +516,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/credentials/keys
         """
         return self._paginate(
-            _LIST_IDENTITY_PROVIDER_SIGNING_KEYS,
+            LIST_IDENTITY_PROVIDER_SIGNING_KEYS,
             path={"idpId": idp_id},
             item=models.JsonWebKey,
             max_items=max_items,
@@ -601,7 +543,7 @@ class IdentityProviderResource(Resource):
             validity_years: expiry of the IdP Key Credential
         """
         return await self._call(
-            _GENERATE_IDENTITY_PROVIDER_SIGNING_KEY,
+            GENERATE_IDENTITY_PROVIDER_SIGNING_KEY,
             path={"idpId": idp_id},
             query={"validityYears": validity_years},
             returns=models.JsonWebKey,
@@ -624,7 +566,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/credentials/keys/{keyId}
         """
         return await self._call(
-            _GET_IDENTITY_PROVIDER_SIGNING_KEY,
+            GET_IDENTITY_PROVIDER_SIGNING_KEY,
             path={"idpId": idp_id, "keyId": key_id},
             returns=models.JsonWebKey,
             timeout=timeout,
@@ -647,7 +589,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps/{idpId}/credentials/keys/{keyId}/clone
         """
         return await self._call(
-            _CLONE_IDENTITY_PROVIDER_KEY,
+            CLONE_IDENTITY_PROVIDER_KEY,
             path={"idpId": idp_id, "keyId": key_id},
             query={"targetIdpId": target_idp_id},
             returns=models.JsonWebKey,
@@ -669,7 +611,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps/{idpId}/lifecycle/activate
         """
         return await self._call(
-            _ACTIVATE_IDENTITY_PROVIDER,
+            ACTIVATE_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             returns=models.IdentityProvider,
             timeout=timeout,
@@ -690,7 +632,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps/{idpId}/lifecycle/deactivate
         """
         return await self._call(
-            _DEACTIVATE_IDENTITY_PROVIDER,
+            DEACTIVATE_IDENTITY_PROVIDER,
             path={"idpId": idp_id},
             returns=models.IdentityProvider,
             timeout=timeout,
@@ -713,7 +655,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/users
         """
         return self._paginate(
-            _LIST_IDENTITY_PROVIDER_APPLICATION_USERS,
+            LIST_IDENTITY_PROVIDER_APPLICATION_USERS,
             path={"idpId": idp_id},
             item=models.IdentityProviderApplicationUser,
             max_items=max_items,
@@ -737,7 +679,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/users/{userId}
         """
         return await self._call(
-            _GET_IDENTITY_PROVIDER_APPLICATION_USER,
+            GET_IDENTITY_PROVIDER_APPLICATION_USER,
             path={"idpId": idp_id, "userId": user_id},
             returns=models.IdentityProviderApplicationUser,
             timeout=timeout,
@@ -761,7 +703,7 @@ class IdentityProviderResource(Resource):
         POST /api/v1/idps/{idpId}/users/{userId}
         """
         return await self._call(
-            _LINK_USER_TO_IDENTITY_PROVIDER,
+            LINK_USER_TO_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "userId": user_id},
             body=user_identity_provider_link_request,
             returns=models.IdentityProviderApplicationUser,
@@ -784,7 +726,7 @@ class IdentityProviderResource(Resource):
         DELETE /api/v1/idps/{idpId}/users/{userId}
         """
         await self._call(
-            _UNLINK_USER_FROM_IDENTITY_PROVIDER,
+            UNLINK_USER_FROM_IDENTITY_PROVIDER,
             path={"idpId": idp_id, "userId": user_id},
             returns=None,
             timeout=timeout,
@@ -808,7 +750,7 @@ class IdentityProviderResource(Resource):
         GET /api/v1/idps/{idpId}/users/{userId}/credentials/tokens
         """
         return self._paginate(
-            _LIST_SOCIAL_AUTH_TOKENS,
+            LIST_SOCIAL_AUTH_TOKENS,
             path={"idpId": idp_id, "userId": user_id},
             item=models.SocialAuthToken,
             max_items=max_items,

@@ -8,29 +8,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_INLINE_HOOK,
+    CREATE_INLINE_HOOK,
+    DEACTIVATE_INLINE_HOOK,
+    DELETE_INLINE_HOOK,
+    EXECUTE_INLINE_HOOK,
+    GET_INLINE_HOOK,
+    LIST_INLINE_HOOKS,
+    UPDATE_INLINE_HOOK,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_INLINE_HOOKS = Operation("listInlineHooks", "GET", "/api/v1/inlineHooks")
-_CREATE_INLINE_HOOK = Operation("createInlineHook", "POST", "/api/v1/inlineHooks")
-_GET_INLINE_HOOK = Operation("getInlineHook", "GET", "/api/v1/inlineHooks/{inlineHookId}")
-_UPDATE_INLINE_HOOK = Operation("updateInlineHook", "PUT", "/api/v1/inlineHooks/{inlineHookId}")
-_DELETE_INLINE_HOOK = Operation("deleteInlineHook", "DELETE", "/api/v1/inlineHooks/{inlineHookId}")
-_EXECUTE_INLINE_HOOK = Operation(
-    "executeInlineHook", "POST", "/api/v1/inlineHooks/{inlineHookId}/execute"
-)
-_ACTIVATE_INLINE_HOOK = Operation(
-    "activateInlineHook", "POST", "/api/v1/inlineHooks/{inlineHookId}/lifecycle/activate"
-)
-_DEACTIVATE_INLINE_HOOK = Operation(
-    "deactivateInlineHook", "POST", "/api/v1/inlineHooks/{inlineHookId}/lifecycle/deactivate"
-)
 
 
 class InlineHookResource(Resource):
@@ -51,7 +45,7 @@ class InlineHookResource(Resource):
         GET /api/v1/inlineHooks
         """
         return self._paginate(
-            _LIST_INLINE_HOOKS,
+            LIST_INLINE_HOOKS,
             query={"type": type},
             item=models.InlineHook,
             max_items=max_items,
@@ -74,7 +68,7 @@ class InlineHookResource(Resource):
         POST /api/v1/inlineHooks
         """
         return await self._call(
-            _CREATE_INLINE_HOOK,
+            CREATE_INLINE_HOOK,
             body=inline_hook,
             returns=models.InlineHook,
             timeout=timeout,
@@ -95,7 +89,7 @@ class InlineHookResource(Resource):
         GET /api/v1/inlineHooks/{inlineHookId}
         """
         return await self._call(
-            _GET_INLINE_HOOK,
+            GET_INLINE_HOOK,
             path={"inlineHookId": inline_hook_id},
             returns=models.InlineHook,
             timeout=timeout,
@@ -117,7 +111,7 @@ class InlineHookResource(Resource):
         PUT /api/v1/inlineHooks/{inlineHookId}
         """
         return await self._call(
-            _UPDATE_INLINE_HOOK,
+            UPDATE_INLINE_HOOK,
             path={"inlineHookId": inline_hook_id},
             body=inline_hook,
             returns=models.InlineHook,
@@ -139,7 +133,7 @@ class InlineHookResource(Resource):
         DELETE /api/v1/inlineHooks/{inlineHookId}
         """
         await self._call(
-            _DELETE_INLINE_HOOK,
+            DELETE_INLINE_HOOK,
             path={"inlineHookId": inline_hook_id},
             returns=None,
             timeout=timeout,
@@ -161,7 +155,7 @@ class InlineHookResource(Resource):
         POST /api/v1/inlineHooks/{inlineHookId}/execute
         """
         return await self._call(
-            _EXECUTE_INLINE_HOOK,
+            EXECUTE_INLINE_HOOK,
             path={"inlineHookId": inline_hook_id},
             body=payload_data,
             returns=models.InlineHookResponse,
@@ -183,7 +177,7 @@ class InlineHookResource(Resource):
         POST /api/v1/inlineHooks/{inlineHookId}/lifecycle/activate
         """
         return await self._call(
-            _ACTIVATE_INLINE_HOOK,
+            ACTIVATE_INLINE_HOOK,
             path={"inlineHookId": inline_hook_id},
             returns=models.InlineHook,
             timeout=timeout,
@@ -204,7 +198,7 @@ class InlineHookResource(Resource):
         POST /api/v1/inlineHooks/{inlineHookId}/lifecycle/deactivate
         """
         return await self._call(
-            _DEACTIVATE_INLINE_HOOK,
+            DEACTIVATE_INLINE_HOOK,
             path={"inlineHookId": inline_hook_id},
             returns=models.InlineHook,
             timeout=timeout,

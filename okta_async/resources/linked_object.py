@@ -8,28 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 
 from .. import models
+from .operations import (
+    ADD_LINKED_OBJECT_DEFINITION,
+    DELETE_LINKED_OBJECT_DEFINITION,
+    GET_LINKED_OBJECT_DEFINITION,
+    LIST_LINKED_OBJECT_DEFINITIONS,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_LINKED_OBJECT_DEFINITIONS = Operation(
-    "listLinkedObjectDefinitions", "GET", "/api/v1/meta/schemas/user/linkedObjects"
-)
-_ADD_LINKED_OBJECT_DEFINITION = Operation(
-    "addLinkedObjectDefinition", "POST", "/api/v1/meta/schemas/user/linkedObjects"
-)
-_GET_LINKED_OBJECT_DEFINITION = Operation(
-    "getLinkedObjectDefinition", "GET", "/api/v1/meta/schemas/user/linkedObjects/{linkedObjectName}"
-)
-_DELETE_LINKED_OBJECT_DEFINITION = Operation(
-    "deleteLinkedObjectDefinition",
-    "DELETE",
-    "/api/v1/meta/schemas/user/linkedObjects/{linkedObjectName}",
-)
 
 
 class LinkedObjectResource(Resource):
@@ -49,7 +39,7 @@ class LinkedObjectResource(Resource):
         GET /api/v1/meta/schemas/user/linkedObjects
         """
         return self._paginate(
-            _LIST_LINKED_OBJECT_DEFINITIONS,
+            LIST_LINKED_OBJECT_DEFINITIONS,
             item=models.LinkedObject,
             max_items=max_items,
             prefetch=prefetch,
@@ -71,7 +61,7 @@ class LinkedObjectResource(Resource):
         POST /api/v1/meta/schemas/user/linkedObjects
         """
         return await self._call(
-            _ADD_LINKED_OBJECT_DEFINITION,
+            ADD_LINKED_OBJECT_DEFINITION,
             body=linked_object,
             returns=models.LinkedObject,
             timeout=timeout,
@@ -92,7 +82,7 @@ class LinkedObjectResource(Resource):
         GET /api/v1/meta/schemas/user/linkedObjects/{linkedObjectName}
         """
         return await self._call(
-            _GET_LINKED_OBJECT_DEFINITION,
+            GET_LINKED_OBJECT_DEFINITION,
             path={"linkedObjectName": linked_object_name},
             returns=models.LinkedObject,
             timeout=timeout,
@@ -113,7 +103,7 @@ class LinkedObjectResource(Resource):
         DELETE /api/v1/meta/schemas/user/linkedObjects/{linkedObjectName}
         """
         await self._call(
-            _DELETE_LINKED_OBJECT_DEFINITION,
+            DELETE_LINKED_OBJECT_DEFINITION,
             path={"linkedObjectName": linked_object_name},
             returns=None,
             timeout=timeout,

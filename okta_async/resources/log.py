@@ -9,19 +9,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.logtail import LogTailMixin
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import GET_LOGS
 
 if TYPE_CHECKING:
     import datetime
 
     from okta_async._core.pagination import AsyncPaginator
     from okta_async._core.transport import Transport
-
-_GET_LOGS = Operation("getLogs", "GET", "/api/v1/logs")
 
 
 class LogResource(LogTailMixin, Resource):
@@ -54,7 +52,7 @@ class LogResource(LogTailMixin, Resource):
             sort_order: (server default: "ASCENDING")
         """
         return self._paginate(
-            _GET_LOGS,
+            GET_LOGS,
             query={
                 "since": since,
                 "until": until,

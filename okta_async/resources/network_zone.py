@@ -8,26 +8,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_NETWORK_ZONE,
+    CREATE_NETWORK_ZONE,
+    DEACTIVATE_NETWORK_ZONE,
+    DELETE_NETWORK_ZONE,
+    GET_NETWORK_ZONE,
+    LIST_NETWORK_ZONES,
+    UPDATE_NETWORK_ZONE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_NETWORK_ZONES = Operation("listNetworkZones", "GET", "/api/v1/zones")
-_CREATE_NETWORK_ZONE = Operation("createNetworkZone", "POST", "/api/v1/zones")
-_GET_NETWORK_ZONE = Operation("getNetworkZone", "GET", "/api/v1/zones/{zoneId}")
-_UPDATE_NETWORK_ZONE = Operation("updateNetworkZone", "PUT", "/api/v1/zones/{zoneId}")
-_DELETE_NETWORK_ZONE = Operation("deleteNetworkZone", "DELETE", "/api/v1/zones/{zoneId}")
-_ACTIVATE_NETWORK_ZONE = Operation(
-    "activateNetworkZone", "POST", "/api/v1/zones/{zoneId}/lifecycle/activate"
-)
-_DEACTIVATE_NETWORK_ZONE = Operation(
-    "deactivateNetworkZone", "POST", "/api/v1/zones/{zoneId}/lifecycle/deactivate"
-)
 
 
 class NetworkZoneResource(Resource):
@@ -55,7 +51,7 @@ class NetworkZoneResource(Resource):
             filter: Filters zones by usage or id expression
         """
         return self._paginate(
-            _LIST_NETWORK_ZONES,
+            LIST_NETWORK_ZONES,
             query={"after": after, "limit": limit, "filter": filter},
             item=models.NetworkZone,
             max_items=max_items,
@@ -78,7 +74,7 @@ class NetworkZoneResource(Resource):
         POST /api/v1/zones
         """
         return await self._call(
-            _CREATE_NETWORK_ZONE,
+            CREATE_NETWORK_ZONE,
             body=zone,
             returns=models.NetworkZone,
             timeout=timeout,
@@ -99,7 +95,7 @@ class NetworkZoneResource(Resource):
         GET /api/v1/zones/{zoneId}
         """
         return await self._call(
-            _GET_NETWORK_ZONE,
+            GET_NETWORK_ZONE,
             path={"zoneId": zone_id},
             returns=models.NetworkZone,
             timeout=timeout,
@@ -121,7 +117,7 @@ class NetworkZoneResource(Resource):
         PUT /api/v1/zones/{zoneId}
         """
         return await self._call(
-            _UPDATE_NETWORK_ZONE,
+            UPDATE_NETWORK_ZONE,
             path={"zoneId": zone_id},
             body=zone,
             returns=models.NetworkZone,
@@ -143,7 +139,7 @@ class NetworkZoneResource(Resource):
         DELETE /api/v1/zones/{zoneId}
         """
         await self._call(
-            _DELETE_NETWORK_ZONE,
+            DELETE_NETWORK_ZONE,
             path={"zoneId": zone_id},
             returns=None,
             timeout=timeout,
@@ -164,7 +160,7 @@ class NetworkZoneResource(Resource):
         POST /api/v1/zones/{zoneId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_NETWORK_ZONE,
+            ACTIVATE_NETWORK_ZONE,
             path={"zoneId": zone_id},
             returns=None,
             timeout=timeout,
@@ -185,7 +181,7 @@ class NetworkZoneResource(Resource):
         POST /api/v1/zones/{zoneId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_NETWORK_ZONE,
+            DEACTIVATE_NETWORK_ZONE,
             path={"zoneId": zone_id},
             returns=None,
             timeout=timeout,

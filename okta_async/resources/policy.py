@@ -8,43 +8,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_POLICY,
+    ACTIVATE_POLICY_RULE,
+    CREATE_POLICY,
+    CREATE_POLICY_RULE,
+    DEACTIVATE_POLICY,
+    DEACTIVATE_POLICY_RULE,
+    DELETE_POLICY,
+    DELETE_POLICY_RULE,
+    GET_POLICY,
+    GET_POLICY_RULE,
+    LIST_POLICIES,
+    LIST_POLICY_RULES,
+    UPDATE_POLICY,
+    UPDATE_POLICY_RULE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_POLICIES = Operation("listPolicies", "GET", "/api/v1/policies")
-_CREATE_POLICY = Operation("createPolicy", "POST", "/api/v1/policies")
-_GET_POLICY = Operation("getPolicy", "GET", "/api/v1/policies/{policyId}")
-_UPDATE_POLICY = Operation("updatePolicy", "PUT", "/api/v1/policies/{policyId}")
-_DELETE_POLICY = Operation("deletePolicy", "DELETE", "/api/v1/policies/{policyId}")
-_ACTIVATE_POLICY = Operation(
-    "activatePolicy", "POST", "/api/v1/policies/{policyId}/lifecycle/activate"
-)
-_DEACTIVATE_POLICY = Operation(
-    "deactivatePolicy", "POST", "/api/v1/policies/{policyId}/lifecycle/deactivate"
-)
-_LIST_POLICY_RULES = Operation("listPolicyRules", "GET", "/api/v1/policies/{policyId}/rules")
-_CREATE_POLICY_RULE = Operation("createPolicyRule", "POST", "/api/v1/policies/{policyId}/rules")
-_GET_POLICY_RULE = Operation("getPolicyRule", "GET", "/api/v1/policies/{policyId}/rules/{ruleId}")
-_UPDATE_POLICY_RULE = Operation(
-    "updatePolicyRule", "PUT", "/api/v1/policies/{policyId}/rules/{ruleId}"
-)
-_DELETE_POLICY_RULE = Operation(
-    "deletePolicyRule", "DELETE", "/api/v1/policies/{policyId}/rules/{ruleId}"
-)
-_ACTIVATE_POLICY_RULE = Operation(
-    "activatePolicyRule", "POST", "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate"
-)
-_DEACTIVATE_POLICY_RULE = Operation(
-    "deactivatePolicyRule",
-    "POST",
-    "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
-)
 
 
 class PolicyResource(Resource):
@@ -70,7 +56,7 @@ class PolicyResource(Resource):
             expand: (server default: "")
         """
         return self._paginate(
-            _LIST_POLICIES,
+            LIST_POLICIES,
             query={"type": type, "status": status, "expand": expand},
             item=models.AuthorizationServerPolicy,
             max_items=max_items,
@@ -97,7 +83,7 @@ class PolicyResource(Resource):
             activate: (server default: true)
         """
         return await self._call(
-            _CREATE_POLICY,
+            CREATE_POLICY,
             query={"activate": activate},
             body=policy,
             returns=models.Policy,
@@ -123,7 +109,7 @@ class PolicyResource(Resource):
             expand: (server default: "")
         """
         return await self._call(
-            _GET_POLICY,
+            GET_POLICY,
             path={"policyId": policy_id},
             query={"expand": expand},
             returns=models.Policy,
@@ -146,7 +132,7 @@ class PolicyResource(Resource):
         PUT /api/v1/policies/{policyId}
         """
         return await self._call(
-            _UPDATE_POLICY,
+            UPDATE_POLICY,
             path={"policyId": policy_id},
             body=policy,
             returns=models.Policy,
@@ -168,7 +154,7 @@ class PolicyResource(Resource):
         DELETE /api/v1/policies/{policyId}
         """
         await self._call(
-            _DELETE_POLICY,
+            DELETE_POLICY,
             path={"policyId": policy_id},
             returns=None,
             timeout=timeout,
@@ -189,7 +175,7 @@ class PolicyResource(Resource):
         POST /api/v1/policies/{policyId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_POLICY,
+            ACTIVATE_POLICY,
             path={"policyId": policy_id},
             returns=None,
             timeout=timeout,
@@ -210,7 +196,7 @@ class PolicyResource(Resource):
         POST /api/v1/policies/{policyId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_POLICY,
+            DEACTIVATE_POLICY,
             path={"policyId": policy_id},
             returns=None,
             timeout=timeout,
@@ -233,7 +219,7 @@ class PolicyResource(Resource):
         GET /api/v1/policies/{policyId}/rules
         """
         return self._paginate(
-            _LIST_POLICY_RULES,
+            LIST_POLICY_RULES,
             path={"policyId": policy_id},
             item=models.PolicyRule,
             max_items=max_items,
@@ -257,7 +243,7 @@ class PolicyResource(Resource):
         POST /api/v1/policies/{policyId}/rules
         """
         return await self._call(
-            _CREATE_POLICY_RULE,
+            CREATE_POLICY_RULE,
             path={"policyId": policy_id},
             body=policy_rule,
             returns=models.PolicyRule,
@@ -280,7 +266,7 @@ class PolicyResource(Resource):
         GET /api/v1/policies/{policyId}/rules/{ruleId}
         """
         return await self._call(
-            _GET_POLICY_RULE,
+            GET_POLICY_RULE,
             path={"policyId": policy_id, "ruleId": rule_id},
             returns=models.PolicyRule,
             timeout=timeout,
@@ -303,7 +289,7 @@ class PolicyResource(Resource):
         PUT /api/v1/policies/{policyId}/rules/{ruleId}
         """
         return await self._call(
-            _UPDATE_POLICY_RULE,
+            UPDATE_POLICY_RULE,
             path={"policyId": policy_id, "ruleId": rule_id},
             body=policy_rule,
             returns=models.PolicyRule,
@@ -326,7 +312,7 @@ class PolicyResource(Resource):
         DELETE /api/v1/policies/{policyId}/rules/{ruleId}
         """
         await self._call(
-            _DELETE_POLICY_RULE,
+            DELETE_POLICY_RULE,
             path={"policyId": policy_id, "ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -348,7 +334,7 @@ class PolicyResource(Resource):
         POST /api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate
         """
         await self._call(
-            _ACTIVATE_POLICY_RULE,
+            ACTIVATE_POLICY_RULE,
             path={"policyId": policy_id, "ruleId": rule_id},
             returns=None,
             timeout=timeout,
@@ -370,7 +356,7 @@ class PolicyResource(Resource):
         POST /api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate
         """
         await self._call(
-            _DEACTIVATE_POLICY_RULE,
+            DEACTIVATE_POLICY_RULE,
             path={"policyId": policy_id, "ruleId": rule_id},
             returns=None,
             timeout=timeout,

@@ -8,18 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import GET_PROFILE_MAPPING, LIST_PROFILE_MAPPINGS, UPDATE_PROFILE_MAPPING
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_PROFILE_MAPPINGS = Operation("listProfileMappings", "GET", "/api/v1/mappings")
-_GET_PROFILE_MAPPING = Operation("getProfileMapping", "GET", "/api/v1/mappings/{mappingId}")
-_UPDATE_PROFILE_MAPPING = Operation("updateProfileMapping", "POST", "/api/v1/mappings/{mappingId}")
 
 
 class ProfileMappingResource(Resource):
@@ -47,7 +43,7 @@ class ProfileMappingResource(Resource):
             target_id: (server default: "")
         """
         return self._paginate(
-            _LIST_PROFILE_MAPPINGS,
+            LIST_PROFILE_MAPPINGS,
             query={"after": after, "limit": limit, "sourceId": source_id, "targetId": target_id},
             item=models.ProfileMapping,
             max_items=max_items,
@@ -70,7 +66,7 @@ class ProfileMappingResource(Resource):
         GET /api/v1/mappings/{mappingId}
         """
         return await self._call(
-            _GET_PROFILE_MAPPING,
+            GET_PROFILE_MAPPING,
             path={"mappingId": mapping_id},
             returns=models.ProfileMapping,
             timeout=timeout,
@@ -92,7 +88,7 @@ class ProfileMappingResource(Resource):
         POST /api/v1/mappings/{mappingId}
         """
         return await self._call(
-            _UPDATE_PROFILE_MAPPING,
+            UPDATE_PROFILE_MAPPING,
             path={"mappingId": mapping_id},
             body=profile_mapping,
             returns=models.ProfileMapping,

@@ -8,17 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 
 from .. import models
-
-_CREATE_SESSION = Operation("createSession", "POST", "/api/v1/sessions")
-_GET_SESSION = Operation("getSession", "GET", "/api/v1/sessions/{sessionId}")
-_END_SESSION = Operation("endSession", "DELETE", "/api/v1/sessions/{sessionId}")
-_REFRESH_SESSION = Operation(
-    "refreshSession", "POST", "/api/v1/sessions/{sessionId}/lifecycle/refresh"
-)
+from .operations import CREATE_SESSION, END_SESSION, GET_SESSION, REFRESH_SESSION
 
 
 class SessionResource(Resource):
@@ -37,7 +30,7 @@ class SessionResource(Resource):
         POST /api/v1/sessions
         """
         return await self._call(
-            _CREATE_SESSION,
+            CREATE_SESSION,
             body=create_session_request,
             returns=models.Session,
             timeout=timeout,
@@ -58,7 +51,7 @@ class SessionResource(Resource):
         GET /api/v1/sessions/{sessionId}
         """
         return await self._call(
-            _GET_SESSION,
+            GET_SESSION,
             path={"sessionId": session_id},
             returns=models.Session,
             timeout=timeout,
@@ -79,7 +72,7 @@ class SessionResource(Resource):
         DELETE /api/v1/sessions/{sessionId}
         """
         await self._call(
-            _END_SESSION,
+            END_SESSION,
             path={"sessionId": session_id},
             returns=None,
             timeout=timeout,
@@ -100,7 +93,7 @@ class SessionResource(Resource):
         POST /api/v1/sessions/{sessionId}/lifecycle/refresh
         """
         return await self._call(
-            _REFRESH_SESSION,
+            REFRESH_SESSION,
             path={"sessionId": session_id},
             returns=models.Session,
             timeout=timeout,

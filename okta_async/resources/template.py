@@ -8,25 +8,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    CREATE_SMS_TEMPLATE,
+    DELETE_SMS_TEMPLATE,
+    GET_SMS_TEMPLATE,
+    LIST_SMS_TEMPLATES,
+    PARTIAL_UPDATE_SMS_TEMPLATE,
+    UPDATE_SMS_TEMPLATE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_SMS_TEMPLATES = Operation("listSmsTemplates", "GET", "/api/v1/templates/sms")
-_CREATE_SMS_TEMPLATE = Operation("createSmsTemplate", "POST", "/api/v1/templates/sms")
-_GET_SMS_TEMPLATE = Operation("getSmsTemplate", "GET", "/api/v1/templates/sms/{templateId}")
-_UPDATE_SMS_TEMPLATE = Operation("updateSmsTemplate", "PUT", "/api/v1/templates/sms/{templateId}")
-_PARTIAL_UPDATE_SMS_TEMPLATE = Operation(
-    "partialUpdateSmsTemplate", "POST", "/api/v1/templates/sms/{templateId}"
-)
-_DELETE_SMS_TEMPLATE = Operation(
-    "deleteSmsTemplate", "DELETE", "/api/v1/templates/sms/{templateId}"
-)
 
 
 class TemplateResource(Resource):
@@ -47,7 +43,7 @@ class TemplateResource(Resource):
         GET /api/v1/templates/sms
         """
         return self._paginate(
-            _LIST_SMS_TEMPLATES,
+            LIST_SMS_TEMPLATES,
             query={"templateType": template_type},
             item=models.SmsTemplate,
             max_items=max_items,
@@ -70,7 +66,7 @@ class TemplateResource(Resource):
         POST /api/v1/templates/sms
         """
         return await self._call(
-            _CREATE_SMS_TEMPLATE,
+            CREATE_SMS_TEMPLATE,
             body=sms_template,
             returns=models.SmsTemplate,
             timeout=timeout,
@@ -91,7 +87,7 @@ class TemplateResource(Resource):
         GET /api/v1/templates/sms/{templateId}
         """
         return await self._call(
-            _GET_SMS_TEMPLATE,
+            GET_SMS_TEMPLATE,
             path={"templateId": template_id},
             returns=models.SmsTemplate,
             timeout=timeout,
@@ -113,7 +109,7 @@ class TemplateResource(Resource):
         PUT /api/v1/templates/sms/{templateId}
         """
         return await self._call(
-            _UPDATE_SMS_TEMPLATE,
+            UPDATE_SMS_TEMPLATE,
             path={"templateId": template_id},
             body=sms_template,
             returns=models.SmsTemplate,
@@ -136,7 +132,7 @@ class TemplateResource(Resource):
         POST /api/v1/templates/sms/{templateId}
         """
         return await self._call(
-            _PARTIAL_UPDATE_SMS_TEMPLATE,
+            PARTIAL_UPDATE_SMS_TEMPLATE,
             path={"templateId": template_id},
             body=sms_template,
             returns=models.SmsTemplate,
@@ -158,7 +154,7 @@ class TemplateResource(Resource):
         DELETE /api/v1/templates/sms/{templateId}
         """
         await self._call(
-            _DELETE_SMS_TEMPLATE,
+            DELETE_SMS_TEMPLATE,
             path={"templateId": template_id},
             returns=None,
             timeout=timeout,

@@ -8,15 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 
 from .. import models
-
-_GET_CURRENT_CONFIGURATION = Operation(
-    "getCurrentConfiguration", "GET", "/api/v1/threats/configuration"
-)
-_UPDATE_CONFIGURATION = Operation("updateConfiguration", "POST", "/api/v1/threats/configuration")
+from .operations import GET_CURRENT_CONFIGURATION, UPDATE_CONFIGURATION
 
 
 class ThreatInsightResource(Resource):
@@ -34,7 +29,7 @@ class ThreatInsightResource(Resource):
         GET /api/v1/threats/configuration
         """
         return await self._call(
-            _GET_CURRENT_CONFIGURATION,
+            GET_CURRENT_CONFIGURATION,
             returns=models.ThreatInsightConfiguration,
             timeout=timeout,
             max_retries=max_retries,
@@ -54,7 +49,7 @@ class ThreatInsightResource(Resource):
         POST /api/v1/threats/configuration
         """
         return await self._call(
-            _UPDATE_CONFIGURATION,
+            UPDATE_CONFIGURATION,
             body=threat_insight_configuration,
             returns=models.ThreatInsightConfiguration,
             timeout=timeout,

@@ -8,26 +8,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_ORIGIN,
+    CREATE_ORIGIN,
+    DEACTIVATE_ORIGIN,
+    DELETE_ORIGIN,
+    GET_ORIGIN,
+    LIST_ORIGINS,
+    UPDATE_ORIGIN,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_ORIGINS = Operation("listOrigins", "GET", "/api/v1/trustedOrigins")
-_CREATE_ORIGIN = Operation("createOrigin", "POST", "/api/v1/trustedOrigins")
-_GET_ORIGIN = Operation("getOrigin", "GET", "/api/v1/trustedOrigins/{trustedOriginId}")
-_UPDATE_ORIGIN = Operation("updateOrigin", "PUT", "/api/v1/trustedOrigins/{trustedOriginId}")
-_DELETE_ORIGIN = Operation("deleteOrigin", "DELETE", "/api/v1/trustedOrigins/{trustedOriginId}")
-_ACTIVATE_ORIGIN = Operation(
-    "activateOrigin", "POST", "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/activate"
-)
-_DEACTIVATE_ORIGIN = Operation(
-    "deactivateOrigin", "POST", "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/deactivate"
-)
 
 
 class TrustedOriginResource(Resource):
@@ -54,7 +50,7 @@ class TrustedOriginResource(Resource):
             limit: (server default: -1)
         """
         return self._paginate(
-            _LIST_ORIGINS,
+            LIST_ORIGINS,
             query={"q": q, "filter": filter, "after": after, "limit": limit},
             item=models.TrustedOrigin,
             max_items=max_items,
@@ -77,7 +73,7 @@ class TrustedOriginResource(Resource):
         POST /api/v1/trustedOrigins
         """
         return await self._call(
-            _CREATE_ORIGIN,
+            CREATE_ORIGIN,
             body=trusted_origin,
             returns=models.TrustedOrigin,
             timeout=timeout,
@@ -98,7 +94,7 @@ class TrustedOriginResource(Resource):
         GET /api/v1/trustedOrigins/{trustedOriginId}
         """
         return await self._call(
-            _GET_ORIGIN,
+            GET_ORIGIN,
             path={"trustedOriginId": trusted_origin_id},
             returns=models.TrustedOrigin,
             timeout=timeout,
@@ -120,7 +116,7 @@ class TrustedOriginResource(Resource):
         PUT /api/v1/trustedOrigins/{trustedOriginId}
         """
         return await self._call(
-            _UPDATE_ORIGIN,
+            UPDATE_ORIGIN,
             path={"trustedOriginId": trusted_origin_id},
             body=trusted_origin,
             returns=models.TrustedOrigin,
@@ -142,7 +138,7 @@ class TrustedOriginResource(Resource):
         DELETE /api/v1/trustedOrigins/{trustedOriginId}
         """
         await self._call(
-            _DELETE_ORIGIN,
+            DELETE_ORIGIN,
             path={"trustedOriginId": trusted_origin_id},
             returns=None,
             timeout=timeout,
@@ -163,7 +159,7 @@ class TrustedOriginResource(Resource):
         POST /api/v1/trustedOrigins/{trustedOriginId}/lifecycle/activate
         """
         return await self._call(
-            _ACTIVATE_ORIGIN,
+            ACTIVATE_ORIGIN,
             path={"trustedOriginId": trusted_origin_id},
             returns=models.TrustedOrigin,
             timeout=timeout,
@@ -184,7 +180,7 @@ class TrustedOriginResource(Resource):
         POST /api/v1/trustedOrigins/{trustedOriginId}/lifecycle/deactivate
         """
         return await self._call(
-            _DEACTIVATE_ORIGIN,
+            DEACTIVATE_ORIGIN,
             path={"trustedOriginId": trusted_origin_id},
             returns=models.TrustedOrigin,
             timeout=timeout,

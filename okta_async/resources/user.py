@@ -8,149 +8,65 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_USER,
+    ADD_ALL_APPS_AS_TARGET_TO_ROLE,
+    ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_FOR_USER,
+    ADD_APPLICATION_TARGET_TO_APP_ADMIN_ROLE_FOR_USER,
+    ADD_GROUP_TARGET_TO_ROLE,
+    ASSIGN_ROLE_TO_USER,
+    CHANGE_PASSWORD,
+    CHANGE_RECOVERY_QUESTION,
+    CLEAR_USER_SESSIONS,
+    CREATE_USER,
+    DEACTIVATE_OR_DELETE_USER,
+    DEACTIVATE_USER,
+    EXPIRE_PASSWORD,
+    EXPIRE_PASSWORD_AND_GET_TEMPORARY_PASSWORD,
+    FORGOT_PASSWORD_GENERATE_ONE_TIME_TOKEN,
+    FORGOT_PASSWORD_SET_NEW_PASSWORD,
+    GET_LINKED_OBJECTS_FOR_USER,
+    GET_REFRESH_TOKEN_FOR_USER_AND_CLIENT,
+    GET_USER,
+    GET_USER_GRANT,
+    LIST_APP_LINKS,
+    LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER,
+    LIST_ASSIGNED_ROLES_FOR_USER,
+    LIST_GRANTS_FOR_USER_AND_CLIENT,
+    LIST_GROUP_TARGETS_FOR_ROLE,
+    LIST_REFRESH_TOKENS_FOR_USER_AND_CLIENT,
+    LIST_USER_CLIENTS,
+    LIST_USER_GRANTS,
+    LIST_USER_GROUPS,
+    LIST_USER_IDENTITY_PROVIDERS,
+    LIST_USERS,
+    PARTIAL_UPDATE_USER,
+    REACTIVATE_USER,
+    REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_FOR_USER,
+    REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER,
+    REMOVE_GROUP_TARGET_FROM_ROLE,
+    REMOVE_LINKED_OBJECT_FOR_USER,
+    REMOVE_ROLE_FROM_USER,
+    RESET_FACTORS,
+    RESET_PASSWORD,
+    REVOKE_GRANTS_FOR_USER_AND_CLIENT,
+    REVOKE_TOKEN_FOR_USER_AND_CLIENT,
+    REVOKE_TOKENS_FOR_USER_AND_CLIENT,
+    REVOKE_USER_GRANT,
+    REVOKE_USER_GRANTS,
+    SET_LINKED_OBJECT_FOR_USER,
+    SUSPEND_USER,
+    UNLOCK_USER,
+    UNSUSPEND_USER,
+    UPDATE_USER,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_USERS = Operation("listUsers", "GET", "/api/v1/users")
-_CREATE_USER = Operation("createUser", "POST", "/api/v1/users")
-_SET_LINKED_OBJECT_FOR_USER = Operation(
-    "setLinkedObjectForUser",
-    "PUT",
-    "/api/v1/users/{associatedUserId}/linkedObjects/{primaryRelationshipName}/{primaryUserId}",
-)
-_GET_USER = Operation("getUser", "GET", "/api/v1/users/{userId}")
-_UPDATE_USER = Operation("updateUser", "PUT", "/api/v1/users/{userId}")
-_PARTIAL_UPDATE_USER = Operation("partialUpdateUser", "POST", "/api/v1/users/{userId}")
-_DEACTIVATE_OR_DELETE_USER = Operation("deactivateOrDeleteUser", "DELETE", "/api/v1/users/{userId}")
-_LIST_APP_LINKS = Operation("listAppLinks", "GET", "/api/v1/users/{userId}/appLinks")
-_LIST_USER_CLIENTS = Operation("listUserClients", "GET", "/api/v1/users/{userId}/clients")
-_LIST_GRANTS_FOR_USER_AND_CLIENT = Operation(
-    "listGrantsForUserAndClient", "GET", "/api/v1/users/{userId}/clients/{clientId}/grants"
-)
-_REVOKE_GRANTS_FOR_USER_AND_CLIENT = Operation(
-    "revokeGrantsForUserAndClient", "DELETE", "/api/v1/users/{userId}/clients/{clientId}/grants"
-)
-_LIST_REFRESH_TOKENS_FOR_USER_AND_CLIENT = Operation(
-    "listRefreshTokensForUserAndClient", "GET", "/api/v1/users/{userId}/clients/{clientId}/tokens"
-)
-_REVOKE_TOKENS_FOR_USER_AND_CLIENT = Operation(
-    "revokeTokensForUserAndClient", "DELETE", "/api/v1/users/{userId}/clients/{clientId}/tokens"
-)
-_GET_REFRESH_TOKEN_FOR_USER_AND_CLIENT = Operation(
-    "getRefreshTokenForUserAndClient",
-    "GET",
-    "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
-)
-_REVOKE_TOKEN_FOR_USER_AND_CLIENT = Operation(
-    "revokeTokenForUserAndClient",
-    "DELETE",
-    "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
-)
-_CHANGE_PASSWORD = Operation(
-    "changePassword", "POST", "/api/v1/users/{userId}/credentials/change_password"
-)
-_CHANGE_RECOVERY_QUESTION = Operation(
-    "changeRecoveryQuestion", "POST", "/api/v1/users/{userId}/credentials/change_recovery_question"
-)
-_FORGOT_PASSWORD_GENERATE_ONE_TIME_TOKEN = Operation(
-    "forgotPasswordGenerateOneTimeToken",
-    "POST",
-    "/api/v1/users/{userId}/credentials/forgot_password",
-)
-_FORGOT_PASSWORD_SET_NEW_PASSWORD = Operation(
-    "forgotPasswordSetNewPassword", "POST", "/api/v1/users/{userId}/credentials/forgot_password"
-)
-_LIST_USER_GRANTS = Operation("listUserGrants", "GET", "/api/v1/users/{userId}/grants")
-_REVOKE_USER_GRANTS = Operation("revokeUserGrants", "DELETE", "/api/v1/users/{userId}/grants")
-_GET_USER_GRANT = Operation("getUserGrant", "GET", "/api/v1/users/{userId}/grants/{grantId}")
-_REVOKE_USER_GRANT = Operation(
-    "revokeUserGrant", "DELETE", "/api/v1/users/{userId}/grants/{grantId}"
-)
-_LIST_USER_GROUPS = Operation("listUserGroups", "GET", "/api/v1/users/{userId}/groups")
-_LIST_USER_IDENTITY_PROVIDERS = Operation(
-    "listUserIdentityProviders", "GET", "/api/v1/users/{userId}/idps"
-)
-_ACTIVATE_USER = Operation("activateUser", "POST", "/api/v1/users/{userId}/lifecycle/activate")
-_DEACTIVATE_USER = Operation(
-    "deactivateUser", "POST", "/api/v1/users/{userId}/lifecycle/deactivate"
-)
-_EXPIRE_PASSWORD = Operation(
-    "expirePassword", "POST", "/api/v1/users/{userId}/lifecycle/expire_password"
-)
-_EXPIRE_PASSWORD_AND_GET_TEMPORARY_PASSWORD = Operation(
-    "expirePasswordAndGetTemporaryPassword",
-    "POST",
-    "/api/v1/users/{userId}/lifecycle/expire_password",
-)
-_REACTIVATE_USER = Operation(
-    "reactivateUser", "POST", "/api/v1/users/{userId}/lifecycle/reactivate"
-)
-_RESET_FACTORS = Operation("resetFactors", "POST", "/api/v1/users/{userId}/lifecycle/reset_factors")
-_RESET_PASSWORD = Operation(
-    "resetPassword", "POST", "/api/v1/users/{userId}/lifecycle/reset_password"
-)
-_SUSPEND_USER = Operation("suspendUser", "POST", "/api/v1/users/{userId}/lifecycle/suspend")
-_UNLOCK_USER = Operation("unlockUser", "POST", "/api/v1/users/{userId}/lifecycle/unlock")
-_UNSUSPEND_USER = Operation("unsuspendUser", "POST", "/api/v1/users/{userId}/lifecycle/unsuspend")
-_GET_LINKED_OBJECTS_FOR_USER = Operation(
-    "getLinkedObjectsForUser", "GET", "/api/v1/users/{userId}/linkedObjects/{relationshipName}"
-)
-_REMOVE_LINKED_OBJECT_FOR_USER = Operation(
-    "removeLinkedObjectForUser", "DELETE", "/api/v1/users/{userId}/linkedObjects/{relationshipName}"
-)
-_LIST_ASSIGNED_ROLES_FOR_USER = Operation(
-    "listAssignedRolesForUser", "GET", "/api/v1/users/{userId}/roles"
-)
-_ASSIGN_ROLE_TO_USER = Operation("assignRoleToUser", "POST", "/api/v1/users/{userId}/roles")
-_REMOVE_ROLE_FROM_USER = Operation(
-    "removeRoleFromUser", "DELETE", "/api/v1/users/{userId}/roles/{roleId}"
-)
-_LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER = Operation(
-    "listApplicationTargetsForApplicationAdministratorRoleForUser",
-    "GET",
-    "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps",
-)
-_ADD_ALL_APPS_AS_TARGET_TO_ROLE = Operation(
-    "addAllAppsAsTargetToRole", "PUT", "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps"
-)
-_ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_FOR_USER = Operation(
-    "addApplicationTargetToAdminRoleForUser",
-    "PUT",
-    "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}",
-)
-_REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER = Operation(
-    "removeApplicationTargetFromApplicationAdministratorRoleForUser",
-    "DELETE",
-    "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}",
-)
-_ADD_APPLICATION_TARGET_TO_APP_ADMIN_ROLE_FOR_USER = Operation(
-    "addApplicationTargetToAppAdminRoleForUser",
-    "PUT",
-    "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
-)
-_REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_FOR_USER = Operation(
-    "removeApplicationTargetFromAdministratorRoleForUser",
-    "DELETE",
-    "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
-)
-_LIST_GROUP_TARGETS_FOR_ROLE = Operation(
-    "listGroupTargetsForRole", "GET", "/api/v1/users/{userId}/roles/{roleId}/targets/groups"
-)
-_ADD_GROUP_TARGET_TO_ROLE = Operation(
-    "addGroupTargetToRole", "PUT", "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}"
-)
-_REMOVE_GROUP_TARGET_FROM_ROLE = Operation(
-    "removeGroupTargetFromRole",
-    "DELETE",
-    "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
-)
-_CLEAR_USER_SESSIONS = Operation("clearUserSessions", "DELETE", "/api/v1/users/{userId}/sessions")
 
 
 class UserResource(Resource):
@@ -184,7 +100,7 @@ class UserResource(Resource):
             search: Searches for users with a supported filtering expression for most properties
         """
         return self._paginate(
-            _LIST_USERS,
+            LIST_USERS,
             query={
                 "q": q,
                 "after": after,
@@ -223,7 +139,7 @@ class UserResource(Resource):
             next_login: With activate=true, set nextLogin to "changePassword" to have the password be EXPIRED, so user must change it the next time they log in. (server default: "")
         """
         return await self._call(
-            _CREATE_USER,
+            CREATE_USER,
             query={"activate": activate, "provider": provider, "nextLogin": next_login},
             body=body,
             returns=models.User,
@@ -247,7 +163,7 @@ class UserResource(Resource):
         PUT /api/v1/users/{associatedUserId}/linkedObjects/{primaryRelationshipName}/{primaryUserId}
         """
         await self._call(
-            _SET_LINKED_OBJECT_FOR_USER,
+            SET_LINKED_OBJECT_FOR_USER,
             path={
                 "associatedUserId": associated_user_id,
                 "primaryRelationshipName": primary_relationship_name,
@@ -272,7 +188,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}
         """
         return await self._call(
-            _GET_USER,
+            GET_USER,
             path={"userId": user_id},
             returns=models.User,
             timeout=timeout,
@@ -295,7 +211,7 @@ class UserResource(Resource):
         PUT /api/v1/users/{userId}
         """
         return await self._call(
-            _UPDATE_USER,
+            UPDATE_USER,
             path={"userId": user_id},
             query={"strict": strict},
             body=user,
@@ -320,7 +236,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}
         """
         return await self._call(
-            _PARTIAL_UPDATE_USER,
+            PARTIAL_UPDATE_USER,
             path={"userId": user_id},
             query={"strict": strict},
             body=user,
@@ -347,7 +263,7 @@ class UserResource(Resource):
             send_email: (server default: false)
         """
         await self._call(
-            _DEACTIVATE_OR_DELETE_USER,
+            DEACTIVATE_OR_DELETE_USER,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             returns=None,
@@ -371,7 +287,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}/appLinks
         """
         return self._paginate(
-            _LIST_APP_LINKS,
+            LIST_APP_LINKS,
             path={"userId": user_id},
             item=models.AppLink,
             max_items=max_items,
@@ -396,7 +312,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}/clients
         """
         return self._paginate(
-            _LIST_USER_CLIENTS,
+            LIST_USER_CLIENTS,
             path={"userId": user_id},
             item=models.OAuth2Client,
             max_items=max_items,
@@ -428,7 +344,7 @@ class UserResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_GRANTS_FOR_USER_AND_CLIENT,
+            LIST_GRANTS_FOR_USER_AND_CLIENT,
             path={"userId": user_id, "clientId": client_id},
             query={"expand": expand, "after": after, "limit": limit},
             item=models.OAuth2ScopeConsentGrant,
@@ -453,7 +369,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/clients/{clientId}/grants
         """
         await self._call(
-            _REVOKE_GRANTS_FOR_USER_AND_CLIENT,
+            REVOKE_GRANTS_FOR_USER_AND_CLIENT,
             path={"userId": user_id, "clientId": client_id},
             returns=None,
             timeout=timeout,
@@ -483,7 +399,7 @@ class UserResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_REFRESH_TOKENS_FOR_USER_AND_CLIENT,
+            LIST_REFRESH_TOKENS_FOR_USER_AND_CLIENT,
             path={"userId": user_id, "clientId": client_id},
             query={"expand": expand, "after": after, "limit": limit},
             item=models.OAuth2RefreshToken,
@@ -508,7 +424,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/clients/{clientId}/tokens
         """
         await self._call(
-            _REVOKE_TOKENS_FOR_USER_AND_CLIENT,
+            REVOKE_TOKENS_FOR_USER_AND_CLIENT,
             path={"userId": user_id, "clientId": client_id},
             returns=None,
             timeout=timeout,
@@ -537,7 +453,7 @@ class UserResource(Resource):
             limit: (server default: 20)
         """
         return await self._call(
-            _GET_REFRESH_TOKEN_FOR_USER_AND_CLIENT,
+            GET_REFRESH_TOKEN_FOR_USER_AND_CLIENT,
             path={"userId": user_id, "clientId": client_id, "tokenId": token_id},
             query={"expand": expand, "limit": limit, "after": after},
             returns=models.OAuth2RefreshToken,
@@ -561,7 +477,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}
         """
         await self._call(
-            _REVOKE_TOKEN_FOR_USER_AND_CLIENT,
+            REVOKE_TOKEN_FOR_USER_AND_CLIENT,
             path={"userId": user_id, "clientId": client_id, "tokenId": token_id},
             returns=None,
             timeout=timeout,
@@ -584,7 +500,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/credentials/change_password
         """
         return await self._call(
-            _CHANGE_PASSWORD,
+            CHANGE_PASSWORD,
             path={"userId": user_id},
             query={"strict": strict},
             body=change_password_request,
@@ -608,7 +524,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/credentials/change_recovery_question
         """
         return await self._call(
-            _CHANGE_RECOVERY_QUESTION,
+            CHANGE_RECOVERY_QUESTION,
             path={"userId": user_id},
             body=user_credentials,
             returns=models.UserCredentials,
@@ -636,7 +552,7 @@ class UserResource(Resource):
             send_email: (server default: true)
         """
         return await self._call(
-            _FORGOT_PASSWORD_GENERATE_ONE_TIME_TOKEN,
+            FORGOT_PASSWORD_GENERATE_ONE_TIME_TOKEN,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             returns=models.ForgotPasswordResponse,
@@ -665,7 +581,7 @@ class UserResource(Resource):
             send_email: (server default: true)
         """
         return await self._call(
-            _FORGOT_PASSWORD_SET_NEW_PASSWORD,
+            FORGOT_PASSWORD_SET_NEW_PASSWORD,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             body=user,
@@ -697,7 +613,7 @@ class UserResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_USER_GRANTS,
+            LIST_USER_GRANTS,
             path={"userId": user_id},
             query={"scopeId": scope_id, "expand": expand, "after": after, "limit": limit},
             item=models.OAuth2ScopeConsentGrant,
@@ -721,7 +637,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/grants
         """
         await self._call(
-            _REVOKE_USER_GRANTS,
+            REVOKE_USER_GRANTS,
             path={"userId": user_id},
             returns=None,
             timeout=timeout,
@@ -744,7 +660,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}/grants/{grantId}
         """
         return await self._call(
-            _GET_USER_GRANT,
+            GET_USER_GRANT,
             path={"userId": user_id, "grantId": grant_id},
             query={"expand": expand},
             returns=models.OAuth2ScopeConsentGrant,
@@ -767,7 +683,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/grants/{grantId}
         """
         await self._call(
-            _REVOKE_USER_GRANT,
+            REVOKE_USER_GRANT,
             path={"userId": user_id, "grantId": grant_id},
             returns=None,
             timeout=timeout,
@@ -790,7 +706,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}/groups
         """
         return self._paginate(
-            _LIST_USER_GROUPS,
+            LIST_USER_GROUPS,
             path={"userId": user_id},
             item=models.Group,
             max_items=max_items,
@@ -815,7 +731,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}/idps
         """
         return self._paginate(
-            _LIST_USER_IDENTITY_PROVIDERS,
+            LIST_USER_IDENTITY_PROVIDERS,
             path={"userId": user_id},
             item=models.IdentityProvider,
             max_items=max_items,
@@ -842,7 +758,7 @@ class UserResource(Resource):
             send_email: Sends an activation email to the user if true (server default: true)
         """
         return await self._call(
-            _ACTIVATE_USER,
+            ACTIVATE_USER,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             returns=models.UserActivationToken,
@@ -868,7 +784,7 @@ class UserResource(Resource):
             send_email: (server default: false)
         """
         await self._call(
-            _DEACTIVATE_USER,
+            DEACTIVATE_USER,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             returns=None,
@@ -890,7 +806,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/expire_password?tempPassword=false
         """
         return await self._call(
-            _EXPIRE_PASSWORD,
+            EXPIRE_PASSWORD,
             path={"userId": user_id},
             query={"tempPassword": "false"},
             returns=models.User,
@@ -912,7 +828,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/expire_password?tempPassword=true
         """
         return await self._call(
-            _EXPIRE_PASSWORD_AND_GET_TEMPORARY_PASSWORD,
+            EXPIRE_PASSWORD_AND_GET_TEMPORARY_PASSWORD,
             path={"userId": user_id},
             query={"tempPassword": "true"},
             returns=models.TempPassword,
@@ -938,7 +854,7 @@ class UserResource(Resource):
             send_email: Sends an activation email to the user if true (server default: false)
         """
         return await self._call(
-            _REACTIVATE_USER,
+            REACTIVATE_USER,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             returns=models.UserActivationToken,
@@ -960,7 +876,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/reset_factors
         """
         await self._call(
-            _RESET_FACTORS,
+            RESET_FACTORS,
             path={"userId": user_id},
             returns=None,
             timeout=timeout,
@@ -982,7 +898,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/reset_password
         """
         return await self._call(
-            _RESET_PASSWORD,
+            RESET_PASSWORD,
             path={"userId": user_id},
             query={"sendEmail": send_email},
             returns=models.ResetPasswordToken,
@@ -1004,7 +920,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/suspend
         """
         await self._call(
-            _SUSPEND_USER,
+            SUSPEND_USER,
             path={"userId": user_id},
             returns=None,
             timeout=timeout,
@@ -1025,7 +941,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/unlock
         """
         await self._call(
-            _UNLOCK_USER,
+            UNLOCK_USER,
             path={"userId": user_id},
             returns=None,
             timeout=timeout,
@@ -1046,7 +962,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/lifecycle/unsuspend
         """
         await self._call(
-            _UNSUSPEND_USER,
+            UNSUSPEND_USER,
             path={"userId": user_id},
             returns=None,
             timeout=timeout,
@@ -1075,7 +991,7 @@ class UserResource(Resource):
             limit: (server default: -1)
         """
         return self._paginate(
-            _GET_LINKED_OBJECTS_FOR_USER,
+            GET_LINKED_OBJECTS_FOR_USER,
             path={"userId": user_id, "relationshipName": relationship_name},
             query={"after": after, "limit": limit},
             item=models.ResponseLinks,
@@ -1100,7 +1016,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/linkedObjects/{relationshipName}
         """
         await self._call(
-            _REMOVE_LINKED_OBJECT_FOR_USER,
+            REMOVE_LINKED_OBJECT_FOR_USER,
             path={"userId": user_id, "relationshipName": relationship_name},
             returns=None,
             timeout=timeout,
@@ -1124,7 +1040,7 @@ class UserResource(Resource):
         GET /api/v1/users/{userId}/roles
         """
         return self._paginate(
-            _LIST_ASSIGNED_ROLES_FOR_USER,
+            LIST_ASSIGNED_ROLES_FOR_USER,
             path={"userId": user_id},
             query={"expand": expand},
             item=models.Role,
@@ -1150,7 +1066,7 @@ class UserResource(Resource):
         POST /api/v1/users/{userId}/roles
         """
         return await self._call(
-            _ASSIGN_ROLE_TO_USER,
+            ASSIGN_ROLE_TO_USER,
             path={"userId": user_id},
             query={"disableNotifications": disable_notifications},
             body=assign_role_request,
@@ -1174,7 +1090,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/roles/{roleId}
         """
         await self._call(
-            _REMOVE_ROLE_FROM_USER,
+            REMOVE_ROLE_FROM_USER,
             path={"userId": user_id, "roleId": role_id},
             returns=None,
             timeout=timeout,
@@ -1203,7 +1119,7 @@ class UserResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER,
+            LIST_APPLICATION_TARGETS_FOR_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER,
             path={"userId": user_id, "roleId": role_id},
             query={"after": after, "limit": limit},
             item=models.CatalogApplication,
@@ -1228,7 +1144,7 @@ class UserResource(Resource):
         PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps
         """
         await self._call(
-            _ADD_ALL_APPS_AS_TARGET_TO_ROLE,
+            ADD_ALL_APPS_AS_TARGET_TO_ROLE,
             path={"userId": user_id, "roleId": role_id},
             returns=None,
             timeout=timeout,
@@ -1251,7 +1167,7 @@ class UserResource(Resource):
         PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}
         """
         await self._call(
-            _ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_FOR_USER,
+            ADD_APPLICATION_TARGET_TO_ADMIN_ROLE_FOR_USER,
             path={"userId": user_id, "roleId": role_id, "appName": app_name},
             returns=None,
             timeout=timeout,
@@ -1274,7 +1190,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}
         """
         await self._call(
-            _REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER,
+            REMOVE_APPLICATION_TARGET_FROM_APPLICATION_ADMINISTRATOR_ROLE_FOR_USER,
             path={"userId": user_id, "roleId": role_id, "appName": app_name},
             returns=None,
             timeout=timeout,
@@ -1298,7 +1214,7 @@ class UserResource(Resource):
         PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}
         """
         await self._call(
-            _ADD_APPLICATION_TARGET_TO_APP_ADMIN_ROLE_FOR_USER,
+            ADD_APPLICATION_TARGET_TO_APP_ADMIN_ROLE_FOR_USER,
             path={
                 "userId": user_id,
                 "roleId": role_id,
@@ -1327,7 +1243,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}
         """
         await self._call(
-            _REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_FOR_USER,
+            REMOVE_APPLICATION_TARGET_FROM_ADMINISTRATOR_ROLE_FOR_USER,
             path={
                 "userId": user_id,
                 "roleId": role_id,
@@ -1361,7 +1277,7 @@ class UserResource(Resource):
             limit: (server default: 20)
         """
         return self._paginate(
-            _LIST_GROUP_TARGETS_FOR_ROLE,
+            LIST_GROUP_TARGETS_FOR_ROLE,
             path={"userId": user_id, "roleId": role_id},
             query={"after": after, "limit": limit},
             item=models.Group,
@@ -1387,7 +1303,7 @@ class UserResource(Resource):
         PUT /api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}
         """
         await self._call(
-            _ADD_GROUP_TARGET_TO_ROLE,
+            ADD_GROUP_TARGET_TO_ROLE,
             path={"userId": user_id, "roleId": role_id, "groupId": group_id},
             returns=None,
             timeout=timeout,
@@ -1410,7 +1326,7 @@ class UserResource(Resource):
         DELETE /api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}
         """
         await self._call(
-            _REMOVE_GROUP_TARGET_FROM_ROLE,
+            REMOVE_GROUP_TARGET_FROM_ROLE,
             path={"userId": user_id, "roleId": role_id, "groupId": group_id},
             returns=None,
             timeout=timeout,
@@ -1435,7 +1351,7 @@ class UserResource(Resource):
             oauth_tokens: Revoke issued OpenID Connect and OAuth refresh and access tokens (server default: false)
         """
         await self._call(
-            _CLEAR_USER_SESSIONS,
+            CLEAR_USER_SESSIONS,
             path={"userId": user_id},
             query={"oauthTokens": oauth_tokens},
             returns=None,

@@ -8,36 +8,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
+from .operations import (
+    ACTIVATE_FACTOR,
+    DELETE_FACTOR,
+    ENROLL_FACTOR,
+    GET_FACTOR,
+    GET_FACTOR_TRANSACTION_STATUS,
+    LIST_FACTORS,
+    LIST_SUPPORTED_FACTORS,
+    LIST_SUPPORTED_SECURITY_QUESTIONS,
+    VERIFY_FACTOR,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_FACTORS = Operation("listFactors", "GET", "/api/v1/users/{userId}/factors")
-_ENROLL_FACTOR = Operation("enrollFactor", "POST", "/api/v1/users/{userId}/factors")
-_LIST_SUPPORTED_FACTORS = Operation(
-    "listSupportedFactors", "GET", "/api/v1/users/{userId}/factors/catalog"
-)
-_LIST_SUPPORTED_SECURITY_QUESTIONS = Operation(
-    "listSupportedSecurityQuestions", "GET", "/api/v1/users/{userId}/factors/questions"
-)
-_GET_FACTOR = Operation("getFactor", "GET", "/api/v1/users/{userId}/factors/{factorId}")
-_DELETE_FACTOR = Operation("deleteFactor", "DELETE", "/api/v1/users/{userId}/factors/{factorId}")
-_ACTIVATE_FACTOR = Operation(
-    "activateFactor", "POST", "/api/v1/users/{userId}/factors/{factorId}/lifecycle/activate"
-)
-_GET_FACTOR_TRANSACTION_STATUS = Operation(
-    "getFactorTransactionStatus",
-    "GET",
-    "/api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}",
-)
-_VERIFY_FACTOR = Operation(
-    "verifyFactor", "POST", "/api/v1/users/{userId}/factors/{factorId}/verify"
-)
 
 
 class UserFactorResource(Resource):
@@ -58,7 +46,7 @@ class UserFactorResource(Resource):
         GET /api/v1/users/{userId}/factors
         """
         return self._paginate(
-            _LIST_FACTORS,
+            LIST_FACTORS,
             path={"userId": user_id},
             item=models.UserFactor,
             max_items=max_items,
@@ -92,7 +80,7 @@ class UserFactorResource(Resource):
             activate: (server default: false)
         """
         return await self._call(
-            _ENROLL_FACTOR,
+            ENROLL_FACTOR,
             path={"userId": user_id},
             query={
                 "updatePhone": update_phone,
@@ -122,7 +110,7 @@ class UserFactorResource(Resource):
         GET /api/v1/users/{userId}/factors/catalog
         """
         return self._paginate(
-            _LIST_SUPPORTED_FACTORS,
+            LIST_SUPPORTED_FACTORS,
             path={"userId": user_id},
             item=models.UserFactor,
             max_items=max_items,
@@ -147,7 +135,7 @@ class UserFactorResource(Resource):
         GET /api/v1/users/{userId}/factors/questions
         """
         return self._paginate(
-            _LIST_SUPPORTED_SECURITY_QUESTIONS,
+            LIST_SUPPORTED_SECURITY_QUESTIONS,
             path={"userId": user_id},
             item=models.SecurityQuestion,
             max_items=max_items,
@@ -171,7 +159,7 @@ class UserFactorResource(Resource):
         GET /api/v1/users/{userId}/factors/{factorId}
         """
         return await self._call(
-            _GET_FACTOR,
+            GET_FACTOR,
             path={"userId": user_id, "factorId": factor_id},
             returns=models.UserFactor,
             timeout=timeout,
@@ -193,7 +181,7 @@ class UserFactorResource(Resource):
         DELETE /api/v1/users/{userId}/factors/{factorId}
         """
         await self._call(
-            _DELETE_FACTOR,
+            DELETE_FACTOR,
             path={"userId": user_id, "factorId": factor_id},
             returns=None,
             timeout=timeout,
@@ -216,7 +204,7 @@ class UserFactorResource(Resource):
         POST /api/v1/users/{userId}/factors/{factorId}/lifecycle/activate
         """
         return await self._call(
-            _ACTIVATE_FACTOR,
+            ACTIVATE_FACTOR,
             path={"userId": user_id, "factorId": factor_id},
             body=body,
             returns=models.UserFactor,
@@ -240,7 +228,7 @@ class UserFactorResource(Resource):
         GET /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}
         """
         return await self._call(
-            _GET_FACTOR_TRANSACTION_STATUS,
+            GET_FACTOR_TRANSACTION_STATUS,
             path={"userId": user_id, "factorId": factor_id, "transactionId": transaction_id},
             returns=models.VerifyUserFactorResponse,
             timeout=timeout,
@@ -271,7 +259,7 @@ class UserFactorResource(Resource):
             token_lifetime_seconds: (server default: 300)
         """
         return await self._call(
-            _VERIFY_FACTOR,
+            VERIFY_FACTOR,
             path={"userId": user_id, "factorId": factor_id},
             query={"templateId": template_id, "tokenLifetimeSeconds": token_lifetime_seconds},
             headers={

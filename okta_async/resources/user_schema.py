@@ -8,21 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
 from .. import models
-
-_GET_APPLICATION_USER_SCHEMA = Operation(
-    "getApplicationUserSchema", "GET", "/api/v1/meta/schemas/apps/{appInstanceId}/default"
-)
-_UPDATE_APPLICATION_USER_PROFILE = Operation(
-    "updateApplicationUserProfile", "POST", "/api/v1/meta/schemas/apps/{appInstanceId}/default"
-)
-_GET_USER_SCHEMA = Operation("getUserSchema", "GET", "/api/v1/meta/schemas/user/{schemaId}")
-_UPDATE_USER_PROFILE = Operation(
-    "updateUserProfile", "POST", "/api/v1/meta/schemas/user/{schemaId}"
+from .operations import (
+    GET_APPLICATION_USER_SCHEMA,
+    GET_USER_SCHEMA,
+    UPDATE_APPLICATION_USER_PROFILE,
+    UPDATE_USER_PROFILE,
 )
 
 
@@ -42,7 +36,7 @@ class UserSchemaResource(Resource):
         GET /api/v1/meta/schemas/apps/{appInstanceId}/default
         """
         return await self._call(
-            _GET_APPLICATION_USER_SCHEMA,
+            GET_APPLICATION_USER_SCHEMA,
             path={"appInstanceId": app_instance_id},
             returns=models.UserSchema,
             timeout=timeout,
@@ -64,7 +58,7 @@ class UserSchemaResource(Resource):
         POST /api/v1/meta/schemas/apps/{appInstanceId}/default
         """
         return await self._call(
-            _UPDATE_APPLICATION_USER_PROFILE,
+            UPDATE_APPLICATION_USER_PROFILE,
             path={"appInstanceId": app_instance_id},
             body=body,
             returns=models.UserSchema,
@@ -86,7 +80,7 @@ class UserSchemaResource(Resource):
         GET /api/v1/meta/schemas/user/{schemaId}
         """
         return await self._call(
-            _GET_USER_SCHEMA,
+            GET_USER_SCHEMA,
             path={"schemaId": schema_id},
             returns=models.UserSchema,
             timeout=timeout,
@@ -108,7 +102,7 @@ class UserSchemaResource(Resource):
         POST /api/v1/meta/schemas/user/{schemaId}
         """
         return await self._call(
-            _UPDATE_USER_PROFILE,
+            UPDATE_USER_PROFILE,
             path={"schemaId": schema_id},
             body=user_schema,
             returns=models.UserSchema,

@@ -8,20 +8,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 
 from .. import models
+from .operations import (
+    CREATE_USER_TYPE,
+    DELETE_USER_TYPE,
+    GET_USER_TYPE,
+    LIST_USER_TYPES,
+    REPLACE_USER_TYPE,
+    UPDATE_USER_TYPE,
+)
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-
-_LIST_USER_TYPES = Operation("listUserTypes", "GET", "/api/v1/meta/types/user")
-_CREATE_USER_TYPE = Operation("createUserType", "POST", "/api/v1/meta/types/user")
-_GET_USER_TYPE = Operation("getUserType", "GET", "/api/v1/meta/types/user/{typeId}")
-_REPLACE_USER_TYPE = Operation("replaceUserType", "PUT", "/api/v1/meta/types/user/{typeId}")
-_UPDATE_USER_TYPE = Operation("updateUserType", "POST", "/api/v1/meta/types/user/{typeId}")
-_DELETE_USER_TYPE = Operation("deleteUserType", "DELETE", "/api/v1/meta/types/user/{typeId}")
 
 
 class UserTypeResource(Resource):
@@ -41,7 +41,7 @@ class UserTypeResource(Resource):
         GET /api/v1/meta/types/user
         """
         return self._paginate(
-            _LIST_USER_TYPES,
+            LIST_USER_TYPES,
             item=models.UserType,
             max_items=max_items,
             prefetch=prefetch,
@@ -63,7 +63,7 @@ class UserTypeResource(Resource):
         POST /api/v1/meta/types/user
         """
         return await self._call(
-            _CREATE_USER_TYPE,
+            CREATE_USER_TYPE,
             body=user_type,
             returns=models.UserType,
             timeout=timeout,
@@ -84,7 +84,7 @@ class UserTypeResource(Resource):
         GET /api/v1/meta/types/user/{typeId}
         """
         return await self._call(
-            _GET_USER_TYPE,
+            GET_USER_TYPE,
             path={"typeId": type_id},
             returns=models.UserType,
             timeout=timeout,
@@ -106,7 +106,7 @@ class UserTypeResource(Resource):
         PUT /api/v1/meta/types/user/{typeId}
         """
         return await self._call(
-            _REPLACE_USER_TYPE,
+            REPLACE_USER_TYPE,
             path={"typeId": type_id},
             body=user_type,
             returns=models.UserType,
@@ -129,7 +129,7 @@ class UserTypeResource(Resource):
         POST /api/v1/meta/types/user/{typeId}
         """
         return await self._call(
-            _UPDATE_USER_TYPE,
+            UPDATE_USER_TYPE,
             path={"typeId": type_id},
             body=user_type,
             returns=models.UserType,
@@ -151,7 +151,7 @@ class UserTypeResource(Resource):
         DELETE /api/v1/meta/types/user/{typeId}
         """
         await self._call(
-            _DELETE_USER_TYPE,
+            DELETE_USER_TYPE,
             path={"typeId": type_id},
             returns=None,
             timeout=timeout,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def spec_path() -> Path | None:
-    """$OKTA_SPEC_PATH, else ../shared/spec/okta-openapi-2.4.0.yaml relative to the repo root."""
+    """$OKTA_SPEC_PATH, else ../shared/spec/okta-openapi-2.4.0.yaml relative to the repo root,
+    else the pinned package fetched with ``npm pack`` (cached; None when npm is unavailable)."""
     explicit = os.environ.get("OKTA_SPEC_PATH")
     if explicit:
         return Path(explicit)
     shared = REPO.parent / "shared" / "spec" / "okta-openapi-2.4.0.yaml"
-    return shared if shared.exists() else None
+    if shared.exists():
+        return shared
+    from codegen.fetch import fetch_spec
+
+    try:
+        return fetch_spec()
+    except (OSError, subprocess.CalledProcessError, RuntimeError):
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +34,8 @@ def okta_spec() -> Path:
     path = spec_path()
     if path is None or not path.exists():
         reason = (
-            "Okta spec not found: set OKTA_SPEC_PATH or place "
-            "../shared/spec/okta-openapi-2.4.0.yaml beside the repository"
+            "Okta spec not found: set OKTA_SPEC_PATH, place "
+            "../shared/spec/okta-openapi-2.4.0.yaml beside the repository, or install npm"
         )
         if os.environ.get("OKTA_CODEGEN_REQUIRE_SPEC") == "1":
             pytest.fail(reason)
@@ -40,21 +49,6 @@ def okta_doc(okta_spec: Path) -> dict[str, Any]:
     from codegen.loader import read_spec
 
     return read_spec(okta_spec)[0]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _logtail_until_it_lands() -> None:
-    """The Log resource inherits ``LogTailMixin`` (pagination's module). Until that module exists
-    on this branch, a stand-in lets the generated Log class import; with it, nothing changes."""
-    import importlib.util
-    import sys
-    import types
-
-    name = "okta_async._core.logtail"
-    if name not in sys.modules and importlib.util.find_spec(name) is None:
-        stub = types.ModuleType("okta_async._core.logtail")
-        stub.LogTailMixin = type("LogTailMixin", (), {})  # type: ignore[attr-defined]
-        sys.modules["okta_async._core.logtail"] = stub
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ from okta_async.cli._errors import (
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_UNREACHABLE,
-    EXIT_USAGE,
     CliError,
     okta_error_summary,
 )
@@ -265,7 +264,7 @@ async def import_users(
                 tally.rejected += 1
                 _note(progress, report, f"line {row.line}: {row.message} (row skipped)")
                 if progress is not None:
-                    progress.advance(failed=1)
+                    progress.advance(skipped=1)
                 continue
             line_of[row.login.lower()] = row.line
             yield _bulk_row(row)
@@ -615,7 +614,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] =
 }
 
 __all__ = [
-    "EXIT_USAGE",
+    "Tally",
     "add_group_members",
     "assign_to_app",
     "connect",
@@ -626,4 +625,5 @@ __all__ = [
     "resolve_app",
     "resolve_group",
     "run",
+    "run_per_item",
 ]

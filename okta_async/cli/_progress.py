@@ -26,7 +26,8 @@ def _fmt_rate(rate: float) -> str:
 class Progress:
     """Counts finished work and renders it as a bar (known total) or a counter (unknown total).
 
-    ``done`` counts every finished item, ``failed`` the subset that failed; both only grow.
+    ``done`` counts every finished item; ``failed`` and ``skipped`` (input refused before any
+    request) are the subsets that did not succeed. All only grow.
     Use it as a context manager so the final line is always printed.
     """
 
@@ -45,6 +46,7 @@ class Progress:
         self.unit = unit
         self.done = 0
         self.failed = 0
+        self.skipped = 0
         self._stream = stream if stream is not None else sys.stderr
         self._enabled = enabled
         if interactive is None:
@@ -85,10 +87,11 @@ class Progress:
         elapsed = self.elapsed
         return self.done / elapsed if elapsed > 0 else 0.0
 
-    def advance(self, done: int = 1, *, failed: int = 0) -> None:
-        """Record ``done`` more finished items, ``failed`` of which failed."""
+    def advance(self, done: int = 1, *, failed: int = 0, skipped: int = 0) -> None:
+        """Record ``done`` more finished items, ``failed`` or ``skipped`` of which did not work."""
         self.done += done
         self.failed += failed
+        self.skipped += skipped
         self._maybe_draw()
 
     def update(self, *, done: int, failed: int = 0, total: int | None = None) -> None:
@@ -113,6 +116,8 @@ class Progress:
         parts.append(_fmt_rate(self.rate))
         if self.failed:
             parts.append(f"{_fmt_count(self.failed)} failed")
+        if self.skipped:
+            parts.append(f"{_fmt_count(self.skipped)} bad input")
         return "  ".join(parts)
 
     def note(self, message: str) -> None:

@@ -112,12 +112,12 @@ def test_import_reports_rows_okta_rejects_with_their_line_number(
         f"x@example.com,Taken,Login,{taken}\n"
         "new2@example.com,New,Two,new2@example.com\n",
     )
-    main(["users", "import", str(csv_path), "--no-progress"])
+    code = main(["users", "import", str(csv_path), "--no-progress"])
     captured = capsys.readouterr()
+    assert code == 1
     assert {"new1@example.com", "new2@example.com"} <= logins(org)
-    # A login that exists already is either reported on its line or resolved as "existed".
-    if "failed" in captured.out and "0 failed" not in captured.out:
-        assert f"line 3: {taken}:" in captured.err
+    assert f"line 3: {taken}: E0000001" in captured.err
+    assert "2 created" in captured.out and "1 failed" in captured.out
 
 
 def test_import_rerun_with_the_same_journal_skips_rows_already_done(

@@ -76,3 +76,12 @@ def test_a_failed_run_leaves_no_final_line() -> None:
     except RuntimeError:
         pass
     assert out.getvalue() == ""
+
+
+def test_bad_input_is_counted_apart_from_failures() -> None:
+    bar = Progress("import", total=4, stream=io.StringIO())
+    bar.advance(skipped=1)
+    bar.advance(failed=1)
+    bar.advance(2)
+    line = bar.render()
+    assert "4/4" in line and "1 failed" in line and "1 bad input" in line

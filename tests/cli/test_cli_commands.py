@@ -421,3 +421,43 @@ def test_import_groups_column_adds_each_new_user_to_its_groups(
         return {u.profile.login async for u in okta.groups.list_group_users(group_id)}
 
     assert ask(org, members) == {"gia@example.com"}
+
+
+def test_import_reads_csv_from_stdin(
+    org: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    data = b"email,firstName,lastName\nian@example.com,Ian,Ro\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["users", "import", "-", "--no-progress"]) == 0
+    assert "1 created" in capsys.readouterr().out
+    assert "ian@example.com" in logins(org)
+
+
+def test_fake_org_command_stops_cleanly_on_ctrl_c(isolated_config: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "okta_async.cli", "fake-org", "--port", "0", "--users", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("fake Okta org listening at http://127.0.0.1:")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "fake org stopped" in err
+    assert "Traceback" not in err

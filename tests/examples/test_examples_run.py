@@ -74,3 +74,20 @@ def test_quickstart_runs_as_a_script() -> None:
     assert result.returncode == 0, result.stderr
     assert "deleted the example user" in result.stdout
     assert "Unclosed" not in result.stderr
+
+
+async def test_examples_use_the_configured_org_when_the_environment_names_one(
+    load_example: Loader, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from okta_async.testing import FakeOrg
+
+    module = load_example("quickstart")
+    async with FakeOrg(users=8) as configured:  # stands in for a real org
+        monkeypatch.setenv("OKTA_CLIENT_ORGURL", str(configured.url))
+        monkeypatch.setenv("OKTA_CLIENT_TOKEN", configured.token)
+        await module.main()
+        created = [r for r in configured.requests if r["bucket"] == "POST /api/v1/users"]
+        remaining = {u["profile"]["login"] for u in configured.store.users.values()}
+    assert len(created) == 1
+    assert "first page: 5 users, more after: True" in capsys.readouterr().out
+    assert "quickstart.okta-async@example.com" not in remaining  # it cleaned up after itself

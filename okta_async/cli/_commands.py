@@ -58,12 +58,18 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(handler(args))
 
 
+class _CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler ``-v`` installs (one at most, however often main() runs in a process)."""
+
+
 def _configure_logging(verbosity: int) -> None:
+    logger = logging.getLogger("okta_async")
+    for old in [h for h in logger.handlers if isinstance(h, _CliLogHandler)]:
+        logger.removeHandler(old)
     if not verbosity:
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CliLogHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("okta_async")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
 
@@ -79,7 +85,7 @@ async def connect(args: argparse.Namespace) -> AsyncIterator[OktaClient]:
     A connection failure is re-raised as a one-line :class:`CliError` naming the org.
     """
     from okta_async import OktaClient
-    from okta_async._core.errors import APIConnectionError
+    from okta_async._core.errors import APIConnectionError, APITimeoutError
 
     options: dict[str, Any] = {}
     if args.org_url:
@@ -90,6 +96,11 @@ async def connect(args: argparse.Namespace) -> AsyncIterator[OktaClient]:
     try:
         async with okta:
             yield okta
+    except APITimeoutError as exc:
+        org = str(okta._transport.org_url)
+        raise CliError(
+            f"the Okta org at {org} did not answer in time: {exc}", EXIT_UNREACHABLE
+        ) from None
     except APIConnectionError as exc:
         org = str(okta._transport.org_url)
         raise CliError(f"cannot reach the Okta org at {org}: {exc}", EXIT_UNREACHABLE) from None

@@ -253,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from okta_async.cli import _commands
 
         return _commands.run(args)
+    except BrokenPipeError:  # e.g. `okta-async users export | head`: the reader has enough
+        _silence_stdout()
+        return _errors.EXIT_OK
     except KeyboardInterrupt:
         if args.handler == "fake_org":  # Ctrl-C is how a fake org is meant to stop
             print("fake org stopped", file=sys.stderr)
@@ -273,3 +276,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         message, code = described
         print(f"okta-async: {message}", file=sys.stderr)
         return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

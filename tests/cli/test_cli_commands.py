@@ -461,3 +461,20 @@ def test_fake_org_command_stops_cleanly_on_ctrl_c(isolated_config: Path) -> None
     assert proc.returncode == 0, err
     assert "fake org stopped" in err
     assert "Traceback" not in err
+
+
+def test_export_into_a_closed_pipe_ends_quietly(
+    org: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    class ClosedAfterTwoLines(io.StringIO):
+        def write(self, text: str) -> int:
+            if self.getvalue().count("\n") >= 2:
+                raise BrokenPipeError(32, "Broken pipe")
+            return super().write(text)
+
+    monkeypatch.setattr(sys, "stdout", ClosedAfterTwoLines())
+    assert main(["users", "export", "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""

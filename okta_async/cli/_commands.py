@@ -31,6 +31,7 @@ from okta_async.cli._csvio import (
 from okta_async.cli._errors import (
     EXIT_OK,
     EXIT_PARTIAL,
+    EXIT_REJECTED,
     EXIT_UNREACHABLE,
     CliError,
     okta_error_summary,
@@ -404,11 +405,18 @@ async def resolve_app(okta: OktaClient, ref: str) -> str:
     return str(matches[0])
 
 
+def object_id(obj: Any) -> str:
+    """The ``id`` of a model Okta returned (CliError if it came without one)."""
+    ident = getattr(obj, "id", None)
+    if not isinstance(ident, str) or not ident:
+        raise CliError(f"Okta answered with a {type(obj).__name__} that has no id", EXIT_REJECTED)
+    return ident
+
+
 async def _user_id(okta: OktaClient, ref: str) -> str:
     if _USER_ID.match(ref):
         return ref
-    user = await okta.users.get_user(ref)  # Okta looks users up by id or login
-    return str(user.id)
+    return object_id(await okta.users.get_user(ref))  # Okta looks users up by id or login
 
 
 async def run_per_item(
@@ -632,6 +640,7 @@ __all__ = [
     "export_users",
     "format_event",
     "import_users",
+    "object_id",
     "parse_when",
     "resolve_app",
     "resolve_group",

@@ -12,7 +12,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okta_async.cli._commands import (
     Tally,
@@ -20,10 +20,14 @@ from okta_async.cli._commands import (
     assign_to_app,
     export_users,
     import_users,
+    object_id,
 )
 from okta_async.cli._csvio import open_text, read_user_rows
 from okta_async.cli._errors import EXIT_OK
 from okta_async.cli._progress import Progress
+
+if TYPE_CHECKING:
+    from okta_async import OktaClient
 
 DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Support", "Finance")
 _FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Donald", "Frances", "Tim")
@@ -88,7 +92,7 @@ async def run_demo(args: argparse.Namespace) -> int:
 
 
 async def _tour(
-    okta: Any, workdir: Path, args: argparse.Namespace, show_progress: bool
+    okta: OktaClient, workdir: Path, args: argparse.Namespace, show_progress: bool
 ) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     start = datetime.now(timezone.utc)
@@ -138,7 +142,7 @@ async def _tour(
             group = await okta.groups.create_group(
                 {"profile": {"name": dept, "description": f"Everyone in {dept}"}}
             )
-            group_ids[dept] = group.id
+            group_ids[dept] = object_id(group)
             ids = [
                 (0, u["id"])
                 async for u in okta.users.list_users(
@@ -146,7 +150,7 @@ async def _tour(
                 ).raw()
             ]
             part = await add_group_members(
-                okta, group.id, ids, concurrency=args.concurrency, progress=bar
+                okta, group_ids[dept], ids, concurrency=args.concurrency, progress=bar
             )
             members.done += part.done
             members.failed += part.failed
@@ -162,9 +166,10 @@ async def _tour(
             "settings": {"app": {"url": "https://wiki.example.com", "requestIntegration": False}},
         }
     )
+    app_id = object_id(app)
     groups_tally = await assign_to_app(
         okta,
-        app.id,
+        app_id,
         [(0, group_ids["Engineering"]), (0, group_ids["Support"])],
         kind="groups",
         concurrency=args.concurrency,
@@ -177,7 +182,7 @@ async def _tour(
     ]
     with Progress("  assign users", total=len(sales), unit="users", enabled=show_progress) as bar:
         users_tally = await assign_to_app(
-            okta, app.id, sales, kind="users", concurrency=args.concurrency, progress=bar
+            okta, app_id, sales, kind="users", concurrency=args.concurrency, progress=bar
         )
     summary["app"] = (groups_tally.done, users_tally.done)
 

@@ -260,7 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler == "fake_org":  # Ctrl-C is how a fake org is meant to stop
             print("fake org stopped", file=sys.stderr)
             return _errors.EXIT_OK
-        print("interrupted", file=sys.stderr)
+        hint = ""
+        if getattr(args, "journal", None):
+            hint = f"; run the same command again to resume from {args.journal}"
+        print(f"interrupted{hint}", file=sys.stderr)
         return _errors.EXIT_INTERRUPTED
     except Exception as exc:
         described = _errors.describe(exc)

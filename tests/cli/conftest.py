@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
+
 from okta_async.testing import FakeOrg
 
 
@@ -74,4 +75,19 @@ def org(isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Thre
     try:
         yield running
     finally:
+        running.close()
+
+
+@pytest.fixture
+def start_fake_org() -> Iterator[Callable[..., ThreadedFakeOrg]]:
+    """Start extra threaded fake orgs with any FakeOrg options; all are closed afterwards."""
+    started: list[ThreadedFakeOrg] = []
+
+    def start(**options: Any) -> ThreadedFakeOrg:
+        running = ThreadedFakeOrg(**options)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
         running.close()

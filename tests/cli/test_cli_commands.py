@@ -478,3 +478,57 @@ def test_export_into_a_closed_pipe_ends_quietly(
     monkeypatch.setattr(sys, "stdout", ClosedAfterTwoLines())
     assert main(["users", "export", "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_an_import_interrupted_with_ctrl_c_resumes_from_its_journal_exactly_once(
+    isolated_config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    start_fake_org: Callable[..., Any],
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = 600
+    csv_path = write(
+        tmp_path / "many.csv",
+        "email,firstName,lastName\n"
+        + "".join(f"user{i:04d}@example.com,U,{i}\n" for i in range(rows)),
+    )
+    journal = tmp_path / "many.sqlite"
+    # A slow create bucket, so that Ctrl-C lands in the middle of the job.
+    running = start_fake_org(rate_limits="POST /api/v1/users=150/s")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OKTA_")}
+    env.update(OKTA_CLIENT_ORGURL=running.url, OKTA_CLIENT_TOKEN=running.token)
+    command = [sys.executable, "-m", "okta_async.cli", "users", "import", str(csv_path)]
+    command += ["--journal", str(journal), "--concurrency", "8"]
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 60  # a safety net, not a measurement
+        while len(running.org.store.users) < 50 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert f"run the same command again to resume from {journal}" in err
+    done_before = len(running.org.store.users)
+    assert 0 < done_before < rows
+
+    monkeypatch.setenv("OKTA_CLIENT_ORGURL", running.url)
+    monkeypatch.setenv("OKTA_CLIENT_TOKEN", running.token)
+    assert main(["users", "import", str(csv_path), "--journal", str(journal)]) == 0
+    logins_now = [u["profile"]["login"] for u in running.org.store.users.values()]
+    assert len(logins_now) == rows == len(set(logins_now))

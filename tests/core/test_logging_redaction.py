@@ -15,8 +15,8 @@ from tests.core.transport_support import (
     LocalConfig,
     StaticAuth,
     make_transport,
-    mocked_okta,
 )
+from tests.support.http_mock import mocked_okta
 
 GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
 USER_URL = f"{ORG}/api/v1/users/00u1"

@@ -11,7 +11,8 @@ import pytest
 from okta_async._core import errors
 from okta_async._core.operation import Operation
 from okta_async.client import OktaClient
-from tests.core.transport_support import ORG, TOKEN, LocalConfig, StaticAuth, mocked_okta
+from tests.core.transport_support import ORG, TOKEN, LocalConfig, StaticAuth
+from tests.support.http_mock import mocked_okta
 
 GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
 USER_URL = f"{ORG}/api/v1/users/00u1"

@@ -18,9 +18,8 @@ from tests.core.transport_support import (
     RefreshingAuth,
     Sleeps,
     make_transport,
-    mocked_okta,
-    sent_headers,
 )
+from tests.support.http_mock import mocked_okta, sent_headers
 
 GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")

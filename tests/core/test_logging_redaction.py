@@ -15,6 +15,7 @@ from tests.core.transport_support import (
     LocalConfig,
     StaticAuth,
     make_transport,
+    open_transport,
 )
 from tests.support.http_mock import mocked_okta
 
@@ -107,14 +108,11 @@ async def test_a_post_that_may_have_been_processed_logs_why_it_is_not_retried(
 
     caplog.set_level(logging.INFO, logger="okta_async")
     create = Operation(id="createUser", method="POST", path="/api/v1/users")
-    transport = make_transport()
-    try:
+    async with open_transport() as transport:
         with mocked_okta() as m:
             m.post(f"{ORG}/api/v1/users", exception=aiohttp.ServerDisconnectedError())
             with pytest.raises(errors.APIConnectionError):
                 await transport.request(create, json={})
-    finally:
-        await transport.aclose()
     assert [r.getMessage() for r in caplog.records] == [
         "not retrying POST /api/v1/users after ServerDisconnectedError: "
         "not safe to repeat: the server may have acted on it"

@@ -6,7 +6,8 @@ Kept out of conftest.py so that other helpers' fixtures in tests/core cannot col
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -126,3 +127,13 @@ def make_transport(
         sleep=sleeps,
     )
     return Transport(cfg, auth or StaticAuth(), retry_policy=policy, governor=governor)
+
+
+@asynccontextmanager
+async def open_transport(sleeps: Sleeps | None = None, **kwargs: Any) -> AsyncIterator[Transport]:
+    """``make_transport(...)``, closed when the block ends (even when it fails)."""
+    transport = make_transport(sleeps, **kwargs)
+    try:
+        yield transport
+    finally:
+        await transport.aclose()

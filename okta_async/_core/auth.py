@@ -23,10 +23,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
-import orjson
 
 from okta_async._core.config import OktaConfig
-from okta_async._core.errors import ConfigError, OktaError
+from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
 from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
 
 __all__ = [
@@ -243,7 +242,7 @@ class PrivateKeyAuth:
                 f"could not reach the token endpoint {self.token_url}: {type(exc).__name__}"
             ) from None
         logger.debug("token request POST %s -> %s", self.token_url, status)
-        payload = _json_object(body)
+        payload = json_object(body)
         if status != 200 or payload is None or not isinstance(payload.get("access_token"), str):
             raise _token_error(self.token_url, status, content_type, body, payload)
         token_type = str(payload.get("token_type", "Bearer"))
@@ -258,14 +257,6 @@ class PrivateKeyAuth:
         return _AccessToken(
             header=f"Bearer {payload['access_token']}", renew_at=started + expires_in - margin
         )
-
-
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _expires_in(value: Any) -> float:
@@ -294,10 +285,9 @@ def _token_error(
         return TokenRequestError(
             f"token request to {url} returned HTTP {status} without an access_token", status=status
         )
-    snippet = body[:200].decode("utf-8", "replace")
     return TokenRequestError(
         f"token request to {url} returned HTTP {status} ({content_type or 'no content type'}): "
-        f"{snippet!r}",
+        f"{body_snippet(body)!r}",
         status=status,
     )
 

@@ -34,7 +34,7 @@ import yaml
 from okta_async._core.errors import ConfigError
 from okta_async._core.keys import InvalidKeyError, load_signing_key
 
-__all__ = ["AUTHORIZATION_MODES", "OktaConfig", "load_config", "validate_org_url"]
+__all__ = ["AUTHORIZATION_MODES", "OktaConfig", "is_loopback", "load_config", "validate_org_url"]
 
 #: Canonical spelling of each authorization mode, keyed by its lower-case form.
 AUTHORIZATION_MODES: Final = {"ssws": "SSWS", "bearer": "Bearer", "privatekey": "PrivateKey"}
@@ -45,7 +45,13 @@ DEFAULT: Final = "default"
 T = TypeVar("T")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` names this machine: ``localhost``, ``*.localhost`` or a loopback IP.
+
+    Such an org may use plain http (the embedded fake org), and skips environment proxies.
+    """
+    if host is None:
+        return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -81,7 +87,7 @@ def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
         raise ConfigError(setting, source, "must not contain user info (user:password@)")
     if scheme not in ("https", "http"):
         raise ConfigError(setting, source, f"scheme {scheme!r} is not supported; use https://")
-    if scheme == "http" and not _is_loopback(host):
+    if scheme == "http" and not is_loopback(host):
         raise ConfigError(
             setting, source, f"{shown!r} uses http; https is required except for loopback hosts"
         )

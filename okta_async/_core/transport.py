@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import platform
 import re
 import ssl
@@ -31,6 +30,7 @@ import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from okta_async._core import logs
+from okta_async._core.config import is_loopback
 from okta_async._core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -232,7 +232,7 @@ class Transport:
                 connector=connector,
                 # Environment proxies are skipped for a loopback org (the embedded fake org):
                 # a corporate HTTP_PROXY without NO_PROXY=127.0.0.1 would otherwise swallow it.
-                trust_env=config.trust_env and not _is_loopback(self.org_url.host),
+                trust_env=config.trust_env and not is_loopback(self.org_url.host),
                 headers={"User-Agent": user_agent(config.user_agent_extra)},
             )
         return shared.session
@@ -498,17 +498,6 @@ def _redirect_note(location: yarl.URL, same_origin: bool) -> str:
         f"redirect to another origin ({location.origin()}) not followed: "
         "credentials are only sent to the org"
     )
-
-
-def _is_loopback(host: str | None) -> bool:
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _source_of(config: TransportConfig, setting: str) -> str:

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from okta_async._core import errors
+from okta_async._core.config import validate_org_url
 from okta_async._core.operation import Operation
 from okta_async._core.transport import user_agent
 from tests.core.transport_support import (
@@ -391,3 +392,14 @@ async def test_none_options_fall_back_to_config_and_header_names_are_case_insens
             [call] = next(iter(m.requests.values()))
         assert call.kwargs["timeout"].total == 9.0
         assert call.kwargs["headers"].getall("Accept") == ["x/y"]
+
+
+@pytest.mark.parametrize(
+    "org_url", ["http://127.0.0.1:8080", "http://localhost:8080", "http://okta.localhost:8080"]
+)
+async def test_env_proxies_are_skipped_for_every_org_config_accepts_as_loopback(
+    org_url: str,
+) -> None:
+    validate_org_url(org_url)  # plain http: accepted only because the host is loopback
+    async with open_transport(org_url=org_url, trust_env=True) as transport:
+        assert transport.session().trust_env is False

@@ -16,7 +16,6 @@ import asyncio
 import logging
 import secrets
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
-from okta_async._core.config import OktaConfig
+from okta_async._core.config import OktaConfig, org_proxy
 from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
 from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
 
@@ -292,16 +291,6 @@ def _token_error(
     )
 
 
-def _token_proxy(config: OktaConfig) -> str | None:
-    """The configured proxy for the token endpoint, unless ``NO_PROXY`` exempts the org."""
-    if config.proxy is None:
-        return None
-    host = urlsplit(config.org_url).hostname or ""
-    if config.trust_env and urllib.request.proxy_bypass(host):
-        return None
-    return config.proxy
-
-
 def build_auth(config: OktaConfig) -> AuthStrategy:
     """Return the strategy for ``config.authorization_mode`` (SSWS, Bearer or PrivateKey)."""
     mode = config.authorization_mode
@@ -318,7 +307,9 @@ def build_auth(config: OktaConfig) -> AuthStrategy:
             private_key=config.private_key,
             key_id=config.key_id,
             request_timeout=config.request_timeout,
-            proxy=_token_proxy(config),
+            proxy=org_proxy(
+                config.proxy, urlsplit(config.org_url).hostname, trust_env=config.trust_env
+            ),
         )
     if mode not in ("SSWS", "Bearer"):
         raise ConfigError(

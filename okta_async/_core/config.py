@@ -23,6 +23,7 @@ import math
 import os
 import ssl as ssl_module
 import types
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -34,7 +35,14 @@ import yaml
 from okta_async._core.errors import ConfigError
 from okta_async._core.keys import InvalidKeyError, load_signing_key
 
-__all__ = ["AUTHORIZATION_MODES", "OktaConfig", "is_loopback", "load_config", "validate_org_url"]
+__all__ = [
+    "AUTHORIZATION_MODES",
+    "OktaConfig",
+    "is_loopback",
+    "load_config",
+    "org_proxy",
+    "validate_org_url",
+]
 
 #: Canonical spelling of each authorization mode, keyed by its lower-case form.
 AUTHORIZATION_MODES: Final = {"ssws": "SSWS", "bearer": "Bearer", "privatekey": "PrivateKey"}
@@ -58,6 +66,18 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def org_proxy(proxy: str | None, org_host: str | None, *, trust_env: bool) -> str | None:
+    """The configured ``proxy`` for requests to the org, or None when ``NO_PROXY`` exempts it.
+
+    ``NO_PROXY`` is only consulted when the environment is trusted (``trust_env``).
+    """
+    if proxy is None:
+        return None
+    if trust_env and org_host and urllib.request.proxy_bypass(org_host):
+        return None
+    return proxy
 
 
 def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:

@@ -19,7 +19,6 @@ import re
 import ssl
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -30,7 +29,7 @@ import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from okta_async._core import logs
-from okta_async._core.config import is_loopback
+from okta_async._core.config import is_loopback, org_proxy
 from okta_async._core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -143,10 +142,13 @@ def ssl_setting(config: TransportConfig) -> ssl.SSLContext | bool:
 class _Shared:
     """State shared by a transport and every ``with_options`` copy of it."""
 
-    def __init__(self, config: TransportConfig, auth: TransportAuth) -> None:
+    def __init__(self, config: TransportConfig, auth: TransportAuth, org_host: str | None) -> None:
         self.config = config
         self.auth = auth
         self.ssl = ssl_setting(config)
+        self.proxy, self.proxy_headers = _split_proxy(
+            org_proxy(config.proxy, org_host, trust_env=config.trust_env)
+        )
         self.session: aiohttp.ClientSession | None = None
         self.closed = False
 
@@ -170,8 +172,8 @@ class Transport:
         governor: RateLimitGovernor | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        self._shared = _Shared(config, auth)
         self.org_url = yarl.URL(config.org_url.rstrip("/"))
+        self._shared = _Shared(config, auth, self.org_url.host)
         self.governor = governor or RateLimitGovernor(
             config.max_concurrent_requests, max_wait=config.max_rate_limit_wait
         )
@@ -270,25 +272,6 @@ class Transport:
         if not target.is_absolute() or target.origin() != self.org_url.origin():
             raise ForeignOriginError(target, self.org_url)
 
-    def _proxy(self) -> tuple[yarl.URL | None, dict[str, str] | None]:
-        """The configured proxy (credentials moved to a Proxy-Authorization header), or None.
-
-        None also when NO_PROXY matches the org.
-
-        Without a configured proxy aiohttp reads HTTP(S)_PROXY / NO_PROXY itself (trust_env).
-        """
-        config = self._shared.config
-        if config.proxy is None:
-            return None, None
-        host = self.org_url.host
-        if config.trust_env and host and urllib.request.proxy_bypass(host):
-            return None, None
-        proxy = yarl.URL(config.proxy)
-        if proxy.user is None:
-            return proxy, None
-        basic = base64.b64encode(f"{proxy.user}:{proxy.password or ''}".encode()).decode()
-        return proxy.with_user(None), {"Proxy-Authorization": f"Basic {basic}"}
-
     async def request(
         self,
         op: Operation,
@@ -349,7 +332,7 @@ class Transport:
         first_request_id: str | None = None
         policy = self.retry_policy
         auth = self._shared.auth
-        proxy, proxy_headers = self._proxy()
+        proxy, proxy_headers = self._shared.proxy, self._shared.proxy_headers
         while True:
             session = self.session()
             authorization = await auth.authorization(session)
@@ -482,6 +465,20 @@ class _Reply:
     @property
     def request_id(self) -> str | None:
         return self.headers.get("X-Okta-Request-Id")
+
+
+def _split_proxy(proxy_url: str | None) -> tuple[yarl.URL | None, dict[str, str] | None]:
+    """The proxy URL without credentials, and its credentials as a Proxy-Authorization header.
+
+    With no proxy (None) aiohttp reads HTTP(S)_PROXY / NO_PROXY itself when ``trust_env``.
+    """
+    if proxy_url is None:
+        return None, None
+    proxy = yarl.URL(proxy_url)
+    if proxy.user is None:
+        return proxy, None
+    basic = base64.b64encode(f"{proxy.user}:{proxy.password or ''}".encode()).decode()
+    return proxy.with_user(None), {"Proxy-Authorization": f"Basic {basic}"}
 
 
 def _connection_error(exc: BaseException, method: str, path: str) -> APIConnectionError:

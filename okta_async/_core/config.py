@@ -326,6 +326,14 @@ _PARSERS: Final[dict[str, Callable[[Any], Any]]] = {
     "user_agent_extra": _parse_str,
     "ca_bundle": _parse_str,
 }
+#: Settings with a default on :class:`OktaConfig`, which ``load_config`` falls back to.
+_TUNABLES: Final = (
+    "request_timeout",
+    "max_retries",
+    "max_connections",
+    "max_concurrent_requests",
+    "max_rate_limit_wait",
+)
 _SECRETS: Final = frozenset({"token", "private_key", "proxy_password", "proxy"})
 
 
@@ -479,15 +487,12 @@ def load_config(
             "org_url", "none", "no org URL: pass org_url=, set OKTA_CLIENT_ORGURL or okta.yaml"
         )
     url = validate_org_url(url_value, source=r.sources["org_url"])
-    mode = r.get("authorization_mode", "SSWS")
+    defaults = attrs.fields(OktaConfig)
+    mode = r.get("authorization_mode", defaults.authorization_mode.default)
     settings: dict[str, Any] = {
         "org_url": url,
         "authorization_mode": mode,
-        "request_timeout": r.get("request_timeout", 30.0),
-        "max_retries": r.get("max_retries", 2),
-        "max_connections": r.get("max_connections", 100),
-        "max_concurrent_requests": r.get("max_concurrent_requests", 48),
-        "max_rate_limit_wait": r.get("max_rate_limit_wait", 120.0),
+        **{name: r.get(name, getattr(defaults, name).default) for name in _TUNABLES},
         "user_agent_extra": r.get("user_agent_extra"),
         "trust_env": trust_env,
         "ssl": ssl,

@@ -130,10 +130,6 @@ def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
     return f"{scheme}://{netloc}"
 
 
-def _org_url_converter(value: str) -> str:
-    return validate_org_url(value)
-
-
 def _freeze_sources(value: Mapping[str, str]) -> Mapping[str, str]:
     return types.MappingProxyType(dict(value))
 
@@ -147,7 +143,7 @@ class OktaConfig:
     chosen authorization mode has its credentials.
     """
 
-    org_url: str = attrs.field(converter=_org_url_converter)
+    org_url: str = attrs.field(converter=validate_org_url)
     authorization_mode: str = "SSWS"
     token: str | None = attrs.field(default=None, repr=False)
     client_id: str | None = None

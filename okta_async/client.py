@@ -14,7 +14,7 @@ from typing import Any
 
 from okta_async._core.auth import AuthStrategy, build_auth
 from okta_async._core.config import OktaConfig, load_config
-from okta_async._core.operation import RequestOptions
+from okta_async._core.operation import request_options
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.transport import Transport, TransportAuth, TransportConfig
 from okta_async.resources import ResourceAccessors
@@ -127,13 +127,9 @@ class OktaClient(ResourceAccessors):
 
         Closing either closes both, since they share one session.
         """
-        options: RequestOptions = {}
-        if timeout is not None:
-            options["timeout"] = timeout
-        if max_retries is not None:
-            options["max_retries"] = max_retries
-        if extra_headers is not None:
-            options["extra_headers"] = dict(extra_headers)
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         copy = object.__new__(type(self))
         # Only the core state: cached resource accessors must be rebuilt on the copy's transport.
         copy._config = self._config

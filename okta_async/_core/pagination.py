@@ -283,17 +283,8 @@ class _Walker(Generic[T]):
         """Fetch the next page, or return ``None`` once the listing (or ``max_items``) is done."""
         if self.finished:
             return None
-        p = self._p
         self.finished = True  # until this page says otherwise (an error ends the walk too)
-        page = await fetch_page(
-            p._transport,
-            p._op,
-            p._decode,
-            url=self._next_url,
-            path_params=p._path_params,
-            query=p._query,
-            options=p._options,
-        )
+        page = await self._p._fetch(self._next_url)
         self._next_url = page.next_url
         self._seen += len(page.items)
         self.finished = page.next_url is None or (
@@ -523,13 +514,15 @@ class AsyncPaginator(Generic[T]):
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         """``await paginator`` fetches and returns the first page only."""
-        return self._first_page().__await__()
+        return self._fetch().__await__()
 
-    async def _first_page(self) -> Page[T]:
+    async def _fetch(self, url: str | None = None) -> Page[T]:
+        """One page: the first (``url`` None) or the one a next link ``url`` points at."""
         return await fetch_page(
             self._transport,
             self._op,
             self._decode,
+            url=url,
             path_params=self._path_params,
             query=self._query,
             options=self._options,

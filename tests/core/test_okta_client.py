@@ -127,7 +127,6 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 async def test_settings_go_through_load_config_and_build_auth(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    pytest.importorskip("okta_async._core.config", reason="core-auth has not landed yet")
     _isolate(monkeypatch, tmp_path)
     okta = OktaClient("https://acme.okta.com", TOKEN, max_retries=0, max_connections=5)
     try:
@@ -144,7 +143,6 @@ async def test_settings_go_through_load_config_and_build_auth(
 
 
 def test_missing_token_raises_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pytest.importorskip("okta_async._core.config", reason="core-auth has not landed yet")
     _isolate(monkeypatch, tmp_path)
     with pytest.raises(errors.ConfigError):
         OktaClient("https://acme.okta.com")

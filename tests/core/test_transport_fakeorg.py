@@ -10,14 +10,13 @@ import asyncio
 
 import pytest
 
+from okta_async import testing
 from okta_async._core.errors import APIConnectionError
 from okta_async._core.operation import Operation
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.retry import RetryPolicy
 from okta_async._core.transport import Transport
 from tests.core.transport_support import LocalConfig, StaticAuth
-
-testing = pytest.importorskip("okta_async.testing", reason="the fake org has not landed yet")
 
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
 CREATE_USER = Operation(id="createUser", method="POST", path="/api/v1/users")

@@ -1,12 +1,7 @@
-"""The behaviour scenarios over real aiohttp requests, intercepted by aioresponses.
-
-Needs OktaClient (with the generated ResourceAccessors) and the pagination module; skipped with a
-reason until both are merged into this branch.
-"""
+"""The behaviour scenarios over real aiohttp requests, intercepted by aioresponses."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,12 +10,6 @@ import pytest
 
 from okta_async import models
 from tests.support.http_mock import mocked_okta
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("okta_async.client") is None
-    or importlib.util.find_spec("okta_async._core.pagination") is None,
-    reason="needs okta_async.client and okta_async._core.pagination (other branches)",
-)
 
 ORG = "https://acme.okta.com"
 
@@ -32,11 +21,7 @@ USER = {"id": "00u1", "status": "STAGED", "profile": {"login": "isaac", "favouri
 async def okta() -> AsyncIterator[Any]:
     from okta_async import OktaClient
 
-    client = OktaClient(org_url=ORG, token="test-token")
-    if not hasattr(client, "users"):
-        await client.close()
-        pytest.skip("OktaClient does not inherit ResourceAccessors yet")
-    async with client:
+    async with OktaClient(org_url=ORG, token="test-token") as client:
         yield client
 
 

@@ -13,7 +13,6 @@ as :class:`TokenRequestError` with Okta's explanation.
 from __future__ import annotations
 
 import asyncio
-import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ import attrs
 from okta_async._core.config import OktaConfig, org_proxy
 from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
 from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
+from okta_async._core.logs import logger
 
 __all__ = [
     "AuthStrategy",
@@ -35,8 +35,6 @@ __all__ = [
     "TokenRequestError",
     "build_auth",
 ]
-
-logger = logging.getLogger("okta_async")
 
 CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #: Lifetime of a client assertion; Okta accepts at most one hour, we keep it short.

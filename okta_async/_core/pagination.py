@@ -154,9 +154,10 @@ def _next_link(response: RawResponse) -> str | None:
     """The absolute URL of the response's ``rel="next"`` link, or ``None`` when there is none."""
     for url, params in parse_link_header(response.headers.getall("Link", ())):
         if url and "next" in params.get("rel", "").lower().split():
-            if URL(url, encoded=True).is_absolute():
+            link = URL(url, encoded=True)
+            if link.is_absolute():
                 return url  # verbatim: the cursor is the server's business
-            return str(response.url.join(URL(url, encoded=True)))
+            return str(response.url.join(link))
     return None
 
 

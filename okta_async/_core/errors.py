@@ -66,6 +66,15 @@ class ForeignOriginError(OktaError):
         )
 
 
+def check_origin(url: yarl.URL, org_url: yarl.URL) -> None:
+    """Raise :class:`ForeignOriginError` unless ``url`` is absolute and on the org's origin.
+
+    Same scheme, host and port: the rule every URL must pass before it gets the credential.
+    """
+    if not url.is_absolute() or url.origin() != org_url.origin():
+        raise ForeignOriginError(url, org_url)
+
+
 class DecodeError(OktaError):
     """A successful response could not be decoded as JSON.
 
@@ -298,6 +307,9 @@ __all__ = [
     "OktaError",
     "PermissionDeniedError",
     "RateLimitError",
+    "body_snippet",
+    "check_origin",
     "error_class_for",
     "error_from_response",
+    "json_object",
 ]

@@ -37,7 +37,7 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from okta_async._core.errors import DecodeError, ForeignOriginError
+from okta_async._core.errors import DecodeError, check_origin
 from okta_async._core.operation import Operation, RequestOptions
 
 if TYPE_CHECKING:
@@ -168,11 +168,6 @@ def _cursor_of(next_url: str | None) -> str | None:
     return URL(next_url, encoded=True).query.get("after")
 
 
-def _same_origin(url: URL, org_url: URL) -> bool:
-    """Same scheme, host and port as the org (the transport applies the same rule)."""
-    return url.is_absolute() and url.origin() == org_url.origin()
-
-
 # --------------------------------------------------------------------------- Page
 
 
@@ -246,8 +241,7 @@ async def fetch_page(
         )
     else:
         target = URL(url, encoded=True)
-        if not _same_origin(target, transport.org_url):
-            raise ForeignOriginError(target, transport.org_url)
+        check_origin(target, transport.org_url)
         response = await transport.request(op, url=target, options=options)
     return _build_page(op, response, decode)
 

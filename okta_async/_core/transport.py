@@ -36,7 +36,7 @@ from okta_async._core.errors import (
     ClientClosedError,
     ConfigError,
     DecodeError,
-    ForeignOriginError,
+    check_origin,
     error_from_response,
 )
 from okta_async._core.operation import Operation, RequestOptions
@@ -251,7 +251,7 @@ class Transport:
             target = yarl.URL(url, encoded=True) if isinstance(url, str) else url
             if not target.is_absolute():
                 return self.org_url.join(target)
-            self._check_origin(target)
+            check_origin(target, self.org_url)
             return target
         params = path_params or {}
 
@@ -267,10 +267,6 @@ class Transport:
             items = list(query.items()) if isinstance(query, Mapping) else list(query)
             target = target.with_query(items)
         return target
-
-    def _check_origin(self, target: yarl.URL) -> None:
-        if not target.is_absolute() or target.origin() != self.org_url.origin():
-            raise ForeignOriginError(target, self.org_url)
 
     async def request(
         self,

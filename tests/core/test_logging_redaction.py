@@ -14,7 +14,6 @@ from tests.core.transport_support import (
     TOKEN,
     LocalConfig,
     StaticAuth,
-    make_transport,
     open_transport,
 )
 from tests.support.http_mock import mocked_okta
@@ -27,9 +26,8 @@ async def test_debug_logs_of_a_failing_retried_request_never_contain_the_token(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # root: aiohttp's and asyncio's loggers included
-    transport = make_transport(max_retries=2)
     body = {"errorCode": "E0000009", "errorSummary": "Internal Server Error", "errorCauses": []}
-    try:
+    async with open_transport(max_retries=2) as transport:
         with mocked_okta() as m:
             m.get(USER_URL, status=503, payload=body, headers={"X-Okta-Request-Id": "rq1"})
             m.get(
@@ -40,8 +38,6 @@ async def test_debug_logs_of_a_failing_retried_request_never_contain_the_token(
             m.get(USER_URL, status=500, payload=body, headers={"X-Okta-Request-Id": "rq3"})
             with pytest.raises(errors.InternalServerError) as info:
                 await transport.request(GET_USER, path_params={"userId": "00u1"})
-    finally:
-        await transport.aclose()
 
     everything = [caplog.text, str(info.value), repr(info.value), repr(transport)]
     everything += [str(record.__dict__) for record in caplog.records]

@@ -128,8 +128,7 @@ async def test_settings_go_through_load_config_and_build_auth(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _isolate(monkeypatch, tmp_path)
-    okta = OktaClient("https://acme.okta.com", TOKEN, max_retries=0, max_connections=5)
-    try:
+    async with OktaClient("https://acme.okta.com", TOKEN, max_retries=0, max_connections=5) as okta:
         assert okta.config.max_retries == 0
         assert okta.config.max_connections == 5
         assert repr(okta) == "<OktaClient org_url=https://acme.okta.com auth=SSWS>"
@@ -138,8 +137,6 @@ async def test_settings_go_through_load_config_and_build_auth(
             await okta._transport.request(GET_USER, path_params={"userId": "00u1"})
             [call] = next(iter(m.requests.values()))
         assert call.kwargs["headers"]["Authorization"] == f"SSWS {TOKEN}"
-    finally:
-        await okta.close()
 
 
 def test_missing_token_raises_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

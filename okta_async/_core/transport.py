@@ -328,7 +328,7 @@ class Transport:
         first_request_id: str | None = None
         policy = self.retry_policy
         auth = self._shared.auth
-        proxy, proxy_headers = self._shared.proxy, self._shared.proxy_headers
+        proxy_headers = self._shared.proxy_headers
         while True:
             session = self.session()
             authorization = await auth.authorization(session)
@@ -344,15 +344,7 @@ class Transport:
             started = time.perf_counter()
             try:
                 reply = await self._send(
-                    session,
-                    op.bucket,
-                    method,
-                    target,
-                    send_headers,
-                    body,
-                    timeout,
-                    proxy,
-                    proxy_headers,
+                    session, op.bucket, method, target, send_headers, body, timeout
                 )
             except Exception as exc:
                 elapsed = (time.perf_counter() - started) * 1000
@@ -429,8 +421,6 @@ class Transport:
         headers: CIMultiDict[str],
         body: bytes | str | None,
         timeout: aiohttp.ClientTimeout,
-        proxy: yarl.URL | None,
-        proxy_headers: dict[str, str] | None,
     ) -> _Reply:
         """One attempt: take a governor slot, send, read the whole body, record rate limits."""
         async with (
@@ -442,8 +432,8 @@ class Transport:
                 headers=headers,
                 timeout=timeout,
                 allow_redirects=False,  # redirects are handled above, origin-checked
-                proxy=proxy,
-                proxy_headers=proxy_headers,
+                proxy=self._shared.proxy,
+                proxy_headers=self._shared.proxy_headers,
             ) as resp,
         ):
             payload = await resp.read()

@@ -92,6 +92,7 @@ class LogTailMixin:
 async def _tail(
     transport: Transport, query: list[tuple[str, str]], *, bounded: bool, poll_interval: float
 ) -> AsyncIterator[LogEvent]:
+    """The generator behind :meth:`LogTailMixin.tail`; see the module docstring for the policy."""
     from okta_async._core.serde import decoder
     from okta_async.models import LogEvent
 

@@ -321,6 +321,7 @@ class Transport:
         timeout: aiohttp.ClientTimeout,
         max_retries: int,
     ) -> RawResponse:
+        """Send until a 2xx, or raise: retries, one 401 refresh, same-origin GET/HEAD redirects."""
         retries = 0  # transient-failure retries, bounded by max_retries
         resends = 0  # every resend, including the one after a credential refresh
         redirects = 0
@@ -443,6 +444,8 @@ class Transport:
 
 @attrs.frozen
 class _Reply:
+    """One attempt's answer, before the loop decides whether it becomes a RawResponse."""
+
     status: int
     reason: str | None
     headers: CIMultiDictProxy[str] = attrs.field(repr=False)
@@ -484,6 +487,7 @@ def _redirect_note(location: yarl.URL, same_origin: bool) -> str:
 
 
 def _source_of(config: TransportConfig, setting: str) -> str:
+    """Where ``setting`` came from, for a ConfigError (``OktaConfig.sources`` when present)."""
     sources = getattr(config, "sources", None)
     if isinstance(sources, Mapping):
         return str(sources.get(setting, "configuration"))

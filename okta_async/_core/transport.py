@@ -7,7 +7,7 @@ than in aiohttp middleware because aioresponses, used by the tests, bypasses mid
 Security rules enforced here: the Authorization header is only ever sent to the org's origin
 (absolute URLs elsewhere raise :class:`ForeignOriginError`; redirects are never followed to
 another origin), TLS verification is on unless the config turns it off, and log lines carry
-method, path (no query), status and request id, never a header.
+only method, path (no query), status, duration and request id: request headers never reach them.
 """
 
 from __future__ import annotations

@@ -192,6 +192,11 @@ class Transport:
         return self._shared.config
 
     @property
+    def auth(self) -> TransportAuth:
+        """The auth strategy, shared with every copy."""
+        return self._shared.auth
+
+    @property
     def closed(self) -> bool:
         """True once :meth:`aclose` has run (on this transport or any copy)."""
         return self._shared.closed

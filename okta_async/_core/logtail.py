@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LogTailMixin"]
 
-"""The System Log list operation (spec operationId ``getLogs``)."""
-
 MAX_BACKOFF = 60.0
 """Cap, in seconds, on the wait after a transient failure outlived the transport's retries."""
 

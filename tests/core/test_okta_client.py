@@ -109,7 +109,6 @@ def test_config_and_individual_settings_are_mutually_exclusive() -> None:
 
 
 def test_bulk_is_cached_and_lazily_imported() -> None:
-    pytest.importorskip("okta_async.bulk", reason="the bulk helper has not landed yet")
     okta = _client()
     assert okta.bulk is okta.bulk
 

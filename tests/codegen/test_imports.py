@@ -1,7 +1,8 @@
 """Import cost and laziness: models and resources load on use, and eager mode resolves all.
 
-Each check runs in a fresh interpreter (``python -X importtime``) so earlier imports of the test
-session cannot hide an eager import.
+Each check runs in a fresh interpreter and reads its ``sys.modules`` afterwards, so earlier imports
+of the test session cannot hide an eager import. (``-X importtime`` would not do: it only reports
+``import`` statements, not the ``importlib.import_module`` calls the lazy packages load through.)
 """
 
 from __future__ import annotations
@@ -15,20 +16,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _imported(code: str, env: dict[str, str] | None = None) -> list[str]:
-    """Modules imported by ``code`` in a fresh interpreter (from -X importtime)."""
+    """Modules loaded once ``code`` has run in a fresh interpreter (its ``sys.modules``)."""
+    report = "\nimport sys as _sys\nprint('\\n'.join(_sys.modules))\n"
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
+        [sys.executable, "-c", code + report],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         capture_output=True,
         text=True,
         check=True,
     )
-    return [
-        line.rsplit("|", 1)[-1].strip()
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    ]
+    return result.stdout.splitlines()
 
 
 def _generated(modules: list[str]) -> list[str]:

@@ -42,6 +42,15 @@ def test_from_okta_async_import_oktaclient_loads_no_model() -> None:
     assert [m for m in modules if m.startswith("okta_async.models.")] == []
 
 
+def test_the_bulk_helpers_load_only_when_okta_bulk_is_first_used() -> None:
+    assert "okta_async.bulk" not in _imported("from okta_async import OktaClient")
+    used = _imported(
+        "from okta_async import OktaClient\n"
+        "OktaClient(org_url='https://acme.okta.com', token='t').bulk\n"
+    )
+    assert "okta_async.bulk" in used
+
+
 def test_a_resource_loads_on_first_access_and_no_model_with_it() -> None:
     code = (
         "from okta_async.resources import ResourceAccessors\n"

@@ -189,7 +189,13 @@ class Journal:
         async with self._lock:
             if not request.done:
                 batch, self._pending = self._pending, []
-                await anyio.to_thread.run_sync(self._apply, batch)
+                try:
+                    await anyio.to_thread.run_sync(self._apply, batch)
+                finally:
+                    # Cancelled before the worker took the batch: put it back at the head of the
+                    # queue. Other callers' requests are in it, and each of them returns only once
+                    # its own request is done (a create goes out only after its mark committed).
+                    self._pending[:0] = [r for r in batch if not r.done]
         if request.error is not None:
             raise request.error
 

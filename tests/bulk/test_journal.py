@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,41 @@ async def test_a_result_json_cannot_hold_is_not_stored(tmp_path: Path) -> None:
         await journal.record("k", done=True, status="ok", attempts=1, result=object())
         entry = await journal.get("k")
     assert entry is not None and entry.done and entry.result is None
+
+
+async def test_a_batch_its_taker_never_applied_is_still_committed_for_the_others(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The caller that takes the queued batch can be cancelled before the worker thread starts;
+    another caller's write in that batch must still be committed before that caller returns
+    (a create is sent only once its in-doubt mark is durable)."""
+    real_run_sync = anyio.to_thread.run_sync
+    calls = 0
+
+    async def first_call_never_starts(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("cancelled before the worker took the batch")
+        return await real_run_sync(fn, *args, **kwargs)
+
+    async with await Journal.open(tmp_path / "j.sqlite", job="a") as journal:
+        monkeypatch.setattr(anyio.to_thread, "run_sync", first_call_never_starts)
+        failures: list[BaseException] = []
+
+        async def read_first() -> None:
+            try:
+                await journal.get("other")
+            except RuntimeError as exc:
+                failures.append(exc)
+
+        # Queue both callers behind the held lock, the reader first.
+        async with anyio.create_task_group() as tg, journal._lock:
+            tg.start_soon(read_first)
+            await anyio.wait_all_tasks_blocked()
+            tg.start_soon(functools.partial(journal.mark_in_doubt, "k", attempts=1))
+            await anyio.wait_all_tasks_blocked()
+        monkeypatch.setattr(anyio.to_thread, "run_sync", real_run_sync)
+        assert len(failures) == 1
+        entry = await journal.get("k")
+    assert entry is not None and entry.in_doubt

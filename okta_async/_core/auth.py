@@ -287,7 +287,11 @@ class PrivateKeyAuth:
                 renew_at=renew_at,
                 ath=access_token_hash(access_token),
             )
-        hint = "enable DPoP (dpop=True)" if token_type.lower() == "dpop" else "use Bearer or DPoP"
+        hint = (
+            "enable DPoP (dpop=True) to use it"
+            if token_type.lower() == "dpop"
+            else "only Bearer and DPoP tokens are supported"
+        )
         raise TokenRequestError(
             f"token endpoint issued a {token_type!r} token; {hint}", status=status
         )

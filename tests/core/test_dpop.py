@@ -24,12 +24,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from keyfactory import new_ec, pem
 
-from okta_async._core.auth import PrivateKeyAuth, TokenRequestError, build_auth
+from okta_async._core.auth import (
+    BearerAuth,
+    PrivateKeyAuth,
+    SSWSAuth,
+    TokenRequestError,
+    build_auth,
+)
 from okta_async._core.config import OktaConfig, load_config
 from okta_async._core.dpop import DPoPKey, access_token_hash, proof_target
 from okta_async._core.errors import ConfigError
 from okta_async._core.operation import Operation
-from tests.core.transport_support import Sleeps, make_transport
+from okta_async._core.transport import credential_headers
+from tests.core.transport_support import Sleeps, StaticAuth, make_transport
 
 CLIENT_KEY = pem(new_ec())
 NOW = 1_800_000_000.0
@@ -336,6 +343,20 @@ async def test_a_401_fetches_a_new_dpop_token_and_retries_with_a_new_proof(
     assert first["Authorization"] == "DPoP ACCESS-TOKEN-1-SECRET"
     assert second["Authorization"] == "DPoP ACCESS-TOKEN-2-SECRET"
     assert claims_of(second["DPoP"])["ath"] == access_token_hash("ACCESS-TOKEN-2-SECRET")
+
+
+async def test_static_strategies_and_authorization_only_strategies_send_just_authorization(
+    session: aiohttp.ClientSession,
+) -> None:
+    url = yarl.URL("https://acme.okta.com/api/v1/users")
+    ssws = await credential_headers(SSWSAuth("t"), session, "GET", url)
+    bearer = await credential_headers(BearerAuth("t"), session, "GET", url)
+    legacy = await credential_headers(StaticAuth("t"), session, "GET", url)  # no request_headers
+    assert (ssws, bearer, legacy) == (
+        {"Authorization": "SSWS t"},
+        {"Authorization": "Bearer t"},
+        {"Authorization": "SSWS t"},
+    )
 
 
 # --- secrecy -------------------------------------------------------------------------------------

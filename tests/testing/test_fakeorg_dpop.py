@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -236,3 +239,18 @@ async def test_dpop_mode_can_be_switched_at_runtime() -> None:
         org.set_dpop(False)
         status, _, body = await client.token_request(None)
         assert (status, body["token_type"]) == (200, "Bearer")
+
+
+def test_the_fake_org_loads_no_sdk_module_beyond_the_package_root() -> None:
+    code = (
+        "import sys, okta_async\n"
+        "before = set(sys.modules)\n"
+        "import okta_async.testing.server, okta_async.testing.dpop\n"
+        "print(sorted(m for m in set(sys.modules) - before\n"
+        "      if m.startswith('okta_async') and not m.startswith('okta_async.testing')))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.strip() == "[]"

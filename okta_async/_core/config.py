@@ -159,7 +159,8 @@ _KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "private_key": (("OKTA_CLIENT_PRIVATEKEY",), ("privateKey",)),
     # The official SDKs derive OKTA_CLIENT_KID from the YAML key ``kid``; accept both spellings.
     "key_id": (("OKTA_CLIENT_KEYID", "OKTA_CLIENT_KID"), ("kid",)),
-    "dpop": (("OKTA_CLIENT_DPOP",), ("dpop",)),
+    # okta-sdk-python 3.4 calls its DPoP switch ``dpopEnabled``; accept that spelling too.
+    "dpop": (("OKTA_CLIENT_DPOP", "OKTA_CLIENT_DPOPENABLED"), ("dpop",)),
     "request_timeout": (("OKTA_CLIENT_REQUESTTIMEOUT",), ("requestTimeout",)),
     "max_retries": (("OKTA_CLIENT_RATELIMIT_MAXRETRIES",), ("rateLimit", "maxRetries")),
     "proxy_host": (("OKTA_CLIENT_PROXY_HOST",), ("proxy", "host")),
@@ -167,6 +168,10 @@ _KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "proxy_username": (("OKTA_CLIENT_PROXY_USERNAME",), ("proxy", "username")),
     "proxy_password": (("OKTA_CLIENT_PROXY_PASSWORD",), ("proxy", "password")),
 }
+
+
+#: Further YAML spellings of a setting, tried in order after the one in ``_KEYS``.
+_YAML_ALIASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {"dpop": (("dpopEnabled",),)}
 
 
 def _env_layer(env: Mapping[str, str]) -> Layer:
@@ -200,9 +205,11 @@ def _yaml_layer(path: Path, label: str) -> Layer:
         raise ConfigError("okta.yaml", label, f"{path}: okta.client must be a mapping")
     layer: Layer = {}
     for setting, (_, yaml_path) in _KEYS.items():
-        value = _dig(client, yaml_path)
-        if value is not None and value != "":
-            layer[setting] = (value, f"{label} okta.client.{'.'.join(yaml_path)}")
+        for keys in (yaml_path, *_YAML_ALIASES.get(setting, ())):
+            value = _dig(client, keys)
+            if value is not None and value != "":
+                layer[setting] = (value, f"{label} okta.client.{'.'.join(keys)}")
+                break
     return layer
 
 
@@ -426,9 +433,9 @@ def load_config(
     ``env``, ``cwd`` and ``home`` default to the process environment, working directory and
     home directory; tests pass their own. ``private_key`` may be PEM text, JWK JSON text or a
     path to a file holding either (relative paths resolve against ``cwd``). ``dpop``
-    (``OKTA_CLIENT_DPOP``, ``okta.client.dpop``; same precedence) asks for DPoP-bound tokens
-    and is only valid with PrivateKey mode. Raises ``ConfigError`` naming the offending
-    setting and its source.
+    (``OKTA_CLIENT_DPOP``, ``okta.client.dpop``, or okta-sdk-python's ``dpopEnabled`` spelling;
+    same precedence) asks for DPoP-bound tokens and is only valid with PrivateKey mode.
+    Raises ``ConfigError`` naming the offending setting and its source.
     """
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd

@@ -425,6 +425,7 @@ def test_dpop_is_off_by_default(tmp_path: Path) -> None:
         ({}, True, {}, True, "./okta.yaml okta.client.dpop"),
         ({"OKTA_CLIENT_DPOP": "false"}, True, {}, False, "env OKTA_CLIENT_DPOP"),
         ({"OKTA_CLIENT_DPOP": "true"}, None, {"dpop": False}, False, "argument"),
+        ({"OKTA_CLIENT_DPOPENABLED": "1"}, None, {}, True, "env OKTA_CLIENT_DPOPENABLED"),
     ],
 )
 def test_dpop_setting_follows_the_usual_precedence(
@@ -442,6 +443,12 @@ def test_dpop_setting_follows_the_usual_precedence(
     auth = build_auth(config)
     assert isinstance(auth, PrivateKeyAuth)
     assert (auth.dpop_key is not None) is expected
+
+
+def test_dpop_enabled_yaml_spelling_of_the_official_sdk_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "okta.yaml").write_text("okta:\n  client:\n    dpopEnabled: true\n")
+    config = _load(tmp_path, {}, **PRIVATE_KEY_MODE)
+    assert (config.dpop, config.sources["dpop"]) == (True, "./okta.yaml okta.client.dpopEnabled")
 
 
 def test_dpop_outside_private_key_mode_names_the_setting_and_its_source(tmp_path: Path) -> None:

@@ -94,3 +94,10 @@ def bench(session: nox.Session) -> None:
     for script in scripts:
         session.log(f"benchmark: {script}")
         session.run(python, str(script), *session.posargs, env=env)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: README's first command, a tour against the embedded fake org."""
+    session.install("-e", ".")
+    session.run("okta-async", "demo", *session.posargs)

@@ -1,0 +1,202 @@
+"""Reading the CLI's input files: user CSVs and one-per-line reference lists.
+
+Every problem with a single row is reported as a :class:`RowError` carrying the 1-based line
+number where the row starts, and reading carries on with the next row; only a file that cannot
+be used at all (missing, no header, no usable column) raises :class:`InputFileError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+# Header spellings accepted for the default profile attributes (compared case-insensitively,
+# ignoring spaces, dashes and underscores) -> Okta's attribute name.
+_ALIASES = {
+    "login": "login",
+    "username": "login",
+    "email": "email",
+    "firstname": "firstName",
+    "givenname": "firstName",
+    "lastname": "lastName",
+    "familyname": "lastName",
+    "surname": "lastName",
+    "secondemail": "secondEmail",
+    "mobilephone": "mobilePhone",
+    "department": "department",
+    "title": "title",
+    "displayname": "displayName",
+    "employeenumber": "employeeNumber",
+}
+_PASSWORD = "password"
+_GROUPS = "groups"
+_REQUIRED = ("email", "firstName", "lastName")
+
+
+class InputFileError(Exception):
+    """The file as a whole cannot be used (not found, unreadable, no usable header)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One row that was skipped, and why."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A valid user row: the Okta profile, an optional password and groups to join."""
+
+    line: int
+    profile: dict[str, str]
+    password: str | None = None
+    group_ids: tuple[str, ...] = field(default=())
+
+    @property
+    def login(self) -> str:
+        """The Okta login (defaults to the email when the CSV has no login column)."""
+        return self.profile["login"]
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name).lower()
+
+
+def open_text(path: str | Path) -> TextIO:
+    """Open an input file as UTF-8 text (a BOM is skipped; undecodable bytes become U+FFFD).
+
+    ``-`` means standard input.
+    """
+    if str(path) == "-":
+        import sys
+
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
+    try:
+        return open(path, encoding="utf-8-sig", errors="replace", newline="")
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: {exc.strerror or exc}") from None
+
+
+def iter_csv(stream: Iterable[str]) -> Iterator[tuple[int, list[str]] | RowError]:
+    """Yield ``(line, fields)`` for each non-blank CSV record, or a RowError for a broken one.
+
+    ``line`` is the 1-based line where the record starts (quoted fields may span lines).
+    """
+    reader = csv.reader(stream, strict=True)
+    last_line = 0
+    while True:
+        start = last_line + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            last_line = reader.line_num
+            yield RowError(start, f"malformed CSV ({exc})")
+            continue
+        last_line = reader.line_num
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        yield start, fields
+
+
+def read_user_rows(stream: Iterable[str]) -> Iterator[UserRow | RowError]:
+    """Parse a user CSV with a header row into :class:`UserRow` s and :class:`RowError` s.
+
+    Required columns: ``email``, ``firstName``, ``lastName`` (``login`` defaults to the email).
+    Optional: ``password``, ``groups`` (group ids separated by ``;``); every other column is
+    kept as a profile attribute under its header name. Header names are matched
+    case-insensitively, so ``first_name`` and ``First Name`` work too.
+    """
+    records = iter_csv(stream)
+    header: list[str] | None = None
+    for item in records:
+        if isinstance(item, RowError):
+            if header is None:
+                raise InputFileError(f"the header row is not valid CSV: {item.message}")
+            yield item
+            continue
+        line, fields = item
+        if header is None:
+            header = [_ALIASES.get(_norm(h), h.strip()) for h in fields]
+            missing = [c for c in _REQUIRED if c not in header]
+            if missing:
+                raise InputFileError(
+                    "the header row lacks required column(s): " + ", ".join(missing)
+                )
+            continue
+        if len(fields) != len(header):
+            yield RowError(line, f"expected {len(header)} fields, found {len(fields)}")
+            continue
+        yield _user_row(line, header, fields)
+    if header is None:
+        raise InputFileError("the file is empty (a header row is required)")
+
+
+def _user_row(line: int, header: list[str], fields: list[str]) -> UserRow | RowError:
+    profile: dict[str, str] = {}
+    password: str | None = None
+    groups: tuple[str, ...] = ()
+    for name, raw in zip(header, fields, strict=True):
+        value = raw.strip()
+        if "\ufffd" in value:
+            return RowError(line, f"column {name!r} is not valid UTF-8")
+        key = _norm(name)
+        if key == _PASSWORD:
+            password = raw or None  # passwords keep their spaces
+        elif key == _GROUPS:
+            groups = tuple(g.strip() for g in re.split(r"[;|]", value) if g.strip())
+        elif value:
+            profile[name] = value
+    for required in _REQUIRED:
+        if not profile.get(required):
+            return RowError(line, f"missing value for required column {required!r}")
+    if not _EMAIL.match(profile["email"]):
+        return RowError(line, f"invalid email {profile['email']!r}")
+    profile.setdefault("login", profile["email"])
+    return UserRow(line=line, profile=profile, password=password, group_ids=groups)
+
+
+def read_refs(stream: Iterable[str], *, columns: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """Yield ``(line, reference)`` from a list file: one id/login/name per line.
+
+    Blank lines and lines starting with ``#`` are skipped. If the first line looks like a CSV
+    header naming one of ``columns`` (for example the output of ``users export --format csv``),
+    that column is used instead.
+    """
+    column: int | None = None
+    first = True
+    for item in iter_csv(stream):
+        if isinstance(item, RowError):
+            continue
+        line, fields = item
+        if fields[0].lstrip().startswith("#"):
+            continue
+        if first:
+            first = False
+            normalized = [_norm(f) for f in fields]
+            for wanted in columns:
+                if _norm(wanted) in normalized:
+                    column = normalized.index(_norm(wanted))
+                    break
+            if column is not None:
+                continue
+        index = column if column is not None else 0
+        if index < len(fields) and fields[index].strip():
+            yield line, fields[index].strip()

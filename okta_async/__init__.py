@@ -88,6 +88,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access, then keep the name in the namespace."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'okta_async' has no attribute {name!r}")
@@ -97,4 +98,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
+    """The public names, including those not imported yet."""
     return sorted(__all__)

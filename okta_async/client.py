@@ -14,7 +14,7 @@ from typing import Any
 
 from okta_async._core.auth import AuthStrategy, build_auth
 from okta_async._core.config import OktaConfig, load_config
-from okta_async._core.operation import RequestOptions
+from okta_async._core.operation import request_options
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.transport import Transport, TransportAuth, TransportConfig
 from okta_async.resources import ResourceAccessors
@@ -30,9 +30,7 @@ class OktaClient(ResourceAccessors):
     your own auth strategy instead of the one the configuration describes.
     """
 
-    _config: OktaConfig | TransportConfig
-    _auth: AuthStrategy | TransportAuth
-    _transport: Transport
+    _transport: Transport  # holds the config and auth; shared (session too) with copies
 
     def __init__(
         self,
@@ -85,12 +83,11 @@ class OktaClient(ResourceAccessors):
             if not isinstance(config, OktaConfig):
                 raise TypeError("auth= is required when config= is not an OktaConfig")
             auth = build_auth(config)
-        self._config = config
-        self._auth = auth
         self._transport = Transport(config, auth)
 
     def __repr__(self) -> str:
-        mode = getattr(self._config, "authorization_mode", type(self._auth).__name__)
+        transport = self._transport
+        mode = getattr(transport.config, "authorization_mode", type(transport.auth).__name__)
         state = " closed" if self.closed else ""
         return f"<OktaClient org_url={self._transport.org_url} auth={mode}{state}>"
 
@@ -112,7 +109,7 @@ class OktaClient(ResourceAccessors):
     @property
     def config(self) -> OktaConfig | TransportConfig:
         """The resolved configuration."""
-        return self._config
+        return self._transport.config
 
     @property
     def governor(self) -> RateLimitGovernor:
@@ -130,17 +127,11 @@ class OktaClient(ResourceAccessors):
 
         Closing either closes both, since they share one session.
         """
-        options: RequestOptions = {}
-        if timeout is not None:
-            options["timeout"] = timeout
-        if max_retries is not None:
-            options["max_retries"] = max_retries
-        if extra_headers is not None:
-            options["extra_headers"] = dict(extra_headers)
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         copy = object.__new__(type(self))
-        # Only the core state: cached resource accessors must be rebuilt on the copy's transport.
-        copy._config = self._config
-        copy._auth = self._auth
+        # Only the transport: cached resource accessors must be rebuilt on the copy's transport.
         copy._transport = self._transport.with_options(options)
         return copy
 

@@ -17,23 +17,21 @@ nonce, which is remembered for later token requests. A ``DPoP`` token is then se
 from __future__ import annotations
 
 import asyncio
-import logging
 import secrets
 import time
-import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
-import orjson
 import yarl
 
-from okta_async._core.config import OktaConfig
+from okta_async._core.config import OktaConfig, org_proxy
 from okta_async._core.dpop import DPoPKey, access_token_hash
-from okta_async._core.errors import ConfigError, OktaError
+from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
 from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
+from okta_async._core.logs import logger
 
 __all__ = [
     "AuthStrategy",
@@ -43,8 +41,6 @@ __all__ = [
     "TokenRequestError",
     "build_auth",
 ]
-
-logger = logging.getLogger("okta_async")
 
 CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #: Lifetime of a client assertion; Okta accepts at most one hour, we keep it short.
@@ -264,12 +260,12 @@ class PrivateKeyAuth:
     async def _fetch(self, session: aiohttp.ClientSession) -> _AccessToken:
         started = self._clock()
         status, headers, body = await self._post_token_request(session)
-        payload = _json_object(body)
+        payload = json_object(body)
         if self._dpop is not None and _asks_for_nonce(status, headers, payload):
             logger.debug("token endpoint asked for a DPoP nonce; repeating the request once")
             started = self._clock()
             status, headers, body = await self._post_token_request(session)
-            payload = _json_object(body)
+            payload = json_object(body)
         if status != 200 or payload is None or not isinstance(payload.get("access_token"), str):
             content_type = headers.get("Content-Type", "")
             raise _token_error(
@@ -348,14 +344,6 @@ def _asks_for_nonce(
     )
 
 
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _expires_in(value: Any) -> float:
     try:
         seconds = float(value)
@@ -390,22 +378,11 @@ def _token_error(
         return TokenRequestError(
             f"token request to {url} returned HTTP {status} without an access_token", status=status
         )
-    snippet = body[:200].decode("utf-8", "replace")
     return TokenRequestError(
         f"token request to {url} returned HTTP {status} ({content_type or 'no content type'}): "
-        f"{snippet!r}",
+        f"{body_snippet(body)!r}",
         status=status,
     )
-
-
-def _token_proxy(config: OktaConfig) -> str | None:
-    """The configured proxy for the token endpoint, unless ``NO_PROXY`` exempts the org."""
-    if config.proxy is None:
-        return None
-    host = urlsplit(config.org_url).hostname or ""
-    if config.trust_env and urllib.request.proxy_bypass(host):
-        return None
-    return config.proxy
 
 
 def build_auth(config: OktaConfig) -> AuthStrategy:
@@ -424,7 +401,9 @@ def build_auth(config: OktaConfig) -> AuthStrategy:
             private_key=config.private_key,
             key_id=config.key_id,
             request_timeout=config.request_timeout,
-            proxy=_token_proxy(config),
+            proxy=org_proxy(
+                config.proxy, urlsplit(config.org_url).hostname, trust_env=config.trust_env
+            ),
             dpop=config.dpop,
         )
     if config.dpop:

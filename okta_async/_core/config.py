@@ -23,6 +23,7 @@ import math
 import os
 import ssl as ssl_module
 import types
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -34,7 +35,14 @@ import yaml
 from okta_async._core.errors import ConfigError
 from okta_async._core.keys import InvalidKeyError, load_signing_key
 
-__all__ = ["AUTHORIZATION_MODES", "OktaConfig", "load_config", "validate_org_url"]
+__all__ = [
+    "AUTHORIZATION_MODES",
+    "OktaConfig",
+    "is_loopback",
+    "load_config",
+    "org_proxy",
+    "validate_org_url",
+]
 
 #: Canonical spelling of each authorization mode, keyed by its lower-case form.
 AUTHORIZATION_MODES: Final = {"ssws": "SSWS", "bearer": "Bearer", "privatekey": "PrivateKey"}
@@ -45,13 +53,31 @@ DEFAULT: Final = "default"
 T = TypeVar("T")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` names this machine: ``localhost``, ``*.localhost`` or a loopback IP.
+
+    Such an org may use plain http (the embedded fake org), and skips environment proxies.
+    """
+    if host is None:
+        return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def org_proxy(proxy: str | None, org_host: str | None, *, trust_env: bool) -> str | None:
+    """The configured ``proxy`` for requests to the org, or None when ``NO_PROXY`` exempts it.
+
+    ``NO_PROXY`` is only consulted when the environment is trusted (``trust_env``).
+    """
+    if proxy is None:
+        return None
+    if trust_env and org_host and urllib.request.proxy_bypass(org_host):
+        return None
+    return proxy
 
 
 def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
@@ -81,7 +107,7 @@ def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
         raise ConfigError(setting, source, "must not contain user info (user:password@)")
     if scheme not in ("https", "http"):
         raise ConfigError(setting, source, f"scheme {scheme!r} is not supported; use https://")
-    if scheme == "http" and not _is_loopback(host):
+    if scheme == "http" and not is_loopback(host):
         raise ConfigError(
             setting, source, f"{shown!r} uses http; https is required except for loopback hosts"
         )
@@ -104,10 +130,6 @@ def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
     return f"{scheme}://{netloc}"
 
 
-def _org_url_converter(value: str) -> str:
-    return validate_org_url(value)
-
-
 def _freeze_sources(value: Mapping[str, str]) -> Mapping[str, str]:
     return types.MappingProxyType(dict(value))
 
@@ -121,7 +143,7 @@ class OktaConfig:
     chosen authorization mode has its credentials.
     """
 
-    org_url: str = attrs.field(converter=_org_url_converter)
+    org_url: str = attrs.field(converter=validate_org_url)
     authorization_mode: str = "SSWS"
     token: str | None = attrs.field(default=None, repr=False)
     client_id: str | None = None
@@ -321,6 +343,14 @@ _PARSERS: Final[dict[str, Callable[[Any], Any]]] = {
     "user_agent_extra": _parse_str,
     "ca_bundle": _parse_str,
 }
+#: Settings with a default on :class:`OktaConfig`, which ``load_config`` falls back to.
+_TUNABLES: Final = (
+    "request_timeout",
+    "max_retries",
+    "max_connections",
+    "max_concurrent_requests",
+    "max_rate_limit_wait",
+)
 _SECRETS: Final = frozenset({"token", "private_key", "proxy_password", "proxy"})
 
 
@@ -478,15 +508,12 @@ def load_config(
             "org_url", "none", "no org URL: pass org_url=, set OKTA_CLIENT_ORGURL or okta.yaml"
         )
     url = validate_org_url(url_value, source=r.sources["org_url"])
-    mode = r.get("authorization_mode", "SSWS")
+    defaults = attrs.fields(OktaConfig)
+    mode = r.get("authorization_mode", defaults.authorization_mode.default)
     settings: dict[str, Any] = {
         "org_url": url,
         "authorization_mode": mode,
-        "request_timeout": r.get("request_timeout", 30.0),
-        "max_retries": r.get("max_retries", 2),
-        "max_connections": r.get("max_connections", 100),
-        "max_concurrent_requests": r.get("max_concurrent_requests", 48),
-        "max_rate_limit_wait": r.get("max_rate_limit_wait", 120.0),
+        **{name: r.get(name, getattr(defaults, name).default) for name in _TUNABLES},
         "user_agent_extra": r.get("user_agent_extra"),
         "trust_env": trust_env,
         "ssl": ssl,

@@ -66,6 +66,15 @@ class ForeignOriginError(OktaError):
         )
 
 
+def check_origin(url: yarl.URL, org_url: yarl.URL) -> None:
+    """Raise :class:`ForeignOriginError` unless ``url`` is absolute and on the org's origin.
+
+    Same scheme, host and port: the rule every URL must pass before it gets the credential.
+    """
+    if not url.is_absolute() or url.origin() != org_url.origin():
+        raise ForeignOriginError(url, org_url)
+
+
 class DecodeError(OktaError):
     """A successful response could not be decoded as JSON.
 
@@ -86,7 +95,7 @@ class DecodeError(OktaError):
         self.operation_id = operation_id
         self.status = status
         self.content_type = content_type
-        self.body_text = body[:_SNIPPET].decode("utf-8", "replace")
+        self.body_text = body_snippet(body)
         super().__init__(
             f"could not decode the response of {operation_id} (status {status}, "
             f"content type {content_type or 'none'}, {len(body)} bytes) as JSON: {reason}"
@@ -210,7 +219,7 @@ def error_from_response(
     content_type = headers.get("Content-Type", "")
     code = summary = error_id = body_text = None
     causes: list[str] = []
-    parsed = _parse_json_object(body)
+    parsed = json_object(body)
     if parsed is not None and ("errorCode" in parsed or "errorSummary" in parsed):
         code = _opt_str(parsed.get("errorCode"))
         summary = _opt_str(parsed.get("errorSummary"))
@@ -225,7 +234,7 @@ def error_from_response(
         code = _opt_str(parsed.get("error"))
         summary = _opt_str(parsed.get("error_description"))
     elif body:
-        body_text = body[:_SNIPPET].decode("utf-8", "replace")
+        body_text = body_snippet(body)
 
     status_text = f"{status} {reason}" if reason else str(status)
     parts = [f"{status_text} from {method} {target.path}"]
@@ -256,7 +265,8 @@ def error_from_response(
     )
 
 
-def _parse_json_object(body: bytes) -> dict[str, Any] | None:
+def json_object(body: bytes) -> dict[str, Any] | None:
+    """``body`` decoded when it is a JSON object; None when empty, malformed or another type."""
     if not body:
         return None
     try:
@@ -264,6 +274,11 @@ def _parse_json_object(body: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def body_snippet(body: bytes) -> str:
+    """The first 200 characters of a body, as quoted in messages about unexpected answers."""
+    return body[:_SNIPPET].decode("utf-8", "replace")
 
 
 def _opt_str(value: object) -> str | None:
@@ -292,6 +307,9 @@ __all__ = [
     "OktaError",
     "PermissionDeniedError",
     "RateLimitError",
+    "body_snippet",
+    "check_origin",
     "error_class_for",
     "error_from_response",
+    "json_object",
 ]

@@ -5,7 +5,7 @@ empty one, carries a ``rel="next"`` link that points just past the last event re
 following it forever yields each new event exactly once. With ``until`` it is a *bounded* query
 that pages normally and ends.
 
-Failure policy (the issue leaves it open): the transport already retries transient failures
+Failure policy: the transport already retries transient failures
 (connection errors, timeouts, 429, 5xx) with backoff. When its retries are exhausted, a tail does
 not die: it logs a warning, waits (doubling from ``max(poll_interval, 1)`` seconds up to 60 s) and
 asks for the same URL again, so nothing is lost or repeated. A bounded query (``until``) raises
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from okta_async.models import LogEvent
 
 __all__ = ["LogTailMixin"]
-
-"""The System Log list operation (spec operationId ``getLogs``)."""
 
 MAX_BACKOFF = 60.0
 """Cap, in seconds, on the wait after a transient failure outlived the transport's retries."""
@@ -92,6 +90,7 @@ class LogTailMixin:
 async def _tail(
     transport: Transport, query: list[tuple[str, str]], *, bounded: bool, poll_interval: float
 ) -> AsyncIterator[LogEvent]:
+    """The generator behind :meth:`LogTailMixin.tail`; see the module docstring for the policy."""
     from okta_async._core.serde import decoder
     from okta_async.models import LogEvent
 

@@ -28,3 +28,20 @@ class RequestOptions(TypedDict, total=False):
     timeout: float
     max_retries: int
     extra_headers: Mapping[str, str]
+
+
+def request_options(
+    *,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> RequestOptions:
+    """The options that were given (None means "not given", so the default applies)."""
+    options: RequestOptions = {}
+    if timeout is not None:
+        options["timeout"] = timeout
+    if max_retries is not None:
+        options["max_retries"] = max_retries
+    if extra_headers is not None:
+        options["extra_headers"] = dict(extra_headers)
+    return options

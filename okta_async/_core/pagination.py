@@ -37,7 +37,7 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from okta_async._core.errors import DecodeError, ForeignOriginError
+from okta_async._core.errors import DecodeError, check_origin
 from okta_async._core.operation import Operation, RequestOptions
 
 if TYPE_CHECKING:
@@ -154,9 +154,10 @@ def _next_link(response: RawResponse) -> str | None:
     """The absolute URL of the response's ``rel="next"`` link, or ``None`` when there is none."""
     for url, params in parse_link_header(response.headers.getall("Link", ())):
         if url and "next" in params.get("rel", "").lower().split():
-            if URL(url, encoded=True).is_absolute():
+            link = URL(url, encoded=True)
+            if link.is_absolute():
                 return url  # verbatim: the cursor is the server's business
-            return str(response.url.join(URL(url, encoded=True)))
+            return str(response.url.join(link))
     return None
 
 
@@ -165,11 +166,6 @@ def _cursor_of(next_url: str | None) -> str | None:
     if next_url is None:
         return None
     return URL(next_url, encoded=True).query.get("after")
-
-
-def _same_origin(url: URL, org_url: URL) -> bool:
-    """Same scheme, host and port as the org (the transport applies the same rule)."""
-    return url.is_absolute() and url.origin() == org_url.origin()
 
 
 # --------------------------------------------------------------------------- Page
@@ -245,8 +241,7 @@ async def fetch_page(
         )
     else:
         target = URL(url, encoded=True)
-        if not _same_origin(target, transport.org_url):
-            raise ForeignOriginError(target, transport.org_url)
+        check_origin(target, transport.org_url)
         response = await transport.request(op, url=target, options=options)
     return _build_page(op, response, decode)
 
@@ -283,17 +278,8 @@ class _Walker(Generic[T]):
         """Fetch the next page, or return ``None`` once the listing (or ``max_items``) is done."""
         if self.finished:
             return None
-        p = self._p
         self.finished = True  # until this page says otherwise (an error ends the walk too)
-        page = await fetch_page(
-            p._transport,
-            p._op,
-            p._decode,
-            url=self._next_url,
-            path_params=p._path_params,
-            query=p._query,
-            options=p._options,
-        )
+        page = await self._p._fetch(self._next_url)
         self._next_url = page.next_url
         self._seen += len(page.items)
         self.finished = page.next_url is None or (
@@ -523,13 +509,15 @@ class AsyncPaginator(Generic[T]):
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         """``await paginator`` fetches and returns the first page only."""
-        return self._first_page().__await__()
+        return self._fetch().__await__()
 
-    async def _first_page(self) -> Page[T]:
+    async def _fetch(self, url: str | None = None) -> Page[T]:
+        """One page: the first (``url`` None) or the one a next link ``url`` points at."""
         return await fetch_page(
             self._transport,
             self._op,
             self._decode,
+            url=url,
             path_params=self._path_params,
             query=self._query,
             options=self._options,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from okta_async._core import serde
+from okta_async._core import operation, serde
 from okta_async._core.operation import Operation, RequestOptions
 from okta_async._core.unset import UNSET
 
@@ -49,15 +49,11 @@ def request_options(
     extra_headers: Mapping[str, str] | None,
 ) -> RequestOptions | None:
     """Per-call options; header parameters of the operation become extra headers."""
-    options: RequestOptions = {}
-    if timeout is not None:
-        options["timeout"] = timeout
-    if max_retries is not None:
-        options["max_retries"] = max_retries
     merged = {k: serde.encode_query_value(v) for k, v in (headers or {}).items() if v is not UNSET}
     merged.update(extra_headers or {})
-    if merged:
-        options["extra_headers"] = merged
+    options = operation.request_options(
+        timeout=timeout, max_retries=max_retries, extra_headers=merged or None
+    )
     return options or None
 
 

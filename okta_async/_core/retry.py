@@ -1,4 +1,4 @@
-"""When to retry a request and how long to wait first (issue 2, section 6).
+"""When to retry a request and how long to wait first.
 
 * 429: wait until ``X-Rate-Limit-Reset``, measured against the response's ``Date`` header
   rather than the local clock (so clock skew does not matter), plus a little jitter, capped

@@ -6,21 +6,19 @@ than in aiohttp middleware because aioresponses, used by the tests, bypasses mid
 
 Security rules enforced here: the Authorization header is only ever sent to the org's origin
 (absolute URLs elsewhere raise :class:`ForeignOriginError`; redirects are never followed to
-another origin), TLS verification is on unless the config turns it off, and headers are
-redacted before they could be logged.
+another origin), TLS verification is on unless the config turns it off, and log lines carry
+only method, path (no query), status, duration and request id: request headers never reach them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import platform
 import re
 import ssl
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -31,13 +29,14 @@ import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from okta_async._core import logs
+from okta_async._core.config import is_loopback, org_proxy
 from okta_async._core.errors import (
     APIConnectionError,
     APITimeoutError,
     ClientClosedError,
     ConfigError,
     DecodeError,
-    ForeignOriginError,
+    check_origin,
     error_from_response,
 )
 from okta_async._core.operation import Operation, RequestOptions
@@ -165,10 +164,13 @@ def ssl_setting(config: TransportConfig) -> ssl.SSLContext | bool:
 class _Shared:
     """State shared by a transport and every ``with_options`` copy of it."""
 
-    def __init__(self, config: TransportConfig, auth: TransportAuth) -> None:
+    def __init__(self, config: TransportConfig, auth: TransportAuth, org_host: str | None) -> None:
         self.config = config
         self.auth = auth
         self.ssl = ssl_setting(config)
+        self.proxy, self.proxy_headers = _split_proxy(
+            org_proxy(config.proxy, org_host, trust_env=config.trust_env)
+        )
         self.session: aiohttp.ClientSession | None = None
         self.closed = False
 
@@ -192,8 +194,8 @@ class Transport:
         governor: RateLimitGovernor | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        self._shared = _Shared(config, auth)
         self.org_url = yarl.URL(config.org_url.rstrip("/"))
+        self._shared = _Shared(config, auth, self.org_url.host)
         self.governor = governor or RateLimitGovernor(
             config.max_concurrent_requests, max_wait=config.max_rate_limit_wait
         )
@@ -210,6 +212,11 @@ class Transport:
     def config(self) -> TransportConfig:
         """The configuration this transport was built from."""
         return self._shared.config
+
+    @property
+    def auth(self) -> TransportAuth:
+        """The auth strategy, shared with every copy."""
+        return self._shared.auth
 
     @property
     def closed(self) -> bool:
@@ -254,7 +261,7 @@ class Transport:
                 connector=connector,
                 # Environment proxies are skipped for a loopback org (the embedded fake org):
                 # a corporate HTTP_PROXY without NO_PROXY=127.0.0.1 would otherwise swallow it.
-                trust_env=config.trust_env and not _is_loopback(self.org_url.host),
+                trust_env=config.trust_env and not is_loopback(self.org_url.host),
                 headers={"User-Agent": user_agent(config.user_agent_extra)},
             )
         return shared.session
@@ -271,7 +278,7 @@ class Transport:
             target = yarl.URL(url, encoded=True) if isinstance(url, str) else url
             if not target.is_absolute():
                 return self.org_url.join(target)
-            self._check_origin(target)
+            check_origin(target, self.org_url)
             return target
         params = path_params or {}
 
@@ -287,29 +294,6 @@ class Transport:
             items = list(query.items()) if isinstance(query, Mapping) else list(query)
             target = target.with_query(items)
         return target
-
-    def _check_origin(self, target: yarl.URL) -> None:
-        if not target.is_absolute() or target.origin() != self.org_url.origin():
-            raise ForeignOriginError(target, self.org_url)
-
-    def _proxy(self) -> tuple[yarl.URL | None, dict[str, str] | None]:
-        """The configured proxy (credentials moved to a Proxy-Authorization header), or None.
-
-        None also when NO_PROXY matches the org.
-
-        Without a configured proxy aiohttp reads HTTP(S)_PROXY / NO_PROXY itself (trust_env).
-        """
-        config = self._shared.config
-        if config.proxy is None:
-            return None, None
-        host = self.org_url.host
-        if config.trust_env and host and urllib.request.proxy_bypass(host):
-            return None, None
-        proxy = yarl.URL(config.proxy)
-        if proxy.user is None:
-            return proxy, None
-        basic = base64.b64encode(f"{proxy.user}:{proxy.password or ''}".encode()).decode()
-        return proxy.with_user(None), {"Proxy-Authorization": f"Basic {basic}"}
 
     async def request(
         self,
@@ -364,6 +348,7 @@ class Transport:
         timeout: aiohttp.ClientTimeout,
         max_retries: int,
     ) -> RawResponse:
+        """Send until a 2xx, or raise: retries, one 401 refresh, same-origin GET/HEAD redirects."""
         retries = 0  # transient-failure retries, bounded by max_retries
         resends = 0  # every resend, including the one after a credential refresh
         redirects = 0
@@ -371,7 +356,7 @@ class Transport:
         first_request_id: str | None = None
         policy = self.retry_policy
         auth = self._shared.auth
-        proxy, proxy_headers = self._proxy()
+        proxy_headers = self._shared.proxy_headers
         while True:
             session = self.session()
             credentials = await credential_headers(auth, session, method, target)
@@ -388,15 +373,7 @@ class Transport:
             started = time.perf_counter()
             try:
                 reply = await self._send(
-                    session,
-                    op.bucket,
-                    method,
-                    target,
-                    send_headers,
-                    body,
-                    timeout,
-                    proxy,
-                    proxy_headers,
+                    session, op.bucket, method, target, send_headers, body, timeout
                 )
             except Exception as exc:
                 elapsed = (time.perf_counter() - started) * 1000
@@ -473,8 +450,6 @@ class Transport:
         headers: CIMultiDict[str],
         body: bytes | str | None,
         timeout: aiohttp.ClientTimeout,
-        proxy: yarl.URL | None,
-        proxy_headers: dict[str, str] | None,
     ) -> _Reply:
         """One attempt: take a governor slot, send, read the whole body, record rate limits."""
         async with (
@@ -486,8 +461,8 @@ class Transport:
                 headers=headers,
                 timeout=timeout,
                 allow_redirects=False,  # redirects are handled above, origin-checked
-                proxy=proxy,
-                proxy_headers=proxy_headers,
+                proxy=self._shared.proxy,
+                proxy_headers=self._shared.proxy_headers,
             ) as resp,
         ):
             payload = await resp.read()
@@ -497,6 +472,8 @@ class Transport:
 
 @attrs.frozen
 class _Reply:
+    """One attempt's answer, before the loop decides whether it becomes a RawResponse."""
+
     status: int
     reason: str | None
     headers: CIMultiDictProxy[str] = attrs.field(repr=False)
@@ -505,6 +482,20 @@ class _Reply:
     @property
     def request_id(self) -> str | None:
         return self.headers.get("X-Okta-Request-Id")
+
+
+def _split_proxy(proxy_url: str | None) -> tuple[yarl.URL | None, dict[str, str] | None]:
+    """The proxy URL without credentials, and its credentials as a Proxy-Authorization header.
+
+    With no proxy (None) aiohttp reads HTTP(S)_PROXY / NO_PROXY itself when ``trust_env``.
+    """
+    if proxy_url is None:
+        return None, None
+    proxy = yarl.URL(proxy_url)
+    if proxy.user is None:
+        return proxy, None
+    basic = base64.b64encode(f"{proxy.user}:{proxy.password or ''}".encode()).decode()
+    return proxy.with_user(None), {"Proxy-Authorization": f"Basic {basic}"}
 
 
 def _connection_error(exc: BaseException, method: str, path: str) -> APIConnectionError:
@@ -523,18 +514,8 @@ def _redirect_note(location: yarl.URL, same_origin: bool) -> str:
     )
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _source_of(config: TransportConfig, setting: str) -> str:
+    """Where ``setting`` came from, for a ConfigError (``OktaConfig.sources`` when present)."""
     sources = getattr(config, "sources", None)
     if isinstance(sources, Mapping):
         return str(sources.get(setting, "configuration"))

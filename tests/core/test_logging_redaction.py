@@ -14,9 +14,9 @@ from tests.core.transport_support import (
     TOKEN,
     LocalConfig,
     StaticAuth,
-    make_transport,
-    mocked_okta,
+    open_transport,
 )
+from tests.support.http_mock import mocked_okta
 
 GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
 USER_URL = f"{ORG}/api/v1/users/00u1"
@@ -26,9 +26,8 @@ async def test_debug_logs_of_a_failing_retried_request_never_contain_the_token(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # root: aiohttp's and asyncio's loggers included
-    transport = make_transport(max_retries=2)
     body = {"errorCode": "E0000009", "errorSummary": "Internal Server Error", "errorCauses": []}
-    try:
+    async with open_transport(max_retries=2) as transport:
         with mocked_okta() as m:
             m.get(USER_URL, status=503, payload=body, headers={"X-Okta-Request-Id": "rq1"})
             m.get(
@@ -39,8 +38,6 @@ async def test_debug_logs_of_a_failing_retried_request_never_contain_the_token(
             m.get(USER_URL, status=500, payload=body, headers={"X-Okta-Request-Id": "rq3"})
             with pytest.raises(errors.InternalServerError) as info:
                 await transport.request(GET_USER, path_params={"userId": "00u1"})
-    finally:
-        await transport.aclose()
 
     everything = [caplog.text, str(info.value), repr(info.value), repr(transport)]
     everything += [str(record.__dict__) for record in caplog.records]
@@ -107,14 +104,11 @@ async def test_a_post_that_may_have_been_processed_logs_why_it_is_not_retried(
 
     caplog.set_level(logging.INFO, logger="okta_async")
     create = Operation(id="createUser", method="POST", path="/api/v1/users")
-    transport = make_transport()
-    try:
+    async with open_transport() as transport:
         with mocked_okta() as m:
             m.post(f"{ORG}/api/v1/users", exception=aiohttp.ServerDisconnectedError())
             with pytest.raises(errors.APIConnectionError):
                 await transport.request(create, json={})
-    finally:
-        await transport.aclose()
     assert [r.getMessage() for r in caplog.records] == [
         "not retrying POST /api/v1/users after ServerDisconnectedError: "
         "not safe to repeat: the server may have acted on it"

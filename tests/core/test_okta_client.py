@@ -11,7 +11,8 @@ import pytest
 from okta_async._core import errors
 from okta_async._core.operation import Operation
 from okta_async.client import OktaClient
-from tests.core.transport_support import ORG, TOKEN, LocalConfig, StaticAuth, mocked_okta
+from tests.core.transport_support import ORG, TOKEN, LocalConfig, StaticAuth
+from tests.support.http_mock import mocked_okta
 
 GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
 USER_URL = f"{ORG}/api/v1/users/00u1"
@@ -108,7 +109,6 @@ def test_config_and_individual_settings_are_mutually_exclusive() -> None:
 
 
 def test_bulk_is_cached_and_lazily_imported() -> None:
-    pytest.importorskip("okta_async.bulk", reason="the bulk helper has not landed yet")
     okta = _client()
     assert okta.bulk is okta.bulk
 
@@ -126,10 +126,8 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 async def test_settings_go_through_load_config_and_build_auth(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    pytest.importorskip("okta_async._core.config", reason="core-auth has not landed yet")
     _isolate(monkeypatch, tmp_path)
-    okta = OktaClient("https://acme.okta.com", TOKEN, max_retries=0, max_connections=5)
-    try:
+    async with OktaClient("https://acme.okta.com", TOKEN, max_retries=0, max_connections=5) as okta:
         assert okta.config.max_retries == 0
         assert okta.config.max_connections == 5
         assert repr(okta) == "<OktaClient org_url=https://acme.okta.com auth=SSWS>"
@@ -138,12 +136,9 @@ async def test_settings_go_through_load_config_and_build_auth(
             await okta._transport.request(GET_USER, path_params={"userId": "00u1"})
             [call] = next(iter(m.requests.values()))
         assert call.kwargs["headers"]["Authorization"] == f"SSWS {TOKEN}"
-    finally:
-        await okta.close()
 
 
 def test_missing_token_raises_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pytest.importorskip("okta_async._core.config", reason="core-auth has not landed yet")
     _isolate(monkeypatch, tmp_path)
     with pytest.raises(errors.ConfigError):
         OktaClient("https://acme.okta.com")

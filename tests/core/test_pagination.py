@@ -15,7 +15,7 @@ from okta_async._core.errors import DecodeError, ForeignOriginError, InternalSer
 from okta_async._core.operation import Operation
 from okta_async._core.pagination import AsyncPaginator, Page, parse_link_header
 from okta_async._core.transport import Transport
-from tests.core.transport_support import make_transport, mocked_okta
+from tests.core.transport_support import open_transport
 
 ORG = "https://acme.okta.com"
 USERS_URL = f"{ORG}/api/v1/users"
@@ -24,15 +24,8 @@ LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
 
 @pytest.fixture
 async def transport() -> AsyncIterator[Transport]:
-    t = make_transport(org_url=ORG, max_retries=0)
-    yield t
-    await t.aclose()
-
-
-@pytest.fixture
-def mocked() -> Any:
-    with mocked_okta() as m:
-        yield m
+    async with open_transport(org_url=ORG, max_retries=0) as t:
+        yield t
 
 
 @attrs.frozen

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from okta_async._core import errors
 from okta_async._core.operation import Operation
-from tests.core.transport_support import TOKEN, Sleeps, make_transport
+from tests.core.transport_support import TOKEN, Sleeps, open_transport
 
 GET_USER = Operation(id="getUser", method="GET", path="/api/v1/users/{userId}")
 CREATE_USER = Operation(id="createUser", method="POST", path="/api/v1/users")
@@ -58,11 +58,8 @@ def _origin(server: TestServer) -> str:
 
 async def test_request_reaches_a_real_server_with_auth(org: tuple[Recorder, TestServer]) -> None:
     recorder, server = org
-    transport = make_transport(org_url=_origin(server))
-    try:
+    async with open_transport(org_url=_origin(server)) as transport:
         response = await transport.request(GET_USER, path_params={"userId": "00u1"})
-    finally:
-        await transport.aclose()
     assert response.json() == {"path": "/api/v1/users/00u1"}
     [(method, path, headers)] = recorder.seen
     assert (method, path) == ("GET", "/api/v1/users/00u1")
@@ -80,8 +77,7 @@ async def test_authorization_is_not_sent_to_a_second_origin(
         raise web.HTTPFound(target)
 
     org_recorder.handler = redirect_away
-    transport = make_transport(org_url=_origin(org_server))
-    try:
+    async with open_transport(org_url=_origin(org_server)) as transport:
         # 1. an absolute URL on another origin is refused before anything is sent
         with pytest.raises(errors.ForeignOriginError):
             await transport.request(LIST_USERS, url=f"{target}?after=x")
@@ -89,8 +85,6 @@ async def test_authorization_is_not_sent_to_a_second_origin(
         # 2. a redirect from the org to another origin is not followed
         with pytest.raises(errors.APIStatusError) as info:
             await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     assert info.value.status == 302
     assert "another origin" in str(info.value)
     assert len(org_recorder.seen) == 1
@@ -108,11 +102,8 @@ async def test_same_origin_redirect_is_followed_with_auth(
         return web.json_response({"path": request.path})
 
     recorder.handler = handler
-    transport = make_transport(org_url=_origin(server))
-    try:
+    async with open_transport(org_url=_origin(server)) as transport:
         response = await transport.request(GET_USER, path_params={"userId": "old"})
-    finally:
-        await transport.aclose()
     assert response.json() == {"path": "/api/v1/users/new"}
     assert [h["Authorization"] for _, _, h in recorder.seen] == [f"SSWS {TOKEN}"] * 2
 
@@ -129,12 +120,9 @@ async def test_post_is_not_retried_when_the_connection_drops_after_sending(
     recorder, server = org
     recorder.handler = _drop_connection
     sleeps = Sleeps()
-    transport = make_transport(sleeps, org_url=_origin(server), max_retries=3)
-    try:
+    async with open_transport(sleeps, org_url=_origin(server), max_retries=3) as transport:
         with pytest.raises(errors.APIConnectionError):
             await transport.request(CREATE_USER, json={"profile": {"login": "a@b.c"}})
-    finally:
-        await transport.aclose()
     assert len(recorder.seen) == 1  # the server may have created the user: never sent twice
     assert sleeps.delays == []
 
@@ -145,12 +133,9 @@ async def test_get_is_retried_when_the_connection_drops(
     recorder, server = org
     recorder.handler = _drop_connection
     sleeps = Sleeps()
-    transport = make_transport(sleeps, org_url=_origin(server), max_retries=2)
-    try:
+    async with open_transport(sleeps, org_url=_origin(server), max_retries=2) as transport:
         with pytest.raises(errors.APIConnectionError):
             await transport.request(GET_USER, path_params={"userId": "00u1"})
-    finally:
-        await transport.aclose()
     assert len(sleeps.delays) == 2  # our two retries ...
     counts = [h.get("X-Okta-Retry-Count") for _, _, h in recorder.seen]
     # ... each of which aiohttp may itself resend once on a dropped keep-alive connection
@@ -168,12 +153,11 @@ def _closed_port() -> int:
 
 async def test_post_is_retried_when_the_connection_failed_before_sending() -> None:
     sleeps = Sleeps()
-    transport = make_transport(sleeps, org_url=f"http://127.0.0.1:{_closed_port()}", max_retries=2)
-    try:
+    async with open_transport(
+        sleeps, org_url=f"http://127.0.0.1:{_closed_port()}", max_retries=2
+    ) as transport:
         with pytest.raises(errors.APIConnectionError) as info:
             await transport.request(CREATE_USER, json={})
-    finally:
-        await transport.aclose()
     assert len(sleeps.delays) == 2  # two retries, then the error
     assert "ClientConnectorError" in str(info.value)
 
@@ -188,21 +172,15 @@ async def test_env_proxy_is_used_and_no_proxy_is_respected(
     monkeypatch.setenv("HTTP_PROXY", _origin(proxy_server))
     remote_org = "http://acme.okta.invalid"  # only reachable through the proxy
 
-    transport = make_transport(org_url=remote_org, trust_env=True, max_retries=0)
-    try:
+    async with open_transport(org_url=remote_org, trust_env=True, max_retries=0) as transport:
         await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     [(method, path, headers)] = proxy_recorder.seen
     assert (method, path, headers["Host"]) == ("GET", "/api/v1/users", "acme.okta.invalid")
 
     monkeypatch.setenv("NO_PROXY", "acme.okta.invalid")
-    transport = make_transport(org_url=remote_org, trust_env=True, max_retries=0)
-    try:
+    async with open_transport(org_url=remote_org, trust_env=True, max_retries=0) as transport:
         with pytest.raises(errors.APIConnectionError):  # direct: the name does not resolve
             await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     assert len(proxy_recorder.seen) == 1
 
 
@@ -216,11 +194,8 @@ async def test_env_proxy_is_not_used_for_a_loopback_org(
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", _origin(proxy_server))
-    transport = make_transport(org_url=_origin(org_server), trust_env=True)
-    try:
+    async with open_transport(org_url=_origin(org_server), trust_env=True) as transport:
         await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     assert len(org_recorder.seen) == 1 and proxy_recorder.seen == []
 
 
@@ -233,19 +208,15 @@ async def test_configured_proxy_is_used_unless_no_proxy_matches(
     proxy_recorder, proxy_server = other
     for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
-    transport = make_transport(org_url=_origin(org_server), proxy=_origin(proxy_server))
-    try:
+    async with open_transport(
+        org_url=_origin(org_server), proxy=_origin(proxy_server)
+    ) as transport:
         await transport.request(LIST_USERS)
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-        bypassing = make_transport(
+        async with open_transport(
             org_url=_origin(org_server), proxy=_origin(proxy_server), trust_env=True
-        )
-        try:
+        ) as bypassing:
             await bypassing.request(LIST_USERS)
-        finally:
-            await bypassing.aclose()
-    finally:
-        await transport.aclose()
     assert len(proxy_recorder.seen) == 1
     assert len(org_recorder.seen) == 1
 
@@ -262,8 +233,7 @@ async def test_cancelled_request_releases_its_governor_slot(
         return web.Response()
 
     recorder.handler = slow
-    transport = make_transport(org_url=_origin(server))
-    try:
+    async with open_transport(org_url=_origin(server)) as transport:
         task = asyncio.create_task(transport.request(LIST_USERS))
         waiter = asyncio.create_task(arrived.wait())
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -273,8 +243,6 @@ async def test_cancelled_request_releases_its_governor_slot(
         with pytest.raises(asyncio.CancelledError):
             await task
         assert transport.governor.in_flight() == 0
-    finally:
-        await transport.aclose()
 
 
 async def test_per_call_timeout_raises_api_timeout_error(
@@ -287,12 +255,9 @@ async def test_per_call_timeout_raises_api_timeout_error(
         return web.Response()
 
     recorder.handler = slow
-    transport = make_transport(org_url=_origin(server), max_retries=0)
-    try:
+    async with open_transport(org_url=_origin(server), max_retries=0) as transport:
         with pytest.raises(errors.APITimeoutError, match="GET /api/v1/users"):
             await transport.request(LIST_USERS, options={"timeout": 0.05})
-    finally:
-        await transport.aclose()
 
 
 async def test_query_and_path_values_arrive_intact(org: tuple[Recorder, TestServer]) -> None:
@@ -305,15 +270,12 @@ async def test_query_and_path_values_arrive_intact(org: tuple[Recorder, TestServ
 
     recorder.handler = echo
     search = 'profile.email eq "a+b@x.com" and profile.city eq "Zürich & Co"'
-    transport = make_transport(org_url=_origin(server))
-    try:
+    async with open_transport(org_url=_origin(server)) as transport:
         await transport.request(
             GET_USER,
             path_params={"userId": "ann+o'neil@x.com/1"},
             query=[("search", search), ("expand", "a"), ("expand", "b")],
         )
-    finally:
-        await transport.aclose()
     [(tail, query)] = received
     assert tail == "api/v1/users/ann+o'neil@x.com/1"
     assert query == [("search", search), ("expand", "a"), ("expand", "b")]
@@ -327,11 +289,8 @@ async def test_proxy_credentials_go_to_the_proxy_only(
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     proxy = f"http://agent:pa55@127.0.0.1:{proxy_server.port}"
-    transport = make_transport(org_url="http://acme.okta.invalid", proxy=proxy)
-    try:
+    async with open_transport(org_url="http://acme.okta.invalid", proxy=proxy) as transport:
         await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     [(_, _, headers)] = proxy_recorder.seen
     assert headers["Proxy-Authorization"] == "Basic YWdlbnQ6cGE1NQ=="  # agent:pa55
     assert headers["Authorization"] == f"SSWS {TOKEN}"

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from okta_async._core import errors
 from okta_async._core.operation import Operation
 from okta_async._core.transport import ssl_setting
-from tests.core.transport_support import LocalConfig, Sleeps, make_transport
+from tests.core.transport_support import LocalConfig, Sleeps, open_transport
 
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
 
@@ -79,33 +79,24 @@ async def test_unknown_certificate_is_rejected_by_default_and_not_retried(
 ) -> None:
     url, _ = tls_org
     sleeps = Sleeps()
-    transport = make_transport(sleeps, org_url=url)
-    try:
+    async with open_transport(sleeps, org_url=url) as transport:
         with pytest.raises(errors.APIConnectionError, match="Certificate"):
             await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     assert sleeps.delays == []
 
 
 async def test_ca_bundle_makes_a_private_ca_trusted(tls_org: tuple[str, Path]) -> None:
     url, cert_path = tls_org
-    transport = make_transport(org_url=url, ca_bundle=str(cert_path))
-    try:
+    async with open_transport(org_url=url, ca_bundle=str(cert_path)) as transport:
         response = await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     assert response.json() == []
 
 
 async def test_an_ssl_context_can_be_given(tls_org: tuple[str, Path]) -> None:
     url, cert_path = tls_org
     context = ssl.create_default_context(cafile=str(cert_path))
-    transport = make_transport(org_url=url, ssl=context)
-    try:
+    async with open_transport(org_url=url, ssl=context) as transport:
         assert (await transport.request(LIST_USERS)).status == 200
-    finally:
-        await transport.aclose()
 
 
 def test_ssl_setting_defaults_to_verification() -> None:

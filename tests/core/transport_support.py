@@ -6,13 +6,12 @@ Kept out of conftest.py so that other helpers' fixtures in tests/core cannot col
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
-from unittest import mock
 
 import aiohttp
 import attrs
-from aioresponses import aioresponses
 
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.retry import RetryPolicy
@@ -130,23 +129,11 @@ def make_transport(
     return Transport(cfg, auth or StaticAuth(), retry_policy=policy, governor=governor)
 
 
-def sent_headers(mocked: Any) -> list[dict[str, str]]:
-    """Headers of every request aioresponses saw, in order."""
-    calls = [call for calls in mocked.requests.values() for call in calls]
-    return [dict(call.kwargs.get("headers") or {}) for call in calls]
-
-
-class _Aiohttp314Response(aiohttp.ClientResponse):
-    """aioresponses 0.7.9 builds responses without aiohttp 3.14's ``stream_writer`` argument."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", mock.Mock(output_size=0))
-        super().__init__(*args, **kwargs)
-
-
-class mocked_okta(aioresponses):
-    """aioresponses whose canned responses construct under aiohttp 3.14."""
-
-    def add(self, url: Any, method: str = "GET", **kwargs: Any) -> None:  # type: ignore[override]
-        kwargs.setdefault("response_class", _Aiohttp314Response)
-        super().add(url, method, **kwargs)
+@asynccontextmanager
+async def open_transport(sleeps: Sleeps | None = None, **kwargs: Any) -> AsyncIterator[Transport]:
+    """``make_transport(...)``, closed when the block ends (even when it fails)."""
+    transport = make_transport(sleeps, **kwargs)
+    try:
+        yield transport
+    finally:
+        await transport.aclose()

@@ -1,10 +1,7 @@
-"""Fixtures for resource tests: a recording transport and a stand-in for LogTailMixin."""
+"""Fixtures for resource tests: a recording transport and a client built on it."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from typing import Any
 
 import orjson
@@ -50,12 +47,3 @@ def transport() -> RecordingTransport:
 @pytest.fixture
 def client(transport: RecordingTransport) -> FakeClient:
     return FakeClient(transport)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _logtail_until_it_lands() -> None:
-    name = "okta_async._core.logtail"
-    if name not in sys.modules and importlib.util.find_spec(name) is None:
-        stub = types.ModuleType("okta_async._core.logtail")
-        stub.LogTailMixin = type("LogTailMixin", (), {})  # type: ignore[attr-defined]
-        sys.modules["okta_async._core.logtail"] = stub

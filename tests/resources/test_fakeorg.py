@@ -1,11 +1,7 @@
-"""Generated resources end to end against the embedded fake org (real HTTP on 127.0.0.1).
-
-Skipped until OktaClient (with the generated ResourceAccessors) and pagination are on this branch.
-"""
+"""Generated resources end to end against the embedded fake org (real HTTP on 127.0.0.1)."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,25 +9,18 @@ import pytest
 
 from okta_async import UNSET, models
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("okta_async.client") is None
-    or importlib.util.find_spec("okta_async._core.pagination") is None,
-    reason="needs okta_async.client and okta_async._core.pagination (other branches)",
-)
-
 
 @pytest.fixture
 async def okta() -> AsyncIterator[Any]:
     from okta_async import OktaClient
     from okta_async.testing import FakeOrg
 
-    async with FakeOrg(users=3, seed=1) as org:
-        client = OktaClient(org_url=org.url, token=org.token)
-        async with client:
-            if not hasattr(client, "users"):
-                pytest.skip("OktaClient does not inherit ResourceAccessors yet")
-            client.fake_org = org
-            yield client
+    async with (
+        FakeOrg(users=3, seed=1) as org,
+        OktaClient(org_url=org.url, token=org.token) as client,
+    ):
+        client.fake_org = org
+        yield client
 
 
 async def test_user_lifecycle_round_trip(okta: Any) -> None:

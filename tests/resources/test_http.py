@@ -1,44 +1,17 @@
-"""The behaviour scenarios over real aiohttp requests, intercepted by aioresponses.
-
-Needs OktaClient (with the generated ResourceAccessors) and the pagination module; skipped with a
-reason until both are merged into this branch.
-"""
+"""The behaviour scenarios over real aiohttp requests, intercepted by aioresponses."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
-from unittest import mock
 
-import aiohttp
 import orjson
 import pytest
-from aioresponses import aioresponses as _aioresponses
 
 from okta_async import models
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("okta_async.client") is None
-    or importlib.util.find_spec("okta_async._core.pagination") is None,
-    reason="needs okta_async.client and okta_async._core.pagination (other branches)",
-)
+from tests.support.http_mock import mocked_okta
 
 ORG = "https://acme.okta.com"
-
-
-class _Response(aiohttp.ClientResponse):
-    """aiohttp 3.14 wants ``stream_writer``; aioresponses 0.7.9 does not pass one."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", mock.Mock(output_size=0))
-        super().__init__(*args, **kwargs)
-
-
-class aioresponses(_aioresponses):  # drop-in for the library class
-    def add(self, url: Any, method: str = "GET", **kwargs: Any) -> None:  # type: ignore[override]
-        kwargs.setdefault("response_class", _Response)
-        super().add(url, method, **kwargs)
 
 
 USER = {"id": "00u1", "status": "STAGED", "profile": {"login": "isaac", "favouriteBand": "MM"}}
@@ -48,11 +21,7 @@ USER = {"id": "00u1", "status": "STAGED", "profile": {"login": "isaac", "favouri
 async def okta() -> AsyncIterator[Any]:
     from okta_async import OktaClient
 
-    client = OktaClient(org_url=ORG, token="test-token")
-    if not hasattr(client, "users"):
-        await client.close()
-        pytest.skip("OktaClient does not inherit ResourceAccessors yet")
-    async with client:
+    async with OktaClient(org_url=ORG, token="test-token") as client:
         yield client
 
 
@@ -66,7 +35,7 @@ def _sent_json(mocked: Any) -> list[Any]:
 
 
 async def test_create_user_over_http(okta: Any) -> None:
-    with aioresponses() as mocked:
+    with mocked_okta() as mocked:
         mocked.post(f"{ORG}/api/v1/users?activate=false", payload=USER)
         body = models.CreateUserRequest(
             profile=models.UserProfile(login="isaac"),
@@ -81,7 +50,7 @@ async def test_create_user_over_http(okta: Any) -> None:
 
 
 async def test_partial_update_over_http(okta: Any) -> None:
-    with aioresponses() as mocked:
+    with mocked_okta() as mocked:
         mocked.post(f"{ORG}/api/v1/users/00u1", payload=USER)
         await okta.users.partial_update_user(
             "00u1", models.User(profile=models.UserProfile(nick_name="ib"))
@@ -95,7 +64,7 @@ async def test_list_applications_mixed_page_over_http(okta: Any) -> None:
         {"id": "0oa2", "signOnMode": "BOOKMARK", "name": "bookmark"},
         {"id": "0oa3", "signOnMode": "QUANTUM_SSO", "name": "future", "extra": {"a": 1}},
     ]
-    with aioresponses() as mocked:
+    with mocked_okta() as mocked:
         mocked.get(f"{ORG}/api/v1/apps", payload=page)
         apps = [app async for app in okta.applications.list_applications()]
     assert [type(a) for a in apps] == [
@@ -108,7 +77,7 @@ async def test_list_applications_mixed_page_over_http(okta: Any) -> None:
 
 
 async def test_unknown_user_status_over_http(okta: Any) -> None:
-    with aioresponses() as mocked:
+    with mocked_okta() as mocked:
         mocked.get(f"{ORG}/api/v1/users/00u1", payload={**USER, "status": "HIBERNATING"})
         user = await okta.users.get_user("00u1")
     assert user.status == "HIBERNATING"

@@ -36,7 +36,7 @@ from okta_async._core.dpop import DPoPKey, access_token_hash, proof_target
 from okta_async._core.errors import ConfigError
 from okta_async._core.operation import Operation
 from okta_async._core.transport import credential_headers
-from tests.core.transport_support import Sleeps, StaticAuth, make_transport
+from tests.core.transport_support import StaticAuth, open_transport
 
 CLIENT_KEY = pem(new_ec())
 NOW = 1_800_000_000.0
@@ -314,11 +314,8 @@ async def test_api_request_headers_carry_the_dpop_token_and_a_bound_proof(
 async def test_every_attempt_of_a_retried_request_gets_its_own_proof(server: DPoPServer) -> None:
     server.api_statuses = [503, 200]
     auth = dpop_auth(server)
-    transport = make_transport(Sleeps(), auth=auth, org_url=server.url, max_retries=2)
-    try:
+    async with open_transport(auth=auth, org_url=server.url, max_retries=2) as transport:
         response = await transport.request(LIST_USERS, query={"limit": "5"})
-    finally:
-        await transport.aclose()
     assert response.status == 200
     first, second = server.api_headers
     assert first["Authorization"] == second["Authorization"] == "DPoP ACCESS-TOKEN-1-SECRET"
@@ -334,11 +331,8 @@ async def test_a_401_fetches_a_new_dpop_token_and_retries_with_a_new_proof(
     server: DPoPServer,
 ) -> None:
     server.api_statuses = [401, 200]
-    transport = make_transport(Sleeps(), auth=dpop_auth(server), org_url=server.url)
-    try:
+    async with open_transport(auth=dpop_auth(server), org_url=server.url) as transport:
         await transport.request(LIST_USERS)
-    finally:
-        await transport.aclose()
     first, second = server.api_headers
     assert first["Authorization"] == "DPoP ACCESS-TOKEN-1-SECRET"
     assert second["Authorization"] == "DPoP ACCESS-TOKEN-2-SECRET"
@@ -369,14 +363,11 @@ async def test_tokens_keys_and_proofs_stay_out_of_logs_reprs_and_errors(
     server.token_answers = [nonce_challenge("nonce-1"), issue()]
     server.api_statuses = [503, 200]
     auth = dpop_auth(server)
-    transport = make_transport(Sleeps(), auth=auth, org_url=server.url, max_retries=2)
-    try:
+    async with open_transport(auth=auth, org_url=server.url, max_retries=2) as transport:
         await transport.request(LIST_USERS)
         server.token_answers = [nonce_challenge("nonce-2"), nonce_challenge("nonce-3")]
         with pytest.raises(TokenRequestError) as caught:
             await auth.refresh_after_401(transport.session(), "DPoP ACCESS-TOKEN-2-SECRET")
-    finally:
-        await transport.aclose()
     key = auth.dpop_key
     assert key is not None
     private = key._signer.key

@@ -175,8 +175,11 @@ class RateLimitGovernor:
         if limit is None or remaining is None or reset is None or limit == 0:
             return
         server_now = server_time(headers)
-        if server_now is None:
-            server_now = self._wall_clock()
+        local_now = self._wall_clock()
+        if server_now is None or 0.0 <= local_now - server_now < 1.0:
+            # ``Date`` has whole-second resolution: when our clock agrees with it within that
+            # second, ours is the finer reading of the server's time (it matters for 1 s windows).
+            server_now = local_now
         previous = self._states.get(bucket)
         if previous is not None and self._windows.get(bucket) == reset:
             # Responses of one window can arrive out of order: the lowest count is the newest.

@@ -48,6 +48,24 @@ def test_snapshot_uses_the_date_header_not_the_local_clock() -> None:
 
 
 @pytest.mark.parametrize(
+    ("local_offset", "reset_in_expected"),
+    [(0.6, 0.4), (0.0, 1.0), (1.5, 1.0), (-0.3, 1.0)],
+    ids=["within-the-date-second", "exactly-on-date", "a-second-off", "behind-date"],
+)
+def test_a_local_clock_agreeing_with_date_refines_its_whole_second(
+    local_offset: float, reset_in_expected: float
+) -> None:
+    clock = FakeClock()
+    governor = RateLimitGovernor(
+        4, clock=clock, wall_clock=lambda: SERVER_NOW + local_offset, sleep=Sleeps(clock)
+    )
+    governor.observe(BUCKET, _headers(100, 50, 1))
+    state = governor.snapshot(BUCKET)
+    assert state is not None
+    assert state.reset_at - clock.now == pytest.approx(reset_in_expected)
+
+
+@pytest.mark.parametrize(
     "headers",
     [
         {},

@@ -25,8 +25,9 @@ class OktaClient(ResourceAccessors):
 
     Settings come from the arguments, then ``OKTA_CLIENT_*`` environment variables, then
     ``./okta.yaml``, then ``~/.okta/okta.yaml`` (see ``okta_async._core.config.load_config``).
-    Pass ``config=`` to use a ready :class:`OktaConfig`, and ``auth=`` to supply your own
-    auth strategy instead of the one the configuration describes.
+    ``dpop=True`` (PrivateKey mode only) asks for DPoP-bound tokens, for service apps that
+    require DPoP. Pass ``config=`` to use a ready :class:`OktaConfig`, and ``auth=`` to supply
+    your own auth strategy instead of the one the configuration describes.
     """
 
     _transport: Transport  # holds the config and auth; shared (session too) with copies
@@ -41,6 +42,7 @@ class OktaClient(ResourceAccessors):
         scopes: str | list[str] | tuple[str, ...] | None = None,
         private_key: str | None = None,
         key_id: str | None = None,
+        dpop: bool | None = None,
         request_timeout: float | None = None,
         max_retries: int | None = None,
         max_connections: int | None = None,
@@ -59,6 +61,7 @@ class OktaClient(ResourceAccessors):
             "scopes": scopes,
             "private_key": private_key,
             "key_id": key_id,
+            "dpop": dpop,
             "request_timeout": request_timeout,
             "max_retries": max_retries,
             "max_connections": max_connections,

@@ -1,13 +1,17 @@
 """Authorization strategies: SSWS API token, static Bearer token, OAuth 2.0 ``private_key_jwt``.
 
-The transport asks a strategy for the ``Authorization`` header before each request and, after a
-401, calls :meth:`AuthStrategy.refresh_after_401` once to learn whether a retry is worth it.
-:class:`PrivateKeyAuth` runs the client-credentials grant: it signs a short-lived client
-assertion, exchanges it at ``<org>/oauth2/v1/token``, caches the access token, renews it ahead
-of expiry and makes sure concurrent callers share one token request (single flight).
+The transport asks a strategy for the credential headers of each attempt
+(:meth:`AuthStrategy.request_headers`: ``Authorization``, plus ``DPoP`` for DPoP-bound tokens)
+and, after a 401, calls :meth:`AuthStrategy.refresh_after_401` once to learn whether a retry is
+worth it. :class:`PrivateKeyAuth` runs the client-credentials grant: it signs a short-lived
+client assertion, exchanges it at ``<org>/oauth2/v1/token``, caches the access token, renews it
+ahead of expiry and makes sure concurrent callers share one token request (single flight).
 
-DPoP-bound tokens (``use_dpop_nonce``) are not implemented: the token endpoint's error is raised
-as :class:`TokenRequestError` with Okta's explanation.
+With ``dpop=True`` (for service apps that require DPoP, RFC 9449) every token request carries a
+DPoP proof from a per-client key (:mod:`okta_async._core.dpop`). When the token endpoint answers
+``400 use_dpop_nonce`` with a ``DPoP-Nonce`` header, the request is repeated once with that
+nonce, which is remembered for later token requests. A ``DPoP`` token is then sent as
+``Authorization: DPoP <token>`` with a new proof (bound to the token by ``ath``) per request.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
+import yarl
 
 from okta_async._core.config import OktaConfig, org_proxy
+from okta_async._core.dpop import DPoPKey, access_token_hash
 from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
 from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
 from okta_async._core.logs import logger
@@ -49,6 +55,12 @@ class AuthStrategy(Protocol):
 
     async def authorization(self, session: aiohttp.ClientSession) -> str:
         """Return the full ``Authorization`` header value, e.g. ``"SSWS 00a..."``."""
+        ...
+
+    async def request_headers(
+        self, session: aiohttp.ClientSession, method: str, url: yarl.URL
+    ) -> Mapping[str, str]:
+        """The credential headers for one attempt of ``method url`` (called again per retry)."""
         ...
 
     async def refresh_after_401(self, session: aiohttp.ClientSession, rejected_header: str) -> bool:
@@ -95,6 +107,11 @@ class _StaticAuth:
     async def authorization(self, session: aiohttp.ClientSession) -> str:
         return self._header
 
+    async def request_headers(
+        self, session: aiohttp.ClientSession, method: str, url: yarl.URL
+    ) -> Mapping[str, str]:
+        return {"Authorization": self._header}
+
     async def refresh_after_401(self, session: aiohttp.ClientSession, rejected_header: str) -> bool:
         return False
 
@@ -116,12 +133,16 @@ class BearerAuth(_StaticAuth):
 
 @attrs.frozen
 class _AccessToken:
-    header: str = attrs.field(repr=False)  # "Bearer <access token>"
+    header: str = attrs.field(repr=False)  # "Bearer <access token>" or "DPoP <access token>"
     renew_at: float  # clock time after which a new token is fetched
+    ath: str | None = attrs.field(default=None, repr=False)  # DPoP tokens: the proofs' ``ath``
 
 
 class PrivateKeyAuth:
-    """OAuth 2.0 client credentials with a ``private_key_jwt`` client assertion (RS256/ES256)."""
+    """OAuth 2.0 client credentials with a ``private_key_jwt`` client assertion (RS256/ES256).
+
+    ``dpop=True`` binds the tokens to a fresh in-memory EC P-256 key (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -135,6 +156,7 @@ class PrivateKeyAuth:
         proxy: str | None = None,
         clock: Callable[[], float] = time.time,
         renew_margin: float = RENEW_MARGIN,
+        dpop: bool = False,
     ) -> None:
         self.token_url = f"{org_url.rstrip('/')}/oauth2/v1/token"
         self.client_id = client_id
@@ -149,12 +171,20 @@ class PrivateKeyAuth:
         self._renew_margin = renew_margin
         self._cached: _AccessToken | None = None
         self._inflight: asyncio.Task[_AccessToken] | None = None
+        self._dpop = DPoPKey(clock=clock) if dpop else None
+        self._dpop_nonce: str | None = None  # the token endpoint's latest DPoP-Nonce
 
     def __repr__(self) -> str:
         return (
             f"PrivateKeyAuth(client_id={self.client_id!r}, scopes={self.scopes!r}, "
-            f"algorithm={self._key.algorithm!r}, key_id={self.key_id!r})"
+            f"algorithm={self._key.algorithm!r}, key_id={self.key_id!r}, "
+            f"dpop={self._dpop is not None})"
         )
+
+    @property
+    def dpop_key(self) -> DPoPKey | None:
+        """The key DPoP proofs are signed with, or None when DPoP is off."""
+        return self._dpop
 
     def client_assertion(self) -> str:
         """A freshly signed client assertion JWT (unique ``jti``, expires within 5 minutes)."""
@@ -170,10 +200,24 @@ class PrivateKeyAuth:
         return sign_jwt(self._key, claims, kid=self.key_id)
 
     async def authorization(self, session: aiohttp.ClientSession) -> str:
+        """The ``Authorization`` value; a DPoP token also needs :meth:`request_headers`' proof."""
+        return (await self._current(session)).header
+
+    async def request_headers(
+        self, session: aiohttp.ClientSession, method: str, url: yarl.URL
+    ) -> Mapping[str, str]:
+        """``Authorization`` and, for a DPoP-bound token, a new ``DPoP`` proof for this request."""
+        token = await self._current(session)
+        if token.ath is None or self._dpop is None:
+            return {"Authorization": token.header}
+        proof = self._dpop.proof(method, url, access_token_hash=token.ath)
+        return {"Authorization": token.header, "DPoP": proof}
+
+    async def _current(self, session: aiohttp.ClientSession) -> _AccessToken:
         cached = self._cached
         if cached is not None and self._clock() < cached.renew_at:
-            return cached.header
-        return (await self._shared_fetch(session)).header
+            return cached
+        return await self._shared_fetch(session)
 
     async def refresh_after_401(self, session: aiohttp.ClientSession, rejected_header: str) -> bool:
         """Drop the cached token if it is the rejected one, then get (or join) a fresh one.
@@ -215,23 +259,66 @@ class PrivateKeyAuth:
 
     async def _fetch(self, session: aiohttp.ClientSession) -> _AccessToken:
         started = self._clock()
+        status, headers, body = await self._post_token_request(session)
+        payload = json_object(body)
+        if self._dpop is not None and _asks_for_nonce(status, headers, payload):
+            logger.debug("token endpoint asked for a DPoP nonce; repeating the request once")
+            started = self._clock()
+            status, headers, body = await self._post_token_request(session)
+            payload = json_object(body)
+        if status != 200 or payload is None or not isinstance(payload.get("access_token"), str):
+            content_type = headers.get("Content-Type", "")
+            raise _token_error(
+                self.token_url, status, content_type, body, payload, dpop=self._dpop is not None
+            )
+        access_token: str = payload["access_token"]
+        token_type = str(payload.get("token_type", "Bearer"))
+        expires_in = _expires_in(payload.get("expires_in"))
+        renew_at = started + expires_in - min(self._renew_margin, expires_in / 2)
+        if token_type.lower() == "bearer":
+            return _AccessToken(header=f"Bearer {access_token}", renew_at=renew_at)
+        if token_type.lower() == "dpop" and self._dpop is not None:
+            return _AccessToken(
+                header=f"DPoP {access_token}",
+                renew_at=renew_at,
+                ath=access_token_hash(access_token),
+            )
+        hint = (
+            "enable DPoP (dpop=True) to use it"
+            if token_type.lower() == "dpop"
+            else "only Bearer and DPoP tokens are supported"
+        )
+        raise TokenRequestError(
+            f"token endpoint issued a {token_type!r} token; {hint}", status=status
+        )
+
+    async def _post_token_request(
+        self, session: aiohttp.ClientSession
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """POST one client-credentials request (new assertion and, with DPoP, a new proof).
+
+        A ``DPoP-Nonce`` in the answer replaces the remembered nonce, whatever the status.
+        """
         form = {
             "grant_type": "client_credentials",
             "scope": " ".join(self.scopes),
             "client_assertion_type": CLIENT_ASSERTION_TYPE,
             "client_assertion": self.client_assertion(),
         }
+        headers = {"Accept": "application/json"}
+        if self._dpop is not None:
+            headers["DPoP"] = self._dpop.proof("POST", self.token_url, nonce=self._dpop_nonce)
         try:
             async with session.post(
                 self.token_url,
                 data=form,
-                headers={"Accept": "application/json"},
+                headers=headers,
                 timeout=self._timeout,
                 proxy=self._proxy,
                 allow_redirects=False,
             ) as response:
                 status = response.status
-                content_type = response.headers.get("Content-Type", "")
+                reply_headers = response.headers
                 body = await response.read()
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             logger.debug("token request to %s failed: %s", self.token_url, type(exc).__name__)
@@ -239,21 +326,22 @@ class PrivateKeyAuth:
                 f"could not reach the token endpoint {self.token_url}: {type(exc).__name__}"
             ) from None
         logger.debug("token request POST %s -> %s", self.token_url, status)
-        payload = json_object(body)
-        if status != 200 or payload is None or not isinstance(payload.get("access_token"), str):
-            raise _token_error(self.token_url, status, content_type, body, payload)
-        token_type = str(payload.get("token_type", "Bearer"))
-        if token_type.lower() != "bearer":
-            raise TokenRequestError(
-                f"token endpoint issued a {token_type!r} token; only Bearer is supported "
-                "(DPoP is not implemented)",
-                status=status,
-            )
-        expires_in = _expires_in(payload.get("expires_in"))
-        margin = min(self._renew_margin, expires_in / 2)
-        return _AccessToken(
-            header=f"Bearer {payload['access_token']}", renew_at=started + expires_in - margin
-        )
+        nonce = reply_headers.get("DPoP-Nonce")
+        if self._dpop is not None and nonce:
+            self._dpop_nonce = nonce
+        return status, reply_headers, body
+
+
+def _asks_for_nonce(
+    status: int, headers: Mapping[str, str], payload: dict[str, Any] | None
+) -> bool:
+    """True for the token endpoint's ``400 use_dpop_nonce`` challenge that names a nonce."""
+    return (
+        status == 400
+        and payload is not None
+        and payload.get("error") == "use_dpop_nonce"
+        and bool(headers.get("DPoP-Nonce"))
+    )
 
 
 def _expires_in(value: Any) -> float:
@@ -265,13 +353,21 @@ def _expires_in(value: Any) -> float:
 
 
 def _token_error(
-    url: str, status: int, content_type: str, body: bytes, payload: dict[str, Any] | None
+    url: str,
+    status: int,
+    content_type: str,
+    body: bytes,
+    payload: dict[str, Any] | None,
+    *,
+    dpop: bool = False,
 ) -> TokenRequestError:
     if payload is not None and isinstance(payload.get("error"), str):
         error = payload["error"]
         description = payload.get("error_description")
         description = description if isinstance(description, str) else None
         detail = f"{error}: {description}" if description else error
+        if error in ("invalid_dpop_proof", "use_dpop_nonce") and not dpop:
+            detail += " (the app requires DPoP: set dpop=True / OKTA_CLIENT_DPOP)"
         return TokenRequestError(
             f"token request to {url} failed with HTTP {status}: {detail}",
             status=status,
@@ -308,6 +404,11 @@ def build_auth(config: OktaConfig) -> AuthStrategy:
             proxy=org_proxy(
                 config.proxy, urlsplit(config.org_url).hostname, trust_env=config.trust_env
             ),
+            dpop=config.dpop,
+        )
+    if config.dpop:
+        raise ConfigError(
+            "dpop", config.sources.get("dpop", "OktaConfig"), f"DPoP needs PrivateKey, not {mode}"
         )
     if mode not in ("SSWS", "Bearer"):
         raise ConfigError(

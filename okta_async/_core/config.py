@@ -150,6 +150,7 @@ class OktaConfig:
     scopes: tuple[str, ...] = ()
     private_key: str | None = attrs.field(default=None, repr=False)
     key_id: str | None = None
+    dpop: bool = False
     request_timeout: float = 30.0
     max_retries: int = 2
     max_connections: int = 100
@@ -180,6 +181,8 @@ _KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "private_key": (("OKTA_CLIENT_PRIVATEKEY",), ("privateKey",)),
     # The official SDKs derive OKTA_CLIENT_KID from the YAML key ``kid``; accept both spellings.
     "key_id": (("OKTA_CLIENT_KEYID", "OKTA_CLIENT_KID"), ("kid",)),
+    # okta-sdk-python 3.4 calls its DPoP switch ``dpopEnabled``; accept that spelling too.
+    "dpop": (("OKTA_CLIENT_DPOP", "OKTA_CLIENT_DPOPENABLED"), ("dpop",)),
     "request_timeout": (("OKTA_CLIENT_REQUESTTIMEOUT",), ("requestTimeout",)),
     "max_retries": (("OKTA_CLIENT_RATELIMIT_MAXRETRIES",), ("rateLimit", "maxRetries")),
     "proxy_host": (("OKTA_CLIENT_PROXY_HOST",), ("proxy", "host")),
@@ -187,6 +190,10 @@ _KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "proxy_username": (("OKTA_CLIENT_PROXY_USERNAME",), ("proxy", "username")),
     "proxy_password": (("OKTA_CLIENT_PROXY_PASSWORD",), ("proxy", "password")),
 }
+
+
+#: Further YAML spellings of a setting, tried in order after the one in ``_KEYS``.
+_YAML_ALIASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {"dpop": (("dpopEnabled",),)}
 
 
 def _env_layer(env: Mapping[str, str]) -> Layer:
@@ -220,9 +227,11 @@ def _yaml_layer(path: Path, label: str) -> Layer:
         raise ConfigError("okta.yaml", label, f"{path}: okta.client must be a mapping")
     layer: Layer = {}
     for setting, (_, yaml_path) in _KEYS.items():
-        value = _dig(client, yaml_path)
-        if value is not None and value != "":
-            layer[setting] = (value, f"{label} okta.client.{'.'.join(yaml_path)}")
+        for keys in (yaml_path, *_YAML_ALIASES.get(setting, ())):
+            value = _dig(client, keys)
+            if value is not None and value != "":
+                layer[setting] = (value, f"{label} okta.client.{'.'.join(keys)}")
+                break
     return layer
 
 
@@ -250,6 +259,17 @@ def _parse_mode(value: Any) -> str:
         return AUTHORIZATION_MODES[text.lower()]
     except KeyError:
         raise ValueError(f"{text!r} is not one of SSWS, Bearer, PrivateKey") from None
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"{str(value)!r} is not true or false")
 
 
 def _parse_scopes(value: Any) -> tuple[str, ...]:
@@ -310,6 +330,7 @@ _PARSERS: Final[dict[str, Callable[[Any], Any]]] = {
     "scopes": _parse_scopes,
     "private_key": _parse_str,
     "key_id": _parse_str,
+    "dpop": _parse_bool,
     "request_timeout": _non_negative_float,
     "max_retries": _non_negative_int,
     "proxy_host": _parse_str,
@@ -422,6 +443,7 @@ def load_config(
     scopes: Iterable[str] | str | None = None,
     private_key: str | None = None,
     key_id: str | None = None,
+    dpop: bool | None = None,
     request_timeout: float | None = None,
     max_retries: int | None = None,
     max_connections: int | None = None,
@@ -440,8 +462,10 @@ def load_config(
 
     ``env``, ``cwd`` and ``home`` default to the process environment, working directory and
     home directory; tests pass their own. ``private_key`` may be PEM text, JWK JSON text or a
-    path to a file holding either (relative paths resolve against ``cwd``). Raises
-    ``ConfigError`` naming the offending setting and its source.
+    path to a file holding either (relative paths resolve against ``cwd``). ``dpop``
+    (``OKTA_CLIENT_DPOP``, ``okta.client.dpop``, or okta-sdk-python's ``dpopEnabled`` spelling;
+    same precedence) asks for DPoP-bound tokens and is only valid with PrivateKey mode.
+    Raises ``ConfigError`` naming the offending setting and its source.
     """
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd
@@ -462,6 +486,7 @@ def load_config(
             else (scopes if isinstance(scopes, str) else [*scopes]),
             "private_key": None if private_key is None else os.fspath(private_key),
             "key_id": key_id,
+            "dpop": dpop,
             "request_timeout": request_timeout,
             "max_retries": max_retries,
             "max_connections": max_connections,
@@ -497,6 +522,7 @@ def load_config(
         settings.update(_private_key_settings(r, cwd))
     else:
         settings["token"] = _token(r, mode)
+    settings["dpop"] = _dpop(r, mode)
     settings["proxy"] = proxy if proxy is not None else _proxy_url(r)
     if proxy is not None:
         r.sources["proxy"] = ARGUMENT
@@ -528,6 +554,19 @@ def _token(r: _Resolver, mode: str) -> str:
             "token", r.sources["token"], "give the bare token, without a placeholder or prefix"
         )
     return str(token)
+
+
+def _dpop(r: _Resolver, mode: str) -> bool:
+    """The DPoP switch; turning it on outside PrivateKey mode is a mistake worth reporting."""
+    dpop = bool(r.get("dpop", False))
+    if dpop and mode != "PrivateKey":
+        raise ConfigError(
+            "dpop",
+            r.sources["dpop"],
+            f"DPoP needs authorization mode PrivateKey, but the mode is {mode} "
+            f"(from {r.sources.get('authorization_mode', DEFAULT)})",
+        )
+    return dpop
 
 
 def _private_key_settings(r: _Resolver, cwd: Path) -> dict[str, Any]:

@@ -137,12 +137,24 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def sign_jwt(key: SigningKey, claims: Mapping[str, Any], *, kid: str | None = None) -> str:
-    """Return the compact JWS ``header.payload.signature`` for ``claims`` signed by ``key``."""
-    header: dict[str, str] = {"alg": key.algorithm, "typ": "JWT"}
+def sign_jwt(
+    key: SigningKey,
+    claims: Mapping[str, Any],
+    *,
+    kid: str | None = None,
+    header: Mapping[str, Any] | None = None,
+) -> str:
+    """Return the compact JWS ``header.payload.signature`` for ``claims`` signed by ``key``.
+
+    ``header`` adds or overrides JOSE header members (a DPoP proof sets ``typ`` and ``jwk``);
+    ``alg`` always follows the key.
+    """
+    jose: dict[str, Any] = {"alg": key.algorithm, "typ": "JWT"}
     if kid:
-        header["kid"] = kid
-    signing_input = f"{b64url(orjson.dumps(header))}.{b64url(orjson.dumps(dict(claims)))}"
+        jose["kid"] = kid
+    jose.update(header or {})
+    jose["alg"] = key.algorithm
+    signing_input = f"{b64url(orjson.dumps(jose))}.{b64url(orjson.dumps(dict(claims)))}"
     data = signing_input.encode("ascii")
     if isinstance(key.key, rsa.RSAPrivateKey):
         signature = key.key.sign(data, padding.PKCS1v15(), hashes.SHA256())

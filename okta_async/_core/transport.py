@@ -20,7 +20,7 @@ import ssl
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 import attrs
@@ -83,6 +83,28 @@ class TransportAuth(Protocol):
         self, session: aiohttp.ClientSession, rejected_header: str
     ) -> bool: ...
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class PerRequestAuth(Protocol):
+    """An auth strategy that builds the credential headers of every attempt itself.
+
+    DPoP needs this: each attempt, retries included, carries a new proof for its method and
+    URL. Strategies without ``request_headers`` get ``Authorization: authorization()``.
+    """
+
+    async def request_headers(
+        self, session: aiohttp.ClientSession, method: str, url: yarl.URL
+    ) -> Mapping[str, str]: ...
+
+
+async def credential_headers(
+    auth: TransportAuth, session: aiohttp.ClientSession, method: str, url: yarl.URL
+) -> Mapping[str, str]:
+    """The headers ``auth`` contributes to one attempt of ``method url``."""
+    if isinstance(auth, PerRequestAuth):
+        return await auth.request_headers(session, method, url)
+    return {"Authorization": await auth.authorization(session)}
 
 
 @attrs.frozen
@@ -337,9 +359,10 @@ class Transport:
         proxy_headers = self._shared.proxy_headers
         while True:
             session = self.session()
-            authorization = await auth.authorization(session)
+            credentials = await credential_headers(auth, session, method, target)
+            authorization = credentials.get("Authorization", "")
             send_headers = headers.copy()
-            send_headers["Authorization"] = authorization
+            send_headers.update(credentials)
             if proxy_headers and target.scheme == "http":
                 # Plain HTTP goes to the proxy as is; for HTTPS the header rides on CONNECT.
                 send_headers.update(proxy_headers)
@@ -500,9 +523,11 @@ def _source_of(config: TransportConfig, setting: str) -> str:
 
 
 __all__ = [
+    "PerRequestAuth",
     "RawResponse",
     "Transport",
     "TransportAuth",
     "TransportConfig",
+    "credential_headers",
     "user_agent",
 ]

@@ -14,10 +14,15 @@ In process::
         org.stats["POST /api/v1/users"]  # {"requests", "throttled", "errors", "resets"}
 
 ``FakeOrg(users=0, groups=0, apps=0, seed=0, rate_limits=None, faults=None, token=None, *,
-host="127.0.0.1", port=0, request_log_size=10_000)``; ``await org.start()`` / ``org.stop()``
-work without ``async with``. At runtime: ``org.set_rate_limits(...)``, ``org.set_faults(...)``,
-``org.faults.script(kind, method, path_prefix, times=1, ...)``, ``org.set_user_status(id, s)``,
-``org.expire_bearer_tokens()``; ``org.requests`` records every request (never credentials).
+host="127.0.0.1", port=0, request_log_size=10_000, dpop=False)``; ``await org.start()`` /
+``org.stop()`` work without ``async with``. At runtime: ``org.set_rate_limits(...)``,
+``org.set_faults(...)``, ``org.faults.script(kind, method, path_prefix, times=1, ...)``,
+``org.set_user_status(id, s)``, ``org.expire_bearer_tokens()``, ``org.set_dpop(True)``,
+``org.rotate_dpop_nonce()``; ``org.requests`` records every request (never credentials).
+
+``dpop=True``: the org requires DPoP (RFC 9449) like a service app with "Require DPoP": a
+nonce challenge, then ``DPoP`` tokens that need a proof per API call. See
+``okta_async.testing.dpop``.
 
 ``rate_limits``: ``None`` (100000/min per endpoint, no concurrency cap), ``"okta"`` (Okta's
 defaults, 75 concurrent), a spec string ``"POST /api/v1/users=100/s;*=600/min;concurrent=75"``,

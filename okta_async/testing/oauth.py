@@ -3,6 +3,9 @@
 Any non-empty ``client_assertion`` is accepted (the signature is not verified); the issued
 access token is then valid as ``Authorization: Bearer <token>`` on the Management API. Errors
 use the OAuth 2.0 error body (``error``, ``error_description``), not Okta's E-codes.
+
+When the org requires DPoP (``okta_async.testing.dpop``), the request also needs a valid DPoP
+proof carrying the current nonce, and the token issued is a ``DPoP`` token bound to its key.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ import time
 from aiohttp import web
 
 from okta_async.testing._util import json_response
+from okta_async.testing.dpop import DPOP, BoundToken, NonceRequired, ProofError
 from okta_async.testing.state import STATE
 
 TOKEN_LIFETIME = 3600
 BEARER_TOKENS: web.AppKey[dict[str, float]] = web.AppKey("fake_okta_bearer", dict)
 
 
-def _oauth_error(status: int, error: str, description: str) -> web.Response:
-    return json_response({"error": error, "error_description": description}, status)
+def _oauth_error(
+    status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    response = json_response({"error": error, "error_description": description}, status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def token(request: web.Request) -> web.Response:
@@ -37,6 +45,9 @@ async def token(request: web.Request) -> web.Response:
     ):
         return _oauth_error(401, "invalid_client", "Client authentication failed.")
     scope = str(form.get("scope") or "okta.users.read")
+    dpop = request.app[DPOP]
+    if dpop.required:
+        return _dpop_token(request, scope)
     access = "fake." + request.app[STATE].ids.token(40)
     request.app[BEARER_TOKENS][access] = time.time() + TOKEN_LIFETIME
     return json_response(
@@ -47,6 +58,29 @@ async def token(request: web.Request) -> web.Response:
             "scope": scope,
         }
     )
+
+
+def _dpop_token(request: web.Request, scope: str) -> web.Response:
+    """Issue a DPoP-bound token for a valid proof; challenge for the nonce first."""
+    dpop = request.app[DPOP]
+    nonce = {"DPoP-Nonce": dpop.nonce}
+    try:
+        jkt = dpop.verify(request.headers.get("DPoP"), "POST", request.url, require_nonce=True)
+    except NonceRequired as exc:
+        return _oauth_error(400, "use_dpop_nonce", exc.description, nonce)
+    except ProofError as exc:
+        return _oauth_error(400, "invalid_dpop_proof", exc.description)
+    access = "fake-dpop." + request.app[STATE].ids.token(40)
+    dpop.tokens[access] = BoundToken(time.time() + TOKEN_LIFETIME, jkt)
+    body = {
+        "token_type": "DPoP",
+        "expires_in": TOKEN_LIFETIME,
+        "access_token": access,
+        "scope": scope,
+    }
+    response = json_response(body)
+    response.headers.update(nonce)
+    return response
 
 
 def routes() -> list[web.RouteDef]:

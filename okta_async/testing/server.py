@@ -5,7 +5,8 @@ Every request goes through one middleware, in this order:
 1. concurrency limit (429, ``X-Rate-Limit-Limit: 0``) — counted while the request is in flight;
 2. the endpoint's rate-limit bucket (429 E0000047 when exhausted);
 3. scripted/random faults that act *before* processing (latency, reset, 5xx);
-4. authentication (``SSWS <token>`` or a ``Bearer`` token from ``/oauth2/v1/token``);
+4. authentication (``SSWS <token>``, or a ``Bearer`` token from ``/oauth2/v1/token``, or, when
+   the org requires DPoP, a ``DPoP`` token with a valid proof: see ``dpop``);
 5. the handler (plain-JSON store operations, Okta errors raised as ``ApiError``);
 6. faults that act *after* processing (reset without answering, slow body).
 
@@ -33,6 +34,7 @@ from aiohttp import web
 
 from okta_async.testing import apps, groups, logs, oauth, users
 from okta_async.testing._util import ApiError, Json, error_body, json_response
+from okta_async.testing.dpop import DPOP, DPoPState, ProofError
 from okta_async.testing.faults import Decision, FaultRule, Faults
 from okta_async.testing.oauth import BEARER_TOKENS
 from okta_async.testing.ratelimit import LimitLike, RateLimiter, RateLimits, Verdict
@@ -87,6 +89,7 @@ class FakeOrg:
         host: str = "127.0.0.1",
         port: int = 0,
         request_log_size: int = 10_000,
+        dpop: bool = False,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -103,6 +106,7 @@ class FakeOrg:
         self._request_ids = itertools.count(1)
         self._last_concurrency_event = 0.0
         self._runner: web.AppRunner | None = None
+        self._dpop = DPoPState(seed, required=dpop)
         self.app = self._build_app()
 
     # -- public surface ------------------------------------------------------------------
@@ -140,8 +144,22 @@ class FakeOrg:
         self.requests.clear()
 
     def expire_bearer_tokens(self) -> None:
-        """Invalidate every issued Bearer token (to exercise refresh-after-401)."""
+        """Invalidate every issued Bearer and DPoP token (to exercise refresh-after-401)."""
         self.app[BEARER_TOKENS].clear()
+        self._dpop.tokens.clear()
+
+    @property
+    def dpop(self) -> bool:
+        """True when the org requires DPoP (see ``okta_async.testing.dpop``)."""
+        return self._dpop.required
+
+    def set_dpop(self, required: bool) -> None:
+        """Require DPoP from now on (or stop requiring it); issued tokens stay as they are."""
+        self._dpop.required = required
+
+    def rotate_dpop_nonce(self) -> str:
+        """Replace the token endpoint's DPoP nonce, as a server does from time to time."""
+        return self._dpop.rotate_nonce()
 
     def events(self, event_type: str | None = None) -> list[Json]:
         """System Log events so far, optionally only of one ``eventType``."""
@@ -186,6 +204,7 @@ class FakeOrg:
         app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
         app[STATE] = self.state
         app[BEARER_TOKENS] = {}
+        app[DPOP] = self._dpop
         for module in (users, groups, apps, logs, oauth):
             app.add_routes(module.routes())
         return app
@@ -215,6 +234,7 @@ class FakeOrg:
             "retry_for": request.headers.get("X-Okta-Retry-For"),
             "retry_count": request.headers.get("X-Okta-Retry-Count"),
             "auth_scheme": request.headers.get("Authorization", "").split(" ", 1)[0] or None,
+            "dpop_proof": "DPoP" in request.headers,
             "user_agent": request.headers.get("User-Agent"),
             "status": None,
             "fault": None,
@@ -339,6 +359,10 @@ class FakeOrg:
         credential = credential.strip()
         if scheme == "SSWS" and credential and credential == self.token:
             return None
+        if scheme == "DPoP" and credential:
+            return self._authenticate_dpop(request, credential)
+        if scheme == "Bearer" and credential and self._dpop.required:
+            return self._dpop_denied(request, "invalid_token", "DPoP is required for this org.")
         if scheme == "Bearer" and credential:
             expires = request.app[BEARER_TOKENS].get(credential)
             if expires is not None and expires > time.time():
@@ -351,6 +375,31 @@ class FakeOrg:
             )
             return response
         return self._error(ApiError(401, "E0000011", "Invalid token provided"))
+
+    def _authenticate_dpop(self, request: web.Request, credential: str) -> web.Response | None:
+        """A DPoP token must be live and come with a proof for this request by its bound key."""
+        bound = self._dpop.tokens.get(credential)
+        if bound is None or bound.expires <= time.time():
+            return self._dpop_denied(request, "invalid_token", "The access token is not valid.")
+        try:
+            jkt = self._dpop.verify(
+                request.headers.get("DPoP"), request.method, request.url, access_token=credential
+            )
+        except ProofError as exc:
+            return self._dpop_denied(request, "invalid_dpop_proof", exc.description)
+        if jkt != bound.jkt:
+            return self._dpop_denied(
+                request, "invalid_dpop_proof", "The DPoP proof key is not the token's key."
+            )
+        return None
+
+    def _dpop_denied(self, request: web.Request, error: str, description: str) -> web.Response:
+        response = self._error(ApiError(401, "E0000011", "Invalid token provided"))
+        response.headers["WWW-Authenticate"] = (
+            f'DPoP algs="ES256", realm="Okta", error="{error}", '
+            f'error_description="{description}", resource="/api/v1"'
+        )
+        return response
 
     @staticmethod
     def _error(error: ApiError) -> web.Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okta_async._core.auth import AuthStrategy, build_auth
 from okta_async._core.config import OktaConfig, load_config
@@ -18,6 +18,9 @@ from okta_async._core.operation import request_options
 from okta_async._core.ratelimit import RateLimitGovernor
 from okta_async._core.transport import Transport, TransportAuth, TransportConfig
 from okta_async.resources import ResourceAccessors
+
+if TYPE_CHECKING:
+    from okta_async.bulk import BulkOperations
 
 
 class OktaClient(ResourceAccessors):
@@ -136,6 +139,7 @@ class OktaClient(ResourceAccessors):
         return copy
 
     @cached_property
-    def bulk(self) -> Any:
+    def bulk(self) -> BulkOperations:
         """Bounded-concurrency bulk helpers (``okta_async.bulk.BulkOperations``), loaded lazily."""
-        return importlib.import_module("okta_async.bulk").BulkOperations(self)
+        operations: BulkOperations = importlib.import_module("okta_async.bulk").BulkOperations(self)
+        return operations

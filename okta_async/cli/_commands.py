@@ -290,7 +290,8 @@ async def import_users(
             login = _outcome_login(outcome)
             line = line_of.get(login.lower()) if login else None
             where = f"line {line}" if line else (login or "?")
-            _note(progress, report, f"{where}: {login}: {okta_error_summary(outcome.error)}")
+            detail = "failed" if outcome.error is None else okta_error_summary(outcome.error)
+            _note(progress, report, f"{where}: {login}: {detail}")
         elif status == "skipped":
             tally.skipped += 1
         else:

@@ -20,7 +20,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -28,10 +28,12 @@ import attrs
 import yarl
 
 from okta_async._core.config import OktaConfig, org_proxy
-from okta_async._core.dpop import DPoPKey, access_token_hash
 from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
-from okta_async._core.keys import SigningKey, load_signing_key, sign_jwt
 from okta_async._core.logs import logger
+
+if TYPE_CHECKING:  # cryptography loads only when a PrivateKeyAuth is built
+    from okta_async._core.dpop import DPoPKey
+    from okta_async._core.keys import SigningKey
 
 __all__ = [
     "AuthStrategy",
@@ -158,6 +160,9 @@ class PrivateKeyAuth:
         renew_margin: float = RENEW_MARGIN,
         dpop: bool = False,
     ) -> None:
+        from okta_async._core.dpop import DPoPKey
+        from okta_async._core.keys import SigningKey, load_signing_key
+
         self.token_url = f"{org_url.rstrip('/')}/oauth2/v1/token"
         self.client_id = client_id
         self.scopes = scopes
@@ -197,6 +202,8 @@ class PrivateKeyAuth:
             "exp": now + int(ASSERTION_LIFETIME),
             "jti": secrets.token_urlsafe(24),
         }
+        from okta_async._core.keys import sign_jwt
+
         return sign_jwt(self._key, claims, kid=self.key_id)
 
     async def authorization(self, session: aiohttp.ClientSession) -> str:
@@ -281,7 +288,7 @@ class PrivateKeyAuth:
             return _AccessToken(
                 header=f"DPoP {access_token}",
                 renew_at=renew_at,
-                ath=access_token_hash(access_token),
+                ath=_access_token_hash(access_token),
             )
         hint = (
             "enable DPoP (dpop=True) to use it"
@@ -417,3 +424,10 @@ def build_auth(config: OktaConfig) -> AuthStrategy:
     if not config.token:
         raise ConfigError("token", config.sources.get("token", "none"), f"{mode} needs a token")
     return BearerAuth(config.token) if mode == "Bearer" else SSWSAuth(config.token)
+
+
+def _access_token_hash(access_token: str) -> str:
+    """The DPoP ``ath`` claim for ``access_token`` (imported lazily with the DPoP module)."""
+    from okta_async._core.dpop import access_token_hash
+
+    return access_token_hash(access_token)

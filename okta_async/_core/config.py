@@ -23,17 +23,14 @@ import math
 import os
 import ssl as ssl_module
 import types
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
 import attrs
-import yaml
 
 from okta_async._core.errors import ConfigError
-from okta_async._core.keys import InvalidKeyError, load_signing_key
 
 __all__ = [
     "AUTHORIZATION_MODES",
@@ -75,6 +72,8 @@ def org_proxy(proxy: str | None, org_host: str | None, *, trust_env: bool) -> st
     """
     if proxy is None:
         return None
+    import urllib.request  # lazily: only a configured proxy needs it
+
     if trust_env and org_host and urllib.request.proxy_bypass(org_host):
         return None
     return proxy
@@ -214,6 +213,8 @@ def _yaml_layer(path: Path, label: str) -> Layer:
         return {}
     except OSError as exc:
         raise ConfigError("okta.yaml", label, f"cannot read {path}: {exc.strerror}") from None
+    import yaml  # lazily: most processes have no okta.yaml at all
+
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -407,6 +408,8 @@ def _resolve_private_key(value: str, source: str, cwd: Path) -> str:
             ) from None
         except UnicodeDecodeError:
             raise ConfigError("private_key", source, "the key file is not text") from None
+    from okta_async._core.keys import InvalidKeyError, load_signing_key  # cryptography: lazily
+
     try:
         load_signing_key(text)
     except InvalidKeyError as exc:

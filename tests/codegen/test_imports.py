@@ -42,6 +42,17 @@ def test_from_okta_async_import_oktaclient_loads_no_model() -> None:
     assert [m for m in modules if m.startswith("okta_async.models.")] == []
 
 
+def test_an_api_token_client_loads_neither_cryptography_nor_yaml(tmp_path: Path) -> None:
+    """Key signing (cryptography) and okta.yaml parsing load only when a setting needs them."""
+    modules = _imported(
+        "from okta_async import OktaClient\n"
+        "OktaClient(org_url='https://acme.okta.com', token='t')\n",
+        env={"HOME": str(tmp_path)},  # no ~/.okta/okta.yaml to read
+    )
+    heavy = [m for m in modules if m.startswith(("cryptography.hazmat", "yaml"))]
+    assert heavy == []
+
+
 def test_the_bulk_helpers_load_only_when_okta_bulk_is_first_used() -> None:
     assert "okta_async.bulk" not in _imported("from okta_async import OktaClient")
     used = _imported(

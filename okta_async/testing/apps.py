@@ -200,24 +200,25 @@ async def update_app(request: web.Request) -> web.Response:
     return json_response(render_app(fresh, base_url(request)))
 
 
-async def activate_app(request: web.Request) -> web.Response:
+def _set_app_status(request: web.Request, status: str, event: tuple[str, str]) -> web.Response:
+    """Put the app in ``status`` and log ``event``; an app already there is left alone."""
     state = state_of(request)
     app = _app_or_404(state, request.match_info["appId"])
-    if app["status"] != "ACTIVE":
-        app["status"] = "ACTIVE"
+    if app["status"] != status:
+        app["status"] = status
         app["lastUpdated"] = state.timestamp()
-        state.emit("application.lifecycle.activate", "Activate application", [app_target(app)])
+        state.emit(*event, [app_target(app)])
     return json_response({})
+
+
+async def activate_app(request: web.Request) -> web.Response:
+    event = ("application.lifecycle.activate", "Activate application")
+    return _set_app_status(request, "ACTIVE", event)
 
 
 async def deactivate_app(request: web.Request) -> web.Response:
-    state = state_of(request)
-    app = _app_or_404(state, request.match_info["appId"])
-    if app["status"] != "INACTIVE":
-        app["status"] = "INACTIVE"
-        app["lastUpdated"] = state.timestamp()
-        state.emit("application.lifecycle.deactivate", "Deactivate application", [app_target(app)])
-    return json_response({})
+    event = ("application.lifecycle.deactivate", "Deactivate application")
+    return _set_app_status(request, "INACTIVE", event)
 
 
 async def delete_app(request: web.Request) -> web.Response:

@@ -116,6 +116,29 @@ async def send_retrying(
     )
 
 
+async def send_unless_absent(
+    transport: TransportLike,
+    ctx: ItemContext,
+    op: Operation,
+    *,
+    max_attempts: int,
+    path_params: Mapping[str, str],
+    query: Sequence[tuple[str, str]] | None = None,
+) -> bool:
+    """Send an idempotent removal with :func:`send_retrying`; False when Okta answers 404.
+
+    For a removal the 404 means the desired end state already holds, which item functions
+    report as ``"absent"`` rather than as a failure.
+    """
+    try:
+        await send_retrying(
+            transport, ctx, op, max_attempts=max_attempts, path_params=path_params, query=query
+        )
+    except NotFoundError:
+        return False
+    return True
+
+
 async def find_user(
     transport: TransportLike, ctx: ItemContext, user: str, *, max_attempts: int
 ) -> dict[str, Any] | None:

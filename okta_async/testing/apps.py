@@ -176,11 +176,10 @@ async def list_apps(request: web.Request) -> web.Response:
         )
     if request.query.get("filter"):
         checks.append(Expression(request.query["filter"], _app_getter(state)).matches)
-    items, more = state.store.apps.page(
+    items, next_after = state.store.apps.page(
         request.query.get("after"), limit, lambda a: all(c(a) for c in checks)
     )
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda a: render_app(a, base))
 
 
@@ -413,11 +412,10 @@ async def list_app_users(request: web.Request) -> web.Response:
         checks.append(lambda a: str(a["credentials"].get("userName", "")).lower().startswith(q))
     if request.query.get("filter"):
         checks.append(Expression(request.query["filter"]).matches)
-    items, more = state.store.app_users[app["id"]].page(
+    items, next_after = state.store.app_users[app["id"]].page(
         request.query.get("after"), limit, lambda a: all(c(a) for c in checks)
     )
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda a: render_app_user(a, app["id"], base))
 
 
@@ -485,9 +483,8 @@ async def list_app_groups(request: web.Request) -> web.Response:
     state = state_of(request)
     app = _app_or_404(state, request.match_info["appId"])
     limit = parse_limit(request, "app_groups")
-    items, more = state.store.app_groups[app["id"]].page(request.query.get("after"), limit)
+    items, next_after = state.store.app_groups[app["id"]].page(request.query.get("after"), limit)
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda a: render_app_group(a, app["id"], base))
 
 

@@ -281,9 +281,8 @@ async def list_users(request: web.Request) -> web.Response:
     def predicate(user: Json) -> bool:
         return all(check(user) for check in checks)
 
-    items, more = state.store.users.page(request.query.get("after"), limit, predicate)
+    items, next_after = state.store.users.page(request.query.get("after"), limit, predicate)
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda u: render_user(u, base))
 
 

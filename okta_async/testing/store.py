@@ -184,6 +184,7 @@ class Store:
         return self.users.get(ident) if ident else None
 
     def user_group_ids(self, user_id: str) -> list[str]:
+        """Ids of the groups the user is a member of, in group creation order."""
         return [gid for gid in self.groups.order.iter_from(0) if user_id in self.members[gid]]
 
     def user_app_ids(self, user_id: str) -> list[str]:

@@ -336,7 +336,6 @@ def _outcome_login(outcome: Any) -> str | None:
 
 
 async def _cmd_users_import(args: argparse.Namespace) -> int:
-    total = _count_data_lines(args.file) if args.file != "-" else None
     if args.dry_run:
         tally = Tally()
         with open_text(args.file) as stream:
@@ -351,6 +350,7 @@ async def _cmd_users_import(args: argparse.Namespace) -> int:
             "nothing was sent to Okta"
         )
         return tally.exit_code
+    total = _count_data_lines(args.file)
     with open_text(args.file) as stream:
         rows = read_user_rows(stream)
         async with connect(args) as okta:

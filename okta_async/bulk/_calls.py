@@ -13,8 +13,8 @@ as "safe" differs by operation and is decided by the item functions, not here.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import anyio
 
@@ -30,6 +30,8 @@ from okta_async.bulk.runner import ItemContext
 from okta_async.resources.operations import (
     GET_USER,
 )
+
+T = TypeVar("T")
 
 BACKOFF_BASE = 0.25
 BACKOFF_CAP = 8.0
@@ -72,6 +74,30 @@ def backoff(attempt: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+async def retrying(
+    ctx: ItemContext,
+    call: Callable[[], Awaitable[T]],
+    *,
+    max_attempts: int,
+    retry_on: Callable[[Exception], bool] = is_transient,
+) -> T:
+    """Await ``call()``, again with backoff while it raises what ``retry_on`` accepts.
+
+    Every try counts in ``ctx.attempts``; the last error propagates after ``max_attempts`` tries.
+    Only for calls that are safe to repeat.
+    """
+    tries = 0
+    while True:
+        tries += 1
+        ctx.attempts += 1
+        try:
+            return await call()
+        except Exception as exc:
+            if tries >= max_attempts or not retry_on(exc):
+                raise
+        await anyio.sleep(backoff(tries))
+
+
 async def send_retrying(
     transport: TransportLike,
     ctx: ItemContext,
@@ -83,16 +109,34 @@ async def send_retrying(
     json: Any = None,
 ) -> Any:
     """Send an idempotent request, retrying transient errors up to ``max_attempts`` times."""
-    tries = 0
-    while True:
-        tries += 1
-        ctx.attempts += 1
-        try:
-            return await transport.request(op, path_params=path_params, query=query, json=json)
-        except Exception as exc:
-            if not is_transient(exc) or tries >= max_attempts:
-                raise
-        await anyio.sleep(backoff(tries))
+    return await retrying(
+        ctx,
+        lambda: transport.request(op, path_params=path_params, query=query, json=json),
+        max_attempts=max_attempts,
+    )
+
+
+async def send_unless_absent(
+    transport: TransportLike,
+    ctx: ItemContext,
+    op: Operation,
+    *,
+    max_attempts: int,
+    path_params: Mapping[str, str],
+    query: Sequence[tuple[str, str]] | None = None,
+) -> bool:
+    """Send an idempotent removal with :func:`send_retrying`; False when Okta answers 404.
+
+    For a removal the 404 means the desired end state already holds, which item functions
+    report as ``"absent"`` rather than as a failure.
+    """
+    try:
+        await send_retrying(
+            transport, ctx, op, max_attempts=max_attempts, path_params=path_params, query=query
+        )
+    except NotFoundError:
+        return False
+    return True
 
 
 async def find_user(

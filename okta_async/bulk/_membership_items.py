@@ -17,11 +17,11 @@ from typing import Any
 
 import attrs
 
-from okta_async._core.errors import NotFoundError
 from okta_async._core.resource import encode_query
 from okta_async.bulk._calls import (
     TransportLike,
     send_retrying,
+    send_unless_absent,
 )
 from okta_async.bulk.outcome import ABSENT, ADDED, ASSIGNED, REMOVED, UNASSIGNED
 from okta_async.bulk.runner import ItemContext
@@ -73,18 +73,14 @@ class RemoveFromGroup:
 
     async def __call__(self, user: Any, ctx: ItemContext) -> tuple[str, Any]:
         user_id = item_id(user)
-        result = {"groupId": self.group_id, "userId": user_id}
-        try:
-            await send_retrying(
-                self.transport,
-                ctx,
-                REMOVE_USER_FROM_GROUP,
-                path_params={"groupId": self.group_id, "userId": user_id},
-                max_attempts=self.max_attempts,
-            )
-        except NotFoundError:
-            return ABSENT, result
-        return REMOVED, result
+        removed = await send_unless_absent(
+            self.transport,
+            ctx,
+            REMOVE_USER_FROM_GROUP,
+            path_params={"groupId": self.group_id, "userId": user_id},
+            max_attempts=self.max_attempts,
+        )
+        return REMOVED if removed else ABSENT, {"groupId": self.group_id, "userId": user_id}
 
 
 @attrs.frozen
@@ -156,16 +152,12 @@ class UnassignUserFromApp:
 
     async def __call__(self, user: Any, ctx: ItemContext) -> tuple[str, Any]:
         user_id = item_id(user)
-        result = {"appId": self.app_id, "userId": user_id}
-        try:
-            await send_retrying(
-                self.transport,
-                ctx,
-                DELETE_APPLICATION_USER,
-                path_params={"appId": self.app_id, "userId": user_id},
-                query=encode_query({"sendEmail": self.send_email}),
-                max_attempts=self.max_attempts,
-            )
-        except NotFoundError:
-            return ABSENT, result
-        return UNASSIGNED, result
+        unassigned = await send_unless_absent(
+            self.transport,
+            ctx,
+            DELETE_APPLICATION_USER,
+            path_params={"appId": self.app_id, "userId": user_id},
+            query=encode_query({"sendEmail": self.send_email}),
+            max_attempts=self.max_attempts,
+        )
+        return UNASSIGNED if unassigned else ABSENT, {"appId": self.app_id, "userId": user_id}

@@ -31,11 +31,10 @@ Shared keyword arguments:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
-
-import anyio
 
 from okta_async.bulk import _calls, _membership_items, _user_items
 from okta_async.bulk.journal import Journal
@@ -115,16 +114,10 @@ class BulkOperations:
         """
 
         async def item_fn(item: T, ctx: ItemContext) -> tuple[str, R]:
-            tries = 0
-            while True:
-                tries += 1
-                ctx.attempts += 1
-                try:
-                    return SUCCEEDED, await fn(item)
-                except Exception as exc:
-                    if tries >= max_attempts or not retry_on(exc):
-                        raise
-                await anyio.sleep(_calls.backoff(tries))
+            call = functools.partial(fn, item)
+            return SUCCEEDED, await _calls.retrying(
+                ctx, call, max_attempts=max_attempts, retry_on=retry_on
+            )
 
         return self._run(
             job,

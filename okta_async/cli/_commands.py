@@ -14,7 +14,15 @@ import csv
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+)
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TextIO
@@ -329,7 +337,6 @@ def _outcome_login(outcome: Any) -> str | None:
 
 
 async def _cmd_users_import(args: argparse.Namespace) -> int:
-    total = _count_data_lines(args.file) if args.file != "-" else None
     if args.dry_run:
         tally = Tally()
         with open_text(args.file) as stream:
@@ -344,6 +351,7 @@ async def _cmd_users_import(args: argparse.Namespace) -> int:
             "nothing was sent to Okta"
         )
         return tally.exit_code
+    total = _count_data_lines(args.file)
     with open_text(args.file) as stream:
         rows = read_user_rows(stream)
         async with connect(args) as okta:
@@ -380,29 +388,42 @@ async def resolve_group(okta: OktaClient, ref: str) -> str:
     """A group id from an id or an exact group name (CliError if none or several match)."""
     if _GROUP_ID.match(ref):
         return ref
-    matches = [
-        g["id"]
-        async for g in okta.groups.list_groups(q=ref).raw()
-        if (g.get("profile") or {}).get("name") == ref
-    ]
-    if len(matches) != 1:
-        problem = "no group" if not matches else f"{len(matches)} groups"
-        raise CliError(f"{problem} named {ref!r}; pass the group id instead")
-    return str(matches[0])
+    groups = okta.groups.list_groups(q=ref).raw()
+    return await _one_named(ref, groups, _group_name, ("group", "groups", "named"))
 
 
 async def resolve_app(okta: OktaClient, ref: str) -> str:
     """An application id from an id or an exact label (CliError if none or several match)."""
     if _APP_ID.match(ref):
         return ref
-    matches = [
-        a["id"]
-        async for a in okta.applications.list_applications(q=ref).raw()
-        if a.get("label") == ref
-    ]
+    apps = okta.applications.list_applications(q=ref).raw()
+    return await _one_named(ref, apps, _app_label, ("application", "applications", "labelled"))
+
+
+def _group_name(group: dict[str, Any]) -> Any:
+    return (group.get("profile") or {}).get("name")
+
+
+def _app_label(app: dict[str, Any]) -> Any:
+    return app.get("label")
+
+
+async def _one_named(
+    ref: str,
+    found: AsyncIterable[dict[str, Any]],
+    name_of: Callable[[dict[str, Any]], Any],
+    words: tuple[str, str, str],
+) -> str:
+    """The id of the one object of ``found`` whose name is exactly ``ref``, else a CliError.
+
+    Okta's ``q`` search matches name prefixes, so its answers are filtered for the exact name.
+    ``words`` is (singular, plural, verb) for the message, e.g. ("group", "groups", "named").
+    """
+    singular, plural, verb = words
+    matches = [obj["id"] async for obj in found if name_of(obj) == ref]
     if len(matches) != 1:
-        problem = "no application" if not matches else f"{len(matches)} applications"
-        raise CliError(f"{problem} labelled {ref!r}; pass the application id instead")
+        problem = f"no {singular}" if not matches else f"{len(matches)} {plural}"
+        raise CliError(f"{problem} {verb} {ref!r}; pass the {singular} id instead")
     return str(matches[0])
 
 

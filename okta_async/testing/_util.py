@@ -51,6 +51,7 @@ class IdFactory:
         self._seen: set[str] = set()
 
     def new(self, prefix: str, length: int = 20) -> str:
+        """A new id: ``prefix`` plus base62 characters, ``length`` in all, never one seen before."""
         while True:
             raw = self._rng.randbytes(length - len(prefix)).translate(_BYTE_TO_BASE62)
             ident = prefix + raw.decode("ascii")

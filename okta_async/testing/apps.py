@@ -176,11 +176,10 @@ async def list_apps(request: web.Request) -> web.Response:
         )
     if request.query.get("filter"):
         checks.append(Expression(request.query["filter"], _app_getter(state)).matches)
-    items, more = state.store.apps.page(
+    items, next_after = state.store.apps.page(
         request.query.get("after"), limit, lambda a: all(c(a) for c in checks)
     )
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda a: render_app(a, base))
 
 
@@ -200,24 +199,25 @@ async def update_app(request: web.Request) -> web.Response:
     return json_response(render_app(fresh, base_url(request)))
 
 
-async def activate_app(request: web.Request) -> web.Response:
+def _set_app_status(request: web.Request, status: str, event: tuple[str, str]) -> web.Response:
+    """Put the app in ``status`` and log ``event``; an app already there is left alone."""
     state = state_of(request)
     app = _app_or_404(state, request.match_info["appId"])
-    if app["status"] != "ACTIVE":
-        app["status"] = "ACTIVE"
+    if app["status"] != status:
+        app["status"] = status
         app["lastUpdated"] = state.timestamp()
-        state.emit("application.lifecycle.activate", "Activate application", [app_target(app)])
+        state.emit(*event, [app_target(app)])
     return json_response({})
+
+
+async def activate_app(request: web.Request) -> web.Response:
+    event = ("application.lifecycle.activate", "Activate application")
+    return _set_app_status(request, "ACTIVE", event)
 
 
 async def deactivate_app(request: web.Request) -> web.Response:
-    state = state_of(request)
-    app = _app_or_404(state, request.match_info["appId"])
-    if app["status"] != "INACTIVE":
-        app["status"] = "INACTIVE"
-        app["lastUpdated"] = state.timestamp()
-        state.emit("application.lifecycle.deactivate", "Deactivate application", [app_target(app)])
-    return json_response({})
+    event = ("application.lifecycle.deactivate", "Deactivate application")
+    return _set_app_status(request, "INACTIVE", event)
 
 
 async def delete_app(request: web.Request) -> web.Response:
@@ -412,11 +412,10 @@ async def list_app_users(request: web.Request) -> web.Response:
         checks.append(lambda a: str(a["credentials"].get("userName", "")).lower().startswith(q))
     if request.query.get("filter"):
         checks.append(Expression(request.query["filter"]).matches)
-    items, more = state.store.app_users[app["id"]].page(
+    items, next_after = state.store.app_users[app["id"]].page(
         request.query.get("after"), limit, lambda a: all(c(a) for c in checks)
     )
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda a: render_app_user(a, app["id"], base))
 
 
@@ -484,9 +483,8 @@ async def list_app_groups(request: web.Request) -> web.Response:
     state = state_of(request)
     app = _app_or_404(state, request.match_info["appId"])
     limit = parse_limit(request, "app_groups")
-    items, more = state.store.app_groups[app["id"]].page(request.query.get("after"), limit)
+    items, next_after = state.store.app_groups[app["id"]].page(request.query.get("after"), limit)
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda a: render_app_group(a, app["id"], base))
 
 

@@ -52,6 +52,7 @@ class FaultRule:
     slow_body_seconds: float = 1.0
 
     def matches(self, method: str, path: str) -> bool:
+        """True if this rule applies to ``method`` (or is ``*``) and a path under its prefix."""
         return (self.method in ("*", method)) and path.startswith(self.path_prefix)
 
 
@@ -64,12 +65,6 @@ class Decision:
     error: int | None = None
     reset_after: bool = False
     slow_body: float | None = None
-
-    @property
-    def any(self) -> bool:
-        return bool(
-            self.latency or self.reset_before or self.error or self.reset_after or self.slow_body
-        )
 
 
 @dataclass
@@ -129,6 +124,7 @@ class Faults:
         self._scripted.append(_Scripted(kind, method.upper(), path_prefix, times, status, seconds))
 
     def clear(self) -> None:
+        """Drop every rule and scripted fault: requests are served untouched again."""
         self.rules.clear()
         self._scripted.clear()
 

@@ -114,11 +114,10 @@ async def list_groups(request: web.Request) -> web.Response:
     for key in ("filter", "search"):
         if request.query.get(key):
             checks.append(Expression(request.query[key]).matches)
-    items, more = state.store.groups.page(
+    items, next_after = state.store.groups.page(
         request.query.get("after"), limit, lambda g: all(c(g) for c in checks)
     )
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda g: render_group(g, base))
 
 
@@ -212,10 +211,9 @@ async def list_group_users(request: web.Request) -> web.Response:
     state = state_of(request)
     group = get_group_or_404(state, request.match_info["groupId"])
     limit = parse_limit(request, "group_users")
-    members, more = state.store.members[group["id"]].page(request.query.get("after"), limit)
+    members, next_after = state.store.members[group["id"]].page(request.query.get("after"), limit)
     users = state.store.users.items
     base = base_url(request)
-    next_after = members[-1]["id"] if more and members else None
     return list_response(
         request, (users[m["id"]] for m in members), next_after, lambda u: render_user(u, base)
     )

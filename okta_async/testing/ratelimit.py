@@ -191,5 +191,6 @@ class RateLimiter:
         return Verdict(bucket, limit.count, limit.count - window.used, reset, False)
 
     def concurrency_exceeded(self) -> bool:
+        """True when the org's concurrent-request cap is set and already reached."""
         limit = self.config.concurrent
         return limit is not None and self.in_flight >= limit

@@ -84,6 +84,7 @@ class OrgState:
         return current
 
     def timestamp(self) -> str:
+        """:meth:`now` in Okta's format (``2013-07-02T21:36:25.344Z``), for ``created`` etc."""
         return okta_time(self.now())
 
     def emit(

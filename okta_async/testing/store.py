@@ -107,10 +107,11 @@ class Collection:
         after: str | None,
         limit: int,
         predicate: Callable[[Json], bool] | None = None,
-    ) -> tuple[list[Json], bool]:
+    ) -> tuple[list[Json], str | None]:
         """Up to ``limit`` items after cursor ``after`` that satisfy ``predicate``.
 
-        Returns ``(items, more)`` where ``more`` says whether a further matching item exists.
+        Returns ``(items, next_after)``: the cursor of the next page (the last item's id) when a
+        further matching item exists, else None.
         A cursor that never named an item of this collection is rejected with Okta's 400, so a
         client that mangles cursors fails loudly instead of silently restarting at page one.
         """
@@ -125,9 +126,9 @@ class Collection:
             item = self.items[ident]
             if predicate is None or predicate(item):
                 if len(out) == limit:
-                    return out, True
+                    return out, out[-1]["id"] if out else None
                 out.append(item)
-        return out, False
+        return out, None
 
 
 @dataclass
@@ -183,6 +184,7 @@ class Store:
         return self.users.get(ident) if ident else None
 
     def user_group_ids(self, user_id: str) -> list[str]:
+        """Ids of the groups the user is a member of, in group creation order."""
         return [gid for gid in self.groups.order.iter_from(0) if user_id in self.members[gid]]
 
     def user_app_ids(self, user_id: str) -> list[str]:

@@ -281,9 +281,8 @@ async def list_users(request: web.Request) -> web.Response:
     def predicate(user: Json) -> bool:
         return all(check(user) for check in checks)
 
-    items, more = state.store.users.page(request.query.get("after"), limit, predicate)
+    items, next_after = state.store.users.page(request.query.get("after"), limit, predicate)
     base = base_url(request)
-    next_after = items[-1]["id"] if more and items else None
     return list_response(request, items, next_after, lambda u: render_user(u, base))
 
 
@@ -372,44 +371,48 @@ def deactivate(state: OrgState, user: Json) -> None:
     state.emit("user.lifecycle.deactivate", "Deactivate Okta user", [user_target(user)])
 
 
-async def suspend_user(request: web.Request) -> web.Response:
+def _transition(
+    request: web.Request, required: str, status: str, refusal: ApiError, event: tuple[str, str]
+) -> web.Response:
+    """Move a user from ``required`` to ``status`` and log ``event``; ``refusal`` otherwise.
+
+    Suspend, unsuspend and unlock differ only in these values.
+    """
     state = state_of(request)
     user = _get_user(state, request.match_info["userId"])
-    if user["status"] != "ACTIVE":
-        raise ApiError(
-            400,
-            "E0000001",
-            "Api validation failed: suspend",
-            ["Cannot suspend a user that is not active"],
-        )
-    _set_status(state, user, "SUSPENDED")
-    state.emit("user.lifecycle.suspend", "Suspend Okta user", [user_target(user)])
+    if user["status"] != required:
+        raise refusal
+    _set_status(state, user, status)
+    state.emit(*event, [user_target(user)])
     return json_response({})
+
+
+async def suspend_user(request: web.Request) -> web.Response:
+    refusal = ApiError(
+        400,
+        "E0000001",
+        "Api validation failed: suspend",
+        ["Cannot suspend a user that is not active"],
+    )
+    event = ("user.lifecycle.suspend", "Suspend Okta user")
+    return _transition(request, "ACTIVE", "SUSPENDED", refusal, event)
 
 
 async def unsuspend_user(request: web.Request) -> web.Response:
-    state = state_of(request)
-    user = _get_user(state, request.match_info["userId"])
-    if user["status"] != "SUSPENDED":
-        raise ApiError(
-            400,
-            "E0000001",
-            "Api validation failed: unsuspend",
-            ["Cannot unsuspend a user that is not suspended"],
-        )
-    _set_status(state, user, "ACTIVE")
-    state.emit("user.lifecycle.unsuspend", "Unsuspend Okta user", [user_target(user)])
-    return json_response({})
+    refusal = ApiError(
+        400,
+        "E0000001",
+        "Api validation failed: unsuspend",
+        ["Cannot unsuspend a user that is not suspended"],
+    )
+    event = ("user.lifecycle.unsuspend", "Unsuspend Okta user")
+    return _transition(request, "SUSPENDED", "ACTIVE", refusal, event)
 
 
 async def unlock_user(request: web.Request) -> web.Response:
-    state = state_of(request)
-    user = _get_user(state, request.match_info["userId"])
-    if user["status"] != "LOCKED_OUT":
-        raise ApiError(403, "E0000032", "Unlock is not allowed for this user.")
-    _set_status(state, user, "ACTIVE")
-    state.emit("user.account.unlock", "Unlock user account", [user_target(user)])
-    return json_response({})
+    refusal = ApiError(403, "E0000032", "Unlock is not allowed for this user.")
+    event = ("user.account.unlock", "Unlock user account")
+    return _transition(request, "LOCKED_OUT", "ACTIVE", refusal, event)
 
 
 async def expire_password(request: web.Request) -> web.Response:

@@ -86,7 +86,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     return rec
 
 
-def test_counts(okta_doc: dict[str, Any]) -> None:
+def test_okta_spec_has_the_expected_operation_tag_and_list_counts(okta_doc: dict[str, Any]) -> None:
     ops = spec_operations(okta_doc)
     raw = sum(1 for item in okta_doc["paths"].values() for m in HTTP if m in item)
     assert raw == 261

@@ -23,7 +23,7 @@ from codegen.overrides import apply_overrides
         ("ThreatInsightConfiguration", "threat_insight_configuration"),
     ],
 )
-def test_snake(name: str, expected: str) -> None:
+def test_snake_turns_spec_names_into_python_identifiers(name: str, expected: str) -> None:
     assert snake(name) == expected
 
 

@@ -26,7 +26,9 @@ UTC = datetime.timezone.utc
         ("2013-07-02T21:36:25.344", datetime.datetime(2013, 7, 2, 21, 36, 25, 344000, UTC)),
     ],
 )
-def test_parse_datetime(text: str, expected: datetime.datetime) -> None:
+def test_parse_datetime_reads_okta_timestamps_as_aware_utc(
+    text: str, expected: datetime.datetime
+) -> None:
     parsed = serde.parse_datetime(text)
     assert parsed == expected
     assert parsed.tzinfo is not None
@@ -40,7 +42,7 @@ def test_format_datetime_is_okta_format_in_utc() -> None:
     assert serde.format_datetime(datetime.datetime(2020, 1, 1)) == "2020-01-01T00:00:00.000Z"
 
 
-def test_encode_query_values() -> None:
+def test_encode_query_drops_unset_and_none_repeats_lists_and_formats_values() -> None:
     when = datetime.datetime(2020, 1, 1, tzinfo=UTC)
     assert encode_query(
         {
@@ -107,7 +109,7 @@ def test_structure_a_model_from_a_non_object_raises_but_decoder_does_not() -> No
     assert serde.decoder(models.UserStatus)("NEW") == "NEW"
 
 
-def test_model_helpers_and_repr() -> None:
+def test_to_dict_can_leave_out_read_only_fields_and_repr_hides_secrets() -> None:
     user = models.User.from_dict({"id": "00u1", "profile": {"login": "a"}})
     assert user.to_dict() == {"id": "00u1", "profile": {"login": "a"}}
     assert user.to_dict(include_read_only=False) == {"profile": {"login": "a"}}

@@ -1,57 +1,15 @@
-"""The ``okta_async`` logger and the redaction helpers used wherever headers or URLs are shown.
+"""The ``okta_async`` logger and the lines it writes.
 
 One DEBUG line per request (method, path, status, duration, request id) and one INFO line per
-retry decision. Paths are logged without their query string, and headers only ever pass through
-:func:`redact_headers`, so credentials cannot reach a log line.
+retry decision. Only the path template's expansion is logged (no query string) and never a
+header, so credentials cannot reach a log line.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-
-import yarl
 
 logger = logging.getLogger("okta_async")
-
-REDACTED = "<redacted>"
-
-SENSITIVE_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "dpop",
-        "x-api-key",
-    }
-)
-
-
-def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
-    """A copy of ``headers`` safe to print: credential-bearing values are replaced.
-
-    The auth scheme of an Authorization header is kept (``SSWS <redacted>``) because it helps
-    debugging and reveals nothing.
-    """
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    safe: dict[str, str] = {}
-    for name, value in items:
-        lowered = name.lower()
-        if lowered in SENSITIVE_HEADERS:
-            scheme, sep, _ = value.partition(" ")
-            keep_scheme = sep and lowered.endswith("authorization")
-            value = f"{scheme} {REDACTED}" if keep_scheme else REDACTED
-        safe[name] = value
-    return safe
-
-
-def redact_url(url: str | yarl.URL) -> str:
-    """``url`` without its password (proxy credentials) and without its query string."""
-    parsed = yarl.URL(url)
-    if parsed.password is not None:
-        parsed = parsed.with_password(REDACTED)
-    return str(parsed.with_query(None).with_fragment(None))
 
 
 def log_request(

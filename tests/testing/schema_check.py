@@ -13,22 +13,11 @@ since Okta puts strings and numbers there.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _LOOSE_KEYS = {"_links", "_embedded"}
-
-
-def find_spec() -> Path | None:
-    env = os.environ.get("OKTA_SPEC_PATH")
-    root = Path(__file__).resolve().parents[2]
-    candidates = [Path(env)] if env else []
-    for up in (root.parent, root.parent.parent):
-        candidates.append(up / "shared" / "spec" / "okta-openapi-2.4.0.yaml")
-    return next((p for p in candidates if p.is_file()), None)
 
 
 class SchemaChecker:

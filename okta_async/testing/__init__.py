@@ -1,9 +1,12 @@
 """Embedded fake Okta org for tests, demos and benchmarks.
 
-``FakeOrg`` serves the Users, Groups, Apps and System Log parts of the Okta Management API from
-an in-memory store over real HTTP on 127.0.0.1, with Okta's errors, ``Link`` pagination, rate
-limits and deterministic fault injection. It speaks plain JSON and never imports the SDK's
-models, serde or client, so an SDK bug cannot hide behind it.
+``FakeOrg`` serves the Users, Groups (with group rules), Apps and System Log parts of the Okta
+Management API from an in-memory store over real HTTP on 127.0.0.1, with Okta's errors, ``Link``
+pagination, rate limits and deterministic fault injection. Like a real org it has the BUILT_IN
+``Everyone`` group, validates logins, emails and passwords (``password_policy``, by default
+Okta's: 8 characters with a lowercase letter, an uppercase letter and a number) and accepts
+paths with a trailing slash. It speaks plain JSON and never imports the SDK's models, serde or
+client, so an SDK bug cannot hide behind it.
 
 In process::
 
@@ -14,11 +17,12 @@ In process::
         org.stats["POST /api/v1/users"]  # {"requests", "throttled", "errors", "resets"}
 
 ``FakeOrg(users=0, groups=0, apps=0, seed=0, rate_limits=None, faults=None, token=None, *,
-host="127.0.0.1", port=0, request_log_size=10_000, dpop=False)``; ``await org.start()`` /
-``org.stop()`` work without ``async with``. At runtime: ``org.set_rate_limits(...)``,
-``org.set_faults(...)``, ``org.faults.script(kind, method, path_prefix, times=1, ...)``,
-``org.set_user_status(id, s)``, ``org.expire_bearer_tokens()``, ``org.set_dpop(True)``,
-``org.rotate_dpop_nonce()``; ``org.requests`` records every request (never credentials).
+host="127.0.0.1", port=0, request_log_size=10_000, dpop=False, password_policy=None)``;
+``await org.start()`` / ``org.stop()`` work without ``async with``. At runtime:
+``org.set_rate_limits(...)``, ``org.set_faults(...)``,
+``org.faults.script(kind, method, path_prefix, times=1, ...)``, ``org.set_user_status(id, s)``,
+``org.expire_bearer_tokens()``, ``org.set_dpop(True)``, ``org.rotate_dpop_nonce()``;
+``org.requests`` records every request (never credentials).
 
 ``dpop=True``: the org requires DPoP (RFC 9449) like a service app with "Require DPoP": a
 nonce challenge, then ``DPoP`` tokens that need a proof per API call. See
@@ -53,12 +57,14 @@ if TYPE_CHECKING:
     from okta_async.testing.faults import FaultRule, Faults
     from okta_async.testing.ratelimit import Limit, RateLimits
     from okta_async.testing.server import FakeOrg
+    from okta_async.testing.validation import PasswordPolicy
 
 _LAZY = {
     "FakeOrg": "okta_async.testing.server",
     "FaultRule": "okta_async.testing.faults",
     "Faults": "okta_async.testing.faults",
     "Limit": "okta_async.testing.ratelimit",
+    "PasswordPolicy": "okta_async.testing.validation",
     "RateLimits": "okta_async.testing.ratelimit",
     "serve": "okta_async.testing.cli",
     "parse_faults_spec": "okta_async.testing.cli",
@@ -70,6 +76,7 @@ __all__ = [
     "FaultRule",
     "Faults",
     "Limit",
+    "PasswordPolicy",
     "RateLimits",
     "parse_faults_spec",
     "parse_rate_limit_spec",

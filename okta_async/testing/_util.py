@@ -47,7 +47,8 @@ class IdFactory:
     """
 
     def __init__(self, seed: int) -> None:
-        self._rng = random.Random(f"ids:{seed}")
+        self._label = f"ids:{seed}"
+        self._rng = random.Random(self._label)
         self._seen: set[str] = set()
 
     def new(self, prefix: str, length: int = 20) -> str:
@@ -58,6 +59,17 @@ class IdFactory:
             if ident not in self._seen:
                 self._seen.add(ident)
                 return ident
+
+    def derived(self, prefix: str, label: str, length: int = 20) -> str:
+        """A fixed id for a well-known object (``label``), from a stream of its own.
+
+        Drawing it from the shared stream would shift every id generated after it.
+        """
+        rng = random.Random(f"{label}:{self._label}")
+        raw = rng.randbytes(length - len(prefix)).translate(_BYTE_TO_BASE62)
+        ident = prefix + raw.decode("ascii")
+        self._seen.add(ident)
+        return ident
 
     def token(self, length: int = 20) -> str:
         """A random opaque token (activation tokens, temp passwords...)."""

@@ -2,6 +2,11 @@
 
 Adding a member twice is a no-op 204 like Okta's idempotent PUT; only real changes are logged.
 Group names are unique per org, as Okta enforces for OKTA_GROUP groups.
+
+Every org has the ``Everyone`` group (type ``BUILT_IN``): every user joins it when created and
+leaves it only when deleted. As in Okta its profile and memberships are managed by Okta alone:
+updating or deleting it, or removing a member, is 403 E0000006; adding a member (directly, by
+``groupIds`` or by a group rule) is 400 E0000060 ``Unsupported operation.``.
 """
 
 from __future__ import annotations
@@ -56,6 +61,48 @@ def new_group_record(ident: str, name: str, description: str | None, stamp: str)
         "type": "OKTA_GROUP",
         "profile": {"name": name, "description": description},
     }
+
+
+EVERYONE_DESCRIPTION = "All users in your organization"
+_FORBIDDEN = ("E0000006", "You do not have permission to perform the requested action")
+
+
+def ensure_everyone(state: OrgState, stamp: str) -> Json:
+    """Create the org's ``Everyone`` group (BUILT_IN) unless it exists; return it.
+
+    Its id comes from its own random stream, so seeded ids stay what they were without it.
+    """
+    existing = state.store.groups.get(state.store.everyone_id)
+    if existing is not None:
+        return existing
+    group = new_group_record(state.ids.derived("00g", "everyone"), "Everyone", None, stamp)
+    group["type"] = "BUILT_IN"
+    group["profile"]["description"] = EVERYONE_DESCRIPTION
+    insert_group(state, group)
+    state.store.everyone_id = group["id"]
+    return group
+
+
+def join_everyone(state: OrgState, user: Json) -> None:
+    """Make a new user a member of Everyone (unlogged, as Okta does), syncing its apps."""
+    gid = state.store.everyone_id
+    if gid in state.store.members:
+        state.store.members[gid].put(user["id"], user)
+        _sync_apps(state, gid, user["id"])
+
+
+def _refuse_built_in(group: Json) -> None:
+    """403 E0000006 for a change to a group whose profile and members Okta manages."""
+    if group.get("type") == "BUILT_IN":
+        raise ApiError(403, *_FORBIDDEN)
+
+
+def check_assignable(state: OrgState, group_id: str) -> Json:
+    """The group, if users may be added to it: 404 when unknown, 400 E0000060 when BUILT_IN."""
+    group = get_group_or_404(state, group_id)
+    if group.get("type") == "BUILT_IN":
+        raise ApiError(400, "E0000060", "Unsupported operation.")
+    return group
 
 
 def insert_group(state: OrgState, group: Json) -> None:
@@ -124,6 +171,7 @@ async def list_groups(request: web.Request) -> web.Response:
 async def update_group(request: web.Request) -> web.Response:
     state = state_of(request)
     group = get_group_or_404(state, request.match_info["groupId"])
+    _refuse_built_in(group)
     profile = _check_profile(state, await read_json(request), group["id"])
     state.store.group_names.pop(str(group["profile"]["name"]).lower(), None)
     group["profile"] = dict(profile)
@@ -135,9 +183,11 @@ async def update_group(request: web.Request) -> web.Response:
 
 async def delete_group(request: web.Request) -> web.Response:
     from okta_async.testing.apps import apps_with_group, sync_group_scope
+    from okta_async.testing.rules import invalidate_rules_for_group
 
     state = state_of(request)
     group = get_group_or_404(state, request.match_info["groupId"])
+    _refuse_built_in(group)
     app_ids = apps_with_group(state, group["id"])
     members = list(state.store.members[group["id"]].items)
     state.store.groups.pop(group["id"])
@@ -146,6 +196,7 @@ async def delete_group(request: web.Request) -> web.Response:
     for assignments in state.store.app_groups.values():
         assignments.pop(group["id"])
     state.emit("group.lifecycle.delete", "Delete Okta group", [group_target(group)])
+    invalidate_rules_for_group(state, group["id"])
     for app_id in app_ids:
         for user_id in members:
             sync_group_scope(state, app_id, user_id)
@@ -154,7 +205,7 @@ async def delete_group(request: web.Request) -> web.Response:
 
 def add_member(state: OrgState, group_id: str, user_id: str) -> bool:
     """Add a user to a group; returns False if it already was a member."""
-    group = get_group_or_404(state, group_id)
+    group = check_assignable(state, group_id)
     user = state.store.users.get(user_id)
     if user is None:
         raise not_found(user_id, "User")
@@ -187,21 +238,28 @@ async def add_user_to_group(request: web.Request) -> web.Response:
     return empty_response(204)
 
 
+def remove_member(state: OrgState, group: Json, user: Json) -> None:
+    """Take a user out of a group (a no-op if not a member), logging and syncing its apps."""
+    if state.store.members[group["id"]].pop(user["id"]) is None:
+        return
+    group["lastMembershipUpdated"] = state.timestamp()
+    state.emit(
+        "group.user_membership.remove",
+        "Remove user from group membership",
+        [user_target(user), group_target(group)],
+    )
+    _sync_apps(state, group["id"], user["id"])
+
+
 async def remove_user_from_group(request: web.Request) -> web.Response:
     state = state_of(request)
     group = get_group_or_404(state, request.match_info["groupId"])
+    _refuse_built_in(group)
     user_id = request.match_info["userId"]
     user = state.store.users.get(user_id)
     if user is None:
         raise not_found(user_id, "User")
-    if state.store.members[group["id"]].pop(user_id) is not None:
-        group["lastMembershipUpdated"] = state.timestamp()
-        state.emit(
-            "group.user_membership.remove",
-            "Remove user from group membership",
-            [user_target(user), group_target(group)],
-        )
-        _sync_apps(state, group["id"], user_id)
+    remove_member(state, group, user)
     return empty_response(204)
 
 

@@ -22,6 +22,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "users": (200, 200),
     "groups": (10000, 10000),
     "group_users": (1000, 10000),
+    "group_rules": (50, 200),
     "apps": (20, 200),
     "app_users": (50, 500),
     "app_groups": (20, 200),

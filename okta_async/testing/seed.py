@@ -2,7 +2,8 @@
 
 Seeded users are all ACTIVE with a password, logins ``first.last<N>@example.com``, spread over
 a few departments, created at increasing times over the past year (so ``lastUpdated`` filters
-have something to select). Seeded user ``i`` is a member of seeded group ``i % groups``; seeded
+have something to select). Every org starts with the BUILT_IN ``Everyone`` group, created a year
+ago, which every user joins. Seeded user ``i`` is a member of seeded group ``i % groups``; seeded
 app ``k`` is assigned to seeded group ``k % groups``, so that group's members are its
 ``scope: GROUP`` app users. Seeding writes no System Log events: it is
 the org's state before the test starts.
@@ -16,7 +17,7 @@ import time
 
 from okta_async.testing._util import Json, okta_time
 from okta_async.testing.apps import build_app, insert_app, new_app_user
-from okta_async.testing.groups import insert_group, new_group_record
+from okta_async.testing.groups import ensure_everyone, insert_group, new_group_record
 from okta_async.testing.state import OrgState
 from okta_async.testing.users import new_user_record
 
@@ -157,6 +158,7 @@ def _seed(state: OrgState, users: int, groups: int, apps: int) -> None:
     step = (YEAR - 3600.0) / max(users + groups + apps, 1)
     moment = start
     store = state.store
+    everyone = store.members[ensure_everyone(state, okta_time(start))["id"]]
     group_ids: list[str] = []
     for k in range(groups):
         moment += step
@@ -191,6 +193,7 @@ def _seed(state: OrgState, users: int, groups: int, apps: int) -> None:
             new_id("00u"), profile, "ACTIVE", okta_time(moment), has_password=True
         )
         users_put(user["id"], user)
+        everyone.put(user["id"], user)
         index_login(user["id"], login)
         if group_ids:
             store.members[group_ids[i % len(group_ids)]].put(user["id"], {"id": user["id"]})

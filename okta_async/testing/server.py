@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from okta_async.testing import apps, groups, logs, oauth, users
+from okta_async.testing import apps, groups, logs, oauth, rules, users
 from okta_async.testing._util import ApiError, Json, error_body, json_response
 from okta_async.testing.dpop import DPOP, DPoPState, ProofError
 from okta_async.testing.faults import Decision, FaultRule, Faults
@@ -41,6 +41,7 @@ from okta_async.testing.ratelimit import LimitLike, RateLimiter, RateLimits, Ver
 from okta_async.testing.seed import seed_org
 from okta_async.testing.state import CURRENT_REQUEST, STATE, OrgState, RequestInfo
 from okta_async.testing.store import Store
+from okta_async.testing.validation import PasswordPolicy
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RateLimitsLike = RateLimits | Mapping[str, LimitLike] | str | None
@@ -64,6 +65,15 @@ def _abort(request: web.Request) -> None:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+
+
+def _with_trailing_slashes(routes: list[web.RouteDef]) -> list[web.RouteDef]:
+    """Each route plus its twin ending in ``/``, as Okta serves ``/api/v1/users/`` too.
+
+    (Okta's official Python SDK sends ``POST /api/v1/users/?activate=false``.)
+    """
+    twins = [web.RouteDef(r.method, r.path + "/", r.handler, r.kwargs) for r in routes]
+    return routes + twins
 
 
 class FakeOrg:
@@ -90,6 +100,7 @@ class FakeOrg:
         port: int = 0,
         request_log_size: int = 10_000,
         dpop: bool = False,
+        password_policy: PasswordPolicy | None = None,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -97,7 +108,7 @@ class FakeOrg:
         self.token = token or "00" + "".join(
             random.Random(f"token:{seed}").choices("0123456789abcdefABCDEF_-", k=40)
         )
-        self.state = OrgState(seed)
+        self.state = OrgState(seed, password_policy)
         seed_org(self.state, users=users, groups=groups, apps=apps)
         self.limiter = RateLimiter(RateLimits.coerce(rate_limits))
         self.faults = Faults.coerce(faults, seed)
@@ -205,8 +216,8 @@ class FakeOrg:
         app[STATE] = self.state
         app[BEARER_TOKENS] = {}
         app[DPOP] = self._dpop
-        for module in (users, groups, apps, logs, oauth):
-            app.add_routes(module.routes())
+        for module in (users, rules, groups, apps, logs, oauth):  # rules before /groups/{id}
+            app.add_routes(_with_trailing_slashes(module.routes()))
         return app
 
     def _count(self, bucket: str, key: str) -> None:
@@ -221,7 +232,7 @@ class FakeOrg:
             random.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", k=16)
         )
         resource = request.match_info.route.resource
-        template = resource.canonical if resource is not None else request.path
+        template = resource.canonical.rstrip("/") if resource is not None else request.path
         method = request.method
         verdict: Verdict | None = None
         bucket = f"{method} {template}"

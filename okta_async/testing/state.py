@@ -17,6 +17,7 @@ from aiohttp import web
 
 from okta_async.testing._util import IdFactory, Json, okta_time
 from okta_async.testing.store import Store
+from okta_async.testing.validation import PasswordPolicy
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ _SUCCESS: Json = {"result": "SUCCESS", "reason": None}
 class OrgState:
     """The mutable org: store + id factory + event writer. Plain JSON all the way down."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, password_policy: PasswordPolicy | None = None) -> None:
         self.seed = seed
+        self.password_policy = password_policy or PasswordPolicy()
         self.store = Store()
         self.ids = IdFactory(seed)
         self._uuid_rng = random.Random(f"uuid:{seed}")

@@ -141,6 +141,10 @@ class Store:
     - ``app_users``: app id -> Collection of AppUser JSON; ``app_groups``: app id -> Collection of
       ApplicationGroupAssignment JSON.
     - ``logs``: uuid -> LogEvent JSON, in publication order.
+    - ``everyone_id``: id of the BUILT_IN ``Everyone`` group, whose members are the users' own
+      dicts (every user is one), not ``{"id": ...}`` stubs.
+    - ``group_rules``: id -> GroupRule JSON; ``rule_members``: rule id -> ids of the users it
+      added to its groups (so a user who stops matching leaves only what the rule gave).
     """
 
     users: Collection = field(default_factory=Collection)
@@ -153,6 +157,9 @@ class Store:
     logins: dict[str, str] = field(default_factory=dict)  # lower-case login -> user id
     shortnames: dict[str, set[str]] = field(default_factory=dict)  # lower-case shortname -> ids
     group_names: dict[str, str] = field(default_factory=dict)  # lower-case name -> group id
+    everyone_id: str = ""
+    group_rules: Collection = field(default_factory=Collection)
+    rule_members: dict[str, set[str]] = field(default_factory=dict)
 
     # -- users -------------------------------------------------------------------------------
     def index_login(self, user_id: str, login: str) -> None:

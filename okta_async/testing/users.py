@@ -25,9 +25,13 @@ from okta_async.testing._util import (
 from okta_async.testing.pagination import list_response, parse_limit
 from okta_async.testing.query import Expression
 from okta_async.testing.state import OrgState, base_url, state_of, user_target
+from okta_async.testing.validation import (
+    password_causes,
+    profile_causes,
+    raise_causes,
+)
 
 USER_TYPE_ID = "oty00000000000000fak"
-REQUIRED_PROFILE = ("login", "email", "firstName", "lastName")
 _NOT_ALLOWED = ("E0000038", "This operation is not allowed in the user's current status.")
 
 _STATUS_LINKS: dict[str, tuple[str, ...]] = {
@@ -115,20 +119,11 @@ def _get_user(state: OrgState, key: str) -> Json:
     return user
 
 
-def _check_profile(profile: Any, *, full: bool) -> Json:
+def _profile_dict(profile: Any) -> Json:
     if not isinstance(profile, dict):
         raise ApiError(
             400, "E0000001", "Api validation failed: profile", ["profile: The field is required"]
         )
-    if full:
-        missing = [f for f in REQUIRED_PROFILE if not profile.get(f)]
-        if missing:
-            raise ApiError(
-                400,
-                "E0000001",
-                "Api validation failed: " + ", ".join(missing),
-                [f"{f}: The field cannot be left blank" for f in missing],
-            )
     return profile
 
 
@@ -171,78 +166,109 @@ def _apply_credentials(user: Json, credentials: Any, stamp: str) -> bool:
     return password_set
 
 
-async def create_user(request: web.Request) -> web.Response:
-    state = state_of(request)
-    body = await read_json(request)
-    profile = dict(_check_profile(body.get("profile"), full=True))
-    login = str(profile["login"])
-    _check_login_free(state, login, None)
+def _creation_status(request: web.Request, credentials: Json) -> str:
+    """The status a new user starts in, from ``activate``/``provider``/``nextLogin``.
+
+    Refuses ``nextLogin=changePassword`` without ``activate`` (E0000125) or without a
+    password (E0000124), with the errors Okta's spec documents.
+    """
     activate = query_bool(request, "activate", True)
-    provider_flag = query_bool(request, "provider", False)
     next_login = request.query.get("nextLogin")
     if next_login and next_login != "changePassword":
         raise ApiError(
             400, "E0000001", "Api validation failed: nextLogin", ["nextLogin: invalid value"]
         )
+    has_password = _has_password(credentials)
     if next_login and not activate:
-        raise ApiError(
-            400,
-            "E0000001",
-            "Api validation failed: nextLogin",
-            ["nextLogin: changePassword requires activate=true"],
-        )
-    credentials = body.get("credentials") if isinstance(body.get("credentials"), dict) else {}
-    assert isinstance(credentials, dict)
-    password = credentials.get("password")
-    has_password = isinstance(password, dict) and bool(
-        password.get("value") or password.get("hash")
-    )
-    provider = credentials.get("provider")
-    federated = provider_flag or (
-        isinstance(provider, dict) and provider.get("type") not in (None, "OKTA")
-    )
+        raise _expire_refusal("E0000125", "`activate` must be true.")
+    if next_login and not has_password:
+        raise _expire_refusal("E0000124", "a password must be specified.")
     if not activate:
-        status = "STAGED"
-    elif next_login == "changePassword" and has_password:
-        status = "PASSWORD_EXPIRED"
-    elif has_password or federated:
-        status = "ACTIVE"
-    else:
-        status = "PROVISIONED"
-    prov: Json | None = None
-    if federated:
-        prov = (
-            {"type": provider.get("type", "FEDERATION"), "name": provider.get("name", "FEDERATION")}
-            if isinstance(provider, dict) and provider.get("type")
-            else {"type": "FEDERATION", "name": "FEDERATION"}
-        )
+        return "STAGED"
+    if next_login:
+        return "PASSWORD_EXPIRED"
+    if has_password or _federated(request, credentials) is not None:
+        return "ACTIVE"
+    return "PROVISIONED"
+
+
+def _expire_refusal(code: str, reason: str) -> ApiError:
+    summary = (
+        f"Could not create user. To create a user and expire their password immediately, {reason}"
+    )
+    return ApiError(400, code, summary, [summary])
+
+
+def _has_password(credentials: Json) -> bool:
+    password = credentials.get("password")
+    return isinstance(password, dict) and bool(password.get("value") or password.get("hash"))
+
+
+def _federated(request: web.Request, credentials: Json) -> Json | None:
+    """The provider of a federated user (``?provider=true`` or a non-OKTA type), else None."""
+    provider = credentials.get("provider")
+    if isinstance(provider, dict) and provider.get("type") not in (None, "OKTA"):
+        return {"type": provider["type"], "name": provider.get("name", "FEDERATION")}
+    if query_bool(request, "provider", False):
+        return {"type": "FEDERATION", "name": "FEDERATION"}
+    return None
+
+
+def _check_new_user(state: OrgState, body: Json, credentials: Json) -> tuple[Json, list[str]]:
+    """The validated profile and group ids of a create-user request, checked before storing."""
+    from okta_async.testing.groups import check_assignable
+
+    profile = _profile_dict(body.get("profile"))
+    raise_causes(
+        profile_causes(profile, full=True) + password_causes(credentials, state.password_policy)
+    )
+    _check_login_free(state, str(profile["login"]), None)
+    raw_ids = body.get("groupIds")
+    group_ids = [str(g) for g in raw_ids] if isinstance(raw_ids, list) else []
+    for gid in group_ids:
+        check_assignable(state, gid)
+    return dict(profile), group_ids
+
+
+async def create_user(request: web.Request) -> web.Response:
+    state = state_of(request)
+    body = await read_json(request)
+    raw_credentials = body.get("credentials")
+    credentials: Json = raw_credentials if isinstance(raw_credentials, dict) else {}
+    profile, group_ids = _check_new_user(state, body, credentials)
+    status = _creation_status(request, credentials)
     question = credentials.get("recovery_question")
-    stamp = state.timestamp()
     user = new_user_record(
         state.ids.new("00u"),
         profile,
         status,
-        stamp,
-        has_password=has_password,
-        provider=prov,
+        state.timestamp(),
+        has_password=_has_password(credentials),
+        provider=_federated(request, credentials),
         recovery_question=question.get("question") if isinstance(question, dict) else None,
     )
     type_ = body.get("type")
     if isinstance(type_, dict) and type_.get("id"):
         user["type"] = {"id": type_["id"]}
+    _store_new_user(state, user, group_ids)
+    return json_response(render_user(user, base_url(request)))
+
+
+def _store_new_user(state: OrgState, user: Json, group_ids: list[str]) -> None:
+    """Store a validated user, log it, and add it to Everyone, its groups and rule groups."""
+    from okta_async.testing.groups import add_member, join_everyone
+    from okta_async.testing.rules import apply_rules
+
     state.store.users.put(user["id"], user)
-    state.store.index_login(user["id"], login)
+    state.store.index_login(user["id"], str(user["profile"]["login"]))
     target = [user_target(user)]
     state.emit("user.lifecycle.create", "Create Okta user", target)
-    if status != "STAGED":
+    if user["status"] != "STAGED":
         state.emit("user.lifecycle.activate", "Activate Okta user", target)
-    group_ids = body.get("groupIds")
-    if isinstance(group_ids, list):
-        from okta_async.testing.groups import add_member
-
-        for gid in group_ids:
-            add_member(state, str(gid), user["id"])
-    return json_response(render_user(user, base_url(request)))
+    join_everyone(state, user)
+    for gid in group_ids:
+        add_member(state, gid, user["id"])
+    apply_rules(state, user)
 
 
 async def get_user(request: web.Request) -> web.Response:
@@ -286,29 +312,44 @@ async def list_users(request: web.Request) -> web.Response:
     return list_response(request, items, next_after, lambda u: render_user(u, base))
 
 
+def _updated_profile(user: Json, body: Json, *, full: bool) -> Json | None:
+    """The profile a (full or partial) update asks for; None when a partial one posts none."""
+    if "profile" not in body and not full:
+        return None
+    posted = _profile_dict(body.get("profile"))
+    return dict(posted) if full else {**user["profile"], **posted}
+
+
+def _check_update(state: OrgState, user: Json, body: Json, new_profile: Json | None) -> None:
+    """Refuse an invalid profile or password, or a login another user holds, before any change."""
+    causes = profile_causes(new_profile, full=True) if new_profile is not None else []
+    raise_causes(causes + password_causes(body.get("credentials"), state.password_policy))
+    if new_profile is None:
+        return
+    new_login = str(new_profile["login"])
+    if new_login.lower() != str(user["profile"]["login"]).lower():
+        _check_login_free(state, new_login, user["id"])
+
+
 async def _update(request: web.Request, *, full: bool) -> web.Response:
+    from okta_async.testing.rules import apply_rules
+
     state = state_of(request)
     user = _get_user(state, request.match_info["userId"])
     if user["status"] == "DEPROVISIONED":  # Okta's default: deactivated profiles are read-only
         raise ApiError(403, *_NOT_ALLOWED)
     body = await read_json(request)
+    new_profile = _updated_profile(user, body, full=full)
+    _check_update(state, user, body, new_profile)
     stamp = state.timestamp()
-    if "profile" in body:
-        profile = _check_profile(body["profile"], full=full)
-        new_profile = dict(profile) if full else {**user["profile"], **profile}
-        _check_profile(new_profile, full=True)
-        old_login = str(user["profile"]["login"])
-        new_login = str(new_profile["login"])
-        if new_login.lower() != old_login.lower():
-            _check_login_free(state, new_login, user["id"])
-        state.store.unindex_login(user["id"], old_login)
-        state.store.index_login(user["id"], new_login)
+    if new_profile is not None:
+        state.store.unindex_login(user["id"], str(user["profile"]["login"]))
+        state.store.index_login(user["id"], str(new_profile["login"]))
         user["profile"] = new_profile
         state.emit(
             "user.account.update_profile", "Update user profile for Okta", [user_target(user)]
         )
-    elif full:
-        _check_profile(None, full=True)
+        apply_rules(state, user)
     if _apply_credentials(user, body.get("credentials"), stamp):
         state.emit(
             "user.account.update_password", "Update password for Okta user", [user_target(user)]
@@ -455,6 +496,8 @@ async def delete_user(request: web.Request) -> web.Response:
 
 def remove_user(state: OrgState, user: Json) -> None:
     """Delete a deprovisioned user and every membership or assignment it had."""
+    from okta_async.testing.rules import forget_user
+
     store = state.store
     target = [user_target(user)]
     state.emit("user.lifecycle.delete.initiated", "Delete Okta user", target)
@@ -464,6 +507,7 @@ def remove_user(state: OrgState, user: Json) -> None:
         members.pop(user["id"])
     for assignments in store.app_users.values():
         assignments.pop(user["id"])
+    forget_user(state, user["id"])
     state.emit("user.lifecycle.delete.completed", "Delete Okta user completed", target)
 
 

@@ -53,7 +53,9 @@ async def test_cursor_is_stable_while_users_are_created_concurrently(api: Api) -
 
     async def insert() -> None:
         for n in range(40):
-            await api.create_user(f"late{n}@example.com", credentials={"password": {"value": "x"}})
+            await api.create_user(
+                f"late{n}@example.com", credentials={"password": {"value": "Passw0rd!"}}
+            )
 
     await asyncio.gather(page_through(), insert())
     assert len(seen) == len(set(seen)), "an item was served twice"

@@ -49,3 +49,21 @@ async def test_retry_headers_are_recorded(api: Api) -> None:
     record = api.org.requests[-1]
     assert record["retry_for"] == "abc" and record["retry_count"] == "1"
     assert record["bucket"] == "GET /api/v1/users" and record["status"] == 200
+
+
+async def test_trailing_slash_is_served_like_the_plain_path(api: Api) -> None:
+    body = {
+        "profile": {
+            "login": "slash@example.com",
+            "email": "slash@example.com",
+            "firstName": "S",
+            "lastName": "L",
+        }
+    }
+    created = await api.post("/api/v1/users/", body, params={"activate": "false"})
+    assert created.status == 200 and created.body["status"] == "STAGED"
+    fetched = await api.get(f"/api/v1/users/{created.body['id']}/")
+    assert fetched.status == 200 and fetched.body["id"] == created.body["id"]
+    listed = await api.get("/api/v1/groups/")
+    assert listed.status == 200 and [g["profile"]["name"] for g in listed.body] == ["Everyone"]
+    assert api.org.requests[-1]["bucket"] == "GET /api/v1/groups"

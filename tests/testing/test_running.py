@@ -47,6 +47,8 @@ def test_seeding_100k_users_completes() -> None:
     org = FakeOrg(users=100_000, groups=50, apps=20)
     assert len(org.store.users) == 100_000
     assert len(org.store.logins) == 100_000
+    everyone = org.store.members.pop(org.store.everyone_id)
+    assert len(everyone) == 100_000  # every user is in Everyone and in one seeded group
     assert sum(len(m) for m in org.store.members.values()) == 100_000
     assert len(org.store.apps) == 20
 
@@ -58,7 +60,7 @@ async def test_fake_okta_fixture_is_a_started_org(fake_okta: ServerFakeOrg) -> N
 
 @pytest.mark.parametrize("fake_okta", [{"users": 7, "groups": 1}], indirect=True)
 async def test_fake_okta_fixture_accepts_parameters(fake_okta: ServerFakeOrg) -> None:
-    assert len(fake_okta.store.users) == 7 and len(fake_okta.store.groups) == 1
+    assert len(fake_okta.store.users) == 7 and len(fake_okta.store.groups) == 2  # + Everyone
 
 
 async def test_serve_runs_until_cancelled() -> None:

@@ -14,7 +14,7 @@ from okta_async.bulk import BulkAbortedError
 async def test_create_users_reports_duplicate_login_and_unknown_group_and_creates_the_rest(
     org: Any, okta: Any
 ) -> None:
-    group_id = next(iter(org.store.groups.values()))["id"]
+    group_id = next(g for g in org.store.groups.values() if g["type"] == "OKTA_GROUP")["id"]
     taken = await okta.bulk.create_users([user_row(1)])
     assert taken.ok
     rows = [user_row(i) for i in range(10)]
@@ -127,7 +127,7 @@ async def test_ordered_outcomes_follow_input_order(org: Any, okta: Any) -> None:
 async def test_group_membership_add_is_idempotent_and_remove_of_a_non_member_is_absent(
     org: Any, okta: Any
 ) -> None:
-    group_id = next(iter(org.store.groups.values()))["id"]
+    group_id = next(g for g in org.store.groups.values() if g["type"] == "OKTA_GROUP")["id"]
     report = await okta.bulk.create_users([user_row(i) for i in range(5)])
     assert report.ok
     ids = [users_with_login(org, f"bulk.user{i}@example.org")[0]["id"] for i in range(5)]
@@ -144,7 +144,7 @@ async def test_group_membership_add_is_idempotent_and_remove_of_a_non_member_is_
 
 async def test_app_assignments_for_users_and_groups(org: Any, okta: Any) -> None:
     app_id = next(iter(org.store.apps.values()))["id"]
-    groups = list(org.store.groups.values())
+    groups = [g for g in org.store.groups.values() if g["type"] == "OKTA_GROUP"]
     await okta.bulk.create_users([user_row(i) for i in range(3)])
     ids = [users_with_login(org, f"bulk.user{i}@example.org")[0]["id"] for i in range(3)]
     assignments = [

@@ -287,7 +287,7 @@ async def test_fake_org_command_serves_until_cancelled_and_prints_url_and_token(
             async with http.get(f"{url}/api/v1/{path}") as response:
                 counts.append(len(await response.json()))
     users, groups, apps = counts
-    assert (users, groups, apps) == (25, 2, 1)
+    assert (users, groups, apps) == (25, 3, 1)  # the 2 seeded groups and Everyone
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

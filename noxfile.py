@@ -101,3 +101,14 @@ def demo(session: nox.Session) -> None:
     """The main job: README's first command, a tour against the embedded fake org."""
     session.install("-e", ".")
     session.run("okta-async", "demo", *session.posargs)
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """Okta's official Python SDK (2.9.x) against the embedded fake org, in its own venv.
+
+    Lists users, lists groups (Everyone included), creates a user, gets it and lists apps;
+    prints a table and fails on any step that fails. Not part of the default test install.
+    """
+    session.install("okta==2.9.*", "-e", ".")
+    session.run("python", "conformance/official_sdk.py", *session.posargs)

@@ -137,17 +137,19 @@ class _Parser:
         return node
 
     def disjunction(self) -> _Node:
-        node = self.conjunction()
-        while self.peek() in _OR:
-            self.take()
-            node = _Node(_either(node.fn, self.conjunction().fn), True)
-        return node
+        return self.chain(self.conjunction, _OR, _either)
 
     def conjunction(self) -> _Node:
-        node = self.negation()
-        while self.peek() in _AND:
+        return self.chain(self.negation, _AND, _both)
+
+    def chain(
+        self, operand: Callable[[], _Node], ops: set[str], combine: Callable[[Value, Value], Value]
+    ) -> _Node:
+        """``operand (op operand)*``, folded left with ``combine``."""
+        node = operand()
+        while self.peek() in ops:
             self.take()
-            node = _Node(_both(node.fn, self.negation().fn), True)
+            node = _Node(combine(node.fn, operand().fn), True)
         return node
 
     def negation(self) -> _Node:
@@ -203,7 +205,10 @@ class _Parser:
 @lru_cache(maxsize=256)
 def compile_expression(text: str) -> Callable[[Json], bool]:
     """A predicate over a user dict for ``text``; ExpressionError when it cannot be evaluated."""
-    node = _Parser(text).parse()
+    try:
+        node = _Parser(text).parse()
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply") from None
     if not node.boolean:
         raise ExpressionError("the expression does not evaluate to true or false")
     fn = node.fn

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from okta_async.testing.expression import ExpressionError, compile_expression
 from tests.testing.conftest import Api
 
 RULES = "/api/v1/groups/rules"
@@ -210,3 +213,17 @@ async def test_or_not_and_lowercase_forms_evaluate(api: Api) -> None:
     await api.create_user("n@example.com", profile={"city": "Nice", "title": "Lead"})
     await api.post(f"{RULES}/{rule['id']}/lifecycle/activate")
     assert await _member_ids(api, gid) == {paris["id"], lyon["id"]}
+
+
+@given(st.text(alphabet='user.department=="Eng" ()!&|,ANDORSting.startsWith\\\'', max_size=60))
+def test_any_expression_text_compiles_or_is_refused_cleanly(text: str) -> None:
+    try:
+        predicate = compile_expression(text)
+    except ExpressionError:
+        return
+    assert predicate({"profile": {"department": "Eng"}}) in (True, False)
+
+
+def test_deeply_nested_expression_is_refused_not_a_server_error() -> None:
+    with pytest.raises(ExpressionError):
+        compile_expression("(" * 5000 + "true" + ")" * 5000)

@@ -363,7 +363,7 @@ class FakeOrg:
         return stream
 
     def _authenticate(self, request: web.Request) -> web.Response | None:
-        if request.path in _NO_AUTH:
+        if request.path.rstrip("/") in _NO_AUTH:
             return None
         header = request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")

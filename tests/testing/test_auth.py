@@ -10,7 +10,9 @@ from tests.testing.conftest import Api
 ASSERTION = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.c2lnbmF0dXJl"
 
 
-async def _bearer(api: Api, **overrides: str) -> aiohttp.ClientResponse:
+async def _bearer(
+    api: Api, path: str = "/oauth2/v1/token", **overrides: str
+) -> aiohttp.ClientResponse:
     form = {
         "grant_type": "client_credentials",
         "scope": "okta.users.read okta.users.manage",
@@ -18,7 +20,7 @@ async def _bearer(api: Api, **overrides: str) -> aiohttp.ClientResponse:
         "client_assertion": ASSERTION,
         **overrides,
     }
-    return await api.session.post(f"{api.org.url}/oauth2/v1/token", data=form)
+    return await api.session.post(f"{api.org.url}{path}", data=form)
 
 
 async def test_missing_token_is_401_e0000011(api: Api) -> None:
@@ -49,6 +51,12 @@ async def test_client_credentials_token_works_as_bearer(api: Api) -> None:
     assert body["scope"] == "okta.users.read okta.users.manage"
     bearer = {"Authorization": f"Bearer {body['access_token']}"}
     assert (await api.get("/api/v1/users", headers=bearer)).status == 200
+
+
+async def test_token_endpoint_with_trailing_slash_needs_no_api_token(api: Api) -> None:
+    async with await _bearer(api, "/oauth2/v1/token/") as resp:
+        assert resp.status == 200
+        assert (await resp.json())["token_type"] == "Bearer"
 
 
 async def test_expired_bearer_is_401_with_www_authenticate(api: Api) -> None:

@@ -11,7 +11,7 @@ fake cannot evaluate is refused with 400 when the rule is created.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -35,6 +35,15 @@ def _invalid(field: str, message: str) -> ApiError:
     return ApiError(400, "E0000001", f"Api validation failed: {field}", [f"{field}: {message}"])
 
 
+def _dig(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...``, or None as soon as a level is missing or not an object."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 def _rule_or_404(state: OrgState, rule_id: str) -> Json:
     rule = state.store.group_rules.get(rule_id)
     if rule is None:
@@ -53,10 +62,8 @@ def _check_name(body: Json) -> str:
 
 def _check_expression(body: Json) -> Json:
     """The rule's ``conditions.expression``, refused when it is not an expression we evaluate."""
-    conditions = body.get("conditions") if isinstance(body.get("conditions"), dict) else {}
-    expression = conditions.get("expression") if isinstance(conditions, dict) else None
-    value = expression.get("value") if isinstance(expression, dict) else None
-    kind = expression.get("type", EXPRESSION_TYPE) if isinstance(expression, dict) else None
+    value = _dig(body, "conditions", "expression", "value")
+    kind = _dig(body, "conditions", "expression", "type") or EXPRESSION_TYPE
     if not isinstance(value, str) or kind != EXPRESSION_TYPE:
         raise _invalid("conditions.expression", f"A {EXPRESSION_TYPE} expression is required")
     try:
@@ -75,9 +82,7 @@ def _check_group_ids(state: OrgState, body: Json) -> list[str]:
     """``actions.assignUserToGroups.groupIds``: at least one, each a group users may join."""
     from okta_async.testing.groups import check_assignable
 
-    actions = body.get("actions") if isinstance(body.get("actions"), dict) else {}
-    assign = actions.get("assignUserToGroups") if isinstance(actions, dict) else None
-    ids = assign.get("groupIds") if isinstance(assign, dict) else None
+    ids = _dig(body, "actions", "assignUserToGroups", "groupIds")
     if not isinstance(ids, list) or not ids:
         raise _invalid("actions.assignUserToGroups.groupIds", "The field cannot be left blank")
     for gid in ids:
@@ -86,8 +91,7 @@ def _check_group_ids(state: OrgState, body: Json) -> list[str]:
 
 
 def _excluded_users(body: Json) -> list[str]:
-    people = (body.get("conditions") or {}).get("people") or {}
-    exclude = ((people.get("users") or {}) if isinstance(people, dict) else {}).get("exclude")
+    exclude = _dig(body, "conditions", "people", "users", "exclude")
     return [str(u) for u in exclude] if isinstance(exclude, list) else []
 
 
@@ -211,10 +215,7 @@ def _matches(rule: Json, user: Json) -> bool:
         return False
     if user["id"] in rule["conditions"]["people"]["users"]["exclude"]:
         return False
-    predicate: Callable[[Json], bool] = compile_expression(
-        rule["conditions"]["expression"]["value"]
-    )
-    return predicate(user)
+    return compile_expression(rule["conditions"]["expression"]["value"])(user)
 
 
 def _evaluate(state: OrgState, rule: Json, user: Json) -> None:

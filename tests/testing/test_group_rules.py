@@ -227,3 +227,17 @@ def test_any_expression_text_compiles_or_is_refused_cleanly(text: str) -> None:
 def test_deeply_nested_expression_is_refused_not_a_server_error() -> None:
     with pytest.raises(ExpressionError):
         compile_expression("(" * 5000 + "true" + ")" * 5000)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "r", "conditions": ["not", "an", "object"]},
+        {"name": "r", "conditions": {"expression": 'user.a=="b"'}},
+        {"name": "r", "conditions": {"expression": {"value": 'user.a=="b"', "type": "other"}}},
+        {"name": "r", "conditions": {"expression": {"value": 'user.a=="b"'}}, "actions": []},
+    ],
+)
+async def test_malformed_rule_body_is_400_not_a_server_error(api: Api, body: dict) -> None:
+    reply = await api.post(RULES, body)
+    assert reply.status == 400 and reply.body["errorCode"] == "E0000001"

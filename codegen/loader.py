@@ -66,6 +66,7 @@ def build_api(doc: dict[str, Any], sha256: str) -> ir.Api:
         flavour=flavour.name,
         models=models,
         enums=enums,
+        aliases=schemas.aliases(),
         tags=tags,
         raw_operation_count=len(raw_ops),
     )

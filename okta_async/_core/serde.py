@@ -137,25 +137,19 @@ def _is_enum(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, enum.Enum)
 
 
-def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | None]:
+_Plan_ = tuple[type | tuple[type, ...] | None, _Converter | None]
+_UnionRule = tuple[str | None, Mapping[str, str], str | None]
+
+
+def _field_plan(tp: Any, rule: _UnionRule | None = None) -> _Plan_:
     """(isinstance check, converter) for a resolved field annotation; (None, None) = as is.
 
     A check is used for plain JSON scalars (fast path); a converter raises ``_Mismatch`` (or any
-    error) when the value does not fit.
+    error) when the value does not fit. ``rule`` is the field's union rule (discriminator).
     """
     origin = typing.get_origin(tp)
     if origin is UnionType or origin is typing.Union:
-        members = [m for m in typing.get_args(tp) if m not in (NoneType, Unset)]
-        enums = [m for m in members if _is_enum(m)]
-        models = [m for m in members if _is_model(m)]
-        if enums:
-            return None, _enum_converter(enums[0])
-        if models:
-            return None, _model_converter(models[0])
-        plain = [m for m in members if typing.get_origin(m) is not typing.Literal]
-        if len(plain) == 1:
-            return _field_plan(plain[0])
-        return (str, None) if members and all(_literal_or_str(m) for m in members) else (None, None)
+        return _union_plan([m for m in typing.get_args(tp) if m not in (NoneType, Unset)], rule)
     if tp is str or tp is bool or tp is bytes:
         return tp, None
     if tp is int:
@@ -166,10 +160,10 @@ def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | N
         return None, _datetime_converter
     if origin is list:
         (item,) = typing.get_args(tp) or (Any,)
-        return None, _list_converter(_as_converter(item))
+        return None, _list_converter(_as_converter(item, rule))
     if origin is dict:
         args = typing.get_args(tp)
-        return None, _dict_converter(_as_converter(args[1] if len(args) == 2 else Any))
+        return None, _dict_converter(_as_converter(args[1] if len(args) == 2 else Any, rule))
     if _is_model(tp):
         return None, _model_converter(tp)
     if _is_enum(tp):
@@ -179,13 +173,79 @@ def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | N
     return None, None
 
 
+def _union_plan(members: list[Any], rule: _UnionRule | None) -> _Plan_:
+    """``Enum | str`` and ``Literal[...] | str`` stay fast paths; real unions get a converter."""
+    plain = [m for m in members if typing.get_origin(m) is not typing.Literal]
+    enums = [m for m in plain if _is_enum(m)]
+    if enums and all(m is str or _is_enum(m) for m in plain):
+        return None, _enum_converter(enums[0])
+    plain = [m for m in plain if m is not str or not enums]
+    if len(plain) == 1:
+        return _field_plan(plain[0], rule)
+    if members and all(_literal_or_str(m) for m in members):
+        return str, None
+    return None, _union_converter(plain, rule)
+
+
+def _union_converter(members: list[Any], rule: _UnionRule | None) -> _Converter:
+    """A ``oneOf``/``anyOf`` value: an object goes to the model the discriminator names (or the
+    fallback for an unknown tag), else to the best-fitting model (see ``_best_model``); any
+    other value to the first non-model member that accepts it."""
+    models = [m for m in members if _is_model(m)]
+    others = [_as_converter(m) or _identity for m in members if not _is_model(m)]
+    by_name = {m.__name__: m for m in models}
+    prop, mapping, fallback = rule or (None, {}, None)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict) and models:
+            tag = value.get(prop) if prop else None
+            target = by_name.get(mapping.get(tag, "")) if isinstance(tag, str) else None
+            if target is None and isinstance(tag, str) and fallback:
+                target = by_name.get(fallback)
+            target = target or _best_model(models, value, dict_member=bool(others))
+            if target is not None:
+                return _structure_model(value, target)
+        for conv in others:
+            try:
+                return conv(value)
+            except Exception:  # this member does not fit: try the next one
+                continue
+        raise _Mismatch
+
+    return convert
+
+
+def _best_model(models: list[type[Model]], value: dict[str, Any], dict_member: bool) -> Any:
+    """The member whose required keys are all present and which declares the most of the
+    object's keys with a value of a fitting JSON type; ties go to the earlier member. With a
+    plain-map member beside the models, an object none of them declares a key of stays a map."""
+    best, best_score = None, (-1, -1)
+    for cls in models:
+        plan = _plan(cls)
+        fits = sum(1 for key, v in value.items() if _fits(plan.fields.get(key), v))
+        score = (int(plan.required <= value.keys()), fits)
+        if score > best_score:
+            best, best_score = cls, score
+    if dict_member and best_score[1] == 0:
+        return None
+    return best
+
+
+def _fits(entry: tuple[str, Any, Any] | None, value: Any) -> bool:
+    """A declared key whose value passes the field's quick type check (if it has one)."""
+    if entry is None:
+        return False
+    check = entry[1]
+    return check is None or value is None or isinstance(value, check)
+
+
 def _literal_or_str(tp: Any) -> bool:
     return tp is str or typing.get_origin(tp) is typing.Literal
 
 
-def _as_converter(tp: Any) -> _Converter | None:
+def _as_converter(tp: Any, rule: _UnionRule | None = None) -> _Converter | None:
     """A single callable for list items and dict values (checks folded in)."""
-    check, conv = _field_plan(tp)
+    check, conv = _field_plan(tp, rule)
     if conv is not None or check is None:
         return conv
 
@@ -253,6 +313,7 @@ class _Plan:
     fields: dict[str, tuple[str, Any, Any]]  # wire -> (attribute, check, converter)
     out: tuple[tuple[str, str, bool], ...]  # (attribute, wire, read_only) in field order
     read_only_wires: frozenset[str]
+    required: frozenset[str]  # wire names the schema lists as required (union member choice)
     discriminator: tuple[str, dict[str, str]] | None
     # Fields with a non-UNSET default (a subclass's pinned ``name``/discriminator value): when the
     # record lacks them they are set to UNSET, so decoding never invents data.
@@ -274,6 +335,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
     fields: dict[str, tuple[str, Any, Any]] = {}
     out: list[tuple[str, str, bool]] = []
     read_only: set[str] = set()
+    required: set[str] = set()
     pinned: list[str] = []
     for field in attrs.fields(cls):
         if field.metadata.get("additional"):
@@ -281,8 +343,10 @@ def _build_plan(cls: type[Model]) -> _Plan:
         if field.default is not UNSET:
             pinned.append(field.name)
         wire = field.metadata.get("wire", field.name)
-        check, conv = _field_plan(field.type)
+        check, conv = _field_plan(field.type, field.metadata.get("union"))
         fields[wire] = (field.name, check, conv)
+        if field.metadata.get("required"):
+            required.add(wire)
         ro = bool(field.metadata.get("read_only"))
         out.append((field.name, wire, ro))
         if ro:
@@ -291,6 +355,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
         fields=fields,
         out=tuple(out),
         read_only_wires=frozenset(read_only),
+        required=frozenset(required),
         discriminator=cls.__dict__.get("__okta_discriminator__"),
         pinned=tuple(pinned),
     )

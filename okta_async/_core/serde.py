@@ -216,17 +216,20 @@ def _union_converter(members: list[Any], rule: _UnionRule | None) -> _Converter:
 
 
 def _best_model(models: list[type[Model]], value: dict[str, Any], dict_member: bool) -> Any:
-    """The member whose required keys are all present and which declares the most of the
-    object's keys with a value of a fitting JSON type; ties go to the earlier member. With a
-    plain-map member beside the models, an object none of them declares a key of stays a map."""
-    best, best_score = None, (-1, -1)
+    """The member whose pinned values (a subclass's discriminator value) match, whose required
+    keys are all present and which declares the most of the object's keys with a value of a
+    fitting JSON type; ties go to the earlier member. With a plain-map member beside the models,
+    an object none of them declares a key of stays a map."""
+    best, best_score = None, (-2, -1, -1)
     for cls in models:
         plan = _plan(cls)
         fits = sum(1 for key, v in value.items() if _fits(plan.fields.get(key), v))
-        score = (int(plan.required <= value.keys()), fits)
+        pins = [value.get(wire, pin) == pin for wire, pin in plan.pinned_wire.items()]
+        tag = (1 if all(pins) else -1) if pins else 0
+        score = (tag, int(plan.required <= value.keys()), fits)
         if score > best_score:
             best, best_score = cls, score
-    if dict_member and best_score[1] == 0:
+    if dict_member and best_score[2] == 0:
         return None
     return best
 
@@ -318,6 +321,7 @@ class _Plan:
     # Fields with a non-UNSET default (a subclass's pinned ``name``/discriminator value): when the
     # record lacks them they are set to UNSET, so decoding never invents data.
     pinned: tuple[str, ...]
+    pinned_wire: dict[str, Any]  # wire name -> that pinned value (picks a union member)
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -337,11 +341,13 @@ def _build_plan(cls: type[Model]) -> _Plan:
     read_only: set[str] = set()
     required: set[str] = set()
     pinned: list[str] = []
+    pinned_wire: dict[str, Any] = {}
     for field in attrs.fields(cls):
         if field.metadata.get("additional"):
             continue
         if field.default is not UNSET:
             pinned.append(field.name)
+            pinned_wire[field.metadata.get("wire", field.name)] = field.default
         wire = field.metadata.get("wire", field.name)
         check, conv = _field_plan(field.type, field.metadata.get("union"))
         fields[wire] = (field.name, check, conv)
@@ -358,6 +364,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
         required=frozenset(required),
         discriminator=cls.__dict__.get("__okta_discriminator__"),
         pinned=tuple(pinned),
+        pinned_wire=pinned_wire,
     )
 
 

@@ -8,10 +8,14 @@ Rules (DESIGN.md §4):
   ``unstructure`` keeps them, so decode -> encode round-trips a response unchanged.
 * JSON keys the model does not declare are kept in ``additional_properties`` and written back.
 * Enums are open: a value the spec does not list stays a plain ``str``.
-* ``date-time`` fields are timezone-aware ``datetime`` objects, written in Okta's format
+* ``date-time`` fields are timezone-aware ``datetime`` objects. A decoded one is written back
+  exactly as it was sent (``WireDatetime``); one the caller made is written in Okta's format
   (``2013-07-02T21:36:25.344Z``, UTC, milliseconds).
 * Polymorphism: a class with ``__okta_discriminator__ = (wire property, {value: class name})``
   hands the data to the named subclass; an unknown value keeps the base class, with all data.
+* Unions (OpenAPI 3 ``oneOf``/``anyOf``, annotated ``A | B``): an object goes to the member the
+  field's discriminator rule (``metadata["union"]``) names, else to the best-fitting member
+  (``_best_model``); scalars to the first non-model member that accepts them.
 * Tolerance -- one odd record never fails a page: a value of the wrong JSON type for its field
   (a string where an object belongs, an unparsable date, ...) is not raised as an error; the field
   stays ``UNSET`` and the value is kept under its wire name in ``additional_properties``, so it is
@@ -69,18 +73,40 @@ class _Mismatch(Exception):
 # --------------------------------------------------------------------------- date-time
 
 
+class WireDatetime(datetime.datetime):
+    """A datetime decoded from JSON that remembers the text it was read from.
+
+    Re-encoding writes that text back unchanged (``+05:30`` stays, ``2021-06-14`` stays a date),
+    so a read-modify-write never rewrites timestamps the caller did not touch. Any new value (an
+    assignment, ``replace()``, arithmetic) is built without the text and is formatted afresh.
+    """
+
+    wire: str | None = None
+
+    def __repr__(self) -> str:
+        return repr(datetime.datetime.combine(self.date(), self.timetz()))
+
+
 def parse_datetime(value: str) -> datetime.datetime:
     """Okta's ``2013-07-02T21:36:25.344Z`` (any ISO 8601 offset) -> an aware datetime.
 
-    A timestamp without an offset is taken as UTC.
+    A timestamp without an offset is taken as UTC. The result remembers ``value``
+    (``WireDatetime``), which ``format_datetime`` writes back as it was.
     """
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     parsed = datetime.datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
+    tz = parsed.tzinfo if parsed.tzinfo is not None else _UTC
+    result = WireDatetime.combine(parsed.date(), parsed.time(), tzinfo=tz)
+    result.wire = value
+    return result
 
 
 def format_datetime(value: datetime.datetime) -> str:
-    """An aware (or naive = UTC) datetime -> ``2013-07-02T21:36:25.344Z`` (UTC, milliseconds)."""
+    """An aware (or naive = UTC) datetime -> ``2013-07-02T21:36:25.344Z`` (UTC, milliseconds);
+    a decoded one (``WireDatetime``) -> the text it was decoded from."""
+    wire = getattr(value, "wire", None)
+    if wire is not None:
+        return str(wire)
     if value.tzinfo is None:
         value = value.replace(tzinfo=_UTC)
     value = value.astimezone(_UTC)
@@ -137,11 +163,11 @@ def _is_enum(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, enum.Enum)
 
 
-_Plan_ = tuple[type | tuple[type, ...] | None, _Converter | None]
+_FieldPlan = tuple[type | tuple[type, ...] | None, _Converter | None]
 _UnionRule = tuple[str | None, Mapping[str, str], str | None]
 
 
-def _field_plan(tp: Any, rule: _UnionRule | None = None) -> _Plan_:
+def _field_plan(tp: Any, rule: _UnionRule | None = None) -> _FieldPlan:
     """(isinstance check, converter) for a resolved field annotation; (None, None) = as is.
 
     A check is used for plain JSON scalars (fast path); a converter raises ``_Mismatch`` (or any
@@ -173,7 +199,7 @@ def _field_plan(tp: Any, rule: _UnionRule | None = None) -> _Plan_:
     return None, None
 
 
-def _union_plan(members: list[Any], rule: _UnionRule | None) -> _Plan_:
+def _union_plan(members: list[Any], rule: _UnionRule | None) -> _FieldPlan:
     """``Enum | str`` and ``Literal[...] | str`` stay fast paths; real unions get a converter."""
     plain = [m for m in members if typing.get_origin(m) is not typing.Literal]
     enums = [m for m in plain if _is_enum(m)]

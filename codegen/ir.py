@@ -13,18 +13,35 @@ from typing import Any, Literal
 import attrs
 
 TypeKind = Literal[
-    "str", "int", "float", "bool", "datetime", "bytes", "any", "model", "enum", "list", "dict"
+    "str",
+    "int",
+    "float",
+    "bool",
+    "datetime",
+    "bytes",
+    "any",
+    "model",
+    "enum",
+    "list",
+    "dict",
+    "union",
 ]
 
 
 @attrs.frozen
 class TypeRef:
-    """A type expression: a primitive, a reference to a model/enum, or a list/dict of another."""
+    """A type expression: a primitive, a reference to a model/enum, a list/dict of another, or a
+    union (``oneOf``/``anyOf``, or a polymorphic schema whose mapping names non-subclasses)."""
 
     kind: TypeKind
     name: str | None = None  # model or enum name for kind "model"/"enum"
     item: TypeRef | None = None  # element type for "list", value type for "dict"
     values: tuple[str, ...] = ()  # allowed values of an inline (unnamed) string enum
+    members: tuple[TypeRef, ...] = ()  # the alternatives of a "union", in spec order
+    # How a "union" picks its member: the discriminator (mapping to member model names) and the
+    # member taken for a tag the mapping lacks (the polymorphic schema itself), if any.
+    discriminator: Discriminator | None = None
+    fallback: str | None = None
 
     def refs(self) -> set[str]:
         """Names of every model or enum this type mentions."""
@@ -33,7 +50,15 @@ class TypeRef:
             found.add(self.name)
         if self.item is not None:
             found |= self.item.refs()
+        for member in self.members:
+            found |= member.refs()
         return found
+
+    def first_union(self) -> TypeRef | None:
+        """The outermost union inside this type (its discriminator goes into field metadata)."""
+        if self.kind == "union":
+            return self
+        return self.item.first_union() if self.item is not None else None
 
 
 @attrs.frozen
@@ -44,6 +69,8 @@ class Property:
     py_name: str
     type: TypeRef
     read_only: bool = False
+    write_only: bool = False  # sent in requests, never expected in responses
+    required: bool = False  # listed in the schema's ``required``
     secret: bool = False  # masked in repr (format: password, client secrets)
     description: str = ""
     default: Any = None  # spec default, documented only
@@ -68,6 +95,16 @@ class Model:
     properties: tuple[Property, ...]
     parent: str | None = None
     discriminator: Discriminator | None = None
+
+
+@attrs.frozen
+class Alias:
+    """A named ``oneOf``/``anyOf`` schema: a type alias for the union of its members."""
+
+    name: str
+    module: str
+    description: str
+    type: TypeRef
 
 
 @attrs.frozen
@@ -160,6 +197,7 @@ class Api:
     enums: tuple[Enum, ...]
     tags: tuple[Tag, ...]
     raw_operation_count: int  # path+method pairs in the spec (multi-operations count once)
+    aliases: tuple[Alias, ...] = ()  # named unions (OpenAPI 3 only)
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -75,6 +75,9 @@ class TypeRenderer:
             self.refs.add(typ.name)
             name = f"{self.prefix}{typ.name}"
             return f"{name} | str" if kind == "enum" else name
+        if kind == "union":
+            rendered = [self.render(m).split(" | ") for m in typ.members]
+            return " | ".join(dict.fromkeys(part for parts in rendered for part in parts))
         assert typ.item is not None
         inner = self.render(typ.item)
         return f"list[{inner}]" if kind == "list" else f"dict[str, {inner}]"

@@ -13,6 +13,7 @@ def emit_models(api: ir.Api) -> dict[str, str]:
     """``{relative path: source}`` for okta_async/models/."""
     files = {f"{m.module}.py": model_module(api, m) for m in api.models}
     files.update({f"{e.module}.py": enum_module(api, e) for e in api.enums})
+    files.update({f"{a.module}.py": alias_module(api, a) for a in api.aliases})
     files["__init__.py"] = package_index(api)
     return files
 
@@ -101,7 +102,13 @@ def _discriminator(disc: ir.Discriminator) -> str:
 def _field(prop: ir.Property, types: TypeRenderer) -> str:
     annotation = f"{types.render(prop.type)} | Unset | None"
     meta = f'{{"wire": {literal(prop.wire_name)}, "read_only": {prop.read_only}'
-    meta += ', "secret": True}' if prop.secret else "}"
+    for flag in ("write_only", "required", "secret"):
+        if getattr(prop, flag):
+            meta += f', "{flag}": True'
+    union = prop.type.first_union()
+    if union is not None and (union.discriminator or union.fallback):
+        meta += f', "union": {_union_rule(union)}'
+    meta += "}"
     default = "UNSET" if prop.fixed is None else literal(prop.fixed)
     text = f"    {prop.py_name}: {annotation} = attrs.field(default={default}, metadata={meta})\n"
     doc = prop.description
@@ -112,10 +119,45 @@ def _field(prop: ir.Property, types: TypeRenderer) -> str:
     return text
 
 
+def _union_rule(union: ir.TypeRef) -> str:
+    """``(wire property, {tag: member class name}, fallback class name)`` read by serde."""
+    disc = union.discriminator
+    prop = literal(disc.property) if disc else "None"
+    pairs = ", ".join(f"{literal(t)}: {literal(n)}" for t, n in disc.mapping) if disc else ""
+    fallback = literal(union.fallback) if union.fallback else "None"
+    return f"({prop}, {{{pairs}}}, {fallback})"
+
+
+def alias_module(api: ir.Api, alias: ir.Alias) -> str:
+    """``Name: TypeAlias = A | B``: a named union, importable for annotations (serde never
+    sees it: fields spell their unions out)."""
+    types = TypeRenderer()
+    value = types.render(alias.type)
+    module_of = {m.name: m.module for m in api.models} | {e.name: e.module for e in api.enums}
+    imports = "".join(f"from .{module_of[r]} import {r}\n" for r in sorted(types.refs))
+    stdlib = "import datetime\n" if types.uses_datetime else ""
+    typing_names = ", ".join(
+        n for n, used in (("Any", types.uses_any), ("Literal", types.uses_literal)) if used
+    )
+    stdlib += f"from typing import {typing_names + ', ' if typing_names else ''}TypeAlias\n"
+    return (
+        header(api)
+        + docstring(f"The {alias.name} union.", 0)
+        + "\nfrom __future__ import annotations\n\n"
+        + stdlib
+        + "\n"
+        + imports
+        + f"\n{alias.name}: TypeAlias = {value}\n"
+        + docstring(alias.description or f"One of: {value}.", 0)
+    )
+
+
 def package_index(api: ir.Api) -> str:
     """Lazy package: module ``__getattr__`` map, TYPE_CHECKING imports, and an eager mode."""
     names = sorted(
-        [(m.name, m.module) for m in api.models] + [(e.name, e.module) for e in api.enums]
+        [(m.name, m.module) for m in api.models]
+        + [(e.name, e.module) for e in api.enums]
+        + [(a.name, a.module) for a in api.aliases]
     )
     type_imports = "".join(f"    from .{module} import {name}\n" for name, module in names)
     mapping = "".join(f'    "{name}": "{module}",\n' for name, module in names)

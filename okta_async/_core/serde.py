@@ -8,10 +8,14 @@ Rules (DESIGN.md §4):
   ``unstructure`` keeps them, so decode -> encode round-trips a response unchanged.
 * JSON keys the model does not declare are kept in ``additional_properties`` and written back.
 * Enums are open: a value the spec does not list stays a plain ``str``.
-* ``date-time`` fields are timezone-aware ``datetime`` objects, written in Okta's format
+* ``date-time`` fields are timezone-aware ``datetime`` objects. A decoded one is written back
+  exactly as it was sent (``WireDatetime``); one the caller made is written in Okta's format
   (``2013-07-02T21:36:25.344Z``, UTC, milliseconds).
 * Polymorphism: a class with ``__okta_discriminator__ = (wire property, {value: class name})``
   hands the data to the named subclass; an unknown value keeps the base class, with all data.
+* Unions (OpenAPI 3 ``oneOf``/``anyOf``, annotated ``A | B``): an object goes to the member the
+  field's discriminator rule (``metadata["union"]``) names, else to the best-fitting member
+  (``_best_model``); scalars to the first non-model member that accepts them.
 * Tolerance -- one odd record never fails a page: a value of the wrong JSON type for its field
   (a string where an object belongs, an unparsable date, ...) is not raised as an error; the field
   stays ``UNSET`` and the value is kept under its wire name in ``additional_properties``, so it is
@@ -69,18 +73,40 @@ class _Mismatch(Exception):
 # --------------------------------------------------------------------------- date-time
 
 
+class WireDatetime(datetime.datetime):
+    """A datetime decoded from JSON that remembers the text it was read from.
+
+    Re-encoding writes that text back unchanged (``+05:30`` stays, ``2021-06-14`` stays a date),
+    so a read-modify-write never rewrites timestamps the caller did not touch. Any new value (an
+    assignment, ``replace()``, arithmetic) is built without the text and is formatted afresh.
+    """
+
+    wire: str | None = None
+
+    def __repr__(self) -> str:
+        return repr(datetime.datetime.combine(self.date(), self.timetz()))
+
+
 def parse_datetime(value: str) -> datetime.datetime:
     """Okta's ``2013-07-02T21:36:25.344Z`` (any ISO 8601 offset) -> an aware datetime.
 
-    A timestamp without an offset is taken as UTC.
+    A timestamp without an offset is taken as UTC. The result remembers ``value``
+    (``WireDatetime``), which ``format_datetime`` writes back as it was.
     """
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     parsed = datetime.datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
+    tz = parsed.tzinfo if parsed.tzinfo is not None else _UTC
+    result = WireDatetime.combine(parsed.date(), parsed.time(), tzinfo=tz)
+    result.wire = value
+    return result
 
 
 def format_datetime(value: datetime.datetime) -> str:
-    """An aware (or naive = UTC) datetime -> ``2013-07-02T21:36:25.344Z`` (UTC, milliseconds)."""
+    """An aware (or naive = UTC) datetime -> ``2013-07-02T21:36:25.344Z`` (UTC, milliseconds);
+    a decoded one (``WireDatetime``) -> the text it was decoded from."""
+    wire = getattr(value, "wire", None)
+    if wire is not None:
+        return str(wire)
     if value.tzinfo is None:
         value = value.replace(tzinfo=_UTC)
     value = value.astimezone(_UTC)
@@ -137,25 +163,19 @@ def _is_enum(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, enum.Enum)
 
 
-def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | None]:
+_FieldPlan = tuple[type | tuple[type, ...] | None, _Converter | None]
+_UnionRule = tuple[str | None, Mapping[str, str], str | None]
+
+
+def _field_plan(tp: Any, rule: _UnionRule | None = None) -> _FieldPlan:
     """(isinstance check, converter) for a resolved field annotation; (None, None) = as is.
 
     A check is used for plain JSON scalars (fast path); a converter raises ``_Mismatch`` (or any
-    error) when the value does not fit.
+    error) when the value does not fit. ``rule`` is the field's union rule (discriminator).
     """
     origin = typing.get_origin(tp)
     if origin is UnionType or origin is typing.Union:
-        members = [m for m in typing.get_args(tp) if m not in (NoneType, Unset)]
-        enums = [m for m in members if _is_enum(m)]
-        models = [m for m in members if _is_model(m)]
-        if enums:
-            return None, _enum_converter(enums[0])
-        if models:
-            return None, _model_converter(models[0])
-        plain = [m for m in members if typing.get_origin(m) is not typing.Literal]
-        if len(plain) == 1:
-            return _field_plan(plain[0])
-        return (str, None) if members and all(_literal_or_str(m) for m in members) else (None, None)
+        return _union_plan([m for m in typing.get_args(tp) if m not in (NoneType, Unset)], rule)
     if tp is str or tp is bool or tp is bytes:
         return tp, None
     if tp is int:
@@ -166,10 +186,10 @@ def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | N
         return None, _datetime_converter
     if origin is list:
         (item,) = typing.get_args(tp) or (Any,)
-        return None, _list_converter(_as_converter(item))
+        return None, _list_converter(_as_converter(item, rule))
     if origin is dict:
         args = typing.get_args(tp)
-        return None, _dict_converter(_as_converter(args[1] if len(args) == 2 else Any))
+        return None, _dict_converter(_as_converter(args[1] if len(args) == 2 else Any, rule))
     if _is_model(tp):
         return None, _model_converter(tp)
     if _is_enum(tp):
@@ -179,13 +199,82 @@ def _field_plan(tp: Any) -> tuple[type | tuple[type, ...] | None, _Converter | N
     return None, None
 
 
+def _union_plan(members: list[Any], rule: _UnionRule | None) -> _FieldPlan:
+    """``Enum | str`` and ``Literal[...] | str`` stay fast paths; real unions get a converter."""
+    plain = [m for m in members if typing.get_origin(m) is not typing.Literal]
+    enums = [m for m in plain if _is_enum(m)]
+    if enums and all(m is str or _is_enum(m) for m in plain):
+        return None, _enum_converter(enums[0])
+    plain = [m for m in plain if m is not str or not enums]
+    if len(plain) == 1:
+        return _field_plan(plain[0], rule)
+    if members and all(_literal_or_str(m) for m in members):
+        return str, None
+    return None, _union_converter(plain, rule)
+
+
+def _union_converter(members: list[Any], rule: _UnionRule | None) -> _Converter:
+    """A ``oneOf``/``anyOf`` value: an object goes to the model the discriminator names (or the
+    fallback for an unknown tag), else to the best-fitting model (see ``_best_model``); any
+    other value to the first non-model member that accepts it."""
+    models = [m for m in members if _is_model(m)]
+    others = [_as_converter(m) or _identity for m in members if not _is_model(m)]
+    by_name = {m.__name__: m for m in models}
+    prop, mapping, fallback = rule or (None, {}, None)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict) and models:
+            tag = value.get(prop) if prop else None
+            target = by_name.get(mapping.get(tag, "")) if isinstance(tag, str) else None
+            if target is None and isinstance(tag, str) and fallback:
+                target = by_name.get(fallback)
+            target = target or _best_model(models, value, dict_member=bool(others))
+            if target is not None:
+                return _structure_model(value, target)
+        for conv in others:
+            try:
+                return conv(value)
+            except Exception:  # this member does not fit: try the next one
+                continue
+        raise _Mismatch
+
+    return convert
+
+
+def _best_model(models: list[type[Model]], value: dict[str, Any], dict_member: bool) -> Any:
+    """The member whose pinned values (a subclass's discriminator value) match, whose required
+    keys are all present and which declares the most of the object's keys with a value of a
+    fitting JSON type; ties go to the earlier member. With a plain-map member beside the models,
+    an object none of them declares a key of stays a map."""
+    best, best_score = None, (-2, -1, -1)
+    for cls in models:
+        plan = _plan(cls)
+        fits = sum(1 for key, v in value.items() if _fits(plan.fields.get(key), v))
+        pins = [value.get(wire, pin) == pin for wire, pin in plan.pinned_wire.items()]
+        tag = (1 if all(pins) else -1) if pins else 0
+        score = (tag, int(plan.required <= value.keys()), fits)
+        if score > best_score:
+            best, best_score = cls, score
+    if dict_member and best_score[2] == 0:
+        return None
+    return best
+
+
+def _fits(entry: tuple[str, Any, Any] | None, value: Any) -> bool:
+    """A declared key whose value passes the field's quick type check (if it has one)."""
+    if entry is None:
+        return False
+    check = entry[1]
+    return check is None or value is None or isinstance(value, check)
+
+
 def _literal_or_str(tp: Any) -> bool:
     return tp is str or typing.get_origin(tp) is typing.Literal
 
 
-def _as_converter(tp: Any) -> _Converter | None:
+def _as_converter(tp: Any, rule: _UnionRule | None = None) -> _Converter | None:
     """A single callable for list items and dict values (checks folded in)."""
-    check, conv = _field_plan(tp)
+    check, conv = _field_plan(tp, rule)
     if conv is not None or check is None:
         return conv
 
@@ -253,10 +342,12 @@ class _Plan:
     fields: dict[str, tuple[str, Any, Any]]  # wire -> (attribute, check, converter)
     out: tuple[tuple[str, str, bool], ...]  # (attribute, wire, read_only) in field order
     read_only_wires: frozenset[str]
+    required: frozenset[str]  # wire names the schema lists as required (union member choice)
     discriminator: tuple[str, dict[str, str]] | None
     # Fields with a non-UNSET default (a subclass's pinned ``name``/discriminator value): when the
     # record lacks them they are set to UNSET, so decoding never invents data.
     pinned: tuple[str, ...]
+    pinned_wire: dict[str, Any]  # wire name -> that pinned value (picks a union member)
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -274,15 +365,20 @@ def _build_plan(cls: type[Model]) -> _Plan:
     fields: dict[str, tuple[str, Any, Any]] = {}
     out: list[tuple[str, str, bool]] = []
     read_only: set[str] = set()
+    required: set[str] = set()
     pinned: list[str] = []
+    pinned_wire: dict[str, Any] = {}
     for field in attrs.fields(cls):
         if field.metadata.get("additional"):
             continue
         if field.default is not UNSET:
             pinned.append(field.name)
+            pinned_wire[field.metadata.get("wire", field.name)] = field.default
         wire = field.metadata.get("wire", field.name)
-        check, conv = _field_plan(field.type)
+        check, conv = _field_plan(field.type, field.metadata.get("union"))
         fields[wire] = (field.name, check, conv)
+        if field.metadata.get("required"):
+            required.add(wire)
         ro = bool(field.metadata.get("read_only"))
         out.append((field.name, wire, ro))
         if ro:
@@ -291,8 +387,10 @@ def _build_plan(cls: type[Model]) -> _Plan:
         fields=fields,
         out=tuple(out),
         read_only_wires=frozenset(read_only),
+        required=frozenset(required),
         discriminator=cls.__dict__.get("__okta_discriminator__"),
         pinned=tuple(pinned),
+        pinned_wire=pinned_wire,
     )
 
 

@@ -26,7 +26,7 @@ class ProfileMapping(Model):
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
     properties: dict[str, ProfileMappingProperty] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "properties", "read_only": True}
+        default=UNSET, metadata={"wire": "properties", "read_only": False}
     )
     source: ProfileMappingSource | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "source", "read_only": False}

@@ -293,6 +293,7 @@ class _Engine(Generic[T, R]):
         self.window = anyio.Semaphore(2 * spec.concurrency) if spec.ordered else None
         self.abort_outcome: Outcome[T, R] | None = None
         self.fatal: BaseException | None = None
+        self._producer_scope = anyio.CancelScope()
         self._cancel_scope: anyio.CancelScope | None = None
         self._reorder: dict[int, Outcome[T, R]] = {}
         self._next_index = 0
@@ -302,7 +303,8 @@ class _Engine(Generic[T, R]):
     async def run(self) -> None:
         async with anyio.create_task_group() as tg:
             self._cancel_scope = tg.cancel_scope
-            await self._produce(tg)
+            with self._producer_scope:
+                await self._produce(tg)
 
     async def _produce(self, tg: anyio.abc.TaskGroup) -> None:
         source = _aiter(self.spec.items)
@@ -353,7 +355,7 @@ class _Engine(Generic[T, R]):
             self._release_key(ctx)  # recorded: a later item with this key may go (and skip)
             await self.builder.add(outcome)
             if self._stops_job(outcome):
-                self._stop(outcome)
+                self._stop_pulling(outcome)
             elif outcome.status == FAILED and self.spec.fail_fast:
                 await self._abort(outcome)
             elif self.window is None:
@@ -419,16 +421,20 @@ class _Engine(Generic[T, R]):
         stops = self.spec.stops_job
         return outcome.error is not None and stops is not None and stops(outcome.error)
 
-    def _stop(self, outcome: Outcome[T, R]) -> None:
-        """End the run at an error that every other item would meet too (org down, bad token)."""
+    def _stop_pulling(self, outcome: Outcome[T, R]) -> None:
+        """End the run at an error every other item would meet too (org down, bad token).
+
+        No further item is pulled; those in flight finish (quickly, meeting the same error), so
+        each is recorded for what happened to it instead of being cut off in doubt. The error
+        itself is raised once, at the end, instead of being handed on with each item.
+        """
         if self.fatal is None and outcome.error is not None:
             self.fatal = outcome.error
             self.builder.aborted = True
-        if self._cancel_scope is not None:
-            self._cancel_scope.cancel()
+        self._producer_scope.cancel()
 
     async def _deliver(self, outcome: Outcome[T, R]) -> None:
-        if self.abort_outcome is not None:
+        if self.abort_outcome is not None or self._stops_job(outcome):
             return
         # A closed stream means the consumer has gone and the run is being cancelled.
         with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):

@@ -49,8 +49,10 @@ async def test_a_journal_of_one_org_is_refused_for_another_until_started_over(
 async def test_another_input_fingerprint_is_refused(org: Any, okta: Any, tmp_path: Path) -> None:
     journal = tmp_path / "job.sqlite"
     await okta.bulk.create_users([user_row(1)], journal=journal, journal_fingerprint="sha256:aa")
-    with pytest.raises(JournalMismatchError, match="sha256:aa.*sha256:bb"):
-        await okta.bulk.create_users([user_row(1)], journal=journal, journal_fingerprint="sha256:bb")
+    with pytest.raises(JournalMismatchError, match=r"sha256:aa.*sha256:bb"):
+        await okta.bulk.create_users(
+            [user_row(1)], journal=journal, journal_fingerprint="sha256:bb"
+        )
 
 
 @pytest.mark.parametrize("org", [{"faults": "POST /api/v1/users:latency=1ms-5ms"}], indirect=True)
@@ -105,7 +107,11 @@ async def test_skip_existing_counts_a_taken_login_as_existed(org: Any, okta: Any
 async def test_a_login_repeated_within_a_journaled_run_fails_its_later_row(
     org: Any, okta: Any, tmp_path: Path
 ) -> None:
-    rows = [user_row(1), user_row(2), user_row(1, credentials={"password": {"value": "Xy12345678"}})]
+    rows = [
+        user_row(1),
+        user_row(2),
+        user_row(1, credentials={"password": {"value": "Xy12345678"}}),
+    ]
     outcomes = [
         o
         async for o in okta.bulk.create_users(
@@ -116,7 +122,9 @@ async def test_a_login_repeated_within_a_journaled_run_fails_its_later_row(
     assert outcomes[2].error_info is not None
     assert outcomes[2].error_info.type == "DuplicateKeyError"
     assert "item 2" in outcomes[2].error_info.message
-    [entry] = [e for e in read_entries(tmp_path / "job.sqlite", "create_users") if "user1@" in e.key]
+    [entry] = [
+        e for e in read_entries(tmp_path / "job.sqlite", "create_users") if "user1@" in e.key
+    ]
     assert entry.done  # the first row's record stands
 
 
@@ -125,7 +133,9 @@ async def test_removing_from_a_missing_group_or_app_fails_every_row(org: Any, ok
     ids = [users_with_login(org, login)[0]["id"] for login in logins(30)]
     report = await okta.bulk.remove_users_from_group("00gNOSUCHGROUP0000000", ids)
     assert report.counts == {"failed": 30}
-    assert all(f.error.status == 404 and "00gNOSUCHGROUP" in f.error.message for f in report.failures)
+    assert all(
+        f.error.status == 404 and "00gNOSUCHGROUP" in f.error.message for f in report.failures
+    )
     report = await okta.bulk.unassign_users_from_app("0oaNOSUCHAPP00000000", ids)
     assert report.counts == {"failed": 30}
 

@@ -187,3 +187,23 @@ def test_configuration_errors_name_the_cli_flags(
     assert main(["users", "export"]) == 2
     line = one_line(capsys.readouterr().err)
     assert "--org-url" in line and "org_url=" not in line
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+async def test_the_readme_cli_examples_name_groups_and_apps_the_fake_org_seeds() -> None:
+    from okta_async import OktaClient
+    from okta_async.cli import build_parser
+    from okta_async.cli._commands import resolve_app, resolve_group
+    from okta_async.testing import FakeOrg
+
+    text = README.read_text(encoding="utf-8")
+    group = re.search(r'okta-async groups add-members "([^"]+)"', text)
+    app = re.search(r'okta-async apps assign "([^"]+)"', text)
+    assert group is not None and app is not None
+    defaults = build_parser().parse_args(["fake-org"])  # what `okta-async fake-org` seeds
+    seeded = FakeOrg(users=10, groups=defaults.groups, apps=defaults.apps, seed=defaults.seed)
+    async with seeded as org, OktaClient(org_url=org.url, token=org.token) as okta:
+        assert await resolve_group(okta, group.group(1))
+        assert await resolve_app(okta, app.group(1))

@@ -4,7 +4,6 @@ through every row of a job that cannot succeed."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,24 +175,3 @@ async def test_a_refused_token_stops_the_job_at_its_first_row(org: Any) -> None:
             await client.bulk.create_users(rows, concurrency=1)
     posts = [r for r in org.requests if r["method"] == "POST"]
     assert len(posts) == 1
-
-
-@pytest.mark.parametrize("org", [{"faults": "POST /api/v1/users:latency=5ms-30ms"}], indirect=True)
-async def test_an_interrupted_journal_is_complete_without_its_wal_file(
-    org: Any, okta: Any, tmp_path: Path
-) -> None:
-    journal = tmp_path / "job.sqlite"
-    rows = [user_row(i) for i in range(60)]
-
-    def stop_after_20(progress: Any) -> None:
-        if progress.done == 20:
-            scope.cancel()
-
-    with anyio.CancelScope() as scope:
-        await okta.bulk.create_users(rows, concurrency=8, journal=journal, progress=stop_after_20)
-    copy = tmp_path / "copy" / "job.sqlite"
-    copy.parent.mkdir()
-    shutil.copyfile(journal, copy)  # the main file alone, as a user would back it up
-    report = await okta.bulk.create_users(rows, concurrency=8, journal=copy)
-    assert report.failed == 0 and report.counts.get("skipped", 0) >= 20
-    assert len(org.store.users) == 60

@@ -42,8 +42,8 @@ class InstantTransport:
 
     async def request(self, op: Any, **kwargs: Any) -> _Answer:
         await asyncio.sleep(0)
-        login = kwargs["json"]["profile"]["login"]
-        return _Answer({"id": f"00u{next(self._ids):017d}", "status": "ACTIVE", "profile": {"login": login}})
+        profile = {"login": kwargs["json"]["profile"]["login"]}
+        return _Answer({"id": f"00u{next(self._ids):017d}", "status": "ACTIVE", "profile": profile})
 
 
 def write_csv(path: Path, rows: int) -> None:

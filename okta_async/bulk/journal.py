@@ -420,8 +420,7 @@ def _bind(
         if recorded != binding:
             raise JournalMismatchError(
                 path,
-                f"made for {recorded.describe()}; this run is {binding.describe()} "
-                "(use another journal, or start over with --new-journal / reset=True)",
+                f"made for {recorded.describe()}; this run is {binding.describe()}",
             )
 
 

@@ -170,15 +170,20 @@ class BulkRun(Generic[T, R]):
         spec = self._spec
         journal, owned = await _open_journal(spec)
         engine = _Engine(spec, journal, emit, self)
+        unwrapped: BaseException | None = None
         try:
             await engine.run()
         except BaseException as exc:
-            raise _unwrap_group(exc) from None
+            unwrapped = _unwrap_group(exc)
+            if unwrapped is exc:
+                raise
         finally:
             if owned and journal is not None:
                 await journal.aclose()
             engine.builder.note_concurrency(engine.limiter.min_effective)
             self.report = engine.builder.build()
+        if unwrapped is not None:
+            raise unwrapped  # outside the except block: not chained to the group
         if engine.fatal is not None:
             raise engine.fatal
         if engine.abort_outcome is not None:

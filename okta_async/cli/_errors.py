@@ -61,8 +61,10 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
 
     if isinstance(exc, InputFileError):
         return str(exc), EXIT_USAGE
-    from okta_async.bulk.journal import JournalError
+    from okta_async.bulk.journal import JournalError, JournalMismatchError
 
+    if isinstance(exc, JournalMismatchError):
+        return f"{exc}; use another journal, or --new-journal to start this one over", EXIT_USAGE
     if isinstance(exc, JournalError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, OSError) and exc.filename:

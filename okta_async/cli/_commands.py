@@ -71,14 +71,19 @@ def run(args: argparse.Namespace) -> int:
 class _CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler ``-v`` installs (one at most, however often main() runs in a process)."""
 
+    previous_level = logging.NOTSET
+    """The library logger's level before ``-v`` changed it, restored when the handler goes."""
+
 
 def _configure_logging(verbosity: int) -> None:
     logger = logging.getLogger("okta_async")
     for old in [h for h in logger.handlers if isinstance(h, _CliLogHandler)]:
         logger.removeHandler(old)
+        logger.setLevel(old.previous_level)  # what an earlier main(["-v", ...]) changed
     if not verbosity:
         return
     handler = _CliLogHandler(sys.stderr)
+    handler.previous_level = logger.level
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)

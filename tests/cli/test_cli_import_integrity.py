@@ -207,3 +207,17 @@ async def test_the_readme_cli_examples_name_groups_and_apps_the_fake_org_seeds()
     async with seeded as org, OktaClient(org_url=org.url, token=org.token) as okta:
         assert await resolve_group(okta, group.group(1))
         assert await resolve_app(okta, app.group(1))
+
+
+def test_a_quiet_run_restores_the_library_log_level_a_verbose_run_changed(
+    org: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    logger = logging.getLogger("okta_async")
+    assert main(["--no-progress", "users", "export", "--max", "1"]) == 0  # undoes earlier -v runs
+    before = logger.level
+    assert main(["-v", "--no-progress", "users", "export", "--max", "1"]) == 0
+    assert logger.level == logging.INFO
+    assert main(["--no-progress", "users", "export", "--max", "1"]) == 0
+    assert logger.level == before

@@ -22,7 +22,10 @@ What a job guarantees:
   Memberships and assignments are idempotent; removing something absent ends ``"absent"``.
 * **Resumable.** With ``journal="job.sqlite"`` every item's outcome is committed to SQLite before
   it is reported; a rerun skips what is done, retries what failed, and resolves creates that were
-  in flight when the previous process died (even by SIGKILL).
+  in flight when the previous process died (even by SIGKILL) or were recorded as failed, by
+  looking the login up. The file is bound to its org, job and input, and locked while in use.
+* **Stops when nothing can succeed.** An org that cannot be reached or a refused token ends the
+  job at once with that error; the input iterable's own exception is raised as itself.
 * **Rate-limit aware.** Jobs share the client's rate-limit governor; while an endpoint's bucket is
   low, fewer items run, and full concurrency returns after the bucket resets.
 
@@ -33,7 +36,15 @@ Outcome statuses: ``created``, ``existed``, ``updated``, ``deactivated``, ``dele
 
 from __future__ import annotations
 
-from okta_async.bulk.journal import Journal, JournalEntry, read_entries
+from okta_async.bulk.journal import (
+    JobBinding,
+    Journal,
+    JournalEntry,
+    JournalError,
+    JournalLockedError,
+    JournalMismatchError,
+    read_entries,
+)
 from okta_async.bulk.operations import BulkOperations
 from okta_async.bulk.outcome import ErrorInfo, Outcome
 from okta_async.bulk.report import Failure, Progress, Report
@@ -47,8 +58,12 @@ __all__ = [
     "ErrorInfo",
     "Failure",
     "ItemContext",
+    "JobBinding",
     "Journal",
     "JournalEntry",
+    "JournalError",
+    "JournalLockedError",
+    "JournalMismatchError",
     "Outcome",
     "Progress",
     "Report",

@@ -17,17 +17,22 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import anyio
+import attrs
 
 from okta_async._core.errors import (
     APIConnectionError,
+    AuthenticationError,
     BadRequestError,
     InternalServerError,
     NotFoundError,
     RateLimitError,
 )
 from okta_async._core.operation import Operation
+from okta_async._core.retry import may_have_been_sent
 from okta_async.bulk.runner import ItemContext
 from okta_async.resources.operations import (
+    GET_APPLICATION,
+    GET_GROUP,
     GET_USER,
 )
 
@@ -55,9 +60,27 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, APIConnectionError | RateLimitError | InternalServerError)
 
 
+def never_sent(exc: BaseException) -> bool:
+    """A connection error that proves the request never left (refused, DNS, connect timeout)."""
+    return isinstance(exc, APIConnectionError) and (
+        exc.__cause__ is not None and not may_have_been_sent(exc.__cause__)
+    )
+
+
 def may_have_acted(exc: BaseException) -> bool:
     """Errors after which the server may have processed the request anyway."""
-    return isinstance(exc, APIConnectionError | InternalServerError)
+    if isinstance(exc, InternalServerError):
+        return True
+    return isinstance(exc, APIConnectionError) and not never_sent(exc)
+
+
+def stops_the_job(exc: BaseException) -> bool:
+    """Errors every other item would meet too: the org cannot be reached, or refuses the token.
+
+    The transport has already retried them, so a job ends at the first instead of repeating
+    the same failure for every row.
+    """
+    return isinstance(exc, AuthenticationError) or never_sent(exc)
 
 
 def is_duplicate_login(exc: BaseException) -> bool:
@@ -93,7 +116,7 @@ async def retrying(
         try:
             return await call()
         except Exception as exc:
-            if tries >= max_attempts or not retry_on(exc):
+            if tries >= max_attempts or not retry_on(exc) or stops_the_job(exc):
                 raise
         await anyio.sleep(backoff(tries))
 
@@ -116,25 +139,72 @@ async def send_retrying(
     )
 
 
+@attrs.define
+class Container:
+    """The group or app a membership job works in; checked once, at the first 404 of a removal.
+
+    Okta answers 404 both when the membership is absent and when the group or app itself does
+    not exist; only the first is the desired end state.
+    """
+
+    op: Operation
+    path_params: dict[str, str]
+    _checked: bool = False
+    _missing: NotFoundError | None = None
+    _lock: anyio.Lock = attrs.field(factory=anyio.Lock)
+
+    @classmethod
+    def group(cls, group_id: str) -> Container:
+        """The group ``group_id``."""
+        return cls(GET_GROUP, {"groupId": group_id})
+
+    @classmethod
+    def app(cls, app_id: str) -> Container:
+        """The application ``app_id``."""
+        return cls(GET_APPLICATION, {"appId": app_id})
+
+    async def raise_if_missing(
+        self, transport: TransportLike, ctx: ItemContext, *, max_attempts: int
+    ) -> None:
+        """Raise Okta's 404 for the container itself when it does not exist (looked up once)."""
+        async with self._lock:
+            if not self._checked:
+                try:
+                    await send_retrying(
+                        transport,
+                        ctx,
+                        self.op,
+                        path_params=self.path_params,
+                        max_attempts=max_attempts,
+                    )
+                except NotFoundError as exc:
+                    self._missing = exc
+                self._checked = True
+        if self._missing is not None:
+            raise self._missing
+
+
 async def send_unless_absent(
     transport: TransportLike,
     ctx: ItemContext,
     op: Operation,
     *,
+    container: Container,
     max_attempts: int,
     path_params: Mapping[str, str],
     query: Sequence[tuple[str, str]] | None = None,
 ) -> bool:
-    """Send an idempotent removal with :func:`send_retrying`; False when Okta answers 404.
+    """Send an idempotent removal with :func:`send_retrying`; False when the member is absent.
 
-    For a removal the 404 means the desired end state already holds, which item functions
-    report as ``"absent"`` rather than as a failure.
+    For a removal a 404 on the member means the desired end state already holds, which item
+    functions report as ``"absent"``; a 404 because ``container`` is missing fails the item.
     """
     try:
         await send_retrying(
             transport, ctx, op, max_attempts=max_attempts, path_params=path_params, query=query
         )
     except NotFoundError:
+        await container.raise_if_missing(transport, ctx, max_attempts=max_attempts)
         return False
     return True
 

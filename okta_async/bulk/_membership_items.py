@@ -6,8 +6,9 @@ All of these are idempotent on Okta's side, which is what makes retrying them sa
 * assigning a user to an app (POST with the user id in the body) updates an existing assignment
   instead of creating a second one, so it is retried like a PUT;
 * removing a membership or an assignment that is not there answers 404, which ends the item as
-  ``"absent"``: the desired end state holds, so it is counted apart from failures (a 404 can also
-  mean the user, group or app id is unknown; the ``"absent"`` count makes that visible).
+  ``"absent"``: the desired end state holds, so it is counted apart from failures. A 404 can also
+  mean the group or app itself is unknown: the first such 404 looks the container up once, and
+  if it is missing every row fails with that 404 (not "absent").
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import attrs
 
 from okta_async._core.resource import encode_query
 from okta_async.bulk._calls import (
+    Container,
     TransportLike,
     send_retrying,
     send_unless_absent,
@@ -70,6 +72,9 @@ class RemoveFromGroup:
     transport: TransportLike
     group_id: str
     max_attempts: int = 5
+    container: Container = attrs.field(
+        default=attrs.Factory(lambda self: Container.group(self.group_id), takes_self=True)
+    )
 
     async def __call__(self, user: Any, ctx: ItemContext) -> tuple[str, Any]:
         user_id = item_id(user)
@@ -77,6 +82,7 @@ class RemoveFromGroup:
             self.transport,
             ctx,
             REMOVE_USER_FROM_GROUP,
+            container=self.container,
             path_params={"groupId": self.group_id, "userId": user_id},
             max_attempts=self.max_attempts,
         )
@@ -149,6 +155,9 @@ class UnassignUserFromApp:
     app_id: str
     send_email: bool = False
     max_attempts: int = 5
+    container: Container = attrs.field(
+        default=attrs.Factory(lambda self: Container.app(self.app_id), takes_self=True)
+    )
 
     async def __call__(self, user: Any, ctx: ItemContext) -> tuple[str, Any]:
         user_id = item_id(user)
@@ -156,6 +165,7 @@ class UnassignUserFromApp:
             self.transport,
             ctx,
             DELETE_APPLICATION_USER,
+            container=self.container,
             path_params={"appId": self.app_id, "userId": user_id},
             query=encode_query({"sendEmail": self.send_email}),
             max_attempts=self.max_attempts,

@@ -34,6 +34,7 @@ from okta_async.bulk._calls import (
     login_of,
     may_have_acted,
     send_retrying,
+    stops_the_job,
 )
 from okta_async.bulk.outcome import ABSENT, CREATED, DEACTIVATED, DELETED, EXISTED, UPDATED
 from okta_async.bulk.runner import ItemContext
@@ -99,6 +100,8 @@ class CreateUsers:
     next_login: str | None = None
     group_ids: Sequence[str] = ()
     max_attempts: int = 5
+    skip_existing: bool = False
+    """Count a login that is already taken as ``"existed"`` instead of a failure."""
 
     async def __call__(self, row: UserRow, ctx: ItemContext) -> tuple[str, Any]:
         user = NewUser.from_row(row, self.group_ids)
@@ -114,13 +117,13 @@ class CreateUsers:
                 response = await self.transport.request(CREATE_USER, query=query, json=user.body)
                 return CREATED, response.json()
             except BadRequestError as exc:
-                if is_duplicate_login(exc) and ctx.maybe_processed:
+                if is_duplicate_login(exc) and (ctx.maybe_processed or self.skip_existing):
                     existing = await self._existing(user, ctx)
                     if existing is not None:
                         return EXISTED, existing
                 raise
             except Exception as exc:
-                if not is_transient(exc):
+                if not is_transient(exc) or stops_the_job(exc):
                     raise
                 if may_have_acted(exc):
                     ctx.ambiguous = True

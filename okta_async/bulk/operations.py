@@ -18,7 +18,16 @@ Shared keyword arguments:
     Stop at the first failed item: cancel the others and raise :class:`BulkAbortedError`.
 ``journal``
     Path of a SQLite file (or an open :class:`~okta_async.bulk.journal.Journal`). Items already done
-    by an earlier run of the same ``job`` are skipped; failed ones are tried again.
+    by an earlier run of the same ``job`` are skipped; failed ones are tried again. The file
+    belongs to the client's org, the ``job`` and ``journal_fingerprint``: another org, job or
+    fingerprint is refused (:class:`~okta_async.bulk.journal.JournalMismatchError`), and a second
+    process using the file at the same time gets
+    :class:`~okta_async.bulk.journal.JournalLockedError`.
+``journal_fingerprint``
+    Names the input (e.g. a hash of the file the rows come from), so a journal is not reused
+    for other input by mistake.
+``new_journal``
+    Empty the journal first: start the job over.
 ``job``
     Name of the job inside the journal; defaults to the method name (plus the group or app id).
 ``progress``
@@ -27,6 +36,11 @@ Shared keyword arguments:
     Expected item count for progress, when ``items`` has no ``len()``.
 ``max_attempts``
     Requests per step of an item before it fails on transient errors (connection, 429, 5xx).
+
+Errors no item can get past end the run at their first occurrence and are raised as themselves:
+a token the org refuses (:class:`~okta_async.AuthenticationError`) and an org that cannot be
+reached (:class:`~okta_async.APIConnectionError` before anything was sent). So does an exception
+of the input iterable. What finished before is in the journal.
 """
 
 from __future__ import annotations
@@ -37,7 +51,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequen
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from okta_async.bulk import _calls, _membership_items, _user_items
-from okta_async.bulk.journal import Journal
+from okta_async.bulk.journal import JobBinding, Journal
 from okta_async.bulk.outcome import SUCCEEDED
 from okta_async.bulk.pacing import GovernorLike
 from okta_async.bulk.report import ProgressCallback
@@ -63,6 +77,8 @@ class RunOptions(TypedDict, total=False):
     ordered: bool
     fail_fast: bool
     journal: JournalArg
+    journal_fingerprint: str | None
+    new_journal: bool
     progress: ProgressCallback | None
     total: int | None
 
@@ -81,6 +97,10 @@ class BulkOperations:
     def _transport(self) -> _calls.TransportLike:
         transport: _calls.TransportLike = self._client._transport
         return transport
+
+    @property
+    def _org_url(self) -> str:
+        return str(self._client._transport.org_url)
 
     @property
     def _governor(self) -> GovernorLike | None:
@@ -106,8 +126,7 @@ class BulkOperations:
     ) -> BulkRun[T, R]:
         """Run ``fn`` on every item with bounded concurrency; outcomes have status "succeeded".
 
-        ``key`` names an item in the journal (required with ``journal``; give each job sharing
-        a journal file its own ``job`` name). With ``max_attempts``
+        ``key`` names an item in the journal (required with ``journal``). With ``max_attempts``
         above 1, errors for which ``retry_on`` is true are retried with backoff; only do that when
         ``fn`` is safe to repeat. ``bucket`` (an ``Operation.bucket`` such as
         ``"POST /api/v1/users"``) lets the concurrency follow that rate-limit bucket.
@@ -141,6 +160,7 @@ class BulkOperations:
         provider: bool | None = None,
         next_login: str | None = None,
         group_ids: Sequence[str] = (),
+        skip_existing: bool = False,
         max_attempts: int = 5,
         job: str = "create_users",
         **options: Unpack[RunOptions],
@@ -152,7 +172,8 @@ class BulkOperations:
         ``activate``, ``provider`` and ``next_login`` (``"changePassword"``) are Okta's query
         parameters of createUser; ``group_ids`` are added to every row's own. Outcomes are
         ``"created"``, ``"existed"`` (an earlier request of this job had in fact created it) or
-        ``"failed"`` (a duplicate login that this job did not create is a failure). The journal
+        ``"failed"`` (a duplicate login that this job did not create is a failure, unless
+        ``skip_existing`` counts every taken login as ``"existed"``). The journal
         key is the lower-cased login; it keeps each user's id, status and login, which is the
         ``result`` of a ``"skipped"`` outcome on a rerun.
         """
@@ -163,6 +184,7 @@ class BulkOperations:
             next_login=next_login,
             group_ids=tuple(group_ids),
             max_attempts=max_attempts,
+            skip_existing=skip_existing,
         )
         return self._run(
             job,
@@ -366,9 +388,14 @@ class BulkOperations:
         ordered: bool = False,
         fail_fast: bool = False,
         journal: JournalArg = None,
+        journal_fingerprint: str | None = None,
+        new_journal: bool = False,
         progress: ProgressCallback | None = None,
         total: int | None = None,
     ) -> BulkRun[T, R]:
+        binding = None
+        if journal is not None and not isinstance(journal, Journal):
+            binding = JobBinding(org=self._org_url, job=job, fingerprint=journal_fingerprint)
         spec = RunSpec(
             job=job,
             fn=fn,
@@ -383,6 +410,9 @@ class BulkOperations:
             governor=self._governor if bucket is not None else None,
             bucket=bucket,
             journal_value=journal_value,
+            binding=binding,
+            reset_journal=new_journal,
+            stops_job=_calls.stops_the_job,
         )
         return BulkRun(spec)
 

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 import anyio
 import attrs
 
-from okta_async.bulk.journal import Journal, JournalEntry
+from okta_async.bulk.journal import JobBinding, Journal, JournalEntry
 from okta_async.bulk.outcome import FAILED, SKIPPED, ErrorInfo, Outcome
 from okta_async.bulk.pacing import AdaptiveLimiter, GovernorLike
 from okta_async.bulk.report import ProgressCallback, Report, ReportBuilder
@@ -52,9 +52,9 @@ class BulkAbortedError(Exception):
 
 
 class DuplicateKeyError(ValueError):
-    """Two items with the same journal key were in flight at once; the later one fails with this.
+    """An item repeats the journal key of an earlier item of the same run; the later one fails.
 
-    (An item whose key an earlier item of the same journaled run already finished is skipped.)
+    (Only items an earlier *run* finished are skipped; a repeat within one run is reported.)
     """
 
 
@@ -79,7 +79,16 @@ class ItemContext:
 
     @property
     def maybe_processed(self) -> bool:
-        """True if an earlier request for this item (this run or a previous one) may have acted."""
+        """True if an earlier request for this item (this run or a previous one) may have acted.
+
+        Any unfinished row an earlier run left counts (in doubt, or failed: a "failed" written
+        by mistake must be repairable), so a create finds out by a lookup whether it happened.
+        """
+        return self.ambiguous or (self.prior is not None and not self.prior.done)
+
+    @property
+    def in_doubt(self) -> bool:
+        """True if a request that may have acted got no definitive answer (the row stays so)."""
         return self.ambiguous or (self.prior is not None and self.prior.in_doubt)
 
     async def before_unsafe_send(self) -> None:
@@ -113,6 +122,12 @@ class RunSpec(Generic[T, R]):
     bucket: str | None = None
     journal_value: Callable[[Any], Any] | None = None
     """What the journal keeps of a result (default: the result, if JSON can hold it)."""
+    binding: JobBinding | None = None
+    """The org, job and input a journal opened by path must belong to (see Journal.open)."""
+    reset_journal: bool = False
+    """Empty a journal opened by path before the run (start over)."""
+    stops_job: Callable[[BaseException], bool] | None = None
+    """Errors that end the whole run at their first occurrence (raised as themselves)."""
 
 
 class BulkRun(Generic[T, R]):
@@ -155,13 +170,22 @@ class BulkRun(Generic[T, R]):
         spec = self._spec
         journal, owned = await _open_journal(spec)
         engine = _Engine(spec, journal, emit, self)
+        unwrapped: BaseException | None = None
         try:
             await engine.run()
+        except BaseException as exc:
+            unwrapped = _unwrap_group(exc)
+            if unwrapped is exc:
+                raise
         finally:
             if owned and journal is not None:
                 await journal.aclose()
             engine.builder.note_concurrency(engine.limiter.min_effective)
             self.report = engine.builder.build()
+        if unwrapped is not None:
+            raise unwrapped  # outside the except block: not chained to the group
+        if engine.fatal is not None:
+            raise engine.fatal
         if engine.abort_outcome is not None:
             raise BulkAbortedError(engine.abort_outcome, self.report)
         return self.report
@@ -232,7 +256,22 @@ async def _open_journal(spec: RunSpec[Any, Any]) -> tuple[Journal | None, bool]:
         return None, False
     if isinstance(spec.journal, Journal):
         return spec.journal, False
-    return await Journal.open(spec.journal, job=spec.job), True
+    journal = await Journal.open(
+        spec.journal, job=spec.job, binding=spec.binding, reset=spec.reset_journal
+    )
+    return journal, True
+
+
+def _unwrap_group(exc: BaseException) -> BaseException:
+    """The one exception inside (nested) exception groups, or ``exc`` when there are several.
+
+    The task group wraps what the input iterable or an item raised; callers get it as itself.
+    """
+    inner = getattr(exc, "exceptions", None)
+    while isinstance(inner, tuple) and len(inner) == 1 and isinstance(inner[0], BaseException):
+        exc = inner[0]
+        inner = getattr(exc, "exceptions", None)
+    return exc
 
 
 class _Engine(Generic[T, R]):
@@ -258,6 +297,8 @@ class _Engine(Generic[T, R]):
         )
         self.window = anyio.Semaphore(2 * spec.concurrency) if spec.ordered else None
         self.abort_outcome: Outcome[T, R] | None = None
+        self.fatal: BaseException | None = None
+        self._producer_scope = anyio.CancelScope()
         self._cancel_scope: anyio.CancelScope | None = None
         self._reorder: dict[int, Outcome[T, R]] = {}
         self._next_index = 0
@@ -267,7 +308,8 @@ class _Engine(Generic[T, R]):
     async def run(self) -> None:
         async with anyio.create_task_group() as tg:
             self._cancel_scope = tg.cancel_scope
-            await self._produce(tg)
+            with self._producer_scope:
+                await self._produce(tg)
 
     async def _produce(self, tg: anyio.abc.TaskGroup) -> None:
         source = _aiter(self.spec.items)
@@ -317,7 +359,9 @@ class _Engine(Generic[T, R]):
                 await self._record(outcome, ctx)
             self._release_key(ctx)  # recorded: a later item with this key may go (and skip)
             await self.builder.add(outcome)
-            if outcome.status == FAILED and self.spec.fail_fast:
+            if self._stops_job(outcome):
+                self._stop_pulling(outcome)
+            elif outcome.status == FAILED and self.spec.fail_fast:
                 await self._abort(outcome)
             elif self.window is None:
                 await self._deliver(outcome)
@@ -338,6 +382,10 @@ class _Engine(Generic[T, R]):
                 ctx.key = key if self.journal is None else self._claim_key(key, index)
             if self.journal is not None and ctx.key is not None:
                 ctx.prior = await self.journal.get(ctx.key)
+                if ctx.prior is not None and ctx.prior.run == self.journal.run_id:
+                    raise DuplicateKeyError(
+                        f"item {index} repeats the key {key!r} of an earlier item"
+                    )
                 if ctx.prior is not None and ctx.prior.done:
                     return Outcome(index, item, ctx.key, SKIPPED, ctx.prior.result)
             status, result = await self.spec.fn(item, ctx)
@@ -360,6 +408,8 @@ class _Engine(Generic[T, R]):
     async def _record(self, outcome: Outcome[T, R], ctx: ItemContext) -> None:
         if self.journal is None or outcome.key is None or outcome.status == SKIPPED:
             return
+        if isinstance(outcome.error, DuplicateKeyError):
+            return  # the row belongs to the earlier item with this key
         error = outcome.error_info
         keep = self.spec.journal_value
         await self.journal.record(
@@ -367,13 +417,29 @@ class _Engine(Generic[T, R]):
             done=outcome.ok,
             status=outcome.status,
             attempts=outcome.attempts,
-            in_doubt=not outcome.ok and ctx.maybe_processed,
+            in_doubt=not outcome.ok and ctx.in_doubt,
             result=outcome.result if keep is None else keep(outcome.result),
             error=None if error is None else error.to_dict(),
         )
 
+    def _stops_job(self, outcome: Outcome[T, R]) -> bool:
+        stops = self.spec.stops_job
+        return outcome.error is not None and stops is not None and stops(outcome.error)
+
+    def _stop_pulling(self, outcome: Outcome[T, R]) -> None:
+        """End the run at an error every other item would meet too (org down, bad token).
+
+        No further item is pulled; those in flight finish (quickly, meeting the same error), so
+        each is recorded for what happened to it instead of being cut off in doubt. The error
+        itself is raised once, at the end, instead of being handed on with each item.
+        """
+        if self.fatal is None and outcome.error is not None:
+            self.fatal = outcome.error
+            self.builder.aborted = True
+        self._producer_scope.cancel()
+
     async def _deliver(self, outcome: Outcome[T, R]) -> None:
-        if self.abort_outcome is not None:
+        if self.abort_outcome is not None or self._stops_job(outcome):
             return
         # A closed stream means the consumer has gone and the run is being cancelled.
         with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):

@@ -47,22 +47,33 @@ def _count(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The complete argument parser (exposed for tests and documentation)."""
+def _global_flags(*, inherited: bool) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Parents holding the output flags and output + connection flags.
+
+    The same flags are accepted before and after the subcommand: the top level sets defaults,
+    and a subcommand's copies (``inherited``) leave a flag alone unless it is given there.
+    """
+    default = argparse.SUPPRESS if inherited else None
     output = argparse.ArgumentParser(add_help=False)
     out = output.add_argument_group("output")
     out.add_argument(
         "-v",
         "--verbose",
         action="count",
-        default=0,
+        default=argparse.SUPPRESS if inherited else 0,
         help="log retries and rate-limit waits to stderr (-vv: every request too)",
     )
     out.add_argument(
-        "--no-progress", action="store_true", help="do not draw progress bars on stderr"
+        "--no-progress",
+        action="store_true",
+        default=argparse.SUPPRESS if inherited else False,
+        help="do not print progress on stderr",
     )
     out.add_argument(
-        "--debug", action="store_true", help="show full tracebacks for unexpected errors"
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if inherited else False,
+        help="show full tracebacks for unexpected errors",
     )
 
     common = argparse.ArgumentParser(add_help=False, parents=[output])
@@ -70,18 +81,28 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument(
         "--org-url",
         metavar="URL",
+        default=default,
         help="Okta org URL, e.g. https://acme.okta.com (default: OKTA_CLIENT_ORGURL / okta.yaml)",
     )
     conn.add_argument(
         "--token",
         metavar="TOKEN",
+        default=default,
         help="API token (default: OKTA_CLIENT_TOKEN / okta.yaml; prefer those over this flag, "
         "which other users of the machine can see in the process list)",
     )
+    return output, common
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The complete argument parser (exposed for tests and documentation)."""
+    _, top_flags = _global_flags(inherited=False)
+    output, common = _global_flags(inherited=True)
     parser = argparse.ArgumentParser(
         prog="okta-async",
-        description="Async Okta Management API toolkit: demo, local fake org, bulk chores.",
+        description="Async Okta Management API toolkit: demo, local fake org, bulk chores. "
+        "Output and connection flags go before or after the command.",
+        parents=[top_flags],
     )
     from okta_async._version import __version__
 
@@ -176,7 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="J",
         help="SQLite journal: a rerun with the same journal skips rows already done",
     )
-    imp.add_argument("--dry-run", action="store_true", help="validate the file and stop")
+    imp.add_argument(
+        "--new-journal",
+        action="store_true",
+        help="start the journal over (it refuses to be reused for another org or file)",
+    )
+    imp.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="count a row whose login is already taken as existed, not as failed",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="check every row as a real run would, send nothing"
+    )
     imp.add_argument(
         "--no-activate", dest="activate", action="store_false", help="create users STAGED"
     )
@@ -260,10 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler == "fake_org":  # Ctrl-C is how a fake org is meant to stop
             print("fake org stopped", file=sys.stderr)
             return _errors.EXIT_OK
-        hint = ""
-        if getattr(args, "journal", None):
-            hint = f"; run the same command again to resume from {args.journal}"
-        print(f"interrupted{hint}", file=sys.stderr)
+        print(f"interrupted{_resume_hint(args)}", file=sys.stderr)
         return _errors.EXIT_INTERRUPTED
     except Exception as exc:
         described = _errors.describe(exc)
@@ -279,6 +309,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         message, code = described
         print(f"okta-async: {message}", file=sys.stderr)
         return code
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    """How to carry on after Ctrl-C (for ``users import``; other commands can simply rerun)."""
+    if args.handler != "users_import":
+        return ""
+    if args.journal:
+        return f"; run the same command again to resume from the journal {args.journal}"
+    return "; rerun with --skip-existing (users already created count as existed) to carry on"
 
 
 def _silence_stdout() -> None:

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import hashlib
 import logging
 import re
 import sys
@@ -70,14 +71,19 @@ def run(args: argparse.Namespace) -> int:
 class _CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler ``-v`` installs (one at most, however often main() runs in a process)."""
 
+    previous_level = logging.NOTSET
+    """The library logger's level before ``-v`` changed it, restored when the handler goes."""
+
 
 def _configure_logging(verbosity: int) -> None:
     logger = logging.getLogger("okta_async")
     for old in [h for h in logger.handlers if isinstance(h, _CliLogHandler)]:
         logger.removeHandler(old)
+        logger.setLevel(old.previous_level)  # what an earlier main(["-v", ...]) changed
     if not verbosity:
         return
     handler = _CliLogHandler(sys.stderr)
+    handler.previous_level = logger.level
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbosity == 1 else logging.DEBUG)
@@ -249,23 +255,58 @@ def _count_data_lines(path: str) -> int | None:
         return None  # open_text() reports the problem in one line
 
 
-def _bulk_row(row: UserRow) -> dict[str, Any]:
+def input_fingerprint(path: str) -> str | None:
+    """``sha256:<hex>`` of the file's bytes, binding a journal to its input; None for stdin."""
+    if path == "-":
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None  # open_text() reports the problem in one line
+    return f"sha256:{digest.hexdigest()[:16]}"
+
+
+class CsvItem(dict):  # type: ignore[type-arg]
+    """A create-users item that remembers the CSV line it came from (for messages)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int, item: dict[str, Any]) -> None:
+        super().__init__(item)
+        self.line = line
+
+
+def _bulk_row(row: UserRow) -> CsvItem:
     """The create-users item for one CSV row, in the shape ``okta.bulk.create_users`` takes."""
     item: dict[str, Any] = {"profile": dict(row.profile)}
     if row.password is not None:
         item["credentials"] = {"password": {"value": row.password}}
     if row.group_ids:
         item["group_ids"] = list(row.group_ids)
-    return item
+    return CsvItem(row.line, item)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How ``import_users`` runs the bulk job (the ``users import`` flags)."""
+
+    concurrency: int = 16
+    journal: str | None = None
+    fingerprint: str | None = None
+    new_journal: bool = False
+    activate: bool = True
+    skip_existing: bool = False
 
 
 async def import_users(
     okta: OktaClient,
     rows: Iterable[UserRow | RowError],
+    options: ImportOptions,
     *,
-    concurrency: int,
-    journal: str | None,
-    activate: bool = True,
+    tally: Tally | None = None,
     progress: Progress | None = None,
     report: Callable[[str], None] = _err,
 ) -> Tally:
@@ -273,12 +314,11 @@ async def import_users(
 
     Bad rows are reported (``line N: why``) as they are read and the rest carry on; rows that
     Okta rejects are reported with their line number too. With a journal, a rerun skips the
-    rows already done.
+    rows already done. ``tally`` (updated as outcomes arrive) survives an interruption.
     """
-    tally = Tally()
-    line_of: dict[str, int] = {}
+    tally = tally if tally is not None else Tally()
 
-    def valid_rows() -> Iterator[dict[str, Any]]:
+    def valid_rows() -> Iterator[CsvItem]:
         for row in rows:
             if isinstance(row, RowError):
                 tally.rejected += 1
@@ -286,28 +326,41 @@ async def import_users(
                 if progress is not None:
                     progress.advance(skipped=1)
                 continue
-            line_of[row.login.lower()] = row.line
             yield _bulk_row(row)
 
-    async for outcome in okta.bulk.create_users(
-        valid_rows(), activate=activate, concurrency=concurrency, journal=journal
-    ):
-        status = _outcome_status(outcome)
-        if status == "failed":
-            tally.failed += 1
-            login = _outcome_login(outcome)
-            line = line_of.get(login.lower()) if login else None
-            where = f"line {line}" if line else (login or "?")
-            detail = "failed" if outcome.error is None else okta_error_summary(outcome.error)
-            _note(progress, report, f"{where}: {login}: {detail}")
-        elif status == "skipped":
-            tally.skipped += 1
-        else:
-            tally.done += 1
-            tally.details[status] = tally.details.get(status, 0) + 1
-        if progress is not None:
-            progress.advance(failed=1 if status == "failed" else 0)
+    job = okta.bulk.create_users(
+        valid_rows(),
+        activate=options.activate,
+        skip_existing=options.skip_existing,
+        concurrency=options.concurrency,
+        journal=options.journal,
+        journal_fingerprint=options.fingerprint,
+        new_journal=options.new_journal,
+    )
+    async for outcome in job:
+        _count_outcome(tally, outcome, progress, report)
     return tally
+
+
+def _count_outcome(
+    tally: Tally, outcome: Any, progress: Progress | None, report: Callable[[str], None]
+) -> None:
+    """Add one create outcome to the tally, reporting a failure with its CSV line."""
+    status = _outcome_status(outcome)
+    if status == "failed":
+        tally.failed += 1
+        login = _outcome_login(outcome)
+        line = getattr(outcome.item, "line", None)
+        where = f"line {line}" if line else (login or "?")
+        detail = "failed" if outcome.error is None else okta_error_summary(outcome.error)
+        _note(progress, report, f"{where}: {login}: {detail}")
+    elif status == "skipped":
+        tally.skipped += 1
+    else:
+        tally.done += 1
+        tally.details[status] = tally.details.get(status, 0) + 1
+    if progress is not None:
+        progress.advance(failed=1 if status == "failed" else 0)
 
 
 def _note(progress: Progress | None, report: Callable[[str], None], message: str) -> None:
@@ -336,34 +389,46 @@ def _outcome_login(outcome: Any) -> str | None:
     return None
 
 
+def _dry_run(path: str) -> int:
+    """Check every row as a real import would (CSV, required values, repeated logins)."""
+    tally = Tally()
+    with open_text(path) as stream:
+        for row in read_user_rows(stream):
+            if isinstance(row, RowError):
+                tally.rejected += 1
+                _err(f"line {row.line}: {row.message} (row skipped)")
+            else:
+                tally.done += 1
+    print(
+        f"dry run: {tally.done:,} rows valid, {tally.rejected:,} rejected; nothing was sent to Okta"
+    )
+    return tally.exit_code
+
+
 async def _cmd_users_import(args: argparse.Namespace) -> int:
     if args.dry_run:
-        tally = Tally()
-        with open_text(args.file) as stream:
-            for row in read_user_rows(stream):
-                if isinstance(row, RowError):
-                    tally.rejected += 1
-                    _err(f"line {row.line}: {row.message} (row skipped)")
-                else:
-                    tally.done += 1
-        print(
-            f"dry run: {tally.done:,} rows valid, {tally.rejected:,} rejected; "
-            "nothing was sent to Okta"
-        )
-        return tally.exit_code
+        return _dry_run(args.file)
+    options = ImportOptions(
+        concurrency=args.concurrency,
+        journal=args.journal,
+        fingerprint=input_fingerprint(args.file) if args.journal else None,
+        new_journal=args.new_journal,
+        activate=args.activate,
+        skip_existing=args.skip_existing,
+    )
     total = _count_data_lines(args.file)
+    tally = Tally()
     with open_text(args.file) as stream:
         rows = read_user_rows(stream)
         async with connect(args) as okta:
             with _progress(args, "import users", total=total, unit="rows") as progress:
-                tally = await import_users(
-                    okta,
-                    rows,
-                    concurrency=args.concurrency,
-                    journal=args.journal,
-                    activate=args.activate,
-                    progress=progress,
-                )
+                try:
+                    await import_users(okta, rows, options, tally=tally, progress=progress)
+                except (
+                    asyncio.CancelledError
+                ):  # Ctrl-C: say what was done before main() says how to resume
+                    _err(f"{_import_summary(tally)} before the interruption")
+                    raise
     print(_import_summary(tally))
     return tally.exit_code
 
@@ -655,6 +720,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] =
 }
 
 __all__ = [
+    "CsvItem",
+    "ImportOptions",
     "Tally",
     "add_group_members",
     "assign_to_app",
@@ -662,6 +729,7 @@ __all__ = [
     "export_users",
     "format_event",
     "import_users",
+    "input_fingerprint",
     "object_id",
     "parse_when",
     "resolve_app",

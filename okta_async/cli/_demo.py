@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from okta_async.cli._commands import (
+    ImportOptions,
     Tally,
     add_group_members,
     assign_to_app,
@@ -112,11 +113,11 @@ async def _tour(
         open_text(csv_path) as stream,
         Progress("  import users", total=total, unit="rows", enabled=show_progress) as bar,
     ):
+        options = ImportOptions(concurrency=args.concurrency, journal=journal)
         imported = await import_users(
             okta,
             read_user_rows(stream),
-            concurrency=args.concurrency,
-            journal=journal,
+            options,
             progress=bar,
             report=lambda msg: bar.note("  " + msg),
         )
@@ -124,13 +125,7 @@ async def _tour(
 
     _step(4, "rerunning the same import with the same journal: finished rows are skipped")
     with open_text(csv_path) as stream:
-        rerun = await import_users(
-            okta,
-            read_user_rows(stream),
-            concurrency=args.concurrency,
-            journal=journal,
-            report=lambda msg: None,
-        )
+        rerun = await import_users(okta, read_user_rows(stream), options, report=lambda msg: None)
     print(f"  rerun: {rerun.done:,} created, {rerun.skipped:,} skipped as already done")
     summary["rerun"] = rerun
 

@@ -1,6 +1,13 @@
-"""Turning exceptions into one-line messages and exit codes (no tracebacks for expected errors)."""
+"""Turning exceptions into one-line messages and exit codes (no tracebacks for expected errors).
+
+Exit codes: 0 done; 1 some rows or items failed; 2 bad arguments, input file, journal or
+configuration; 3 the org cannot be reached; 4 the org refused (bad token, other API errors);
+130 interrupted; 70 only for a bug (an error nobody expected).
+"""
 
 from __future__ import annotations
+
+import re
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # the command ran, but some items failed
@@ -38,6 +45,14 @@ def okta_error_summary(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+_API_NAMES = re.compile(r"\b(org_url|token)=|^(org_url|token)(?= \(from )")
+
+
+def cli_wording(message: str) -> str:
+    """A library message in the CLI's terms: ``pass org_url=`` becomes ``pass --org-url``."""
+    return _API_NAMES.sub(lambda m: "--" + (m.group(1) or m.group(2)).replace("_", "-"), message)
+
+
 def describe(exc: BaseException) -> tuple[str, int] | None:
     """The message and exit code for an expected error, or None for a genuine bug."""
     if isinstance(exc, CliError):
@@ -46,6 +61,12 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
 
     if isinstance(exc, InputFileError):
         return str(exc), EXIT_USAGE
+    from okta_async.bulk.journal import JournalError, JournalMismatchError
+
+    if isinstance(exc, JournalMismatchError):
+        return f"{exc}; use another journal, or --new-journal to start this one over", EXIT_USAGE
+    if isinstance(exc, JournalError):
+        return str(exc), EXIT_USAGE
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.filename}: {exc.strerror or exc}", EXIT_USAGE
     try:
@@ -53,7 +74,7 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
     except ImportError:  # pragma: no cover - the core is part of the package
         return None
     if isinstance(exc, errors.ConfigError):
-        return f"configuration error: {exc}", EXIT_USAGE
+        return f"configuration error: {cli_wording(str(exc))}", EXIT_USAGE
     if isinstance(exc, errors.APITimeoutError):
         return f"the Okta org did not answer in time: {exc}", EXIT_UNREACHABLE
     if isinstance(exc, errors.APIConnectionError):

@@ -1,18 +1,22 @@
 """A small, dependency-free progress display for long CLI work, written to stderr.
 
 On a terminal it redraws one line in place (``\\r``) at most ten times a second. When stderr is
-not a terminal (CI logs, pipes, tests) it stays quiet until :meth:`Progress.close`, which prints
-one final line, so logs are not flooded with carriage returns.
+not a terminal (CI logs, pipes, ``nohup``) it prints a plain status line every few seconds
+(:data:`LOG_EVERY`) and a final one on :meth:`Progress.close`, so a log shows a long job moving
+without being flooded with carriage returns.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 _BAR_WIDTH = 24
 _REDRAW_EVERY = 0.1  # seconds between redraws on a terminal
+LOG_EVERY = 5.0
+"""Seconds between status lines when stderr is not a terminal."""
 
 
 def _fmt_count(n: int) -> str:
@@ -40,6 +44,7 @@ class Progress:
         stream: TextIO | None = None,
         enabled: bool = True,
         interactive: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.label = label
         self.total = total
@@ -53,8 +58,10 @@ class Progress:
             isatty = getattr(self._stream, "isatty", None)
             interactive = bool(isatty and isatty())
         self._interactive = interactive
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = clock()
         self._last_draw = 0.0
+        self._last_log = self._started
         self._closed = False
         self._line_len = 0
 
@@ -79,7 +86,7 @@ class Progress:
     @property
     def elapsed(self) -> float:
         """Seconds since the display was created."""
-        return time.monotonic() - self._started
+        return self._clock() - self._started
 
     @property
     def rate(self) -> float:
@@ -145,9 +152,12 @@ class Progress:
         self._stream.flush()
 
     def _maybe_draw(self) -> None:
-        if not (self._enabled and self._interactive) or self._closed:
+        if not self._enabled or self._closed:
             return
-        now = time.monotonic()
+        now = self._clock()
+        if not self._interactive:
+            self._maybe_log(now)
+            return
         if now - self._last_draw < _REDRAW_EVERY:
             return
         self._last_draw = now
@@ -155,3 +165,10 @@ class Progress:
         self._stream.write("\r" + line.ljust(self._line_len))
         self._stream.flush()
         self._line_len = len(line)
+
+    def _maybe_log(self, now: float) -> None:
+        """A plain status line for logs, every :data:`LOG_EVERY` seconds."""
+        if now - self._last_log >= LOG_EVERY:
+            self._last_log = now
+            self._stream.write(self.render() + "\n")
+            self._stream.flush()

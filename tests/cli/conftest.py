@@ -91,3 +91,12 @@ def start_fake_org() -> Iterator[Callable[..., ThreadedFakeOrg]]:
     yield start
     for running in started:
         running.close()
+
+
+@pytest.fixture(autouse=True)
+def _undo_verbose_logging() -> Iterator[None]:
+    """``main(["-v", ...])`` configures the library's logger; later tests get it back as it was."""
+    yield
+    from okta_async.cli._commands import _configure_logging
+
+    _configure_logging(0)

@@ -523,7 +523,8 @@ def test_an_import_interrupted_with_ctrl_c_resumes_from_its_journal_exactly_once
             proc.kill()
             proc.communicate()
     assert proc.returncode == 130, err
-    assert f"run the same command again to resume from {journal}" in err
+    assert f"run the same command again to resume from the journal {journal}" in err
+    assert re.search(r"import: [\d,]+ created, 0 failed, 0 bad rows before the interruption", err)
     done_before = len(running.org.store.users)
     assert 0 < done_before < rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from okta_async.cli._progress import Progress
+from okta_async.cli._progress import LOG_EVERY, Progress
 
 
 def test_known_total_renders_a_bar_with_counts_and_percent() -> None:
@@ -26,15 +26,17 @@ def test_unknown_total_renders_a_counter_and_failures() -> None:
     assert "[" not in line
 
 
-def test_non_terminal_stream_gets_only_the_final_line() -> None:
+def test_non_terminal_stream_gets_a_plain_line_every_few_seconds_and_a_final_one() -> None:
     out = io.StringIO()
-    with Progress("work", total=3, stream=out) as bar:
-        for _ in range(3):
+    now = 0.0
+    with Progress("work", total=30, stream=out, clock=lambda: now) as bar:
+        for _ in range(30):
+            now += LOG_EVERY / 4  # four items per period: 7 periods pass during 30 items
             bar.advance()
-    text = out.getvalue()
-    assert "\r" not in text
-    assert text.count("\n") == 1
-    assert "3/3" in text
+    lines = out.getvalue().splitlines()
+    assert "\r" not in out.getvalue()
+    assert len(lines) == 7 + 1
+    assert "4/30" in lines[0] and "28/30" in lines[6] and "30/30" in lines[7]
 
 
 def test_terminal_stream_redraws_in_place_and_ends_with_newline() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +74,18 @@ async def test_errors_snippet_catches_a_taken_login() -> None:
     assert code == "E0000001" and summary and causes
 
 
-async def test_fake_org_testing_snippet_runs() -> None:
-    ns = await run(block("async def test_offboarding"), {})
-    await ns["test_offboarding"]()
+def test_the_pytest_snippet_passes_verbatim_in_a_new_project(tmp_path: Path) -> None:
+    """No conftest and no pytest configuration: only the installed plugin and pytest-asyncio."""
+    (tmp_path / "test_offboarding.py").write_text(block("async def test_offboarding"))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_offboarding.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
 
 
 def _quiet(*args: Any, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from keyfactory import PrivateKey, jwk, new_ec, new_rsa, pem, verify_jwt
 
+from okta_async._core import errors
 from okta_async._core.auth import (
     CLIENT_ASSERTION_TYPE,
     AuthStrategy,
@@ -23,7 +24,6 @@ from okta_async._core.auth import (
     build_auth,
 )
 from okta_async._core.config import OktaConfig
-from okta_async._core import errors
 from okta_async._core.errors import ConfigError, OktaError
 from okta_async._core.retry import RetryPolicy
 

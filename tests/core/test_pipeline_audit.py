@@ -42,7 +42,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Org:
-    """A scripted org: records every request (method, raw path, headers) and answers via ``handler``."""
+    """A scripted org: records each request (method, raw path, headers), answers via ``handler``."""
 
     def __init__(self, handler: Handler) -> None:
         self.seen: list[tuple[str, str, dict[str, str]]] = []
@@ -78,7 +78,7 @@ def _http_date(epoch: float) -> str:
     return format_datetime(datetime.fromtimestamp(epoch, timezone.utc), usegmt=True)
 
 
-# --- one owner per wait ---------------------------------------------------------------------------
+# --- one owner per wait --------------------------------------------------------------------------
 
 
 async def test_a_429_resetting_beyond_max_rate_limit_wait_raises_at_once_after_one_request(
@@ -135,7 +135,7 @@ async def test_per_call_timeout_bounds_a_governor_hold(org: Org) -> None:
     org.handler = exhausted
     async with OktaClient(org.url, TOKEN, max_retries=0) as okta:
         await okta.request("GET", "/api/v1/users")  # teaches the governor: 0 left for 15 s
-        with pytest.raises(APITimeoutError, match="within its timeout of 0.2 s"):
+        with pytest.raises(APITimeoutError, match=r"within its timeout of 0\.2 s"):
             await okta.request("GET", "/api/v1/users", timeout=0.2)
     assert len(org.seen) == 1
 
@@ -166,7 +166,7 @@ async def test_each_hold_is_logged_at_info_with_bucket_wait_and_reason(
     ]
 
 
-# --- environment ------------------------------------------------------------------------------------
+# --- environment ---------------------------------------------------------------------------------
 
 
 async def test_path_parameters_that_would_change_the_target_are_refused_before_sending(
@@ -222,7 +222,7 @@ def test_a_client_used_from_a_second_event_loop_raises_a_clear_okta_error() -> N
         first.close()
 
 
-# --- seams -------------------------------------------------------------------------------------------
+# --- seams ---------------------------------------------------------------------------------------
 
 
 async def test_raw_request_goes_through_the_pipeline_and_returns_json(org: Org) -> None:
@@ -281,7 +281,7 @@ def test_unknown_client_keywords_are_a_type_error() -> None:
         OktaClient("https://acme.okta.com", TOKEN, request_timeout=5)  # type: ignore[call-arg]
 
 
-# --- governor ----------------------------------------------------------------------------------------
+# --- governor ------------------------------------------------------------------------------------
 
 
 def _windowed_bucket(clock: FakeClock, limit: int, statuses: list[int]) -> Handler:

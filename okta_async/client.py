@@ -123,6 +123,7 @@ class OktaClient(ResourceAccessors):
         method: str,
         path: str,
         *,
+        path_params: Mapping[str, object] | None = None,
         params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
@@ -132,12 +133,15 @@ class OktaClient(ResourceAccessors):
         """Call an endpoint the generated resources lack; return the decoded JSON (None if empty).
 
         Goes through the same pipeline as every generated method: auth, governor, retries,
-        typed errors. ``path`` is relative to the org (``/api/v1/...``) or an absolute URL on
-        the org's origin (anything else raises :class:`ForeignOriginError`).
+        typed errors. ``path`` is relative to the org (``/api/v1/...``), optionally a template
+        whose ``{name}`` parts come from ``path_params`` (percent-encoded; ``.``, ``..`` and
+        empty refused; the template is the rate-limit bucket), or an absolute URL on the org's
+        origin (anything else raises :class:`ForeignOriginError`).
         """
         response = await self.request_raw(
             method,
             path,
+            path_params=path_params,
             params=params,
             json=json,
             headers=headers,
@@ -151,6 +155,7 @@ class OktaClient(ResourceAccessors):
         method: str,
         path: str,
         *,
+        path_params: Mapping[str, object] | None = None,
         params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
@@ -160,11 +165,17 @@ class OktaClient(ResourceAccessors):
         """Like :meth:`request`, but return the response: ``status``, ``headers``,
         ``request_id``, ``json()``."""
         operation = Operation(id=f"{method.upper()} {path}", method=method.upper(), path=path)
+        relative = path.startswith("/")
         items = params.items() if isinstance(params, Mapping) else (params or ())
         query = [(str(name), _query_text(value)) for name, value in items]
         options = request_options(timeout=timeout, max_retries=max_retries, extra_headers=headers)
         return await self._transport.request(
-            operation, url=path, query=query or None, json=json, options=options
+            operation,
+            path_params={name: str(value) for name, value in (path_params or {}).items()},
+            url=None if relative else path,
+            query=query or None,
+            json=json,
+            options=options,
         )
 
     @property

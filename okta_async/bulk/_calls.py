@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import anyio
 
@@ -30,6 +30,10 @@ from okta_async.bulk.runner import ItemContext
 from okta_async.resources.operations import (
     GET_USER,
 )
+
+if TYPE_CHECKING:
+    from okta_async._core.transport import RawResponse
+    from okta_async.client import OktaClient
 
 T = TypeVar("T")
 
@@ -48,6 +52,27 @@ class TransportLike(Protocol):
         query: Sequence[tuple[str, str]] | Mapping[str, str] | None = ...,
         json: Any = ...,
     ) -> Any: ...
+
+
+class ClientCalls:
+    """A :class:`TransportLike` over the client's public ``request_raw``: the operation's
+    template goes along as the path, so rate-limit buckets stay per endpoint."""
+
+    def __init__(self, client: OktaClient) -> None:
+        self._client = client
+
+    async def request(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> RawResponse:
+        params = list(query.items()) if isinstance(query, Mapping) else query
+        return await self._client.request_raw(
+            op.method, op.path, path_params=path_params, params=params, json=json
+        )
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -12,10 +12,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from okta_async._core import logtail
+from okta_async import logtail
 from okta_async._core.errors import ForeignOriginError, PermissionDeniedError
-from okta_async._core.logtail import LogTailMixin
 from okta_async._core.transport import Transport
+from okta_async.logtail import LogTailMixin
 from okta_async.models import LogEvent
 from tests.core.transport_support import make_transport
 
@@ -244,3 +244,37 @@ async def test_cancelling_a_tail_while_it_waits_for_new_events_is_clean(
 def test_negative_poll_interval_is_rejected() -> None:
     with pytest.raises(ValueError, match="poll_interval"):
         Logs(None).tail(poll_interval=-1)  # type: ignore[arg-type]
+
+
+async def test_tail_survives_a_transient_token_endpoint_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keyfactory import new_ec, pem
+
+    from okta_async._core.auth import PrivateKeyAuth
+
+    state = LogServer(events=2)
+    token_answers = [503]
+
+    async def token(request: web.Request) -> web.Response:
+        if token_answers:
+            status = token_answers.pop(0)
+            return web.json_response({"errorCode": "E0000009"}, status=status)
+        return web.json_response({"access_token": "at", "token_type": "Bearer"})
+
+    app = web.Application()
+    app.router.add_get("/api/v1/logs", state.handle)
+    app.router.add_post("/oauth2/v1/token", token)
+    async with TestServer(app, host="127.0.0.1") as test_server:
+        url = str(test_server.make_url("")).rstrip("/")
+        auth = PrivateKeyAuth(
+            org_url=url, client_id="0oa1", scopes=("okta.logs.read",), private_key=pem(new_ec())
+        )
+        auth._max_retries = 0  # the token endpoint's own retries are exhausted at once
+        transport = make_transport(org_url=url, auth=auth, **NO_RETRIES)
+        sleep = RecordingSleep(stop_after=2)
+        monkeypatch.setattr(logtail, "_sleep", sleep)
+        events = await drain(Logs(transport).tail(poll_interval=0))
+        await transport.aclose()
+    assert uuids(events) == ["e1", "e2"]
+    assert sleep.delays == [1.0, 0]  # one backoff after the token 503, then the empty-page poll

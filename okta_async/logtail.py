@@ -22,7 +22,12 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from okta_async._core.errors import APIConnectionError, InternalServerError, RateLimitError
+from okta_async._core.errors import (
+    APIConnectionError,
+    APIStatusError,
+    InternalServerError,
+    RateLimitError,
+)
 from okta_async._core.pagination import fetch_page
 from okta_async.resources.operations import GET_LOGS
 
@@ -41,6 +46,15 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     RateLimitError,
 )
 """Errors a tail outlives: the next attempt may well succeed."""
+
+
+def is_transient(exc: Exception) -> bool:
+    """Whether a tail outlives ``exc``: no answer, a 5xx or a 429, from the API or from the
+    token endpoint (a :class:`TokenRequestError` with such a status)."""
+    if isinstance(exc, TRANSIENT_ERRORS):
+        return True
+    return isinstance(exc, APIStatusError) and (exc.status == 429 or exc.status >= 500)
+
 
 logger = logging.getLogger("okta_async.logtail")
 
@@ -100,8 +114,8 @@ async def _tail(
     while True:
         try:
             page = await fetch_page(transport, GET_LOGS, decode, url=url, query=query)
-        except TRANSIENT_ERRORS as exc:
-            if bounded:
+        except (APIStatusError, APIConnectionError) as exc:
+            if bounded or not is_transient(exc):
                 raise
             failures += 1
             delay = min(MAX_BACKOFF, max(poll_interval, 1.0) * 2.0 ** (failures - 1))

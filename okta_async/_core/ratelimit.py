@@ -15,7 +15,12 @@ Every hold until a reset is logged at INFO with the bucket, the wait and the rea
 Public surface (also used by the bulk helpers to size their concurrency):
 ``slot(bucket)`` (async context manager around one request), ``wait_for_capacity(bucket)``,
 ``has_capacity(bucket)``, ``delay_for(bucket)``, ``observe(bucket, headers)``,
-``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent`` and ``now()``.
+``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent``, ``cap`` and ``now()``.
+
+Concurrency: a concurrent-limit 429 (``X-Rate-Limit-Limit`` and ``-Remaining`` both 0: the org's
+cap on requests in flight is lower than ours) lowers the client's cap to the requests that were
+in flight beside it; each full round of successes at the cap raises it by one again, up to
+``max_concurrent``, so the retries of those 429s find a slot instead of failing their callers.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from contextlib import asynccontextmanager
 import attrs
 
 from okta_async._core.logs import logger
-from okta_async._core.retry import header_int, seconds_until_reset
+from okta_async._core.retry import header_int, is_concurrent_limit, seconds_until_reset
 
 
 @attrs.frozen
@@ -73,7 +78,9 @@ class RateLimitGovernor:
         self._clock = clock
         self._wall_clock = wall_clock
         self._sleep = sleep
-        self._semaphore = asyncio.Semaphore(max_concurrent)
+        self.cap = max_concurrent  # the current cap on requests in flight (adaptive)
+        self._successes = 0  # answers at the current cap since it last changed
+        self._freed = asyncio.Event()  # replaced after being set when any request ends
         self._states: dict[str, BucketState] = {}
         self._in_flight: dict[str, int] = {}
         self._windows: dict[str, int] = {}  # bucket -> reset epoch of the state we hold
@@ -167,10 +174,10 @@ class RateLimitGovernor:
         """Hold one client-wide slot and count one request in flight to ``bucket``."""
         while True:
             await self.wait_for_capacity(bucket)
-            await self._semaphore.acquire()
-            if self.has_capacity(bucket):
-                break
-            self._semaphore.release()  # the bucket ran low while we queued; wait again
+            if self.in_flight() < self.cap and self.has_capacity(bucket):
+                break  # no await between the check and the count: nobody can slip in
+            if self.in_flight() >= self.cap:
+                await self._freed.wait()
         self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
         try:
             yield
@@ -180,10 +187,24 @@ class RateLimitGovernor:
                 self._in_flight[bucket] = count
             else:
                 del self._in_flight[bucket]
-            self._semaphore.release()
+            freed, self._freed = self._freed, asyncio.Event()
+            freed.set()
             released = self._released.pop(bucket, None)
             if released is not None:
                 released.set()
+
+    def _adapt_cap(self, headers: Mapping[str, str], status: int) -> None:
+        """Lower the cap on a concurrent-limit 429; raise it by one per full round of answers."""
+        if status == 429 and is_concurrent_limit(headers):
+            lowered = max(1, min(self.cap, self.in_flight()) - 1)
+            if lowered < self.cap:
+                logger.info("concurrent-request limit reached: at most %d in flight now", lowered)
+                self.cap, self._successes = lowered, 0
+            return
+        if self.cap < self.max_concurrent and status < 400:
+            self._successes += 1
+            if self._successes >= self.cap:
+                self.cap, self._successes = self.cap + 1, 0
 
     def observe(self, bucket: str, headers: Mapping[str, str], status: int = 200) -> None:
         """Record the rate-limit headers of a response from ``bucket``.
@@ -193,6 +214,7 @@ class RateLimitGovernor:
         window exhausted even when it lacks the other headers, so the retry is held to its reset.
         """
         self._seen.add(bucket)
+        self._adapt_cap(headers, status)
         limit = header_int(headers, "X-Rate-Limit-Limit")
         remaining = header_int(headers, "X-Rate-Limit-Remaining")
         reset = header_int(headers, "X-Rate-Limit-Reset")

@@ -274,3 +274,19 @@ async def test_a_trace_config_sees_every_attempt_and_a_given_session_stays_open(
             answers = iter([200])
             assert await okta.request("GET", "/api/v1/users") == []
         assert not session.closed
+
+
+# --- concurrency limit -----------------------------------------------------------------------------
+
+
+async def test_an_org_concurrency_cap_below_ours_lowers_the_cap_and_no_listing_fails() -> None:
+    from okta_async import testing
+
+    limits = {"concurrent": 5}
+    async with testing.FakeOrg(users=3, rate_limits=limits, faults="latency=100ms") as org:
+        async with OktaClient(org.url, org.token) as okta:
+            listings = [okta.users.list_users().collect() for _ in range(100)]
+            outcomes = await asyncio.gather(*listings, return_exceptions=True)
+            cap = okta.governor.cap
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    assert cap < 48

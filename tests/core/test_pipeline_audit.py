@@ -276,7 +276,7 @@ async def test_a_trace_config_sees_every_attempt_and_a_given_session_stays_open(
         assert not session.closed
 
 
-# --- concurrency limit -----------------------------------------------------------------------------
+# --- concurrency limit ---------------------------------------------------------------------------
 
 
 async def test_an_org_concurrency_cap_below_ours_lowers_the_cap_and_no_listing_fails() -> None:
@@ -284,9 +284,10 @@ async def test_an_org_concurrency_cap_below_ours_lowers_the_cap_and_no_listing_f
 
     limits = {"concurrent": 5}
     async with testing.FakeOrg(users=3, rate_limits=limits, faults="latency=100ms") as org:
-        async with OktaClient(org.url, org.token) as okta:
-            listings = [okta.users.list_users().collect() for _ in range(100)]
-            outcomes = await asyncio.gather(*listings, return_exceptions=True)
-            cap = okta.governor.cap
+        okta = OktaClient(org.url, org.token)
+        listings = [okta.users.list_users().collect() for _ in range(100)]
+        outcomes = await asyncio.gather(*listings, return_exceptions=True)
+        cap = okta.governor.cap
+        await okta.close()
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert cap < 48

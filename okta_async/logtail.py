@@ -29,6 +29,7 @@ from okta_async._core.errors import (
     RateLimitError,
 )
 from okta_async._core.pagination import fetch_page
+from okta_async._core.retry import backoff_delay
 from okta_async.resources.operations import GET_LOGS
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ async def _tail(
             if bounded or not is_transient(exc):
                 raise
             failures += 1
-            delay = min(MAX_BACKOFF, max(poll_interval, 1.0) * 2.0 ** (failures - 1))
+            delay = backoff_delay(failures, max(poll_interval, 1.0), MAX_BACKOFF, jitter=0.0)
             logger.warning(
                 "System Log tail: %s; retrying the same page in %.1f s (failure %d)",
                 type(exc).__name__,

@@ -36,6 +36,24 @@ class RetryDecision:
     reason: str
 
 
+def backoff_delay(
+    retry: int,
+    base: float,
+    cap: float,
+    *,
+    jitter: float = 1.0,
+    rand: Callable[[], float] = _random.random,
+) -> float:
+    """The one exponential backoff of the SDK (transport, token endpoint, bulk jobs, log tail).
+
+    The ceiling doubles per retry (1-based) from ``base`` up to ``cap``; ``jitter`` is the
+    randomised share of it: 1 is full jitter (uniform in ``[0, ceiling]``), 0.5 uniform in
+    ``[ceiling / 2, ceiling]``, 0 no randomness.
+    """
+    ceiling = min(cap, base * 2.0 ** (retry - 1))
+    return ceiling * (1.0 - jitter + jitter * rand())
+
+
 def server_time(headers: Mapping[str, str]) -> float | None:
     """Epoch seconds of the response's ``Date`` header, or None when absent or unparsable."""
     value = headers.get("Date")
@@ -124,8 +142,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int) -> float:
         """Full-jitter exponential backoff for the ``retry``-th retry (1-based)."""
-        ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** (retry - 1))
-        return self.rand() * ceiling
+        return backoff_delay(retry, self.backoff_base, self.backoff_max, rand=self.rand)
 
     def rate_limit_wait(self, headers: Mapping[str, str]) -> float | None:
         """Seconds until a 429's window resets, or None when the governor cannot wait it out
@@ -138,8 +155,8 @@ class RetryPolicy:
     def rate_limit_delay(self, headers: Mapping[str, str], retry: int) -> tuple[float, str]:
         """This policy's own wait after a 429, and why; 0 when the governor holds instead."""
         if is_concurrent_limit(headers):
-            ceiling = min(self.backoff_max, self.concurrent_backoff * 2.0 ** (retry - 1))
-            delay = ceiling / 2 + self.rand() * ceiling / 2
+            base, cap = self.concurrent_backoff, self.backoff_max
+            delay = backoff_delay(retry, base, cap, jitter=0.5, rand=self.rand)
             return delay, "429 concurrent-request limit, short backoff"
         wait = self.rate_limit_wait(headers)
         if wait is None:

@@ -26,6 +26,7 @@ from okta_async._core.errors import (
     RateLimitError,
 )
 from okta_async._core.operation import Operation
+from okta_async._core.retry import backoff_delay
 from okta_async.bulk.runner import ItemContext
 from okta_async.resources.operations import (
     GET_USER,
@@ -95,8 +96,7 @@ def is_duplicate_login(exc: BaseException) -> bool:
 
 def backoff(attempt: int) -> float:
     """Seconds to wait before retry number ``attempt`` (1-based): capped exponential, jittered."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)
+    return backoff_delay(attempt, BACKOFF_BASE, BACKOFF_CAP, jitter=0.5, rand=random.random)
 
 
 async def retrying(

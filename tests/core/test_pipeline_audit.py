@@ -7,25 +7,35 @@ fake clock shared by the server's rate-limit windows and the client's governor.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
 import logging
+import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from okta_async import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     OktaClient,
     OktaError,
     PathParameterError,
     RateLimitError,
+    TokenRequestError,
 )
 from okta_async._core.operation import Operation
 from okta_async._core.transport import APIResponse
@@ -304,3 +314,199 @@ async def test_the_raw_response_hook_gives_status_headers_request_id_and_the_par
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.parse() == ["00u1"]
     assert org.seen[0][1] == "/api/v1/users/a.b%40x.io"
+
+
+# --- governor ------------------------------------------------------------------------------------
+
+
+def _windowed_bucket(clock: FakeClock, limit: int, statuses: list[int]) -> Handler:
+    """A bucket of ``limit`` calls per 60 s window on ``clock``, as Okta reports it."""
+    used: dict[int, int] = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        window = int(clock.now // 60) * 60
+        used[window] = count = used.get(window, 0) + 1
+        headers = {
+            "Date": _http_date(clock.now),
+            "X-Rate-Limit-Limit": str(limit),
+            "X-Rate-Limit-Remaining": str(max(0, limit - count)),
+            "X-Rate-Limit-Reset": str(window + 60),
+        }
+        status = 429 if count > limit else 200
+        statuses.append(status)
+        return web.json_response([], status=status, headers=headers)
+
+    return handler
+
+
+async def test_a_cold_start_burst_probes_first_and_meets_no_429(org: Org) -> None:
+    clock = FakeClock(1_800_000_010)
+    statuses: list[int] = []
+    org.handler = _windowed_bucket(clock, 20, statuses)
+    async with open_transport(Sleeps(clock), org_url=org.url, max_concurrent_requests=48) as t:
+        await asyncio.gather(*(t.request(LIST_USERS) for _ in range(100)))
+    assert (len(statuses), statuses.count(429)) == (100, 0)
+
+
+async def test_an_absurd_reset_is_clamped_to_one_window_and_logged_once(
+    org: Org, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeClock(1_800_000_000)
+
+    async def milliseconds(request: web.Request) -> web.Response:
+        headers = {
+            "Date": _http_date(clock.now),
+            "X-Rate-Limit-Limit": "20",
+            "X-Rate-Limit-Remaining": "1",
+            "X-Rate-Limit-Reset": str(int(clock.now * 1000)),
+        }
+        return web.json_response([], headers=headers)
+
+    org.handler = milliseconds
+    sleeps = Sleeps(clock)
+    async with open_transport(sleeps, org_url=org.url) as transport:
+        for _ in range(3):
+            await transport.request(LIST_USERS)
+    absurd = [r for r in caplog.records if "is absurd" in r.getMessage()]
+    assert len(absurd) == 1
+    assert sleeps.delays == [60.0, 60.0]  # one window each, not the whole cap
+
+
+# --- token endpoint ------------------------------------------------------------------------------
+
+
+def _private_key_client(url: str, **settings: Any) -> OktaClient:
+    from keyfactory import new_ec, pem
+
+    okta = OktaClient(
+        url,
+        authorization_mode="PrivateKey",
+        client_id="0oa1",
+        scopes="okta.users.read",
+        private_key=pem(new_ec()),
+        **settings,
+    )
+    okta._transport.auth.retry_policy.rand = lambda: 0.0  # type: ignore[attr-defined]
+    return okta
+
+
+async def test_a_token_endpoint_503_is_retried_and_the_call_succeeds(org: Org) -> None:
+    token_answers = [503]
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path != "/oauth2/v1/token":
+            return web.json_response([])
+        if token_answers:
+            return web.json_response({"errorCode": "E0000009"}, status=token_answers.pop(0))
+        return web.json_response({"access_token": "at1", "token_type": "Bearer"})
+
+    org.handler = handler
+    async with _private_key_client(org.url) as okta:
+        assert await okta.request("GET", "/api/v1/users") == []
+    assert [path for _, path, _ in org.seen] == ["/oauth2/v1/token"] * 2 + ["/api/v1/users"]
+    assert org.seen[-1][2]["Authorization"] == "Bearer at1"
+    assert "Authorization" not in org.seen[0][2]
+
+
+async def test_a_token_endpoint_429_beyond_the_wait_is_a_token_request_error_with_its_code(
+    org: Org,
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        now = 1_800_000_000
+        headers = {"Date": _http_date(now), "X-Rate-Limit-Reset": str(now + 50)}
+        body = {"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit"}
+        return web.json_response(body, status=429, headers=headers)
+
+    org.handler = handler
+    async with _private_key_client(org.url, max_rate_limit_wait=5) as okta:
+        with pytest.raises(TokenRequestError) as caught:
+            await okta.request("GET", "/api/v1/users")
+    assert isinstance(caught.value, APIStatusError)
+    assert (caught.value.status, caught.value.error_code) == (429, "E0000047")
+    assert caught.value.retry_after == pytest.approx(50.0)
+    assert len(org.seen) == 1
+
+
+# --- ~/.netrc ------------------------------------------------------------------------------------
+
+
+def _non_loopback_address() -> str | None:
+    """This machine's address on its default route (a UDP connect sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def _throwaway_ca(directory: Path, address: str) -> tuple[Path, Path]:
+    """A self-signed CA certificate for ``address`` and its key, written to ``directory``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, address)])
+    now = datetime.now(timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "ca.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_a_netrc_default_entry_never_reaches_a_remote_looking_https_org(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    (tmp_path / ".netrc").write_text("default login netrc-user password netrc-password\n")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NETRC", str(tmp_path / ".netrc"))
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    cert_path, key_path = _throwaway_ca(tmp_path, address)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/oauth2/v1/token":
+            return web.json_response({"access_token": "at1", "token_type": "Bearer"})
+        return web.json_response([])
+
+    served = Org(handler)
+    server = TestServer(served.app, host=address)
+    await server.start_server(ssl=context)
+    url = f"https://{address}:{server.port}"
+    try:
+        async with OktaClient(url, TOKEN, ca_bundle=str(cert_path)) as okta:
+            assert await okta.request("GET", "/api/v1/users") == []
+        async with _private_key_client(url, ca_bundle=str(cert_path)) as okta:
+            assert await okta.request("GET", "/api/v1/users") == []
+    finally:
+        await server.close()
+    sent = [(path, headers.get("Authorization")) for _, path, headers in served.seen]
+    assert sent == [
+        ("/api/v1/users", f"SSWS {TOKEN}"),
+        ("/oauth2/v1/token", None),
+        ("/api/v1/users", "Bearer at1"),
+    ]

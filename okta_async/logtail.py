@@ -11,16 +11,17 @@ not die: it logs a warning, waits (doubling from ``max(poll_interval, 1)`` secon
 asks for the same URL again, so nothing is lost or repeated. A bounded query (``until``) raises
 instead, like any other listing: it has an end, and the caller can rerun it. Any other error
 (401, 403, 400, a foreign next link, an undecodable body) is raised. Cancelling the consuming
-task stops the tail cleanly at whatever it was awaiting.
+task stops the tail cleanly at whatever it was awaiting. A token endpoint that fails transiently
+(5xx, 429, unreachable) counts as transient too. Every wait goes through the transport's
+injectable ``retry_policy.sleep``, the one the pipeline's backoff uses.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.errors import (
     APIConnectionError,
@@ -58,8 +59,6 @@ def is_transient(exc: Exception) -> bool:
 
 
 logger = logging.getLogger("okta_async.logtail")
-
-_sleep: Callable[[float], Any] = asyncio.sleep  # the one place a tail waits (tests replace it)
 
 
 class LogTailMixin:
@@ -126,7 +125,7 @@ async def _tail(
                 delay,
                 failures,
             )
-            await _sleep(delay)
+            await transport.retry_policy.sleep(delay)
             continue
         failures = 0
         for event in page.items:
@@ -138,5 +137,5 @@ async def _tail(
         if not page.items:
             if bounded:
                 return
-            await _sleep(poll_interval)
+            await transport.retry_policy.sleep(poll_interval)
         url = page.next_url

@@ -148,10 +148,10 @@ async def test_tail_picks_up_events_created_after_it_started(server: LogServer, 
 
 
 async def test_tail_sleeps_poll_interval_only_after_an_empty_page(
-    server: LogServer, logs: Logs, monkeypatch: pytest.MonkeyPatch
+    server: LogServer, logs: Logs
 ) -> None:
     sleep = RecordingSleep(stop_after=2)
-    monkeypatch.setattr(logtail, "_sleep", sleep)
+    logs._transport.retry_policy.sleep = sleep
     events = await drain(logs.tail(poll_interval=7.5, limit=2))
     assert uuids(events) == ["e1", "e2", "e3"]
     assert sleep.delays == [7.5, 7.5]
@@ -160,10 +160,10 @@ async def test_tail_sleeps_poll_interval_only_after_an_empty_page(
 
 
 async def test_tail_rides_over_transient_errors_without_loss_or_repeat(
-    server: LogServer, logs: Logs, monkeypatch: pytest.MonkeyPatch
+    server: LogServer, logs: Logs
 ) -> None:
     sleep = RecordingSleep(stop_after=4)
-    monkeypatch.setattr(logtail, "_sleep", sleep)
+    logs._transport.retry_policy.sleep = sleep
     tail = logs.tail(poll_interval=0, limit=2)
     assert uuids([await anext(tail), await anext(tail)]) == ["e1", "e2"]
     server.faults = [503, 429, 500]
@@ -246,9 +246,7 @@ def test_negative_poll_interval_is_rejected() -> None:
         Logs(None).tail(poll_interval=-1)  # type: ignore[arg-type]
 
 
-async def test_tail_survives_a_transient_token_endpoint_failure(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_tail_survives_a_transient_token_endpoint_failure() -> None:
     from keyfactory import new_ec, pem
 
     from okta_async._core.auth import PrivateKeyAuth
@@ -273,7 +271,7 @@ async def test_tail_survives_a_transient_token_endpoint_failure(
         auth._max_retries = 0  # the token endpoint's own retries are exhausted at once
         transport = make_transport(org_url=url, auth=auth, **NO_RETRIES)
         sleep = RecordingSleep(stop_after=2)
-        monkeypatch.setattr(logtail, "_sleep", sleep)
+        transport.retry_policy.sleep = sleep
         events = await drain(Logs(transport).tail(poll_interval=0))
         await transport.aclose()
     assert uuids(events) == ["e1", "e2"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from okta_async._core.auth import AuthStrategy, build_auth
+from okta_async._core.auth import AuthStrategy, PrivateKeyAuth, build_auth
 from okta_async._core.config import SETTINGS, OktaConfig, load_config
 from okta_async._core.operation import Operation, request_options
 from okta_async._core.ratelimit import RateLimitGovernor
@@ -70,22 +70,15 @@ class OktaClient(ResourceAccessors):
         session: aiohttp.ClientSession | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
-        given = dict(locals())
-        explicit = {s.name: given[s.name] for s in SETTINGS if s.keyword}
-        explicit = {name: value for name, value in explicit.items() if value is not None}
-        if config is not None:
-            if explicit:
-                raise TypeError(
-                    "pass either config= or individual settings, not both: "
-                    + ", ".join(sorted(explicit))
-                )
-        else:
-            config = load_config(**explicit)
+        config = _resolve_config(config, dict(locals()))
         if auth is None:
             if not isinstance(config, OktaConfig):
                 raise TypeError("auth= is required when config= is not an OktaConfig")
             auth = build_auth(config)
         self._transport = Transport(config, auth, session=session, trace_configs=trace_configs)
+        if isinstance(auth, PrivateKeyAuth):
+            # One retry policy (one backoff, one injectable sleep) for API and token calls.
+            auth.retry_policy = self._transport.retry_policy
 
     def __repr__(self) -> str:
         transport = self._transport
@@ -214,3 +207,18 @@ def _query_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _resolve_config(
+    config: OktaConfig | TransportConfig | None, given: Mapping[str, Any]
+) -> OktaConfig | TransportConfig:
+    """``config`` as given, or loaded from the settings that were passed (not both)."""
+    explicit = {s.name: given[s.name] for s in SETTINGS if s.keyword}
+    explicit = {name: value for name, value in explicit.items() if value is not None}
+    if config is None:
+        return load_config(**explicit)
+    if explicit:
+        raise TypeError(
+            "pass either config= or individual settings, not both: " + ", ".join(sorted(explicit))
+        )
+    return config

@@ -386,7 +386,7 @@ def _private_key_client(url: str, **settings: Any) -> OktaClient:
         private_key=pem(new_ec()),
         **settings,
     )
-    okta._transport.auth.retry_policy.rand = lambda: 0.0  # type: ignore[attr-defined]
+    okta._transport.retry_policy.rand = lambda: 0.0  # shared with the token endpoint's retries
     return okta
 
 

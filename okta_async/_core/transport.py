@@ -499,8 +499,8 @@ class Transport:
             if reply.status in RETRYABLE_STATUSES:
                 failure = str(reply.status)
                 logs.log_give_up(call.method, call.target.path, failure, retries, call.max_retries)
-            note = self._redirect_note(call, reply)
-            raise _status_error(reply, call.method, note, retry_after=wait)
+            redirect = self._redirect_note(call, reply)
+            raise _status_error(reply, call.method, redirect, retry_after=wait)
         return decision
 
     async def _send_handling_auth(self, call: _Call, headers: CIMultiDict[str]) -> _Reply:

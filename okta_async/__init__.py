@@ -28,8 +28,10 @@ if TYPE_CHECKING:
         InternalServerError,
         NotFoundError,
         OktaError,
+        PathParameterError,
         PermissionDeniedError,
         RateLimitError,
+        TokenRequestError,
     )
     from okta_async._core.pagination import AsyncPaginator, Page
     from okta_async.client import OktaClient
@@ -57,6 +59,8 @@ _LAZY: dict[str, str] = {
             "ConflictError",
             "RateLimitError",
             "InternalServerError",
+            "PathParameterError",
+            "TokenRequestError",
         )
     },
 }
@@ -80,8 +84,10 @@ __all__ = [
     "OktaConfig",
     "OktaError",
     "Page",
+    "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "TokenRequestError",
     "Unset",
     "__version__",
 ]

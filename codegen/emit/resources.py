@@ -67,7 +67,7 @@ def tag_module(api: ir.Api, tag: ir.Tag) -> str:
         # LogTailMixin types ``_transport`` with a structural protocol, Resource with Transport:
         # one declaration here satisfies both bases for mypy.
         bases = "LogTailMixin, Resource"
-        mixin_import = "from okta_async._core.logtail import LogTailMixin\n"
+        mixin_import = "from okta_async.logtail import LogTailMixin\n"
         class_attrs = "\n    _transport: Transport\n"
         checking = "    from okta_async._core.transport import Transport\n"
     if types.uses_datetime:

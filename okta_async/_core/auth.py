@@ -12,6 +12,11 @@ DPoP proof from a per-client key (:mod:`okta_async._core.dpop`). When the token 
 ``400 use_dpop_nonce`` with a ``DPoP-Nonce`` header, the request is repeated once with that
 nonce, which is remembered for later token requests. A ``DPoP`` token is then sent as
 ``Authorization: DPoP <token>`` with a new proof (bound to the token by ``ath``) per request.
+
+The token request is retried like any call (429 by its reset, 5xx and connection errors by
+backoff, each attempt with a new assertion); its failures are :class:`TokenRequestError` (an
+``APIStatusError``) or, without an answer, :class:`APIConnectionError`. ``aclose()`` during a
+fetch ends every waiter with :class:`ClientClosedError`.
 """
 
 from __future__ import annotations
@@ -20,16 +25,25 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
 import aiohttp
 import attrs
 import yarl
 
+from okta_async._core import logs
 from okta_async._core.config import OktaConfig, org_proxy
-from okta_async._core.errors import ConfigError, OktaError, body_snippet, json_object
+from okta_async._core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientClosedError,
+    ConfigError,
+    TokenRequestError,
+    error_from_response,
+    json_object,
+)
 from okta_async._core.logs import logger
+from okta_async._core.retry import RETRYABLE_STATUSES, RetryDecision, RetryPolicy
 
 if TYPE_CHECKING:  # cryptography loads only when a PrivateKeyAuth is built
     from okta_async._core.dpop import DPoPKey
@@ -44,6 +58,7 @@ __all__ = [
     "build_auth",
 ]
 
+TOKEN_PATH: Final = "/oauth2/v1/token"
 CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #: Lifetime of a client assertion; Okta accepts at most one hour, we keep it short.
 ASSERTION_LIFETIME: Final = 300.0
@@ -72,27 +87,6 @@ class AuthStrategy(Protocol):
     async def aclose(self) -> None:
         """Release anything the strategy holds (pending token requests)."""
         ...
-
-
-class TokenRequestError(OktaError):
-    """The org's token endpoint did not issue an access token.
-
-    Carries the HTTP status and the OAuth ``error`` / ``error_description`` (or, for a non-JSON
-    answer, its content type and first 200 characters). Never contains the client assertion.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        error: str | None = None,
-        error_description: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.error_description = error_description
 
 
 class _StaticAuth:
@@ -154,11 +148,14 @@ class PrivateKeyAuth:
         scopes: tuple[str, ...],
         private_key: str | SigningKey,
         key_id: str | None = None,
-        request_timeout: float = 30.0,
+        attempt_timeout: float = 30.0,
         proxy: str | None = None,
         clock: Callable[[], float] = time.time,
         renew_margin: float = RENEW_MARGIN,
         dpop: bool = False,
+        max_retries: int = 2,
+        max_rate_limit_wait: float = 120.0,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         from okta_async._core.dpop import DPoPKey
         from okta_async._core.keys import SigningKey, load_signing_key
@@ -170,7 +167,11 @@ class PrivateKeyAuth:
             private_key if isinstance(private_key, SigningKey) else load_signing_key(private_key)
         )
         self.key_id = key_id or self._key.jwk_kid
-        self._timeout = aiohttp.ClientTimeout(total=request_timeout or None)
+        self._timeout = aiohttp.ClientTimeout(total=attempt_timeout or None)
+        self._max_retries = max_retries
+        self._max_rate_limit_wait = max_rate_limit_wait
+        self.retry_policy = retry_policy or RetryPolicy()
+        self._closed = False
         self._proxy = proxy
         self._clock = clock
         self._renew_margin = renew_margin
@@ -240,6 +241,7 @@ class PrivateKeyAuth:
         return True
 
     async def aclose(self) -> None:
+        self._closed = True
         task, self._inflight = self._inflight, None
         self._cached = None
         if task is not None and not task.done():
@@ -254,7 +256,12 @@ class PrivateKeyAuth:
             task.add_done_callback(self._fetched)
             self._inflight = task
         # shield: a caller being cancelled must not cancel the request others are waiting on.
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if self._closed and task.cancelled():
+                raise ClientClosedError() from None  # aclose() cancelled the fetch, not the caller
+            raise
 
     def _fetched(self, task: asyncio.Task[_AccessToken]) -> None:
         if self._inflight is task:
@@ -266,18 +273,15 @@ class PrivateKeyAuth:
 
     async def _fetch(self, session: aiohttp.ClientSession) -> _AccessToken:
         started = self._clock()
-        status, headers, body = await self._post_token_request(session)
+        status, headers, body = await self._post_with_retries(session)
         payload = json_object(body)
         if self._dpop is not None and _asks_for_nonce(status, headers, payload):
             logger.debug("token endpoint asked for a DPoP nonce; repeating the request once")
             started = self._clock()
-            status, headers, body = await self._post_token_request(session)
+            status, headers, body = await self._post_with_retries(session)
             payload = json_object(body)
         if status != 200 or payload is None or not isinstance(payload.get("access_token"), str):
-            content_type = headers.get("Content-Type", "")
-            raise _token_error(
-                self.token_url, status, content_type, body, payload, dpop=self._dpop is not None
-            )
+            raise self._token_error(status, headers, body, payload)
         access_token: str = payload["access_token"]
         token_type = str(payload.get("token_type", "Bearer"))
         expires_in = _expires_in(payload.get("expires_in"))
@@ -295,9 +299,86 @@ class PrivateKeyAuth:
             if token_type.lower() == "dpop"
             else "only Bearer and DPoP tokens are supported"
         )
-        raise TokenRequestError(
-            f"token endpoint issued a {token_type!r} token; {hint}", status=status
+        raise self._token_error(status, headers, body, payload, f"a {token_type!r} token; {hint}")
+
+    async def _post_with_retries(
+        self, session: aiohttp.ClientSession
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """The token request, retried like any call; this loop owns the token endpoint's waits.
+
+        Repeating it is harmless (each attempt signs a new assertion), so any method rules
+        aside, a 429 waits for its reset (raised at once beyond ``max_rate_limit_wait``) and
+        5xx answers and connection failures back off, up to ``max_retries`` retries.
+        """
+        retries = 0
+        while True:
+            try:
+                answer = await self._post_token_request(session)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                decision = self.retry_policy.for_exception(
+                    "POST", exc, retries + 1, self._max_retries, safe=True
+                )
+                if decision is None:
+                    raise self._unreachable(exc) from None
+            else:
+                decision = self._retry_answer(answer[0], answer[1], retries)
+                if decision is None:
+                    return answer
+            retries += 1
+            logs.log_retry("POST", TOKEN_PATH, retries, decision.delay, decision.reason)
+            await self.retry_policy.sleep(decision.delay)
+
+    def _retry_answer(
+        self, status: int, headers: Mapping[str, str], retries: int
+    ) -> RetryDecision | None:
+        """Whether (and after how long) to repeat the token request after ``status``."""
+        if status not in RETRYABLE_STATUSES:
+            return None
+        policy = self.retry_policy
+        wait = policy.rate_limit_wait(headers) if status == 429 else None
+        if wait is not None:
+            if wait > self._max_rate_limit_wait or retries >= self._max_retries:
+                return None
+            return RetryDecision(wait, "429 from the token endpoint; waiting for its reset")
+        return policy.for_response(
+            "POST", status, headers, retries + 1, self._max_retries, safe=True
         )
+
+    def _unreachable(self, exc: BaseException) -> APIConnectionError:
+        kind = APITimeoutError if isinstance(exc, asyncio.TimeoutError) else APIConnectionError
+        return kind(
+            f"could not reach the token endpoint {self.token_url}: {type(exc).__name__}",
+            method="POST",
+            path=TOKEN_PATH,
+        )
+
+    def _token_error(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        payload: dict[str, Any] | None,
+        issued: str | None = None,
+    ) -> TokenRequestError:
+        """The error for an answer without a usable token, explaining DPoP mistakes."""
+        note = f"the token endpoint issued {issued}" if issued else None
+        if payload is not None and "access_token" not in payload and status == 200:
+            note = "the answer has no access_token"
+        error = payload.get("error") if payload is not None else None
+        if error in ("invalid_dpop_proof", "use_dpop_nonce") and self._dpop is None:
+            note = "the app requires DPoP: set dpop=True / OKTA_CLIENT_DPOP"
+        wait = self.retry_policy.rate_limit_wait(headers) if status == 429 else None
+        failure = error_from_response(
+            status=status,
+            method="POST",
+            url=self.token_url,
+            headers=headers,
+            body=body,
+            note=note,
+            retry_after=wait,
+            error_class=TokenRequestError,
+        )
+        return cast(TokenRequestError, failure)
 
     async def _post_token_request(
         self, session: aiohttp.ClientSession
@@ -315,6 +396,7 @@ class PrivateKeyAuth:
         headers = {"Accept": "application/json"}
         if self._dpop is not None:
             headers["DPoP"] = self._dpop.proof("POST", self.token_url, nonce=self._dpop_nonce)
+        started = time.perf_counter()
         try:
             async with session.post(
                 self.token_url,
@@ -328,11 +410,12 @@ class PrivateKeyAuth:
                 reply_headers = response.headers
                 body = await response.read()
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            logger.debug("token request to %s failed: %s", self.token_url, type(exc).__name__)
-            raise TokenRequestError(
-                f"could not reach the token endpoint {self.token_url}: {type(exc).__name__}"
-            ) from None
-        logger.debug("token request POST %s -> %s", self.token_url, status)
+            elapsed = (time.perf_counter() - started) * 1000
+            logs.log_request("POST", TOKEN_PATH, None, elapsed, None, 0, type(exc).__name__)
+            raise
+        elapsed = (time.perf_counter() - started) * 1000
+        request_id = reply_headers.get("X-Okta-Request-Id")
+        logs.log_request("POST", TOKEN_PATH, status, elapsed, request_id)
         nonce = reply_headers.get("DPoP-Nonce")
         if self._dpop is not None and nonce:
             self._dpop_nonce = nonce
@@ -359,39 +442,6 @@ def _expires_in(value: Any) -> float:
     return seconds if seconds > 0 else 0.0
 
 
-def _token_error(
-    url: str,
-    status: int,
-    content_type: str,
-    body: bytes,
-    payload: dict[str, Any] | None,
-    *,
-    dpop: bool = False,
-) -> TokenRequestError:
-    if payload is not None and isinstance(payload.get("error"), str):
-        error = payload["error"]
-        description = payload.get("error_description")
-        description = description if isinstance(description, str) else None
-        detail = f"{error}: {description}" if description else error
-        if error in ("invalid_dpop_proof", "use_dpop_nonce") and not dpop:
-            detail += " (the app requires DPoP: set dpop=True / OKTA_CLIENT_DPOP)"
-        return TokenRequestError(
-            f"token request to {url} failed with HTTP {status}: {detail}",
-            status=status,
-            error=error,
-            error_description=description,
-        )
-    if payload is not None:
-        return TokenRequestError(
-            f"token request to {url} returned HTTP {status} without an access_token", status=status
-        )
-    return TokenRequestError(
-        f"token request to {url} returned HTTP {status} ({content_type or 'no content type'}): "
-        f"{body_snippet(body)!r}",
-        status=status,
-    )
-
-
 def build_auth(config: OktaConfig) -> AuthStrategy:
     """Return the strategy for ``config.authorization_mode`` (SSWS, Bearer or PrivateKey)."""
     mode = config.authorization_mode
@@ -407,10 +457,10 @@ def build_auth(config: OktaConfig) -> AuthStrategy:
             scopes=config.scopes,
             private_key=config.private_key,
             key_id=config.key_id,
-            request_timeout=config.request_timeout,
-            proxy=org_proxy(
-                config.proxy, urlsplit(config.org_url).hostname, trust_env=config.trust_env
-            ),
+            attempt_timeout=config.attempt_timeout,
+            max_retries=config.max_retries,
+            max_rate_limit_wait=config.max_rate_limit_wait,
+            proxy=org_proxy(config.proxy, config.org_url, trust_env=config.trust_env),
             dpop=config.dpop,
         )
     if config.dpop:

@@ -65,22 +65,32 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def org_proxy(proxy: str | None, org_host: str | None, *, trust_env: bool) -> str | None:
-    """The configured ``proxy`` for requests to the org, or None when ``NO_PROXY`` exempts it.
+def org_proxy(proxy: str | None, org_url: object, *, trust_env: bool) -> str | None:
+    """The proxy for requests to the org, resolved here rather than by aiohttp's ``trust_env``.
 
-    ``NO_PROXY`` is only consulted when the environment is trusted (``trust_env``).
+    The configured ``proxy`` wins; otherwise, when the environment is trusted, the org
+    scheme's ``HTTPS_PROXY``/``HTTP_PROXY``. ``NO_PROXY`` (when trusted) exempts the org from
+    either, and environment proxies are skipped for a loopback org (the embedded fake org), which
+    a corporate HTTP_PROXY without NO_PROXY=127.0.0.1 would otherwise swallow. aiohttp's own
+    ``trust_env`` is never used: it would also read ``~/.netrc`` and send its credentials.
     """
-    if proxy is None:
-        return None
-    import urllib.request  # lazily: only a configured proxy needs it
+    import urllib.request  # lazily: getproxies reads the environment
 
-    if trust_env and org_host and urllib.request.proxy_bypass(org_host):
+    parts = urlsplit(str(org_url))
+    host = parts.hostname
+    bypass = bool(trust_env and host and urllib.request.proxy_bypass(host))
+    if proxy is not None:
+        return None if bypass else proxy
+    if not trust_env or bypass or is_loopback(host):
         return None
-    return proxy
+    return urllib.request.getproxies().get(parts.scheme)
 
 
 def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
     """Return the org URL as ``scheme://host[:port]`` or raise ``ConfigError`` saying why not.
+
+    The host is lowercased and a default port (443, or 80 for http) dropped, so that the org's
+    origin compares equal to the links Okta sends back.
 
     https is required; plain http is allowed only for loopback hosts (the embedded fake org).
     A path other than ``/``, a query, a fragment or user info is rejected, because every API
@@ -124,7 +134,7 @@ def validate_org_url(value: str, *, source: str = ARGUMENT) -> str:
             setting, source, f"{shown!r} is the Admin Console URL; use {scheme}://{fixed}"
         )
     netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
+    if port is not None and port != {"https": 443, "http": 80}[scheme]:
         netloc = f"{netloc}:{port}"
     return f"{scheme}://{netloc}"
 
@@ -150,11 +160,12 @@ class OktaConfig:
     private_key: str | None = attrs.field(default=None, repr=False)
     key_id: str | None = None
     dpop: bool = False
-    request_timeout: float = 30.0
+    timeout: float = 120.0
+    attempt_timeout: float = 30.0
     max_retries: int = 2
-    max_connections: int = 100
-    max_concurrent_requests: int = 48
     max_rate_limit_wait: float = 120.0
+    max_concurrent_requests: int = 48
+    max_connections: int = 100
     proxy: str | None = attrs.field(default=None, repr=False)
     trust_env: bool = True
     ssl: ssl_module.SSLContext | bool | None = None
@@ -170,38 +181,14 @@ class OktaConfig:
 
 Layer = dict[str, tuple[Any, str]]
 
-#: setting -> (environment variable names, first preferred; YAML path below ``okta.client``).
-_KEYS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "org_url": (("OKTA_CLIENT_ORGURL",), ("orgUrl",)),
-    "token": (("OKTA_CLIENT_TOKEN",), ("token",)),
-    "authorization_mode": (("OKTA_CLIENT_AUTHORIZATIONMODE",), ("authorizationMode",)),
-    "client_id": (("OKTA_CLIENT_CLIENTID",), ("clientId",)),
-    "scopes": (("OKTA_CLIENT_SCOPES",), ("scopes",)),
-    "private_key": (("OKTA_CLIENT_PRIVATEKEY",), ("privateKey",)),
-    # The official SDKs derive OKTA_CLIENT_KID from the YAML key ``kid``; accept both spellings.
-    "key_id": (("OKTA_CLIENT_KEYID", "OKTA_CLIENT_KID"), ("kid",)),
-    # okta-sdk-python 3.4 calls its DPoP switch ``dpopEnabled``; accept that spelling too.
-    "dpop": (("OKTA_CLIENT_DPOP", "OKTA_CLIENT_DPOPENABLED"), ("dpop",)),
-    "request_timeout": (("OKTA_CLIENT_REQUESTTIMEOUT",), ("requestTimeout",)),
-    "max_retries": (("OKTA_CLIENT_RATELIMIT_MAXRETRIES",), ("rateLimit", "maxRetries")),
-    "proxy_host": (("OKTA_CLIENT_PROXY_HOST",), ("proxy", "host")),
-    "proxy_port": (("OKTA_CLIENT_PROXY_PORT",), ("proxy", "port")),
-    "proxy_username": (("OKTA_CLIENT_PROXY_USERNAME",), ("proxy", "username")),
-    "proxy_password": (("OKTA_CLIENT_PROXY_PASSWORD",), ("proxy", "password")),
-}
-
-
-#: Further YAML spellings of a setting, tried in order after the one in ``_KEYS``.
-_YAML_ALIASES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {"dpop": (("dpopEnabled",),)}
-
 
 def _env_layer(env: Mapping[str, str]) -> Layer:
     layer: Layer = {}
-    for setting, (names, _) in _KEYS.items():
-        for name in names:
+    for setting in SETTINGS:
+        for name in setting.env:
             value = env.get(name)
             if value is not None and value.strip() != "":
-                layer[setting] = (value, f"env {name}")
+                layer[setting.name] = (value, f"env {name}")
                 break
     return layer
 
@@ -227,11 +214,11 @@ def _yaml_layer(path: Path, label: str) -> Layer:
     if not isinstance(client, Mapping):
         raise ConfigError("okta.yaml", label, f"{path}: okta.client must be a mapping")
     layer: Layer = {}
-    for setting, (_, yaml_path) in _KEYS.items():
-        for keys in (yaml_path, *_YAML_ALIASES.get(setting, ())):
+    for setting in SETTINGS:
+        for keys in setting.yaml:
             value = _dig(client, keys)
             if value is not None and value != "":
-                layer[setting] = (value, f"{label} okta.client.{'.'.join(keys)}")
+                layer[setting.name] = (value, f"{label} okta.client.{'.'.join(keys)}")
                 break
     return layer
 
@@ -322,37 +309,285 @@ def _port(value: Any) -> int:
     return number
 
 
-#: Parser for each setting that may come from anywhere; secrets' parsers never echo the value.
-_PARSERS: Final[dict[str, Callable[[Any], Any]]] = {
-    "org_url": _parse_str,
-    "token": _parse_str,
-    "authorization_mode": _parse_mode,
-    "client_id": _parse_str,
-    "scopes": _parse_scopes,
-    "private_key": _parse_str,
-    "key_id": _parse_str,
-    "dpop": _parse_bool,
-    "request_timeout": _non_negative_float,
-    "max_retries": _non_negative_int,
-    "proxy_host": _parse_str,
-    "proxy_port": _port,
-    "proxy_username": _parse_str,
-    "proxy_password": _parse_str,
-    "max_connections": _positive_int,
-    "max_concurrent_requests": _positive_int,
-    "max_rate_limit_wait": _non_negative_float,
-    "user_agent_extra": _parse_str,
-    "ca_bundle": _parse_str,
-}
-#: Settings with a default on :class:`OktaConfig`, which ``load_config`` falls back to.
-_TUNABLES: Final = (
-    "request_timeout",
-    "max_retries",
-    "max_connections",
-    "max_concurrent_requests",
-    "max_rate_limit_wait",
+def _parse_path(value: Any) -> str:
+    return _parse_str(os.fspath(value) if isinstance(value, os.PathLike) else value)
+
+
+def _as_given(value: Any) -> Any:
+    return value
+
+
+@attrs.frozen
+class Setting:
+    """One client setting, declared once: everything else (``load_config``'s layers, the
+    constructor keywords checked by a test, README's settings table) derives from this entry.
+
+    ``yaml`` lists paths below ``okta.client`` (first preferred); ``env`` the variable names
+    (first preferred). ``keyword`` is False for the parts the ``proxy`` URL is built from;
+    ``plain`` settings resolve by the generic rule (first layer that has it, else default).
+    """
+
+    name: str
+    type: str
+    default: Any
+    env: tuple[str, ...]
+    yaml: tuple[tuple[str, ...], ...]
+    doc: str
+    parse: Callable[[Any], Any]
+    keyword: bool = True
+    plain: bool = False
+    secret: bool = False
+
+
+def _s(
+    name: str, type_: str, default: Any, env: str, yaml: str, doc: str, parse: Any, **kw: Any
+) -> Setting:
+    """A :class:`Setting` from compact text: ``env`` and ``yaml`` are space-separated lists."""
+    return Setting(
+        name=name,
+        type=type_,
+        default=default,
+        env=tuple(f"OKTA_CLIENT_{var}" for var in env.split()),
+        yaml=tuple(tuple(path.split(".")) for path in yaml.split()),
+        doc=doc,
+        parse=parse,
+        **kw,
+    )
+
+
+#: Every setting, in the order of the constructor's keywords.
+SETTINGS: Final[tuple[Setting, ...]] = (
+    _s(
+        "org_url",
+        "str",
+        None,
+        "ORGURL",
+        "orgUrl",
+        "Your org, e.g. `https://acme.okta.com` (host lowercased, default port dropped).",
+        _parse_str,
+    ),
+    _s(
+        "token",
+        "str",
+        None,
+        "TOKEN",
+        "token",
+        "API token (SSWS) or access token (Bearer).",
+        _parse_str,
+        secret=True,
+    ),
+    _s(
+        "authorization_mode",
+        "str",
+        "SSWS",
+        "AUTHORIZATIONMODE",
+        "authorizationMode",
+        "`SSWS`, `Bearer` or `PrivateKey`.",
+        _parse_mode,
+    ),
+    _s(
+        "client_id",
+        "str",
+        None,
+        "CLIENTID",
+        "clientId",
+        "PrivateKey mode: the service app's client id.",
+        _parse_str,
+    ),
+    _s(
+        "scopes",
+        "list[str]",
+        (),
+        "SCOPES",
+        "scopes",
+        "PrivateKey mode: scopes to request (comma- or space-separated).",
+        _parse_scopes,
+    ),
+    _s(
+        "private_key",
+        "str",
+        None,
+        "PRIVATEKEY",
+        "privateKey",
+        "PrivateKey mode: PEM or JWK text, or a path to a file holding it.",
+        _parse_path,
+        secret=True,
+    ),
+    _s(
+        "key_id",
+        "str",
+        None,
+        "KEYID KID",
+        "kid",
+        "PrivateKey mode: the key's `kid` (default: its JWK thumbprint).",
+        _parse_str,
+    ),
+    _s(
+        "dpop",
+        "bool",
+        False,
+        "DPOP DPOPENABLED",
+        "dpop dpopEnabled",
+        "PrivateKey mode: ask for DPoP-bound tokens.",
+        _parse_bool,
+    ),
+    _s(
+        "timeout",
+        "float",
+        120.0,
+        "REQUESTTIMEOUT",
+        "requestTimeout",
+        "Deadline of one whole call in seconds: holds, 429 waits, retries included (0: none). "
+        "Per call: `timeout=`.",
+        _non_negative_float,
+        plain=True,
+    ),
+    _s(
+        "attempt_timeout",
+        "float",
+        30.0,
+        "ATTEMPTTIMEOUT",
+        "attemptTimeout",
+        "Deadline of each single HTTP attempt in seconds (0: none).",
+        _non_negative_float,
+        plain=True,
+    ),
+    _s(
+        "max_retries",
+        "int",
+        2,
+        "RATELIMIT_MAXRETRIES",
+        "rateLimit.maxRetries",
+        "Retries of a failed call (429, 5xx, connection errors). Per call: `max_retries=`.",
+        _non_negative_int,
+        plain=True,
+    ),
+    _s(
+        "max_rate_limit_wait",
+        "float",
+        120.0,
+        "RATELIMIT_MAXWAIT",
+        "rateLimit.maxWait",
+        "Longest rate-limit hold in seconds; a 429 resetting later raises `RateLimitError` "
+        "at once.",
+        _non_negative_float,
+        plain=True,
+    ),
+    _s(
+        "max_concurrent_requests",
+        "int",
+        48,
+        "RATELIMIT_MAXCONCURRENT",
+        "rateLimit.maxConcurrent",
+        "Requests in flight per client (Okta allows 75 per org); lowered on concurrency 429s.",
+        _positive_int,
+        plain=True,
+    ),
+    _s(
+        "max_connections",
+        "int",
+        100,
+        "MAXCONNECTIONS",
+        "maxConnections",
+        "Size of the HTTP connection pool.",
+        _positive_int,
+        plain=True,
+    ),
+    _s(
+        "proxy",
+        "str",
+        None,
+        "",
+        "",
+        "Proxy URL; else built from the `PROXY_*` settings; else `HTTPS_PROXY` (trust_env).",
+        _parse_str,
+        secret=True,
+    ),
+    _s(
+        "proxy_host",
+        "str",
+        None,
+        "PROXY_HOST",
+        "proxy.host",
+        "Proxy host.",
+        _parse_str,
+        keyword=False,
+    ),
+    _s("proxy_port", "int", None, "PROXY_PORT", "proxy.port", "Proxy port.", _port, keyword=False),
+    _s(
+        "proxy_username",
+        "str",
+        None,
+        "PROXY_USERNAME",
+        "proxy.username",
+        "Proxy user.",
+        _parse_str,
+        keyword=False,
+    ),
+    _s(
+        "proxy_password",
+        "str",
+        None,
+        "PROXY_PASSWORD",
+        "proxy.password",
+        "Proxy password.",
+        _parse_str,
+        keyword=False,
+        secret=True,
+    ),
+    _s(
+        "trust_env",
+        "bool",
+        True,
+        "",
+        "",
+        "Read `HTTP(S)_PROXY`/`NO_PROXY` (never `~/.netrc`).",
+        _parse_bool,
+        plain=True,
+    ),
+    _s(
+        "ssl",
+        "SSLContext | bool",
+        None,
+        "",
+        "",
+        "An `ssl.SSLContext`, or `False` to skip verification (never in production).",
+        _as_given,
+    ),
+    _s(
+        "ca_bundle",
+        "str",
+        None,
+        "CABUNDLE",
+        "caBundle",
+        "File of CA certificates to trust instead of the system's.",
+        _parse_path,
+    ),
+    _s(
+        "user_agent_extra",
+        "str",
+        None,
+        "USERAGENT",
+        "userAgent",
+        "Appended to the User-Agent header.",
+        _parse_str,
+        plain=True,
+    ),
 )
-_SECRETS: Final = frozenset({"token", "private_key", "proxy_password", "proxy"})
+_BY_NAME: Final = {setting.name: setting for setting in SETTINGS}
+
+
+def settings_table() -> str:
+    """README's settings table (a test checks README holds exactly this)."""
+    rows = ["| setting | type | default | environment | okta.yaml (`okta.client.`) | meaning |"]
+    rows.append("|---|---|---|---|---|---|")
+    for s in SETTINGS:
+        env = ", ".join(f"`{name}`" for name in s.env) or "-"
+        yaml = ", ".join(f"`{'.'.join(path)}`" for path in s.yaml) or "-"
+        default = "-" if s.default is None else f"`{s.default!r}`"
+        name = f"`{s.name}`" if s.keyword else f"({s.name})"
+        rows.append(f"| {name} | {s.type} | {default} | {env} | {yaml} | {s.doc} |")
+    return "\n".join(rows) + "\n"
 
 
 class _Resolver:
@@ -376,9 +611,9 @@ class _Resolver:
             return default
         value, source = found
         try:
-            parsed = _PARSERS[setting](value)
+            parsed = _BY_NAME[setting].parse(value)
         except ValueError as exc:
-            message = "invalid value" if setting in _SECRETS else str(exc)
+            message = "invalid value" if _BY_NAME[setting].secret else str(exc)
             raise ConfigError(setting, source, message) from None
         self.sources[setting] = source
         return parsed
@@ -444,16 +679,17 @@ def load_config(
     authorization_mode: str | None = None,
     client_id: str | None = None,
     scopes: Iterable[str] | str | None = None,
-    private_key: str | None = None,
+    private_key: str | os.PathLike[str] | None = None,
     key_id: str | None = None,
     dpop: bool | None = None,
-    request_timeout: float | None = None,
+    timeout: float | None = None,
+    attempt_timeout: float | None = None,
     max_retries: int | None = None,
-    max_connections: int | None = None,
-    max_concurrent_requests: int | None = None,
     max_rate_limit_wait: float | None = None,
+    max_concurrent_requests: int | None = None,
+    max_connections: int | None = None,
     proxy: str | None = None,
-    trust_env: bool = True,
+    trust_env: bool | None = None,
     ssl: ssl_module.SSLContext | bool | None = None,
     ca_bundle: str | os.PathLike[str] | None = None,
     user_agent_extra: str | None = None,
@@ -463,13 +699,54 @@ def load_config(
 ) -> OktaConfig:
     """Resolve settings (arguments > env > ./okta.yaml > ~/.okta/okta.yaml > defaults).
 
-    ``env``, ``cwd`` and ``home`` default to the process environment, working directory and
-    home directory; tests pass their own. ``private_key`` may be PEM text, JWK JSON text or a
-    path to a file holding either (relative paths resolve against ``cwd``). ``dpop``
-    (``OKTA_CLIENT_DPOP``, ``okta.client.dpop``, or okta-sdk-python's ``dpopEnabled`` spelling;
-    same precedence) asks for DPoP-bound tokens and is only valid with PrivateKey mode.
-    Raises ``ConfigError`` naming the offending setting and its source.
+    The keywords are the :data:`SETTINGS` (a test keeps them in step). ``env``, ``cwd`` and
+    ``home`` default to the process environment, working directory and home directory; tests
+    pass their own. ``private_key`` may be PEM text, JWK JSON text or a path to a file holding
+    either (relative paths resolve against ``cwd``). Raises ``ConfigError`` naming the
+    offending setting and its source.
     """
+    given = dict(locals())
+    arguments: Layer = {
+        s.name: (_argument(given[s.name]), ARGUMENT)
+        for s in SETTINGS
+        if s.keyword and given[s.name] is not None
+    }
+    layers = [arguments, *_file_layers(env, cwd, home)]
+    r = _Resolver(layers)
+    cwd = Path.cwd() if cwd is None else cwd
+    url_value = r.get("org_url")
+    if not url_value:
+        raise ConfigError(
+            "org_url", "none", "no org URL: pass org_url=, set OKTA_CLIENT_ORGURL or okta.yaml"
+        )
+    mode = r.get("authorization_mode", _BY_NAME["authorization_mode"].default)
+    settings: dict[str, Any] = {
+        "org_url": validate_org_url(url_value, source=r.sources["org_url"]),
+        "authorization_mode": mode,
+        **{s.name: r.get(s.name, s.default) for s in SETTINGS if s.plain},
+        "ssl": r.get("ssl"),
+        "dpop": _dpop(r, mode),
+        "proxy": _proxy(r),
+        "ca_bundle": _ca_bundle(r, cwd),
+    }
+    if mode == "PrivateKey":
+        settings.update(_private_key_settings(r, cwd))
+    else:
+        settings["token"] = _token(r, mode)
+    return OktaConfig(**settings, sources=r.sources)
+
+
+def _argument(value: Any) -> Any:
+    """An argument as the parsers take it: iterables of scopes as lists."""
+    if isinstance(value, (str, bytes, os.PathLike, ssl_module.SSLContext)):
+        return value
+    if isinstance(value, Iterable):
+        return list(value)
+    return value
+
+
+def _file_layers(env: Mapping[str, str] | None, cwd: Path | None, home: Path | None) -> list[Layer]:
+    """The environment and okta.yaml layers, in precedence order."""
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd
     if home is None:
@@ -477,70 +754,33 @@ def load_config(
             home = Path.home()
         except RuntimeError:  # no HOME and no passwd entry: skip the user-level file
             home = None
-    arguments: Layer = {
-        name: (value, ARGUMENT)
-        for name, value in {
-            "org_url": org_url,
-            "token": token,
-            "authorization_mode": authorization_mode,
-            "client_id": client_id,
-            "scopes": None
-            if scopes is None
-            else (scopes if isinstance(scopes, str) else [*scopes]),
-            "private_key": None if private_key is None else os.fspath(private_key),
-            "key_id": key_id,
-            "dpop": dpop,
-            "request_timeout": request_timeout,
-            "max_retries": max_retries,
-            "max_connections": max_connections,
-            "max_concurrent_requests": max_concurrent_requests,
-            "max_rate_limit_wait": max_rate_limit_wait,
-            "user_agent_extra": user_agent_extra,
-            "ca_bundle": None if ca_bundle is None else os.fspath(ca_bundle),
-        }.items()
-        if value is not None
-    }
-    layers = [arguments, _env_layer(env), _yaml_layer(cwd / "okta.yaml", "./okta.yaml")]
+    layers = [_env_layer(env), _yaml_layer(cwd / "okta.yaml", "./okta.yaml")]
     if home is not None:
         layers.append(_yaml_layer(home / ".okta" / "okta.yaml", "~/.okta/okta.yaml"))
-    r = _Resolver(layers)
+    return layers
 
-    url_value = r.get("org_url")
-    if not url_value:
-        raise ConfigError(
-            "org_url", "none", "no org URL: pass org_url=, set OKTA_CLIENT_ORGURL or okta.yaml"
-        )
-    url = validate_org_url(url_value, source=r.sources["org_url"])
-    defaults = attrs.fields(OktaConfig)
-    mode = r.get("authorization_mode", defaults.authorization_mode.default)
-    settings: dict[str, Any] = {
-        "org_url": url,
-        "authorization_mode": mode,
-        **{name: r.get(name, getattr(defaults, name).default) for name in _TUNABLES},
-        "user_agent_extra": r.get("user_agent_extra"),
-        "trust_env": trust_env,
-        "ssl": ssl,
-    }
-    if mode == "PrivateKey":
-        settings.update(_private_key_settings(r, cwd))
-    else:
-        settings["token"] = _token(r, mode)
-    settings["dpop"] = _dpop(r, mode)
-    settings["proxy"] = proxy if proxy is not None else _proxy_url(r)
+
+def _proxy(r: _Resolver) -> str | None:
+    """The ``proxy`` argument, or the URL built from the ``proxy_*`` settings."""
+    proxy: str | None = r.get("proxy")
     if proxy is not None:
-        r.sources["proxy"] = ARGUMENT
-    elif settings["proxy"] is not None:
+        return proxy
+    built = _proxy_url(r)
+    if built is not None:
         r.sources["proxy"] = r.sources["proxy_host"]
-    r.sources["trust_env"] = r.sources["ssl"] = ARGUMENT
+    return built
+
+
+def _ca_bundle(r: _Resolver, cwd: Path) -> str | None:
+    """The CA bundle as an absolute path to an existing file, or None."""
     bundle = r.get("ca_bundle")
-    if bundle is not None:
-        bundle_path = Path(bundle).expanduser()
-        bundle_path = bundle_path if bundle_path.is_absolute() else cwd / bundle_path
-        if not bundle_path.is_file():
-            raise ConfigError("ca_bundle", r.sources["ca_bundle"], f"no such file: {bundle_path}")
-        bundle = str(bundle_path)
-    settings["ca_bundle"] = bundle
-    return OktaConfig(**settings, sources=r.sources)
+    if bundle is None:
+        return None
+    path = Path(bundle).expanduser()
+    path = path if path.is_absolute() else cwd / path
+    if not path.is_file():
+        raise ConfigError("ca_bundle", r.sources["ca_bundle"], f"no such file: {path}")
+    return str(path)
 
 
 def _token(r: _Resolver, mode: str) -> str:

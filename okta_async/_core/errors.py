@@ -7,9 +7,11 @@ The tree::
     ├── ClientClosedError            the client was used after close()
     ├── DecodeError                  a 2xx body was not valid JSON (names the operation)
     ├── ForeignOriginError           a URL outside the org's origin (credentials never sent)
+    ├── PathParameterError           a path parameter is empty, "." or ".." (nothing was sent)
     ├── APIConnectionError           no HTTP response: DNS, refused, reset, TLS ...
-    │   └── APITimeoutError          the request timed out
+    │   └── APITimeoutError          the call did not complete within its timeout
     └── APIStatusError               a non-2xx response (any status without a subclass)
+        ├── TokenRequestError        the org's token endpoint issued no access token
         ├── BadRequestError          400
         ├── AuthenticationError      401
         ├── PermissionDeniedError    403
@@ -71,8 +73,30 @@ def check_origin(url: yarl.URL, org_url: yarl.URL) -> None:
 
     Same scheme, host and port: the rule every URL must pass before it gets the credential.
     """
-    if not url.is_absolute() or url.origin() != org_url.origin():
+    if not url.is_absolute() or not same_origin(url, org_url):
         raise ForeignOriginError(url, org_url)
+
+
+def same_origin(url: yarl.URL, other: yarl.URL) -> bool:
+    """Same scheme, host (case-insensitive) and port, a default port given or not."""
+    return (url.scheme.lower(), (url.host or "").lower(), url.port) == (
+        other.scheme.lower(),
+        (other.host or "").lower(),
+        other.port,
+    )
+
+
+class PathParameterError(OktaError, ValueError):
+    """A path parameter would change the request's target; refused before anything is sent.
+
+    Empty values, ``.`` and ``..`` are refused (servers resolve dot segments, so
+    ``DELETE /groups/../users/x`` would act on another resource); all else is percent-encoded.
+    """
+
+    def __init__(self, operation_id: str, name: str, problem: str) -> None:
+        self.operation_id = operation_id
+        self.name = name
+        super().__init__(f"{operation_id}: path parameter {name!r} {problem}")
 
 
 class DecodeError(OktaError):
@@ -119,7 +143,8 @@ class APIStatusError(OktaError):
     """A non-2xx response, with Okta's error details parsed from the body.
 
     ``error_causes`` holds the ``errorSummary`` of each entry of Okta's ``errorCauses``;
-    ``body_text`` holds the first 200 characters of a body that was not JSON.
+    ``body_text`` holds the first 200 characters of a body that was not JSON; ``retry_after``
+    (429 only) the seconds until the rate-limit window resets, when known.
     """
 
     def __init__(
@@ -136,8 +161,10 @@ class APIStatusError(OktaError):
         error_id: str | None = None,
         error_causes: list[str] | None = None,
         body_text: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
+        self.retry_after = retry_after
         self.method = method
         self.url = url
         self.path = yarl.URL(url).path
@@ -149,6 +176,25 @@ class APIStatusError(OktaError):
         self.error_causes = error_causes or []
         self.body_text = body_text
         super().__init__(message)
+
+
+class TokenRequestError(APIStatusError):
+    """The org's token endpoint answered without issuing an access token.
+
+    ``error_code`` holds Okta's errorCode (``E0000047`` for a 429) or the OAuth ``error``
+    (``invalid_client`` ...). An unreachable token endpoint raises :class:`APIConnectionError`
+    instead. Never contains the client assertion.
+    """
+
+    @property
+    def error(self) -> str | None:
+        """The OAuth ``error`` (or Okta errorCode) of the answer."""
+        return self.error_code
+
+    @property
+    def error_description(self) -> str | None:
+        """The OAuth ``error_description`` (or Okta errorSummary) of the answer."""
+        return self.error_summary
 
 
 class BadRequestError(APIStatusError):
@@ -205,6 +251,8 @@ def error_from_response(
     body: bytes,
     reason: str | None = None,
     note: str | None = None,
+    retry_after: float | None = None,
+    error_class: type[APIStatusError] | None = None,
 ) -> APIStatusError:
     """Build the exception for a non-2xx response.
 
@@ -212,6 +260,7 @@ def error_from_response(
     OAuth bodies (``error``, ``error_description``) and anything else (an HTML page from a
     proxy, say), whose first 200 characters are quoted with the content type. ``note`` is
     appended to the message (the transport explains a redirect it refused to follow).
+    ``error_class`` overrides the class chosen by status (the token endpoint's errors).
     """
     target = yarl.URL(url)
     safe_url = str(target.with_query(None).with_fragment(None).with_user(None))
@@ -250,7 +299,7 @@ def error_from_response(
         parts.append(f"; {note}")
     if request_id:
         parts.append(f" [request id {request_id}]")
-    return error_class_for(status)(
+    return (error_class or error_class_for(status))(
         "".join(parts),
         status=status,
         method=method,
@@ -262,6 +311,7 @@ def error_from_response(
         error_id=error_id,
         error_causes=causes,
         body_text=body_text,
+        retry_after=retry_after,
     )
 
 
@@ -305,11 +355,14 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "OktaError",
+    "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "TokenRequestError",
     "body_snippet",
     "check_origin",
     "error_class_for",
     "error_from_response",
     "json_object",
+    "same_origin",
 ]

@@ -7,10 +7,20 @@ Okta's does not matter), and when ``remaining - in_flight <= reserve`` makes new
 bucket wait until the reset. A semaphore caps requests in flight across the whole client, by
 default safely below Okta's org-wide limit of 75 concurrent requests.
 
+Cold start: until a bucket's first response has arrived, only one request to it (a probe) is in
+flight, so a burst cannot fire into a window whose size nobody knows yet. A reset that is absurd
+against ``Date`` (milliseconds, hours ahead) is clamped to one window and logged once per bucket.
+Every hold until a reset is logged at INFO with the bucket, the wait and the reason.
+
 Public surface (also used by the bulk helpers to size their concurrency):
 ``slot(bucket)`` (async context manager around one request), ``wait_for_capacity(bucket)``,
 ``has_capacity(bucket)``, ``delay_for(bucket)``, ``observe(bucket, headers)``,
-``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent`` and ``now()``.
+``snapshot(bucket)``, ``in_flight(bucket)``, ``max_concurrent``, ``cap`` and ``now()``.
+
+Concurrency: a concurrent-limit 429 (``X-Rate-Limit-Limit`` and ``-Remaining`` both 0: the org's
+cap on requests in flight is lower than ours) lowers the client's cap to the requests that were
+in flight beside it; each full round of successes at the cap raises it by one again, up to
+``max_concurrent``, so the retries of those 429s find a slot instead of failing their callers.
 """
 
 from __future__ import annotations
@@ -22,7 +32,8 @@ from contextlib import asynccontextmanager
 
 import attrs
 
-from okta_async._core.retry import header_int, server_time
+from okta_async._core.logs import logger
+from okta_async._core.retry import header_int, is_concurrent_limit, seconds_until_reset
 
 
 @attrs.frozen
@@ -67,11 +78,15 @@ class RateLimitGovernor:
         self._clock = clock
         self._wall_clock = wall_clock
         self._sleep = sleep
-        self._semaphore = asyncio.Semaphore(max_concurrent)
+        self.cap = max_concurrent  # the current cap on requests in flight (adaptive)
+        self._successes = 0  # answers at the current cap since it last changed
+        self._freed = asyncio.Event()  # replaced after being set when any request ends
         self._states: dict[str, BucketState] = {}
         self._in_flight: dict[str, int] = {}
         self._windows: dict[str, int] = {}  # bucket -> reset epoch of the state we hold
         self._released: dict[str, asyncio.Event] = {}  # set when a request to a bucket ends
+        self._seen: set[str] = set()  # buckets that have answered at least once
+        self._absurd_logged: set[str] = set()
 
     def now(self) -> float:
         """The governor's clock, the time base of :attr:`BucketState.reset_at`."""
@@ -110,7 +125,9 @@ class RateLimitGovernor:
         """
         state = self._states.get(bucket)
         if state is None:
-            return True
+            # Unknown numbers: a single probe goes first; an answer without rate-limit
+            # headers then means the bucket is not limited.
+            return bucket in self._seen or self.in_flight(bucket) == 0
         if self.delay_for(bucket) > 0:
             return False
         fresh = state.reset_at <= self._clock()
@@ -137,18 +154,30 @@ class RateLimitGovernor:
                 self._states[bucket] = attrs.evolve(state, reset_at=self._clock())
                 continue
             delay = min(delay, self.max_wait - slept)
+            self._log_hold(bucket, delay)
             await self._sleep(delay)
             slept += delay
+
+    def _log_hold(self, bucket: str, delay: float) -> None:
+        state = self._states[bucket]
+        logger.info(
+            "holding %s for %.1f s: %d of %d calls left in its window (reserve %d) until reset",
+            bucket,
+            delay,
+            state.remaining,
+            state.limit,
+            self.reserve,
+        )
 
     @asynccontextmanager
     async def slot(self, bucket: str) -> AsyncIterator[None]:
         """Hold one client-wide slot and count one request in flight to ``bucket``."""
         while True:
             await self.wait_for_capacity(bucket)
-            await self._semaphore.acquire()
-            if self.has_capacity(bucket):
-                break
-            self._semaphore.release()  # the bucket ran low while we queued; wait again
+            if self.in_flight() < self.cap and self.has_capacity(bucket):
+                break  # no await between the check and the count: nobody can slip in
+            if self.in_flight() >= self.cap:
+                await self._freed.wait()
         self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
         try:
             yield
@@ -158,32 +187,73 @@ class RateLimitGovernor:
                 self._in_flight[bucket] = count
             else:
                 del self._in_flight[bucket]
-            self._semaphore.release()
+            freed, self._freed = self._freed, asyncio.Event()
+            freed.set()
             released = self._released.pop(bucket, None)
             if released is not None:
                 released.set()
 
-    def observe(self, bucket: str, headers: Mapping[str, str]) -> None:
+    def _adapt_cap(self, headers: Mapping[str, str], status: int) -> None:
+        """Lower the cap on a concurrent-limit 429; raise it by one per full round of answers."""
+        if status == 429 and is_concurrent_limit(headers):
+            lowered = max(1, min(self.cap, self.in_flight()) - 1)
+            if lowered < self.cap:
+                logger.info("concurrent-request limit reached: at most %d in flight now", lowered)
+                self.cap, self._successes = lowered, 0
+            return
+        if self.cap < self.max_concurrent and status < 400:
+            self._successes += 1
+            if self._successes >= self.cap:
+                self.cap, self._successes = self.cap + 1, 0
+
+    def observe(self, bucket: str, headers: Mapping[str, str], status: int = 200) -> None:
         """Record the rate-limit headers of a response from ``bucket``.
 
         Responses without the headers, and concurrent-limit responses (Limit 0), leave the
-        state alone: they say nothing about the bucket's window.
+        numbers alone: they say nothing about the bucket's window. A 429 with a reset marks the
+        window exhausted even when it lacks the other headers, so the retry is held to its reset.
         """
+        self._seen.add(bucket)
+        self._adapt_cap(headers, status)
         limit = header_int(headers, "X-Rate-Limit-Limit")
         remaining = header_int(headers, "X-Rate-Limit-Remaining")
         reset = header_int(headers, "X-Rate-Limit-Reset")
+        previous = self._states.get(bucket)
+        if status == 429 and reset is not None and limit != 0:
+            limit = limit or (previous.limit if previous else 1)
+            remaining = 0
         if limit is None or remaining is None or reset is None or limit == 0:
             return
-        server_now = server_time(headers)
-        local_now = self._wall_clock()
-        if server_now is None or 0.0 <= local_now - server_now < 1.0:
-            # ``Date`` has whole-second resolution: when our clock agrees with it within that
-            # second, ours is the finer reading of the server's time (it matters for 1 s windows).
-            server_now = local_now
-        previous = self._states.get(bucket)
         if previous is not None and self._windows.get(bucket) == reset:
             # Responses of one window can arrive out of order: the lowest count is the newest.
             remaining = min(remaining, previous.remaining)
-        reset_at = self._clock() + max(0.0, reset - server_now)
-        self._states[bucket] = BucketState(limit=limit, remaining=remaining, reset_at=reset_at)
+        left = self._seconds_left(bucket, headers)
+        self._states[bucket] = BucketState(
+            limit=limit, remaining=remaining, reset_at=self._clock() + left
+        )
         self._windows[bucket] = reset
+
+    def _seconds_left(self, bucket: str, headers: Mapping[str, str]) -> float:
+        """Seconds until the window of ``headers`` resets; an absurd reset is clamped, logged once.
+
+        ``Date`` has whole-second resolution: when our clock agrees with it within that second,
+        ours is the finer reading of the server's time (it matters for 1 s windows).
+        """
+        local_now = self._wall_clock()
+        date = headers.get("Date")
+        left, absurd = seconds_until_reset(headers, lambda: local_now) or (0.0, False)
+        if date and not absurd:
+            server_left = left
+            local_left = max(0.0, float(headers["X-Rate-Limit-Reset"]) - local_now)
+            if 0.0 <= server_left - local_left < 1.0:
+                left = local_left
+        if absurd and bucket not in self._absurd_logged:
+            self._absurd_logged.add(bucket)
+            logger.warning(
+                "%s: X-Rate-Limit-Reset %s is absurd against Date %s; assuming a %.0f s window",
+                bucket,
+                headers.get("X-Rate-Limit-Reset"),
+                date or "(none)",
+                left,
+            )
+        return left

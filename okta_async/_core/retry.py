@@ -1,9 +1,10 @@
 """When to retry a request and how long to wait first.
 
-* 429: wait until ``X-Rate-Limit-Reset``, measured against the response's ``Date`` header
-  rather than the local clock (so clock skew does not matter), plus a little jitter, capped
-  by ``max_rate_limit_wait``. A concurrent-limit 429 (``X-Rate-Limit-Limit`` and
-  ``-Remaining`` both 0) gets a short backoff instead: the minute window is not the problem.
+* 429 with ``X-Rate-Limit-Reset``: retried without a wait of its own; the rate-limit governor,
+  which learned the exhausted window from that very response, holds the retry until the reset
+  (one owner per wait). The transport raises at once when the reset, measured against the
+  response's ``Date`` header, lies beyond what the call may wait. A concurrent-limit 429
+  (``X-Rate-Limit-Limit`` and ``-Remaining`` both 0) or one without a reset gets a backoff.
 * 500/502/503/504 and connection errors: exponential backoff with full jitter.
 * Only when it is safe: GET, HEAD, OPTIONS, PUT and DELETE always; POST (and PATCH) only on a
   429 or when the connection failed before the request was sent.
@@ -35,6 +36,24 @@ class RetryDecision:
     reason: str
 
 
+def backoff_delay(
+    retry: int,
+    base: float,
+    cap: float,
+    *,
+    jitter: float = 1.0,
+    rand: Callable[[], float] = _random.random,
+) -> float:
+    """The one exponential backoff of the SDK (transport, token endpoint, bulk jobs, log tail).
+
+    The ceiling doubles per retry (1-based) from ``base`` up to ``cap``; ``jitter`` is the
+    randomised share of it: 1 is full jitter (uniform in ``[0, ceiling]``), 0.5 uniform in
+    ``[ceiling / 2, ceiling]``, 0 no randomness.
+    """
+    ceiling = min(cap, base * 2.0 ** (retry - 1))
+    return ceiling * (1.0 - jitter + jitter * rand())
+
+
 def server_time(headers: Mapping[str, str]) -> float | None:
     """Epoch seconds of the response's ``Date`` header, or None when absent or unparsable."""
     value = headers.get("Date")
@@ -55,6 +74,32 @@ def header_int(headers: Mapping[str, str], name: str) -> int | None:
         return int(value.strip())
     except ValueError:
         return None
+
+
+#: A reset further ahead than this is nonsense (Okta's windows are one minute): clamp it.
+ABSURD_RESET = 300.0
+#: What an absurd reset is clamped to: one window.
+CLAMPED_RESET = 60.0
+
+
+def seconds_until_reset(
+    headers: Mapping[str, str], wall_clock: Callable[[], float] = time.time
+) -> tuple[float, bool] | None:
+    """Seconds until ``X-Rate-Limit-Reset`` against the ``Date`` header, and whether it was absurd.
+
+    None without a reset header. A reset more than :data:`ABSURD_RESET` ahead (milliseconds
+    instead of seconds, a broken proxy) is clamped to :data:`CLAMPED_RESET`.
+    """
+    reset = header_int(headers, "X-Rate-Limit-Reset")
+    if reset is None:
+        return None
+    now = server_time(headers)
+    if now is None:
+        now = wall_clock()
+    seconds = max(0.0, reset - now)
+    if seconds > ABSURD_RESET:
+        return CLAMPED_RESET, True
+    return seconds, False
 
 
 def is_concurrent_limit(headers: Mapping[str, str]) -> bool:
@@ -88,10 +133,8 @@ class RetryPolicy:
     in ``[0, that]``). ``concurrent_backoff`` is the base of the short concurrent-limit backoff.
     """
 
-    max_rate_limit_wait: float = 120.0
     backoff_base: float = 0.5
     backoff_max: float = 8.0
-    rate_limit_jitter: float = 1.0
     concurrent_backoff: float = 1.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     rand: Callable[[], float] = _random.random
@@ -99,47 +142,57 @@ class RetryPolicy:
 
     def backoff(self, retry: int) -> float:
         """Full-jitter exponential backoff for the ``retry``-th retry (1-based)."""
-        ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** (retry - 1))
-        return self.rand() * ceiling
+        return backoff_delay(retry, self.backoff_base, self.backoff_max, rand=self.rand)
+
+    def rate_limit_wait(self, headers: Mapping[str, str]) -> float | None:
+        """Seconds until a 429's window resets, or None when the governor cannot wait it out
+        (a concurrent-limit 429, or one without a reset)."""
+        if is_concurrent_limit(headers):
+            return None
+        found = seconds_until_reset(headers, self.wall_clock)
+        return None if found is None else found[0]
 
     def rate_limit_delay(self, headers: Mapping[str, str], retry: int) -> tuple[float, str]:
-        """Seconds to wait after a 429, and why."""
+        """This policy's own wait after a 429, and why; 0 when the governor holds instead."""
         if is_concurrent_limit(headers):
-            ceiling = min(self.backoff_max, self.concurrent_backoff * 2.0 ** (retry - 1))
-            delay = ceiling / 2 + self.rand() * ceiling / 2
+            base, cap = self.concurrent_backoff, self.backoff_max
+            delay = backoff_delay(retry, base, cap, jitter=0.5, rand=self.rand)
             return delay, "429 concurrent-request limit, short backoff"
-        reset = header_int(headers, "X-Rate-Limit-Reset")
-        if reset is None:
+        wait = self.rate_limit_wait(headers)
+        if wait is None:
             return self.backoff(retry), "429 without X-Rate-Limit-Reset, backoff"
-        now = server_time(headers)
-        basis = "server Date"
-        if now is None:
-            now, basis = self.wall_clock(), "local clock (no Date header)"
-        wait = max(0.0, reset - now) + self.rand() * self.rate_limit_jitter
-        if wait > self.max_rate_limit_wait:
-            return self.max_rate_limit_wait, f"429 rate limit; reset in {wait:.1f} s capped"
-        return wait, f"429 rate limit; waiting for X-Rate-Limit-Reset against {basis}"
+        return 0.0, f"429 rate limit; the governor holds the retry until the reset in {wait:.1f} s"
 
     def for_response(
-        self, method: str, status: int, headers: Mapping[str, str], retry: int, max_retries: int
+        self,
+        method: str,
+        status: int,
+        headers: Mapping[str, str],
+        retry: int,
+        max_retries: int,
+        *,
+        safe: bool = False,
     ) -> RetryDecision | None:
-        """Decide on a response; ``retry`` is the number of the retry that would follow."""
+        """Decide on a response; ``retry`` is the number of the retry that would follow.
+
+        ``safe`` marks a request that may be repeated whatever its method (the token request).
+        """
         if retry > max_retries or status not in RETRYABLE_STATUSES:
             return None
         if status == 429:
             delay, reason = self.rate_limit_delay(headers, retry)
             return RetryDecision(delay, reason)
-        if method.upper() not in IDEMPOTENT_METHODS:
+        if not safe and method.upper() not in IDEMPOTENT_METHODS:
             return None
         return RetryDecision(self.backoff(retry), f"{status} from server, backoff")
 
     def for_exception(
-        self, method: str, exc: BaseException, retry: int, max_retries: int
+        self, method: str, exc: BaseException, retry: int, max_retries: int, *, safe: bool = False
     ) -> RetryDecision | None:
-        """Decide on a failure without a response."""
+        """Decide on a failure without a response (``safe`` as in :meth:`for_response`)."""
         if retry > max_retries or not is_retryable_exception(exc):
             return None
-        if method.upper() not in IDEMPOTENT_METHODS and may_have_been_sent(exc):
+        if not safe and method.upper() not in IDEMPOTENT_METHODS and may_have_been_sent(exc):
             return None
         kind = type(exc).__name__
         return RetryDecision(self.backoff(retry), f"{kind}, backoff")

@@ -1,8 +1,12 @@
-"""The one request loop every API call goes through, written above aiohttp.
+"""The one request pipeline every API call goes through, written above aiohttp.
 
-``auth header -> rate-limit governor -> send -> status check -> retry decision -> error mapping``;
-decoding (orjson) happens on :meth:`RawResponse.json`. Retries and throttling live here rather
-than in aiohttp middleware because aioresponses, used by the tests, bypasses middleware.
+Layers, each a small method owning one concern, one counter and at most one kind of wait:
+``retries (backoff) -> auth (one refresh after a 401) -> same-origin redirects ->
+governor slot (rate-limit holds) -> one send``. The whole call runs under its ``timeout``
+deadline; decoding (orjson) happens on :meth:`RawResponse.json`. aiohttp's own silent resend of
+idempotent requests on a dropped kept-alive connection is turned off, so the attempts on the wire
+are exactly ``max_retries + 1``. Retries and throttling live here rather than in aiohttp
+middleware because aioresponses, used by the tests, bypasses middleware.
 
 Security rules enforced here: the Authorization header is only ever sent to the org's origin
 (absolute URLs elsewhere raise :class:`ForeignOriginError`; redirects are never followed to
@@ -14,38 +18,50 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import math
 import platform
 import re
 import ssl
 import time
 import urllib.parse
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import aiohttp
+import anyio
 import attrs
 import orjson
 import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from okta_async._core import logs
-from okta_async._core.config import is_loopback, org_proxy
+from okta_async._core.config import org_proxy
 from okta_async._core.errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     ClientClosedError,
     ConfigError,
     DecodeError,
+    OktaError,
+    PathParameterError,
     check_origin,
     error_from_response,
+    same_origin,
 )
 from okta_async._core.operation import Operation, RequestOptions
 from okta_async._core.ratelimit import RateLimitGovernor
-from okta_async._core.retry import RETRYABLE_STATUSES, RetryPolicy, is_retryable_exception
+from okta_async._core.retry import (
+    RETRYABLE_STATUSES,
+    RetryDecision,
+    RetryPolicy,
+    is_retryable_exception,
+)
 from okta_async._version import __version__
 
 MAX_REDIRECTS = 5
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
+T = TypeVar("T")
 
 
 class TransportConfig(Protocol):
@@ -54,7 +70,9 @@ class TransportConfig(Protocol):
     @property
     def org_url(self) -> str: ...
     @property
-    def request_timeout(self) -> float: ...
+    def timeout(self) -> float: ...
+    @property
+    def attempt_timeout(self) -> float: ...
     @property
     def max_retries(self) -> int: ...
     @property
@@ -139,6 +157,38 @@ class RawResponse:
             ) from None
 
 
+@attrs.frozen
+class APIResponse(Generic[T]):
+    """A 2xx response beside the model it decodes to: the raw-response view of one call.
+
+    ``status``, ``headers`` and ``request_id`` come from the response; :meth:`parse` decodes the
+    body with the operation's decoder (the generated model), :meth:`json` gives plain JSON.
+    """
+
+    raw: RawResponse
+    decode: Callable[[Any], T] = attrs.field(repr=False)
+
+    @property
+    def status(self) -> int:
+        return self.raw.status
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        return self.raw.headers
+
+    @property
+    def request_id(self) -> str | None:
+        return self.raw.request_id
+
+    def json(self) -> Any:
+        """The body as plain JSON (see :meth:`RawResponse.json`)."""
+        return self.raw.json()
+
+    def parse(self) -> T:
+        """The body decoded to the operation's return type."""
+        return self.decode(self.raw.json())
+
+
 def user_agent(extra: str | None = None) -> str:
     """``okta-async/<version> python/<x.y> aiohttp/<version>`` plus the configured extra."""
     py = ".".join(platform.python_version_tuple()[:2])
@@ -164,14 +214,24 @@ def ssl_setting(config: TransportConfig) -> ssl.SSLContext | bool:
 class _Shared:
     """State shared by a transport and every ``with_options`` copy of it."""
 
-    def __init__(self, config: TransportConfig, auth: TransportAuth, org_host: str | None) -> None:
+    def __init__(
+        self,
+        config: TransportConfig,
+        auth: TransportAuth,
+        org_url: yarl.URL,
+        session: aiohttp.ClientSession | None,
+        trace_configs: Sequence[aiohttp.TraceConfig],
+    ) -> None:
         self.config = config
         self.auth = auth
         self.ssl = ssl_setting(config)
         self.proxy, self.proxy_headers = _split_proxy(
-            org_proxy(config.proxy, org_host, trust_env=config.trust_env)
+            org_proxy(config.proxy, org_url, trust_env=config.trust_env)
         )
-        self.session: aiohttp.ClientSession | None = None
+        self.session = session
+        self.owns_session = session is None
+        self.trace_configs = list(trace_configs)
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
 
 
@@ -193,15 +253,15 @@ class Transport:
         *,
         governor: RateLimitGovernor | None = None,
         retry_policy: RetryPolicy | None = None,
+        session: aiohttp.ClientSession | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         self.org_url = yarl.URL(config.org_url.rstrip("/"))
-        self._shared = _Shared(config, auth, self.org_url.host)
+        self._shared = _Shared(config, auth, self.org_url, session, trace_configs)
         self.governor = governor or RateLimitGovernor(
             config.max_concurrent_requests, max_wait=config.max_rate_limit_wait
         )
-        self.retry_policy = retry_policy or RetryPolicy(
-            max_rate_limit_wait=config.max_rate_limit_wait
-        )
+        self.retry_policy = retry_policy or RetryPolicy()
         self._defaults: RequestOptions = {}
 
     def __repr__(self) -> str:
@@ -237,7 +297,7 @@ class Transport:
         return copy
 
     async def aclose(self) -> None:
-        """Close the session and the auth strategy; idempotent."""
+        """Close the auth strategy and the session (unless it was given to us); idempotent."""
         shared = self._shared
         if shared.closed:
             return
@@ -245,26 +305,45 @@ class Transport:
         try:
             await shared.auth.aclose()
         finally:
-            if shared.session is not None:
+            if shared.session is not None and shared.owns_session:
                 await shared.session.close()
-                shared.session = None
+            shared.session = None
 
     def session(self) -> aiohttp.ClientSession:
-        """The aiohttp session, created on first use inside the running loop."""
+        """The aiohttp session, created on first use inside the running loop.
+
+        A client belongs to the event loop it first ran in; use from another loop is refused
+        with an :class:`OktaError` instead of failing deep inside aiohttp.
+        """
         shared = self._shared
         if shared.closed:
             raise ClientClosedError()
-        if shared.session is None:
-            config = shared.config
-            connector = aiohttp.TCPConnector(limit=config.max_connections, ssl=shared.ssl)
-            shared.session = aiohttp.ClientSession(
-                connector=connector,
-                # Environment proxies are skipped for a loopback org (the embedded fake org):
-                # a corporate HTTP_PROXY without NO_PROXY=127.0.0.1 would otherwise swallow it.
-                trust_env=config.trust_env and not is_loopback(self.org_url.host),
-                headers={"User-Agent": user_agent(config.user_agent_extra)},
+        loop = asyncio.get_running_loop()
+        if shared.loop is None:
+            shared.loop = loop
+        elif shared.loop is not loop:
+            raise OktaError(
+                "this OktaClient is bound to the event loop it first ran in and cannot be used "
+                "from another one; create one client per event loop (e.g. per asyncio.run)"
             )
+        if shared.session is None:
+            shared.session = self._new_session()
+        # aiohttp silently resends an idempotent request once when a kept-alive connection
+        # drops; our retry layer decides and counts every resend, so that one is turned off.
+        if hasattr(shared.session, "_retry_connection"):
+            shared.session._retry_connection = False
         return shared.session
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        """Our own session: ``trust_env`` off (no ``~/.netrc``; proxies are resolved by us)."""
+        shared = self._shared
+        config = shared.config
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=config.max_connections, ssl=shared.ssl),
+            trust_env=False,
+            headers={"User-Agent": user_agent(config.user_agent_extra)},
+            trace_configs=shared.trace_configs or None,
+        )
 
     def build_url(
         self,
@@ -273,26 +352,19 @@ class Transport:
         query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
         url: str | yarl.URL | None = None,
     ) -> yarl.URL:
-        """The request URL: the template filled in, or ``url`` after the same-origin check."""
-        if url is not None:
+        """The request URL: the template filled in, or ``url`` after the same-origin check;
+        ``query`` is added to either."""
+        if url is None:
+            target = yarl.URL(str(self.org_url) + _fill_path(op, path_params or {}), encoded=True)
+        else:
             target = yarl.URL(url, encoded=True) if isinstance(url, str) else url
-            if not target.is_absolute():
-                return self.org_url.join(target)
-            check_origin(target, self.org_url)
-            return target
-        params = path_params or {}
-
-        def fill(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in params:
-                raise ValueError(f"{op.id}: missing path parameter {name!r}")
-            return urllib.parse.quote(str(params[name]), safe="")
-
-        path = _PATH_PARAM.sub(fill, op.path)
-        target = yarl.URL(str(self.org_url) + path, encoded=True)
+            if target.is_absolute():
+                check_origin(target, self.org_url)
+            else:
+                target = self.org_url.join(target)
         if query:
             items = list(query.items()) if isinstance(query, Mapping) else list(query)
-            target = target.with_query(items)
+            target = target.extend_query(items)
         return target
 
     async def request(
@@ -307,24 +379,44 @@ class Transport:
         url: str | yarl.URL | None = None,
         options: RequestOptions | None = None,
     ) -> RawResponse:
-        """Send ``op`` with retries; return the 2xx response or raise an :class:`OktaError`.
+        """Send ``op`` through the pipeline; return the 2xx response or raise an OktaError.
 
-        ``options`` override the transport's defaults per call (None means "not given");
-        ``timeout`` bounds each attempt, not the sum of attempts and the waits between them.
+        ``options`` override the transport's defaults per call (None means "not given").
+        ``timeout`` is the deadline of the whole call: governor holds, 429 waits, backoff and
+        every attempt; ``attempt_timeout`` (a setting) bounds each attempt on its own.
         """
         if self.closed:
             raise ClientClosedError()
+        call = self._prepare(op, path_params, query, json, data, content_type, url, options)
+        try:
+            with anyio.fail_after(call.timeout or None):
+                return await self._send_handling_retries(call)
+        except TimeoutError:
+            if self.closed:
+                raise ClientClosedError() from None
+            message = f"the call did not complete within its timeout of {call.timeout:g} s"
+            raise APITimeoutError(message, method=call.method, path=call.target.path) from None
+
+    def _prepare(
+        self,
+        op: Operation,
+        path_params: Mapping[str, str] | None,
+        query: Sequence[tuple[str, str]] | Mapping[str, str] | None,
+        json: Any,
+        data: bytes | str | None,
+        content_type: str | None,
+        url: str | yarl.URL | None,
+        options: RequestOptions | None,
+    ) -> _Call:
+        """Resolve the URL, the per-call options and the headers every attempt shares."""
         target = self.build_url(op, path_params, query, url)
         opts: RequestOptions = {**self._defaults, **(options or {})}
         config = self._shared.config
         max_retries = opts.get("max_retries")
-        if max_retries is None:
-            max_retries = config.max_retries
-        timeout_s = opts.get("timeout")
-        if timeout_s is None:
-            timeout_s = config.request_timeout
-        timeout = aiohttp.ClientTimeout(total=timeout_s or None)  # per attempt; 0 = none
-
+        timeout = opts.get("timeout")
+        timeout = config.timeout if timeout is None else timeout
+        # No attempt may outlast the call; 0 means "no limit" for either.
+        attempt = min((t for t in (config.attempt_timeout, timeout) if t), default=None)
         headers: CIMultiDict[str] = CIMultiDict(Accept="application/json")
         body: bytes | str | None = data
         if json is not None:
@@ -335,160 +427,263 @@ class Transport:
         headers.update(self._defaults.get("extra_headers") or {})
         headers.update((options or {}).get("extra_headers") or {})
         headers.popall("Authorization", None)  # credentials come from the auth strategy only
+        return _Call(
+            op=op,
+            method=op.method.upper(),
+            target=target,
+            headers=headers,
+            body=body,
+            max_retries=config.max_retries if max_retries is None else max_retries,
+            timeout=timeout,
+            attempt_timeout=aiohttp.ClientTimeout(total=attempt),
+        )
 
-        return await self._loop(op, op.method.upper(), target, headers, body, timeout, max_retries)
+    async def _send_handling_retries(self, call: _Call) -> RawResponse:
+        """Layer 1, retries: owns the retry counter and the backoff waits between attempts.
 
-    async def _loop(
-        self,
-        op: Operation,
-        method: str,
-        target: yarl.URL,
-        headers: CIMultiDict[str],
-        body: bytes | str | None,
-        timeout: aiohttp.ClientTimeout,
-        max_retries: int,
-    ) -> RawResponse:
-        """Send until a 2xx, or raise: retries, one 401 refresh, same-origin GET/HEAD redirects."""
-        retries = 0  # transient-failure retries, bounded by max_retries
-        resends = 0  # every resend, including the one after a credential refresh
-        redirects = 0
-        refreshed = False
+        Rate-limit windows are not waited out here: the governor owns those holds (a 429
+        teaches it the window), so each wait has one owner and is never taken twice.
+        """
+        retries = 0
         first_request_id: str | None = None
-        policy = self.retry_policy
-        auth = self._shared.auth
-        proxy_headers = self._shared.proxy_headers
         while True:
-            session = self.session()
-            credentials = await credential_headers(auth, session, method, target)
-            authorization = credentials.get("Authorization", "")
-            send_headers = headers.copy()
-            send_headers.update(credentials)
-            if proxy_headers and target.scheme == "http":
-                # Plain HTTP goes to the proxy as is; for HTTPS the header rides on CONNECT.
-                send_headers.update(proxy_headers)
-            if resends:
-                send_headers["X-Okta-Retry-Count"] = str(resends)
+            headers = call.headers.copy()
+            if retries:
+                headers["X-Okta-Retry-Count"] = str(retries)
                 if first_request_id:
-                    send_headers["X-Okta-Retry-For"] = first_request_id
+                    headers["X-Okta-Retry-For"] = first_request_id
+            try:
+                reply = await self._send_handling_auth(call, headers)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                decision = self._decide_after_exception(call, exc, retries)
+            else:
+                if 200 <= reply.status < 300:
+                    return reply.raw(call.op)
+                first_request_id = first_request_id or reply.request_id
+                decision = self._decide_after_response(call, reply, retries)
+            retries += 1
+            logs.log_retry(call.method, call.target.path, retries, decision.delay, decision.reason)
+            if decision.delay:
+                await self.retry_policy.sleep(decision.delay)
+
+    def _decide_after_exception(
+        self, call: _Call, exc: BaseException, retries: int
+    ) -> RetryDecision:
+        """The retry decision after an attempt without a response; raises when there is none."""
+        if self.closed:
+            raise ClientClosedError() from None
+        decision = self.retry_policy.for_exception(call.method, exc, retries + 1, call.max_retries)
+        if decision is None:
+            if is_retryable_exception(exc):
+                failure = type(exc).__name__
+                logs.log_give_up(call.method, call.target.path, failure, retries, call.max_retries)
+            raise _connection_error(exc, call.method, call.target.path) from exc
+        return decision
+
+    def _decide_after_response(self, call: _Call, reply: _Reply, retries: int) -> RetryDecision:
+        """The retry decision after a non-2xx answer; raises the mapped error when there is none.
+
+        A 429 whose window resets later than ``max_rate_limit_wait`` (or the call's deadline)
+        allows is raised at once, with ``retry_after``: no wait could make the retry succeed.
+        """
+        policy = self.retry_policy
+        allowed = min(self.governor.max_wait, _time_left())
+        wait = policy.rate_limit_wait(reply.headers) if reply.status == 429 else None
+        if wait is not None and wait > allowed:
+            note = f"the window resets in {wait:.1f} s; this call may wait {allowed:.1f} s"
+            raise _status_error(reply, call.method, note, retry_after=wait)
+        decision = policy.for_response(
+            call.method, reply.status, reply.headers, retries + 1, call.max_retries
+        )
+        if decision is None:
+            if reply.status in RETRYABLE_STATUSES:
+                failure = str(reply.status)
+                logs.log_give_up(call.method, call.target.path, failure, retries, call.max_retries)
+            redirect = self._redirect_note(call, reply)
+            raise _status_error(reply, call.method, redirect, retry_after=wait)
+        return decision
+
+    async def _send_handling_auth(self, call: _Call, headers: CIMultiDict[str]) -> _Reply:
+        """Layer 2, auth: credentials per attempt, and one resend after a refreshable 401."""
+        session = self.session()
+        sent: list[str] = []
+
+        async def credentials(target: yarl.URL) -> Mapping[str, str]:
+            found = await credential_headers(self._shared.auth, session, call.method, target)
+            sent.append(found.get("Authorization", ""))
+            return found
+
+        reply = await self._send_handling_redirects(call, headers, credentials)
+        if reply.status != 401 or not await self._shared.auth.refresh_after_401(session, sent[-1]):
+            return reply
+        logs.log_retry(call.method, call.target.path, 0, 0.0, "401, credential refreshed")
+        return await self._send_handling_redirects(call, headers, credentials)
+
+    async def _send_handling_redirects(
+        self,
+        call: _Call,
+        headers: CIMultiDict[str],
+        credentials: Callable[[yarl.URL], Awaitable[Mapping[str, str]]],
+    ) -> _Reply:
+        """Layer 3, redirects: follow same-origin GET/HEAD redirects, at most MAX_REDIRECTS."""
+        target = call.target
+        for _ in range(MAX_REDIRECTS):
+            send_headers = headers.copy()
+            send_headers.update(await credentials(target))
+            reply = await self._send_single(call, target, send_headers)
+            location = self._followable_redirect(call.method, reply)
+            if location is None:
+                return reply
+            target = location
+        send_headers = headers.copy()
+        send_headers.update(await credentials(target))
+        return await self._send_single(call, target, send_headers)
+
+    def _followable_redirect(self, method: str, reply: _Reply) -> yarl.URL | None:
+        """The Location of a same-origin redirect of a GET/HEAD, else None."""
+        if not 300 <= reply.status < 400 or "Location" not in reply.headers:
+            return None
+        if method not in ("GET", "HEAD"):
+            return None
+        location = reply.url.join(yarl.URL(reply.headers["Location"], encoded=True))
+        return location if same_origin(location, self.org_url) else None
+
+    def _redirect_note(self, call: _Call, reply: _Reply) -> str | None:
+        """Why a redirect answer was not followed (it becomes part of the error message)."""
+        if not 300 <= reply.status < 400 or "Location" not in reply.headers:
+            return None
+        location = reply.url.join(yarl.URL(reply.headers["Location"], encoded=True))
+        return _redirect_note(location, same_origin(location, self.org_url))
+
+    async def _send_single(
+        self, call: _Call, target: yarl.URL, headers: CIMultiDict[str]
+    ) -> _Reply:
+        """Layers 4 and 5: take a governor slot, then send exactly one request and read it.
+
+        The DEBUG line times the exchange itself, not the hold before it.
+        """
+        shared = self._shared
+        if shared.proxy_headers and target.scheme == "http":
+            # Plain HTTP goes to the proxy as is; for HTTPS the header rides on CONNECT.
+            headers.update(shared.proxy_headers)
+        session = self.session()
+        bucket = call.op.bucket
+        async with self.governor.slot(bucket):
             started = time.perf_counter()
             try:
-                reply = await self._send(
-                    session, op.bucket, method, target, send_headers, body, timeout
-                )
-            except Exception as exc:
+                async with session.request(
+                    call.method,
+                    target,
+                    data=call.body,
+                    headers=headers,
+                    timeout=call.attempt_timeout,
+                    allow_redirects=False,  # redirects are handled above, origin-checked
+                    proxy=shared.proxy,
+                    proxy_headers=shared.proxy_headers,
+                ) as resp:
+                    body = await resp.read()
+            except BaseException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
-                outcome = type(exc).__name__
-                logs.log_request(method, target.path, None, elapsed, None, resends, outcome)
-                if self.closed:
-                    raise ClientClosedError() from None
-                if not isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError):
-                    raise
-                decision = policy.for_exception(method, exc, retries + 1, max_retries)
-                if decision is None:
-                    if is_retryable_exception(exc):
-                        logs.log_give_up(method, target.path, outcome, retries, max_retries)
-                    raise _connection_error(exc, method, target.path) from exc
-                retries += 1
-                resends += 1
-                logs.log_retry(method, target.path, resends, decision.delay, decision.reason)
-                await policy.sleep(decision.delay)
-                continue
-
+                retry = _retry_count(headers)
+                logs.log_request(
+                    call.method, target.path, None, elapsed, None, retry, type(exc).__name__
+                )
+                raise
             elapsed = (time.perf_counter() - started) * 1000
-            first_request_id = first_request_id or reply.request_id
-            logs.log_request(method, target.path, reply.status, elapsed, reply.request_id, resends)
-            if 200 <= reply.status < 300:
-                return RawResponse(
-                    status=reply.status,
-                    headers=reply.headers,
-                    body=reply.body,
-                    method=method,
-                    url=target,
-                    operation=op,
-                )
-            if reply.status == 401 and not refreshed:
-                refreshed = True
-                if await auth.refresh_after_401(session, authorization):
-                    resends += 1
-                    logs.log_retry(method, target.path, resends, 0.0, "401, credential refreshed")
-                    continue
-            note = None
-            if 300 <= reply.status < 400 and "Location" in reply.headers:
-                location = target.join(yarl.URL(reply.headers["Location"], encoded=True))
-                same_origin = location.origin() == self.org_url.origin()
-                if same_origin and method in ("GET", "HEAD") and redirects < MAX_REDIRECTS:
-                    redirects += 1
-                    target = location
-                    continue
-                note = _redirect_note(location, same_origin)
-            decision = policy.for_response(
-                method, reply.status, reply.headers, retries + 1, max_retries
-            )
-            if decision is None:
-                if reply.status in RETRYABLE_STATUSES:
-                    logs.log_give_up(method, target.path, str(reply.status), retries, max_retries)
-                raise error_from_response(
-                    status=reply.status,
-                    method=method,
-                    url=target,
-                    headers=reply.headers,
-                    body=reply.body,
-                    reason=reply.reason,
-                    note=note,
-                )
-            retries += 1
-            resends += 1
-            logs.log_retry(method, target.path, resends, decision.delay, decision.reason)
-            await policy.sleep(decision.delay)
+            self.governor.observe(bucket, resp.headers, resp.status)
+        reply = _Reply(resp.status, resp.reason, resp.headers, body, target)
+        logs.log_request(
+            call.method, target.path, reply.status, elapsed, reply.request_id, _retry_count(headers)
+        )
+        return reply
 
-    async def _send(
-        self,
-        session: aiohttp.ClientSession,
-        bucket: str,
-        method: str,
-        target: yarl.URL,
-        headers: CIMultiDict[str],
-        body: bytes | str | None,
-        timeout: aiohttp.ClientTimeout,
-    ) -> _Reply:
-        """One attempt: take a governor slot, send, read the whole body, record rate limits."""
-        async with (
-            self.governor.slot(bucket),
-            session.request(
-                method,
-                target,
-                data=body,
-                headers=headers,
-                timeout=timeout,
-                allow_redirects=False,  # redirects are handled above, origin-checked
-                proxy=self._shared.proxy,
-                proxy_headers=self._shared.proxy_headers,
-            ) as resp,
-        ):
-            payload = await resp.read()
-            self.governor.observe(bucket, resp.headers)
-            return _Reply(resp.status, resp.reason, resp.headers, payload)
+
+@attrs.frozen
+class _Call:
+    """One call's fixed inputs, shared by every attempt the layers make."""
+
+    op: Operation
+    method: str
+    target: yarl.URL
+    headers: CIMultiDict[str] = attrs.field(repr=False)
+    body: bytes | str | None = attrs.field(repr=False)
+    max_retries: int
+    timeout: float
+    attempt_timeout: aiohttp.ClientTimeout
 
 
 @attrs.frozen
 class _Reply:
-    """One attempt's answer, before the loop decides whether it becomes a RawResponse."""
+    """One attempt's answer, before the layers decide whether it becomes a RawResponse."""
 
     status: int
     reason: str | None
     headers: CIMultiDictProxy[str] = attrs.field(repr=False)
     body: bytes = attrs.field(repr=False)
+    url: yarl.URL
 
     @property
     def request_id(self) -> str | None:
         return self.headers.get("X-Okta-Request-Id")
 
+    def raw(self, op: Operation) -> RawResponse:
+        """This answer as the caller's :class:`RawResponse`."""
+        return RawResponse(
+            status=self.status,
+            headers=self.headers,
+            body=self.body,
+            method=op.method.upper(),
+            url=self.url,
+            operation=op,
+        )
+
+
+def _fill_path(op: Operation, params: Mapping[str, str]) -> str:
+    """``op.path`` with its parameters percent-encoded; empty, ``.`` and ``..`` refused.
+
+    Percent-encoding leaves dots alone and servers resolve dot segments, so a group id ``..``
+    would turn ``DELETE /groups/{groupId}/users/x`` into a request for another resource.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise PathParameterError(op.id, name, "is missing")
+        value = str(params[name])
+        if value in ("", ".", ".."):
+            raise PathParameterError(op.id, name, f"must not be {value!r}")
+        return urllib.parse.quote(value, safe="")
+
+    return _PATH_PARAM.sub(fill, op.path)
+
+
+def _retry_count(headers: Mapping[str, str]) -> int:
+    return int(headers.get("X-Okta-Retry-Count", "0"))
+
+
+def _time_left() -> float:
+    """Seconds left before the current call's deadline (infinite without one)."""
+    deadline = anyio.current_effective_deadline()
+    return deadline - anyio.current_time() if deadline != math.inf else math.inf
+
+
+def _status_error(
+    reply: _Reply, method: str, note: str | None, *, retry_after: float | None = None
+) -> APIStatusError:
+    return error_from_response(
+        status=reply.status,
+        method=method,
+        url=reply.url,
+        headers=reply.headers,
+        body=reply.body,
+        reason=reply.reason,
+        note=note,
+        retry_after=retry_after,
+    )
+
 
 def _split_proxy(proxy_url: str | None) -> tuple[yarl.URL | None, dict[str, str] | None]:
-    """The proxy URL without credentials, and its credentials as a Proxy-Authorization header.
-
-    With no proxy (None) aiohttp reads HTTP(S)_PROXY / NO_PROXY itself when ``trust_env``.
-    """
+    """The proxy URL without credentials, and its credentials as a Proxy-Authorization header."""
     if proxy_url is None:
         return None, None
     proxy = yarl.URL(proxy_url)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import anyio
 import attrs
@@ -28,13 +28,17 @@ from okta_async._core.errors import (
     RateLimitError,
 )
 from okta_async._core.operation import Operation
-from okta_async._core.retry import may_have_been_sent
+from okta_async._core.retry import backoff_delay, may_have_been_sent
 from okta_async.bulk.runner import ItemContext
 from okta_async.resources.operations import (
     GET_APPLICATION,
     GET_GROUP,
     GET_USER,
 )
+
+if TYPE_CHECKING:
+    from okta_async._core.transport import RawResponse
+    from okta_async.client import OktaClient
 
 T = TypeVar("T")
 
@@ -53,6 +57,27 @@ class TransportLike(Protocol):
         query: Sequence[tuple[str, str]] | Mapping[str, str] | None = ...,
         json: Any = ...,
     ) -> Any: ...
+
+
+class ClientCalls:
+    """A :class:`TransportLike` over the client's public ``request_raw``: the operation's
+    template goes along as the path, so rate-limit buckets stay per endpoint."""
+
+    def __init__(self, client: OktaClient) -> None:
+        self._client = client
+
+    async def request(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> RawResponse:
+        params = list(query.items()) if isinstance(query, Mapping) else query
+        return await self._client.request_raw(
+            op.method, op.path, path_params=path_params, params=params, json=json
+        )
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -93,8 +118,7 @@ def is_duplicate_login(exc: BaseException) -> bool:
 
 def backoff(attempt: int) -> float:
     """Seconds to wait before retry number ``attempt`` (1-based): capped exponential, jittered."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)
+    return backoff_delay(attempt, BACKOFF_BASE, BACKOFF_CAP, jitter=0.5, rand=random.random)
 
 
 async def retrying(

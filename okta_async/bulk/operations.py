@@ -95,16 +95,15 @@ class BulkOperations:
 
     @property
     def _transport(self) -> _calls.TransportLike:
-        transport: _calls.TransportLike = self._client._transport
-        return transport
+        return _calls.ClientCalls(self._client)
 
     @property
     def _org_url(self) -> str:
-        return str(self._client._transport.org_url)
+        return self._client.org_url
 
     @property
     def _governor(self) -> GovernorLike | None:
-        governor: GovernorLike | None = getattr(self._client._transport, "governor", None)
+        governor: GovernorLike = self._client.governor
         return governor
 
     def map(

@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 import anyio
 import attrs
 
+from okta_async._core.errors import OktaError
 from okta_async.bulk.journal import JobBinding, Journal, JournalEntry
 from okta_async.bulk.outcome import FAILED, SKIPPED, ErrorInfo, Outcome
 from okta_async.bulk.pacing import AdaptiveLimiter, GovernorLike
@@ -37,7 +38,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class BulkAbortedError(Exception):
+class BulkAbortedError(OktaError):
     """A ``fail_fast`` job stopped at its first failed item.
 
     ``outcome`` is that item's outcome; ``report`` summarizes what had finished until then.

@@ -112,12 +112,12 @@ async def connect(args: argparse.Namespace) -> AsyncIterator[OktaClient]:
         async with okta:
             yield okta
     except APITimeoutError as exc:
-        org = str(okta._transport.org_url)
+        org = str(okta.org_url)
         raise CliError(
             f"the Okta org at {org} did not answer in time: {exc}", EXIT_UNREACHABLE
         ) from None
     except APIConnectionError as exc:
-        org = str(okta._transport.org_url)
+        org = str(okta.org_url)
         raise CliError(f"cannot reach the Okta org at {org}: {exc}", EXIT_UNREACHABLE) from None
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from okta_async._core.logtail import LogTailMixin
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
+from okta_async.logtail import LogTailMixin
 
 from .. import models
 from .operations import GET_LOGS

@@ -57,13 +57,13 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...], dict[str, Any], dict[str, Any
         {L: f"tok-{L}" for L in LAYERS},
         None,
     ),
-    "request_timeout": (
-        "request_timeout",
+    "timeout": (
+        "timeout",
         "OKTA_CLIENT_REQUESTTIMEOUT",
         ("requestTimeout",),
         {"argument": 1.5, "env": "2", "cwd": 3, "home": 4.5},
         {"argument": 1.5, "env": 2.0, "cwd": 3.0, "home": 4.5},
-        30.0,
+        120.0,
     ),
     "max_retries": (
         "max_retries",
@@ -129,7 +129,7 @@ def test_settings_merge_key_by_key_across_layers(dirs: Dirs) -> None:
     dirs.write("cwd", {"requestTimeout": 9})
     config = dirs.load({"OKTA_CLIENT_RATELIMIT_MAXRETRIES": "4"})
     assert (config.org_url, config.token) == ("https://home.okta.com", "tok-home")
-    assert (config.request_timeout, config.max_retries) == (9.0, 4)
+    assert (config.timeout, config.max_retries) == (9.0, 4)
 
 
 def test_empty_environment_variable_counts_as_unset(dirs: Dirs) -> None:
@@ -142,7 +142,7 @@ def test_empty_environment_variable_counts_as_unset(dirs: Dirs) -> None:
 def test_defaults_when_only_required_settings_given(dirs: Dirs) -> None:
     config = dirs.load(org_url="https://acme.okta.com", token="t")
     assert config.authorization_mode == "SSWS"
-    assert (config.request_timeout, config.max_retries) == (30.0, 2)
+    assert (config.timeout, config.max_retries) == (120.0, 2)
     assert (config.max_connections, config.max_concurrent_requests) == (100, 48)
     assert config.proxy is None and config.trust_env and config.ssl is None
 
@@ -210,9 +210,9 @@ def test_oktaconfig_built_directly_still_validates_org_url() -> None:
 @pytest.mark.parametrize(
     ("env_var", "value", "setting"),
     [
-        ("OKTA_CLIENT_REQUESTTIMEOUT", "soon", "request_timeout"),
-        ("OKTA_CLIENT_REQUESTTIMEOUT", "-1", "request_timeout"),
-        ("OKTA_CLIENT_REQUESTTIMEOUT", "nan", "request_timeout"),
+        ("OKTA_CLIENT_REQUESTTIMEOUT", "soon", "timeout"),
+        ("OKTA_CLIENT_REQUESTTIMEOUT", "-1", "timeout"),
+        ("OKTA_CLIENT_REQUESTTIMEOUT", "nan", "timeout"),
         ("OKTA_CLIENT_RATELIMIT_MAXRETRIES", "2.5", "max_retries"),
         ("OKTA_CLIENT_RATELIMIT_MAXRETRIES", "-3", "max_retries"),
         ("OKTA_CLIENT_PROXY_PORT", "http", "proxy_port"),

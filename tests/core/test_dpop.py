@@ -381,7 +381,7 @@ async def test_tokens_keys_and_proofs_stay_out_of_logs_reprs_and_errors(
         *server.assertions,
     ]
     visible = "".join([caplog.text, repr(auth), repr(key), str(caught.value), repr(caught.value)])
-    assert "token request" in caplog.text and "DPoP nonce" in caplog.text
+    assert "/oauth2/v1/token" in caplog.text and "DPoP nonce" in caplog.text
     for secret in secrets:
         assert secret not in visible
 

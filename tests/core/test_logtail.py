@@ -12,17 +12,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from okta_async._core import logtail
+from okta_async import logtail
 from okta_async._core.errors import ForeignOriginError, PermissionDeniedError
-from okta_async._core.logtail import LogTailMixin
 from okta_async._core.transport import Transport
+from okta_async.logtail import LogTailMixin
 from okta_async.models import LogEvent
 from tests.core.transport_support import make_transport
 
 pytestmark = pytest.mark.filterwarnings("error")
 
 # No retries, and no timeout: only cancellation can end a request the server holds back.
-NO_RETRIES: dict[str, Any] = {"max_retries": 0, "request_timeout": 0.0}
+NO_RETRIES: dict[str, Any] = {"max_retries": 0, "attempt_timeout": 0.0}
 
 
 class LogServer:
@@ -148,10 +148,10 @@ async def test_tail_picks_up_events_created_after_it_started(server: LogServer, 
 
 
 async def test_tail_sleeps_poll_interval_only_after_an_empty_page(
-    server: LogServer, logs: Logs, monkeypatch: pytest.MonkeyPatch
+    server: LogServer, logs: Logs
 ) -> None:
     sleep = RecordingSleep(stop_after=2)
-    monkeypatch.setattr(logtail, "_sleep", sleep)
+    logs._transport.retry_policy.sleep = sleep
     events = await drain(logs.tail(poll_interval=7.5, limit=2))
     assert uuids(events) == ["e1", "e2", "e3"]
     assert sleep.delays == [7.5, 7.5]
@@ -160,10 +160,10 @@ async def test_tail_sleeps_poll_interval_only_after_an_empty_page(
 
 
 async def test_tail_rides_over_transient_errors_without_loss_or_repeat(
-    server: LogServer, logs: Logs, monkeypatch: pytest.MonkeyPatch
+    server: LogServer, logs: Logs
 ) -> None:
     sleep = RecordingSleep(stop_after=4)
-    monkeypatch.setattr(logtail, "_sleep", sleep)
+    logs._transport.retry_policy.sleep = sleep
     tail = logs.tail(poll_interval=0, limit=2)
     assert uuids([await anext(tail), await anext(tail)]) == ["e1", "e2"]
     server.faults = [503, 429, 500]
@@ -244,3 +244,35 @@ async def test_cancelling_a_tail_while_it_waits_for_new_events_is_clean(
 def test_negative_poll_interval_is_rejected() -> None:
     with pytest.raises(ValueError, match="poll_interval"):
         Logs(None).tail(poll_interval=-1)  # type: ignore[arg-type]
+
+
+async def test_tail_survives_a_transient_token_endpoint_failure() -> None:
+    from keyfactory import new_ec, pem
+
+    from okta_async._core.auth import PrivateKeyAuth
+
+    state = LogServer(events=2)
+    token_answers = [503]
+
+    async def token(request: web.Request) -> web.Response:
+        if token_answers:
+            status = token_answers.pop(0)
+            return web.json_response({"errorCode": "E0000009"}, status=status)
+        return web.json_response({"access_token": "at", "token_type": "Bearer"})
+
+    app = web.Application()
+    app.router.add_get("/api/v1/logs", state.handle)
+    app.router.add_post("/oauth2/v1/token", token)
+    async with TestServer(app, host="127.0.0.1") as test_server:
+        url = str(test_server.make_url("")).rstrip("/")
+        auth = PrivateKeyAuth(
+            org_url=url, client_id="0oa1", scopes=("okta.logs.read",), private_key=pem(new_ec())
+        )
+        auth._max_retries = 0  # the token endpoint's own retries are exhausted at once
+        transport = make_transport(org_url=url, auth=auth, **NO_RETRIES)
+        sleep = RecordingSleep(stop_after=2)
+        transport.retry_policy.sleep = sleep
+        events = await drain(Logs(transport).tail(poll_interval=0))
+        await transport.aclose()
+    assert uuids(events) == ["e1", "e2"]
+    assert sleep.delays == [1.0, 0]  # one backoff after the token 503, then the empty-page poll

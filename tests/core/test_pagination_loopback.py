@@ -24,7 +24,7 @@ from tests.core.transport_support import make_transport
 pytestmark = pytest.mark.filterwarnings("error")
 
 # No retries, and no timeout: only cancellation can end a request the server holds back.
-NO_RETRIES: dict[str, Any] = {"max_retries": 0, "request_timeout": 0.0}
+NO_RETRIES: dict[str, Any] = {"max_retries": 0, "attempt_timeout": 0.0}
 
 LIST_USERS = Operation(id="listUsers", method="GET", path="/api/v1/users")
 LIST_GROUPS = Operation(id="listGroups", method="GET", path="/api/v1/groups")

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.client_reqrep import ConnectionKey
 
-from okta_async._core.retry import RetryPolicy, is_concurrent_limit
+from okta_async._core.retry import CLAMPED_RESET, RetryPolicy, is_concurrent_limit
 
 SERVER_NOW = 1_800_000_000  # the server's clock, from its Date header
 LOCAL_SKEW = 3_600.0  # the local clock is an hour fast: it must not matter
@@ -42,12 +42,10 @@ def _connector_error() -> aiohttp.ClientConnectorError:
     ("method", "status", "headers", "retry", "max_retries", "expected_delay"),
     [
         # 429: wait for Reset measured against Date (skewed local clock ignored) + jitter 0.5 * 1.0
-        ("GET", 429, _rate_limited(10), 1, 2, 10.5),
-        ("POST", 429, _rate_limited(10), 1, 2, 10.5),
-        ("DELETE", 429, _rate_limited(0), 1, 2, 0.5),
-        ("GET", 429, _rate_limited(-5), 1, 2, 0.5),  # reset already passed: jitter only
-        # 429 with a reset beyond the cap waits only the cap
-        ("GET", 429, _rate_limited(500), 1, 2, 120.0),
+        ("GET", 429, _rate_limited(10), 1, 2, 0.0),
+        ("POST", 429, _rate_limited(10), 1, 2, 0.0),
+        ("DELETE", 429, _rate_limited(0), 1, 2, 0.0),
+        ("GET", 429, _rate_limited(-5), 1, 2, 0.0),
         # concurrent-limit 429: short backoff in [base/2, base], not a sleep until the reset
         ("GET", 429, _rate_limited(55, limit=0), 1, 2, 0.75),
         ("POST", 429, _rate_limited(55, limit=0), 2, 2, 1.5),
@@ -88,10 +86,16 @@ def test_response_retry_decisions(
 def test_429_without_date_header_falls_back_to_local_clock() -> None:
     headers = _rate_limited(10)
     del headers["Date"]
-    decision = _policy(rand=0.0).for_response("GET", 429, headers, 1, 2)
-    assert decision is not None
-    assert decision.delay == pytest.approx(0.0)  # local clock is an hour ahead: reset has passed
-    assert "local clock" in decision.reason
+    # local clock is an hour ahead: the reset has passed
+    assert _policy(rand=0.0).rate_limit_wait(headers) == pytest.approx(0.0)
+
+
+def test_reset_in_milliseconds_or_hours_ahead_is_clamped_to_one_window() -> None:
+    headers = _rate_limited(10)
+    headers["X-Rate-Limit-Reset"] = str(int(SERVER_NOW * 1000))
+    assert _policy().rate_limit_wait(headers) == CLAMPED_RESET
+    headers["X-Rate-Limit-Reset"] = str(int(SERVER_NOW + 3 * 3600))
+    assert _policy().rate_limit_wait(headers) == CLAMPED_RESET
 
 
 def test_429_without_reset_header_backs_off_exponentially() -> None:
@@ -100,12 +104,12 @@ def test_429_without_reset_header_backs_off_exponentially() -> None:
     assert decision.delay == pytest.approx(1.0)
 
 
-def test_rate_limit_wait_cap_is_configurable() -> None:
-    decision = _policy(rand=0.0, max_rate_limit_wait=5.0).for_response(
-        "GET", 429, _rate_limited(30), 1, 2
-    )
+def test_429_with_a_reset_leaves_the_wait_to_the_governor() -> None:
+    policy = _policy(rand=0.0)
+    decision = policy.for_response("GET", 429, _rate_limited(30), 1, 2)
     assert decision is not None
-    assert decision.delay == 5.0
+    assert decision.delay == 0.0
+    assert policy.rate_limit_wait(_rate_limited(30)) == pytest.approx(30.0)
 
 
 def test_concurrent_limit_detection_needs_limit_and_remaining_zero() -> None:

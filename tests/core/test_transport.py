@@ -78,7 +78,7 @@ async def test_path_params_are_percent_encoded_and_query_is_sent() -> None:
 
 async def test_missing_path_parameter_is_a_clear_error() -> None:
     async with open_transport() as transport:
-        with pytest.raises(ValueError, match="getUser: missing path parameter 'userId'"):
+        with pytest.raises(ValueError, match="getUser: path parameter 'userId' is missing"):
             await transport.request(GET_USER)
 
 
@@ -265,8 +265,8 @@ async def test_per_call_extra_headers_are_sent_but_cannot_replace_authorization(
         assert "authorization" not in headers
 
 
-async def test_per_call_timeout_is_passed_to_aiohttp() -> None:
-    async with open_transport(request_timeout=30.0) as transport:
+async def test_attempt_timeout_bounded_by_the_call_timeout_is_passed_to_aiohttp() -> None:
+    async with open_transport(attempt_timeout=30.0) as transport:
         with mocked_okta() as m:
             m.get(USER_URL, payload={}, repeat=True)
             await transport.request(GET_USER, path_params={"userId": "00u1"})
@@ -381,7 +381,7 @@ async def test_no_unclosed_session_warning_after_close() -> None:
 
 
 async def test_none_options_fall_back_to_config_and_header_names_are_case_insensitive() -> None:
-    async with open_transport(request_timeout=9.0) as transport:
+    async with open_transport(attempt_timeout=9.0) as transport:
         with mocked_okta() as m:
             m.get(USER_URL, payload={})
             await transport.request(

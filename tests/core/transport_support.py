@@ -28,7 +28,8 @@ class LocalConfig:
     org_url: str = ORG
     authorization_mode: str = "SSWS"
     token: str | None = attrs.field(default=TOKEN, repr=False)
-    request_timeout: float = 30.0
+    timeout: float = 120.0
+    attempt_timeout: float = 30.0
     max_retries: int = 2
     max_connections: int = 10
     max_concurrent_requests: int = 8
@@ -114,7 +115,6 @@ def make_transport(
     if sleeps.clock is None:
         sleeps.clock = FakeClock()  # retry waits and governor holds share one fake clock
     policy = RetryPolicy(
-        max_rate_limit_wait=cfg.max_rate_limit_wait,
         sleep=sleeps,
         rand=lambda: rand,
         wall_clock=lambda: 0.0,

@@ -11,19 +11,26 @@ not die: it logs a warning, waits (doubling from ``max(poll_interval, 1)`` secon
 asks for the same URL again, so nothing is lost or repeated. A bounded query (``until``) raises
 instead, like any other listing: it has an end, and the caller can rerun it. Any other error
 (401, 403, 400, a foreign next link, an undecodable body) is raised. Cancelling the consuming
-task stops the tail cleanly at whatever it was awaiting.
+task stops the tail cleanly at whatever it was awaiting. A token endpoint that fails transiently
+(5xx, 429, unreachable) counts as transient too. Every wait goes through the transport's
+injectable ``retry_policy.sleep``, the one the pipeline's backoff uses.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from okta_async._core.errors import APIConnectionError, InternalServerError, RateLimitError
+from okta_async._core.errors import (
+    APIConnectionError,
+    APIStatusError,
+    InternalServerError,
+    RateLimitError,
+)
 from okta_async._core.pagination import fetch_page
+from okta_async._core.retry import backoff_delay
 from okta_async.resources.operations import GET_LOGS
 
 if TYPE_CHECKING:
@@ -42,9 +49,16 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 )
 """Errors a tail outlives: the next attempt may well succeed."""
 
-logger = logging.getLogger("okta_async.logtail")
 
-_sleep: Callable[[float], Any] = asyncio.sleep  # the one place a tail waits (tests replace it)
+def is_transient(exc: Exception) -> bool:
+    """Whether a tail outlives ``exc``: no answer, a 5xx or a 429, from the API or from the
+    token endpoint (a :class:`TokenRequestError` with such a status)."""
+    if isinstance(exc, TRANSIENT_ERRORS):
+        return True
+    return isinstance(exc, APIStatusError) and (exc.status == 429 or exc.status >= 500)
+
+
+logger = logging.getLogger("okta_async.logtail")
 
 
 class LogTailMixin:
@@ -100,18 +114,18 @@ async def _tail(
     while True:
         try:
             page = await fetch_page(transport, GET_LOGS, decode, url=url, query=query)
-        except TRANSIENT_ERRORS as exc:
-            if bounded:
+        except (APIStatusError, APIConnectionError) as exc:
+            if bounded or not is_transient(exc):
                 raise
             failures += 1
-            delay = min(MAX_BACKOFF, max(poll_interval, 1.0) * 2.0 ** (failures - 1))
+            delay = backoff_delay(failures, max(poll_interval, 1.0), MAX_BACKOFF, jitter=0.0)
             logger.warning(
                 "System Log tail: %s; retrying the same page in %.1f s (failure %d)",
                 type(exc).__name__,
                 delay,
                 failures,
             )
-            await _sleep(delay)
+            await transport.retry_policy.sleep(delay)
             continue
         failures = 0
         for event in page.items:
@@ -123,5 +137,5 @@ async def _tail(
         if not page.items:
             if bounded:
                 return
-            await _sleep(poll_interval)
+            await transport.retry_policy.sleep(poll_interval)
         url = page.next_url

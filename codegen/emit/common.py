@@ -6,7 +6,7 @@ import textwrap
 
 from codegen import ir
 
-REGENERATE = "python -m codegen --spec PATH --out okta_async  (or: nox -s codegen)"
+REGENERATE = "python -m codegen  (or: nox -s codegen)"
 
 
 def header(api: ir.Api) -> str:

@@ -197,7 +197,9 @@ class _Schemas:
         self.flavour = flavour
         self.raw = flavour.schemas
         self.enum_names = {name for name, s in self.raw.items() if "enum" in s}
-        self.class_names = {name: pascal(name) for name in self.raw}
+        # TEMPORARY (g1 gives colliding names proper ones): TempPassword vs tempPassword.
+        ordered = sorted(self.raw)
+        self.class_names = dict(zip(ordered, unique([pascal(n) for n in ordered]), strict=True))
 
     def build(self) -> tuple[tuple[ir.Model, ...], tuple[ir.Enum, ...]]:
         modules = dict(

@@ -371,7 +371,20 @@ def _iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
         for method in HTTP_METHODS:
             op = (item or {}).get(method)
             if op is not None:
-                yield method, path, {**op, "parameters": shared + list(op.get("parameters") or [])}
+                yield method, path, {**op, "parameters": _merge_parameters(doc, shared, op)}
+
+
+def _merge_parameters(
+    doc: dict[str, Any], shared: list[Any], op: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Path-level parameters, then the operation's; an operation parameter with the same name
+    and location replaces the path-level one (OpenAPI's rule)."""
+    flavour = _Flavour.detect(doc)
+    merged: dict[tuple[str, str], Any] = {}
+    for param in [*shared, *(op.get("parameters") or [])]:
+        resolved = flavour.resolve(param)
+        merged[(str(resolved.get("name")), str(resolved.get("in")))] = param
+    return list(merged.values())
 
 
 def _expand_multi(op: dict[str, Any]) -> list[dict[str, Any]]:
@@ -470,6 +483,8 @@ def _parameter(
     flavour: _Flavour, schemas: _Schemas, p: dict[str, Any], py_name: str
 ) -> ir.Parameter:
     schema = flavour.param_schema(p)
+    if "iso 8601" in str(schema.get("format", "")).lower():  # the System Log's since/until
+        schema = {**schema, "format": "date-time"}
     return ir.Parameter(
         wire_name=p["name"],
         py_name=py_name,

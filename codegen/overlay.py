@@ -34,6 +34,5 @@ def overlay_operations(legacy: dict[str, Any]) -> Iterator[tuple[str, str, dict[
         op = (paths.get(path) or {}).get(method)
         if op is None:
             raise ValueError(f"overlay: {method.upper()} {path} is not in the 2.4.0 spec")
-        shared = list(paths[path].get("parameters") or [])
-        params = shared + list(op.get("parameters") or [])
+        params = list(paths[path].get("parameters") or []) + list(op.get("parameters") or [])
         yield method, path, {**op, "operationId": operation_id, "parameters": params}

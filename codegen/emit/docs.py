@@ -41,9 +41,7 @@ def _renames_section(api: ir.Api, legacy: ir.Api) -> str:
     rows = []
     for op in legacy.operations:
         current = calls.get(endpoint_key(op), "(not reachable)")
-        rows.append(
-            f"| `{op.method_name}` | {op.http_method} `{op.spec_path}` | `{current}()` |\n"
-        )
+        rows.append(f"| `{op.method_name}` | {op.http_method} `{op.spec_path}` | `{current}()` |\n")
     return (
         "\n## 2.4.0 names\n\n"
         f"Each method of the 2.4.0 surface ({len(rows)} methods) and the call that reaches the "

@@ -116,7 +116,8 @@ def _signature(op: ir.Operation, types: TypeRenderer) -> str:
             keyword.append(f"        {p.py_name}: {ann} | Unset = UNSET,\n")
     if body is not None and len(body.content_types) > 1:  # the caller says what the bytes are
         choices = ", ".join(literal(c) for c in body.content_types)
-        keyword.append(f"        content_type: Literal[{choices}] = {literal(body.content_type)},\n")
+        default = literal(body.content_type)
+        keyword.append(f"        content_type: Literal[{choices}] = {default},\n")
         types.uses_literal = True
     extra = LIST_KWARGS if op.is_paginated else ""
     return (

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from okta_async._core.errors import APIConnectionError, InternalServerError, RateLimitError
 from okta_async._core.pagination import fetch_page
-from okta_async.resources.operations import GET_LOGS
 
 if TYPE_CHECKING:
     from okta_async._core.transport import Transport
@@ -93,13 +92,16 @@ async def _tail(
     """The generator behind :meth:`LogTailMixin.tail`; see the module docstring for the policy."""
     from okta_async._core.serde import decoder
     from okta_async.models import LogEvent
+    from okta_async.resources.logs import (
+        LIST_LOG_EVENTS,  # here: resources.logs imports this module
+    )
 
     decode = decoder(LogEvent)
     url: str | None = None  # None: the first request, built from `query`
     failures = 0
     while True:
         try:
-            page = await fetch_page(transport, GET_LOGS, decode, url=url, query=query)
+            page = await fetch_page(transport, LIST_LOG_EVENTS, decode, url=url, query=query)
         except TRANSIENT_ERRORS as exc:
             if bounded:
                 raise

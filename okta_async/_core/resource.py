@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from okta_async._core import operation, serde
 from okta_async._core.operation import Operation, RequestOptions
@@ -28,7 +28,6 @@ from okta_async._core.unset import UNSET
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
     from okta_async._core.transport import Transport
-    from okta_async.resources import ResourceAccessors
 
 T = TypeVar("T")
 
@@ -109,12 +108,18 @@ def request_options(
     return options or None
 
 
+class ClientLike(Protocol):
+    """What a resource needs of the client that creates it (any generated package's accessors)."""
+
+    _transport: Transport
+
+
 class Resource:
     """Base class of every generated resource; holds the client it was created by."""
 
     _transport: Transport
 
-    def __init__(self, client: ResourceAccessors) -> None:
+    def __init__(self, client: ClientLike) -> None:
         self._client = client
         self._transport = client._transport
 

@@ -27,9 +27,7 @@ from okta_async._core.errors import (
 )
 from okta_async._core.operation import Operation
 from okta_async.bulk.runner import ItemContext
-from okta_async.resources.operations import (
-    GET_USER,
-)
+from okta_async.resources.users import GET_USER
 
 T = TypeVar("T")
 

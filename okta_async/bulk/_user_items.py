@@ -37,12 +37,7 @@ from okta_async.bulk._calls import (
 )
 from okta_async.bulk.outcome import ABSENT, CREATED, DEACTIVATED, DELETED, EXISTED, UPDATED
 from okta_async.bulk.runner import ItemContext
-from okta_async.resources.operations import (
-    CREATE_USER,
-    DEACTIVATE_OR_DELETE_USER,
-    DEACTIVATE_USER,
-    PARTIAL_UPDATE_USER,
-)
+from okta_async.resources.users import CREATE_USER, DEACTIVATE_USER, DELETE_USER, UPDATE_USER
 
 UserRow = Mapping[str, Any]
 """A row: ``{"profile": {...}, "credentials": {...}, "group_ids": [...]}`` or a flat profile."""
@@ -165,7 +160,7 @@ class UpdateUsers:
         response = await send_retrying(
             self.transport,
             ctx,
-            PARTIAL_UPDATE_USER,
+            UPDATE_USER,
             path_params={"userId": target},
             json=body,
             max_attempts=self.max_attempts,
@@ -229,7 +224,7 @@ class DeleteUsers:
             await send_retrying(
                 self.transport,
                 ctx,
-                DEACTIVATE_OR_DELETE_USER,
+                DELETE_USER,
                 path_params={"userId": user_id},
                 query=query,
                 max_attempts=self.max_attempts,

@@ -107,7 +107,7 @@ def _narrows(by_name: dict[str, ir.Model], model: ir.Model, prop: ir.Property) -
         for other in parent.properties:
             if other.py_name == prop.py_name:
                 # str-like parents ("X | str") accept any narrowed string type
-                return other.type.kind in ("dict", "list", "model") and other.type != prop.type
+                return other.type.kind in ("dict", "list") and other.type != prop.type
         parent = by_name.get(parent.parent or "")
     return False
 

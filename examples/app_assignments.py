@@ -46,7 +46,7 @@ async def main() -> None:
                 "settings": {"app": {"url": "https://example.com", "requestIntegration": False}},
             }
         )
-        print(f"app {app.label!r} ({app.id}), sign-on mode {app.sign_on_mode}")
+        print(f"app {LABEL!r} ({app.id}), sign-on mode {app.sign_on_mode}")
 
         group = await okta.groups.add_group({"profile": {"name": LABEL}})
         users = await okta.users.list_users(filter='status eq "ACTIVE"', max_items=12).collect()
@@ -56,7 +56,7 @@ async def main() -> None:
         added = 0
         async for outcome in okta.bulk.add_users_to_group(group.id, [u.id for u in members]):
             added += outcome.ok
-        print(f"group {group.profile.name!r}: {added} members")
+        print(f"group {LABEL!r} ({group.id}): {added} members")
 
         # The group gets the app; the priority settles conflicts between groups' app profiles.
         await okta.apps.assign_group_to_application(app.id, group.id, {"priority": 0})

@@ -143,7 +143,7 @@ async def find_user(
     """The user with id or login ``user``, or None when Okta answers 404."""
     try:
         response = await send_retrying(
-            transport, ctx, GET_USER, path_params={"userId": user}, max_attempts=max_attempts
+            transport, ctx, GET_USER, path_params={"id": user}, max_attempts=max_attempts
         )
     except NotFoundError:
         return None

@@ -161,7 +161,7 @@ class UpdateUsers:
             self.transport,
             ctx,
             UPDATE_USER,
-            path_params={"userId": target},
+            path_params={"id": target},
             json=body,
             max_attempts=self.max_attempts,
         )
@@ -182,7 +182,7 @@ class DeactivateUsers:
             self.transport,
             ctx,
             DEACTIVATE_USER,
-            path_params={"userId": target},
+            path_params={"id": target},
             query=encode_query({"sendEmail": self.send_email}),
             max_attempts=self.max_attempts,
         )
@@ -215,7 +215,7 @@ class DeleteUsers:
                 self.transport,
                 ctx,
                 DEACTIVATE_USER,
-                path_params={"userId": user_id},
+                path_params={"id": user_id},
                 query=query,
                 max_attempts=self.max_attempts,
             )
@@ -225,7 +225,7 @@ class DeleteUsers:
                 self.transport,
                 ctx,
                 DELETE_USER,
-                path_params={"userId": user_id},
+                path_params={"id": user_id},
                 query=query,
                 max_attempts=self.max_attempts,
             )

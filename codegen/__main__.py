@@ -16,7 +16,6 @@ from codegen.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "okta_async"
-DEFAULT_DOCS = ROOT / "docs" / "api.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,19 +24,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--legacy-spec", type=Path, help="2.4.0 spec for the overlay (default: npm pack)"
     )
-    parser.add_argument("--no-overlay", action="store_true", help="generate from --spec alone")
+    parser.add_argument(
+        "--no-overlay", action="store_true", help="no 2.4.0 overlay (for specs other than Okta's)"
+    )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="package dir (default: okta_async)"
     )
     parser.add_argument(
-        "--docs", type=Path, default=DEFAULT_DOCS, help="reference page (default: docs/api.md)"
+        "--docs", type=Path, help="reference page (default: docs/api.md beside the --out package)"
     )
     args = parser.parse_args(argv)
     spec = args.spec if args.spec is not None else fetch_spec()
     legacy = None
     if not args.no_overlay:
         legacy = args.legacy_spec if args.legacy_spec is not None else fetch_legacy_spec()
-    written = generate(spec, args.out, legacy, None if args.no_overlay else args.docs)
+    docs = args.docs or args.out.resolve().parent / "docs" / "api.md"
+    written = generate(spec, args.out, legacy, docs)
     print(f"codegen: wrote {len(written)} files under {args.out} from {spec}", file=sys.stderr)
     return 0
 

@@ -1,4 +1,4 @@
-"""Python names for spec names: snake_case methods and attributes, enum members, plurals.
+"""Python names for spec names: snake_case methods and attributes, enum members, namespaces.
 
 Every function here is pure and deterministic; the generator's output depends on nothing else.
 """
@@ -70,15 +70,6 @@ def unique(names: list[str]) -> list[str]:
         seen.add(candidate)
         result.append(candidate)
     return result
-
-
-def plural(word: str) -> str:
-    """English plural of the last word of a snake_case name: policy -> policies, user -> users."""
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", word):
-        return word + "es"
-    return word + "s"
 
 
 def namespace(path: str) -> str:

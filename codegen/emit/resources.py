@@ -227,9 +227,16 @@ def _doc_text(op: ir.Operation) -> str:
     ]
     if op.multi_parent:
         parts.append(f"One entry of the multi-operation {op.multi_parent}.")
-    if op.body is not None and op.body.content_type != "application/json":
-        how = f", {op.body.encoding} encoded" if op.body.encoding else ""
-        parts.append(f"The body ``{op.body.py_name}`` is sent as {op.body.content_type}{how}.")
+    body = op.body
+    if body is not None and body.form_fields:
+        names = ", ".join(f"``{f}``" for f in body.form_fields)
+        parts.append(f"{names} (bytes or a binary file) go as multipart/form-data.")
+    elif body is not None and body.content_type != "application/json":
+        how = f", {body.encoding} encoded" if body.encoding else ""
+        sent = body.content_type
+        if len(body.content_types) > 1:
+            sent = f"{' or '.join(body.content_types)} (say which with ``content_type``)"
+        parts.append(f"The body ``{body.py_name}`` is sent as {sent}{how}.")
     args = []
     for p in op.parameters:
         text = p.description

@@ -670,7 +670,7 @@ class AppsResource(Resource):
 
         POST /api/v1/apps/{appId}/credentials/csrs/{csrId}/lifecycle/publish
 
-        The body ``body`` is sent as application/x-x509-ca-cert.
+        The body ``body`` is sent as application/x-x509-ca-cert or application/pkix-cert or application/x-pem-file (say which with ``content_type``).
 
         Args:
             app_id: Application ID
@@ -2096,7 +2096,7 @@ class AppsResource(Resource):
 
         POST /api/v1/apps/{appId}/logo
 
-        The body ``body`` is sent as multipart/form-data.
+        ``file`` (bytes or a binary file) go as multipart/form-data.
 
         Args:
             app_id: Application ID

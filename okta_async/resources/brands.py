@@ -1376,7 +1376,7 @@ class BrandsResource(Resource):
 
         POST /api/v1/brands/{brandId}/themes/{themeId}/background-image
 
-        The body ``body`` is sent as multipart/form-data.
+        ``file`` (bytes or a binary file) go as multipart/form-data.
 
         Args:
             brand_id: The ID of the brand
@@ -1432,7 +1432,7 @@ class BrandsResource(Resource):
 
         POST /api/v1/brands/{brandId}/themes/{themeId}/favicon
 
-        The body ``body`` is sent as multipart/form-data.
+        ``file`` (bytes or a binary file) go as multipart/form-data.
 
         Args:
             brand_id: The ID of the brand
@@ -1488,7 +1488,7 @@ class BrandsResource(Resource):
 
         POST /api/v1/brands/{brandId}/themes/{themeId}/logo
 
-        The body ``body`` is sent as multipart/form-data.
+        ``file`` (bytes or a binary file) go as multipart/form-data.
 
         Args:
             brand_id: The ID of the brand

@@ -517,7 +517,7 @@ class IdpsResource(Resource):
 
         POST /api/v1/idps/{idpId}/credentials/csrs/{idpCsrId}/lifecycle/publish
 
-        The body ``body`` is sent as application/pkix-cert.
+        The body ``body`` is sent as application/pkix-cert or application/x-x509-ca-cert or application/x-pem-file (say which with ``content_type``).
 
         Args:
             idp_id: `id` of IdP

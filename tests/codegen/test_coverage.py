@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from codegen.naming import namespace, snake
 from codegen.overlay import OVERLAY
 from okta_async import OktaClient
+from tests.support.loopback import client_for
 
 HTTP = ("get", "put", "post", "delete", "patch")
 TOKEN = "00coverage-token"
@@ -91,10 +91,8 @@ class Recorder:
 @pytest.fixture
 async def recording_org() -> AsyncIterator[tuple[Recorder, OktaClient]]:
     recorder = Recorder()
-    async with TestServer(recorder.app, host="127.0.0.1") as server:
-        origin = str(server.make_url("/")).rstrip("/")
-        async with OktaClient(org_url=origin, token=TOKEN, max_retries=0) as okta:
-            yield recorder, okta
+    async with client_for(recorder.app, TOKEN) as okta:
+        yield recorder, okta
 
 
 def _arguments(method: Any) -> tuple[list[Any], dict[str, Any]]:

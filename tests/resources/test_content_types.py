@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from okta_async import OktaClient
 from okta_async._core.resource import encode_query
+from tests.support.loopback import client_for
 
 LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
@@ -42,10 +42,8 @@ class Org:
 @pytest.fixture
 async def org() -> AsyncIterator[tuple[Org, OktaClient]]:
     org = Org()
-    async with TestServer(org.app, host="127.0.0.1") as server:
-        origin = str(server.make_url("/")).rstrip("/")
-        async with OktaClient(org_url=origin, token="00tok", max_retries=0) as okta:
-            yield org, okta
+    async with client_for(org.app, "00tok") as okta:
+        yield org, okta
 
 
 async def test_an_app_logo_goes_as_multipart_form_data_from_bytes(

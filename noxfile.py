@@ -30,35 +30,44 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "okta_async")
 
 
-def _spec_path(session: nox.Session) -> str:
-    """The pinned spec: $OKTA_SPEC_PATH, ../shared/spec beside the repo, else `npm pack`."""
+def _spec_paths(session: nox.Session) -> tuple[str, str]:
+    """The pinned specs (current, 2.4.0): $OKTA_SPEC_PATH / $OKTA_LEGACY_SPEC_PATH, else
+    ../shared/spec beside the repo, else downloaded by codegen.fetch (hashes checked)."""
     import os
     from pathlib import Path
 
-    explicit = os.environ.get("OKTA_SPEC_PATH")
-    if explicit:
-        return explicit
-    shared = Path(__file__).resolve().parent.parent / "shared" / "spec" / "okta-openapi-2.4.0.yaml"
-    if shared.exists():
-        return str(shared)
-    fetched = session.run(
-        "python", "-c", "from codegen.fetch import fetch_spec; print(fetch_spec())", silent=True
-    )
-    return str(fetched).strip().splitlines()[-1]
+    shared = Path(__file__).resolve().parent.parent / "shared" / "spec"
+    found = []
+    for env, name, fetch in (
+        ("OKTA_SPEC_PATH", "okta-management-2026.06.3-minimal.yaml", "fetch_spec"),
+        ("OKTA_LEGACY_SPEC_PATH", "okta-openapi-2.4.0.yaml", "fetch_legacy_spec"),
+    ):
+        if os.environ.get(env):
+            found.append(os.environ[env])
+        elif (shared / name).exists():
+            found.append(str(shared / name))
+        else:
+            code = f"from codegen.fetch import {fetch}; print({fetch}())"
+            fetched = session.run("python", "-c", code, silent=True)
+            found.append(str(fetched).strip().splitlines()[-1])
+    return found[0], found[1]
 
 
 @nox.session
 def codegen(session: nox.Session) -> None:
-    """Regenerate okta_async/models and okta_async/resources from the pinned spec."""
+    """Regenerate okta_async/models, okta_async/resources and docs/api.md from the pinned specs."""
     session.install("-e", ".[dev]")
-    session.run("python", "-m", "codegen", "--spec", _spec_path(session), *session.posargs)
+    spec, legacy = _spec_paths(session)
+    session.run(
+        "python", "-m", "codegen", "--spec", spec, "--legacy-spec", legacy, *session.posargs
+    )
 
 
 @nox.session
 def codegen_check(session: nox.Session) -> None:
-    """Fail when the committed generated code differs from a fresh generation."""
+    """Fail when the committed generated code (or docs/api.md) differs from a fresh generation."""
     session.install("-e", ".[dev]")
-    spec = _spec_path(session)
+    spec, legacy = _spec_paths(session)
     session.run(
         "python",
         "-m",
@@ -67,7 +76,11 @@ def codegen_check(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         "tests/codegen/test_generated_is_fresh.py",
-        env={"OKTA_SPEC_PATH": spec, "OKTA_CODEGEN_REQUIRE_SPEC": "1"},
+        env={
+            "OKTA_SPEC_PATH": spec,
+            "OKTA_LEGACY_SPEC_PATH": legacy,
+            "OKTA_CODEGEN_REQUIRE_SPEC": "1",
+        },
     )
 
 

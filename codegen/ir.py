@@ -138,8 +138,14 @@ class Body:
     wire_name: str
     type: TypeRef
     required: bool
-    content_type: str
+    content_type: str  # the one sent by default (JSON when the spec offers it)
     encoding: str = ""  # x-okta-multi-operation "encoding" (e.g. base64): how a str body is written
+    content_types: tuple[str, ...] = ()  # every media type the spec entry accepts (caller picks)
+    form_fields: tuple[str, ...] = ()  # multipart/form-data: the file fields, each a bytes/file
+
+    @property
+    def is_multipart(self) -> bool:
+        return self.content_type == "multipart/form-data"
 
 
 @attrs.frozen
@@ -150,11 +156,13 @@ class Operation:
     method_name: str  # snake_case operationId
     http_method: str  # upper case
     path: str
-    tag: str
+    tag: str  # the spec's first tag (documentation only; the namespace comes from the path)
     description: str
     parameters: tuple[Parameter, ...]
     body: Body | None
     returns: TypeRef | None  # None: no content (204, or 2xx without schema)
+    accept: str = "application/json"  # the response media type asked for (Accept header)
+    legacy: bool = False  # carried over from the 2.4.0 spec by the overlay
     multi_parent: str | None = None  # "METHOD /path" of the spec operation holding the entries
     fixed_query: tuple[tuple[str, str], ...] = ()  # query baked into the spec's path ("?a=b")
     spec_path: str = ""  # the path key exactly as in the spec (may carry "?a=b")
@@ -175,14 +183,15 @@ class Operation:
 
 
 @attrs.frozen
-class Tag:
-    """A spec tag: one generated resource class and one client attribute."""
+class Namespace:
+    """A group of operations by endpoint path: one generated resource class and client attribute."""
 
     name: str
     module: str
     class_name: str
     attribute: str
     operations: tuple[Operation, ...]
+    prefix: str = ""  # the path prefix its operations share ("/api/v1/users")
 
 
 @attrs.frozen
@@ -195,10 +204,10 @@ class Api:
     flavour: Literal["swagger2", "openapi3"]
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
-    tags: tuple[Tag, ...]
+    namespaces: tuple[Namespace, ...]
     raw_operation_count: int  # path+method pairs in the spec (multi-operations count once)
     aliases: tuple[Alias, ...] = ()  # named unions (OpenAPI 3 only)
 
     @property
     def operations(self) -> tuple[Operation, ...]:
-        return tuple(op for tag in self.tags for op in tag.operations)
+        return tuple(op for ns in self.namespaces for op in ns.operations)

@@ -1,4 +1,4 @@
-"""Python names for spec names: snake_case methods and attributes, enum members, plurals.
+"""Python names for spec names: snake_case methods and attributes, enum members, namespaces.
 
 Every function here is pure and deterministic; the generator's output depends on nothing else.
 """
@@ -8,16 +8,20 @@ from __future__ import annotations
 import keyword
 import re
 
-# Acronyms that the generic camelCase splitter would cut in the wrong place ("OAuth" -> "o_auth").
-_ACRONYMS = (("OAuth", "Oauth"), ("oAuth", "oauth"))
+# Spellings the generic camelCase splitter would cut in the wrong place ("OAuth" -> "o_auth",
+# "SAMLmetadata" -> "sam_lmetadata").
+_ACRONYMS = (("OAuth", "Oauth"), ("oAuth", "oauth"), ("SAMLmetadata", "SamlMetadata"))
+# A plural acronym ("URIs", "AAGUIDs") is one word, not "ur_is".
+_PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?=[A-Z0-9_]|$)")
 
 
 def snake(name: str) -> str:
     """snake_case: ``listOAuth2Claims`` -> ``list_oauth2_claims``, ``_links`` -> ``links``,
-    ``x5t#S256`` -> ``x5t_s256``."""
+    ``x5t#S256`` -> ``x5t_s256``, ``getAllWellKnownURIs`` -> ``get_all_well_known_uris``."""
     text = name
     for before, after in _ACRONYMS:
         text = text.replace(before, after)
+    text = _PLURAL_ACRONYM.sub(lambda m: m[1].capitalize() + "s", text)
     text = re.sub(r"[^0-9A-Za-z]+", "_", text)
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
@@ -68,10 +72,17 @@ def unique(names: list[str]) -> list[str]:
     return result
 
 
-def plural(word: str) -> str:
-    """English plural of the last word of a snake_case name: policy -> policies, user -> users."""
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", word):
-        return word + "es"
-    return word + "s"
+def namespace(path: str) -> str:
+    """The client attribute an endpoint lives under, read from its path (what a user would guess).
+
+    ``/api/v1/users/...`` -> ``users``; ``/attack-protection/api/v1/...`` -> ``attack_protection``;
+    ``/oauth2/v1/clients/...`` -> ``oauth2_clients``; ``/.well-known/...`` -> ``well_known``.
+    """
+    parts = [p for p in path.partition("?")[0].split("/") if p]
+    if parts[:2] == ["api", "v1"] and len(parts) > 2:
+        name = parts[2]
+    elif len(parts) > 2 and parts[1] == "v1":
+        name = f"{parts[0]}_{parts[2]}"
+    else:
+        name = parts[0] if parts else "root"
+    return identifier(name)

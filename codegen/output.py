@@ -37,7 +37,8 @@ def find_ruff() -> str:
 
 
 def ruff_format(root: Path) -> None:
-    """Sort imports, drop unused ones (F401) and format every file under ``root``, in place.
+    """Sort imports and ``__all__``, drop unused imports (F401) and format every file under
+    ``root``, in place.
 
     The emitters import what a module might need; letting ruff prune the rest keeps them simple.
     """
@@ -48,7 +49,7 @@ def ruff_format(root: Path) -> None:
             "check",
             *RUFF_SETTINGS,
             "--select",
-            "I,F401",
+            "I,F401,RUF022",
             "--fix",
             "--quiet",
             "--exit-zero",

@@ -38,7 +38,7 @@ async def connect() -> AsyncIterator[OktaClient]:
 async def main() -> None:
     """Create, assign, list and unassign."""
     async with connect() as okta:
-        app = await okta.applications.create_application(
+        app = await okta.apps.create_application(
             {
                 "name": "bookmark",
                 "label": LABEL,
@@ -46,9 +46,9 @@ async def main() -> None:
                 "settings": {"app": {"url": "https://example.com", "requestIntegration": False}},
             }
         )
-        print(f"app {app.label!r} ({app.id}), sign-on mode {app.sign_on_mode}")
+        print(f"app {LABEL!r} ({app.id}), sign-on mode {app.sign_on_mode}")
 
-        group = await okta.groups.create_group({"profile": {"name": LABEL}})
+        group = await okta.groups.add_group({"profile": {"name": LABEL}})
         users = await okta.users.list_users(filter='status eq "ACTIVE"', max_items=12).collect()
         members, individuals = users[:10], users[10:12]
 
@@ -56,24 +56,22 @@ async def main() -> None:
         added = 0
         async for outcome in okta.bulk.add_users_to_group(group.id, [u.id for u in members]):
             added += outcome.ok
-        print(f"group {group.profile.name!r}: {added} members")
+        print(f"group {LABEL!r} ({group.id}): {added} members")
 
         # The group gets the app; the priority settles conflicts between groups' app profiles.
-        await okta.applications.create_application_group_assignment(
-            app.id, group.id, {"priority": 0}
-        )
+        await okta.apps.assign_group_to_application(app.id, group.id, {"priority": 0})
         # Two more users get it directly, each with an app-specific profile.
         for user in individuals:
-            await okta.applications.assign_user_to_application(
+            await okta.apps.assign_user_to_application(
                 app.id, {"id": user.id, "scope": "USER", "profile": {"role": "viewer"}}
             )
 
-        assigned = [app_user async for app_user in okta.applications.list_application_users(app.id)]
+        assigned = [app_user async for app_user in okta.apps.list_application_users(app.id)]
         print(f"{len(assigned)} users can use the app")
 
         # Remove one direct assignment again.
-        await okta.applications.delete_application_user(app.id, individuals[0].id)
-        remaining = await okta.applications.list_application_users(app.id).collect()
+        await okta.apps.unassign_user_from_application(app.id, individuals[0].id)
+        remaining = await okta.apps.list_application_users(app.id).collect()
         print(f"after removing one direct assignment: {len(remaining)} users")
 
 

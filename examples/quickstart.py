@@ -60,7 +60,7 @@ async def main() -> None:
             activate=False,
         )
         print(f"created {user.profile.login} ({user.id}), status {user.status}")
-        user = await okta.users.partial_update_user(user.id, {"profile": {"title": "Example"}})
+        user = await okta.users.update_user(user.id, {"profile": {"title": "Example"}})
         print(f"title is now {user.profile.title!r}")
 
         # Users can be fetched by id or by login.
@@ -74,8 +74,8 @@ async def main() -> None:
             print(f"not found, as expected: {exc.error_code} {exc.error_summary}")
 
         # Clean up: Okta deletes only deactivated users.
-        await okta.users.deactivate_or_delete_user(user.id)
-        await okta.users.deactivate_or_delete_user(user.id)
+        await okta.users.delete_user(user.id)
+        await okta.users.delete_user(user.id)
         print("deleted the example user")
 
 

@@ -39,13 +39,13 @@ async def connect() -> AsyncIterator[OktaClient]:
 
 async def make_some_noise(okta: OktaClient) -> None:
     """Create a few users and a group with them in it, so the fake org's log has events."""
-    group = await okta.groups.create_group({"profile": {"name": "Log watchers"}})
+    group = await okta.groups.add_group({"profile": {"name": "Log watchers"}})
     for i in range(5):
         login = f"watcher{i}@example.com"
         user = await okta.users.create_user(
             {"profile": {"login": login, "email": login, "firstName": "Log", "lastName": f"W{i}"}}
         )
-        await okta.groups.add_user_to_group(group.id, user.id)
+        await okta.groups.assign_user_to_group(group.id, user.id)
         await asyncio.sleep(0.05)
 
 

@@ -31,7 +31,6 @@ from okta_async._core.errors import (
 )
 from okta_async._core.pagination import fetch_page
 from okta_async._core.retry import backoff_delay
-from okta_async.resources.operations import GET_LOGS
 
 if TYPE_CHECKING:
     from okta_async._core.transport import Transport
@@ -107,13 +106,16 @@ async def _tail(
     """The generator behind :meth:`LogTailMixin.tail`; see the module docstring for the policy."""
     from okta_async._core.serde import decoder
     from okta_async.models import LogEvent
+    from okta_async.resources.logs import (
+        LIST_LOG_EVENTS,  # here: resources.logs imports this module
+    )
 
     decode = decoder(LogEvent)
     url: str | None = None  # None: the first request, built from `query`
     failures = 0
     while True:
         try:
-            page = await fetch_page(transport, GET_LOGS, decode, url=url, query=query)
+            page = await fetch_page(transport, LIST_LOG_EVENTS, decode, url=url, query=query)
         except (APIStatusError, APIConnectionError) as exc:
             if bounded or not is_transient(exc):
                 raise

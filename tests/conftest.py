@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,31 +22,43 @@ def mocked() -> Iterator[mocked_okta]:
         yield m
 
 
-def spec_path() -> Path | None:
-    """$OKTA_SPEC_PATH, else ../shared/spec/okta-openapi-2.4.0.yaml relative to the repo root,
-    else the pinned package fetched with ``npm pack`` (cached; None when npm is unavailable)."""
-    explicit = os.environ.get("OKTA_SPEC_PATH")
+CURRENT_SPEC = "okta-management-2026.06.3-minimal.yaml"
+LEGACY_SPEC = "okta-openapi-2.4.0.yaml"
+
+
+def _locate(env: str, shared_name: str, fetch: Callable[[], Path]) -> Path | None:
+    """``$env``, else ``../shared/spec/<shared_name>`` beside the repository, else the locked file
+    fetched into the cache (None when it cannot be fetched)."""
+    explicit = os.environ.get(env)
     if explicit:
         return Path(explicit)
-    shared = REPO.parent / "shared" / "spec" / "okta-openapi-2.4.0.yaml"
+    shared = REPO.parent / "shared" / "spec" / shared_name
     if shared.exists():
         return shared
-    from codegen.fetch import fetch_spec
-
     try:
-        return fetch_spec()
+        return fetch()
     except (OSError, subprocess.CalledProcessError, RuntimeError):
         return None
 
 
-@pytest.fixture(scope="session")
-def okta_spec() -> Path:
-    path = spec_path()
+def spec_path() -> Path | None:
+    """The current spec: $OKTA_SPEC_PATH, ../shared/spec, else downloaded (hash checked)."""
+    from codegen.fetch import fetch_spec
+
+    return _locate("OKTA_SPEC_PATH", CURRENT_SPEC, fetch_spec)
+
+
+def legacy_spec_path() -> Path | None:
+    """The 2.4.0 spec: $OKTA_LEGACY_SPEC_PATH, ../shared/spec, else ``npm pack`` (hash checked)."""
+    from codegen.fetch import fetch_legacy_spec
+
+    return _locate("OKTA_LEGACY_SPEC_PATH", LEGACY_SPEC, fetch_legacy_spec)
+
+
+def _required(path: Path | None, what: str) -> Path:
+    """``path``, or a skip (a failure when CI requires the specs) saying how to provide it."""
     if path is None or not path.exists():
-        reason = (
-            "Okta spec not found: set OKTA_SPEC_PATH, place "
-            "../shared/spec/okta-openapi-2.4.0.yaml beside the repository, or install npm"
-        )
+        reason = f"{what} not found: set the variable, place it in ../shared/spec, or go online"
         if os.environ.get("OKTA_CODEGEN_REQUIRE_SPEC") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
@@ -54,8 +66,28 @@ def okta_spec() -> Path:
 
 
 @pytest.fixture(scope="session")
+def okta_spec() -> Path:
+    """The current spec (OpenAPI 3), the generated package's source."""
+    return _required(spec_path(), f"Okta spec ($OKTA_SPEC_PATH, {CURRENT_SPEC})")
+
+
+@pytest.fixture(scope="session")
+def legacy_spec() -> Path:
+    """The 2.4.0 spec (Swagger 2): the overlay's source and the golden test's input."""
+    return _required(legacy_spec_path(), f"2.4.0 spec ($OKTA_LEGACY_SPEC_PATH, {LEGACY_SPEC})")
+
+
+@pytest.fixture(scope="session")
 def okta_doc(okta_spec: Path) -> dict[str, Any]:
-    """The raw spec document (for walking operations independently of the generator)."""
+    """The raw current spec document (for walking operations independently of the generator)."""
     from codegen.loader import read_spec
 
     return read_spec(okta_spec)[0]
+
+
+@pytest.fixture(scope="session")
+def legacy_doc(legacy_spec: Path) -> dict[str, Any]:
+    """The raw 2.4.0 spec document."""
+    from codegen.loader import read_spec
+
+    return read_spec(legacy_spec)[0]

@@ -6,7 +6,7 @@ import textwrap
 
 from codegen import ir
 
-REGENERATE = "python -m codegen --spec PATH --out okta_async  (or: nox -s codegen)"
+REGENERATE = "python -m codegen  (or: nox -s codegen)"
 
 
 def header(api: ir.Api) -> str:
@@ -25,10 +25,11 @@ _ASCII = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '
 def docstring(text: str, indent: int) -> str:
     """A triple-quoted docstring body, safe for any spec text, indented by ``indent`` spaces."""
     body = text.translate(_ASCII).strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    body = "\n".join(line.rstrip() for line in body.splitlines())
     if not body:
         body = "(No description in the spec.)"
-    if body.endswith('"'):
-        body += " "
+    if body.endswith('"'):  # a closing quote would run into the docstring's own
+        body = body[:-1] + '\\"'
     pad = " " * indent
     lines = body.splitlines()
     if len(lines) == 1:

@@ -1,4 +1,9 @@
-"""Resource emitter: one module and class per tag, plus the ``ResourceAccessors`` mixin."""
+"""Resource emitter: one module and class per namespace, plus the ``ResourceAccessors`` mixin.
+
+Each namespace module also holds its operations' ``Operation`` records (``CREATE_USER``, ...), the
+ones bulk jobs and the System Log tail send, so no hand-written module spells a method and path
+again and using ``okta.users`` loads nothing of the other namespaces.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 
 from codegen import ir
 from codegen.emit.common import TypeRenderer, docstring, header, literal
+from codegen.loader import is_json
 
 COMMON_KWARGS = (
     "        timeout: float | None = None,\n"
@@ -18,52 +24,39 @@ PASS_OPTIONS = (
     "            max_retries=max_retries,\n"
     "            extra_headers=extra_headers,\n"
 )
-# The tag whose class also offers ``tail()`` (System Log polling), built by the pagination module.
-LOG_TAIL_TAG = "Log"
+# The namespace whose class also offers ``tail()`` (System Log polling).
+LOG_TAIL_NAMESPACE = "logs"
 
 
 def emit_resources(api: ir.Api) -> dict[str, str]:
     """``{relative path: source}`` for okta_async/resources/."""
-    files = {f"{tag.module}.py": tag_module(api, tag) for tag in api.tags}
+    files = {f"{ns.module}.py": namespace_module(api, ns) for ns in api.namespaces}
     files["__init__.py"] = accessors(api)
-    files["operations.py"] = operations_table(api)
     return files
 
 
 def constant(op: ir.Operation) -> str:
-    """Name of an operation's ``Operation`` record in ``resources/operations.py``."""
+    """Name of an operation's ``Operation`` record in its namespace module."""
     return op.method_name.upper()
 
 
-def operations_table(api: ir.Api) -> str:
-    """Every operation's ``Operation`` record, by tag: the one table resources, bulk jobs and the
-    System Log tail share, so no hand-written module spells a method and path again."""
-    sections = "".join(
-        f"\n# {tag.name}\n"
-        + "".join(
-            f"{constant(op)} = Operation({literal(op.operation_id)}, {literal(op.http_method)}, "
-            f"{literal(op.path)})\n"
-            for op in tag.operations
-        )
-        for tag in api.tags
+def operation_records(ns: ir.Namespace) -> str:
+    """The namespace's ``Operation`` records, one line each."""
+    return "".join(
+        f"{constant(op)} = Operation({literal(op.operation_id)}, {literal(op.http_method)}, "
+        f"{literal(op.path)})\n"
+        for op in ns.operations
     )
-    return f'''{header(api)}"""Every operation of the spec as an ``Operation`` record."""
-
-from __future__ import annotations
-
-from okta_async._core.operation import Operation
-{sections}'''
 
 
-def tag_module(api: ir.Api, tag: ir.Tag) -> str:
+def namespace_module(api: ir.Api, ns: ir.Namespace) -> str:
     types = TypeRenderer(prefix="models.")
-    methods = "".join(_method(op, types) for op in tag.operations)
-    ops = ", ".join(constant(op) for op in tag.operations)
+    methods = "".join(_method(op, types) for op in ns.operations)
     typing_names = ["TYPE_CHECKING", "Any"]
     if types.uses_literal:
         typing_names.append("Literal")
     bases, mixin_import, class_attrs, checking = "Resource", "", "", ""
-    if tag.name == LOG_TAIL_TAG:
+    if ns.name == LOG_TAIL_NAMESPACE:
         # LogTailMixin types ``_transport`` with a structural protocol, Resource with Transport:
         # one declaration here satisfies both bases for mypy.
         bases = "LogTailMixin, Resource"
@@ -72,13 +65,17 @@ def tag_module(api: ir.Api, tag: ir.Tag) -> str:
         checking = "    from okta_async._core.transport import Transport\n"
     if types.uses_datetime:
         checking += "    import datetime\n\n"
-    if any(op.is_paginated for op in tag.operations):
+    if any(op.is_paginated for op in ns.operations):
         checking += "    from okta_async._core.pagination import AsyncPaginator\n"
     checking_block = f"\nif TYPE_CHECKING:\n{checking}" if checking else ""
     uses_unset = "| Unset" in methods
     unset_import = "from okta_async._core.unset import UNSET, Unset" if uses_unset else ""
-    title = f"Operations of the {tag.name} tag, reached as ``okta.{tag.attribute}``."
-    class_doc = docstring(f"Operations of the {tag.name} tag of the {api.title or 'API'}.", 4)
+    if "IO[bytes]" in methods:
+        typing_names.append("IO")
+    if "cast(" in methods:
+        typing_names.append("cast")
+    title = f"Operations under ``{ns.prefix}``, reached as ``okta.{ns.attribute}``."
+    class_doc = docstring(f"Operations under ``{ns.prefix}`` ({api.title or 'API'}).", 4)
     return f'''{header(api)}"""{title}"""
 
 from __future__ import annotations
@@ -86,14 +83,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import {", ".join(sorted(typing_names, key=str.lower))}
 
-{mixin_import}from okta_async._core.resource import Resource
+{mixin_import}from okta_async._core.operation import Operation
+from okta_async._core.resource import Resource
 {unset_import}
 
 from .. import models
-from .operations import {ops}
 {checking_block}
+{operation_records(ns)}
 
-class {tag.class_name}({bases}):
+class {ns.class_name}({bases}):
 {class_doc}{class_attrs}{methods}'''
 
 
@@ -102,11 +100,11 @@ def _signature(op: ir.Operation, types: TypeRenderer) -> str:
     positional = [f"        {p.py_name}: str,\n" for p in op.parameters if p.location == "path"]
     body = op.body
     if body is not None:
-        ann = _body_annotation(body, types)
-        if body.required:
-            positional.append(f"        {body.py_name}: {ann},\n")
-        else:
-            positional.append(f"        {body.py_name}: {ann} | Unset = UNSET,\n")
+        args = [(f, "bytes | IO[bytes]") for f in body.form_fields] or [
+            (body.py_name, _body_annotation(body, types))
+        ]
+        default = "" if body.required or body.form_fields else " | Unset = UNSET"
+        positional += [f"        {name}: {ann}{default},\n" for name, ann in args]
     keyword = []
     for p in op.parameters:
         if p.location == "path":
@@ -118,6 +116,11 @@ def _signature(op: ir.Operation, types: TypeRenderer) -> str:
             keyword.append(f"        {p.py_name}: {ann},\n")
         else:
             keyword.append(f"        {p.py_name}: {ann} | Unset = UNSET,\n")
+    if body is not None and len(body.content_types) > 1:  # the caller says what the bytes are
+        choices = ", ".join(literal(c) for c in body.content_types)
+        default = literal(body.content_type)
+        keyword.append(f"        content_type: Literal[{choices}] = {default},\n")
+        types.uses_literal = True
     extra = LIST_KWARGS if op.is_paginated else ""
     return (
         "        self,\n"
@@ -143,21 +146,37 @@ def _returns(op: ir.Operation, types: TypeRenderer) -> tuple[str, str]:
     if ret.kind == "list":
         assert ret.item is not None
         item = types.render(ret.item)
-        runtime = _runtime_class(ret.item)
+        runtime = _runtime_class(ret.item, types)
         return (f"AsyncPaginator[{item}]" if op.is_paginated else f"list[{item}]"), runtime
     if ret.kind == "model":
         name = types.render(ret)
         return name, name
+    if _model_union(ret):
+        return types.render(ret), _runtime_class(ret, types)
+    if not is_json(op.accept):  # SAML metadata (text/xml) and the like: the text itself
+        return "str", "None"
     return "Any", "None"
 
 
-def _runtime_class(typ: ir.TypeRef) -> str:
-    """A class object the serde layer can structure one item into."""
+def _runtime_class(typ: ir.TypeRef, types: TypeRenderer) -> str:
+    """A class object the serde layer can structure one item into.
+
+    A union of models is passed as the runtime union (``models.A | models.B``), cast to
+    ``type[A | B]`` so that the method's item type is the union.
+    """
     if typ.kind in ("model", "enum"):
         return f"models.{typ.name}"
     if typ.kind in ("str", "int", "float", "bool"):
         return typ.kind
+    if _model_union(typ):
+        runtime = " | ".join(f"models.{m.name}" for m in typ.members)
+        return f'cast("type[{types.render(typ)}]", {runtime})'
     return "dict"
+
+
+def _model_union(typ: ir.TypeRef) -> bool:
+    """A union whose members are all models (decoded by the serde layer's union rule)."""
+    return typ.kind == "union" and all(m.kind == "model" for m in typ.members)
 
 
 def _method(op: ir.Operation, types: TypeRenderer) -> str:
@@ -176,7 +195,9 @@ def _method(op: ir.Operation, types: TypeRenderer) -> str:
     helper = "_call"
     if op.is_list:
         helper, returns = "_call_list", f"            item={runtime},\n"
-    elif op.returns is not None and op.returns.kind != "model":
+    elif op.returns is not None and not is_json(op.accept):
+        returns = "            text=True,\n"
+    elif op.returns is not None and op.returns.kind != "model" and not _model_union(op.returns):
         returns = "            raw=True,\n"
     else:
         returns = f"            returns={runtime},\n"
@@ -199,10 +220,18 @@ def _call_args(op: ir.Operation) -> str:
             items = [f"{literal(k)}: {literal(v)}" for k, v in op.fixed_query] + items
         if items:
             text += f"            {kw}={{{', '.join(items)}}},\n"
-    if op.body is not None:
-        text += f"            body={op.body.py_name},\n"
-        if op.body.content_type != "application/json":
-            text += f"            content_type={literal(op.body.content_type)},\n"
+    body = op.body
+    if body is not None and body.form_fields:
+        fields = ", ".join(f"{literal(f)}: {f}" for f in body.form_fields)
+        text += f"            files={{{fields}}},\n"
+    elif body is not None:
+        text += f"            body={body.py_name},\n"
+        if len(body.content_types) > 1:
+            text += "            content_type=content_type,\n"
+        elif body.content_type != "application/json":
+            text += f"            content_type={literal(body.content_type)},\n"
+    if op.accept != "application/json":
+        text += f"            accept={literal(op.accept)},\n"
     return text
 
 
@@ -214,9 +243,16 @@ def _doc_text(op: ir.Operation) -> str:
     ]
     if op.multi_parent:
         parts.append(f"One entry of the multi-operation {op.multi_parent}.")
-    if op.body is not None and op.body.content_type != "application/json":
-        how = f", {op.body.encoding} encoded" if op.body.encoding else ""
-        parts.append(f"The body ``{op.body.py_name}`` is sent as {op.body.content_type}{how}.")
+    body = op.body
+    if body is not None and body.form_fields:
+        names = ", ".join(f"``{f}``" for f in body.form_fields)
+        parts.append(f"{names} (bytes or a binary file) go as multipart/form-data.")
+    elif body is not None and body.content_type != "application/json":
+        how = f", {body.encoding} encoded" if body.encoding else ""
+        sent = body.content_type
+        if len(body.content_types) > 1:
+            sent = f"{' or '.join(body.content_types)} (say which with ``content_type``)"
+        parts.append(f"The body ``{body.py_name}`` is sent as {sent}{how}.")
     args = []
     for p in op.parameters:
         text = p.description
@@ -230,20 +266,20 @@ def _doc_text(op: ir.Operation) -> str:
 
 
 def accessors(api: ir.Api) -> str:
-    """The mixin ``OktaClient`` inherits: one cached, lazily importing property per tag."""
-    imports = "".join(f"    from .{t.module} import {t.class_name}\n" for t in api.tags)
+    """The mixin ``OktaClient`` inherits: one cached, lazily importing property per namespace."""
+    imports = "".join(f"    from .{t.module} import {t.class_name}\n" for t in api.namespaces)
     props = "".join(
         f"""
     @functools.cached_property
     def {t.attribute}(self) -> {t.class_name}:
-        \"\"\"Operations of the {t.name} tag.\"\"\"
+        \"\"\"Operations under ``{t.prefix}``.\"\"\"
         from .{t.module} import {t.class_name}
 
         return {t.class_name}(self)
 """
-        for t in api.tags
+        for t in api.namespaces
     )
-    return f'''{header(api)}"""Generated resources: one class per tag, and the client mixin.
+    return f'''{header(api)}"""Generated resources: one class per namespace, and the client mixin.
 
 Each property imports its resource module on first access, so ``import okta_async`` loads none.
 """
@@ -259,7 +295,7 @@ if TYPE_CHECKING:
 {imports}
 
 class ResourceAccessors:
-    """Mixin of ``OktaClient``: ``okta.users``, ``okta.groups``, ... (one per spec tag)."""
+    """Mixin of ``OktaClient``: ``okta.users``, ``okta.groups``, ... (one per namespace)."""
 
     if TYPE_CHECKING:
         _transport: Transport

@@ -4,17 +4,22 @@ Generated methods only describe an operation (its ``Operation`` record and which
 where); this class turns that into a ``Transport.request`` call or an ``AsyncPaginator``:
 
 * drops ``UNSET`` query/header values (not sent) and encodes the rest for the query string
-  (bool -> ``true``/``false``, datetime -> Okta format, list -> repeated key);
-* sends header parameters as extra headers of that call;
+  (bool -> ``true``/``false``, datetime -> Okta format, list -> repeated key, dict -> the
+  ``deepObject`` style ``name[key]=value``);
+* sends header parameters, and the Accept header the spec names, as extra headers of that call;
 * encodes a model body without its readOnly fields (a plain dict is sent as given, models inside
-  it encoded the same way); ``str``/``bytes`` bodies go out raw with their content type;
-* decodes the response into the declared model (``None`` for no content).
+  it encoded the same way); ``str``/``bytes`` bodies go out raw with their content type; files
+  (bytes or a binary file object) go out as ``multipart/form-data``;
+* decodes the response into the declared model, its text for non-JSON media types, or ``None``
+  for no content.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from pathlib import PurePath
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from okta_async._core import operation, serde
 from okta_async._core.operation import Operation, RequestOptions
@@ -23,7 +28,6 @@ from okta_async._core.unset import UNSET
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
     from okta_async._core.transport import Transport
-    from okta_async.resources import ResourceAccessors
 
 T = TypeVar("T")
 
@@ -36,9 +40,56 @@ def encode_query(query: Mapping[str, Any] | None) -> list[tuple[str, str]]:
             continue
         if isinstance(value, (list, tuple)):
             pairs.extend((name, serde.encode_query_value(v)) for v in value)
+        elif isinstance(value, Mapping):  # style: deepObject
+            pairs.extend(encode_query({f"{name}[{k}]": v for k, v in value.items()}))
         else:
             pairs.append((name, serde.encode_query_value(value)))
     return pairs
+
+
+def encode_multipart(files: Mapping[str, bytes | IO[bytes]]) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body of file fields, and its Content-Type (with the boundary).
+
+    A file object's name gives the part's filename and type (Okta checks an image's type);
+    plain bytes go out as ``application/octet-stream`` named after the field.
+    """
+    import mimetypes
+
+    boundary = secrets.token_hex(16)
+    chunks: list[bytes] = []
+    for field, value in files.items():
+        data = value if isinstance(value, bytes) else value.read()
+        filename = PurePath(str(getattr(value, "name", field))).name
+        ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        chunks.append(
+            f"--{boundary}\r\nContent-Disposition: form-data; name={_quoted(field)}; "
+            f"filename={_quoted(filename)}\r\nContent-Type: {ctype}\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+
+
+def _quoted(text: str) -> str:
+    """A quoted-string for a Content-Disposition parameter (quotes and line breaks escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "")
+    return f'"{escaped}"'
+
+
+def _encode_body(
+    body: Any, files: Mapping[str, bytes | IO[bytes]] | None, content_type: str | None
+) -> tuple[Any, bytes | str | None, str | None]:
+    """(JSON value, raw data, content type) for a body: a model/dict is JSON, ``str``/``bytes``
+    are sent as they are, files as ``multipart/form-data``."""
+    if files:
+        data, content_type = encode_multipart(files)
+        return None, data, content_type
+    if isinstance(body, (bytes, str)):
+        return None, body, content_type
+    if body is not UNSET and body is not None:
+        return serde.request_body(body), None, content_type
+    return None, None, content_type
 
 
 def request_options(
@@ -57,12 +108,18 @@ def request_options(
     return options or None
 
 
+class ClientLike(Protocol):
+    """What a resource needs of the client that creates it (any generated package's accessors)."""
+
+    _transport: Transport
+
+
 class Resource:
     """Base class of every generated resource; holds the client it was created by."""
 
     _transport: Transport
 
-    def __init__(self, client: ResourceAccessors) -> None:
+    def __init__(self, client: ClientLike) -> None:
         self._client = client
         self._transport = client._transport
 
@@ -78,9 +135,12 @@ class Resource:
         query: Mapping[str, Any] | None = ...,
         headers: Mapping[str, Any] | None = ...,
         body: Any = ...,
+        files: Mapping[str, bytes | IO[bytes]] | None = ...,
         content_type: str | None = ...,
+        accept: str | None = ...,
         returns: type[T],
         raw: bool = ...,
+        text: Literal[False] = ...,
         timeout: float | None = ...,
         max_retries: int | None = ...,
         extra_headers: Mapping[str, str] | None = ...,
@@ -95,9 +155,32 @@ class Resource:
         query: Mapping[str, Any] | None = ...,
         headers: Mapping[str, Any] | None = ...,
         body: Any = ...,
+        files: Mapping[str, bytes | IO[bytes]] | None = ...,
         content_type: str | None = ...,
+        accept: str | None = ...,
         returns: None = ...,
         raw: bool = ...,
+        text: Literal[True],
+        timeout: float | None = ...,
+        max_retries: int | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+    ) -> str: ...
+
+    @overload
+    async def _call(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, Any] | None = ...,
+        query: Mapping[str, Any] | None = ...,
+        headers: Mapping[str, Any] | None = ...,
+        body: Any = ...,
+        files: Mapping[str, bytes | IO[bytes]] | None = ...,
+        content_type: str | None = ...,
+        accept: str | None = ...,
+        returns: None = ...,
+        raw: bool = ...,
+        text: Literal[False] = ...,
         timeout: float | None = ...,
         max_retries: int | None = ...,
         extra_headers: Mapping[str, str] | None = ...,
@@ -111,20 +194,21 @@ class Resource:
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
         body: Any = UNSET,
+        files: Mapping[str, bytes | IO[bytes]] | None = None,
         content_type: str | None = None,
+        accept: str | None = None,
         returns: type[Any] | None = None,
         raw: bool = False,
+        text: bool = False,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send one request; return the decoded model, the raw JSON (``raw=True``) or None."""
-        json_body: Any = None
-        data: bytes | str | None = None
-        if isinstance(body, (bytes, str)):
-            data = body
-        elif body is not UNSET and body is not None:
-            json_body = serde.request_body(body)
+        """Send one request; return the decoded model, the raw JSON (``raw=True``), the body's
+        text (``text=True``, non-JSON media types) or None."""
+        json_body, data, content_type = _encode_body(body, files, content_type)
+        if accept is not None:
+            headers = {**(headers or {}), "Accept": accept}
         response = await self._transport.request(
             op,
             path_params={k: str(v) for k, v in (path or {}).items()},
@@ -139,6 +223,8 @@ class Resource:
                 extra_headers=extra_headers,
             ),
         )
+        if text:
+            return response.body.decode("utf-8", errors="replace")
         if returns is None and not raw:
             return None
         payload = response.json()

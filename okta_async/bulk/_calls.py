@@ -30,11 +30,9 @@ from okta_async._core.errors import (
 from okta_async._core.operation import Operation
 from okta_async._core.retry import backoff_delay, may_have_been_sent
 from okta_async.bulk.runner import ItemContext
-from okta_async.resources.operations import (
-    GET_APPLICATION,
-    GET_GROUP,
-    GET_USER,
-)
+from okta_async.resources.apps import GET_APPLICATION
+from okta_async.resources.groups import GET_GROUP
+from okta_async.resources.users import GET_USER
 
 if TYPE_CHECKING:
     from okta_async._core.transport import RawResponse
@@ -239,7 +237,7 @@ async def find_user(
     """The user with id or login ``user``, or None when Okta answers 404."""
     try:
         response = await send_retrying(
-            transport, ctx, GET_USER, path_params={"userId": user}, max_attempts=max_attempts
+            transport, ctx, GET_USER, path_params={"id": user}, max_attempts=max_attempts
         )
     except NotFoundError:
         return None

@@ -27,13 +27,12 @@ from okta_async.bulk._calls import (
 )
 from okta_async.bulk.outcome import ABSENT, ADDED, ASSIGNED, REMOVED, UNASSIGNED
 from okta_async.bulk.runner import ItemContext
-from okta_async.resources.operations import (
-    ADD_USER_TO_GROUP,
+from okta_async.resources.apps import (
+    ASSIGN_GROUP_TO_APPLICATION,
     ASSIGN_USER_TO_APPLICATION,
-    CREATE_APPLICATION_GROUP_ASSIGNMENT,
-    DELETE_APPLICATION_USER,
-    REMOVE_USER_FROM_GROUP,
+    UNASSIGN_USER_FROM_APPLICATION,
 )
+from okta_async.resources.groups import ASSIGN_USER_TO_GROUP, UNASSIGN_USER_FROM_GROUP
 
 
 def item_id(item: Any) -> str:
@@ -58,7 +57,7 @@ class AddToGroup:
         await send_retrying(
             self.transport,
             ctx,
-            ADD_USER_TO_GROUP,
+            ASSIGN_USER_TO_GROUP,
             path_params={"groupId": self.group_id, "userId": user_id},
             max_attempts=self.max_attempts,
         )
@@ -81,7 +80,7 @@ class RemoveFromGroup:
         removed = await send_unless_absent(
             self.transport,
             ctx,
-            REMOVE_USER_FROM_GROUP,
+            UNASSIGN_USER_FROM_GROUP,
             container=self.container,
             path_params={"groupId": self.group_id, "userId": user_id},
             max_attempts=self.max_attempts,
@@ -139,7 +138,7 @@ class AssignGroupToApp:
         response = await send_retrying(
             self.transport,
             ctx,
-            CREATE_APPLICATION_GROUP_ASSIGNMENT,
+            ASSIGN_GROUP_TO_APPLICATION,
             path_params={"appId": self.app_id, "groupId": group_id},
             json=body,
             max_attempts=self.max_attempts,
@@ -164,7 +163,7 @@ class UnassignUserFromApp:
         unassigned = await send_unless_absent(
             self.transport,
             ctx,
-            DELETE_APPLICATION_USER,
+            UNASSIGN_USER_FROM_APPLICATION,
             container=self.container,
             path_params={"appId": self.app_id, "userId": user_id},
             query=encode_query({"sendEmail": self.send_email}),

@@ -38,12 +38,7 @@ from okta_async.bulk._calls import (
 )
 from okta_async.bulk.outcome import ABSENT, CREATED, DEACTIVATED, DELETED, EXISTED, UPDATED
 from okta_async.bulk.runner import ItemContext
-from okta_async.resources.operations import (
-    CREATE_USER,
-    DEACTIVATE_OR_DELETE_USER,
-    DEACTIVATE_USER,
-    PARTIAL_UPDATE_USER,
-)
+from okta_async.resources.users import CREATE_USER, DEACTIVATE_USER, DELETE_USER, UPDATE_USER
 
 UserRow = Mapping[str, Any]
 """A row: ``{"profile": {...}, "credentials": {...}, "group_ids": [...]}`` or a flat profile."""
@@ -168,8 +163,8 @@ class UpdateUsers:
         response = await send_retrying(
             self.transport,
             ctx,
-            PARTIAL_UPDATE_USER,
-            path_params={"userId": target},
+            UPDATE_USER,
+            path_params={"id": target},
             json=body,
             max_attempts=self.max_attempts,
         )
@@ -190,7 +185,7 @@ class DeactivateUsers:
             self.transport,
             ctx,
             DEACTIVATE_USER,
-            path_params={"userId": target},
+            path_params={"id": target},
             query=encode_query({"sendEmail": self.send_email}),
             max_attempts=self.max_attempts,
         )
@@ -223,7 +218,7 @@ class DeleteUsers:
                 self.transport,
                 ctx,
                 DEACTIVATE_USER,
-                path_params={"userId": user_id},
+                path_params={"id": user_id},
                 query=query,
                 max_attempts=self.max_attempts,
             )
@@ -232,8 +227,8 @@ class DeleteUsers:
             await send_retrying(
                 self.transport,
                 ctx,
-                DEACTIVATE_OR_DELETE_USER,
-                path_params={"userId": user_id},
+                DELETE_USER,
+                path_params={"id": user_id},
                 query=query,
                 max_attempts=self.max_attempts,
             )

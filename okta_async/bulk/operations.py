@@ -56,7 +56,9 @@ from okta_async.bulk.outcome import SUCCEEDED
 from okta_async.bulk.pacing import GovernorLike
 from okta_async.bulk.report import ProgressCallback
 from okta_async.bulk.runner import BulkRun, ItemContext, ItemFunction, RunSpec
-from okta_async.resources import operations as ops
+from okta_async.resources import apps as apps_ops
+from okta_async.resources import groups as groups_ops
+from okta_async.resources import users as users_ops
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -190,7 +192,7 @@ class BulkOperations:
             fn,
             rows,
             key=_user_items.new_user_key,
-            bucket=ops.CREATE_USER.bucket,
+            bucket=users_ops.CREATE_USER.bucket,
             journal_value=_calls.slim_user,
             **options,
         )
@@ -214,7 +216,7 @@ class BulkOperations:
             fn,
             rows,
             key=_user_items.user_target,
-            bucket=ops.PARTIAL_UPDATE_USER.bucket,
+            bucket=users_ops.UPDATE_USER.bucket,
             journal_value=_calls.slim_user,
             **options,
         )
@@ -237,7 +239,7 @@ class BulkOperations:
             fn,
             users,
             key=_user_items.user_target,
-            bucket=ops.DEACTIVATE_USER.bucket,
+            bucket=users_ops.DEACTIVATE_USER.bucket,
             **options,
         )
 
@@ -262,7 +264,7 @@ class BulkOperations:
             fn,
             users,
             key=_user_items.user_target,
-            bucket=ops.DEACTIVATE_OR_DELETE_USER.bucket,
+            bucket=users_ops.DELETE_USER.bucket,
             **options,
         )
 
@@ -282,7 +284,7 @@ class BulkOperations:
             fn,
             users,
             key=_membership_items.item_id,
-            bucket=ops.ADD_USER_TO_GROUP.bucket,
+            bucket=groups_ops.ASSIGN_USER_TO_GROUP.bucket,
             **options,
         )
 
@@ -302,7 +304,7 @@ class BulkOperations:
             fn,
             users,
             key=_membership_items.item_id,
-            bucket=ops.REMOVE_USER_FROM_GROUP.bucket,
+            bucket=groups_ops.UNASSIGN_USER_FROM_GROUP.bucket,
             **options,
         )
 
@@ -326,7 +328,7 @@ class BulkOperations:
             fn,
             assignments,
             key=_membership_items.item_id,
-            bucket=ops.ASSIGN_USER_TO_APPLICATION.bucket,
+            bucket=apps_ops.ASSIGN_USER_TO_APPLICATION.bucket,
             journal_value=_no_secrets,
             **options,
         )
@@ -347,7 +349,7 @@ class BulkOperations:
             fn,
             assignments,
             key=_membership_items.item_id,
-            bucket=ops.CREATE_APPLICATION_GROUP_ASSIGNMENT.bucket,
+            bucket=apps_ops.ASSIGN_GROUP_TO_APPLICATION.bucket,
             **options,
         )
 
@@ -370,7 +372,7 @@ class BulkOperations:
             fn,
             users,
             key=_membership_items.item_id,
-            bucket=ops.DELETE_APPLICATION_USER.bucket,
+            bucket=apps_ops.UNASSIGN_USER_FROM_APPLICATION.bucket,
             **options,
         )
 

@@ -461,7 +461,7 @@ async def resolve_app(okta: OktaClient, ref: str) -> str:
     """An application id from an id or an exact label (CliError if none or several match)."""
     if _APP_ID.match(ref):
         return ref
-    apps = okta.applications.list_applications(q=ref).raw()
+    apps = okta.apps.list_applications(q=ref).raw()
     return await _one_named(ref, apps, _app_label, ("application", "applications", "labelled"))
 
 
@@ -546,7 +546,7 @@ async def add_group_members(
     """Add each referenced user (id or login) to the group; membership is idempotent."""
 
     async def add(ref: str) -> None:
-        await okta.groups.add_user_to_group(group_id, await _user_id(okta, ref))
+        await okta.groups.assign_user_to_group(group_id, await _user_id(okta, ref))
 
     return await run_per_item(okta, refs, add, concurrency=concurrency, progress=progress)
 
@@ -563,13 +563,13 @@ async def assign_to_app(
     """Assign each referenced user (id or login) or group (id or name) to the application."""
 
     async def assign_user(ref: str) -> None:
-        await okta.applications.assign_user_to_application(
+        await okta.apps.assign_user_to_application(
             app_id, {"id": await _user_id(okta, ref), "scope": "USER"}
         )
 
     async def assign_group(ref: str) -> None:
         group_id = await resolve_group(okta, ref)
-        await okta.applications.create_application_group_assignment(app_id, group_id, {})
+        await okta.apps.assign_group_to_application(app_id, group_id, {})
 
     action = assign_user if kind == "users" else assign_group
     return await run_per_item(okta, refs, action, concurrency=concurrency, progress=progress)
@@ -668,7 +668,7 @@ async def _cmd_logs_tail(args: argparse.Namespace) -> int:
         # with a one-line message, instead of inside the tail's patient retry loop.
         from okta_async import UNSET
 
-        await okta.logs.get_logs(
+        await okta.logs.list_log_events(
             since=since,
             filter=args.filter if args.filter else UNSET,
             q=args.query if args.query else UNSET,

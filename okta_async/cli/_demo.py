@@ -134,7 +134,7 @@ async def _tour(
     members = Tally()
     with Progress("  add members", total=args.users, unit="users", enabled=show_progress) as bar:
         for dept in DEPARTMENTS:
-            group = await okta.groups.create_group(
+            group = await okta.groups.add_group(
                 {"profile": {"name": dept, "description": f"Everyone in {dept}"}}
             )
             group_ids[dept] = object_id(group)
@@ -153,7 +153,7 @@ async def _tour(
     summary["memberships"] = members
 
     _step(6, "creating a bookmark app and assigning it to two groups and 100 users")
-    app = await okta.applications.create_application(
+    app = await okta.apps.create_application(
         {
             "name": "bookmark",
             "label": "Demo Wiki",
@@ -191,7 +191,7 @@ async def _tour(
     summary["exported"] = (exported, export_path.stat().st_size)
 
     events: collections.Counter[str] = collections.Counter()
-    async for event in okta.logs.get_logs(
+    async for event in okta.logs.list_log_events(
         since=start, until=datetime.now(timezone.utc), limit=1000
     ).raw():
         events[str(event.get("eventType"))] += 1

@@ -135,7 +135,7 @@ def _check_profile(state: OrgState, body: Json, group_id: str | None) -> Json:
     return profile
 
 
-async def create_group(request: web.Request) -> web.Response:
+async def add_group(request: web.Request) -> web.Response:
     state = state_of(request)
     profile = _check_profile(state, await read_json(request), None)
     group = new_group_record(state.ids.new("00g"), str(profile["name"]), None, state.timestamp())
@@ -230,7 +230,7 @@ def _sync_apps(state: OrgState, group_id: str, user_id: str) -> None:
         sync_group_scope(state, app_id, user_id)
 
 
-async def add_user_to_group(request: web.Request) -> web.Response:
+async def assign_user_to_group(request: web.Request) -> web.Response:
     state = state_of(request)
     user = state.store.find_user(request.match_info["userId"])
     user_id = user["id"] if user else request.match_info["userId"]
@@ -281,12 +281,12 @@ def routes() -> list[web.RouteDef]:
     base = "/api/v1/groups"
     one = base + "/{groupId}"
     return [
-        web.post(base, create_group),
+        web.post(base, add_group),
         web.get(base, list_groups),
         web.get(one, get_group),
         web.put(one, update_group),
         web.delete(one, delete_group),
         web.get(one + "/users", list_group_users),
-        web.put(one + "/users/{userId}", add_user_to_group),
+        web.put(one + "/users/{userId}", assign_user_to_group),
         web.delete(one + "/users/{userId}", remove_user_from_group),
     ]

@@ -71,7 +71,7 @@ def _ordered(logs: Collection, after: str | None, descending: bool) -> Iterator[
         yield logs.items[ident]
 
 
-async def get_logs(request: web.Request) -> web.Response:
+async def list_log_events(request: web.Request) -> web.Response:
     state = state_of(request)
     limit = parse_limit(request, "logs")
     since = _time_param(request, "since") or okta_time(time.time() - _DEFAULT_WINDOW)
@@ -109,4 +109,4 @@ async def get_logs(request: web.Request) -> web.Response:
 
 
 def routes() -> list[web.RouteDef]:
-    return [web.get("/api/v1/logs", get_logs)]
+    return [web.get("/api/v1/logs", list_log_events)]

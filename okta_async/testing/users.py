@@ -358,11 +358,11 @@ async def _update(request: web.Request, *, full: bool) -> web.Response:
     return json_response(render_user(user, base_url(request)))
 
 
-async def partial_update_user(request: web.Request) -> web.Response:
+async def update_user(request: web.Request) -> web.Response:
     return await _update(request, full=False)
 
 
-async def update_user(request: web.Request) -> web.Response:
+async def replace_user(request: web.Request) -> web.Response:
     return await _update(request, full=True)
 
 
@@ -562,8 +562,8 @@ def routes() -> list[web.RouteDef]:
         web.post(base, create_user),
         web.get(base, list_users),
         web.get(one, get_user),
-        web.post(one, partial_update_user),
-        web.put(one, update_user),
+        web.post(one, update_user),
+        web.put(one, replace_user),
         web.delete(one, delete_user),
         web.get(one + "/groups", list_user_groups),
         web.get(one + "/appLinks", list_app_links),

@@ -155,7 +155,7 @@ def test_add_members_by_group_name_with_logins_and_ids(
     org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def setup(okta: OktaClient) -> tuple[str, list[Any]]:
-        group = await okta.groups.create_group({"profile": {"name": "Readers"}})
+        group = await okta.groups.add_group({"profile": {"name": "Readers"}})
         users = await okta.users.list_users(max_items=4).collect()
         return group.id, users
 
@@ -190,7 +190,7 @@ def test_apps_assign_users_and_groups(
     org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def setup(okta: OktaClient) -> tuple[str, str, list[Any]]:
-        app = await okta.applications.create_application(
+        app = await okta.apps.create_application(
             {
                 "name": "bookmark",
                 "label": "Team Wiki",
@@ -198,7 +198,7 @@ def test_apps_assign_users_and_groups(
                 "settings": {"app": {"url": "https://wiki.example.com"}},
             }
         )
-        group = await okta.groups.create_group({"profile": {"name": "Wiki editors"}})
+        group = await okta.groups.add_group({"profile": {"name": "Wiki editors"}})
         users = await okta.users.list_users(max_items=3).collect()
         return app.id, group.id, users
 
@@ -213,10 +213,8 @@ def test_apps_assign_users_and_groups(
     assert f"app {app_id} (groups): 1 done, 0 failed" in out
 
     async def assigned(okta: OktaClient) -> tuple[set[str], set[str]]:
-        app_users = {u.id async for u in okta.applications.list_application_users(app_id)}
-        app_groups = {
-            g.id async for g in okta.applications.list_application_group_assignments(app_id)
-        }
+        app_users = {u.id async for u in okta.apps.list_application_users(app_id)}
+        app_groups = {g.id async for g in okta.apps.list_application_group_assignments(app_id)}
         return app_users, app_groups
 
     app_users, app_groups = ask(org, assigned)
@@ -231,9 +229,9 @@ def test_logs_tail_prints_events_and_stops_after_max(
     org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def make_events(okta: OktaClient) -> None:
-        group = await okta.groups.create_group({"profile": {"name": "Tail"}})
+        group = await okta.groups.add_group({"profile": {"name": "Tail"}})
         user = await okta.users.list_users().first()
-        await okta.groups.add_user_to_group(group.id, user.id)
+        await okta.groups.assign_user_to_group(group.id, user.id)
 
     ask(org, make_events)
     code = main(["logs", "tail", "--since", "1h", "--max", "2", "--poll-interval", "0.05"])
@@ -247,7 +245,7 @@ def test_logs_tail_prints_events_and_stops_after_max(
 def test_logs_tail_jsonl_until_now_ends_by_itself(
     org: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ask(org, lambda okta: okta.groups.create_group({"profile": {"name": "Bounded"}}))
+    ask(org, lambda okta: okta.groups.add_group({"profile": {"name": "Bounded"}}))
     code = main(["logs", "tail", "--since", "1h", "--until", "0s", "--format", "jsonl"])
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0
@@ -407,7 +405,7 @@ def test_logs_tail_with_a_bad_filter_is_an_okta_error_in_one_line(
 def test_import_groups_column_adds_each_new_user_to_its_groups(
     org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    group_id = ask(org, lambda okta: okta.groups.create_group({"profile": {"name": "Newbies"}})).id
+    group_id = ask(org, lambda okta: okta.groups.add_group({"profile": {"name": "Newbies"}})).id
     csv_path = write(
         tmp_path / "people.csv",
         "email,firstName,lastName,groups\n"

@@ -1,163 +1,195 @@
-"""Every operation of the spec maps to exactly one generated method, with the right shape.
+"""Every operation of the current spec (and the seed's 2.4.0 endpoints) is callable through the SDK.
 
-The walk over the spec is independent of the generator's loader: it reads the raw document, expands
-``x-okta-multi-operation`` entries itself (each entry is one method, named from its operationId),
-and calls each generated method with a recording stand-in for ``Resource._call``/``_paginate`` to
-see which Operation, path/query/header parameters and body it passes on.
+The walk reads the raw spec documents, independently of the generator's loader, and calls each
+operation's method on a real ``OktaClient`` against a recording aiohttp server on 127.0.0.1: the
+request that arrives must carry the spec's HTTP method and path (parameters filled in), the
+client's credentials, the Accept header the spec names and, for a body, its Content-Type.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 
-from codegen.naming import pascal, snake
-from okta_async._core.resource import Resource
+from codegen.naming import namespace, snake
+from codegen.overlay import OVERLAY
+from okta_async import OktaClient
+from tests.support.loopback import client_for
 
-COMMON = {"timeout", "max_retries", "extra_headers"}
-LIST_ONLY = {"max_items", "prefetch"}
 HTTP = ("get", "put", "post", "delete", "patch")
+TOKEN = "00coverage-token"
+VALUE = re.compile(r"val-\d+")
 
 
-def spec_operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """One record per callable operation (multi-operation entries expanded)."""
+def current_operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """One record per path + method of the current spec: the endpoint and the method to call."""
     found = []
     for path, item in doc["paths"].items():
         for method in HTTP:
             op = item.get(method)
-            if op is None:
-                continue
-            entries = op.get("x-okta-multi-operation") or [op]
-            for entry in entries:
-                params = list(op.get("parameters") or [])
-                if entry is not op:
-                    params += list(entry.get("parameters") or [])
-                schema = (op["responses"].get("200") or op["responses"].get("201") or {}).get(
-                    "schema"
-                ) or {}
-                found.append(
-                    {
-                        "id": entry["operationId"],
-                        "tag": op["tags"][0],
-                        "method": method.upper(),
-                        "path": path,
-                        "params": params,
-                        "array_of": schema.get("items", {}).get("$ref", "").rsplit("/", 1)[-1]
-                        if schema.get("type") == "array"
-                        else None,
-                    }
-                )
+            if op is not None:
+                found.append(_record(method, path, op["operationId"], op, doc))
     return found
 
 
-def resource_class(tag: str) -> type[Resource]:
-    module = importlib.import_module(f"okta_async.resources.{snake(tag)}")
-    cls: type[Resource] = getattr(module, f"{pascal(tag)}Resource")
-    return cls
+def overlay_operations(legacy: dict[str, Any]) -> list[dict[str, Any]]:
+    """The seed operations the current spec dropped, as the overlay names them."""
+    return [
+        _record(method, path, name, legacy["paths"][path][method], legacy)
+        for method, path, name in OVERLAY
+    ]
+
+
+def _record(method: str, path: str, op_id: str, op: dict[str, Any], doc: dict[str, Any]) -> dict:
+    return {
+        "method": method.upper(),
+        "path": path,
+        "namespace": namespace(path),
+        "name": snake(op_id),
+        "accept": _accept(op),
+        "body_types": _body_types(op, doc),
+    }
+
+
+def _accept(op: dict[str, Any]) -> str:
+    """The media type of the first 2xx answer with content (JSON preferred), as the SDK asks."""
+    for code in sorted(op.get("responses") or {}):
+        content = (op["responses"][code] or {}).get("content") or {}
+        if code.startswith("2") and content:
+            return "application/json" if "application/json" in content else next(iter(content))
+    return "application/json"
+
+
+def _body_types(op: dict[str, Any], doc: dict[str, Any]) -> list[str]:
+    body = op.get("requestBody")
+    if body and "$ref" in body:
+        body = doc["components"]["requestBodies"][body["$ref"].rsplit("/", 1)[-1]]
+    return list((body or {}).get("content") or {})
 
 
 class Recorder:
-    """Stands in for the Resource helpers; remembers what a generated method passed."""
+    """Answers every request with an empty JSON object/array, text or nothing, and records it."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, Any, dict[str, Any]]] = []
+        self.seen: list[web.Request] = []
+        self.bodies: list[bytes] = []
+        self.reply: web.Response = web.Response(status=204)
+        self.app = web.Application()
+        self.app.router.add_route("*", "/{tail:.*}", self._answer)
 
-    async def call(self, _self: Any, op: Any, **kwargs: Any) -> None:
-        self.calls.append(("call", op, kwargs))
-
-    async def call_list(self, _self: Any, op: Any, **kwargs: Any) -> list[Any]:
-        self.calls.append(("call_list", op, kwargs))
-        return []
-
-    def paginate(self, _self: Any, op: Any, **kwargs: Any) -> None:
-        self.calls.append(("paginate", op, kwargs))
+    async def _answer(self, request: web.Request) -> web.Response:
+        self.bodies.append(await request.read())
+        self.seen.append(request)
+        return self.reply
 
 
 @pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
-    rec = Recorder()
-    # Plain functions: class attributes get bound to the resource instance (the ``_self`` slot).
-    monkeypatch.setattr(Resource, "_call", lambda s, op, **kw: rec.call(s, op, **kw))
-    monkeypatch.setattr(Resource, "_call_list", lambda s, op, **kw: rec.call_list(s, op, **kw))
-    monkeypatch.setattr(Resource, "_paginate", lambda s, op, **kw: rec.paginate(s, op, **kw))
-    return rec
+async def recording_org() -> AsyncIterator[tuple[Recorder, OktaClient]]:
+    recorder = Recorder()
+    async with client_for(recorder.app, TOKEN) as okta:
+        yield recorder, okta
 
 
-def test_okta_spec_has_the_expected_operation_tag_and_list_counts(okta_doc: dict[str, Any]) -> None:
-    ops = spec_operations(okta_doc)
-    raw = sum(1 for item in okta_doc["paths"].values() for m in HTTP if m in item)
-    assert raw == 261
-    assert len(ops) == 270  # 258 plain operations + 12 multi-operation entries
-    assert len({o["tag"] for o in ops}) == 20
-    assert len({(o["method"], o["path"]) for o in ops if o["array_of"]}) == 58
+def _arguments(method: Any) -> tuple[list[Any], dict[str, Any]]:
+    """Distinct values for the path parameters, a body of the declared kind, required keywords."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for i, param in enumerate(inspect.signature(method).parameters.values()):
+        ann = str(param.annotation)
+        if param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            if param.default is not inspect.Parameter.empty:
+                args.append(b"body" if "bytes" in ann else {})
+            elif ann == "str":
+                args.append(f"val-{i}")
+            else:
+                args.append(b"body" if "bytes" in ann else "body" if ann == "str" else {})
+        elif param.default is inspect.Parameter.empty:
+            kwargs[param.name] = 1 if ann.startswith("int") else True if ann == "bool" else "x"
+    return args, kwargs
 
 
-def test_no_generated_method_without_spec_operation(okta_doc: dict[str, Any]) -> None:
-    expected: dict[str, set[str]] = {}
-    for op in spec_operations(okta_doc):
-        expected.setdefault(op["tag"], set()).add(snake(op["id"]))
-    for tag, names in expected.items():
-        cls = resource_class(tag)
-        public = {n for n, v in vars(cls).items() if callable(v) and not n.startswith("_")}
-        assert public == names, tag
+def _reply_for(method: Any) -> web.Response:
+    returns = str(inspect.signature(method).return_annotation)
+    if returns == "None":
+        return web.Response(status=204)
+    if returns == "str":
+        return web.Response(text="<xml/>", content_type="text/xml")
+    if returns.startswith(("AsyncPaginator", "list")):
+        return web.json_response([])
+    return web.json_response({})
 
 
-async def test_every_operation_maps_to_one_method(
-    okta_doc: dict[str, Any], recorder: Recorder
+async def _call(okta: OktaClient, spec_op: dict[str, Any], recorder: Recorder) -> str | None:
+    """Call the operation's method; None when the request matched the spec, else what differed."""
+    resource = getattr(okta, spec_op["namespace"], None)
+    method = getattr(resource, spec_op["name"], None)
+    if method is None:
+        return f"no method okta.{spec_op['namespace']}.{spec_op['name']}"
+    args, kwargs = _arguments(method)
+    recorder.reply = _reply_for(method)
+    recorder.seen.clear()
+    await method(*args, **kwargs)
+    [request] = recorder.seen
+    clean, _, baked = spec_op["path"].partition("?")
+    sent = (request.method, VALUE.sub("{}", request.path))
+    wanted = (spec_op["method"], re.sub(r"\{[^}]+\}", "{}", clean))
+    problems = []
+    if sent != wanted:
+        problems.append(f"sent {sent}")
+    if request.headers.get("Authorization") != f"SSWS {TOKEN}":
+        problems.append("no credentials")
+    if request.headers.get("Accept") != spec_op["accept"]:
+        problems.append(f"Accept {request.headers.get('Accept')}")
+    ctype = request.headers.get("Content-Type", "").partition(";")[0]
+    if spec_op["body_types"] and recorder.bodies[-1] and ctype not in spec_op["body_types"]:
+        problems.append(f"Content-Type {ctype}")
+    if baked and baked not in request.query_string:
+        problems.append(f"query {request.query_string}")
+    return "; ".join(problems) or None
+
+
+def test_the_current_spec_has_732_operations_and_the_overlay_3(
+    okta_doc: dict[str, Any], legacy_doc: dict[str, Any]
 ) -> None:
-    for spec_op in spec_operations(okta_doc):
-        await _check_operation(spec_op, recorder)
+    assert len(current_operations(okta_doc)) == 732
+    assert len(overlay_operations(legacy_doc)) == 3
 
 
-async def _check_operation(spec_op: dict[str, Any], recorder: Recorder) -> None:
-    name = snake(spec_op["id"])
-    cls = resource_class(spec_op["tag"])
-    method = getattr(cls, name)
-    signature = inspect.signature(method)
-    by_in: dict[str, list[dict[str, Any]]] = {}
-    for p in spec_op["params"]:
-        by_in.setdefault(p["in"], []).append(p)
-    path_names = [snake(p["name"]) for p in by_in.get("path", [])]
-    body = by_in.get("body", [])
-    positional = [
-        p.name
-        for p in signature.parameters.values()
-        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and p.name != "self"
-    ]
-    assert positional == path_names + [snake(b["name"]) for b in body], name
-    keyword = {
-        p.name for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY
-    }
-    wanted = {snake(p["name"]) for p in by_in.get("query", []) + by_in.get("header", [])}
-    is_paginated = spec_op["array_of"] is not None and spec_op["method"] == "GET"
-    assert keyword == wanted | COMMON | (LIST_ONLY if is_paginated else set()), name
+async def test_every_current_operation_sends_its_method_path_and_credentials(
+    okta_doc: dict[str, Any], recording_org: tuple[Recorder, OktaClient]
+) -> None:
+    recorder, okta = recording_org
+    failures = {}
+    for spec_op in current_operations(okta_doc):
+        problem = await _call(okta, spec_op, recorder)
+        if problem:
+            failures[f"{spec_op['method']} {spec_op['path']}"] = problem
+    assert failures == {}
+    assert len(current_operations(okta_doc)) == 732
 
-    args = [f"v-{n}" for n in path_names] + [{"k": "v"} for _ in body]
-    kwargs = {snake(p["name"]): f"q-{p['name']}" for p in by_in.get("query", [])}
-    kwargs |= {snake(p["name"]): f"h-{p['name']}" for p in by_in.get("header", [])}
-    recorder.calls.clear()
-    result = method(object.__new__(cls), *args, **kwargs)
-    if inspect.isawaitable(result):
-        await result
-    (kind, op, passed) = recorder.calls[0]
-    assert len(recorder.calls) == 1
-    assert kind == ("paginate" if is_paginated else "call_list" if spec_op["array_of"] else "call")
-    clean_path, _, baked = spec_op["path"].partition("?")
-    assert (op.id, op.method, op.path) == (spec_op["id"], spec_op["method"], clean_path), name
-    assert passed.get("path", {}) == {
-        p["name"]: f"v-{snake(p['name'])}" for p in by_in.get("path", [])
-    }
-    query = dict(passed.get("query") or {})
-    for pair in filter(None, baked.split("&")):
-        key, _, value = pair.partition("=")
-        assert query.pop(key) == value
-    assert query == {p["name"]: f"q-{p['name']}" for p in by_in.get("query", [])}, name
-    assert passed.get("headers", {}) == {
-        p["name"]: f"h-{p['name']}" for p in by_in.get("header", [])
-    }, name
-    assert ("body" in passed) == bool(body), name
-    if spec_op["array_of"]:
-        assert passed["item"].__name__ == spec_op["array_of"], name
+
+async def test_every_seed_endpoint_is_reachable(
+    okta_doc: dict[str, Any], legacy_doc: dict[str, Any], recording_org: tuple[Recorder, OktaClient]
+) -> None:
+    """The seed's 261 endpoints (2.4.0): 258 through current operations, 3 through the overlay."""
+    recorder, okta = recording_org
+    current = {_endpoint(o): o for o in current_operations(okta_doc)}
+    current |= {_endpoint(o): o for o in overlay_operations(legacy_doc)}
+    reached = []
+    for path, item in legacy_doc["paths"].items():
+        for method in HTTP:
+            if method in item:
+                spec_op = current[(method.upper(), re.sub(r"\{[^}]+\}", "{}", path))]
+                assert await _call(okta, spec_op, recorder) is None, spec_op
+                reached.append(spec_op)
+    assert len(reached) == 261
+    assert sum(1 for o in reached if o["path"] in {p for _, p, _ in OVERLAY}) == 3
+
+
+def _endpoint(spec_op: dict[str, Any]) -> tuple[str, str]:
+    return spec_op["method"], re.sub(r"\{[^}]+\}", "{}", spec_op["path"])

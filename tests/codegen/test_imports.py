@@ -70,8 +70,8 @@ def test_a_resource_loads_on_first_access_and_no_model_with_it() -> None:
         "Client().users\n"
     )
     modules = _generated(_imported(code))
-    assert "okta_async.resources.user" in modules
-    assert "okta_async.resources.group" not in modules
+    resources = [m for m in modules if m.startswith("okta_async.resources")]
+    assert sorted(resources) == ["okta_async.resources", "okta_async.resources.users"]
     assert [m for m in modules if m.startswith("okta_async.models.")] == []
 
 
@@ -79,7 +79,7 @@ def test_eager_mode_imports_every_model_and_resolves_every_hint() -> None:
     code = (
         "import sys, attrs, okta_async.models as m\n"
         "mods = [k for k in sys.modules if k.startswith('okta_async.models.')]\n"
-        "assert len(mods) == len(m.__all__) == 347, len(mods)\n"
+        "assert len(mods) == len(m.__all__) > 1000, len(mods)\n"
         "unresolved = [n for n in m.__all__ if attrs.has(getattr(m, n))\n"
         "              and any(isinstance(f.type, str) for f in attrs.fields(getattr(m, n)))]\n"
         "assert not unresolved, unresolved\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.naming import enum_member, identifier, plural, snake, unique
+from codegen.naming import enum_member, identifier, namespace, snake, unique
 from codegen.overrides import apply_overrides
 
 
@@ -21,25 +21,41 @@ from codegen.overrides import apply_overrides
         ("authURL", "auth_url"),
         ("X-Forwarded-For", "x_forwarded_for"),
         ("ThreatInsightConfiguration", "threat_insight_configuration"),
+        ("getAllWellKnownURIs", "get_all_well_known_uris"),
+        ("listAllCustomAAGUIDs", "list_all_custom_aaguids"),
+        ("previewSAMLmetadataForApplication", "preview_saml_metadata_for_application"),
+        ("listUISchemas", "list_ui_schemas"),
     ],
 )
 def test_snake_turns_spec_names_into_python_identifiers(name: str, expected: str) -> None:
     assert snake(name) == expected
 
 
-def test_identifiers_enum_members_plurals_and_uniqueness() -> None:
+def test_identifiers_enum_members_and_uniqueness() -> None:
     assert identifier("from") == "from_"
     assert identifier("self", frozenset({"self"})) == "self_"
     assert enum_member("token:software:totp") == "TOKEN_SOFTWARE_TOTP"
     assert enum_member("SHA-256") == "SHA_256"
     assert enum_member("") == "EMPTY"
-    assert [plural(w) for w in ("policy", "user", "authorization_server", "key")] == [
-        "policies",
-        "users",
-        "authorization_servers",
-        "keys",
-    ]
     assert unique(["a", "a", "b", "a"]) == ["a", "a_2", "b", "a_3"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/users/{id}/factors/{factorId}", "users"),
+        ("/api/v1/apps", "apps"),
+        ("/api/v1/brands/{brandId}/themes", "brands"),
+        ("/api/v1/agentPools/{poolId}/updates", "agent_pools"),
+        ("/api/v1/meta/schemas/user/default", "meta"),
+        ("/attack-protection/api/v1/user-lockout-settings", "attack_protection"),
+        ("/oauth2/v1/clients/{clientId}/roles", "oauth2_clients"),
+        ("/.well-known/okta-organization", "well_known"),
+        ("/api/v1/users/{userId}/lifecycle/expire_password?tempPassword=true", "users"),
+    ],
+)
+def test_namespace_is_read_from_the_endpoint_path(path: str, expected: str) -> None:
+    assert namespace(path) == expected
 
 
 def test_overrides_set_delete_and_skip(tmp_path: Path) -> None:

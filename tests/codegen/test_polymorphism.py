@@ -1,10 +1,13 @@
-"""Every discriminator mapping of the spec picks its subclass; unknown values keep the base."""
+"""Every discriminator mapping of the 2.4.0 spec picks its subclass; unknown values keep the base.
+
+Run on the package generated from the 2.4.0 Swagger spec (``golden_models``).
+"""
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
-from okta_async import models
 from okta_async._core import serde
 
 
@@ -19,8 +22,11 @@ def mappings(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def test_each_mapping_selects_its_subclass(okta_doc: dict[str, Any]) -> None:
-    entries = mappings(okta_doc)
+def test_each_mapping_selects_its_subclass(
+    legacy_doc: dict[str, Any], golden_models: ModuleType
+) -> None:
+    models = golden_models
+    entries = mappings(legacy_doc)
     assert {base for base, *_ in entries} == {
         "Application",
         "BrowserPluginApplication",
@@ -35,7 +41,8 @@ def test_each_mapping_selects_its_subclass(okta_doc: dict[str, Any]) -> None:
         assert serde.unstructure(obj) == data
 
 
-def test_browser_plugin_apps_dispatch_twice() -> None:
+def test_browser_plugin_apps_dispatch_twice(golden_models: ModuleType) -> None:
+    models = golden_models
     data = {"signOnMode": "BROWSER_PLUGIN", "name": "template_swa3field"}
     app = serde.structure(data, models.Application)
     assert type(app) is models.SwaThreeFieldApplication
@@ -43,7 +50,10 @@ def test_browser_plugin_apps_dispatch_twice() -> None:
     assert type(other) is models.BrowserPluginApplication
 
 
-def test_unknown_or_missing_discriminator_keeps_the_base_with_all_data() -> None:
+def test_unknown_or_missing_discriminator_keeps_the_base_with_all_data(
+    golden_models: ModuleType,
+) -> None:
+    models = golden_models
     for base, prop in (
         (models.Application, "signOnMode"),
         (models.Policy, "type"),
@@ -56,7 +66,8 @@ def test_unknown_or_missing_discriminator_keeps_the_base_with_all_data() -> None
             assert serde.unstructure(obj) == data
 
 
-def test_event_subscriptions_is_a_plain_model() -> None:
+def test_event_subscriptions_is_a_plain_model(golden_models: ModuleType) -> None:
+    models = golden_models
     subs = serde.structure(
         {"type": "EVENT_TYPE", "items": ["user.lifecycle.create"]}, models.EventSubscriptions
     )

@@ -25,7 +25,7 @@ async def test_update_profile_mapping_sends_the_mapped_properties() -> None:
     async with OktaClient(org_url=ORG, token="test-token") as okta:
         with mocked_okta() as mocked:
             mocked.post(f"{ORG}/api/v1/mappings/prm1", payload=MAPPING)
-            await okta.profile_mappings.update_profile_mapping("prm1", mapping)
+            await okta.mappings.update_profile_mapping("prm1", mapping)
     assert _sent_json(mocked) == [
         {
             "properties": {

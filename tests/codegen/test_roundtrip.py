@@ -1,5 +1,6 @@
-"""Round trip for every model: sample data built from its spec schema survives
-structure -> unstructure unchanged (nested objects, enums, date-times, unknown keys).
+"""Round trip for every model generated from the 2.4.0 spec (``golden_models``): sample data built
+from its spec schema survives structure -> unstructure unchanged (nested objects, enums,
+date-times, unknown keys).
 
 Two generators: a deterministic "every property set" sample per definition, and hypothesis
 strategies that pick random subsets, JSON nulls, enum values the spec does not list and extra keys.
@@ -8,6 +9,7 @@ strategies that pick random subsets, JSON nulls, enum values the spec does not l
 from __future__ import annotations
 
 import datetime
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -15,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codegen.naming import pascal
-from okta_async import models
 from okta_async._core import serde
 
 MAX_DEPTH = 3
@@ -77,17 +78,23 @@ def object_definitions(doc: dict[str, Any]) -> list[str]:
     return sorted(n for n, s in doc["definitions"].items() if "enum" not in s)
 
 
-def test_every_definition_is_generated(okta_doc: dict[str, Any]) -> None:
-    defs = okta_doc["definitions"]
+def test_every_definition_is_generated(
+    legacy_doc: dict[str, Any], golden_models: ModuleType
+) -> None:
+    models = golden_models
+    defs = legacy_doc["definitions"]
     assert len(defs) == 347
     assert sum(1 for s in defs.values() if "enum" in s) == 54
     for name in defs:
         assert hasattr(models, pascal(name)), name
 
 
-def test_every_model_round_trips_a_full_sample(okta_doc: dict[str, Any]) -> None:
-    defs = okta_doc["definitions"]
-    for name in object_definitions(okta_doc):
+def test_every_model_round_trips_a_full_sample(
+    legacy_doc: dict[str, Any], golden_models: ModuleType
+) -> None:
+    models = golden_models
+    defs = legacy_doc["definitions"]
+    for name in object_definitions(legacy_doc):
         data = sample(defs, {"$ref": f"#/definitions/{name}"})
         data["unknownKey"] = {"kept": True}  # additional_properties, written back
         obj = serde.structure(data, getattr(models, pascal(name)))
@@ -143,9 +150,9 @@ def strategy(
 
 
 @pytest.fixture(scope="module")
-def model_strategy(okta_doc: dict[str, Any]) -> st.SearchStrategy[tuple[str, Any]]:
-    defs = okta_doc["definitions"]
-    return st.sampled_from(object_definitions(okta_doc)).flatmap(
+def model_strategy(legacy_doc: dict[str, Any]) -> st.SearchStrategy[tuple[str, Any]]:
+    defs = legacy_doc["definitions"]
+    return st.sampled_from(object_definitions(legacy_doc)).flatmap(
         lambda name: strategy(defs, {"$ref": f"#/definitions/{name}"}).map(lambda d: (name, d))
     )
 
@@ -153,8 +160,10 @@ def model_strategy(okta_doc: dict[str, Any]) -> st.SearchStrategy[tuple[str, Any
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_random_records_round_trip(
-    data: st.DataObject, model_strategy: st.SearchStrategy[tuple[str, Any]]
+    data: st.DataObject,
+    model_strategy: st.SearchStrategy[tuple[str, Any]],
+    golden_models: ModuleType,
 ) -> None:
     name, record = data.draw(model_strategy)
-    obj = serde.structure(record, getattr(models, pascal(name)))
+    obj = serde.structure(record, getattr(golden_models, pascal(name)))
     assert serde.unstructure(obj) == record

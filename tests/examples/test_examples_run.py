@@ -46,7 +46,8 @@ async def test_app_assignments_assigns_by_group_and_individually(
 ) -> None:
     await load_example("app_assignments").main()
     out = capsys.readouterr().out
-    assert "group 'okta-async example': 10 members" in out
+    assert "group 'okta-async example' (00g" in out
+    assert "): 10 members" in out
     assert "12 users can use the app" in out
     assert "after removing one direct assignment: 11 users" in out
 

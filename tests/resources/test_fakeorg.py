@@ -45,7 +45,7 @@ async def test_user_lifecycle_round_trip(okta: Any) -> None:
     stored = okta.fake_org.store.users.get(created.id)
     assert stored["profile"]["favouriteBand"] == "Modest Mouse"
 
-    updated = await okta.users.partial_update_user(
+    updated = await okta.users.update_user(
         created.id, models.User(profile=models.UserProfile(nick_name="ib"))
     )
     assert updated.profile.nick_name == "ib"
@@ -58,10 +58,10 @@ async def test_user_lifecycle_round_trip(okta: Any) -> None:
 
 
 async def test_applications_page_with_known_and_unknown_sign_on_modes(okta: Any) -> None:
-    await okta.applications.create_application(
+    saml = await okta.apps.create_application(
         models.SamlApplication(label="Zendesk", sign_on_mode="SAML_2_0", name="zendesk")
     )
-    await okta.applications.create_application(
+    wiki = await okta.apps.create_application(
         models.BookmarkApplication(
             label="Wiki",
             settings=models.BookmarkApplicationSettings(
@@ -69,16 +69,16 @@ async def test_applications_page_with_known_and_unknown_sign_on_modes(okta: Any)
             ),
         )
     )
-    await okta.applications.create_application({"label": "Future", "signOnMode": "QUANTUM_SSO"})
-    apps = await okta.applications.list_applications().collect()
-    by_label = {app.label: app for app in apps}
-    assert type(by_label["Zendesk"]) is models.SamlApplication
-    assert type(by_label["Wiki"]) is models.BookmarkApplication
-    assert by_label["Wiki"].settings.app.url == "https://wiki.example.com"
-    future = by_label["Future"]
-    assert type(future) is models.Application
-    assert future.sign_on_mode == "QUANTUM_SSO"
-    assert future.id is not UNSET
+    future = await okta.apps.create_application({"label": "Future", "signOnMode": "QUANTUM_SSO"})
+    apps = await okta.apps.list_applications().collect()
+    by_id = {app.id: app for app in apps}
+    assert type(by_id[saml.id]) is models.SamlApplication
+    assert type(by_id[wiki.id]) is models.BookmarkApplication
+    assert by_id[wiki.id].settings.app.url == "https://wiki.example.com"
+    listed = by_id[future.id]
+    assert type(listed) is models.Application
+    assert listed.sign_on_mode == "QUANTUM_SSO"
+    assert listed.id is not UNSET
 
 
 async def test_unknown_user_status_from_the_org_is_kept(okta: Any) -> None:

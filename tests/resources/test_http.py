@@ -52,7 +52,7 @@ async def test_create_user_over_http(okta: Any) -> None:
 async def test_partial_update_over_http(okta: Any) -> None:
     with mocked_okta() as mocked:
         mocked.post(f"{ORG}/api/v1/users/00u1", payload=USER)
-        await okta.users.partial_update_user(
+        await okta.users.update_user(
             "00u1", models.User(profile=models.UserProfile(nick_name="ib"))
         )
         assert _sent_json(mocked) == [{"profile": {"nickName": "ib"}}]
@@ -66,7 +66,7 @@ async def test_list_applications_mixed_page_over_http(okta: Any) -> None:
     ]
     with mocked_okta() as mocked:
         mocked.get(f"{ORG}/api/v1/apps", payload=page)
-        apps = [app async for app in okta.applications.list_applications()]
+        apps = [app async for app in okta.apps.list_applications()]
     assert [type(a) for a in apps] == [
         models.SamlApplication,
         models.BookmarkApplication,

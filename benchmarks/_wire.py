@@ -123,19 +123,23 @@ class PageProtocol(asyncio.Protocol):
             self._transport.close()
 
 
+async def listen(size: int, bodies: list[bytes], last_ids: list[str], token: str) -> asyncio.Server:
+    """Serve the first ``size`` users' pages on a new loopback port (``server.sockets[0]``)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    replies = render_listing(sock.getsockname()[1], size, bodies, last_ids)
+    credential = f"SSWS {token}".encode()
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(lambda: PageProtocol(replies, credential), sock=sock)
+
+
 async def serve(token: str, sizes: list[int]) -> None:
     """Listen on one loopback port per size, announce the ports, serve until cancelled."""
     bodies, last_ids = render_bodies(max(sizes))
-    credential = f"SSWS {token}".encode()
-    loop = asyncio.get_running_loop()
-    ports: dict[int, int] = {}
+    ports = {}
     for size in sizes:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        replies = render_listing(port, size, bodies, last_ids)
-        await loop.create_server(lambda r=replies: PageProtocol(r, credential), sock=sock)
-        ports[size] = port
+        server = await listen(size, bodies, last_ids, token)
+        ports[size] = server.sockets[0].getsockname()[1]
     print(orjson.dumps({"ports": ports}, option=orjson.OPT_NON_STR_KEYS).decode(), flush=True)
     await asyncio.Event().wait()
 

@@ -220,10 +220,17 @@ def checks(
 
 
 def realistic(users: int, rounds: int) -> dict[str, Figures]:
-    """The same listers against the embedded fake org: the server sets the pace here."""
+    """The same listers against the embedded fake org (the server sets the pace here); printed."""
     with fake_org(users) as urls:
-        runs = measure(urls, rounds)
-    summary = summarise(runs)
+        summary = summarise(measure(urls, rounds))
+    plain = summary["plain", users]
+    print(
+        f"realistic server: the embedded fake org, {users:,} users "
+        f"(plain loop client CPU / wall {plain['cpu_share']:.2f})"
+    )
+    for lister in LISTERS:
+        rate = summary[lister, users]["items_per_s"]
+        print(f"  {lister:<6} {rate:>10,.0f} items/s   {rate / plain['items_per_s']:.2f}x plain")
     return {lister: summary[lister, users] for lister in LISTERS}
 
 
@@ -258,9 +265,8 @@ def main() -> int:
     verdicts = checks(summary, sizes, ttfi)
     print(
         f"pagination: page size 200, median of {args.rounds}, {os.cpu_count()} cores "
-        f"(load average {load_before:.1f} before the run), CPython "
-        f"{sys.version.split()[0]}; server: benchmarks/_wire.py (pages pre-rendered to bytes, "
-        "separate process)"
+        f"(load average {load_before:.1f} before the run), CPython {sys.version.split()[0]}; "
+        "server: benchmarks/_wire.py (pages pre-rendered to bytes, separate process)"
     )
     print(table(summary, sizes))
     cold = ", ".join(f"{lister} {ms:.0f} ms" for lister, ms in ttfi.items())
@@ -274,16 +280,7 @@ def main() -> int:
         "checks": verdicts,
     }
     if args.realistic_users:
-        real = realistic(args.realistic_users, args.rounds)
-        plain = real["plain"]["items_per_s"]
-        print(
-            f"realistic server: the embedded fake org, {args.realistic_users:,} users "
-            f"(plain loop client CPU / wall {real['plain']['cpu_share']:.2f})"
-        )
-        for lister, figs in real.items():
-            rate = figs["items_per_s"]
-            print(f"  {lister:<6} {rate:>10,.0f} items/s   {rate / plain:.2f}x plain")
-        report["realistic"] = real
+        report["realistic"] = realistic(args.realistic_users, args.rounds)
     for name, ok in verdicts.items():
         print(f"  [{'met' if ok else 'MISSED'}] {name}")
     RESULTS.mkdir(exist_ok=True)

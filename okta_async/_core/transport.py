@@ -224,7 +224,7 @@ class _Shared:
     ) -> None:
         self.config = config
         self.auth = auth
-        self.ssl = ssl_setting(config)
+        self.https = org_url.scheme == "https"
         self.proxy, self.proxy_headers = _split_proxy(
             org_proxy(config.proxy, org_url, trust_env=config.trust_env)
         )
@@ -335,11 +335,16 @@ class Transport:
         return shared.session
 
     def _new_session(self) -> aiohttp.ClientSession:
-        """Our own session: ``trust_env`` off (no ``~/.netrc``; proxies are resolved by us)."""
+        """Our own session: ``trust_env`` off (no ``~/.netrc``; proxies are resolved by us).
+
+        The TLS setting (a CA bundle's context is costly to build) is made here, once per
+        session, and only for an https org: an http org never speaks TLS to it.
+        """
         shared = self._shared
         config = shared.config
+        tls = ssl_setting(config) if shared.https else True
         return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=config.max_connections, ssl=shared.ssl),
+            connector=aiohttp.TCPConnector(limit=config.max_connections, ssl=tls),
             trust_env=False,
             headers={"User-Agent": user_agent(config.user_agent_extra)},
             trace_configs=shared.trace_configs or None,

@@ -113,3 +113,28 @@ def test_unreadable_ca_bundle_is_a_config_error_naming_its_source(tmp_path: Path
         ssl_setting(config)
     assert info.value.setting == "ca_bundle"
     assert info.value.source == "env OKTA_CLIENT_CABUNDLE"
+
+
+async def test_an_http_org_never_reads_the_ca_bundle(tmp_path: Path) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_get("/api/v1/users", handler)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    missing = str(tmp_path / "missing.pem")
+    try:
+        async with open_transport(
+            org_url=f"http://127.0.0.1:{server.port}", ca_bundle=missing
+        ) as t:
+            assert (await t.request(LIST_USERS)).json() == []
+    finally:
+        await server.close()
+
+
+async def test_an_https_org_reads_the_ca_bundle_when_its_session_starts(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.pem")
+    async with open_transport(org_url="https://127.0.0.1:9", ca_bundle=missing) as transport:
+        with pytest.raises(errors.ConfigError, match="cannot load CA bundle"):
+            await transport.request(LIST_USERS)

@@ -16,6 +16,7 @@ replace to stay deterministic.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random as _random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -59,6 +60,12 @@ def server_time(headers: Mapping[str, str]) -> float | None:
     value = headers.get("Date")
     if not value:
         return None
+    return _http_date(value)
+
+
+@functools.lru_cache(maxsize=8)
+def _http_date(value: str) -> float | None:
+    """An HTTP date in epoch seconds; cached, as the responses of one second share their Date."""
     try:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError):

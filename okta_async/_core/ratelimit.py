@@ -80,7 +80,8 @@ class RateLimitGovernor:
         self._sleep = sleep
         self.cap = max_concurrent  # the current cap on requests in flight (adaptive)
         self._successes = 0  # answers at the current cap since it last changed
-        self._freed = asyncio.Event()  # replaced after being set when any request ends
+        # Set (and dropped) when any request ends; made only while someone waits for a slot.
+        self._freed: asyncio.Event | None = None
         self._states: dict[str, BucketState] = {}
         self._in_flight: dict[str, int] = {}
         self._windows: dict[str, int] = {}  # bucket -> reset epoch of the state we hold
@@ -172,12 +173,9 @@ class RateLimitGovernor:
     @asynccontextmanager
     async def slot(self, bucket: str) -> AsyncIterator[None]:
         """Hold one client-wide slot and count one request in flight to ``bucket``."""
-        while True:
-            await self.wait_for_capacity(bucket)
-            if self.in_flight() < self.cap and self.has_capacity(bucket):
-                break  # no await between the check and the count: nobody can slip in
-            if self.in_flight() >= self.cap:
-                await self._freed.wait()
+        if not (self.in_flight() < self.cap and self.has_capacity(bucket)):
+            await self._wait_for_slot(bucket)
+        # No await between the last check and the count: nobody can slip in.
         self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
         try:
             yield
@@ -187,11 +185,23 @@ class RateLimitGovernor:
                 self._in_flight[bucket] = count
             else:
                 del self._in_flight[bucket]
-            freed, self._freed = self._freed, asyncio.Event()
-            freed.set()
+            freed, self._freed = self._freed, None
+            if freed is not None:
+                freed.set()
             released = self._released.pop(bucket, None)
             if released is not None:
                 released.set()
+
+    async def _wait_for_slot(self, bucket: str) -> None:
+        """Wait until a client-wide slot is free and ``bucket`` has capacity, both at once."""
+        while True:
+            await self.wait_for_capacity(bucket)
+            if self.in_flight() < self.cap and self.has_capacity(bucket):
+                return
+            if self.in_flight() >= self.cap:
+                if self._freed is None:
+                    self._freed = asyncio.Event()
+                await self._freed.wait()
 
     def _adapt_cap(self, headers: Mapping[str, str], status: int) -> None:
         """Lower the cap on a concurrent-limit 429; raise it by one per full round of answers."""

@@ -37,7 +37,7 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from okta_async._core.errors import DecodeError, check_origin
+from okta_async._core.errors import DecodeError
 from okta_async._core.operation import Operation, RequestOptions
 
 if TYPE_CHECKING:
@@ -56,14 +56,12 @@ T = TypeVar("T")
 
 
 class _Transport(Protocol):
-    """The slice of ``Transport`` the paginator needs: the org's origin and ``request()``.
+    """The slice of ``Transport`` the paginator needs: ``request()``.
 
     A protocol rather than the class so that the paginator can sit on anything that sends
-    requests the same way (a ``with_options`` copy, a test double).
+    requests the same way (a ``with_options`` copy, a test double). ``request(url=...)`` must
+    refuse an absolute URL outside the org's origin, as ``Transport.build_url`` does.
     """
-
-    @property
-    def org_url(self) -> URL: ...
 
     async def request(
         self,
@@ -232,17 +230,15 @@ async def fetch_page(
 ) -> Page[T]:
     """Fetch one page: the first one from ``path_params``/``query``, or a next link ``url``.
 
-    A next link is sent verbatim, and only to the org's origin: :class:`ForeignOriginError` is
-    raised before anything is sent elsewhere.
+    A next link is sent verbatim, and only to the org's origin: the transport raises
+    :class:`ForeignOriginError` before anything is sent elsewhere (one check, at the boundary).
     """
     if url is None:
         response = await transport.request(
             op, path_params=path_params, query=query, options=options
         )
     else:
-        target = URL(url, encoded=True)
-        check_origin(target, transport.org_url)
-        response = await transport.request(op, url=target, options=options)
+        response = await transport.request(op, url=URL(url, encoded=True), options=options)
     return _build_page(op, response, decode)
 
 

@@ -259,10 +259,14 @@ class Transport:
     ) -> None:
         self.org_url = yarl.URL(config.org_url.rstrip("/"))
         self._shared = _Shared(config, auth, self.org_url, session, trace_configs)
+        self.retry_policy = policy = retry_policy or RetryPolicy()
+        # One injectable clock and sleep: the governor's holds go through the retry policy's.
         self.governor = governor or RateLimitGovernor(
-            config.max_concurrent_requests, max_wait=config.max_rate_limit_wait
+            config.max_concurrent_requests,
+            max_wait=config.max_rate_limit_wait,
+            wall_clock=lambda: policy.wall_clock(),
+            sleep=lambda delay: policy.sleep(delay),
         )
-        self.retry_policy = retry_policy or RetryPolicy()
         self._defaults: RequestOptions = {}
 
     def __repr__(self) -> str:

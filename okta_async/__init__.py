@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         TokenRequestError,
     )
     from okta_async._core.pagination import AsyncPaginator, Page
+    from okta_async._core.transport import APIResponse, RawResponse
     from okta_async.client import OktaClient
 
 _LAZY: dict[str, str] = {
@@ -41,6 +42,8 @@ _LAZY: dict[str, str] = {
     "OktaConfig": "okta_async._core.config",
     "AsyncPaginator": "okta_async._core.pagination",
     "Page": "okta_async._core.pagination",
+    "APIResponse": "okta_async._core.transport",
+    "RawResponse": "okta_async._core.transport",
     **{
         name: "okta_async._core.errors"
         for name in (
@@ -68,6 +71,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "UNSET",
     "APIConnectionError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "AsyncPaginator",
@@ -87,6 +91,7 @@ __all__ = [
     "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "TokenRequestError",
     "Unset",
     "__version__",

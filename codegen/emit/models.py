@@ -43,6 +43,9 @@ def model_module(api: ir.Api, model: ir.Model) -> str:
     body = [_class_line(model), doc, "\n"]
     if model.discriminator is not None:
         body.append(_discriminator(model.discriminator))
+    always = _always_names(api, model)
+    if any(p.always for p in model.properties):
+        body.append(_always_block(always))
     for prop in model.properties:
         body.append(_field(prop, types))
     refs = sorted(types.refs - {model.name, model.parent or ""})
@@ -50,7 +53,7 @@ def model_module(api: ir.Api, model: ir.Model) -> str:
     typing_names = ["TYPE_CHECKING"] if refs else []
     if types.uses_any:
         typing_names.append("Any")
-    if model.discriminator is not None:
+    if model.discriminator is not None or any(p.always for p in model.properties):
         typing_names.append("ClassVar")
     if types.uses_literal:
         typing_names.append("Literal")
@@ -66,7 +69,9 @@ def model_module(api: ir.Api, model: ir.Model) -> str:
     first_party = []
     if model.parent is None:
         first_party.append("from okta_async._core.model import Model\n")
-    if model.properties:
+    if any(p.always for p in model.properties):
+        first_party.append("from okta_async._core.model import ABSENT\n")
+    if any(not p.always for p in model.properties):
         first_party.append("from okta_async._core.unset import UNSET, Unset\n")
     if first_party:
         imports.append("".join(first_party))
@@ -99,17 +104,47 @@ def _discriminator(disc: ir.Discriminator) -> str:
     )
 
 
+def _always_names(api: ir.Api, model: ir.Model) -> tuple[str, ...]:
+    """Python names of the model's always-present fields, inherited ones first."""
+    by_name = {m.name: m for m in api.models}
+    chain: list[ir.Model] = [model]
+    while chain[-1].parent is not None and chain[-1].parent in by_name:
+        chain.append(by_name[chain[-1].parent or ""])
+    names = [p.py_name for m in reversed(chain) for p in m.properties if p.always]
+    return tuple(dict.fromkeys(names))
+
+
+def _always_block(names: tuple[str, ...]) -> str:
+    """The class's always-present field names and the hook that unsets the absent ones."""
+    listed = ", ".join(literal(n) for n in names) + ("," if len(names) == 1 else "")
+    test = " or ".join(f"self.{n} is ABSENT" for n in names)
+    return (
+        f"    __okta_always__: ClassVar[tuple[str, ...]] = ({listed})\n\n"
+        "    def __attrs_post_init__(self) -> None:\n"
+        f"        if {test}:\n"
+        "            self._drop_absent()\n\n"
+    )
+
+
 def _field(prop: ir.Property, types: TypeRenderer) -> str:
-    annotation = f"{types.render(prop.type)} | Unset | None"
+    """One attrs field: ``T`` for an always-present one (default ``ABSENT``, so never required
+    by the constructor), else ``T | Unset | None`` defaulting to ``UNSET``."""
+    annotation = types.render(prop.type)
+    if not prop.always:
+        annotation += " | Unset | None"
+    elif prop.nullable:
+        annotation += " | None"
     meta = f'{{"wire": {literal(prop.wire_name)}, "read_only": {prop.read_only}'
-    for flag in ("write_only", "required", "secret"):
+    for flag in ("write_only", "required", "always", "nullable", "secret"):
         if getattr(prop, flag):
             meta += f', "{flag}": True'
     union = prop.type.first_union()
     if union is not None and (union.discriminator or union.fallback):
         meta += f', "union": {_union_rule(union)}'
     meta += "}"
-    default = "UNSET" if prop.fixed is None else literal(prop.fixed)
+    default = literal(prop.fixed) if prop.fixed is not None else "UNSET"
+    if prop.always and prop.fixed is None:
+        default = "ABSENT"
     text = f"    {prop.py_name}: {annotation} = attrs.field(default={default}, metadata={meta})\n"
     doc = prop.description
     if prop.default is not None:

@@ -5,9 +5,11 @@ Kept tiny and free of serde imports: a generated model module costs one attrs cl
 
 from __future__ import annotations
 
+import contextvars
 import enum
+import weakref
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
@@ -22,6 +24,35 @@ class _Masked:
 
 
 _MASK = _Masked()
+
+
+class _Absent:
+    """Default of an always-present field the constructor was not given; never kept on a model
+    (``Model._drop_absent`` deletes the attribute, so reading it raises ``MissingFieldError``)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""Typed ``Any`` so that ``id: str = attrs.field(default=ABSENT)`` type-checks."""
+
+decoding_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "okta_async_decoding_request_id", default=None
+)
+"""The request id of the response being decoded (set by the resource layer), so a model missing
+an always-present field can name it when the field is read."""
+
+# id(model) -> (weak reference, request id) for models decoded with a field missing (rare).
+_REQUEST_IDS: dict[int, tuple[weakref.ref[Any], str]] = {}
+
+
+def _remember_request_id(model: Model) -> None:
+    request_id = decoding_request_id.get()
+    if request_id is None:
+        return
+    key = id(model)
+    _REQUEST_IDS[key] = (weakref.ref(model, lambda _: _REQUEST_IDS.pop(key, None)), request_id)
 
 
 def _secret_key(key: str) -> bool:
@@ -40,11 +71,40 @@ class Model:
 
     additional_properties: dict[str, Any] = attrs.field(factory=dict, metadata={"additional": True})
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ()
+    """Python names of the always-present fields (own and inherited); set by generated classes."""
+
+    def _drop_absent(self) -> None:
+        """Delete the always-present attributes left at ``ABSENT`` (called after ``__init__`` by
+        the classes that have such fields), so that reading one raises ``MissingFieldError``."""
+        dropped = False
+        for name in self.__okta_always__:
+            if getattr(self, name) is ABSENT:
+                object.__delattr__(self, name)
+                dropped = True
+        if dropped:
+            _remember_request_id(self)
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            """Only reached when normal lookup failed: an always-present field that was absent."""
+            if name in type(self).__okta_always__:
+                from okta_async._core.errors import MissingFieldError
+
+                wire = attrs.fields_dict(type(self))[name].metadata.get("wire", name)
+                entry = _REQUEST_IDS.get(id(self))
+                request_id = entry[1] if entry is not None and entry[0]() is self else None
+                raise MissingFieldError(type(self).__name__, name, wire, request_id)
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
+
     def __repr__(self) -> str:
         """Only the fields that are set; secrets (passwords, client secrets) masked."""
         parts = []
         for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
+            value = getattr(self, field.name, UNSET)
             if value is UNSET or (field.name == "additional_properties" and not value):
                 continue
             if field.name == "additional_properties":

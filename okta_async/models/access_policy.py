@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .policy import Policy
@@ -21,14 +22,21 @@ if TYPE_CHECKING:
 class AccessPolicy(Policy):
     """The AccessPolicy object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": False}
     )
     conditions: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False}
+        default=UNSET, metadata={"wire": "conditions", "read_only": False, "nullable": True}
     )
     """Policy conditions aren't supported. Conditions are applied at the rule level for this policy type."""
 
-    type: PolicyType | str | Unset | None = attrs.field(
-        default="ACCESS_POLICY", metadata={"wire": "type", "read_only": False, "required": True}
+    type: PolicyType | str = attrs.field(
+        default="ACCESS_POLICY",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

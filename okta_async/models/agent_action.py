@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .parameters import Parameters
@@ -20,11 +19,19 @@ if TYPE_CHECKING:
 class AgentAction(Model):
     """Details about the Active Directory or LDAP group membership update"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("id", "parameters")
+
+    def __attrs_post_init__(self) -> None:
+        if self.id is ABSENT or self.parameters is ABSENT:
+            self._drop_absent()
+
+    id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "id", "read_only": False, "required": True, "always": True},
     )
     """ID of the Active Directory or LDAP group to update"""
 
-    parameters: Parameters | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "parameters", "read_only": False, "required": True}
+    parameters: Parameters = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "parameters", "read_only": False, "required": True, "always": True},
     )

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 class AgentPoolUpdateSettingRequest(Model):
     """Settings for auto-update"""
 
-    agent_type: AgentType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "agentType", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("agent_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.agent_type is ABSENT:
+            self._drop_absent()
+
+    agent_type: AgentType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "agentType", "read_only": False, "required": True, "always": True},
     )
     continue_on_error: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "continueOnError", "read_only": False}

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class ApiToken(Model):
     """An API token for an Okta User. This token is NOT scoped any further and can be used for any API the user has permissions to call."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     link: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_link", "read_only": False}
@@ -37,8 +43,9 @@ class ApiToken(Model):
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     network: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "network", "read_only": False}

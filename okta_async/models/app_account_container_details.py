@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 class AppAccountContainerDetails(Model):
     """Container details for resource type APP_ACCOUNT"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("container_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.container_id is ABSENT:
+            self._drop_absent()
+
     links: AppAccountContainerLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
@@ -29,8 +35,9 @@ class AppAccountContainerDetails(Model):
     )
     """The application name"""
 
-    container_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "containerId", "read_only": False, "required": True}
+    container_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "containerId", "read_only": False, "required": True, "always": True},
     )
     """The app ID associated with the privileged resource"""
 

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
+from okta_async._core.unset import Unset
 
 from .app_config import AppConfig
 
@@ -23,19 +24,44 @@ if TYPE_CHECKING:
 class AppConfigActiveDirectory(AppConfig):
     """The AppConfigActiveDirectory object."""
 
-    distinguished_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "distinguishedName", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "distinguished_name",
+        "group_scope",
+        "group_type",
+        "sam_account_name",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.distinguished_name is ABSENT
+            or self.group_scope is ABSENT
+            or self.group_type is ABSENT
+            or self.sam_account_name is ABSENT
+        ):
+            self._drop_absent()
+
+    distinguished_name: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "distinguishedName",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The distinguished name of the group in Active Directory"""
 
-    group_scope: ActiveDirectoryGroupScope | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "groupScope", "read_only": False, "required": True}
+    group_scope: ActiveDirectoryGroupScope | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "groupScope", "read_only": False, "required": True, "always": True},
     )
-    group_type: ActiveDirectoryGroupType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "groupType", "read_only": False, "required": True}
+    group_type: ActiveDirectoryGroupType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "groupType", "read_only": False, "required": True, "always": True},
     )
-    sam_account_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "samAccountName", "read_only": False, "required": True}
+    sam_account_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "samAccountName", "read_only": False, "required": True, "always": True},
     )
     """The SAM account name of the group in Active Directory"""
 

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .json_web_key import JsonWebKey
@@ -20,6 +19,13 @@ if TYPE_CHECKING:
 class AppConnectionUserProvisionJWKList(Model):
     """The AppConnectionUserProvisionJWKList object."""
 
-    keys: list[JsonWebKey] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "keys", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("keys",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.keys is ABSENT:
+            self._drop_absent()
+
+    keys: list[JsonWebKey] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "keys", "read_only": False, "required": True, "always": True},
     )

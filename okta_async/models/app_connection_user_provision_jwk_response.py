@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .app_connection_user_provision_jwk_list import AppConnectionUserProvisionJWKList
@@ -20,6 +19,13 @@ if TYPE_CHECKING:
 class AppConnectionUserProvisionJWKResponse(Model):
     """The AppConnectionUserProvisionJWKResponse object."""
 
-    jwks: AppConnectionUserProvisionJWKList | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "jwks", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("jwks",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.jwks is ABSENT:
+            self._drop_absent()
+
+    jwks: AppConnectionUserProvisionJWKList = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "jwks", "read_only": False, "required": True, "always": True},
     )

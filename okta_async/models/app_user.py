@@ -61,7 +61,7 @@ class AppUser(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     password_changed: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "passwordChanged", "read_only": True}
+        default=UNSET, metadata={"wire": "passwordChanged", "read_only": True, "nullable": True}
     )
     """Timestamp when the application user password was last changed"""
 

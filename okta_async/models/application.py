@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -43,6 +43,26 @@ class Application(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+        ):
+            self._drop_absent()
+
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
@@ -54,8 +74,8 @@ class Application(Model):
     accessibility: ApplicationAccessibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "accessibility", "read_only": False}
     )
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+    created: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "created", "read_only": True, "always": True}
     )
     """Timestamp when the application object was created"""
 
@@ -117,14 +137,17 @@ class Application(Model):
     > **Note:** See [Application Features](/openapi/okta-management/management/tags/applicationfeatures/) for app provisioning features.
     """
 
-    id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "always": True}
+    )
     """Unique ID for the app instance"""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "lastUpdated", "read_only": True, "always": True}
     )
     """Timestamp when the application object was last updated"""
 
@@ -147,11 +170,12 @@ class Application(Model):
     > * `profile` doesn't limit the level of nesting in the JSON schema you created, but there is a practical size limit. Okta recommends a JSON schema size of 1 MB or less for best performance.
     """
 
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "signOnMode", "read_only": False, "required": True}
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )
-    status: ApplicationLifecycleStatus | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False}
+    status: ApplicationLifecycleStatus | str = attrs.field(
+        default=ABSENT, metadata={"wire": "status", "read_only": False, "always": True}
     )
     universal_logout: ApplicationUniversalLogout | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "universalLogout", "read_only": False}

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 class ApplicationSettingsNotificationsVpn(Model):
     """Sends customizable messages with conditions to end users when a VPN connection is required"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("network",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.network is ABSENT:
+            self._drop_absent()
+
     help_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "helpUrl", "read_only": False}
     )
@@ -32,6 +38,7 @@ class ApplicationSettingsNotificationsVpn(Model):
     )
     """A VPN requirement message that's displayed to users"""
 
-    network: ApplicationSettingsNotificationsVpnNetwork | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "network", "read_only": False, "required": True}
+    network: ApplicationSettingsNotificationsVpnNetwork = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "network", "read_only": False, "required": True, "always": True},
     )

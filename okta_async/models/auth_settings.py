@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,8 +22,15 @@ if TYPE_CHECKING:
 class AuthSettings(Model):
     """The AuthSettings object."""
 
-    auth_type: AuthType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authType", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
+    auth_type: AuthType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     custom_settings: CustomAuthSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "customSettings", "read_only": False}

@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticationMethod(Model):
     """The AuthenticationMethod object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("key", "method")
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is ABSENT or self.method is ABSENT:
+            self._drop_absent()
 
     hardware_protection: Literal["OPTIONAL", "REQUIRED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hardwareProtection", "read_only": False}
@@ -25,13 +31,15 @@ class AuthenticationMethod(Model):
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """An ID that identifies the authenticator"""
 
-    key: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "key", "read_only": False, "required": True}
+    key: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "key", "read_only": False, "required": True, "always": True},
     )
     """A label that identifies the authenticator"""
 
-    method: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "method", "read_only": False, "required": True}
+    method: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "method", "read_only": False, "required": True, "always": True},
     )
     """Specifies the method used for the authenticator"""
 

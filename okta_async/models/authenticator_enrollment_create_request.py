@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .authenticator_profile import AuthenticatorProfile
@@ -20,11 +19,19 @@ if TYPE_CHECKING:
 class AuthenticatorEnrollmentCreateRequest(Model):
     """The AuthenticatorEnrollmentCreateRequest object."""
 
-    authenticator_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authenticatorId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("authenticator_id", "profile")
+
+    def __attrs_post_init__(self) -> None:
+        if self.authenticator_id is ABSENT or self.profile is ABSENT:
+            self._drop_absent()
+
+    authenticator_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authenticatorId", "read_only": False, "required": True, "always": True},
     )
     """Unique identifier of the `phone` authenticator"""
 
-    profile: AuthenticatorProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: AuthenticatorProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )

@@ -23,7 +23,7 @@ class AuthenticatorEnrollmentPolicyAuthenticatorSettings(Model):
     """The AuthenticatorEnrollmentPolicyAuthenticatorSettings object."""
 
     constraints: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "constraints", "read_only": False}
+        default=UNSET, metadata={"wire": "constraints", "read_only": False, "nullable": True}
     )
     """Constraints for the authenticator"""
 

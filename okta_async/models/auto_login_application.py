@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .application import Application
@@ -23,6 +24,26 @@ if TYPE_CHECKING:
 class AutoLoginApplication(Application):
     """The AutoLoginApplication object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+        ):
+            self._drop_absent()
+
     credentials: SchemeApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
@@ -34,6 +55,7 @@ class AutoLoginApplication(Application):
     settings: AutoLoginApplicationSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
-        default="AUTO_LOGIN", metadata={"wire": "signOnMode", "read_only": False, "required": True}
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
+        default="AUTO_LOGIN",
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )

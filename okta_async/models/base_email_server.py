@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,13 +29,20 @@ class BaseEmailServer(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
     alias: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alias", "read_only": False}
     )
     """Human-readable name for your SMTP server"""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authType", "read_only": False, "required": True}
+    auth_type: SmtpAuthType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     enabled: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enabled", "read_only": False}

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .base_email_server import BaseEmailServer
@@ -21,9 +22,15 @@ if TYPE_CHECKING:
 class BASICSMTPAUTH(BaseEmailServer):
     """The BASICSMTPAUTH object."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
+    auth_type: SmtpAuthType | str = attrs.field(
         default="BASIC_SMTP_AUTH",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     password: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "password", "read_only": False}

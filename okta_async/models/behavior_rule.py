@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -33,6 +33,12 @@ class BehaviorRule(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     link: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_link", "read_only": False}
     )
@@ -49,14 +55,16 @@ class BehaviorRule(Model):
     )
     """Timestamp when the Behavior Detection Rule was last modified"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Name of the Behavior Detection Rule"""
 
     status: LifecycleStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
-    type: BehaviorRuleType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: BehaviorRuleType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .behavior_rule import BehaviorRule
@@ -22,10 +23,16 @@ if TYPE_CHECKING:
 class BehaviorRuleAnomalousLocation(BehaviorRule):
     """The BehaviorRuleAnomalousLocation object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     settings: BehaviorRuleSettingsAnomalousLocation | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-    type: BehaviorRuleType | str | Unset | None = attrs.field(
+    type: BehaviorRuleType | str = attrs.field(
         default="ANOMALOUS_LOCATION",
-        metadata={"wire": "type", "read_only": False, "required": True},
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .behavior_rule_settings_history_based import BehaviorRuleSettingsHistoryBased
@@ -21,8 +22,15 @@ if TYPE_CHECKING:
 class BehaviorRuleSettingsAnomalousLocation(BehaviorRuleSettingsHistoryBased):
     """The BehaviorRuleSettingsAnomalousLocation object."""
 
-    granularity: LocationGranularity | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "granularity", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("granularity",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.granularity is ABSENT:
+            self._drop_absent()
+
+    granularity: LocationGranularity | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "granularity", "read_only": False, "required": True, "always": True},
     )
     radius_kilometers: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "radiusKilometers", "read_only": False}

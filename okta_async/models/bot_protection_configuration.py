@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,17 +24,25 @@ if TYPE_CHECKING:
 class BotProtectionConfiguration(Model):
     """Bot protection configuration for the org"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("level", "mode")
+
+    def __attrs_post_init__(self) -> None:
+        if self.level is ABSENT or self.mode is ABSENT:
+            self._drop_absent()
+
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
     enforcement_type: BotProtectionEnforcementType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enforcementType", "read_only": False}
     )
-    level: BotProtectionLevel | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "level", "read_only": False, "required": True}
+    level: BotProtectionLevel | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "level", "read_only": False, "required": True, "always": True},
     )
-    mode: BotProtectionMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "mode", "read_only": False, "required": True}
+    mode: BotProtectionMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "mode", "read_only": False, "required": True, "always": True},
     )
     supported_flows: list[BotProtectionSupportedFlow | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "supportedFlows", "read_only": False}

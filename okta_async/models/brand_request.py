@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class BrandRequest(Model):
     """The BrandRequest object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     agree_to_custom_privacy_policy: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "agreeToCustomPrivacyPolicy", "read_only": False}
@@ -41,8 +47,9 @@ class BrandRequest(Model):
     locale: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "locale", "read_only": False}
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the brand
 

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .application import Application
@@ -23,18 +24,44 @@ if TYPE_CHECKING:
 class BrowserPluginApplication(Application):
     """The BrowserPluginApplication object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+        "name",
+        "settings",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+            or self.name is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
     credentials: SchemeApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-    name: Literal["template_swa", "template_swa3field"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: Literal["template_swa", "template_swa3field"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The key name for the app definition"""
 
-    settings: SwaApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: SwaApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
         default="BROWSER_PLUGIN",
-        metadata={"wire": "signOnMode", "read_only": False, "required": True},
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 class CaepCredentialChangeEvent(Model):
     """The credential was created, changed, revoked or deleted"""
 
-    change_type: Literal["create", "revoke", "update", "delete"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "change_type", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("change_type", "credential_type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.change_type is ABSENT or self.credential_type is ABSENT:
+            self._drop_absent()
+
+    change_type: Literal["create", "revoke", "update", "delete"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "change_type", "read_only": False, "required": True, "always": True},
     )
     """The type of action done towards the credential"""
 
@@ -56,10 +63,9 @@ class CaepCredentialChangeEvent(Model):
             "TOTP",
         ]
         | str
-        | Unset
-        | None
     ) = attrs.field(
-        default=UNSET, metadata={"wire": "credential_type", "read_only": False, "required": True}
+        default=ABSENT,
+        metadata={"wire": "credential_type", "read_only": False, "required": True, "always": True},
     )
     """The credential type of the changed credential. It's one of the supported enum values or any other credential type supported mutually by the transmitter and the receiver."""
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 class CaepSessionRevokedEvent(Model):
     """The session of the subject was revoked"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("event_timestamp", "subject")
+
+    def __attrs_post_init__(self) -> None:
+        if self.event_timestamp is ABSENT or self.subject is ABSENT:
+            self._drop_absent()
+
     current_ip: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "current_ip", "read_only": False}
     )
@@ -31,8 +37,9 @@ class CaepSessionRevokedEvent(Model):
     )
     """Current user agent of the session"""
 
-    event_timestamp: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "event_timestamp", "read_only": False, "required": True}
+    event_timestamp: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "event_timestamp", "read_only": False, "required": True, "always": True},
     )
     """The time of the event (UNIX timestamp)"""
 
@@ -61,6 +68,7 @@ class CaepSessionRevokedEvent(Model):
     )
     """A localized message intended for the end user.<br>Either `reason_admin` or `reason_user` is required."""
 
-    subject: SecurityEventSubject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: SecurityEventSubject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )

@@ -43,12 +43,14 @@ class Client(Model):
     """Human-readable string name of the client application"""
 
     client_secret: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "client_secret", "read_only": True, "secret": True}
+        default=UNSET,
+        metadata={"wire": "client_secret", "read_only": True, "nullable": True, "secret": True},
     )
     """OAuth 2.0 client secret string (used for confidential clients). The `client_secret` is shown only on the response of the creation or update of a client Application (and only if the `token_endpoint_auth_method` is one that requires a client secret). You can't specify the `client_secret`. If the `token_endpoint_auth_method` requires one, Okta generates a random `client_secret` for the client Application."""
 
     client_secret_expires_at: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "client_secret_expires_at", "read_only": True}
+        default=UNSET,
+        metadata={"wire": "client_secret_expires_at", "read_only": True, "nullable": True},
     )
     """Time at which the `client_secret` expires or 0 if it doesn't expire (measured in unix seconds)"""
 
@@ -58,7 +60,8 @@ class Client(Model):
     """Include user session details"""
 
     frontchannel_logout_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "frontchannel_logout_uri", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "frontchannel_logout_uri", "read_only": False, "nullable": True},
     )
     """URL where Okta sends the logout request"""
 
@@ -78,12 +81,12 @@ class Client(Model):
     """URL string that references a [JSON Web Key Set](https://tools.ietf.org/html/rfc7517#section-5) for validating JWTs presented to Okta"""
 
     logo_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "logo_uri", "read_only": False}
+        default=UNSET, metadata={"wire": "logo_uri", "read_only": False, "nullable": True}
     )
     """URL string that references a logo for the client consent dialog (not the sign-in dialog)"""
 
     policy_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "policy_uri", "read_only": False}
+        default=UNSET, metadata={"wire": "policy_uri", "read_only": False, "nullable": True}
     )
     """URL string of a web page providing the client's policy document"""
 
@@ -111,6 +114,6 @@ class Client(Model):
         default=UNSET, metadata={"wire": "token_endpoint_auth_method", "read_only": False}
     )
     tos_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "tos_uri", "read_only": False}
+        default=UNSET, metadata={"wire": "tos_uri", "read_only": False, "nullable": True}
     )
     """URL string of a web page providing the client's terms of service document"""

@@ -27,7 +27,7 @@ class ClientUpdatePolicyRule(PolicyRule):
     """The action to take based on the risk event"""
 
     conditions: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False}
+        default=UNSET, metadata={"wire": "conditions", "read_only": False, "nullable": True}
     )
     """Rule conditions aren't supported for this policy type. (server default: {})"""
 

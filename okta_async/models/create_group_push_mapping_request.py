@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +21,18 @@ if TYPE_CHECKING:
 class CreateGroupPushMappingRequest(Model):
     """The CreateGroupPushMappingRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("source_group_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.source_group_id is ABSENT:
+            self._drop_absent()
+
     app_config: AppConfig | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appConfig", "read_only": False}
     )
-    source_group_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "sourceGroupId", "read_only": False, "required": True}
+    source_group_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "sourceGroupId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the source group for the group push mapping"""
 

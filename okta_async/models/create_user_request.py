@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 class CreateUserRequest(Model):
     """The CreateUserRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT:
+            self._drop_absent()
+
     credentials: UserCredentialsWritable | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
@@ -29,8 +35,9 @@ class CreateUserRequest(Model):
     )
     """The list of group IDs of groups that the user is added to at the time of creation"""
 
-    profile: UserProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: UserProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
     realm_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "realmId", "read_only": False}

@@ -25,7 +25,7 @@ class DetailedHookKeyInstance(Model):
         default=UNSET, metadata={"wire": "_embedded", "read_only": False}
     )
     created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+        default=UNSET, metadata={"wire": "created", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was created"""
 
@@ -43,7 +43,7 @@ class DetailedHookKeyInstance(Model):
     """The alias of the public key"""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was updated"""
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,12 +17,19 @@ from okta_async._core.unset import UNSET, Unset
 class DeviceContextProvider(Model):
     """The DeviceContextProvider object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("key",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is ABSENT:
+            self._drop_absent()
+
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """Unique identifier for the device context provider"""
 
-    key: (
-        Literal["OKTA_VERIFY", "CHROME_DEVICE_TRUST", "DEVICE_POSTURE_IDP"] | str | Unset | None
-    ) = attrs.field(default=UNSET, metadata={"wire": "key", "read_only": False, "required": True})
+    key: Literal["OKTA_VERIFY", "CHROME_DEVICE_TRUST", "DEVICE_POSTURE_IDP"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "key", "read_only": False, "required": True, "always": True},
+    )
     """Identifies the type of device context provider"""
 
     user_identification: Literal["ALLOW", "IGNORE"] | str | Unset | None = attrs.field(

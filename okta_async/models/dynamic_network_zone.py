@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .network_zone import NetworkZone
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class DynamicNetworkZone(NetworkZone):
     """The DynamicNetworkZone object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
 
     asns: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asns", "read_only": False}
@@ -37,6 +44,7 @@ class DynamicNetworkZone(NetworkZone):
     )
     """The proxy type used for a Dynamic Network Zone"""
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default="DYNAMIC", metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default="DYNAMIC",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .email_content import EmailContent
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class EmailCustomization(EmailContent):
     """The EmailCustomization object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("body", "subject", "language")
+
+    def __attrs_post_init__(self) -> None:
+        if self.body is ABSENT or self.subject is ABSENT or self.language is ABSENT:
+            self._drop_absent()
 
     links: EmailCustomizationLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -38,8 +45,9 @@ class EmailCustomization(EmailContent):
     )
     """Whether this is the default customization for the email template. Each customized email template must have exactly one default customization. Defaults to `true` for the first customization and `false` thereafter."""
 
-    language: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "language", "read_only": False, "required": True}
+    language: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "language", "read_only": False, "required": True, "always": True},
     )
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}

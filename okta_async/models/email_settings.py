@@ -5,18 +5,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class EmailSettings(Model):
     """The EmailSettings object."""
 
-    recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "recipients", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("recipients",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.recipients is ABSENT:
+            self._drop_absent()
+
+    recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "recipients", "read_only": False, "required": True, "always": True},
     )

@@ -37,6 +37,6 @@ class Embedded(Model):
     """RSA key value (modulus) for key binding"""
 
     use: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "use", "read_only": True}
+        default=UNSET, metadata={"wire": "use", "read_only": True, "nullable": True}
     )
     """Acceptable use of the certificate"""

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .network_zone import NetworkZone
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class EnhancedDynamicNetworkZone(NetworkZone):
     """The EnhancedDynamicNetworkZone object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
 
     asns: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asns", "read_only": False}
@@ -36,6 +43,7 @@ class EnhancedDynamicNetworkZone(NetworkZone):
     )
     """The list of geolocations to include or exclude for an Enhanced Dynamic Network Zone"""
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default="DYNAMIC_V2", metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default="DYNAMIC_V2",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -21,6 +21,6 @@ class EventHookFilterMapObjectCondition(Model):
     """The Okta Expression language statement that filters the event type"""
 
     version: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "version", "read_only": True}
+        default=UNSET, metadata={"wire": "version", "read_only": True, "nullable": True}
     )
     """Internal field"""

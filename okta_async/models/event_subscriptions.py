@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,12 +21,20 @@ if TYPE_CHECKING:
 class EventSubscriptions(Model):
     """The EventSubscriptions object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("items", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.items is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     filter: EventHookFilters | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filter", "read_only": False}
     )
-    items: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "items", "read_only": False, "required": True}
+    items: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "items", "read_only": False, "required": True, "always": True},
     )
-    type: EventSubscriptionType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: EventSubscriptionType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
@@ -25,11 +26,19 @@ class GoogleApplication(OINApplication):
     > **Note:** The Google Workspace app only supports `BROWSER_PLUGIN` and `SAML_2_0` sign-on modes.
     """
 
-    name: Literal["google"] | str | Unset | None = attrs.field(
-        default="google", metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["google"] | str = attrs.field(
+        default="google",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: GoogleApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: GoogleApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["BROWSER_PLUGIN", "SAML_2_0"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}

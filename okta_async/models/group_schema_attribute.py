@@ -33,7 +33,7 @@ class GroupSchemaAttribute(Model):
     """Description of the property"""
 
     enum: list[str | int] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "enum", "read_only": False}
+        default=UNSET, metadata={"wire": "enum", "read_only": False, "nullable": True}
     )
     """Enumerated value of the property.
 
@@ -56,7 +56,7 @@ class GroupSchemaAttribute(Model):
     """Identifies the type of data represented by the string"""
 
     items: UserSchemaAttributeItems | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "items", "read_only": False}
+        default=UNSET, metadata={"wire": "items", "read_only": False, "nullable": True}
     )
     master: UserSchemaAttributeMaster | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "master", "read_only": False}
@@ -64,12 +64,12 @@ class GroupSchemaAttribute(Model):
     """Identifies where the property is mastered"""
 
     max_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "maxLength", "read_only": False}
+        default=UNSET, metadata={"wire": "maxLength", "read_only": False, "nullable": True}
     )
     """Maximum character length of a string property"""
 
     min_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "minLength", "read_only": False}
+        default=UNSET, metadata={"wire": "minLength", "read_only": False, "nullable": True}
     )
     """Minimum character length of a string property"""
 
@@ -79,7 +79,7 @@ class GroupSchemaAttribute(Model):
     """Defines the mutability of the property"""
 
     one_of: list[UserSchemaAttributeEnum] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oneOf", "read_only": False}
+        default=UNSET, metadata={"wire": "oneOf", "read_only": False, "nullable": True}
     )
     """Non-empty array of valid JSON schemas.
 
@@ -108,12 +108,12 @@ class GroupSchemaAttribute(Model):
     """
 
     permissions: list[UserSchemaAttributePermission] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "permissions", "read_only": False}
+        default=UNSET, metadata={"wire": "permissions", "read_only": False, "nullable": True}
     )
     """Access control permissions for the property"""
 
     required: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "required", "read_only": False}
+        default=UNSET, metadata={"wire": "required", "read_only": False, "nullable": True}
     )
     """Determines whether the property is required"""
 
@@ -133,6 +133,6 @@ class GroupSchemaAttribute(Model):
     """Type of property"""
 
     unique: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "unique", "read_only": False}
+        default=UNSET, metadata={"wire": "unique", "read_only": False, "nullable": True}
     )
     """Determines whether property values must be unique"""

@@ -21,7 +21,7 @@ class HookKey(Model):
     """
 
     created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+        default=UNSET, metadata={"wire": "created", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was created"""
 
@@ -39,7 +39,7 @@ class HookKey(Model):
     """The alias of the public key"""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was updated"""
 

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .policy import Policy
@@ -21,12 +22,18 @@ if TYPE_CHECKING:
 class IdentityClaimSourcingPolicy(Policy):
     """The IdentityClaimSourcingPolicy object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     conditions: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False}
+        default=UNSET, metadata={"wire": "conditions", "read_only": False, "nullable": True}
     )
     """Policy conditions aren't supported for this policy type."""
 
-    type: PolicyType | str | Unset | None = attrs.field(
+    type: PolicyType | str = attrs.field(
         default="IDENTITY_CLAIM_SOURCING",
-        metadata={"wire": "type", "read_only": False, "required": True},
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -26,7 +26,7 @@ class IdentityClaimSourcingPolicyRule(PolicyRule):
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
     conditions: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False}
+        default=UNSET, metadata={"wire": "conditions", "read_only": False, "nullable": True}
     )
     """Policy rule conditions aren't supported for this policy type."""
 

@@ -18,7 +18,7 @@ class IdentitySourceGroupProfileForUpsert(Model):
     """
 
     description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False}
+        default=UNSET, metadata={"wire": "description", "read_only": False, "nullable": True}
     )
     """Description of the group"""
 

@@ -23,22 +23,22 @@ class IdentitySourceUserProfileForUpsert(Model):
     """Email address of the user"""
 
     first_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "firstName", "read_only": False}
+        default=UNSET, metadata={"wire": "firstName", "read_only": False, "nullable": True}
     )
     """First name of the user"""
 
     home_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "homeAddress", "read_only": False}
+        default=UNSET, metadata={"wire": "homeAddress", "read_only": False, "nullable": True}
     )
     """Home address of the user"""
 
     last_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastName", "read_only": False}
+        default=UNSET, metadata={"wire": "lastName", "read_only": False, "nullable": True}
     )
     """Last name of the user"""
 
     mobile_phone: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "mobilePhone", "read_only": False}
+        default=UNSET, metadata={"wire": "mobilePhone", "read_only": False, "nullable": True}
     )
     """Mobile phone number of the user"""
 

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .idv_authorization_endpoint import IDVAuthorizationEndpoint
@@ -23,15 +22,30 @@ if TYPE_CHECKING:
 class IDVEndpoints(Model):
     """Contains endpoints for the IDV vendor. When you create an `IDV_STANDARD` IdP, you must include the `par`, `authorization`, `token`, and `jwks` endpoints in the request body."""
 
-    authorization: IDVAuthorizationEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authorization", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("authorization", "jwks", "par", "token")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.authorization is ABSENT
+            or self.jwks is ABSENT
+            or self.par is ABSENT
+            or self.token is ABSENT
+        ):
+            self._drop_absent()
+
+    authorization: IDVAuthorizationEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authorization", "read_only": False, "required": True, "always": True},
     )
-    jwks: OidcJwksEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "jwks", "read_only": False, "required": True}
+    jwks: OidcJwksEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "jwks", "read_only": False, "required": True, "always": True},
     )
-    par: IDVParEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "par", "read_only": False, "required": True}
+    par: IDVParEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "par", "read_only": False, "required": True, "always": True},
     )
-    token: IDVTokenEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "token", "read_only": False, "required": True}
+    token: IDVTokenEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "token", "read_only": False, "required": True, "always": True},
     )

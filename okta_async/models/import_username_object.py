@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,12 +17,19 @@ from okta_async._core.unset import UNSET, Unset
 class ImportUsernameObject(Model):
     """Determines the Okta username for the imported user"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("username_format",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.username_format is ABSENT:
+            self._drop_absent()
+
     user_name_expression: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameExpression", "read_only": False}
     )
     """For `usernameFormat=CUSTOM`, specifies the Okta Expression Language statement for a username format that imported users use to sign in to Okta"""
 
-    username_format: Literal["EMAIL", "CUSTOM"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "usernameFormat", "read_only": False, "required": True}
+    username_format: Literal["EMAIL", "CUSTOM"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "usernameFormat", "read_only": False, "required": True, "always": True},
     )
     """Determines the username format when users sign in to Okta (server default: "EMAIL")"""

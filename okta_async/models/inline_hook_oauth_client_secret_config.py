@@ -17,6 +17,6 @@ class InlineHookOAuthClientSecretConfig(InlineHookOAuthBasicConfig):
     """The InlineHookOAuthClientSecretConfig object."""
 
     auth_scheme: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False}
+        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "nullable": True}
     )
     """Not applicable. Must be `null`."""

@@ -17,7 +17,7 @@ class InlineHookOAuthPrivateKeyJwtConfig(InlineHookOAuthBasicConfig):
     """The InlineHookOAuthPrivateKeyJwtConfig object."""
 
     auth_scheme: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False}
+        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "nullable": True}
     )
     """Not applicable. Must be `null`."""
 

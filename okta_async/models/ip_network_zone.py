@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .network_zone import NetworkZone
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 class IPNetworkZone(NetworkZone):
     """The IPNetworkZone object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     gateways: list[NetworkZoneAddress] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "gateways", "read_only": False}
     )
@@ -30,15 +37,16 @@ class IPNetworkZone(NetworkZone):
     """
 
     proxies: list[NetworkZoneAddress] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "proxies", "read_only": False}
+        default=UNSET, metadata={"wire": "proxies", "read_only": False, "nullable": True}
     )
     """The IP addresses (range or CIDR form) that are allowed to forward a request from gateway addresses for an IP Network Zone.
     These proxies are automatically trusted by Threat Insights and used to identify the client IP of a request.
     The maximum array length is 150 entries for admin-created zones and 5000 entries for the default system IP Zone.
     """
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default="IP", metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default="IP",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     use_as_exempt_list: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "useAsExemptList", "read_only": False}

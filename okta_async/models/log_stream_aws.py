@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .log_stream import LogStream
 
@@ -22,9 +22,35 @@ if TYPE_CHECKING:
 class LogStreamAws(LogStream):
     """The LogStreamAws object."""
 
-    settings: LogStreamSettingsAws | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "id",
+        "last_updated",
+        "name",
+        "status",
+        "type",
+        "settings",
     )
-    type: LogStreamType | str | Unset | None = attrs.field(
-        default="aws_eventbridge", metadata={"wire": "type", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.name is ABSENT
+            or self.status is ABSENT
+            or self.type is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
+    settings: LogStreamSettingsAws = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
+    )
+    type: LogStreamType | str = attrs.field(
+        default="aws_eventbridge",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class LogStreamLinkObject(Model):
     """The LogStreamLinkObject object."""
 
-    href: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "href", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("href",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.href is ABSENT:
+            self._drop_absent()
+
+    href: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """The URI of the resource"""
 

@@ -38,7 +38,7 @@ class LogStreamSchema(Model):
     """URI of log stream schema"""
 
     one_of: list[UserSchemaAttributeEnum] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oneOf", "read_only": False}
+        default=UNSET, metadata={"wire": "oneOf", "read_only": False, "nullable": True}
     )
     """Non-empty array of valid JSON schemas.
 

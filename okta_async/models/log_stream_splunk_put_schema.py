@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .log_stream_put_schema import LogStreamPutSchema
 
@@ -22,10 +22,17 @@ if TYPE_CHECKING:
 class LogStreamSplunkPutSchema(LogStreamPutSchema):
     """The LogStreamSplunkPutSchema object."""
 
-    settings: LogStreamSettingsSplunkPut | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    settings: LogStreamSettingsSplunkPut = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    type: LogStreamType | str | Unset | None = attrs.field(
+    type: LogStreamType | str = attrs.field(
         default="splunk_cloud_logstreaming",
-        metadata={"wire": "type", "read_only": False, "required": True},
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -33,6 +33,12 @@ class NetworkZone(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     links: LinksSelfAndLifecycle | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
@@ -49,8 +55,9 @@ class NetworkZone(Model):
     )
     """Timestamp when the object was last modified"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Unique name for this Network Zone"""
 
@@ -73,8 +80,9 @@ class NetworkZone(Model):
     Admins can modify the name of the default system Network Zone and add up to 5000 gateway or proxy IP entries.
     """
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     usage: NetworkZoneUsage | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usage", "read_only": False}

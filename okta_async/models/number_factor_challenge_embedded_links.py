@@ -18,6 +18,6 @@ class NumberFactorChallengeEmbeddedLinks(Model):
     """Contains the `challenge` and `correctAnswer` objects for `push` factors that use a number matching challenge"""
 
     challenge: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "challenge", "read_only": False}
+        default=UNSET, metadata={"wire": "challenge", "read_only": False, "nullable": True}
     )
     """Number matching challenge for a `push` factor"""

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .base_email_server import BaseEmailServer
@@ -21,9 +22,15 @@ if TYPE_CHECKING:
 class OAUTH2CLIENTCREDENTIALS(BaseEmailServer):
     """The OAUTH2CLIENTCREDENTIALS object."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
+    auth_type: SmtpAuthType | str = attrs.field(
         default="OAUTH2_CLIENT_CREDENTIALS",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}

@@ -18,7 +18,7 @@ class OAuth2ClientJsonWebKeyRequestBase(Model):
     """The OAuth2ClientJsonWebKeyRequestBase object."""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON Web Key in the OAUth 2.0 client's JWKS"""
 

@@ -26,7 +26,7 @@ class OAuth2ClientJsonWebKeyRequestBody(Model):
     """RSA key value (exponent) for key binding"""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON Web Key in the OAuth 2.0 client's JWKS"""
 

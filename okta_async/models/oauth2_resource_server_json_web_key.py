@@ -35,7 +35,7 @@ class OAuth2ResourceServerJsonWebKey(Model):
     """The unique ID of the JSON Web Key"""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON Web Key in the Custom Authorization Server's Public JWKS"""
 

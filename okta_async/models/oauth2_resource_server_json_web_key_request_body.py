@@ -21,7 +21,7 @@ class OAuth2ResourceServerJsonWebKeyRequestBody(Model):
     """RSA key value (exponent) for key binding"""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON web key in the custom authorization server's public JWKS"""
 

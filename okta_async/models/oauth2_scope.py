@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OAuth2Scope(Model):
     """The OAuth2Scope object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -49,8 +55,9 @@ class OAuth2Scope(Model):
     metadata_publish: OAuth2ScopeMetadataPublish | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "metadataPublish", "read_only": False}
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Scope name"""
 

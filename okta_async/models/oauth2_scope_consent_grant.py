@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OAuth2ScopeConsentGrant(Model):
     """Grant object that represents an app consent scope grant"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("issuer", "scope_id")
+
+    def __attrs_post_init__(self) -> None:
+        if self.issuer is ABSENT or self.scope_id is ABSENT:
+            self._drop_absent()
 
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
@@ -46,16 +52,18 @@ class OAuth2ScopeConsentGrant(Model):
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
     """ID of the Grant object"""
 
-    issuer: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "issuer", "read_only": False, "required": True}
+    issuer: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "issuer", "read_only": False, "required": True, "always": True},
     )
     """The issuer of your org authorization server. This is typically your Okta domain."""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-    scope_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scopeId", "read_only": False, "required": True}
+    scope_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scopeId", "read_only": False, "required": True, "always": True},
     )
     """The name of the [Okta scope](https://developer.okta.com/docs/api/oauth2/#oauth-20-scopes) for which consent is granted"""
 

@@ -55,22 +55,23 @@ class OINSaml20ApplicationSettingsSignOn(Model):
     """
 
     audience_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "audienceOverride", "read_only": False}
+        default=UNSET, metadata={"wire": "audienceOverride", "read_only": False, "nullable": True}
     )
     """Audience override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
     default_relay_state: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "defaultRelayState", "read_only": False}
+        default=UNSET, metadata={"wire": "defaultRelayState", "read_only": False, "nullable": True}
     )
     """Identifies a specific application resource in an IdP-initiated SSO scenario"""
 
     destination_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "destinationOverride", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "destinationOverride", "read_only": False, "nullable": True},
     )
     """Destination override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
     recipient_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "recipientOverride", "read_only": False}
+        default=UNSET, metadata={"wire": "recipientOverride", "read_only": False, "nullable": True}
     )
     """Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
@@ -80,6 +81,6 @@ class OINSaml20ApplicationSettingsSignOn(Model):
     """Determines the SAML app session lifetimes with Okta"""
 
     sso_acs_url_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False}
+        default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False, "nullable": True}
     )
     """Assertion Consumer Service (ACS) URL override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .application import Application
 
@@ -23,18 +23,47 @@ if TYPE_CHECKING:
 class OpenIdConnectApplication(Application):
     """The OpenIdConnectApplication object."""
 
-    credentials: OAuthApplicationCredentials | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "credentials", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+        "credentials",
+        "name",
+        "settings",
     )
-    name: Literal["oidc_client"] | str | Unset | None = attrs.field(
-        default="oidc_client", metadata={"wire": "name", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+            or self.credentials is ABSENT
+            or self.name is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
+    credentials: OAuthApplicationCredentials = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "credentials", "read_only": False, "required": True, "always": True},
+    )
+    name: Literal["oidc_client"] | str = attrs.field(
+        default="oidc_client",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """`oidc_client` is the key name for an OAuth 2.0 client app instance"""
 
-    settings: OpenIdConnectApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: OpenIdConnectApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
         default="OPENID_CONNECT",
-        metadata={"wire": "signOnMode", "read_only": False, "required": True},
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )

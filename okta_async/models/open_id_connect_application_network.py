@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class OpenIdConnectApplicationNetwork(Model):
     """The network restrictions of the client"""
 
-    connection: Literal["ANYWHERE", "ZONE"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "connection", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("connection",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.connection is ABSENT:
+            self._drop_absent()
+
+    connection: Literal["ANYWHERE", "ZONE"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "connection", "read_only": False, "required": True, "always": True},
     )
     """The connection type of the network. Can be `ANYWHERE` or `ZONE`."""
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OpenIdConnectApplicationSettingsClient(Model):
     """The OpenIdConnectApplicationSettingsClient object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("grant_types",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.grant_types is ABSENT:
+            self._drop_absent()
 
     application_type: OpenIdConnectApplicationType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "application_type", "read_only": False}
@@ -92,8 +98,9 @@ class OpenIdConnectApplicationSettingsClient(Model):
     )
     """<x-lifecycle-container><x-lifecycle class="ea"></x-lifecycle> <x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>URL where Okta sends the logout request"""
 
-    grant_types: list[GrantType | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "grant_types", "read_only": False, "required": True}
+    grant_types: list[GrantType | str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "grant_types", "read_only": False, "required": True, "always": True},
     )
     id_token_encrypted_response_alg: IdTokenKeyEncryptionAlgorithm | str | Unset | None = (
         attrs.field(

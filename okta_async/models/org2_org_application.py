@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
@@ -27,11 +28,19 @@ class Org2OrgApplication(OINApplication):
     > * The Okta Org2Org app supports `SAML_2_0` and `AUTO_LOGIN` sign-on modes.
     """
 
-    name: Literal["okta_org2org"] | str | Unset | None = attrs.field(
-        default="okta_org2org", metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["okta_org2org"] | str = attrs.field(
+        default="okta_org2org",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: Org2OrgApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: Org2OrgApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["SAML_2_0", "AUTO_LOGIN"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +20,18 @@ if TYPE_CHECKING:
 class OrgAerialConsentDetails(Model):
     """The OrgAerialConsentDetails object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_id is ABSENT:
+            self._drop_absent()
+
     links: LinksAerialConsentGranted | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
-    account_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "accountId", "read_only": False, "required": True}
+    account_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "accountId", "read_only": False, "required": True, "always": True},
     )
     """The unique ID of the Aerial account"""
 

@@ -27,12 +27,12 @@ class OrgOktaSupportSettingsObj(Model):
     """Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the Okta Support Settings object using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification"""
 
     case_number: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "caseNumber", "read_only": True}
+        default=UNSET, metadata={"wire": "caseNumber", "read_only": True, "nullable": True}
     )
     """Support case number for the Okta Support access grant"""
 
     expiration: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "expiration", "read_only": True}
+        default=UNSET, metadata={"wire": "expiration", "read_only": True, "nullable": True}
     )
     """Expiration of Okta Support"""
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .os_account import OSAccount
 
@@ -22,9 +22,35 @@ if TYPE_CHECKING:
 class OSAccountWindows(OSAccount):
     """The OSAccountWindows object."""
 
-    platform: OSAccountPlatform | str | Unset | None = attrs.field(
-        default="WINDOWS", metadata={"wire": "platform", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "device_id",
+        "id",
+        "last_updated",
+        "platform",
+        "status",
+        "profile",
     )
-    profile: WindowsOSAccountProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.device_id is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.platform is ABSENT
+            or self.status is ABSENT
+            or self.profile is ABSENT
+        ):
+            self._drop_absent()
+
+    platform: OSAccountPlatform | str = attrs.field(
+        default="WINDOWS",
+        metadata={"wire": "platform", "read_only": False, "required": True, "always": True},
+    )
+    profile: WindowsOSAccountProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,16 +17,25 @@ from okta_async._core.unset import UNSET, Unset
 class OSVersionConstraint(Model):
     """The OSVersionConstraint object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("major_version_constraint",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.major_version_constraint is ABSENT:
+            self._drop_absent()
+
     dynamic_version_requirement: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "dynamicVersionRequirement", "read_only": False}
     )
     """Contains the necessary properties for a dynamic Windows version requirement"""
 
-    major_version_constraint: Literal["WINDOWS_11", "WINDOWS_10"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET,
-            metadata={"wire": "majorVersionConstraint", "read_only": False, "required": True},
-        )
+    major_version_constraint: Literal["WINDOWS_11", "WINDOWS_10"] | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "majorVersionConstraint",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Indicates the Windows major version"""
 

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .policy import Policy
@@ -23,12 +24,19 @@ if TYPE_CHECKING:
 class PasswordPolicy(Policy):
     """The PasswordPolicy object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     conditions: PasswordPolicyConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
     settings: PasswordPolicySettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-    type: PolicyType | str | Unset | None = attrs.field(
-        default="PASSWORD", metadata={"wire": "type", "read_only": False, "required": True}
+    type: PolicyType | str = attrs.field(
+        default="PASSWORD",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

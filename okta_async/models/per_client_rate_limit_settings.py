@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,8 +20,15 @@ if TYPE_CHECKING:
 class PerClientRateLimitSettings(Model):
     """The PerClientRateLimitSettings object."""
 
-    default_mode: PerClientRateLimitMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "defaultMode", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("default_mode",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.default_mode is ABSENT:
+            self._drop_absent()
+
+    default_mode: PerClientRateLimitMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "defaultMode", "read_only": False, "required": True, "always": True},
     )
     """The default PerClientRateLimitMode that applies to any use case in the absence of a more specific override"""
 

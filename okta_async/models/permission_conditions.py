@@ -18,11 +18,11 @@ class PermissionConditions(Model):
     """Conditions for further restricting a permission. See [Permission conditions](https://help.okta.com/okta_help.htm?type=oie&id=ext-permission-conditions)."""
 
     exclude: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "exclude", "read_only": False}
+        default=UNSET, metadata={"wire": "exclude", "read_only": False, "nullable": True}
     )
     """Exclude attributes with specific values for the permission"""
 
     include: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "include", "read_only": False}
+        default=UNSET, metadata={"wire": "include", "read_only": False, "nullable": True}
     )
     """Include attributes with specific values for the permission"""

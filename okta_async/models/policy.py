@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -41,6 +41,12 @@ class Policy(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
@@ -65,8 +71,9 @@ class Policy(Model):
     )
     """Timestamp when the policy was last modified (server default: "Assigned")"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Name of the policy"""
 
@@ -85,6 +92,7 @@ class Policy(Model):
     )
     """Specifies whether Okta created the policy (server default: false)"""
 
-    type: PolicyType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: PolicyType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

@@ -45,7 +45,7 @@ class PolicyRule(Model):
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
     created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+        default=UNSET, metadata={"wire": "created", "read_only": True, "nullable": True}
     )
     """Timestamp when the rule was created"""
 
@@ -53,7 +53,7 @@ class PolicyRule(Model):
     """Identifier for the rule"""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "nullable": True}
     )
     """Timestamp when the rule was last modified"""
 
@@ -63,7 +63,7 @@ class PolicyRule(Model):
     """Name of the rule"""
 
     priority: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "priority", "read_only": False}
+        default=UNSET, metadata={"wire": "priority", "read_only": False, "nullable": True}
     )
     """Priority of the rule"""
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,15 +20,23 @@ if TYPE_CHECKING:
 class PostAPIServiceIntegrationInstanceRequest(Model):
     """The PostAPIServiceIntegrationInstanceRequest object."""
 
-    granted_scopes: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "grantedScopes", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("granted_scopes", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.granted_scopes is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    granted_scopes: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "grantedScopes", "read_only": False, "required": True, "always": True},
     )
     """The list of Okta management scopes granted to the API Service Integration instance. See [Okta management OAuth 2.0 scopes](/oauth2/#okta-admin-management)."""
 
     properties: AppProperties | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": False}
     )
-    type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The type of the API service integration. This string is an underscore-concatenated, lowercased API service integration name. For example, `my_api_log_integration`."""

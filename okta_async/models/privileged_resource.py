@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,6 +31,12 @@ class PrivilegedResource(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("resource_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.resource_type is ABSENT:
+            self._drop_absent()
+
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
@@ -47,8 +53,9 @@ class PrivilegedResource(Model):
     )
     """Timestamp when the object was last updated"""
 
-    resource_type: PrivilegedResourceType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "resourceType", "read_only": False, "required": True}
+    resource_type: PrivilegedResourceType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "resourceType", "read_only": False, "required": True, "always": True},
     )
     status: PrivilegedResourceStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}

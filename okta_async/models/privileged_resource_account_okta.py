@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .privileged_resource import PrivilegedResource
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 class PrivilegedResourceAccountOkta(PrivilegedResource):
     """The PrivilegedResourceAccountOkta object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("resource_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.resource_type is ABSENT:
+            self._drop_absent()
+
     credentials: PrivilegedResourceCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
@@ -34,7 +41,7 @@ class PrivilegedResourceAccountOkta(PrivilegedResource):
     )
     """The user ID associated with the Okta privileged resource"""
 
-    resource_type: PrivilegedResourceType | str | Unset | None = attrs.field(
+    resource_type: PrivilegedResourceType | str = attrs.field(
         default="OKTA_USER_ACCOUNT",
-        metadata={"wire": "resourceType", "read_only": False, "required": True},
+        metadata={"wire": "resourceType", "read_only": False, "required": True, "always": True},
     )

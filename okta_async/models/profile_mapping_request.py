@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .profile_mapping_property import ProfileMappingProperty
@@ -20,6 +19,13 @@ if TYPE_CHECKING:
 class ProfileMappingRequest(Model):
     """The updated request body properties"""
 
-    properties: dict[str, ProfileMappingProperty] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "properties", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("properties",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.properties is ABSENT:
+            self._drop_absent()
+
+    properties: dict[str, ProfileMappingProperty] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "properties", "read_only": False, "required": True, "always": True},
     )

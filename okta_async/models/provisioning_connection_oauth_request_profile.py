@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,8 +24,15 @@ if TYPE_CHECKING:
 class ProvisioningConnectionOauthRequestProfile(Model):
     """The ProvisioningConnectionOauthRequestProfile object."""
 
-    auth_scheme: ProvisioningConnectionOauthAuthScheme | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_scheme",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_scheme is ABSENT:
+            self._drop_absent()
+
+    auth_scheme: ProvisioningConnectionOauthAuthScheme | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authScheme", "read_only": False, "required": True, "always": True},
     )
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 class ProvisioningConnectionResponse(Model):
     """The ProvisioningConnectionResponse object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile", "status")
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT or self.status is ABSENT:
+            self._drop_absent()
+
     links: LinksSelfLifecycleAndAuthorize | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
@@ -34,9 +40,11 @@ class ProvisioningConnectionResponse(Model):
     )
     """Base URL"""
 
-    profile: ProvisioningConnectionResponseProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: ProvisioningConnectionResponseProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
-    status: ProvisioningConnectionStatus | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    status: ProvisioningConnectionStatus | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )

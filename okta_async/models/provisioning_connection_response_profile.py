@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 class ProvisioningConnectionResponseProfile(Model):
     """The ProvisioningConnectionResponseProfile object."""
 
-    auth_scheme: ProvisioningConnectionAuthScheme | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_scheme",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_scheme is ABSENT:
+            self._drop_absent()
+
+    auth_scheme: ProvisioningConnectionAuthScheme | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authScheme", "read_only": False, "required": True, "always": True},
     )
     signing: Org2OrgProvisioningOAuthSigningSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}

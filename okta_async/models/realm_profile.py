@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
 @attrs.define(kw_only=True, repr=False)
 class RealmProfile(Model):
     """The RealmProfile object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     domains: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "domains", "read_only": False}
@@ -25,8 +31,9 @@ class RealmProfile(Model):
     The following characters aren't allowed in the domain name: `!$%^&()=*+,:;<>'[]|/?\\`
     """
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Name of a realm"""
 

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,13 +21,20 @@ if TYPE_CHECKING:
 class RiskEvent(Model):
     """The RiskEvent object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("subjects",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.subjects is ABSENT:
+            self._drop_absent()
+
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": False}
     )
     """Timestamp at which the event expires (expressed as a UTC time zone using ISO 8601 format: yyyy-MM-dd`T`HH:mm:ss.SSS`Z`). If this optional field isn't included, Okta automatically expires the event 24 hours after the event is consumed."""
 
-    subjects: list[RiskEventSubject] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subjects", "read_only": False, "required": True}
+    subjects: list[RiskEventSubject] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subjects", "read_only": False, "required": True, "always": True},
     )
     """List of risk event subjects"""
 

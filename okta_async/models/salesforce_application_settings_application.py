@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,15 +17,21 @@ from okta_async._core.unset import UNSET, Unset
 class SalesforceApplicationSettingsApplication(Model):
     """Salesforce app instance properties"""
 
-    instance_type: Literal["SANDBOX", "PRODUCTION", "GOVERNMENT"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET, metadata={"wire": "instanceType", "read_only": False, "required": True}
-        )
+    __okta_always__: ClassVar[tuple[str, ...]] = ("instance_type", "integration_type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.instance_type is ABSENT or self.integration_type is ABSENT:
+            self._drop_absent()
+
+    instance_type: Literal["SANDBOX", "PRODUCTION", "GOVERNMENT"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "instanceType", "read_only": False, "required": True, "always": True},
     )
     """Salesforce instance that you want to connect to"""
 
-    integration_type: Literal["STANDARD", "PORTAL", "COMMUNITY"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "integrationType", "read_only": False, "required": True}
+    integration_type: Literal["STANDARD", "PORTAL", "COMMUNITY"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "integrationType", "read_only": False, "required": True, "always": True},
     )
     """Salesforce integration type"""
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,22 +30,46 @@ class SamlApplicationSettingsSignOn(Model):
     > **Note:** Set either `destinationOverride` or `ssoAcsUrl` to configure any other SAML 2.0 attributes in this section.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "allow_multiple_acs_endpoints",
+        "assertion_signed",
+        "honor_force_authn",
+        "request_compressed",
+        "response_signed",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.allow_multiple_acs_endpoints is ABSENT
+            or self.assertion_signed is ABSENT
+            or self.honor_force_authn is ABSENT
+            or self.request_compressed is ABSENT
+            or self.response_signed is ABSENT
+        ):
+            self._drop_absent()
+
     acs_endpoints: list[AcsEndpoint] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "acsEndpoints", "read_only": False}
     )
     """An array of ACS endpoints. You can configure a maximum of 100 endpoints."""
 
-    allow_multiple_acs_endpoints: bool | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "allowMultipleAcsEndpoints", "read_only": False, "required": True},
+    allow_multiple_acs_endpoints: bool = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "allowMultipleAcsEndpoints",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Determines whether the app allows you to configure multiple ACS URIs"""
 
     assertion_encryption: SamlAssertionEncryption | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assertionEncryption", "read_only": False}
     )
-    assertion_signed: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "assertionSigned", "read_only": False, "required": True}
+    assertion_signed: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "assertionSigned", "read_only": False, "required": True, "always": True},
     )
     """Determines whether the SAML assertion is digitally signed"""
 
@@ -151,8 +175,9 @@ class SamlApplicationSettingsSignOn(Model):
     )
     """Determines the digest algorithm used to digitally sign the SAML assertion and response"""
 
-    honor_force_authn: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "honorForceAuthn", "read_only": False, "required": True}
+    honor_force_authn: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "honorForceAuthn", "read_only": False, "required": True, "always": True},
     )
     """Set to `true` to prompt users for their credentials when a SAML request has the `ForceAuthn` attribute set to `true`"""
 
@@ -179,13 +204,20 @@ class SamlApplicationSettingsSignOn(Model):
     )
     """Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
-    request_compressed: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "requestCompressed", "read_only": False, "required": True}
+    request_compressed: bool = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "requestCompressed",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Determines whether the SAML request is expected to be compressed"""
 
-    response_signed: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "responseSigned", "read_only": False, "required": True}
+    response_signed: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "responseSigned", "read_only": False, "required": True, "always": True},
     )
     """Determines whether the SAML authentication response message is digitally signed by the IdP
     > **Note:** Either (or both) `responseSigned` or `assertionSigned` must be `TRUE`.

@@ -26,6 +26,6 @@ class SecurityEventsProviderSettingsResponse(Model):
     """The public URL where the JWKS public key is uploaded"""
 
     well_known_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "well_known_url", "read_only": False}
+        default=UNSET, metadata={"wire": "well_known_url", "read_only": False, "nullable": True}
     )
     """The well-known URL of the security events provider (the SSF transmitter)"""

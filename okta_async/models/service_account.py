@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,8 +31,15 @@ class ServiceAccount(Model):
         },
     )
 
-    account_type: ServiceAccountType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "accountType", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_type", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_type is ABSENT or self.name is ABSENT:
+            self._drop_absent()
+
+    account_type: ServiceAccountType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "accountType", "read_only": False, "required": True, "always": True},
     )
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
@@ -52,8 +59,9 @@ class ServiceAccount(Model):
     )
     """Timestamp when the service account was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The user-defined name for the service account"""
 

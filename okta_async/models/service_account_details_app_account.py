@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .service_account import ServiceAccount
 
@@ -22,10 +22,17 @@ if TYPE_CHECKING:
 class ServiceAccountDetailsAppAccount(ServiceAccount):
     """Details for a SaaS app account, which will be managed as a service account"""
 
-    account_type: ServiceAccountType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_type", "name", "details")
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_type is ABSENT or self.name is ABSENT or self.details is ABSENT:
+            self._drop_absent()
+
+    account_type: ServiceAccountType | str = attrs.field(
         default="APP_ACCOUNT",
-        metadata={"wire": "accountType", "read_only": False, "required": True},
+        metadata={"wire": "accountType", "read_only": False, "required": True, "always": True},
     )
-    details: ServiceAccountDetailsAppAccountSub | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "details", "read_only": False, "required": True}
+    details: ServiceAccountDetailsAppAccountSub = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "details", "read_only": False, "required": True, "always": True},
     )

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 class ServiceAccountDetailsOktaUserAccountSub(Model):
     """Details for managing an Okta user as a service account"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("okta_user_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.okta_user_id is ABSENT:
+            self._drop_absent()
+
     credentials: OktaUserServiceAccountCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
@@ -28,7 +34,8 @@ class ServiceAccountDetailsOktaUserAccountSub(Model):
     )
     """The email address for the Okta user"""
 
-    okta_user_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oktaUserId", "read_only": False, "required": True}
+    okta_user_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "oktaUserId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the Okta user to manage as a service account"""

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 class SimulatePolicyBody(Model):
     """The request body required for a simulate policy operation"""
 
-    app_instance: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "appInstance", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("app_instance",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.app_instance is ABSENT:
+            self._drop_absent()
+
+    app_instance: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "appInstance", "read_only": False, "required": True, "always": True},
     )
     """The application instance ID for a simulate operation"""
 

@@ -16,7 +16,12 @@ class SsprSettings(Model):
     """<x-lifecycle-container><x-lifecycle class="ea"></x-lifecycle></x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle> Describes other behavioral settings that apply to the self-service password reset (SSPR) process"""
 
     allow_recovery_email_without_enrollment: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "allowRecoveryEmailWithoutEnrollment", "read_only": False}
+        default=UNSET,
+        metadata={
+            "wire": "allowRecoveryEmailWithoutEnrollment",
+            "read_only": False,
+            "nullable": True,
+        },
     )
     """<x-lifecycle class="oie"></x-lifecycle> Controls whether a user can receive a password recovery email at their profile email address even if they haven't enrolled email as an authenticator.
 

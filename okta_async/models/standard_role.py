@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class StandardRole(Model):
     """The StandardRole object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.type is ABSENT:
+            self._drop_absent()
 
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": False}
@@ -58,6 +64,7 @@ class StandardRole(Model):
     )
     """Status of the role assignment"""
 
-    type: RoleType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: RoleType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

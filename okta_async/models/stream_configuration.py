@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 class StreamConfiguration(Model):
     """The StreamConfiguration object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("delivery", "events_requested")
+
+    def __attrs_post_init__(self) -> None:
+        if self.delivery is ABSENT or self.events_requested is ABSENT:
+            self._drop_absent()
+
     aud: str | list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "aud", "read_only": False}
     )
@@ -28,8 +34,9 @@ class StreamConfiguration(Model):
     A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
     """
 
-    delivery: StreamConfigurationDelivery | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "delivery", "read_only": False, "required": True}
+    delivery: StreamConfigurationDelivery = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "delivery", "read_only": False, "required": True, "always": True},
     )
     events_delivered: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "events_delivered", "read_only": False}
@@ -39,8 +46,9 @@ class StreamConfiguration(Model):
     A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
     """
 
-    events_requested: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "events_requested", "read_only": False, "required": True}
+    events_requested: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "events_requested", "read_only": False, "required": True, "always": True},
     )
     """The events (mapped by the array of event type URIs) that the receiver wants to receive"""
 
@@ -66,7 +74,8 @@ class StreamConfiguration(Model):
     """
 
     min_verification_interval: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "min_verification_interval", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "min_verification_interval", "read_only": False, "nullable": True},
     )
     """The minimum amount of time, in seconds, between two verification requests.
 

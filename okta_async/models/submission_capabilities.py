@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .submission_capability import SubmissionCapability
@@ -20,6 +19,13 @@ if TYPE_CHECKING:
 class SubmissionCapabilities(Model):
     """The SubmissionCapabilities object."""
 
-    capabilities: list[SubmissionCapability] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "capabilities", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("capabilities",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.capabilities is ABSENT:
+            self._drop_absent()
+
+    capabilities: list[SubmissionCapability] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "capabilities", "read_only": False, "required": True, "always": True},
     )

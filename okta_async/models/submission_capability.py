@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .capability import Capability
@@ -21,9 +20,22 @@ if TYPE_CHECKING:
 class SubmissionCapability(Model):
     """Simple capability structure for capabilities endpoints (PUT/GET /capabilities)"""
 
-    capability: Capability | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "capability", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("capability", "supported_protocols")
+
+    def __attrs_post_init__(self) -> None:
+        if self.capability is ABSENT or self.supported_protocols is ABSENT:
+            self._drop_absent()
+
+    capability: Capability | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "capability", "read_only": False, "required": True, "always": True},
     )
-    supported_protocols: list[Protocol | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "supportedProtocols", "read_only": False, "required": True}
+    supported_protocols: list[Protocol | str] = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "supportedProtocols",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +21,18 @@ if TYPE_CHECKING:
 class ThreatInsightConfiguration(Model):
     """The ThreatInsightConfiguration object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("action",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.action is ABSENT:
+            self._drop_absent()
+
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
-    action: Literal["none", "audit", "block"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "action", "read_only": False, "required": True}
+    action: Literal["none", "audit", "block"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "action", "read_only": False, "required": True, "always": True},
     )
     """Specifies how Okta responds to authentication requests from suspicious IP addresses"""
 

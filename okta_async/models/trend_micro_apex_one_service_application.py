@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
@@ -27,12 +28,19 @@ class TrendMicroApexOneServiceApplication(OINApplication):
     > **Note:** The Trend Micro Apex One as a Service app only supports `SAML_2_0` sign-on mode.
     """
 
-    name: Literal["trendmicroapexoneservice"] | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["trendmicroapexoneservice"] | str = attrs.field(
         default="trendmicroapexoneservice",
-        metadata={"wire": "name", "read_only": False, "required": True},
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: TrendMicroApexOneServiceApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: TrendMicroApexOneServiceApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["SAML_2_0"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}

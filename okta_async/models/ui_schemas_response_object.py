@@ -6,12 +6,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .links_self import LinksSelf
@@ -22,24 +21,46 @@ if TYPE_CHECKING:
 class UISchemasResponseObject(Model):
     """The UISchemasResponseObject object."""
 
-    links: LinksSelf | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "_links", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "id",
+        "last_updated",
+        "ui_schema",
     )
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.ui_schema is ABSENT
+        ):
+            self._drop_absent()
+
+    links: LinksSelf = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "_links", "read_only": False, "required": True, "always": True},
+    )
+    created: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "created", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the UI Schema was created (ISO 86001)"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """Unique identifier for the UI Schema"""
 
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "required": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "lastUpdated", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the UI Schema was last modified (ISO 86001)"""
 
-    ui_schema: UISchemaObject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "uiSchema", "read_only": False, "required": True}
+    ui_schema: UISchemaObject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "uiSchema", "read_only": False, "required": True, "always": True},
     )

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .group_push_mapping_status_upsert import GroupPushMappingStatusUpsert
@@ -20,8 +19,15 @@ if TYPE_CHECKING:
 class UpdateGroupPushMappingRequest(Model):
     """The UpdateGroupPushMappingRequest object."""
 
-    status: GroupPushMappingStatusUpsert | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("status",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.status is ABSENT:
+            self._drop_absent()
+
+    status: GroupPushMappingStatusUpsert | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """The status of the group push mapping.
 

@@ -16,7 +16,7 @@ class UserFactorCallProfile(Model):
     """The UserFactorCallProfile object."""
 
     phone_extension: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "phoneExtension", "read_only": False}
+        default=UNSET, metadata={"wire": "phoneExtension", "read_only": False, "nullable": True}
     )
     """Extension of the associated `phoneNumber`"""
 

@@ -34,7 +34,7 @@ class UserFactorVerifyResponse(Model):
     """Timestamp when the verification expires"""
 
     factor_message: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "factorMessage", "read_only": True}
+        default=UNSET, metadata={"wire": "factorMessage", "read_only": True, "nullable": True}
     )
     """Optional display message for factor verification"""
 

@@ -35,7 +35,7 @@ class UserFactorVerifyResponseWaiting(Model):
     """Timestamp when the verification expires"""
 
     factor_message: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "factorMessage", "read_only": True}
+        default=UNSET, metadata={"wire": "factorMessage", "read_only": True, "nullable": True}
     )
     """Optional display message for factor verification"""
 

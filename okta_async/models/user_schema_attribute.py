@@ -37,7 +37,7 @@ class UserSchemaAttribute(Model):
     """Description of the property"""
 
     enum: list[str | int] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "enum", "read_only": False}
+        default=UNSET, metadata={"wire": "enum", "read_only": False, "nullable": True}
     )
     """Enumerated value of the property.
 
@@ -70,12 +70,12 @@ class UserSchemaAttribute(Model):
     """Identifies where the property is mastered"""
 
     max_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "maxLength", "read_only": False}
+        default=UNSET, metadata={"wire": "maxLength", "read_only": False, "nullable": True}
     )
     """Maximum character length of a string property"""
 
     min_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "minLength", "read_only": False}
+        default=UNSET, metadata={"wire": "minLength", "read_only": False, "nullable": True}
     )
     """Minimum character length of a string property"""
 
@@ -85,7 +85,7 @@ class UserSchemaAttribute(Model):
     """Defines the mutability of the property"""
 
     one_of: list[UserSchemaAttributeEnum] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oneOf", "read_only": False}
+        default=UNSET, metadata={"wire": "oneOf", "read_only": False, "nullable": True}
     )
     """Non-empty array of valid JSON schemas.
 
@@ -119,12 +119,12 @@ class UserSchemaAttribute(Model):
     """For `string` property types, specifies the regular expression used to validate the property"""
 
     permissions: list[UserSchemaAttributePermission] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "permissions", "read_only": False}
+        default=UNSET, metadata={"wire": "permissions", "read_only": False, "nullable": True}
     )
     """Access control permissions for the property"""
 
     required: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "required", "read_only": False}
+        default=UNSET, metadata={"wire": "required", "read_only": False, "nullable": True}
     )
     """Determines whether the property is required"""
 
@@ -142,6 +142,6 @@ class UserSchemaAttribute(Model):
     """Type of property"""
 
     unique: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "unique", "read_only": False}
+        default=UNSET, metadata={"wire": "unique", "read_only": False, "nullable": True}
     )
     """Determines whether property values must be unique"""

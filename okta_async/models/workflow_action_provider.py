@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from okta_async._core.unset import Unset
+from okta_async._core.model import ABSENT
 
 from .action_provider import ActionProvider
 
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 class WorkflowActionProvider(ActionProvider):
     """The WorkflowActionProvider object."""
 
-    type: ActionProviderPayloadType | str | Unset | None = attrs.field(
-        default="WORKFLOWS", metadata={"wire": "type", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("external_id", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.external_id is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    type: ActionProviderPayloadType | str = attrs.field(
+        default="WORKFLOWS",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )

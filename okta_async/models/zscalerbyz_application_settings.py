@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .application_settings import ApplicationSettings
@@ -24,8 +25,15 @@ if TYPE_CHECKING:
 class ZscalerbyzApplicationSettings(ApplicationSettings):
     """The ZscalerbyzApplicationSettings object."""
 
-    app: ZscalerbyzApplicationSettingsApplication | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "app", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("app",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.app is ABSENT:
+            self._drop_absent()
+
+    app: ZscalerbyzApplicationSettingsApplication = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "app", "read_only": False, "required": True, "always": True},
     )
     sign_on: OINSaml20ApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         RateLimitError,
         TokenRequestError,
     )
+    from okta_async._core.model import OpenStr
     from okta_async._core.pagination import AsyncPaginator, Page
     from okta_async.client import OktaClient
 
@@ -42,6 +43,7 @@ _LAZY: dict[str, str] = {
     "OktaConfig": "okta_async._core.config",
     "AsyncPaginator": "okta_async._core.pagination",
     "Page": "okta_async._core.pagination",
+    "OpenStr": "okta_async._core.model",
     **{
         name: "okta_async._core.errors"
         for name in (
@@ -86,6 +88,7 @@ __all__ = [
     "OktaClient",
     "OktaConfig",
     "OktaError",
+    "OpenStr",
     "Page",
     "PathParameterError",
     "PermissionDeniedError",

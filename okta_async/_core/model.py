@@ -9,13 +9,17 @@ import contextvars
 import enum
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NewType, TypeVar
 
 import attrs
 
 from okta_async._core.unset import UNSET
 
 _M = TypeVar("_M", bound="Model")
+
+OpenStr = NewType("OpenStr", str)
+"""A request value the spec's enum does not list yet, passed deliberately: request enums are
+``Literal`` unions, so ``"ACTIVEE"`` is a mypy error and ``OpenStr("NEW_STATUS")`` is not."""
 
 
 class _Masked:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class AccessPolicyRuleCustomCondition(Model):
         metadata={"wire": "condition", "read_only": False, "required": True, "always": True},
     )
     """expression to match"""
+
+
+class AccessPolicyRuleCustomConditionDict(TypedDict, total=False):
+    """The AccessPolicyRuleCustomCondition body as a dict: wire names, readOnly fields left out."""
+
+    condition: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class AcsEndpoint(Model):
         metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """URL of the ACS"""
+
+
+class AcsEndpointDict(TypedDict, total=False):
+    """The AcsEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    index: int
+    url: str

@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .parameters import Parameters
+    from .parameters import Parameters, ParametersDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +35,10 @@ class AgentAction(Model):
         default=ABSENT,
         metadata={"wire": "parameters", "read_only": False, "required": True, "always": True},
     )
+
+
+class AgentActionDict(TypedDict, total=False):
+    """The AgentAction body as a dict: wire names, readOnly fields left out."""
+
+    id: str
+    parameters: ParametersDict | Parameters

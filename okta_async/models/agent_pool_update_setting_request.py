@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .agent_type import AgentType
     from .release_channel import ReleaseChannel
 
@@ -59,3 +61,14 @@ class AgentPoolUpdateSettingRequest(Model):
     release_channel: ReleaseChannel | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "releaseChannel", "read_only": False}
     )
+
+
+class AgentPoolUpdateSettingRequestDict(TypedDict, total=False):
+    """The AgentPoolUpdateSettingRequest body as a dict: wire names, readOnly fields left out."""
+
+    agentType: AgentType | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"] | OpenStr
+    continueOnError: bool | None
+    latestVersion: str | None
+    minimalSupportedVersion: str | None
+    poolName: str | None
+    releaseChannel: ReleaseChannel | Literal["BETA", "EA", "GA", "TEST"] | OpenStr | None

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +41,10 @@ class ApiServiceCapability(Model):
         },
     )
     """List of supported protocols"""
+
+
+class ApiServiceCapabilityDict(TypedDict, total=False):
+    """The ApiServiceCapability body as a dict: wire names, readOnly fields left out."""
+
+    capability: Literal["API_SERVICE"] | OpenStr
+    supportedProtocols: list[Literal["OAUTH2"] | OpenStr]

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .api_service_integration_secret_links import APIServiceIntegrationSecretLinks
 
 
@@ -85,3 +87,9 @@ class APIServiceIntegrationInstanceSecret(Model):
         metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """Status of the API Service Integration instance Secret"""
+
+
+class APIServiceIntegrationInstanceSecretDict(TypedDict, total=False):
+    """The APIServiceIntegrationInstanceSecret body as a dict: wire names, readOnly fields left out."""
+
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -58,3 +58,13 @@ class ApiToken(Model):
     user_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
+
+
+class ApiTokenDict(TypedDict, total=False):
+    """The ApiToken body as a dict: wire names, readOnly fields left out."""
+
+    _link: LinksSelfDict | LinksSelf | None
+    name: str
+    network: dict[str, Any] | None
+    tokenWindow: str | None
+    userId: str | None

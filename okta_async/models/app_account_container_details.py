@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_account_container_link import AppAccountContainerLink
+    from okta_async._core.model import OpenStr
+
+    from .app_account_container_link import AppAccountContainerLink, AppAccountContainerLinkDict
     from .app_instance_container_status import AppInstanceContainerStatus
 
 
@@ -64,3 +66,11 @@ class AppAccountContainerDetails(Model):
     status: AppInstanceContainerStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class AppAccountContainerDetailsDict(TypedDict, total=False):
+    """The AppAccountContainerDetails body as a dict: wire names, readOnly fields left out."""
+
+    _links: AppAccountContainerLinkDict | AppAccountContainerLink | None
+    containerId: str
+    status: AppInstanceContainerStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None

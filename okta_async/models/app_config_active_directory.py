@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,6 +15,8 @@ from okta_async._core.unset import Unset
 from .app_config import AppConfig
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .active_directory_group_scope import ActiveDirectoryGroupScope
     from .active_directory_group_type import ActiveDirectoryGroupType
     from .app_config_type import AppConfigType
@@ -68,3 +70,13 @@ class AppConfigActiveDirectory(AppConfig):
     type: AppConfigType | str | Unset | None = attrs.field(
         default="ACTIVE_DIRECTORY", metadata={"wire": "type", "read_only": False}
     )
+
+
+class AppConfigActiveDirectoryDict(TypedDict, total=False):
+    """The AppConfigActiveDirectory body as a dict: wire names, readOnly fields left out."""
+
+    distinguishedName: str
+    groupScope: ActiveDirectoryGroupScope | Literal["DOMAIN_LOCAL", "GLOBAL", "UNIVERSAL"] | OpenStr
+    groupType: ActiveDirectoryGroupType | Literal["DISTRIBUTION", "SECURITY"] | OpenStr
+    samAccountName: str
+    type: AppConfigType | Literal["ACTIVE_DIRECTORY"] | OpenStr | None

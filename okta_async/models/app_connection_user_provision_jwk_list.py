@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .json_web_key import JsonWebKey
+    from .json_web_key import JsonWebKey, JsonWebKeyDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +29,9 @@ class AppConnectionUserProvisionJWKList(Model):
         default=ABSENT,
         metadata={"wire": "keys", "read_only": False, "required": True, "always": True},
     )
+
+
+class AppConnectionUserProvisionJWKListDict(TypedDict, total=False):
+    """The AppConnectionUserProvisionJWKList body as a dict: wire names, readOnly fields left out."""
+
+    keys: list[JsonWebKeyDict | JsonWebKey]

@@ -5,14 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .app_connection_user_provision_jwk_list import AppConnectionUserProvisionJWKList
+    from .app_connection_user_provision_jwk_list import (
+        AppConnectionUserProvisionJWKList,
+        AppConnectionUserProvisionJWKListDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +32,9 @@ class AppConnectionUserProvisionJWKResponse(Model):
         default=ABSENT,
         metadata={"wire": "jwks", "read_only": False, "required": True, "always": True},
     )
+
+
+class AppConnectionUserProvisionJWKResponseDict(TypedDict, total=False):
+    """The AppConnectionUserProvisionJWKResponse body as a dict: wire names, readOnly fields left out."""
+
+    jwks: AppConnectionUserProvisionJWKListDict | AppConnectionUserProvisionJWKList

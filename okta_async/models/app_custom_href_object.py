@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -43,3 +43,12 @@ class AppCustomHrefObject(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The media type of the link. If omitted, it is implicitly `application/json`."""
+
+
+class AppCustomHrefObjectDict(TypedDict, total=False):
+    """The AppCustomHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    hints: dict[str, Any] | None
+    href: str
+    title: str | None
+    type: str | None

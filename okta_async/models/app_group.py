@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class AppGroup(Model):
         metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the app group whose members might be privileged app users"""
+
+
+class AppGroupDict(TypedDict, total=False):
+    """The AppGroup body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str
+    name: str

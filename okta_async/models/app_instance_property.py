@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -30,3 +30,10 @@ class AppInstanceProperty(Model):
         default=ABSENT,
         metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
+
+
+class AppInstancePropertyDict(TypedDict, total=False):
+    """The AppInstanceProperty body as a dict: wire names, readOnly fields left out."""
+
+    label: str
+    name: str

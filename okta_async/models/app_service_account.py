@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
 
@@ -104,3 +106,37 @@ class AppServiceAccount(Model):
         metadata={"wire": "username", "read_only": False, "required": True, "always": True},
     )
     """The username that serves as the direct link to your managed app account. Ensure that this value precisely matches the identifier of the target app account."""
+
+
+class AppServiceAccountDict(TypedDict, total=False):
+    """The AppServiceAccount body as a dict: wire names, readOnly fields left out."""
+
+    containerOrn: str
+    description: str | None
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    password: str | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
+    )
+    username: str

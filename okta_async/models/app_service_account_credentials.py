@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -34,3 +34,10 @@ class AppServiceAccountCredentials(Model):
         metadata={"wire": "username", "read_only": False, "required": True, "always": True},
     )
     """The username associated with the service account"""
+
+
+class AppServiceAccountCredentialsDict(TypedDict, total=False):
+    """The AppServiceAccountCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: str | None
+    username: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,14 +14,22 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_accessibility import ApplicationAccessibility
-    from .application_express_configuration import ApplicationExpressConfiguration
-    from .application_licensing import ApplicationLicensing
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
     from .application_lifecycle_status import ApplicationLifecycleStatus
-    from .application_links import ApplicationLinks
+    from .application_links import ApplicationLinks, ApplicationLinksDict
     from .application_sign_on_mode import ApplicationSignOnMode
-    from .application_universal_logout import ApplicationUniversalLogout
-    from .application_visibility import ApplicationVisibility
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -183,3 +191,34 @@ class Application(Model):
     visibility: ApplicationVisibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "visibility", "read_only": False}
     )
+
+
+class ApplicationDict(TypedDict, total=False):
+    """The Application body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationLinksDict | ApplicationLinks | None
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    expressConfiguration: (
+        ApplicationExpressConfigurationDict | ApplicationExpressConfiguration | None
+    )
+    label: str
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    profile: dict[str, Any] | None
+    signOnMode: (
+        ApplicationSignOnMode
+        | Literal[
+            "AUTO_LOGIN",
+            "BASIC_AUTH",
+            "BOOKMARK",
+            "BROWSER_PLUGIN",
+            "OPENID_CONNECT",
+            "SAML_1_1",
+            "SAML_2_0",
+            "SECURE_PASSWORD_STORE",
+            "WS_FEDERATION",
+        ]
+        | OpenStr
+    )
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr
+    universalLogout: ApplicationUniversalLogoutDict | ApplicationUniversalLogout | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .application_settings_notifications_vpn_network import (
         ApplicationSettingsNotificationsVpnNetwork,
+        ApplicationSettingsNotificationsVpnNetworkDict,
     )
 
 
@@ -41,4 +42,14 @@ class ApplicationSettingsNotificationsVpn(Model):
     network: ApplicationSettingsNotificationsVpnNetwork = attrs.field(
         default=ABSENT,
         metadata={"wire": "network", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ApplicationSettingsNotificationsVpnDict(TypedDict, total=False):
+    """The ApplicationSettingsNotificationsVpn body as a dict: wire names, readOnly fields left out."""
+
+    helpUrl: str | None
+    message: str | None
+    network: (
+        ApplicationSettingsNotificationsVpnNetworkDict | ApplicationSettingsNotificationsVpnNetwork
     )

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -57,3 +60,15 @@ class AuthenticationMethod(Model):
         attrs.field(default=UNSET, metadata={"wire": "userVerificationMethods", "read_only": False})
     )
     """Indicates which methods can be used for user verification. `userVerificationMethods` can only be used when `userVerification` is `REQUIRED`. `BIOMETRICS` is currently the only supported method."""
+
+
+class AuthenticationMethodDict(TypedDict, total=False):
+    """The AuthenticationMethod body as a dict: wire names, readOnly fields left out."""
+
+    hardwareProtection: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    id: str | None
+    key: str
+    method: str
+    phishingResistant: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    userVerification: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    userVerificationMethods: list[Literal["BIOMETRICS", "PIN"] | OpenStr] | None

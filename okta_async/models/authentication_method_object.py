@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -36,3 +36,11 @@ class AuthenticationMethodObject(Model):
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
     """Specifies the method used for the authenticator"""
+
+
+class AuthenticationMethodObjectDict(TypedDict, total=False):
+    """The AuthenticationMethodObject body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    key: str
+    method: str | None

@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .authenticator_profile import AuthenticatorProfile
+    from .authenticator_profile import AuthenticatorProfile, AuthenticatorProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +35,10 @@ class AuthenticatorEnrollmentCreateRequest(Model):
         default=ABSENT,
         metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
+
+
+class AuthenticatorEnrollmentCreateRequestDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentCreateRequest body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorId: str
+    profile: AuthenticatorProfileDict | AuthenticatorProfile

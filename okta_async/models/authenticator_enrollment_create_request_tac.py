@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authenticator_profile_tac_request import AuthenticatorProfileTacRequest
+    from .authenticator_profile_tac_request import (
+        AuthenticatorProfileTacRequest,
+        AuthenticatorProfileTacRequestDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +38,10 @@ class AuthenticatorEnrollmentCreateRequestTac(Model):
     profile: AuthenticatorProfileTacRequest | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class AuthenticatorEnrollmentCreateRequestTacDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentCreateRequestTac body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorId: str
+    profile: AuthenticatorProfileTacRequestDict | AuthenticatorProfileTacRequest | None

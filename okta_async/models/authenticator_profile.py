@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class AuthenticatorProfile(Model):
         metadata={"wire": "phoneNumber", "read_only": False, "required": True, "always": True},
     )
     """The phone number for a `call` or `sms` authenticator enrollment."""
+
+
+class AuthenticatorProfileDict(TypedDict, total=False):
+    """The AuthenticatorProfile body as a dict: wire names, readOnly fields left out."""
+
+    phoneNumber: str

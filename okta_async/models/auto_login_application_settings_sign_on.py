@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class AutoLoginApplicationSettingsSignOn(Model):
         default=UNSET, metadata={"wire": "redirectUrl", "read_only": False}
     )
     """Secondary URL of the sign-in page for this app"""
+
+
+class AutoLoginApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The AutoLoginApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    loginUrl: str
+    redirectUrl: str | None

@@ -5,14 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .workflow_available_action_provider import WorkflowAvailableActionProvider
+    from .workflow_available_action_provider import (
+        WorkflowAvailableActionProvider,
+        WorkflowAvailableActionProviderDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +38,10 @@ class AvailableAction(Model):
         default=ABSENT,
         metadata={"wire": "provider", "read_only": False, "required": True, "always": True},
     )
+
+
+class AvailableActionDict(TypedDict, total=False):
+    """The AvailableAction body as a dict: wire names, readOnly fields left out."""
+
+    id: str
+    provider: WorkflowAvailableActionProviderDict | WorkflowAvailableActionProvider

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -57,3 +59,12 @@ class AvailableActionProvider(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class AvailableActionProviderDict(TypedDict, total=False):
+    """The AvailableActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    actionName: str
+    externalId: str
+    link: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -30,3 +30,10 @@ class BaseEmailDomain(Model):
         default=ABSENT,
         metadata={"wire": "userName", "read_only": False, "required": True, "always": True},
     )
+
+
+class BaseEmailDomainDict(TypedDict, total=False):
+    """The BaseEmailDomain body as a dict: wire names, readOnly fields left out."""
+
+    displayName: str
+    userName: str

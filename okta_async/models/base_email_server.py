@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -66,3 +68,18 @@ class BaseEmailServer(Model):
         default=UNSET, metadata={"wire": "username", "read_only": False}
     )
     """Username that's used to access your SMTP server"""
+
+
+class BaseEmailServerDict(TypedDict, total=False):
+    """The BaseEmailServer body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool | None
+    host: str | None
+    port: int | None
+    username: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -85,3 +87,18 @@ class BaseEmailServerCreate(Model):
         metadata={"wire": "username", "read_only": False, "required": True, "always": True},
     )
     """Username that's used to access your SMTP server"""
+
+
+class BaseEmailServerCreateDict(TypedDict, total=False):
+    """The BaseEmailServerCreate body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool
+    host: str
+    port: int
+    username: str

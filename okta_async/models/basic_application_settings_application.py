@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class BasicApplicationSettingsApplication(Model):
         metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """The URL of the sign-in page for this app"""
+
+
+class BasicApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The BasicApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    authURL: str
+    url: str

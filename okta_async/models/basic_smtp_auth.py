@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,6 +15,8 @@ from okta_async._core.unset import UNSET, Unset
 from .base_email_server import BaseEmailServer
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -36,3 +38,19 @@ class BASICSMTPAUTH(BaseEmailServer):
         default=UNSET, metadata={"wire": "password", "read_only": False}
     )
     """The password of the user account that's used to sign in to your SMTP server"""
+
+
+class BASICSMTPAUTHDict(TypedDict, total=False):
+    """The BASICSMTPAUTH body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool | None
+    host: str | None
+    password: str | None
+    port: int | None
+    username: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT
 from .base_email_server_create import BaseEmailServerCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -52,3 +54,19 @@ class BASICSMTPAUTHCREATE(BaseEmailServerCreate):
         metadata={"wire": "password", "read_only": False, "required": True, "always": True},
     )
     """The password of the user account that's used to sign in to your SMTP server"""
+
+
+class BASICSMTPAUTHCREATEDict(TypedDict, total=False):
+    """The BASICSMTPAUTHCREATE body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool
+    host: str
+    password: str
+    port: int
+    username: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .behavior_rule_type import BehaviorRuleType
     from .lifecycle_status import LifecycleStatus
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -67,4 +69,19 @@ class BehaviorRule(Model):
     type: BehaviorRuleType | str = attrs.field(
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class BehaviorRuleDict(TypedDict, total=False):
+    """The BehaviorRule body as a dict: wire names, readOnly fields left out."""
+
+    _link: LinksSelfDict | LinksSelf | None
+    name: str
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        BehaviorRuleType
+        | Literal[
+            "ANOMALOUS_DEVICE", "ANOMALOUS_IP", "ANOMALOUS_LOCATION", "VELOCITY", "ANOMALOUS_ASN"
+        ]
+        | OpenStr
     )

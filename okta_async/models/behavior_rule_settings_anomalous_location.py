@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,6 +15,8 @@ from okta_async._core.unset import UNSET, Unset
 from .behavior_rule_settings_history_based import BehaviorRuleSettingsHistoryBased
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .location_granularity import LocationGranularity
 
 
@@ -36,3 +38,14 @@ class BehaviorRuleSettingsAnomalousLocation(BehaviorRuleSettingsHistoryBased):
         default=UNSET, metadata={"wire": "radiusKilometers", "read_only": False}
     )
     """Required when `granularity` is `LAT_LONG`. Radius from the provided coordinates in kilometers."""
+
+
+class BehaviorRuleSettingsAnomalousLocationDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsAnomalousLocation body as a dict: wire names, readOnly fields left out."""
+
+    granularity: (
+        LocationGranularity | Literal["CITY", "COUNTRY", "LAT_LONG", "SUBDIVISION"] | OpenStr
+    )
+    maxEventsUsedForEvaluation: int | None
+    minEventsNeededForEvaluation: int | None
+    radiusKilometers: int | None

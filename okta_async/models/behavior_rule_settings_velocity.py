@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -29,3 +29,9 @@ class BehaviorRuleSettingsVelocity(BehaviorRuleSettings):
         metadata={"wire": "velocityKph", "read_only": False, "required": True, "always": True},
     )
     """(server default: 805)"""
+
+
+class BehaviorRuleSettingsVelocityDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsVelocity body as a dict: wire names, readOnly fields left out."""
+
+    velocityKph: int

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,8 +15,15 @@ from okta_async._core.unset import UNSET, Unset
 from .behavior_rule import BehaviorRule
 
 if TYPE_CHECKING:
-    from .behavior_rule_settings_velocity import BehaviorRuleSettingsVelocity
+    from okta_async._core.model import OpenStr
+
+    from .behavior_rule_settings_velocity import (
+        BehaviorRuleSettingsVelocity,
+        BehaviorRuleSettingsVelocityDict,
+    )
     from .behavior_rule_type import BehaviorRuleType
+    from .lifecycle_status import LifecycleStatus
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,4 +42,20 @@ class BehaviorRuleVelocity(BehaviorRule):
     type: BehaviorRuleType | str = attrs.field(
         default="VELOCITY",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class BehaviorRuleVelocityDict(TypedDict, total=False):
+    """The BehaviorRuleVelocity body as a dict: wire names, readOnly fields left out."""
+
+    _link: LinksSelfDict | LinksSelf | None
+    name: str
+    settings: BehaviorRuleSettingsVelocityDict | BehaviorRuleSettingsVelocity | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        BehaviorRuleType
+        | Literal[
+            "ANOMALOUS_DEVICE", "ANOMALOUS_IP", "ANOMALOUS_LOCATION", "VELOCITY", "ANOMALOUS_ASN"
+        ]
+        | OpenStr
     )

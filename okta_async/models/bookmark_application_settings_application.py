@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class BookmarkApplicationSettingsApplication(Model):
         metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """The URL of the launch page for this app"""
+
+
+class BookmarkApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The BookmarkApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    requestIntegration: bool | None
+    url: str

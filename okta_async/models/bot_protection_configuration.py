@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,13 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .bot_protection_enforcement_type import BotProtectionEnforcementType
     from .bot_protection_level import BotProtectionLevel
     from .bot_protection_mode import BotProtectionMode
     from .bot_protection_supported_flow import BotProtectionSupportedFlow
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -48,3 +50,15 @@ class BotProtectionConfiguration(Model):
         default=UNSET, metadata={"wire": "supportedFlows", "read_only": False}
     )
     """An array of authentication flows that have bot protection enabled"""
+
+
+class BotProtectionConfigurationDict(TypedDict, total=False):
+    """The BotProtectionConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    enforcementType: BotProtectionEnforcementType | Literal["OKTA_CHALLENGE"] | OpenStr | None
+    level: BotProtectionLevel | Literal["ANY", "HIGH", "LOW", "MEDIUM"] | OpenStr
+    mode: BotProtectionMode | Literal["DISABLED", "ENFORCED", "LOG_ONLY"] | OpenStr
+    supportedFlows: (
+        list[BotProtectionSupportedFlow | Literal["SIGN_IN", "SSPR", "SSR"] | OpenStr] | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .security_event_subject import SecurityEventSubject
+    from okta_async._core.model import OpenStr
+
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -74,3 +76,15 @@ class CaepDeviceComplianceChangeEvent(Model):
         default=ABSENT,
         metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+class CaepDeviceComplianceChangeEventDict(TypedDict, total=False):
+    """The CaepDeviceComplianceChangeEvent body as a dict: wire names, readOnly fields left out."""
+
+    current_status: Literal["compliant", "not-compliant"] | OpenStr
+    event_timestamp: int
+    initiating_entity: Literal["admin", "user", "policy", "system"] | OpenStr | None
+    previous_status: Literal["compliant", "not-compliant"] | OpenStr
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SecurityEventSubjectDict | SecurityEventSubject

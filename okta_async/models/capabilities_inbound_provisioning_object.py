@@ -5,15 +5,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .capabilities_import_rules_object import CapabilitiesImportRulesObject
-    from .capabilities_import_settings_object import CapabilitiesImportSettingsObject
+    from .capabilities_import_rules_object import (
+        CapabilitiesImportRulesObject,
+        CapabilitiesImportRulesObjectDict,
+    )
+    from .capabilities_import_settings_object import (
+        CapabilitiesImportSettingsObject,
+        CapabilitiesImportSettingsObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +40,10 @@ class CapabilitiesInboundProvisioningObject(Model):
         default=ABSENT,
         metadata={"wire": "importSettings", "read_only": False, "required": True, "always": True},
     )
+
+
+class CapabilitiesInboundProvisioningObjectDict(TypedDict, total=False):
+    """The CapabilitiesInboundProvisioningObject body as a dict: wire names, readOnly fields left out."""
+
+    importRules: CapabilitiesImportRulesObjectDict | CapabilitiesImportRulesObject
+    importSettings: CapabilitiesImportSettingsObjectDict | CapabilitiesImportSettingsObject

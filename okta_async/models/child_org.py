@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .org_creation_admin import OrgCreationAdmin
+    from okta_async._core.model import OpenStr
+
+    from .org_creation_admin import OrgCreationAdmin, OrgCreationAdminDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -103,3 +105,13 @@ class ChildOrg(Model):
         default=UNSET, metadata={"wire": "website", "read_only": False}
     )
     """Default website for the org"""
+
+
+class ChildOrgDict(TypedDict, total=False):
+    """The ChildOrg body as a dict: wire names, readOnly fields left out."""
+
+    admin: OrgCreationAdminDict | OrgCreationAdmin
+    edition: Literal["SKU"] | OpenStr
+    name: str
+    subdomain: str
+    website: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .application_type import ApplicationType
     from .endpoint_auth_method import EndpointAuthMethod
     from .grant_type import GrantType
@@ -117,3 +119,70 @@ class Client(Model):
         default=UNSET, metadata={"wire": "tos_uri", "read_only": False, "nullable": True}
     )
     """URL string of a web page providing the client's terms of service document"""
+
+
+class ClientDict(TypedDict, total=False):
+    """The Client body as a dict: wire names, readOnly fields left out."""
+
+    application_type: (
+        ApplicationType | Literal["browser", "native", "service", "web"] | OpenStr | None
+    )
+    client_name: str | None
+    frontchannel_logout_session_required: bool | None
+    frontchannel_logout_uri: str | None
+    grant_types: (
+        list[
+            GrantType
+            | Literal[
+                "authorization_code",
+                "client_credentials",
+                "implicit",
+                "interaction_code",
+                "password",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "urn:ietf:params:oauth:grant-type:saml2-bearer",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+                "urn:openid:params:grant-type:ciba",
+                "urn:okta:params:oauth:grant-type:otp",
+                "urn:okta:params:oauth:grant-type:oob",
+                "http://auth0.com/oauth/grant-type/mfa-otp",
+                "http://auth0.com/oauth/grant-type/mfa-oob",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    initiate_login_uri: str | None
+    jwks_uri: str | None
+    logo_uri: str | None
+    policy_uri: str | None
+    post_logout_redirect_uris: str | None
+    redirect_uris: list[str] | None
+    request_object_signing_alg: (
+        list[
+            SigningAlgorithm
+            | Literal[
+                "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512"
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    response_types: (
+        list[ResponseType | Literal["code", "id_token", "none", "token"] | OpenStr] | None
+    )
+    token_endpoint_auth_method: (
+        EndpointAuthMethod
+        | Literal[
+            "client_secret_basic",
+            "client_secret_jwt",
+            "client_secret_post",
+            "none",
+            "private_key_jwt",
+        ]
+        | OpenStr
+        | None
+    )
+    tos_uri: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -30,3 +30,9 @@ class CreateBrandRequest(Model):
 
     > **Note:** You can't use the reserved `DRAPP_DOMAIN_BRAND` name.
     """
+
+
+class CreateBrandRequestDict(TypedDict, total=False):
+    """The CreateBrandRequest body as a dict: wire names, readOnly fields left out."""
+
+    name: str

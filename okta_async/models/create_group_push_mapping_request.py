@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_config import AppConfig
+    from okta_async._core.model import OpenStr
+
+    from .app_config import AppConfig, AppConfigDict
     from .group_push_mapping_status_upsert import GroupPushMappingStatusUpsert
 
 
@@ -48,3 +50,13 @@ class CreateGroupPushMappingRequest(Model):
         default=UNSET, metadata={"wire": "targetGroupName", "read_only": False}
     )
     """The name of the target group for the group push mapping. This is used when creating a new downstream group. If the group already exists, it links to the existing group. Required if `targetGroupId` is not provided."""
+
+
+class CreateGroupPushMappingRequestDict(TypedDict, total=False):
+    """The CreateGroupPushMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    appConfig: AppConfigDict | AppConfig | None
+    sourceGroupId: str
+    status: GroupPushMappingStatusUpsert | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    targetGroupId: str | None
+    targetGroupName: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -39,3 +39,11 @@ class CreateIamRoleRequest(Model):
         metadata={"wire": "permissions", "read_only": False, "required": True, "always": True},
     )
     """Array of permissions that the role grants. See [Permissions](/openapi/okta-management/guides/permissions)."""
+
+
+class CreateIamRoleRequestDict(TypedDict, total=False):
+    """The CreateIamRoleRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    label: str
+    permissions: list[str]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .policy_links import PolicyLinks
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_type import PolicyType
 
 
@@ -77,4 +79,33 @@ class CreateOrUpdatePolicy(Model):
     type: PolicyType | str = attrs.field(
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class CreateOrUpdatePolicyDict(TypedDict, total=False):
+    """The CreateOrUpdatePolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    description: str | None
+    name: str
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -39,3 +39,11 @@ class CreateResourceSetRequest(Model):
         metadata={"wire": "resources", "read_only": False, "required": True, "always": True},
     )
     """The endpoint (URL) that references all resource objects included in the resource set. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See [Okta Resource Name](/openapi/okta-management/guides/roles/#okta-resource-name-orn)."""
+
+
+class CreateResourceSetRequestDict(TypedDict, total=False):
+    """The CreateResourceSetRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    label: str
+    resources: list[str]

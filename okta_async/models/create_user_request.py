@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_credentials_writable import UserCredentialsWritable
-    from .user_profile import UserProfile
+    from .user_credentials_writable import UserCredentialsWritable, UserCredentialsWritableDict
+    from .user_profile import UserProfile, UserProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -51,3 +51,13 @@ class CreateUserRequest(Model):
     The user type determines which [schema](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Schema/) applies to that user. After a user has been created, the user can
     only be assigned a different user type by an administrator through a full replacement (`PUT`) operation.
     """
+
+
+class CreateUserRequestDict(TypedDict, total=False):
+    """The CreateUserRequest body as a dict: wire names, readOnly fields left out."""
+
+    credentials: UserCredentialsWritableDict | UserCredentialsWritable | None
+    groupIds: list[str] | None
+    profile: UserProfileDict | UserProfile
+    realmId: str | None
+    type: dict[str, Any] | None

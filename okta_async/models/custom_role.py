@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .links_custom_role_response import LinksCustomRoleResponse
+    from .links_custom_role_response import LinksCustomRoleResponse, LinksCustomRoleResponseDict
     from .role_assignment_type import RoleAssignmentType
     from .role_type import RoleType
 
@@ -72,4 +74,31 @@ class CustomRole(Model):
     type: RoleType | str = attrs.field(
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class CustomRoleDict(TypedDict, total=False):
+    """The CustomRole body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksCustomRoleResponseDict | LinksCustomRoleResponse | None
+    assignmentType: RoleAssignmentType | Literal["CLIENT", "GROUP", "USER"] | OpenStr | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        RoleType
+        | Literal[
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "CUSTOM",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ]
+        | OpenStr
     )

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +42,14 @@ class CustomRoleAssignmentSchema(Model):
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """Specify a [standard admin role](/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:"""
+
+
+CustomRoleAssignmentSchemaDict = TypedDict(
+    "CustomRoleAssignmentSchemaDict",
+    {
+        "resource-set": "str",
+        "role": "str",
+        "type": 'Literal["CUSTOM"] | OpenStr',
+    },
+    total=False,
+)

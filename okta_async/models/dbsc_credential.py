@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -39,3 +39,7 @@ class DbscCredential(Model):
         metadata={"wire": "type", "read_only": True, "required": True, "always": True},
     )
     """Credential type"""
+
+
+class DbscCredentialDict(TypedDict, total=False):
+    """The DbscCredential body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,7 @@ class DbscScope(Model):
         metadata={"wire": "origin", "read_only": True, "required": True, "always": True},
     )
     """The origin URL for which the DBSC binding is valid"""
+
+
+class DbscScopeDict(TypedDict, total=False):
+    """The DbscScope body as a dict: wire names, readOnly fields left out."""

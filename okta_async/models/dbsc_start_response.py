@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .dbsc_credential import DbscCredential
-    from .dbsc_scope import DbscScope
+    from .dbsc_scope import DbscScope, DbscScopeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -60,3 +60,9 @@ class DbscStartResponse(Model):
         },
     )
     """The session identifier for this DBSC binding. Use this value in the `Sec-Secure-Session-Id` header for refresh requests."""
+
+
+class DbscStartResponseDict(TypedDict, total=False):
+    """The DbscStartResponse body as a dict: wire names, readOnly fields left out."""
+
+    scope: DbscScopeDict | DbscScope | dict[str, Any]

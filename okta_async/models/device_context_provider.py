@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -36,3 +39,11 @@ class DeviceContextProvider(Model):
         default=UNSET, metadata={"wire": "userIdentification", "read_only": False}
     )
     """Whether or not the device context provider is used to identify the user. `IGNORE` prevents the device context provider from being used to authenticate the user. Identification of the device and device context collection happens regardless of this setting."""
+
+
+class DeviceContextProviderDict(TypedDict, total=False):
+    """The DeviceContextProvider body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    key: Literal["OKTA_VERIFY", "CHROME_DEVICE_TRUST", "DEVICE_POSTURE_IDP"] | OpenStr
+    userIdentification: Literal["ALLOW", "IGNORE"] | OpenStr | None

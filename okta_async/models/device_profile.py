@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_platform import DevicePlatform
     from .disk_encryption_type_def import DiskEncryptionTypeDef
 
@@ -105,3 +107,29 @@ class DeviceProfile(Model):
         default=UNSET, metadata={"wire": "udid", "read_only": False}
     )
     """macOS Unique device identifier of the device"""
+
+
+class DeviceProfileDict(TypedDict, total=False):
+    """The DeviceProfile body as a dict: wire names, readOnly fields left out."""
+
+    diskEncryptionType: (
+        DiskEncryptionTypeDef
+        | Literal["ALL_INTERNAL_VOLUMES", "FULL", "NONE", "SYSTEM_VOLUME", "USER"]
+        | OpenStr
+        | None
+    )
+    displayName: str
+    imei: str | None
+    integrityJailbreak: bool | None
+    managed: bool | None
+    manufacturer: str | None
+    meid: str | None
+    model: str | None
+    osVersion: str | None
+    platform: DevicePlatform | Literal["ANDROID", "IOS", "MACOS", "WINDOWS"] | OpenStr
+    registered: bool
+    secureHardwarePresent: bool | None
+    serialNumber: str | None
+    sid: str | None
+    tpmPublicKeyHash: str | None
+    udid: str | None

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .domain_certificate_type import DomainCertificateType
 
 
@@ -57,3 +59,12 @@ class DomainCertificate(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class DomainCertificateDict(TypedDict, total=False):
+    """The DomainCertificate body as a dict: wire names, readOnly fields left out."""
+
+    certificate: str
+    certificateChain: str
+    privateKey: str
+    type: DomainCertificateType | Literal["PEM"] | OpenStr

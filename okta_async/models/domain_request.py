@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .domain_certificate_source_type import DomainCertificateSourceType
 
 
@@ -42,3 +44,10 @@ class DomainRequest(Model):
 
     > **Note:** You can't use the reserved `drapp.{yourOrgSubDomain}.okta.com` domain.
     """
+
+
+class DomainRequestDict(TypedDict, total=False):
+    """The DomainRequest body as a dict: wire names, readOnly fields left out."""
+
+    certificateSourceType: DomainCertificateSourceType | Literal["MANUAL", "OKTA_MANAGED"] | OpenStr
+    domain: str

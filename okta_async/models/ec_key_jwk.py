@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -62,3 +65,14 @@ class ECKeyJWK(Model):
         default=ABSENT, metadata={"wire": "y", "read_only": False, "required": True, "always": True}
     )
     """The public y coordinate for the elliptic curve point"""
+
+
+class ECKeyJWKDict(TypedDict, total=False):
+    """The ECKeyJWK body as a dict: wire names, readOnly fields left out."""
+
+    crv: Literal["P-384"] | OpenStr
+    kid: str
+    kty: Literal["EC"] | OpenStr
+    use: Literal["enc", "sig"] | OpenStr
+    x: str
+    y: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -49,3 +49,10 @@ class EmailContent(Model):
     3. Okta-provided translated content for the brand locale, if it's set
     4. Okta-provided content in English
     """
+
+
+class EmailContentDict(TypedDict, total=False):
+    """The EmailContent body as a dict: wire names, readOnly fields left out."""
+
+    body: str
+    subject: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -16,7 +16,7 @@ from okta_async._core.unset import UNSET, Unset
 from .email_content import EmailContent
 
 if TYPE_CHECKING:
-    from .email_customization_links import EmailCustomizationLinks
+    from .email_customization_links import EmailCustomizationLinks, EmailCustomizationLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -53,3 +53,13 @@ class EmailCustomization(EmailContent):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """The UTC time at which this email customization was last updated."""
+
+
+class EmailCustomizationDict(TypedDict, total=False):
+    """The EmailCustomization body as a dict: wire names, readOnly fields left out."""
+
+    _links: EmailCustomizationLinksDict | EmailCustomizationLinks | None
+    body: str
+    isDefault: bool | None
+    language: str
+    subject: str

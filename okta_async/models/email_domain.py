@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -42,3 +42,13 @@ class EmailDomain(BaseEmailDomain):
         default=UNSET, metadata={"wire": "validationSubdomain", "read_only": False}
     )
     """Subdomain for the email sender's custom mail domain. Specify your subdomain when you configure a custom mail domain. (server default: "mail")"""
+
+
+class EmailDomainDict(TypedDict, total=False):
+    """The EmailDomain body as a dict: wire names, readOnly fields left out."""
+
+    brandId: str
+    displayName: str
+    domain: str
+    userName: str
+    validationSubdomain: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class EmailTestAddresses(Model):
         metadata={"wire": "toAddress", "read_only": False, "required": True, "always": True},
     )
     """Email address that receives test emails"""
+
+
+class EmailTestAddressesDict(TypedDict, total=False):
+    """The EmailTestAddresses body as a dict: wire names, readOnly fields left out."""
+
+    fromAddress: str
+    toAddress: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -40,3 +42,7 @@ class Embedded(Model):
         default=UNSET, metadata={"wire": "use", "read_only": True, "nullable": True}
     )
     """Acceptable use of the certificate"""
+
+
+class EmbeddedDict(TypedDict, total=False):
+    """The Embedded body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,7 +15,12 @@ from okta_async._core.unset import UNSET, Unset
 from .network_zone import NetworkZone
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
+    from .network_zone_usage import NetworkZoneUsage
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,3 +52,16 @@ class EnhancedDynamicNetworkZone(NetworkZone):
         default="DYNAMIC_V2",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class EnhancedDynamicNetworkZoneDict(TypedDict, total=False):
+    """The EnhancedDynamicNetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    asns: dict[str, Any] | None
+    ipServiceCategories: dict[str, Any] | None
+    locations: dict[str, Any] | None
+    name: str
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .submission_action import SubmissionAction
+    from okta_async._core.model import OpenStr
+
+    from .submission_action import SubmissionAction, SubmissionActionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -51,3 +53,11 @@ class EntitlementsCapability(Model):
         },
     )
     """List of supported entitlements protocols"""
+
+
+class EntitlementsCapabilityDict(TypedDict, total=False):
+    """The EntitlementsCapability body as a dict: wire names, readOnly fields left out."""
+
+    actions: list[SubmissionActionDict | SubmissionAction] | None
+    capability: Literal["ENTITLEMENTS"] | OpenStr
+    supportedProtocols: list[Literal["ACTIONS"] | OpenStr]

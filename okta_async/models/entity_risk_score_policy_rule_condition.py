@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,9 @@ class EntityRiskScorePolicyRuleCondition(Model):
         default=ABSENT,
         metadata={"wire": "level", "read_only": False, "required": True, "always": True},
     )
+
+
+class EntityRiskScorePolicyRuleConditionDict(TypedDict, total=False):
+    """The EntityRiskScorePolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    level: Literal["ANY", "LOW", "MEDIUM", "HIGH"] | OpenStr

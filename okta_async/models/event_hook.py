@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,10 +14,12 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_channel import EventHookChannel
-    from .event_hook_links import EventHookLinks
+    from okta_async._core.model import OpenStr
+
+    from .event_hook_channel import EventHookChannel, EventHookChannelDict
+    from .event_hook_links import EventHookLinks, EventHookLinksDict
     from .event_hook_verification_status import EventHookVerificationStatus
-    from .event_subscriptions import EventSubscriptions
+    from .event_subscriptions import EventSubscriptions, EventSubscriptionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -77,4 +79,17 @@ class EventHook(Model):
 
     verification_status: EventHookVerificationStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verificationStatus", "read_only": False}
+    )
+
+
+class EventHookDict(TypedDict, total=False):
+    """The EventHook body as a dict: wire names, readOnly fields left out."""
+
+    _links: EventHookLinksDict | EventHookLinks | None
+    channel: EventHookChannelDict | EventHookChannel
+    description: str | None
+    events: EventSubscriptionsDict | EventSubscriptions
+    name: str
+    verificationStatus: (
+        EventHookVerificationStatus | Literal["UNVERIFIED", "VERIFIED"] | OpenStr | None
     )

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .event_hook_channel_config import EventHookChannelConfig
+    from okta_async._core.model import OpenStr
+
+    from .event_hook_channel_config import EventHookChannelConfig, EventHookChannelConfigDict
     from .event_hook_channel_type import EventHookChannelType
 
 
@@ -39,3 +41,11 @@ class EventHookChannel(Model):
         metadata={"wire": "version", "read_only": False, "required": True, "always": True},
     )
     """Version of the channel. Currently the only supported version is `1.0.0`."""
+
+
+class EventHookChannelDict(TypedDict, total=False):
+    """The EventHookChannel body as a dict: wire names, readOnly fields left out."""
+
+    config: EventHookChannelConfigDict | EventHookChannelConfig
+    type: EventHookChannelType | Literal["HTTP"] | OpenStr
+    version: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,8 +13,14 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_channel_config_auth_scheme import EventHookChannelConfigAuthScheme
-    from .event_hook_channel_config_header import EventHookChannelConfigHeader
+    from .event_hook_channel_config_auth_scheme import (
+        EventHookChannelConfigAuthScheme,
+        EventHookChannelConfigAuthSchemeDict,
+    )
+    from .event_hook_channel_config_header import (
+        EventHookChannelConfigHeader,
+        EventHookChannelConfigHeaderDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -48,3 +54,11 @@ class EventHookChannelConfig(Model):
         metadata={"wire": "uri", "read_only": False, "required": True, "always": True},
     )
     """The external service endpoint called to execute the event hook handler"""
+
+
+class EventHookChannelConfigDict(TypedDict, total=False):
+    """The EventHookChannelConfig body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: EventHookChannelConfigAuthSchemeDict | EventHookChannelConfigAuthScheme | None
+    headers: list[EventHookChannelConfigHeaderDict | EventHookChannelConfigHeader] | None
+    uri: str

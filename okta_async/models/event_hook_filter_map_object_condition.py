@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,9 @@ class EventHookFilterMapObjectCondition(Model):
         default=UNSET, metadata={"wire": "version", "read_only": True, "nullable": True}
     )
     """Internal field"""
+
+
+class EventHookFilterMapObjectConditionDict(TypedDict, total=False):
+    """The EventHookFilterMapObjectCondition body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None

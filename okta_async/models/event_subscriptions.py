@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_filters import EventHookFilters
+    from okta_async._core.model import OpenStr
+
+    from .event_hook_filters import EventHookFilters, EventHookFiltersDict
     from .event_subscription_type import EventSubscriptionType
 
 
@@ -38,3 +40,11 @@ class EventSubscriptions(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class EventSubscriptionsDict(TypedDict, total=False):
+    """The EventSubscriptions body as a dict: wire names, readOnly fields left out."""
+
+    filter: EventHookFiltersDict | EventHookFilters | None
+    items: list[str]
+    type: EventSubscriptionType | Literal["EVENT_TYPE"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .express_configure_capability_type import ExpressConfigureCapabilityType
 
 
@@ -74,3 +76,21 @@ class ExpressConfiguration(Model):
         metadata={"wire": "tenantDomain", "read_only": False, "required": True, "always": True},
     )
     """The Auth0 tenant domain (for example, `example.auth0.com`)"""
+
+
+class ExpressConfigurationDict(TypedDict, total=False):
+    """The ExpressConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    applicationClientId: str
+    capabilities: (
+        list[
+            ExpressConfigureCapabilityType
+            | Literal["PROVISIONING", "SSO", "UNIVERSAL_LOGOUT"]
+            | OpenStr
+        ]
+        | None
+    )
+    initiateLoginUriTemplate: str | None
+    loginDomain: str
+    oinClientId: str
+    tenantDomain: str

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -45,3 +48,12 @@ class GlobalTokenRevocation(Model):
         metadata={"wire": "subjectFormat", "read_only": False, "required": True, "always": True},
     )
     """The format of the subject"""
+
+
+class GlobalTokenRevocationDict(TypedDict, total=False):
+    """The GlobalTokenRevocation body as a dict: wire names, readOnly fields left out."""
+
+    authMethod: Literal["SIGNED_JWT"] | OpenStr
+    endpoint: str
+    partialLogout: bool | None
+    subjectFormat: Literal["EMAIL", "ISS_SUB"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class GoogleApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "rpId", "read_only": False}
     )
     """RPID"""
+
+
+class GoogleApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The GoogleApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    domain: str
+    rpId: str | None

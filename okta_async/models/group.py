@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,10 +14,15 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_links import GroupLinks
+    from okta_async._core.model import OpenStr
+
+    from .group_links import GroupLinks, GroupLinksDict
     from .group_type import GroupType
-    from .okta_active_directory_group_profile import OktaActiveDirectoryGroupProfile
-    from .okta_user_group_profile import OktaUserGroupProfile
+    from .okta_active_directory_group_profile import (
+        OktaActiveDirectoryGroupProfile,
+        OktaActiveDirectoryGroupProfileDict,
+    )
+    from .okta_user_group_profile import OktaUserGroupProfile, OktaUserGroupProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -83,3 +88,16 @@ class Group(Model):
     type: GroupType | str = attrs.field(
         default=ABSENT, metadata={"wire": "type", "read_only": False, "always": True}
     )
+
+
+class GroupDict(TypedDict, total=False):
+    """The Group body as a dict: wire names, readOnly fields left out."""
+
+    _links: GroupLinksDict | GroupLinks | None
+    profile: (
+        OktaUserGroupProfileDict
+        | OktaUserGroupProfile
+        | OktaActiveDirectoryGroupProfileDict
+        | OktaActiveDirectoryGroupProfile
+    )
+    type: GroupType | Literal["APP_GROUP", "BUILT_IN", "OKTA_GROUP"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class GroupQueryRequest(Model):
         metadata={"wire": "attributes", "read_only": False, "required": True, "always": True},
     )
     """An array of LDAP group attribute names to retrieve. Restricted attributes: member, memberOf, *"""
+
+
+class GroupQueryRequestDict(TypedDict, total=False):
+    """The GroupQueryRequest body as a dict: wire names, readOnly fields left out."""
+
+    attributes: list[str]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -47,3 +48,9 @@ class HookKey(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Display name of the key"""
+
+
+class HookKeyDict(TypedDict, total=False):
+    """The HookKey body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None

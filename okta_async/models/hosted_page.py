@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .hosted_page_type import HostedPageType
 
 
@@ -33,3 +35,10 @@ class HostedPage(Model):
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
+
+
+class HostedPageDict(TypedDict, total=False):
+    """The HostedPage body as a dict: wire names, readOnly fields left out."""
+
+    type: HostedPageType | Literal["EXTERNALLY_HOSTED", "OKTA_DEFAULT"] | OpenStr
+    url: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .csr_self_href_hints import CsrSelfHrefHints
+    from .csr_self_href_hints import CsrSelfHrefHints, CsrSelfHrefHintsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +34,10 @@ class HrefCsrSelfLink(Model):
         metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
+
+
+class HrefCsrSelfLinkDict(TypedDict, total=False):
+    """The HrefCsrSelfLink body as a dict: wire names, readOnly fields left out."""
+
+    hints: CsrSelfHrefHintsDict | CsrSelfHrefHints | None
+    href: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -49,3 +49,9 @@ class HrefObject(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The media type of the link. If omitted, it is implicitly `application/json`."""
+
+
+class HrefObjectDict(TypedDict, total=False):
+    """The HrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str

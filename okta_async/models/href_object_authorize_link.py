@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_hints_guidance_object import HrefHintsGuidanceObject
+    from .href_hints_guidance_object import HrefHintsGuidanceObject, HrefHintsGuidanceObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +34,10 @@ class HrefObjectAuthorizeLink(Model):
         metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
+
+
+class HrefObjectAuthorizeLinkDict(TypedDict, total=False):
+    """The HrefObjectAuthorizeLink body as a dict: wire names, readOnly fields left out."""
+
+    hints: HrefHintsGuidanceObjectDict | HrefHintsGuidanceObject | None
+    href: str

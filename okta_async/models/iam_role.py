@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .iam_role_links import IamRoleLinks
+    from .iam_role_links import IamRoleLinks, IamRoleLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -54,3 +54,11 @@ class IamRole(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the role was last updated"""
+
+
+class IamRoleDict(TypedDict, total=False):
+    """The IamRole body as a dict: wire names, readOnly fields left out."""
+
+    _links: IamRoleLinksDict | IamRoleLinks | None
+    description: str
+    label: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -26,3 +26,9 @@ class IdPCertificateCredential(Model):
         default=ABSENT,
         metadata={"wire": "x5c", "read_only": False, "required": True, "always": True},
     )
+
+
+class IdPCertificateCredentialDict(TypedDict, total=False):
+    """The IdPCertificateCredential body as a dict: wire names, readOnly fields left out."""
+
+    x5c: list[str]

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -73,3 +76,15 @@ class IdentityProviderProperties(Model):
         },
     )
     """The ID of the inquiry template from your Persona dashboard. The inquiry template always starts with `itmpl`. Applies to the `IDV_PERSONA` IdP type."""
+
+
+class IdentityProviderPropertiesDict(TypedDict, total=False):
+    """The IdentityProviderProperties body as a dict: wire names, readOnly fields left out."""
+
+    aalValue: str | None
+    additionalAmr: list[Literal["sc", "hwk", "pin", "mfa"] | OpenStr] | None
+    allowDynamicUserMatching: bool | None
+    allowUserUpdates: bool | None
+    ialValue: str | None
+    idvMetadata: dict[str, Any] | None
+    inquiryTemplateId: str

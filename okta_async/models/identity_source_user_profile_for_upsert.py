@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -51,3 +53,15 @@ class IdentitySourceUserProfileForUpsert(Model):
         default=UNSET, metadata={"wire": "userName", "read_only": False}
     )
     """Username of the user"""
+
+
+class IdentitySourceUserProfileForUpsertDict(TypedDict, total=False):
+    """The IdentitySourceUserProfileForUpsert body as a dict: wire names, readOnly fields left out."""
+
+    email: str | None
+    firstName: str | None
+    homeAddress: str | None
+    lastName: str | None
+    mobilePhone: str | None
+    secondEmail: str | None
+    userName: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,6 +15,10 @@ from okta_async._core.unset import UNSET, Unset
 from .policy import Policy
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_type import PolicyType
 
 
@@ -36,4 +40,34 @@ class IdpDiscoveryPolicy(Policy):
     type: PolicyType | str = attrs.field(
         default="IDP_DISCOVERY",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class IdpDiscoveryPolicyDict(TypedDict, total=False):
+    """The IdpDiscoveryPolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    conditions: str | None
+    description: str | None
+    name: str
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
     )

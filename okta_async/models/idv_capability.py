@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +41,10 @@ class IdvCapability(Model):
         },
     )
     """List of supported IDV protocols"""
+
+
+class IdvCapabilityDict(TypedDict, total=False):
+    """The IdvCapability body as a dict: wire names, readOnly fields left out."""
+
+    capability: Literal["IDV"] | OpenStr
+    supportedProtocols: list[Literal["ID_PROOFING"] | OpenStr]

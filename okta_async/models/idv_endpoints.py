@@ -5,17 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .idv_authorization_endpoint import IDVAuthorizationEndpoint
-    from .idv_par_endpoint import IDVParEndpoint
-    from .idv_token_endpoint import IDVTokenEndpoint
-    from .oidc_jwks_endpoint import OidcJwksEndpoint
+    from .idv_authorization_endpoint import IDVAuthorizationEndpoint, IDVAuthorizationEndpointDict
+    from .idv_par_endpoint import IDVParEndpoint, IDVParEndpointDict
+    from .idv_token_endpoint import IDVTokenEndpoint, IDVTokenEndpointDict
+    from .oidc_jwks_endpoint import OidcJwksEndpoint, OidcJwksEndpointDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -49,3 +49,12 @@ class IDVEndpoints(Model):
         default=ABSENT,
         metadata={"wire": "token", "read_only": False, "required": True, "always": True},
     )
+
+
+class IDVEndpointsDict(TypedDict, total=False):
+    """The IDVEndpoints body as a dict: wire names, readOnly fields left out."""
+
+    authorization: IDVAuthorizationEndpointDict | IDVAuthorizationEndpoint
+    jwks: OidcJwksEndpointDict | OidcJwksEndpoint
+    par: IDVParEndpointDict | IDVParEndpoint
+    token: IDVTokenEndpointDict | IDVTokenEndpoint

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class ImportScheduleSettings(Model):
         default=UNSET, metadata={"wire": "timezone", "read_only": False}
     )
     """The import schedule time zone in Internet Assigned Numbers Authority (IANA) time zone name format"""
+
+
+class ImportScheduleSettingsDict(TypedDict, total=False):
+    """The ImportScheduleSettings body as a dict: wire names, readOnly fields left out."""
+
+    expression: str
+    timezone: str | None

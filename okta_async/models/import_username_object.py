@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,10 @@ class ImportUsernameObject(Model):
         metadata={"wire": "usernameFormat", "read_only": False, "required": True, "always": True},
     )
     """Determines the username format when users sign in to Okta (server default: "EMAIL")"""
+
+
+class ImportUsernameObjectDict(TypedDict, total=False):
+    """The ImportUsernameObject body as a dict: wire names, readOnly fields left out."""
+
+    userNameExpression: str | None
+    usernameFormat: Literal["EMAIL", "CUSTOM"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,8 +15,13 @@ from okta_async._core.unset import UNSET, Unset
 from .network_zone import NetworkZone
 
 if TYPE_CHECKING:
-    from .network_zone_address import NetworkZoneAddress
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .network_zone_address import NetworkZoneAddress, NetworkZoneAddressDict
+    from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
+    from .network_zone_usage import NetworkZoneUsage
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -54,3 +59,16 @@ class IPNetworkZone(NetworkZone):
     """You can **only** use this parameter when making a request to the Replace the network zone endpoint (`/api/v1/zones/{zoneId}`).
     Set this parameter to `true` in your request when you update the `DefaultExemptIpZone` to allow IPs through the blocklist.
     """
+
+
+class IPNetworkZoneDict(TypedDict, total=False):
+    """The IPNetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    gateways: list[NetworkZoneAddressDict | NetworkZoneAddress] | None
+    name: str
+    proxies: list[NetworkZoneAddressDict | NetworkZoneAddress] | None
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None
+    useAsExemptList: bool | None

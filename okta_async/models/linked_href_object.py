@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class LinkedHrefObject(Model):
         metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
+
+
+class LinkedHrefObjectDict(TypedDict, total=False):
+    """The LinkedHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str

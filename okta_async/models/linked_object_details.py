@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .linked_object_details_type import LinkedObjectDetailsType
 
 
@@ -47,3 +49,12 @@ class LinkedObjectDetails(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LinkedObjectDetailsDict(TypedDict, total=False):
+    """The LinkedObjectDetails body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str
+    title: str
+    type: LinkedObjectDetailsType | Literal["USER"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -39,3 +39,7 @@ class LogActor(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Type of actor"""
+
+
+class LogActorDict(TypedDict, total=False):
+    """The LogActor body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -21,3 +21,7 @@ class LogBotProtection(Model):
         default=UNSET, metadata={"wire": "level", "read_only": True, "nullable": True}
     )
     """The bot detected level associated with the bot protection configuration target"""
+
+
+class LogBotProtectionDict(TypedDict, total=False):
+    """The LogBotProtection body as a dict: wire names, readOnly fields left out."""

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,16 +14,18 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_actor import LogActor
-    from .log_authentication_context import LogAuthenticationContext
-    from .log_client import LogClient
-    from .log_debug_context import LogDebugContext
-    from .log_outcome import LogOutcome
-    from .log_request import LogRequest
-    from .log_security_context import LogSecurityContext
+    from okta_async._core.model import OpenStr
+
+    from .log_actor import LogActor, LogActorDict
+    from .log_authentication_context import LogAuthenticationContext, LogAuthenticationContextDict
+    from .log_client import LogClient, LogClientDict
+    from .log_debug_context import LogDebugContext, LogDebugContextDict
+    from .log_outcome import LogOutcome, LogOutcomeDict
+    from .log_request import LogRequest, LogRequestDict
+    from .log_security_context import LogSecurityContext, LogSecurityContextDict
     from .log_severity import LogSeverity
     from .log_target import LogTarget
-    from .log_transaction import LogTransaction
+    from .log_transaction import LogTransaction, LogTransactionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -97,3 +99,17 @@ class LogEvent(Model):
         default=UNSET, metadata={"wire": "version", "read_only": True}
     )
     """Versioning indicator"""
+
+
+class LogEventDict(TypedDict, total=False):
+    """The LogEvent body as a dict: wire names, readOnly fields left out."""
+
+    actor: LogActorDict | LogActor | dict[str, Any] | None
+    authenticationContext: LogAuthenticationContextDict | LogAuthenticationContext | None
+    client: LogClientDict | LogClient | None
+    debugContext: LogDebugContextDict | LogDebugContext | dict[str, Any] | None
+    outcome: LogOutcomeDict | LogOutcome | dict[str, Any] | None
+    request: LogRequestDict | LogRequest | dict[str, Any] | None
+    securityContext: LogSecurityContextDict | LogSecurityContext | None
+    severity: LogSeverity | Literal["DEBUG", "ERROR", "INFO", "WARN"] | OpenStr | None
+    transaction: LogTransactionDict | LogTransaction | dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -44,3 +44,7 @@ class LogIpDetails(Model):
         default=UNSET, metadata={"wire": "isp", "read_only": True, "nullable": True}
     )
     """The internet service provider associated with the IP address"""
+
+
+class LogIpDetailsDict(TypedDict, total=False):
+    """The LogIpDetails body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -31,3 +31,7 @@ class LogIpServiceCategory(Model):
         Literal["VPN", "Proxy", "Tor", "Residential Proxy", "Blockchain VPN"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "type", "read_only": True, "nullable": True})
     """The type of service provided from this IP address"""
+
+
+class LogIpServiceCategoryDict(TypedDict, total=False):
+    """The LogIpServiceCategory body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -41,3 +41,7 @@ class LogRisk(Model):
         default=UNSET, metadata={"wire": "reasons", "read_only": True, "nullable": True}
     )
     """Reasons for the associated risk"""
+
+
+class LogRiskDict(TypedDict, total=False):
+    """The LogRisk body as a dict: wire names, readOnly fields left out."""

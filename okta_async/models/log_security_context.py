@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_bot_protection import LogBotProtection
-    from .log_ip_details import LogIpDetails
-    from .log_risk import LogRisk
+    from .log_bot_protection import LogBotProtection, LogBotProtectionDict
+    from .log_ip_details import LogIpDetails, LogIpDetailsDict
+    from .log_risk import LogRisk, LogRiskDict
     from .log_user_behavior import LogUserBehavior
 
 
@@ -61,3 +61,11 @@ class LogSecurityContext(Model):
         default=UNSET, metadata={"wire": "userBehaviors", "read_only": True, "nullable": True}
     )
     """The result of the user behavior detection models associated with the event"""
+
+
+class LogSecurityContextDict(TypedDict, total=False):
+    """The LogSecurityContext body as a dict: wire names, readOnly fields left out."""
+
+    botProtection: LogBotProtectionDict | LogBotProtection | dict[str, Any] | None
+    ipDetails: LogIpDetailsDict | LogIpDetails | dict[str, Any] | None
+    risk: LogRiskDict | LogRisk | dict[str, Any] | None

@@ -6,14 +6,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .log_stream_links_self_and_lifecycle import LogStreamLinksSelfAndLifecycle
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
     from .log_stream_type import LogStreamType
 
 
@@ -83,3 +88,11 @@ class LogStream(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamDict(TypedDict, total=False):
+    """The LogStream body as a dict: wire names, readOnly fields left out."""
+
+    _links: LogStreamLinksSelfAndLifecycleDict | LogStreamLinksSelfAndLifecycle
+    name: str
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,13 @@ from okta_async._core.model import ABSENT
 from .log_stream import LogStream
 
 if TYPE_CHECKING:
-    from .log_stream_settings_aws import LogStreamSettingsAws
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
+    from .log_stream_settings_aws import LogStreamSettingsAws, LogStreamSettingsAwsDict
     from .log_stream_type import LogStreamType
 
 
@@ -54,3 +60,12 @@ class LogStreamAws(LogStream):
         default="aws_eventbridge",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamAwsDict(TypedDict, total=False):
+    """The LogStreamAws body as a dict: wire names, readOnly fields left out."""
+
+    _links: LogStreamLinksSelfAndLifecycleDict | LogStreamLinksSelfAndLifecycle
+    name: str
+    settings: LogStreamSettingsAwsDict | LogStreamSettingsAws
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import ABSENT
 from .log_stream_put_schema import LogStreamPutSchema
 
 if TYPE_CHECKING:
-    from .log_stream_settings_aws import LogStreamSettingsAws
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_settings_aws import LogStreamSettingsAws, LogStreamSettingsAwsDict
     from .log_stream_type import LogStreamType
 
 
@@ -36,3 +38,11 @@ class LogStreamAwsPutSchema(LogStreamPutSchema):
         default="aws_eventbridge",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamAwsPutSchemaDict(TypedDict, total=False):
+    """The LogStreamAwsPutSchema body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    settings: LogStreamSettingsAwsDict | LogStreamSettingsAws
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,10 @@ class LogStreamLinkObject(Model):
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
     """HTTP method allowed for the resource"""
+
+
+class LogStreamLinkObjectDict(TypedDict, total=False):
+    """The LogStreamLinkObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str
+    method: Literal["GET", "POST"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_stream_activate_link import LogStreamActivateLink
-    from .log_stream_deactivate_link import LogStreamDeactivateLink
-    from .log_stream_self_link import LogStreamSelfLink
+    from .log_stream_activate_link import LogStreamActivateLink, LogStreamActivateLinkDict
+    from .log_stream_deactivate_link import LogStreamDeactivateLink, LogStreamDeactivateLinkDict
+    from .log_stream_self_link import LogStreamSelfLink, LogStreamSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +38,11 @@ class LogStreamLinksSelfAndLifecycle(Model):
         default=ABSENT,
         metadata={"wire": "self", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamLinksSelfAndLifecycleDict(TypedDict, total=False):
+    """The LogStreamLinksSelfAndLifecycle body as a dict: wire names, readOnly fields left out."""
+
+    activate: LogStreamActivateLinkDict | LogStreamActivateLink | None
+    deactivate: LogStreamDeactivateLinkDict | LogStreamDeactivateLink | None
+    self: LogStreamSelfLinkDict | LogStreamSelfLink

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .log_stream_type import LogStreamType
 
 
@@ -41,3 +43,10 @@ class LogStreamPutSchema(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamPutSchemaDict(TypedDict, total=False):
+    """The LogStreamPutSchema body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

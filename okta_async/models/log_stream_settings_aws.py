@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .aws_region import AwsRegion
 
 
@@ -36,4 +38,34 @@ class LogStreamSettingsAws(Model):
     region: AwsRegion | str = attrs.field(
         default=ABSENT,
         metadata={"wire": "region", "read_only": False, "required": True, "always": True},
+    )
+
+
+class LogStreamSettingsAwsDict(TypedDict, total=False):
+    """The LogStreamSettingsAws body as a dict: wire names, readOnly fields left out."""
+
+    accountId: str
+    eventSourceName: str
+    region: (
+        AwsRegion
+        | Literal[
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ca-central-1",
+            "eu-central-1",
+            "eu-north-1",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "sa-east-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+        ]
+        | OpenStr
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .splunk_edition import SplunkEdition
 
 
@@ -44,3 +46,11 @@ class LogStreamSettingsSplunk(Model):
             "secret": True,
         },
     )
+
+
+class LogStreamSettingsSplunkDict(TypedDict, total=False):
+    """The LogStreamSettingsSplunk body as a dict: wire names, readOnly fields left out."""
+
+    edition: SplunkEdition | Literal["aws", "aws_govcloud", "gcp"] | OpenStr
+    host: str
+    token: str | None

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .splunk_edition import SplunkEdition
 
 
@@ -33,3 +35,10 @@ class LogStreamSettingsSplunkPut(Model):
         default=ABSENT,
         metadata={"wire": "host", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamSettingsSplunkPutDict(TypedDict, total=False):
+    """The LogStreamSettingsSplunkPut body as a dict: wire names, readOnly fields left out."""
+
+    edition: SplunkEdition | Literal["aws", "aws_govcloud", "gcp"] | OpenStr
+    host: str

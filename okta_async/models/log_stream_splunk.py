@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,13 @@ from okta_async._core.model import ABSENT
 from .log_stream import LogStream
 
 if TYPE_CHECKING:
-    from .log_stream_settings_splunk import LogStreamSettingsSplunk
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
+    from .log_stream_settings_splunk import LogStreamSettingsSplunk, LogStreamSettingsSplunkDict
     from .log_stream_type import LogStreamType
 
 
@@ -54,3 +60,12 @@ class LogStreamSplunk(LogStream):
         default="splunk_cloud_logstreaming",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamSplunkDict(TypedDict, total=False):
+    """The LogStreamSplunk body as a dict: wire names, readOnly fields left out."""
+
+    _links: LogStreamLinksSelfAndLifecycleDict | LogStreamLinksSelfAndLifecycle
+    name: str
+    settings: LogStreamSettingsSplunkDict | LogStreamSettingsSplunk
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,12 @@ from okta_async._core.model import ABSENT
 from .log_stream_put_schema import LogStreamPutSchema
 
 if TYPE_CHECKING:
-    from .log_stream_settings_splunk_put import LogStreamSettingsSplunkPut
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_settings_splunk_put import (
+        LogStreamSettingsSplunkPut,
+        LogStreamSettingsSplunkPutDict,
+    )
     from .log_stream_type import LogStreamType
 
 
@@ -36,3 +41,11 @@ class LogStreamSplunkPutSchema(LogStreamPutSchema):
         default="splunk_cloud_logstreaming",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamSplunkPutSchemaDict(TypedDict, total=False):
+    """The LogStreamSplunkPutSchema body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    settings: LogStreamSettingsSplunkPutDict | LogStreamSettingsSplunkPut
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

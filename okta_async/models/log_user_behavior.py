@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -31,3 +31,7 @@ class LogUserBehavior(Model):
         attrs.field(default=UNSET, metadata={"wire": "result", "read_only": True, "nullable": True})
     )
     """The result of the user behavior analysis"""
+
+
+class LogUserBehaviorDict(TypedDict, total=False):
+    """The LogUserBehavior body as a dict: wire names, readOnly fields left out."""

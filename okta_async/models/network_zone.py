@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
     from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
     from .network_zone_usage import NetworkZoneUsage
@@ -87,3 +89,13 @@ class NetworkZone(Model):
     usage: NetworkZoneUsage | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usage", "read_only": False}
     )
+
+
+class NetworkZoneDict(TypedDict, total=False):
+    """The NetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    name: str
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None

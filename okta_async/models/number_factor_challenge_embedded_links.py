@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class NumberFactorChallengeEmbeddedLinks(Model):
         default=UNSET, metadata={"wire": "challenge", "read_only": False, "nullable": True}
     )
     """Number matching challenge for a `push` factor"""
+
+
+class NumberFactorChallengeEmbeddedLinksDict(TypedDict, total=False):
+    """The NumberFactorChallengeEmbeddedLinks body as a dict: wire names, readOnly fields left out."""
+
+    challenge: dict[str, Any] | None

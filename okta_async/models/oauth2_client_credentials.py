@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,6 +15,8 @@ from okta_async._core.unset import UNSET, Unset
 from .base_email_server import BaseEmailServer
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -56,3 +58,23 @@ class OAUTH2CLIENTCREDENTIALS(BaseEmailServer):
         Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "tokenEndpointAuthMethod", "read_only": False})
     """This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token"""
+
+
+class OAUTH2CLIENTCREDENTIALSDict(TypedDict, total=False):
+    """The OAUTH2CLIENTCREDENTIALS body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str | None
+    clientSecret: str | None
+    enabled: bool | None
+    host: str | None
+    port: int | None
+    scopes: list[str] | None
+    tokenEndpoint: str | None
+    tokenEndpointAuthMethod: Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | OpenStr | None
+    username: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT
 from .base_email_server_create import BaseEmailServerCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -97,3 +99,23 @@ class OAUTH2CLIENTCREDENTIALSCREATE(BaseEmailServerCreate):
         )
     )
     """This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token."""
+
+
+class OAUTH2CLIENTCREDENTIALSCREATEDict(TypedDict, total=False):
+    """The OAUTH2CLIENTCREDENTIALSCREATE body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str
+    clientSecret: str
+    enabled: bool
+    host: str
+    port: int
+    scopes: list[str]
+    tokenEndpoint: str
+    tokenEndpointAuthMethod: Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | OpenStr
+    username: str

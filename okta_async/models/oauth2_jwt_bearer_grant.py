@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,6 +15,8 @@ from okta_async._core.unset import UNSET, Unset
 from .base_email_server import BaseEmailServer
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -76,3 +78,27 @@ class OAUTH2JWTBEARERGRANT(BaseEmailServer):
         default=UNSET, metadata={"wire": "tokenEndpoint", "read_only": False}
     )
     """The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token"""
+
+
+class OAUTH2JWTBEARERGRANTDict(TypedDict, total=False):
+    """The OAUTH2JWTBEARERGRANT body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    audience: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str | None
+    enabled: bool | None
+    host: str | None
+    issuer: str | None
+    keyId: str | None
+    port: int | None
+    privateKey: str | None
+    scopes: list[str] | None
+    signingAlgorithm: Literal["RS256"] | OpenStr | None
+    subject: str | None
+    tokenEndpoint: str | None
+    username: str | None

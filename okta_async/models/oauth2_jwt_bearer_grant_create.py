@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT
 from .base_email_server_create import BaseEmailServerCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -116,3 +118,27 @@ class OAUTH2JWTBEARERGRANTCREATE(BaseEmailServerCreate):
         metadata={"wire": "tokenEndpoint", "read_only": False, "required": True, "always": True},
     )
     """The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token"""
+
+
+class OAUTH2JWTBEARERGRANTCREATEDict(TypedDict, total=False):
+    """The OAUTH2JWTBEARERGRANTCREATE body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    audience: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str
+    enabled: bool
+    host: str
+    issuer: str
+    keyId: str
+    port: int
+    privateKey: str
+    scopes: list[str]
+    signingAlgorithm: Literal["RS256"] | OpenStr
+    subject: str
+    tokenEndpoint: str
+    username: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .oauth2_scope_consent_type import OAuth2ScopeConsentType
     from .oauth2_scope_metadata_publish import OAuth2ScopeMetadataPublish
 
@@ -70,3 +72,19 @@ class OAuth2Scope(Model):
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
     """Indicates if Okta created the Scope (server default: false)"""
+
+
+class OAuth2ScopeDict(TypedDict, total=False):
+    """The OAuth2Scope body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    consent: OAuth2ScopeConsentType | Literal["FLEXIBLE", "IMPLICIT", "REQUIRED"] | OpenStr | None
+    default: bool | None
+    description: str | None
+    displayName: str | None
+    metadataPublish: (
+        OAuth2ScopeMetadataPublish | Literal["ALL_CLIENTS", "NO_CLIENTS"] | OpenStr | None
+    )
+    name: str
+    optional: bool | None
+    system: bool | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .grant_or_token_status import GrantOrTokenStatus
-    from .oauth2_actor import OAuth2Actor
+    from .oauth2_actor import OAuth2Actor, OAuth2ActorDict
     from .oauth2_scope_consent_grant_links import OAuth2ScopeConsentGrantLinks
     from .oauth2_scope_consent_grant_source import OAuth2ScopeConsentGrantSource
 
@@ -77,3 +79,13 @@ class OAuth2ScopeConsentGrant(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": True}
     )
     """User ID that granted consent (if `source` is `END_USER`)"""
+
+
+class OAuth2ScopeConsentGrantDict(TypedDict, total=False):
+    """The OAuth2ScopeConsentGrant body as a dict: wire names, readOnly fields left out."""
+
+    createdBy: OAuth2ActorDict | OAuth2Actor | None
+    issuer: str
+    scopeId: str
+    source: OAuth2ScopeConsentGrantSource | Literal["ADMIN", "END_USER"] | OpenStr | None
+    status: GrantOrTokenStatus | Literal["ACTIVE", "REVOKED"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -77,3 +77,13 @@ class OAuth2Settings(Model):
         metadata={"wire": "tokenEndpoint", "read_only": False, "required": True, "always": True},
     )
     """The URL to the authorization server's token endpoint"""
+
+
+class OAuth2SettingsDict(TypedDict, total=False):
+    """The OAuth2Settings body as a dict: wire names, readOnly fields left out."""
+
+    authorizeEndpoint: str
+    clientId: str
+    clientSecret: str
+    scopes: list[str] | None
+    tokenEndpoint: str

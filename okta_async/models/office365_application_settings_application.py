@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class Office365ApplicationSettingsApplication(Model):
         metadata={"wire": "msftTenant", "read_only": False, "required": True, "always": True},
     )
     """Microsoft tenant name"""
+
+
+class Office365ApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The Office365ApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    domain: str
+    msftTenant: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class Office365ProvisioningSettings(Model):
         metadata={"wire": "adminUsername", "read_only": False, "required": True, "always": True},
     )
     """Microsoft Office 365 global administrator username"""
+
+
+class Office365ProvisioningSettingsDict(TypedDict, total=False):
+    """The Office365ProvisioningSettings body as a dict: wire names, readOnly fields left out."""
+
+    adminPassword: str
+    adminUsername: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -44,3 +44,12 @@ class Oidc(Model):
         metadata={"wire": "redirectUris", "read_only": False, "required": True, "always": True},
     )
     """List of sign-in redirect URIs"""
+
+
+class OidcDict(TypedDict, total=False):
+    """The Oidc body as a dict: wire names, readOnly fields left out."""
+
+    doc: str
+    initiateLoginUri: str | None
+    postLogoutUris: list[str] | None
+    redirectUris: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -57,3 +57,14 @@ class OktaActiveDirectoryGroupProfile(Model):
         default=UNSET, metadata={"wire": "windowsDomainQualifiedName", "read_only": False}
     )
     """Fully qualified name of the Windows group"""
+
+
+class OktaActiveDirectoryGroupProfileDict(TypedDict, total=False):
+    """The OktaActiveDirectoryGroupProfile body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    dn: str | None
+    externalId: str | None
+    name: str
+    samAccountName: str | None
+    windowsDomainQualifiedName: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -51,3 +51,13 @@ class OktaManagedUserAccountRequest(Model):
         default=UNSET, metadata={"wire": "ownerUserIds", "read_only": False}
     )
     """A list of IDs of the Okta users who own the Okta managed user account"""
+
+
+class OktaManagedUserAccountRequestDict(TypedDict, total=False):
+    """The OktaManagedUserAccountRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str
+    oktaUserId: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
 
@@ -93,3 +95,35 @@ class OktaManagedUserAccountResponse(Model):
         metadata={"wire": "username", "read_only": True, "required": True, "always": True},
     )
     """The username associated with the Okta user. This parameter is read-only, and it is derived from the Okta user profile."""
+
+
+class OktaManagedUserAccountResponseDict(TypedDict, total=False):
+    """The OktaManagedUserAccountResponse body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str
+    oktaUserId: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -40,3 +40,10 @@ class OktaUserGroupProfile(Model):
         default=ABSENT, metadata={"wire": "name", "read_only": False, "always": True}
     )
     """Name of the group"""
+
+
+class OktaUserGroupProfileDict(TypedDict, total=False):
+    """The OktaUserGroupProfile body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,30 @@ from okta_async._core.model import ABSENT
 from .application import Application
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_links import ApplicationLinks, ApplicationLinksDict
     from .application_sign_on_mode import ApplicationSignOnMode
-    from .oauth_application_credentials import OAuthApplicationCredentials
-    from .open_id_connect_application_settings import OpenIdConnectApplicationSettings
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .oauth_application_credentials import (
+        OAuthApplicationCredentials,
+        OAuthApplicationCredentialsDict,
+    )
+    from .open_id_connect_application_settings import (
+        OpenIdConnectApplicationSettings,
+        OpenIdConnectApplicationSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -67,3 +88,37 @@ class OpenIdConnectApplication(Application):
         default="OPENID_CONNECT",
         metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )
+
+
+class OpenIdConnectApplicationDict(TypedDict, total=False):
+    """The OpenIdConnectApplication body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationLinksDict | ApplicationLinks | None
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: OAuthApplicationCredentialsDict | OAuthApplicationCredentials
+    expressConfiguration: (
+        ApplicationExpressConfigurationDict | ApplicationExpressConfiguration | None
+    )
+    label: str
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["oidc_client"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: OpenIdConnectApplicationSettingsDict | OpenIdConnectApplicationSettings
+    signOnMode: (
+        ApplicationSignOnMode
+        | Literal[
+            "AUTO_LOGIN",
+            "BASIC_AUTH",
+            "BOOKMARK",
+            "BROWSER_PLUGIN",
+            "OPENID_CONNECT",
+            "SAML_1_1",
+            "SAML_2_0",
+            "SECURE_PASSWORD_STORE",
+            "WS_FEDERATION",
+        ]
+        | OpenStr
+    )
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr
+    universalLogout: ApplicationUniversalLogoutDict | ApplicationUniversalLogout | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +38,10 @@ class OpenIdConnectApplicationIdpInitiatedLogin(Model):
     """The mode to use for the IdP-initiated sign-in flow. For `OKTA` or `SPEC` modes, the client must have an `initiate_login_uri` registered.
     > **Note:** For web and SPA apps, if the mode is `SPEC` or `OKTA`, you must set `grant_types` to `authorization_code`, `implicit`, or `interaction_code`.
     """
+
+
+class OpenIdConnectApplicationIdpInitiatedLoginDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationIdpInitiatedLogin body as a dict: wire names, readOnly fields left out."""
+
+    default_scope: list[str] | None
+    mode: Literal["DISABLED", "SPEC", "OKTA"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .open_id_connect_refresh_token_rotation_type import OpenIdConnectRefreshTokenRotationType
 
 
@@ -43,3 +45,10 @@ class OpenIdConnectApplicationSettingsRefreshToken(Model):
         default=ABSENT,
         metadata={"wire": "rotation_type", "read_only": False, "required": True, "always": True},
     )
+
+
+class OpenIdConnectApplicationSettingsRefreshTokenDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationSettingsRefreshToken body as a dict: wire names, readOnly fields left out."""
+
+    leeway: int | None
+    rotation_type: OpenIdConnectRefreshTokenRotationType | Literal["ROTATE", "STATIC"] | OpenStr

@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -62,3 +65,14 @@ class OperationResponse(Model):
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The operation type"""
+
+
+class OperationResponseDict(TypedDict, total=False):
+    """The OperationResponse body as a dict: wire names, readOnly fields left out."""
+
+    completed: datetime.datetime | str | None
+    created: datetime.datetime | str
+    id: str
+    started: datetime.datetime | str | None
+    status: Literal["COMPLETED", "SCHEDULED", "IN_PROGRESS", "FAILED"] | OpenStr
+    type: str

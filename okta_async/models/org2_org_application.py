@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,7 +15,20 @@ from okta_async._core.unset import UNSET, Unset
 from .oin_application import OINApplication
 
 if TYPE_CHECKING:
-    from .org2_org_application_settings import Org2OrgApplicationSettings
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .org2_org_application_settings import (
+        Org2OrgApplicationSettings,
+        Org2OrgApplicationSettingsDict,
+    )
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +59,18 @@ class Org2OrgApplication(OINApplication):
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
     """(server default: "SAML_2_0")"""
+
+
+class Org2OrgApplicationDict(TypedDict, total=False):
+    """The Org2OrgApplication body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["okta_org2org"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: Org2OrgApplicationSettingsDict | Org2OrgApplicationSettings
+    signOnMode: Literal["SAML_2_0", "AUTO_LOGIN"] | OpenStr | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -58,3 +58,15 @@ class Org2OrgApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "tokenEncrypted", "read_only": False}
     )
     """Encrypted token to enhance security"""
+
+
+class Org2OrgApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The Org2OrgApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    acsUrl: str | None
+    audRestriction: str | None
+    baseUrl: str
+    creationState: str | None
+    preferUsernameOverEmail: bool | None
+    token: str | None
+    tokenEncrypted: str | None

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .connections_signing_rotation_mode import ConnectionsSigningRotationMode
 
 
@@ -32,3 +34,9 @@ class Org2OrgProvisioningOAuthSigningSettings(Model):
         default=ABSENT,
         metadata={"wire": "rotationMode", "read_only": False, "required": True, "always": True},
     )
+
+
+class Org2OrgProvisioningOAuthSigningSettingsDict(TypedDict, total=False):
+    """The Org2OrgProvisioningOAuthSigningSettings body as a dict: wire names, readOnly fields left out."""
+
+    rotationMode: ConnectionsSigningRotationMode | Literal["AUTO", "MANUAL"] | OpenStr

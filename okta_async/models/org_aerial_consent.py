@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class OrgAerialConsent(Model):
         metadata={"wire": "accountId", "read_only": False, "required": True, "always": True},
     )
     """The unique ID of the Aerial account"""
+
+
+class OrgAerialConsentDict(TypedDict, total=False):
+    """The OrgAerialConsent body as a dict: wire names, readOnly fields left out."""
+
+    accountId: str

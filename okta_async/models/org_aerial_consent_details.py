@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_aerial_consent_granted import LinksAerialConsentGranted
+    from .links_aerial_consent_granted import (
+        LinksAerialConsentGranted,
+        LinksAerialConsentGrantedDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -44,3 +47,12 @@ class OrgAerialConsentDetails(Model):
         default=UNSET, metadata={"wire": "grantedDate", "read_only": False}
     )
     """Date when grant was created"""
+
+
+class OrgAerialConsentDetailsDict(TypedDict, total=False):
+    """The OrgAerialConsentDetails body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksAerialConsentGrantedDict | LinksAerialConsentGranted | None
+    accountId: str
+    grantedBy: str | None
+    grantedDate: str | None

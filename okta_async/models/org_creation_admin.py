@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -38,3 +38,10 @@ class OrgCreationAdmin(Model):
     """Specifies the profile attributes for the first super admin user. The minimal set of required attributes are `email`, `firstName`, `lastName`, and `login`.
     See [profile](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
     """
+
+
+class OrgCreationAdminDict(TypedDict, total=False):
+    """The OrgCreationAdmin body as a dict: wire names, readOnly fields left out."""
+
+    credentials: dict[str, Any] | None
+    profile: dict[str, Any]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .org_okta_support_setting import OrgOktaSupportSetting
 
 
@@ -39,3 +41,9 @@ class OrgOktaSupportSettingsObj(Model):
     support: OrgOktaSupportSetting | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "support", "read_only": False}
     )
+
+
+class OrgOktaSupportSettingsObjDict(TypedDict, total=False):
+    """The OrgOktaSupportSettingsObj body as a dict: wire names, readOnly fields left out."""
+
+    support: OrgOktaSupportSetting | Literal["DISABLED", "ENABLED"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class OrganizationalUnit(Model):
         metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the organizational unit where privileged app users are present"""
+
+
+class OrganizationalUnitDict(TypedDict, total=False):
+    """The OrganizationalUnit body as a dict: wire names, readOnly fields left out."""
+
+    name: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,11 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .os_account_display_name import OSAccountDisplayName
-    from .os_account_embedded import OSAccountEmbedded
-    from .os_account_links import OSAccountLinks
+    from okta_async._core.model import OpenStr
+
+    from .os_account_display_name import OSAccountDisplayName, OSAccountDisplayNameDict
+    from .os_account_embedded import OSAccountEmbedded, OSAccountEmbeddedDict
+    from .os_account_links import OSAccountLinks, OSAccountLinksDict
     from .os_account_platform import OSAccountPlatform
 
 
@@ -111,3 +113,14 @@ class OSAccount(Model):
         metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """Status of the OS account"""
+
+
+class OSAccountDict(TypedDict, total=False):
+    """The OSAccount body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: OSAccountEmbeddedDict | OSAccountEmbedded | None
+    _links: OSAccountLinksDict | OSAccountLinks
+    lastSeenAt: datetime.datetime | str | None
+    platform: OSAccountPlatform | Literal["MACOS", "WINDOWS"] | OpenStr
+    resourceDisplayName: OSAccountDisplayNameDict | OSAccountDisplayName | None
+    status: Literal["ACTIVE", "DELETED"] | OpenStr

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import datetime
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +15,13 @@ from okta_async._core.model import ABSENT
 from .os_account import OSAccount
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .os_account_display_name import OSAccountDisplayName, OSAccountDisplayNameDict
+    from .os_account_embedded import OSAccountEmbedded, OSAccountEmbeddedDict
+    from .os_account_links import OSAccountLinks, OSAccountLinksDict
     from .os_account_platform import OSAccountPlatform
-    from .windows_os_account_profile import WindowsOSAccountProfile
+    from .windows_os_account_profile import WindowsOSAccountProfile, WindowsOSAccountProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -54,3 +60,15 @@ class OSAccountWindows(OSAccount):
         default=ABSENT,
         metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
+
+
+class OSAccountWindowsDict(TypedDict, total=False):
+    """The OSAccountWindows body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: OSAccountEmbeddedDict | OSAccountEmbedded | None
+    _links: OSAccountLinksDict | OSAccountLinks
+    lastSeenAt: datetime.datetime | str | None
+    platform: OSAccountPlatform | Literal["MACOS", "WINDOWS"] | OpenStr
+    profile: WindowsOSAccountProfileDict | WindowsOSAccountProfile
+    resourceDisplayName: OSAccountDisplayNameDict | OSAccountDisplayName | None
+    status: Literal["ACTIVE", "DELETED"] | OpenStr

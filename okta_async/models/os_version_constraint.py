@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -43,3 +46,11 @@ class OSVersionConstraint(Model):
         default=UNSET, metadata={"wire": "minimum", "read_only": False}
     )
     """The Windows device version must be equal to or newer than the specified version"""
+
+
+class OSVersionConstraintDict(TypedDict, total=False):
+    """The OSVersionConstraint body as a dict: wire names, readOnly fields left out."""
+
+    dynamicVersionRequirement: dict[str, Any] | None
+    majorVersionConstraint: Literal["WINDOWS_11", "WINDOWS_10"] | OpenStr
+    minimum: str | None

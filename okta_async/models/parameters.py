@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +42,11 @@ class Parameters(Model):
         metadata={"wire": "values", "read_only": False, "required": True, "always": True},
     )
     """List of user IDs whose group memberships to update"""
+
+
+class ParametersDict(TypedDict, total=False):
+    """The Parameters body as a dict: wire names, readOnly fields left out."""
+
+    action: Literal["ADD", "REMOVE"] | OpenStr
+    attribute: str
+    values: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,8 +15,12 @@ from okta_async._core.unset import UNSET, Unset
 from .policy import Policy
 
 if TYPE_CHECKING:
-    from .password_policy_conditions import PasswordPolicyConditions
-    from .password_policy_settings import PasswordPolicySettings
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .password_policy_conditions import PasswordPolicyConditions, PasswordPolicyConditionsDict
+    from .password_policy_settings import PasswordPolicySettings, PasswordPolicySettingsDict
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_type import PolicyType
 
 
@@ -39,4 +43,35 @@ class PasswordPolicy(Policy):
     type: PolicyType | str = attrs.field(
         default="PASSWORD",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class PasswordPolicyDict(TypedDict, total=False):
+    """The PasswordPolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    conditions: PasswordPolicyConditionsDict | PasswordPolicyConditions | None
+    description: str | None
+    name: str
+    priority: int | None
+    settings: PasswordPolicySettingsDict | PasswordPolicySettings | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,11 @@ class PasswordPolicyPasswordSettingsBreachedProtection(Model):
     """(Optional, default is false) If true, you must also specify a value for `expireAfterDays`. When enabled, the user's session(s)
     are terminated immediately the first time the user's credentials are detected as part of a breach. (server default: false)
     """
+
+
+class PasswordPolicyPasswordSettingsBreachedProtectionDict(TypedDict, total=False):
+    """The PasswordPolicyPasswordSettingsBreachedProtection body as a dict: wire names, readOnly fields left out."""
+
+    delegatedWorkflowId: str | None
+    expireAfterDays: int | None
+    logoutEnabled: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .per_client_rate_limit_mode import PerClientRateLimitMode
 
 
@@ -36,3 +38,10 @@ class PerClientRateLimitSettings(Model):
         default=UNSET, metadata={"wire": "useCaseModeOverrides", "read_only": False}
     )
     """A map of Per-Client Rate Limit Use Case to the applicable PerClientRateLimitMode. Overrides the `defaultMode` property for the specified use cases."""
+
+
+class PerClientRateLimitSettingsDict(TypedDict, total=False):
+    """The PerClientRateLimitSettings body as a dict: wire names, readOnly fields left out."""
+
+    defaultMode: PerClientRateLimitMode | Literal["DISABLE", "ENFORCE", "PREVIEW"] | OpenStr
+    useCaseModeOverrides: dict[str, Any] | None

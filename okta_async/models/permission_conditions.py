@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,10 @@ class PermissionConditions(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False, "nullable": True}
     )
     """Include attributes with specific values for the permission"""
+
+
+class PermissionConditionsDict(TypedDict, total=False):
+    """The PermissionConditions body as a dict: wire names, readOnly fields left out."""
+
+    exclude: dict[str, Any] | None
+    include: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -50,3 +50,14 @@ class PolicyContext(Model):
         default=UNSET, metadata={"wire": "zones", "read_only": False}
     )
     """The zone ID under the network rule condition."""
+
+
+class PolicyContextDict(TypedDict, total=False):
+    """The PolicyContext body as a dict: wire names, readOnly fields left out."""
+
+    device: dict[str, Any] | None
+    groups: dict[str, Any]
+    ip: str | None
+    risk: dict[str, Any] | None
+    user: dict[str, Any]
+    zones: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_properties import AppProperties
+    from .app_properties import AppProperties, AppPropertiesDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -40,3 +40,11 @@ class PostAPIServiceIntegrationInstanceRequest(Model):
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The type of the API service integration. This string is an underscore-concatenated, lowercased API service integration name. For example, `my_api_log_integration`."""
+
+
+class PostAPIServiceIntegrationInstanceRequestDict(TypedDict, total=False):
+    """The PostAPIServiceIntegrationInstanceRequest body as a dict: wire names, readOnly fields left out."""
+
+    grantedScopes: list[str]
+    properties: AppPropertiesDict | AppProperties | dict[str, Any] | None
+    type: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .principal_type import PrincipalType
 
 
@@ -75,3 +77,12 @@ class PrincipalRateLimitEntity(Model):
         default=ABSENT,
         metadata={"wire": "principalType", "read_only": False, "required": True, "always": True},
     )
+
+
+class PrincipalRateLimitEntityDict(TypedDict, total=False):
+    """The PrincipalRateLimitEntity body as a dict: wire names, readOnly fields left out."""
+
+    defaultConcurrencyPercentage: int | None
+    defaultPercentage: int | None
+    principalId: str
+    principalType: PrincipalType | Literal["OAUTH_CLIENT", "SSWS_TOKEN"] | OpenStr

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .credential_sync_info import CredentialSyncInfo
+    from okta_async._core.model import OpenStr
+
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
     from .privileged_resource_status import PrivilegedResourceStatus
     from .privileged_resource_type import PrivilegedResourceType
 
@@ -59,4 +61,17 @@ class PrivilegedResource(Model):
     )
     status: PrivilegedResourceStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
+    )
+
+
+class PrivilegedResourceDict(TypedDict, total=False):
+    """The PrivilegedResource body as a dict: wire names, readOnly fields left out."""
+
+    credentialSyncInfo: CredentialSyncInfoDict | CredentialSyncInfo | None
+    resourceType: PrivilegedResourceType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    status: (
+        PrivilegedResourceStatus
+        | Literal["ACTIVE", "CREATED", "CREATION_FAILED", "INACTIVE", "PENDING"]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,8 +15,18 @@ from okta_async._core.unset import UNSET, Unset
 from .privileged_resource import PrivilegedResource
 
 if TYPE_CHECKING:
-    from .app_account_container_details import AppAccountContainerDetails
-    from .privileged_resource_credentials import PrivilegedResourceCredentials
+    from okta_async._core.model import OpenStr
+
+    from .app_account_container_details import (
+        AppAccountContainerDetails,
+        AppAccountContainerDetailsDict,
+    )
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
+    from .privileged_resource_credentials import (
+        PrivilegedResourceCredentials,
+        PrivilegedResourceCredentialsDict,
+    )
+    from .privileged_resource_status import PrivilegedResourceStatus
     from .privileged_resource_type import PrivilegedResourceType
 
 
@@ -39,4 +49,19 @@ class PrivilegedResourceAccountAppRequest(PrivilegedResource):
     resource_type: PrivilegedResourceType | str = attrs.field(
         default="APP_ACCOUNT",
         metadata={"wire": "resourceType", "read_only": False, "required": True, "always": True},
+    )
+
+
+class PrivilegedResourceAccountAppRequestDict(TypedDict, total=False):
+    """The PrivilegedResourceAccountAppRequest body as a dict: wire names, readOnly fields left out."""
+
+    containerDetails: AppAccountContainerDetailsDict | AppAccountContainerDetails | None
+    credentialSyncInfo: CredentialSyncInfoDict | CredentialSyncInfo | None
+    credentials: PrivilegedResourceCredentialsDict | PrivilegedResourceCredentials | None
+    resourceType: PrivilegedResourceType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    status: (
+        PrivilegedResourceStatus
+        | Literal["ACTIVE", "CREATED", "CREATION_FAILED", "INACTIVE", "PENDING"]
+        | OpenStr
+        | None
     )

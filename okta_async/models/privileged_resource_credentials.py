@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -34,3 +34,10 @@ class PrivilegedResourceCredentials(Model):
         metadata={"wire": "userName", "read_only": False, "required": True, "always": True},
     )
     """The username associated with the privileged resource"""
+
+
+class PrivilegedResourceCredentialsDict(TypedDict, total=False):
+    """The PrivilegedResourceCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: str | None
+    userName: str

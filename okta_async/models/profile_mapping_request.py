@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .profile_mapping_property import ProfileMappingProperty
+    from .profile_mapping_property import ProfileMappingProperty, ProfileMappingPropertyDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +29,9 @@ class ProfileMappingRequest(Model):
         default=ABSENT,
         metadata={"wire": "properties", "read_only": False, "required": True, "always": True},
     )
+
+
+class ProfileMappingRequestDict(TypedDict, total=False):
+    """The ProfileMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    properties: dict[str, ProfileMappingPropertyDict | ProfileMappingProperty]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -16,6 +16,7 @@ from .provisioning_connection_request import ProvisioningConnectionRequest
 if TYPE_CHECKING:
     from .provisioning_connection_oauth_request_profile import (
         ProvisioningConnectionOauthRequestProfile,
+        ProvisioningConnectionOauthRequestProfileDict,
     )
 
 
@@ -32,4 +33,12 @@ class ProvisioningConnectionOauthRequest(ProvisioningConnectionRequest):
     profile: ProvisioningConnectionOauthRequestProfile = attrs.field(
         default=ABSENT,
         metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ProvisioningConnectionOauthRequestDict(TypedDict, total=False):
+    """The ProvisioningConnectionOauthRequest body as a dict: wire names, readOnly fields left out."""
+
+    profile: (
+        ProvisioningConnectionOauthRequestProfileDict | ProvisioningConnectionOauthRequestProfile
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,15 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .office365_provisioning_settings import Office365ProvisioningSettings
+    from okta_async._core.model import OpenStr
+
+    from .office365_provisioning_settings import (
+        Office365ProvisioningSettings,
+        Office365ProvisioningSettingsDict,
+    )
     from .org2_org_provisioning_oauth_signing_settings import (
         Org2OrgProvisioningOAuthSigningSettings,
+        Org2OrgProvisioningOAuthSigningSettingsDict,
     )
     from .provisioning_connection_oauth_auth_scheme import ProvisioningConnectionOauthAuthScheme
 
@@ -44,4 +50,15 @@ class ProvisioningConnectionOauthRequestProfile(Model):
     )
     signing: Org2OrgProvisioningOAuthSigningSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
+    )
+
+
+class ProvisioningConnectionOauthRequestProfileDict(TypedDict, total=False):
+    """The ProvisioningConnectionOauthRequestProfile body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionOauthAuthScheme | Literal["OAUTH2"] | OpenStr
+    clientId: str | None
+    settings: Office365ProvisioningSettingsDict | Office365ProvisioningSettings | None
+    signing: (
+        Org2OrgProvisioningOAuthSigningSettingsDict | Org2OrgProvisioningOAuthSigningSettings | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_connection_oauth_auth_scheme import ProvisioningConnectionOauthAuthScheme
 
 
@@ -35,3 +37,10 @@ class ProvisioningConnectionProfileOauth(Model):
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
     )
+
+
+class ProvisioningConnectionProfileOauthDict(TypedDict, total=False):
+    """The ProvisioningConnectionProfileOauth body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionOauthAuthScheme | Literal["OAUTH2"] | OpenStr
+    clientId: str | None

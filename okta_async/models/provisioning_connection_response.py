@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,16 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self_lifecycle_and_authorize import LinksSelfLifecycleAndAuthorize
-    from .provisioning_connection_response_profile import ProvisioningConnectionResponseProfile
+    from okta_async._core.model import OpenStr
+
+    from .links_self_lifecycle_and_authorize import (
+        LinksSelfLifecycleAndAuthorize,
+        LinksSelfLifecycleAndAuthorizeDict,
+    )
+    from .provisioning_connection_response_profile import (
+        ProvisioningConnectionResponseProfile,
+        ProvisioningConnectionResponseProfileDict,
+    )
     from .provisioning_connection_status import ProvisioningConnectionStatus
     from .provisioning_connection_token_auth_scheme import ProvisioningConnectionTokenAuthScheme
 
@@ -48,3 +56,13 @@ class ProvisioningConnectionResponse(Model):
         default=ABSENT,
         metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
+
+
+class ProvisioningConnectionResponseDict(TypedDict, total=False):
+    """The ProvisioningConnectionResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfLifecycleAndAuthorizeDict | LinksSelfLifecycleAndAuthorize | None
+    authScheme: ProvisioningConnectionTokenAuthScheme | Literal["TOKEN"] | OpenStr | None
+    baseUrl: str | None
+    profile: ProvisioningConnectionResponseProfileDict | ProvisioningConnectionResponseProfile
+    status: ProvisioningConnectionStatus | Literal["DISABLED", "ENABLED", "UNKNOWN"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .org2_org_provisioning_oauth_signing_settings import (
         Org2OrgProvisioningOAuthSigningSettings,
+        Org2OrgProvisioningOAuthSigningSettingsDict,
     )
     from .provisioning_connection_auth_scheme import ProvisioningConnectionAuthScheme
 
@@ -35,4 +38,13 @@ class ProvisioningConnectionResponseProfile(Model):
     )
     signing: Org2OrgProvisioningOAuthSigningSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
+    )
+
+
+class ProvisioningConnectionResponseProfileDict(TypedDict, total=False):
+    """The ProvisioningConnectionResponseProfile body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionAuthScheme | Literal["OAUTH2", "TOKEN", "UNKNOWN"] | OpenStr
+    signing: (
+        Org2OrgProvisioningOAuthSigningSettingsDict | Org2OrgProvisioningOAuthSigningSettings | None
     )

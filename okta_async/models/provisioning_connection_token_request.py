@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -17,6 +17,7 @@ from .provisioning_connection_request import ProvisioningConnectionRequest
 if TYPE_CHECKING:
     from .provisioning_connection_token_request_profile import (
         ProvisioningConnectionTokenRequestProfile,
+        ProvisioningConnectionTokenRequestProfileDict,
     )
 
 
@@ -38,4 +39,13 @@ class ProvisioningConnectionTokenRequest(ProvisioningConnectionRequest):
     profile: ProvisioningConnectionTokenRequestProfile = attrs.field(
         default=ABSENT,
         metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ProvisioningConnectionTokenRequestDict(TypedDict, total=False):
+    """The ProvisioningConnectionTokenRequest body as a dict: wire names, readOnly fields left out."""
+
+    baseUrl: str | None
+    profile: (
+        ProvisioningConnectionTokenRequestProfileDict | ProvisioningConnectionTokenRequestProfile
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_connection_token_auth_scheme import ProvisioningConnectionTokenAuthScheme
 
 
@@ -34,3 +36,10 @@ class ProvisioningConnectionTokenRequestProfile(Model):
         default=UNSET, metadata={"wire": "token", "read_only": False}
     )
     """Token used to authenticate with the app"""
+
+
+class ProvisioningConnectionTokenRequestProfileDict(TypedDict, total=False):
+    """The ProvisioningConnectionTokenRequestProfile body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionTokenAuthScheme | Literal["TOKEN"] | OpenStr
+    token: str | None

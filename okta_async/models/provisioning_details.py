@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .scim import Scim
+    from okta_async._core.model import OpenStr
+
+    from .scim import Scim, ScimDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -48,3 +50,23 @@ class ProvisioningDetails(Model):
         default=ABSENT,
         metadata={"wire": "scim", "read_only": False, "required": True, "always": True},
     )
+
+
+class ProvisioningDetailsDict(TypedDict, total=False):
+    """The ProvisioningDetails body as a dict: wire names, readOnly fields left out."""
+
+    features: list[
+        Literal[
+            "CREATE_USER",
+            "READ_USER",
+            "UPDATE_USER",
+            "DEACTIVATE_USER",
+            "IMPORT_USER_SCHEMA",
+            "CREATE_GROUP",
+            "READ_GROUP",
+            "UPDATE_GROUP",
+            "DEACTIVATE_GROUP",
+        ]
+        | OpenStr
+    ]
+    scim: ScimDict | Scim

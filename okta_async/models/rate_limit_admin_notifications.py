@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -31,3 +31,9 @@ class RateLimitAdminNotifications(Model):
             "always": True,
         },
     )
+
+
+class RateLimitAdminNotificationsDict(TypedDict, total=False):
+    """The RateLimitAdminNotifications body as a dict: wire names, readOnly fields left out."""
+
+    notificationsEnabled: bool

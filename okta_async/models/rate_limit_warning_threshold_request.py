@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class RateLimitWarningThresholdRequest(Model):
         metadata={"wire": "warningThreshold", "read_only": False, "required": True, "always": True},
     )
     """The threshold value (percentage) of a rate limit that, when exceeded, triggers a warning notification. By default, this value is 90 for Workforce orgs and 60 for CIAM orgs."""
+
+
+class RateLimitWarningThresholdRequestDict(TypedDict, total=False):
+    """The RateLimitWarningThresholdRequest body as a dict: wire names, readOnly fields left out."""
+
+    warningThreshold: int

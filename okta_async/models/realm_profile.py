@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -41,3 +44,11 @@ class RealmProfile(Model):
         default=UNSET, metadata={"wire": "realmType", "read_only": False}
     )
     """Used to store partner users. This property must be set to `PARTNER` to access Okta's external partner portal."""
+
+
+class RealmProfileDict(TypedDict, total=False):
+    """The RealmProfile body as a dict: wire names, readOnly fields left out."""
+
+    domains: list[str] | None
+    name: str
+    realmType: Literal["PARTNER", "DEFAULT"] | OpenStr | None

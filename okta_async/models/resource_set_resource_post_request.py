@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .resource_conditions import ResourceConditions
+    from .resource_conditions import ResourceConditions, ResourceConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +34,10 @@ class ResourceSetResourcePostRequest(Model):
         metadata={"wire": "resourceOrnOrUrl", "read_only": False, "required": True, "always": True},
     )
     """Resource in ORN or REST API URL format"""
+
+
+class ResourceSetResourcePostRequestDict(TypedDict, total=False):
+    """The ResourceSetResourcePostRequest body as a dict: wire names, readOnly fields left out."""
+
+    conditions: ResourceConditionsDict | ResourceConditions
+    resourceOrnOrUrl: str

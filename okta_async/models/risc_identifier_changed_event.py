@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_subject import SecurityEventSubject
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -41,3 +41,14 @@ class RiscIdentifierChangedEvent(Model):
         default=ABSENT,
         metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+RiscIdentifierChangedEventDict = TypedDict(
+    "RiscIdentifierChangedEventDict",
+    {
+        "event_timestamp": "int",
+        "new-value": "str | None",
+        "subject": "SecurityEventSubjectDict | SecurityEventSubject",
+    },
+    total=False,
+)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .risk_event_subject import RiskEventSubject
+    from .risk_event_subject import RiskEventSubject, RiskEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +42,11 @@ class RiskEvent(Model):
         default=UNSET, metadata={"wire": "timestamp", "read_only": False}
     )
     """Timestamp of when the event is produced (expressed as a UTC time zone using ISO 8601 format: yyyy-MM-dd`T`HH:mm:ss.SSS`Z`)"""
+
+
+class RiskEventDict(TypedDict, total=False):
+    """The RiskEvent body as a dict: wire names, readOnly fields left out."""
+
+    expiresAt: datetime.datetime | str | None
+    subjects: list[RiskEventSubjectDict | RiskEventSubject]
+    timestamp: datetime.datetime | str | None

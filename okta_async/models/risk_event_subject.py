@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .risk_event_subject_risk_level import RiskEventSubjectRiskLevel
 
 
@@ -41,3 +43,11 @@ class RiskEventSubject(Model):
         default=ABSENT,
         metadata={"wire": "riskLevel", "read_only": False, "required": True, "always": True},
     )
+
+
+class RiskEventSubjectDict(TypedDict, total=False):
+    """The RiskEventSubject body as a dict: wire names, readOnly fields left out."""
+
+    ip: str
+    message: str | None
+    riskLevel: RiskEventSubjectRiskLevel | Literal["HIGH", "LOW", "MEDIUM"] | OpenStr

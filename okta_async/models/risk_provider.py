@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .risk_provider_action import RiskProviderAction
 
 
@@ -68,3 +70,12 @@ class RiskProvider(Model):
         metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Name of the risk provider"""
+
+
+class RiskProviderDict(TypedDict, total=False):
+    """The RiskProvider body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf
+    action: RiskProviderAction | Literal["enforce_and_log", "log_only", "none"] | OpenStr
+    clientId: str
+    name: str

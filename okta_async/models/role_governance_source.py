@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .governance_source_type import GovernanceSourceType
-    from .role_governance_source_links import RoleGovernanceSourceLinks
+    from .role_governance_source_links import (
+        RoleGovernanceSourceLinks,
+        RoleGovernanceSourceLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -51,3 +56,10 @@ class RoleGovernanceSource(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class RoleGovernanceSourceDict(TypedDict, total=False):
+    """The RoleGovernanceSource body as a dict: wire names, readOnly fields left out."""
+
+    _links: RoleGovernanceSourceLinksDict | RoleGovernanceSourceLinks | None
+    type: GovernanceSourceType | Literal["CUSTOM", "ENTITLEMENT-BUNDLE"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -40,3 +40,10 @@ class RotatePasswordRequest(Model):
         metadata={"wire": "secretVersionId", "read_only": False, "required": True, "always": True},
     )
     """The version ID of the password secret from the OPA vault"""
+
+
+class RotatePasswordRequestDict(TypedDict, total=False):
+    """The RotatePasswordRequest body as a dict: wire names, readOnly fields left out."""
+
+    password: str | None
+    secretVersionId: str

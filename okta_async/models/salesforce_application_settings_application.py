@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -44,3 +47,12 @@ class SalesforceApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "logoutUrl", "read_only": False}
     )
     """Salesforce Logout URL"""
+
+
+class SalesforceApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SalesforceApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    instanceType: Literal["SANDBOX", "PRODUCTION", "GOVERNMENT"] | OpenStr
+    integrationType: Literal["STANDARD", "PORTAL", "COMMUNITY"] | OpenStr
+    loginUrl: str | None
+    logoutUrl: str | None

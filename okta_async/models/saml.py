@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -50,3 +50,13 @@ class Saml(Model):
         default=UNSET, metadata={"wire": "groups", "read_only": False}
     )
     """Defines the group attribute names for the SAML assertion statement. Okta inserts the list of Okta user groups into the attribute names in the statement."""
+
+
+class SamlDict(TypedDict, total=False):
+    """The Saml body as a dict: wire names, readOnly fields left out."""
+
+    acs: list[dict[str, Any]]
+    claims: list[dict[str, Any]] | None
+    doc: str
+    entityId: str
+    groups: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,15 +13,23 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .acs_endpoint import AcsEndpoint
-    from .saml_assertion_encryption import SamlAssertionEncryption
-    from .saml_attribute_statement import SamlAttributeStatement
-    from .saml_attribute_statement_expression import SamlAttributeStatementExpression
-    from .saml_attribute_statement_group import SamlAttributeStatementGroup
-    from .saml_sp_certificate import SamlSpCertificate
-    from .sign_on_inline_hook import SignOnInlineHook
-    from .single_logout import SingleLogout
-    from .slo_participate import SloParticipate
+    from okta_async._core.model import OpenStr
+
+    from .acs_endpoint import AcsEndpoint, AcsEndpointDict
+    from .saml_assertion_encryption import SamlAssertionEncryption, SamlAssertionEncryptionDict
+    from .saml_attribute_statement import SamlAttributeStatement, SamlAttributeStatementDict
+    from .saml_attribute_statement_expression import (
+        SamlAttributeStatementExpression,
+        SamlAttributeStatementExpressionDict,
+    )
+    from .saml_attribute_statement_group import (
+        SamlAttributeStatementGroup,
+        SamlAttributeStatementGroupDict,
+    )
+    from .saml_sp_certificate import SamlSpCertificate, SamlSpCertificateDict
+    from .sign_on_inline_hook import SignOnInlineHook, SignOnInlineHookDict
+    from .single_logout import SingleLogout, SingleLogoutDict
+    from .slo_participate import SloParticipate, SloParticipateDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -272,3 +280,80 @@ class SamlApplicationSettingsSignOn(Model):
         default=UNSET, metadata={"wire": "subjectNameIdTemplate", "read_only": False}
     )
     """Template for app user's username when a user is assigned to the app"""
+
+
+class SamlApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The SamlApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    acsEndpoints: list[AcsEndpointDict | AcsEndpoint] | None
+    allowMultipleAcsEndpoints: bool
+    assertionEncryption: SamlAssertionEncryptionDict | SamlAssertionEncryption | None
+    assertionSigned: bool
+    attributeStatements: (
+        list[
+            SamlAttributeStatementExpressionDict
+            | SamlAttributeStatementExpression
+            | SamlAttributeStatementGroupDict
+            | SamlAttributeStatementGroup
+            | SamlAttributeStatementDict
+            | SamlAttributeStatement
+        ]
+        | None
+    )
+    audience: str | None
+    audienceOverride: str | None
+    authnContextClassRef: (
+        Literal[
+            "urn:federation:authentication:windows",
+            "oasis:names:tc:SAML:2.0:ac:classes:Kerberos",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:TLSClient",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:X509",
+        ]
+        | OpenStr
+        | None
+    )
+    configuredAttributeStatements: (
+        list[
+            SamlAttributeStatementExpressionDict
+            | SamlAttributeStatementExpression
+            | SamlAttributeStatementGroupDict
+            | SamlAttributeStatementGroup
+            | SamlAttributeStatementDict
+            | SamlAttributeStatement
+        ]
+        | None
+    )
+    defaultRelayState: str | None
+    destination: str | None
+    destinationOverride: str | None
+    digestAlgorithm: Literal["SHA1", "SHA256"] | OpenStr | None
+    honorForceAuthn: bool
+    idpIssuer: str | None
+    inlineHooks: list[SignOnInlineHookDict | SignOnInlineHook] | None
+    participateSlo: SloParticipateDict | SloParticipate | None
+    recipient: str | None
+    recipientOverride: str | None
+    requestCompressed: bool
+    responseSigned: bool
+    samlAssertionLifetimeSeconds: int | None
+    signatureAlgorithm: Literal["RSA_SHA1", "RSA_SHA256"] | OpenStr | None
+    slo: SingleLogoutDict | SingleLogout | None
+    spCertificate: SamlSpCertificateDict | SamlSpCertificate | None
+    spIssuer: str | None
+    ssoAcsUrl: str | None
+    ssoAcsUrlOverride: str | None
+    subjectNameIdFormat: (
+        Literal[
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:x509SubjectName",
+        ]
+        | OpenStr
+        | None
+    )
+    subjectNameIdTemplate: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -76,3 +76,13 @@ class Scim(Model):
         },
     )
     """The URL to your customer-facing instructions for configuring your SCIM integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines)."""
+
+
+class ScimDict(TypedDict, total=False):
+    """The Scim body as a dict: wire names, readOnly fields left out."""
+
+    authMode: str
+    baseUri: str
+    entitlementTypes: list[dict[str, Any]] | None
+    scimServerConfig: dict[str, Any]
+    setupInstructionsUri: str

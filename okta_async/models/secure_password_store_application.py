@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,9 +15,30 @@ from okta_async._core.unset import UNSET, Unset
 from .application import Application
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_links import ApplicationLinks, ApplicationLinksDict
     from .application_sign_on_mode import ApplicationSignOnMode
-    from .scheme_application_credentials import SchemeApplicationCredentials
-    from .secure_password_store_application_settings import SecurePasswordStoreApplicationSettings
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
+    from .secure_password_store_application_settings import (
+        SecurePasswordStoreApplicationSettings,
+        SecurePasswordStoreApplicationSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -65,3 +86,37 @@ class SecurePasswordStoreApplication(Application):
         default="SECURE_PASSWORD_STORE",
         metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )
+
+
+class SecurePasswordStoreApplicationDict(TypedDict, total=False):
+    """The SecurePasswordStoreApplication body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationLinksDict | ApplicationLinks | None
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    expressConfiguration: (
+        ApplicationExpressConfigurationDict | ApplicationExpressConfiguration | None
+    )
+    label: str
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["template_sps"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: SecurePasswordStoreApplicationSettingsDict | SecurePasswordStoreApplicationSettings
+    signOnMode: (
+        ApplicationSignOnMode
+        | Literal[
+            "AUTO_LOGIN",
+            "BASIC_AUTH",
+            "BOOKMARK",
+            "BROWSER_PLUGIN",
+            "OPENID_CONNECT",
+            "SAML_1_1",
+            "SAML_2_0",
+            "SECURE_PASSWORD_STORE",
+            "WS_FEDERATION",
+        ]
+        | OpenStr
+    )
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr
+    universalLogout: ApplicationUniversalLogoutDict | ApplicationUniversalLogout | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

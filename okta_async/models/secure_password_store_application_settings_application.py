@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -70,3 +70,17 @@ class SecurePasswordStoreApplicationSettingsApplication(Model):
         metadata={"wire": "usernameField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Username** field in the sign-in form"""
+
+
+class SecurePasswordStoreApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SecurePasswordStoreApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    optionalField1: str | None
+    optionalField1Value: str | None
+    optionalField2: str | None
+    optionalField2Value: str | None
+    optionalField3: str | None
+    optionalField3Value: str | None
+    passwordField: str
+    url: str
+    usernameField: str

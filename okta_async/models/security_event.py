@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .security_event_subject import SecurityEventSubject
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +35,10 @@ class SecurityEvent(Model):
         default=ABSENT,
         metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+class SecurityEventDict(TypedDict, total=False):
+    """The SecurityEvent body as a dict: wire names, readOnly fields left out."""
+
+    event_timestamp: int
+    subject: SecurityEventSubjectDict | SecurityEventSubject

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class SecurityEventReason(Model):
         metadata={"wire": "en", "read_only": False, "required": True, "always": True},
     )
     """The event reason in English"""
+
+
+class SecurityEventReasonDict(TypedDict, total=False):
+    """The SecurityEventReason body as a dict: wire names, readOnly fields left out."""
+
+    en: str

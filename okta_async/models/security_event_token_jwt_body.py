@@ -5,14 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .security_event_token_jwt_events import SecurityEventTokenJwtEvents
+    from .security_event_token_jwt_events import (
+        SecurityEventTokenJwtEvents,
+        SecurityEventTokenJwtEventsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -58,3 +61,13 @@ class SecurityEventTokenJwtBody(Model):
         metadata={"wire": "jti", "read_only": False, "required": True, "always": True},
     )
     """Token ID"""
+
+
+class SecurityEventTokenJwtBodyDict(TypedDict, total=False):
+    """The SecurityEventTokenJwtBody body as a dict: wire names, readOnly fields left out."""
+
+    aud: str
+    events: SecurityEventTokenJwtEventsDict | SecurityEventTokenJwtEvents
+    iat: int
+    iss: str
+    jti: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -39,3 +39,11 @@ class SecurityEventTokenJwtHeader(Model):
         metadata={"wire": "typ", "read_only": False, "required": True, "always": True},
     )
     """The type of content being signed or encrypted"""
+
+
+class SecurityEventTokenJwtHeaderDict(TypedDict, total=False):
+    """The SecurityEventTokenJwtHeader body as a dict: wire names, readOnly fields left out."""
+
+    alg: str
+    kid: str
+    typ: str

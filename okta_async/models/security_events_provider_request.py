@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -14,9 +14,11 @@ from okta_async._core.model import ABSENT, Model
 if TYPE_CHECKING:
     from .security_events_provider_settings_non_ssf_compliant import (
         SecurityEventsProviderSettingsNonSSFCompliant,
+        SecurityEventsProviderSettingsNonSSFCompliantDict,
     )
     from .security_events_provider_settings_ssf_compliant import (
         SecurityEventsProviderSettingsSSFCompliant,
+        SecurityEventsProviderSettingsSSFCompliantDict,
     )
 
 
@@ -49,3 +51,16 @@ class SecurityEventsProviderRequest(Model):
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The app type of the security events provider"""
+
+
+class SecurityEventsProviderRequestDict(TypedDict, total=False):
+    """The SecurityEventsProviderRequest body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    settings: (
+        SecurityEventsProviderSettingsSSFCompliantDict
+        | SecurityEventsProviderSettingsSSFCompliant
+        | SecurityEventsProviderSettingsNonSSFCompliantDict
+        | SecurityEventsProviderSettingsNonSSFCompliant
+    )
+    type: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class SecurityEventsProviderSettingsNonSSFCompliant(Model):
         metadata={"wire": "jwks_url", "read_only": False, "required": True, "always": True},
     )
     """The public URL where the JWKS public key is uploaded"""
+
+
+class SecurityEventsProviderSettingsNonSSFCompliantDict(TypedDict, total=False):
+    """The SecurityEventsProviderSettingsNonSSFCompliant body as a dict: wire names, readOnly fields left out."""
+
+    issuer: str
+    jwks_url: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class SecurityEventsProviderSettingsSSFCompliant(Model):
         metadata={"wire": "well_known_url", "read_only": False, "required": True, "always": True},
     )
     """The published well-known URL of the security events provider (the SSF transmitter)"""
+
+
+class SecurityEventsProviderSettingsSSFCompliantDict(TypedDict, total=False):
+    """The SecurityEventsProviderSettingsSSFCompliant body as a dict: wire names, readOnly fields left out."""
+
+    well_known_url: str

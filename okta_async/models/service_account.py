@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
     from .service_account_type import ServiceAccountType
@@ -80,4 +82,36 @@ class ServiceAccount(Model):
     )
     status_detail: ServiceAccountStatusDetail | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "statusDetail", "read_only": False}
+    )
+
+
+class ServiceAccountDict(TypedDict, total=False):
+    """The ServiceAccount body as a dict: wire names, readOnly fields left out."""
+
+    accountType: ServiceAccountType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    description: str | None
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
     )

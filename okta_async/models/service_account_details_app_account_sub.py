@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_service_account_credentials import AppServiceAccountCredentials
+    from .app_service_account_credentials import (
+        AppServiceAccountCredentials,
+        AppServiceAccountCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -50,3 +53,10 @@ class ServiceAccountDetailsAppAccountSub(Model):
         },
     )
     """The Okta app instance ID of the SaaS app"""
+
+
+class ServiceAccountDetailsAppAccountSubDict(TypedDict, total=False):
+    """The ServiceAccountDetailsAppAccountSub body as a dict: wire names, readOnly fields left out."""
+
+    credentials: AppServiceAccountCredentialsDict | AppServiceAccountCredentials
+    oktaApplicationId: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,14 @@ from okta_async._core.model import ABSENT
 from .service_account import ServiceAccount
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_details_okta_user_account_sub import (
         ServiceAccountDetailsOktaUserAccountSub,
+        ServiceAccountDetailsOktaUserAccountSubDict,
     )
+    from .service_account_status import ServiceAccountStatus
+    from .service_account_status_detail import ServiceAccountStatusDetail
     from .service_account_type import ServiceAccountType
 
 
@@ -37,4 +42,37 @@ class ServiceAccountDetailsOktaUserAccount(ServiceAccount):
     details: ServiceAccountDetailsOktaUserAccountSub = attrs.field(
         default=ABSENT,
         metadata={"wire": "details", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ServiceAccountDetailsOktaUserAccountDict(TypedDict, total=False):
+    """The ServiceAccountDetailsOktaUserAccount body as a dict: wire names, readOnly fields left out."""
+
+    accountType: ServiceAccountType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    description: str | None
+    details: ServiceAccountDetailsOktaUserAccountSubDict | ServiceAccountDetailsOktaUserAccountSub
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
     )

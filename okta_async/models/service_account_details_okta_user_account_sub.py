@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .okta_user_service_account_credentials import OktaUserServiceAccountCredentials
+    from .okta_user_service_account_credentials import (
+        OktaUserServiceAccountCredentials,
+        OktaUserServiceAccountCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +42,15 @@ class ServiceAccountDetailsOktaUserAccountSub(Model):
         metadata={"wire": "oktaUserId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the Okta user to manage as a service account"""
+
+
+class ServiceAccountDetailsOktaUserAccountSubDict(TypedDict, total=False):
+    """The ServiceAccountDetailsOktaUserAccountSub body as a dict: wire names, readOnly fields left out."""
+
+    credentials: (
+        OktaUserServiceAccountCredentialsDict
+        | OktaUserServiceAccountCredentials
+        | dict[str, Any]
+        | None
+    )
+    oktaUserId: str

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,9 @@ class SessionViolationDetectionRiskScoreCondition(Model):
         metadata={"wire": "minRiskLevel", "read_only": False, "required": True, "always": True},
     )
     """The minimum risk level to match."""
+
+
+class SessionViolationDetectionRiskScoreConditionDict(TypedDict, total=False):
+    """The SessionViolationDetectionRiskScoreCondition body as a dict: wire names, readOnly fields left out."""
+
+    minRiskLevel: Literal["LOW", "MEDIUM", "HIGH"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .policy_context import PolicyContext
+    from okta_async._core.model import OpenStr
+
+    from .policy_context import PolicyContext, PolicyContextDict
     from .policy_type_simulation import PolicyTypeSimulation
 
 
@@ -40,3 +42,18 @@ class SimulatePolicyBody(Model):
         default=UNSET, metadata={"wire": "policyTypes", "read_only": False}
     )
     """Supported policy types for a simulate operation. The default value, `null`, returns all types."""
+
+
+class SimulatePolicyBodyDict(TypedDict, total=False):
+    """The SimulatePolicyBody body as a dict: wire names, readOnly fields left out."""
+
+    appInstance: str
+    policyContext: PolicyContextDict | PolicyContext | None
+    policyTypes: (
+        list[
+            PolicyTypeSimulation
+            | Literal["ACCESS_POLICY", "MFA_ENROLL", "OKTA_SIGN_ON", "PROFILE_ENROLLMENT"]
+            | OpenStr
+        ]
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -15,8 +15,19 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .oin_saml20_application_settings_sign_on import OINSaml20ApplicationSettingsSignOn
-    from .slack_application_settings_application import SlackApplicationSettingsApplication
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .oin_saml20_application_settings_sign_on import (
+        OINSaml20ApplicationSettingsSignOn,
+        OINSaml20ApplicationSettingsSignOnDict,
+    )
+    from .slack_application_settings_application import (
+        SlackApplicationSettingsApplication,
+        SlackApplicationSettingsApplicationDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -36,3 +47,15 @@ class SlackApplicationSettings(ApplicationSettings):
     sign_on: OINSaml20ApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}
     )
+
+
+class SlackApplicationSettingsDict(TypedDict, total=False):
+    """The SlackApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: SlackApplicationSettingsApplicationDict | SlackApplicationSettingsApplication
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    signOn: OINSaml20ApplicationSettingsSignOnDict | OINSaml20ApplicationSettingsSignOn | None

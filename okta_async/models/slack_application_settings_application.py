@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class SlackApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "userEmailValue", "read_only": False}
     )
     """The `User.Email` attribute value"""
+
+
+class SlackApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SlackApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    domain: str
+    userEmailValue: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -32,3 +34,9 @@ class SsprSettings(Model):
 
     > **Note:** This property is only available if the Email auto-enrollment and recovery control [self-service EA](/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
     """
+
+
+class SsprSettingsDict(TypedDict, total=False):
+    """The SsprSettings body as a dict: wire names, readOnly fields left out."""
+
+    allowRecoveryEmailWithoutEnrollment: bool | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .links_assignee import LinksAssignee
+    from .links_assignee import LinksAssignee, LinksAssigneeDict
     from .role_assignment_type import RoleAssignmentType
     from .role_type import RoleType
 
@@ -67,4 +69,32 @@ class StandardRole(Model):
     type: RoleType | str = attrs.field(
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class StandardRoleDict(TypedDict, total=False):
+    """The StandardRole body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: dict[str, Any] | None
+    _links: LinksAssigneeDict | LinksAssignee | None
+    assignmentType: RoleAssignmentType | Literal["CLIENT", "GROUP", "USER"] | OpenStr | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        RoleType
+        | Literal[
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "CUSTOM",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ]
+        | OpenStr
     )

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -43,3 +46,25 @@ class StandardRoleAssignmentSchema(Model):
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """Specify a [standard admin role](/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:"""
+
+
+class StandardRoleAssignmentSchemaDict(TypedDict, total=False):
+    """The StandardRoleAssignmentSchema body as a dict: wire names, readOnly fields left out."""
+
+    type: (
+        Literal[
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ]
+        | OpenStr
+    )

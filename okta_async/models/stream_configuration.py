@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .stream_configuration_delivery import StreamConfigurationDelivery
+    from okta_async._core.model import OpenStr
+
+    from .stream_configuration_delivery import (
+        StreamConfigurationDelivery,
+        StreamConfigurationDeliveryDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -86,3 +91,17 @@ class StreamConfiguration(Model):
         default=UNSET, metadata={"wire": "stream_id", "read_only": False}
     )
     """The ID of the SSF stream configuration"""
+
+
+class StreamConfigurationDict(TypedDict, total=False):
+    """The StreamConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    aud: str | list[str] | None
+    delivery: StreamConfigurationDeliveryDict | StreamConfigurationDelivery
+    events_delivered: list[str] | None
+    events_requested: list[str]
+    events_supported: list[str] | None
+    format: Literal["iss_sub"] | OpenStr | None
+    iss: str | None
+    min_verification_interval: int | None
+    stream_id: str | None

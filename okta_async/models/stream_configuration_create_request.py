@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .stream_configuration_delivery import StreamConfigurationDelivery
+    from okta_async._core.model import OpenStr
+
+    from .stream_configuration_delivery import (
+        StreamConfigurationDelivery,
+        StreamConfigurationDeliveryDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -40,3 +45,11 @@ class StreamConfigurationCreateRequest(Model):
         default=UNSET, metadata={"wire": "format", "read_only": False}
     )
     """The subject identifier format expected for any SET transmitted."""
+
+
+class StreamConfigurationCreateRequestDict(TypedDict, total=False):
+    """The StreamConfigurationCreateRequest body as a dict: wire names, readOnly fields left out."""
+
+    delivery: StreamConfigurationDeliveryDict | StreamConfigurationDelivery
+    events_requested: list[str]
+    format: Literal["iss_sub"] | OpenStr | None

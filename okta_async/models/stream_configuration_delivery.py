@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -45,3 +48,16 @@ class StreamConfigurationDelivery(Model):
         metadata={"wire": "method", "read_only": False, "required": True, "always": True},
     )
     """The delivery method that the transmitter uses for delivering a SET"""
+
+
+class StreamConfigurationDeliveryDict(TypedDict, total=False):
+    """The StreamConfigurationDelivery body as a dict: wire names, readOnly fields left out."""
+
+    authorization_header: str | None
+    endpoint_url: str
+    method: (
+        Literal[
+            "https://schemas.openid.net/secevent/risc/delivery-method/push", "urn:ietf:rfc:8935"
+        ]
+        | OpenStr
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class StreamVerificationRequest(Model):
         metadata={"wire": "stream_id", "read_only": False, "required": True, "always": True},
     )
     """The ID of the SSF stream configuration"""
+
+
+class StreamVerificationRequestDict(TypedDict, total=False):
+    """The StreamVerificationRequest body as a dict: wire names, readOnly fields left out."""
+
+    state: str | None
+    stream_id: str

@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .workflow_action_provider import WorkflowActionProvider
+    from .workflow_action_provider import WorkflowActionProvider, WorkflowActionProviderDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +35,10 @@ class SubmissionAction(Model):
         default=ABSENT,
         metadata={"wire": "provider", "read_only": False, "required": True, "always": True},
     )
+
+
+class SubmissionActionDict(TypedDict, total=False):
+    """The SubmissionAction body as a dict: wire names, readOnly fields left out."""
+
+    id: str
+    provider: WorkflowActionProviderDict | WorkflowActionProvider

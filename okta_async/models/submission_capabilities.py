@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .submission_capability import SubmissionCapability
+    from .submission_capability import SubmissionCapability, SubmissionCapabilityDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +29,9 @@ class SubmissionCapabilities(Model):
         default=ABSENT,
         metadata={"wire": "capabilities", "read_only": False, "required": True, "always": True},
     )
+
+
+class SubmissionCapabilitiesDict(TypedDict, total=False):
+    """The SubmissionCapabilities body as a dict: wire names, readOnly fields left out."""
+
+    capabilities: list[SubmissionCapabilityDict | SubmissionCapability]

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .capability import Capability
     from .protocol import Protocol
 
@@ -39,3 +41,18 @@ class SubmissionCapability(Model):
             "always": True,
         },
     )
+
+
+class SubmissionCapabilityDict(TypedDict, total=False):
+    """The SubmissionCapability body as a dict: wire names, readOnly fields left out."""
+
+    capability: (
+        Capability
+        | Literal["API_SERVICE", "ENTITLEMENTS", "IDV", "PROVISIONING", "SSO", "UNIVERSAL_LOGOUT"]
+        | OpenStr
+    )
+    supportedProtocols: list[
+        Protocol
+        | Literal["ACTIONS", "GTR", "ID_PROOFING", "OAUTH2", "OIDC", "SAML", "SCIM"]
+        | OpenStr
+    ]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -91,3 +91,19 @@ class SwaApplicationSettingsApplication(Model):
         metadata={"wire": "usernameField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Username** field in the sign-in form (for SWA apps with the `template_swa` app name definition)"""
+
+
+class SwaApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SwaApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    buttonField: str
+    buttonSelector: str | None
+    extraFieldSelector: str | None
+    extraFieldValue: str | None
+    loginUrlRegex: str | None
+    passwordField: str
+    passwordSelector: str | None
+    targetURL: str | None
+    url: str
+    userNameSelector: str | None
+    usernameField: str

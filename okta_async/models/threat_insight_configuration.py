@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -53,3 +55,11 @@ class ThreatInsightConfiguration(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the ThreatInsight Configuration object was last updated"""
+
+
+class ThreatInsightConfigurationDict(TypedDict, total=False):
+    """The ThreatInsightConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    action: Literal["none", "audit", "block"] | OpenStr
+    excludeZones: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -15,8 +15,19 @@ from okta_async._core.unset import UNSET, Unset
 from .oin_application import OINApplication
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
     from .trend_micro_apex_one_service_application_settings import (
         TrendMicroApexOneServiceApplicationSettings,
+        TrendMicroApexOneServiceApplicationSettingsDict,
     )
 
 
@@ -45,3 +56,21 @@ class TrendMicroApexOneServiceApplication(OINApplication):
     sign_on_mode: Literal["SAML_2_0"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
+
+
+class TrendMicroApexOneServiceApplicationDict(TypedDict, total=False):
+    """The TrendMicroApexOneServiceApplication body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["trendmicroapexoneservice"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: (
+        TrendMicroApexOneServiceApplicationSettingsDict
+        | TrendMicroApexOneServiceApplicationSettings
+    )
+    signOnMode: Literal["SAML_2_0"] | OpenStr | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -15,9 +15,18 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .oin_saml20_application_settings_sign_on import OINSaml20ApplicationSettingsSignOn
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .oin_saml20_application_settings_sign_on import (
+        OINSaml20ApplicationSettingsSignOn,
+        OINSaml20ApplicationSettingsSignOnDict,
+    )
     from .trend_micro_apex_one_service_application_settings_application import (
         TrendMicroApexOneServiceApplicationSettingsApplication,
+        TrendMicroApexOneServiceApplicationSettingsApplicationDict,
     )
 
 
@@ -38,3 +47,18 @@ class TrendMicroApexOneServiceApplicationSettings(ApplicationSettings):
     sign_on: OINSaml20ApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}
     )
+
+
+class TrendMicroApexOneServiceApplicationSettingsDict(TypedDict, total=False):
+    """The TrendMicroApexOneServiceApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: (
+        TrendMicroApexOneServiceApplicationSettingsApplicationDict
+        | TrendMicroApexOneServiceApplicationSettingsApplication
+    )
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    signOn: OINSaml20ApplicationSettingsSignOnDict | OINSaml20ApplicationSettingsSignOn | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class TrendMicroApexOneServiceApplicationSettingsApplication(Model):
         metadata={"wire": "baseURL", "read_only": False, "required": True, "always": True},
     )
     """Base Trend Micro Apex One Service URL"""
+
+
+class TrendMicroApexOneServiceApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The TrendMicroApexOneServiceApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    baseURL: str

@@ -6,15 +6,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
-    from .ui_schema_object import UISchemaObject
+    from .links_self import LinksSelf, LinksSelfDict
+    from .ui_schema_object import UISchemaObject, UISchemaObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -64,3 +64,10 @@ class UISchemasResponseObject(Model):
         default=ABSENT,
         metadata={"wire": "uiSchema", "read_only": False, "required": True, "always": True},
     )
+
+
+class UISchemasResponseObjectDict(TypedDict, total=False):
+    """The UISchemasResponseObject body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf
+    uiSchema: UISchemaObjectDict | UISchemaObject

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -26,3 +26,9 @@ class UnconfirmedUserResponseSchema(Model):
         default=ABSENT,
         metadata={"wire": "users", "read_only": False, "required": True, "always": True},
     )
+
+
+class UnconfirmedUserResponseSchemaDict(TypedDict, total=False):
+    """The UnconfirmedUserResponseSchema body as a dict: wire names, readOnly fields left out."""
+
+    users: list[dict[str, Any]]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class UpdateDomain(Model):
         metadata={"wire": "brandId", "read_only": False, "required": True, "always": True},
     )
     """The `id` of the brand used to replace the existing brand."""
+
+
+class UpdateDomainDict(TypedDict, total=False):
+    """The UpdateDomain body as a dict: wire names, readOnly fields left out."""
+
+    brandId: str

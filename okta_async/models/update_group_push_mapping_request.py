@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .group_push_mapping_status_upsert import GroupPushMappingStatusUpsert
 
 
@@ -35,3 +37,9 @@ class UpdateGroupPushMappingRequest(Model):
 
     If changing the group push mapping status to `INACTIVE`, Okta stops pushing membership changes to the target group.
     """
+
+
+class UpdateGroupPushMappingRequestDict(TypedDict, total=False):
+    """The UpdateGroupPushMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    status: GroupPushMappingStatusUpsert | Literal["ACTIVE", "INACTIVE"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class UpdateIamRoleRequest(Model):
         metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
     """Unique label for the role"""
+
+
+class UpdateIamRoleRequestDict(TypedDict, total=False):
+    """The UpdateIamRoleRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    label: str

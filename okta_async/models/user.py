@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,11 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_credentials import UserCredentials
+    from okta_async._core.model import OpenStr
+
+    from .user_credentials import UserCredentials, UserCredentialsDict
     from .user_links import UserLinks
-    from .user_profile import UserProfile
+    from .user_profile import UserProfile, UserProfileDict
     from .user_status import UserStatus
 
 
@@ -121,3 +123,25 @@ class User(Model):
 
     Currently it contains a single element, `id`. It can be specified when creating a new user, and can be updated by an admin on a full replace of an existing user (but not a partial update).
     """
+
+
+class UserDict(TypedDict, total=False):
+    """The User body as a dict: wire names, readOnly fields left out."""
+
+    credentials: UserCredentialsDict | UserCredentials | None
+    profile: UserProfileDict | UserProfile
+    status: (
+        UserStatus
+        | Literal[
+            "ACTIVE",
+            "DEPROVISIONED",
+            "LOCKED_OUT",
+            "PASSWORD_EXPIRED",
+            "PROVISIONED",
+            "RECOVERY",
+            "STAGED",
+            "SUSPENDED",
+        ]
+        | OpenStr
+    )
+    type: dict[str, Any] | None

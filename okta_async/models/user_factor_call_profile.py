@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class UserFactorCallProfile(Model):
         default=UNSET, metadata={"wire": "phoneNumber", "read_only": False}
     )
     """Phone number of the factor. Format phone numbers to use the [E.164 standard](https://www.itu.int/rec/T-REC-E.164/)."""
+
+
+class UserFactorCallProfileDict(TypedDict, total=False):
+    """The UserFactorCallProfile body as a dict: wire names, readOnly fields left out."""
+
+    phoneExtension: str | None
+    phoneNumber: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -199,3 +199,39 @@ class UserProfile(Model):
         default=UNSET, metadata={"wire": "zipCode", "read_only": False, "nullable": True}
     )
     """The ZIP code or postal code component of the user's address (`postalCode`)"""
+
+
+class UserProfileDict(TypedDict, total=False):
+    """The UserProfile body as a dict: wire names, readOnly fields left out."""
+
+    city: str | None
+    costCenter: str | None
+    countryCode: str | None
+    department: str | None
+    displayName: str | None
+    division: str | None
+    email: str | None
+    employeeNumber: str | None
+    firstName: str | None
+    honorificPrefix: str | None
+    honorificSuffix: str | None
+    lastName: str | None
+    locale: str | None
+    login: str
+    manager: str | None
+    managerId: str | None
+    middleName: str | None
+    mobilePhone: str | None
+    nickName: str | None
+    organization: str | None
+    postalAddress: str | None
+    preferredLanguage: str | None
+    primaryPhone: str | None
+    profileUrl: str | None
+    secondEmail: str | None
+    state: str | None
+    streetAddress: str | None
+    timezone: str | None
+    title: str | None
+    userType: str | None
+    zipCode: str | None

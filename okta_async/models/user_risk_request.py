@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,10 @@ class UserRiskRequest(Model):
         default=UNSET, metadata={"wire": "riskReason", "read_only": False}
     )
     """The reason for the risk change. If not provided, the reason defaults to `override.by.admin`. Only alphanumeric characters, spaces, hyphens, commas, and periods are allowed."""
+
+
+class UserRiskRequestDict(TypedDict, total=False):
+    """The UserRiskRequest body as a dict: wire names, readOnly fields left out."""
+
+    riskLevel: Literal["HIGH", "MEDIUM", "LOW"] | OpenStr
+    riskReason: str | None

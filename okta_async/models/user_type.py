@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_type_links import UserTypeLinks
+    from .user_type_links import UserTypeLinks, UserTypeLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -74,3 +74,12 @@ class UserType(Model):
         metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the user type. The name must start with A-Z or a-z and contain only A-Z, a-z, 0-9, or underscore (_) characters. This value becomes read-only after creation and can't be updated."""
+
+
+class UserTypeDict(TypedDict, total=False):
+    """The UserType body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserTypeLinksDict | UserTypeLinks | None
+    description: str | None
+    displayName: str
+    name: str

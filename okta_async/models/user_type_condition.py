@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class UserTypeCondition(Model):
         metadata={"wire": "include", "read_only": False, "required": True, "always": True},
     )
     """The user types to include"""
+
+
+class UserTypeConditionDict(TypedDict, total=False):
+    """The UserTypeCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str]
+    include: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -39,3 +39,11 @@ class UserTypePutRequest(Model):
         metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the existing type"""
+
+
+class UserTypePutRequestDict(TypedDict, total=False):
+    """The UserTypePutRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    displayName: str
+    name: str

@@ -5,14 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .workflows_validation_detail_provider import WorkflowsValidationDetailProvider
+    from .workflows_validation_detail_provider import (
+        WorkflowsValidationDetailProvider,
+        WorkflowsValidationDetailProviderDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +38,10 @@ class ValidationDetail(Model):
         default=ABSENT,
         metadata={"wire": "provider", "read_only": False, "required": True, "always": True},
     )
+
+
+class ValidationDetailDict(TypedDict, total=False):
+    """The ValidationDetail body as a dict: wire names, readOnly fields left out."""
+
+    id: str
+    provider: WorkflowsValidationDetailProviderDict | WorkflowsValidationDetailProvider

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -40,3 +42,10 @@ class ValidationDetailProvider(Model):
         default=ABSENT,
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class ValidationDetailProviderDict(TypedDict, total=False):
+    """The ValidationDetailProvider body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

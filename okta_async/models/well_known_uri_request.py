@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class WellKnownURIRequest(Model):
         metadata={"wire": "representation", "read_only": False, "required": True, "always": True},
     )
     """The well-known URI content in JSON object format"""
+
+
+class WellKnownURIRequestDict(TypedDict, total=False):
+    """The WellKnownURIRequest body as a dict: wire names, readOnly fields left out."""
+
+    representation: dict[str, Any]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT
 from .action_provider import ActionProvider
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -31,3 +33,10 @@ class WorkflowActionProvider(ActionProvider):
         default="WORKFLOWS",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class WorkflowActionProviderDict(TypedDict, total=False):
+    """The WorkflowActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

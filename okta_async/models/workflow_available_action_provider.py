@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT
 from .available_action_provider import AvailableActionProvider
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -36,3 +38,12 @@ class WorkflowAvailableActionProvider(AvailableActionProvider):
         default="WORKFLOWS",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class WorkflowAvailableActionProviderDict(TypedDict, total=False):
+    """The WorkflowAvailableActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    actionName: str
+    externalId: str
+    link: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import ABSENT
 from .validation_detail_provider import ValidationDetailProvider
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -69,3 +71,14 @@ class WorkflowsValidationDetailProvider(ValidationDetailProvider):
         default="WORKFLOWS",
         metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class WorkflowsValidationDetailProviderDict(TypedDict, total=False):
+    """The WorkflowsValidationDetailProvider body as a dict: wire names, readOnly fields left out."""
+
+    code: str
+    externalId: str
+    flowName: str
+    link: str
+    message: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

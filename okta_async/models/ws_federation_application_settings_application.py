@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -127,3 +130,20 @@ class WsFederationApplicationSettingsApplication(Model):
         metadata={"wire": "wReplyURL", "read_only": False, "required": True, "always": True},
     )
     """The WS-Fed SP endpoint where your users sign in"""
+
+
+class WsFederationApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The WsFederationApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    attributeStatements: str | None
+    audienceRestriction: str
+    authnContextClassRef: str
+    groupFilter: str | None
+    groupName: str | None
+    groupValueFormat: Literal["windowsDomainQualifiedName", "samAccountName", "dn"] | OpenStr
+    nameIDFormat: str
+    realm: str | None
+    siteURL: str
+    usernameAttribute: Literal["username", "upn", "upnAndUsername", "none"] | OpenStr
+    wReplyOverride: bool | None
+    wReplyURL: str

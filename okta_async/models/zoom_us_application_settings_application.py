@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import attrs
 
@@ -27,3 +27,9 @@ class ZoomUsApplicationSettingsApplication(Model):
         metadata={"wire": "subDomain", "read_only": False, "required": True, "always": True},
     )
     """Your Zoom subdomain"""
+
+
+class ZoomUsApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The ZoomUsApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    subDomain: str

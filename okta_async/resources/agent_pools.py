@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -68,7 +69,10 @@ class AgentPoolsResource(Resource):
         self,
         *,
         limit_per_pool_type: int | Unset = UNSET,
-        pool_type: models.AgentType | str | Unset = UNSET,
+        pool_type: models.AgentType
+        | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"]
+        | OpenStr
+        | Unset = UNSET,
         after: str | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
@@ -130,7 +134,7 @@ class AgentPoolsResource(Resource):
     async def create_agent_pools_update(
         self,
         pool_id: str,
-        body: models.AgentPoolUpdate | dict[str, Any],
+        body: models.AgentPoolUpdate | models.AgentPoolUpdateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -180,7 +184,7 @@ class AgentPoolsResource(Resource):
     async def update_agent_pools_update_settings(
         self,
         pool_id: str,
-        body: models.AgentPoolUpdateSettingRequest | dict[str, Any],
+        body: models.AgentPoolUpdateSettingRequest | models.AgentPoolUpdateSettingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -233,7 +237,7 @@ class AgentPoolsResource(Resource):
         self,
         pool_id: str,
         update_id: str,
-        body: models.AgentPoolUpdate | dict[str, Any],
+        body: models.AgentPoolUpdate | models.AgentPoolUpdateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

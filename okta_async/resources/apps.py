@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any, Literal, cast
+from typing import IO, TYPE_CHECKING, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -306,7 +307,17 @@ class AppsResource(Resource):
 
     async def create_application(
         self,
-        application: models.Application | dict[str, Any],
+        application: models.Application
+        | models.ApplicationDict
+        | models.AutoLoginApplicationDict
+        | models.BasicAuthApplicationDict
+        | models.BookmarkApplicationDict
+        | models.BrowserPluginApplicationDict
+        | models.OpenIdConnectApplicationDict
+        | models.Saml11ApplicationDict
+        | models.SamlApplicationDict
+        | models.SecurePasswordStoreApplicationDict
+        | models.WsFederationApplicationDict,
         *,
         activate: bool | Unset = UNSET,
         okta_access_gateway_agent: str | Unset = UNSET,
@@ -366,7 +377,17 @@ class AppsResource(Resource):
     async def replace_application(
         self,
         app_id: str,
-        application: models.Application | dict[str, Any],
+        application: models.Application
+        | models.ApplicationDict
+        | models.AutoLoginApplicationDict
+        | models.BasicAuthApplicationDict
+        | models.BookmarkApplicationDict
+        | models.BrowserPluginApplicationDict
+        | models.OpenIdConnectApplicationDict
+        | models.Saml11ApplicationDict
+        | models.SamlApplicationDict
+        | models.SecurePasswordStoreApplicationDict
+        | models.WsFederationApplicationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -572,7 +593,7 @@ class AppsResource(Resource):
     async def generate_csr_for_application(
         self,
         app_id: str,
-        metadata: models.CsrMetadata | dict[str, Any],
+        metadata: models.CsrMetadata | models.CsrMetadataDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1035,7 +1056,9 @@ class AppsResource(Resource):
     async def create_oauth2_client_secret(
         self,
         app_id: str,
-        body: models.OAuth2ClientSecretRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.OAuth2ClientSecretRequestBody
+        | models.OAuth2ClientSecretRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1169,7 +1192,7 @@ class AppsResource(Resource):
         *,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        status: Literal["ACTIVE", "INACTIVE"] | str | Unset = UNSET,
+        status: Literal["ACTIVE", "INACTIVE"] | OpenStr | Unset = UNSET,
         requesting_app_id: str | Unset = UNSET,
         resource_app_id: str | Unset = UNSET,
         active_apps_only: bool | Unset = UNSET,
@@ -1220,7 +1243,7 @@ class AppsResource(Resource):
     async def create_cross_app_access_connection(
         self,
         app_id: str,
-        body: models.OrgCrossAppAccessConnection | dict[str, Any],
+        body: models.OrgCrossAppAccessConnection | models.OrgCrossAppAccessConnectionDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1299,7 +1322,8 @@ class AppsResource(Resource):
         self,
         app_id: str,
         connection_id: str,
-        body: models.OrgCrossAppAccessConnectionPatchRequest | dict[str, Any],
+        body: models.OrgCrossAppAccessConnectionPatchRequest
+        | models.OrgCrossAppAccessConnectionPatchRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1439,7 +1463,7 @@ class AppsResource(Resource):
     async def create_federated_claim(
         self,
         app_id: str,
-        body: models.FederatedClaimRequestBody | dict[str, Any],
+        body: models.FederatedClaimRequestBody | models.FederatedClaimRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1492,7 +1516,7 @@ class AppsResource(Resource):
         self,
         app_id: str,
         claim_id: str,
-        body: models.FederatedClaim | dict[str, Any] | Unset = UNSET,
+        body: models.FederatedClaim | models.FederatedClaimDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1576,7 +1600,8 @@ class AppsResource(Resource):
     async def grant_consent_to_scope(
         self,
         app_id: str,
-        oauth2_scope_consent_grant: models.OAuth2ScopeConsentGrant | dict[str, Any],
+        oauth2_scope_consent_grant: models.OAuth2ScopeConsentGrant
+        | models.OAuth2ScopeConsentGrantDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1662,7 +1687,10 @@ class AppsResource(Resource):
         limit: int | Unset = UNSET,
         last_updated: str | Unset = UNSET,
         source_group_id: str | Unset = UNSET,
-        status: models.GroupPushMappingStatus | str | Unset = UNSET,
+        status: models.GroupPushMappingStatus
+        | Literal["ACTIVE", "ERROR", "INACTIVE"]
+        | OpenStr
+        | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -1702,7 +1730,7 @@ class AppsResource(Resource):
     async def create_group_push_mapping(
         self,
         app_id: str,
-        body: models.CreateGroupPushMappingRequest | dict[str, Any],
+        body: models.CreateGroupPushMappingRequest | models.CreateGroupPushMappingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1786,7 +1814,7 @@ class AppsResource(Resource):
         self,
         app_id: str,
         mapping_id: str,
-        body: models.UpdateGroupPushMappingRequest | dict[str, Any],
+        body: models.UpdateGroupPushMappingRequest | models.UpdateGroupPushMappingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1881,7 +1909,7 @@ class AppsResource(Resource):
         app_id: str,
         group_id: str,
         application_group_assignment: models.ApplicationGroupAssignment
-        | dict[str, Any]
+        | models.ApplicationGroupAssignmentDict
         | Unset = UNSET,
         *,
         timeout: float | None = None,
@@ -1992,7 +2020,8 @@ class AppsResource(Resource):
     async def create_interclient_trust_mapping(
         self,
         app_id: str,
-        body: models.InterclientTrustMappingRequestBody | dict[str, Any],
+        body: models.InterclientTrustMappingRequestBody
+        | models.InterclientTrustMappingRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -2367,7 +2396,7 @@ class AppsResource(Resource):
     async def assign_user_to_application(
         self,
         app_id: str,
-        app_user: models.AppUserAssignRequest | dict[str, Any],
+        app_user: models.AppUserAssignRequest | models.AppUserAssignRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -264,7 +264,7 @@ class AuthorizationServersResource(Resource):
 
     async def create_authorization_server(
         self,
-        authorization_server: models.AuthorizationServer | dict[str, Any],
+        authorization_server: models.AuthorizationServer | models.AuthorizationServerDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -310,7 +310,7 @@ class AuthorizationServersResource(Resource):
     async def replace_authorization_server(
         self,
         auth_server_id: str,
-        authorization_server: models.AuthorizationServer | dict[str, Any],
+        authorization_server: models.AuthorizationServer | models.AuthorizationServerDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -397,7 +397,8 @@ class AuthorizationServersResource(Resource):
     async def create_associated_servers(
         self,
         auth_server_id: str,
-        associated_server_mediated: models.AssociatedServerMediated | dict[str, Any],
+        associated_server_mediated: models.AssociatedServerMediated
+        | models.AssociatedServerMediatedDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -477,7 +478,7 @@ class AuthorizationServersResource(Resource):
     async def create_oauth2_claim(
         self,
         auth_server_id: str,
-        oauth2_claim: models.OAuth2Claim | dict[str, Any],
+        oauth2_claim: models.OAuth2Claim | models.OAuth2ClaimDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -530,7 +531,7 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         claim_id: str,
-        oauth2_claim: models.OAuth2Claim | dict[str, Any],
+        oauth2_claim: models.OAuth2Claim | models.OAuth2ClaimDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -789,7 +790,7 @@ class AuthorizationServersResource(Resource):
     async def rotate_authorization_server_keys(
         self,
         auth_server_id: str,
-        use: models.JwkUse | dict[str, Any],
+        use: models.JwkUse | models.JwkUseDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -898,7 +899,7 @@ class AuthorizationServersResource(Resource):
     async def create_authorization_server_policy(
         self,
         auth_server_id: str,
-        policy: models.AuthorizationServerPolicy | dict[str, Any],
+        policy: models.AuthorizationServerPolicy | models.AuthorizationServerPolicyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -951,7 +952,7 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         policy_id: str,
-        policy: models.AuthorizationServerPolicy | dict[str, Any],
+        policy: models.AuthorizationServerPolicy | models.AuthorizationServerPolicyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1087,7 +1088,8 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         policy_id: str,
-        policy_rule: models.AuthorizationServerPolicyRuleRequest | dict[str, Any],
+        policy_rule: models.AuthorizationServerPolicyRuleRequest
+        | models.AuthorizationServerPolicyRuleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1144,7 +1146,8 @@ class AuthorizationServersResource(Resource):
         auth_server_id: str,
         policy_id: str,
         rule_id: str,
-        policy_rule: models.AuthorizationServerPolicyRuleRequest | dict[str, Any],
+        policy_rule: models.AuthorizationServerPolicyRuleRequest
+        | models.AuthorizationServerPolicyRuleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1284,7 +1287,8 @@ class AuthorizationServersResource(Resource):
     async def add_oauth2_resource_server_json_web_key(
         self,
         auth_server_id: str,
-        body: models.OAuth2ResourceServerJsonWebKeyRequestBody | dict[str, Any],
+        body: models.OAuth2ResourceServerJsonWebKeyRequestBody
+        | models.OAuth2ResourceServerJsonWebKeyRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1455,7 +1459,7 @@ class AuthorizationServersResource(Resource):
     async def create_oauth2_scope(
         self,
         auth_server_id: str,
-        oauth2_scope: models.OAuth2Scope | dict[str, Any],
+        oauth2_scope: models.OAuth2Scope | models.OAuth2ScopeDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1508,7 +1512,7 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         scope_id: str,
-        oauth2_scope: models.OAuth2Scope | dict[str, Any],
+        oauth2_scope: models.OAuth2Scope | models.OAuth2ScopeDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -185,7 +186,7 @@ class BrandsResource(Resource):
     def list_brands(
         self,
         *,
-        expand: list[Literal["themes", "domains", "emailDomain"] | str] | Unset = UNSET,
+        expand: list[Literal["themes", "domains", "emailDomain"] | OpenStr] | Unset = UNSET,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         q: str | Unset = UNSET,
@@ -218,7 +219,7 @@ class BrandsResource(Resource):
 
     async def create_brand(
         self,
-        body: models.CreateBrandRequest | dict[str, Any] | Unset = UNSET,
+        body: models.CreateBrandRequest | models.CreateBrandRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -241,7 +242,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         *,
-        expand: list[Literal["themes", "domains", "emailDomain"] | str] | Unset = UNSET,
+        expand: list[Literal["themes", "domains", "emailDomain"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -267,7 +268,7 @@ class BrandsResource(Resource):
     async def replace_brand(
         self,
         brand_id: str,
-        brand: models.BrandRequest | dict[str, Any],
+        brand: models.BrandRequest | models.BrandRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -347,7 +348,7 @@ class BrandsResource(Resource):
         brand_id: str,
         *,
         expand: list[
-            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | str
+            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | OpenStr
         ]
         | Unset = UNSET,
         timeout: float | None = None,
@@ -399,7 +400,7 @@ class BrandsResource(Resource):
     async def replace_customized_error_page(
         self,
         brand_id: str,
-        body: models.ErrorPage | dict[str, Any],
+        body: models.ErrorPage | models.ErrorPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -497,7 +498,7 @@ class BrandsResource(Resource):
     async def replace_preview_error_page(
         self,
         brand_id: str,
-        body: models.ErrorPage | dict[str, Any],
+        body: models.ErrorPage | models.ErrorPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -549,7 +550,7 @@ class BrandsResource(Resource):
         brand_id: str,
         *,
         expand: list[
-            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | str
+            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | OpenStr
         ]
         | Unset = UNSET,
         timeout: float | None = None,
@@ -601,7 +602,7 @@ class BrandsResource(Resource):
     async def replace_customized_sign_in_page(
         self,
         brand_id: str,
-        body: models.SignInPage | dict[str, Any],
+        body: models.SignInPage | models.SignInPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -699,7 +700,7 @@ class BrandsResource(Resource):
     async def replace_preview_sign_in_page(
         self,
         brand_id: str,
-        body: models.SignInPage | dict[str, Any],
+        body: models.SignInPage | models.SignInPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -801,7 +802,7 @@ class BrandsResource(Resource):
     async def replace_sign_out_page_settings(
         self,
         brand_id: str,
-        body: models.HostedPage | dict[str, Any],
+        body: models.HostedPage | models.HostedPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -830,7 +831,7 @@ class BrandsResource(Resource):
         *,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        expand: list[Literal["settings", "customizationCount"] | str] | Unset = UNSET,
+        expand: list[Literal["settings", "customizationCount"] | OpenStr] | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -864,7 +865,7 @@ class BrandsResource(Resource):
         brand_id: str,
         template_name: str,
         *,
-        expand: list[Literal["settings", "customizationCount"] | str] | Unset = UNSET,
+        expand: list[Literal["settings", "customizationCount"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -929,7 +930,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         template_name: str,
-        instance: models.EmailCustomization | dict[str, Any] | Unset = UNSET,
+        instance: models.EmailCustomization | models.EmailCustomizationDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1022,7 +1023,7 @@ class BrandsResource(Resource):
         brand_id: str,
         template_name: str,
         customization_id: str,
-        instance: models.EmailCustomization | dict[str, Any] | Unset = UNSET,
+        instance: models.EmailCustomization | models.EmailCustomizationDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1217,7 +1218,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         template_name: str,
-        body: models.EmailSettings | dict[str, Any] | Unset = UNSET,
+        body: models.EmailSettings | models.EmailSettingsDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1338,7 +1339,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         theme_id: str,
-        theme: models.UpdateThemeRequest | dict[str, Any],
+        theme: models.UpdateThemeRequest | models.UpdateThemeRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1535,7 +1536,7 @@ class BrandsResource(Resource):
         brand_id: str,
         *,
         expand: list[
-            Literal["all", "apple-app-site-association", "assetlinks.json", "webauthn"] | str
+            Literal["all", "apple-app-site-association", "assetlinks.json", "webauthn"] | OpenStr
         ]
         | Unset = UNSET,
         timeout: float | None = None,
@@ -1565,7 +1566,7 @@ class BrandsResource(Resource):
         brand_id: str,
         path: str,
         *,
-        expand: list[Literal["customized"] | str] | Unset = UNSET,
+        expand: list[Literal["customized"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1619,7 +1620,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         path: str,
-        body: models.WellKnownURIRequest | dict[str, Any] | Unset = UNSET,
+        body: models.WellKnownURIRequest | models.WellKnownURIRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

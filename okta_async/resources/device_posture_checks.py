@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -64,7 +64,7 @@ class DevicePostureChecksResource(Resource):
 
     async def create_device_posture_check(
         self,
-        device_posture_check: models.DevicePostureCheck | dict[str, Any],
+        device_posture_check: models.DevicePostureCheck | models.DevicePostureCheckDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -133,7 +133,7 @@ class DevicePostureChecksResource(Resource):
     async def replace_device_posture_check(
         self,
         posture_check_id: str,
-        device_posture_check: models.DevicePostureCheck | dict[str, Any],
+        device_posture_check: models.DevicePostureCheck | models.DevicePostureCheckDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

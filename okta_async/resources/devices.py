@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -42,7 +43,7 @@ class DevicesResource(Resource):
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         search: str | Unset = UNSET,
-        expand: Literal["user", "userSummary"] | str | Unset = UNSET,
+        expand: Literal["user", "userSummary"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -37,7 +38,7 @@ class EmailDomainsResource(Resource):
     def list_email_domains(
         self,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -64,9 +65,9 @@ class EmailDomainsResource(Resource):
 
     async def create_email_domain(
         self,
-        email_domain: models.EmailDomain | dict[str, Any],
+        email_domain: models.EmailDomain | models.EmailDomainDict,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -92,7 +93,7 @@ class EmailDomainsResource(Resource):
         self,
         email_domain_id: str,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -117,9 +118,9 @@ class EmailDomainsResource(Resource):
     async def replace_email_domain(
         self,
         email_domain_id: str,
-        update_email_domain: models.UpdateEmailDomain | dict[str, Any],
+        update_email_domain: models.UpdateEmailDomain | models.UpdateEmailDomainDict,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -146,7 +147,7 @@ class EmailDomainsResource(Resource):
         self,
         email_domain_id: str,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,

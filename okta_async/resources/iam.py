@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -193,7 +192,7 @@ class IamResource(Resource):
 
     async def create_governance_bundle(
         self,
-        body: models.GovernanceBundleCreateRequest | dict[str, Any],
+        body: models.GovernanceBundleCreateRequest | models.GovernanceBundleCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -239,7 +238,7 @@ class IamResource(Resource):
     async def replace_governance_bundle(
         self,
         bundle_id: str,
-        body: models.GovernanceBundleUpdateRequest | dict[str, Any],
+        body: models.GovernanceBundleUpdateRequest | models.GovernanceBundleUpdateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -429,7 +428,7 @@ class IamResource(Resource):
 
     async def create_resource_set(
         self,
-        instance: models.CreateResourceSetRequest | dict[str, Any],
+        instance: models.CreateResourceSetRequest | models.CreateResourceSetRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -477,7 +476,7 @@ class IamResource(Resource):
     async def replace_resource_set(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSet | dict[str, Any],
+        instance: models.ResourceSet | models.ResourceSetDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -556,7 +555,8 @@ class IamResource(Resource):
     async def create_resource_set_binding(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSetBindingCreateRequest | dict[str, Any],
+        instance: models.ResourceSetBindingCreateRequest
+        | models.ResourceSetBindingCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -677,7 +677,8 @@ class IamResource(Resource):
         self,
         resource_set_id_or_label: str,
         role_id_or_label: str,
-        instance: models.ResourceSetBindingAddMembersRequest | dict[str, Any],
+        instance: models.ResourceSetBindingAddMembersRequest
+        | models.ResourceSetBindingAddMembersRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -800,7 +801,7 @@ class IamResource(Resource):
     async def add_resource_set_resource(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSetResourcePostRequest | dict[str, Any],
+        instance: models.ResourceSetResourcePostRequest | models.ResourceSetResourcePostRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -826,7 +827,8 @@ class IamResource(Resource):
     async def add_resource_set_resources(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSetResourcePatchRequest | dict[str, Any],
+        instance: models.ResourceSetResourcePatchRequest
+        | models.ResourceSetResourcePatchRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -879,7 +881,7 @@ class IamResource(Resource):
         self,
         resource_set_id_or_label: str,
         resource_id: str,
-        body: models.ResourceSetResourcePutRequest | dict[str, Any],
+        body: models.ResourceSetResourcePutRequest | models.ResourceSetResourcePutRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -955,7 +957,7 @@ class IamResource(Resource):
 
     async def create_role(
         self,
-        instance: models.CreateIamRoleRequest | dict[str, Any],
+        instance: models.CreateIamRoleRequest | models.CreateIamRoleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1001,7 +1003,7 @@ class IamResource(Resource):
     async def replace_role(
         self,
         role_id_or_label: str,
-        instance: models.UpdateIamRoleRequest | dict[str, Any],
+        instance: models.UpdateIamRoleRequest | models.UpdateIamRoleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1102,7 +1104,9 @@ class IamResource(Resource):
         self,
         role_id_or_label: str,
         permission_type: str,
-        instance: models.CreateUpdateIamRolePermissionRequest | dict[str, Any] | Unset = UNSET,
+        instance: models.CreateUpdateIamRolePermissionRequest
+        | models.CreateUpdateIamRolePermissionRequestDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1130,7 +1134,9 @@ class IamResource(Resource):
         self,
         role_id_or_label: str,
         permission_type: str,
-        instance: models.CreateUpdateIamRolePermissionRequest | dict[str, Any] | Unset = UNSET,
+        instance: models.CreateUpdateIamRolePermissionRequest
+        | models.CreateUpdateIamRolePermissionRequestDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

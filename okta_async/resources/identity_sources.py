@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -130,7 +130,7 @@ class IdentitySourcesResource(Resource):
     async def create_identity_source_groups(
         self,
         identity_source_id: str,
-        body: models.GroupsRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.GroupsRequestSchema | models.GroupsRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -186,7 +186,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         group_or_external_id: str,
-        body: models.GroupsRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.GroupsRequestSchema | models.GroupsRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -280,7 +280,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         group_or_external_id: str,
-        body: models.MembershipRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.MembershipRequestSchema | models.MembershipRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -447,7 +447,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkDeleteRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkDeleteRequestBody | models.BulkDeleteRequestBodyDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -475,7 +475,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupMembershipsDeleteRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupMembershipsDeleteRequestBody
+        | models.BulkGroupMembershipsDeleteRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -503,7 +505,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupMembershipsUpsertRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupMembershipsUpsertRequestBody
+        | models.BulkGroupMembershipsUpsertRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -531,7 +535,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupDeleteRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupDeleteRequestBody
+        | models.BulkGroupDeleteRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -559,7 +565,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupUpsertRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupUpsertRequestBody
+        | models.BulkGroupUpsertRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -587,7 +595,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkUpsertRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkUpsertRequestBody | models.BulkUpsertRequestBodyDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -640,7 +648,7 @@ class IdentitySourcesResource(Resource):
     async def create_identity_source_user(
         self,
         identity_source_id: str,
-        body: models.UserRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UserRequestSchema | models.UserRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -693,7 +701,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         external_id: str,
-        body: models.UserRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UserRequestSchema | models.UserRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -747,7 +755,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         external_id: str,
-        body: models.UsersUpdateRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UsersUpdateRequestSchema | models.UsersUpdateRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

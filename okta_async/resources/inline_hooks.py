@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -48,7 +49,7 @@ class InlineHooksResource(Resource):
             "com.okta.user.pre-registration",
             "com.okta.telephony.provider",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
@@ -86,7 +87,7 @@ class InlineHooksResource(Resource):
 
     async def create_inline_hook(
         self,
-        inline_hook_create: models.InlineHookCreate | dict[str, Any],
+        inline_hook_create: models.InlineHookCreate | models.InlineHookCreateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -155,7 +156,7 @@ class InlineHooksResource(Resource):
     async def replace_inline_hook(
         self,
         inline_hook_id: str,
-        inline_hook: models.InlineHookReplace | dict[str, Any],
+        inline_hook: models.InlineHookReplace | models.InlineHookReplaceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -183,7 +184,7 @@ class InlineHooksResource(Resource):
     async def update_inline_hook(
         self,
         inline_hook_id: str,
-        inline_hook: models.InlineHookReplace | dict[str, Any],
+        inline_hook: models.InlineHookReplace | models.InlineHookReplaceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -38,7 +39,7 @@ class LogsResource(LogTailMixin, Resource):
         filter: str | Unset = UNSET,
         q: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        sort_order: Literal["ASCENDING", "DESCENDING"] | str | Unset = UNSET,
+        sort_order: Literal["ASCENDING", "DESCENDING"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,

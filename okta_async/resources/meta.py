@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -90,7 +90,7 @@ class MetaResource(Resource):
     async def update_application_user_profile(
         self,
         app_id: str,
-        body: models.UserSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UserSchema | models.UserSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -140,7 +140,7 @@ class MetaResource(Resource):
 
     async def update_group_schema(
         self,
-        body: models.GroupSchema | dict[str, Any] | Unset = UNSET,
+        body: models.GroupSchema | models.GroupSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -232,7 +232,7 @@ class MetaResource(Resource):
 
     async def create_linked_object_definition(
         self,
-        linked_object: models.LinkedObject | dict[str, Any],
+        linked_object: models.LinkedObject | models.LinkedObjectDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -326,7 +326,7 @@ class MetaResource(Resource):
     async def update_user_profile(
         self,
         schema_id: str,
-        user_schema: models.UserSchema | dict[str, Any],
+        user_schema: models.UserSchema | models.UserSchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -380,7 +380,7 @@ class MetaResource(Resource):
 
     async def create_user_type(
         self,
-        user_type: models.UserType | dict[str, Any],
+        user_type: models.UserType | models.UserTypeDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -424,7 +424,7 @@ class MetaResource(Resource):
     async def replace_user_type(
         self,
         type_id: str,
-        user_type: models.UserTypePutRequest | dict[str, Any] | Unset = UNSET,
+        user_type: models.UserTypePutRequest | models.UserTypePutRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -448,7 +448,7 @@ class MetaResource(Resource):
     async def update_user_type(
         self,
         type_id: str,
-        user_type: models.UserTypePostRequest | dict[str, Any],
+        user_type: models.UserTypePostRequest | models.UserTypePostRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -516,7 +516,7 @@ class MetaResource(Resource):
 
     async def create_ui_schema(
         self,
-        uischemabody: models.CreateUISchema | dict[str, Any],
+        uischemabody: models.CreateUISchema | models.CreateUISchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -562,7 +562,7 @@ class MetaResource(Resource):
     async def replace_ui_schemas(
         self,
         id: str,
-        update_ui_schema_body: models.UpdateUISchema | dict[str, Any],
+        update_ui_schema_body: models.UpdateUISchema | models.UpdateUISchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -123,7 +124,7 @@ class OrgResource(Resource):
 
     async def replace_org_settings(
         self,
-        org_setting: models.OrgSetting | dict[str, Any],
+        org_setting: models.OrgSetting | models.OrgSettingDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -144,7 +145,7 @@ class OrgResource(Resource):
 
     async def update_org_settings(
         self,
-        body: models.OrgSetting | dict[str, Any] | Unset = UNSET,
+        body: models.OrgSetting | models.OrgSettingDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -185,7 +186,7 @@ class OrgResource(Resource):
 
     async def replaces_org_captcha_settings(
         self,
-        body: models.OrgCAPTCHASettings | dict[str, Any],
+        body: models.OrgCAPTCHASettings | models.OrgCAPTCHASettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -278,7 +279,7 @@ class OrgResource(Resource):
     async def replace_org_contact_user(
         self,
         contact_type: str,
-        org_contact_user: models.OrgContactUser | dict[str, Any],
+        org_contact_user: models.OrgContactUser | models.OrgContactUserDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -300,7 +301,7 @@ class OrgResource(Resource):
 
     async def bulk_remove_email_address_bounces(
         self,
-        body: models.BouncesRemoveListObj | dict[str, Any] | Unset = UNSET,
+        body: models.BouncesRemoveListObj | models.BouncesRemoveListObjDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -338,7 +339,7 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
         for_download: bool | Unset = UNSET,
         limit: int | Unset = UNSET,
@@ -351,9 +352,9 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
-        sort_order: Literal["ASC", "DESC"] | str | Unset = UNSET,
+        sort_order: Literal["ASC", "DESC"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -407,7 +408,7 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
         for_download: bool | Unset = UNSET,
         limit: int | Unset = UNSET,
@@ -420,9 +421,9 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
-        sort_order: Literal["ASC", "DESC"] | str | Unset = UNSET,
+        sort_order: Literal["ASC", "DESC"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -503,7 +504,7 @@ class OrgResource(Resource):
 
     async def update_third_party_admin_setting(
         self,
-        body: models.ThirdPartyAdminSetting | dict[str, Any],
+        body: models.ThirdPartyAdminSetting | models.ThirdPartyAdminSettingDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -606,7 +607,7 @@ class OrgResource(Resource):
 
     async def grant_aerial_consent(
         self,
-        body: models.OrgAerialConsent | dict[str, Any] | Unset = UNSET,
+        body: models.OrgAerialConsent | models.OrgAerialConsentDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -627,7 +628,7 @@ class OrgResource(Resource):
 
     async def revoke_aerial_consent(
         self,
-        body: models.OrgAerialConsent | dict[str, Any] | Unset = UNSET,
+        body: models.OrgAerialConsent | models.OrgAerialConsentDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -744,7 +745,7 @@ class OrgResource(Resource):
     async def update_okta_support_case(
         self,
         case_number: str,
-        body: models.OktaSupportCase | dict[str, Any] | Unset = UNSET,
+        body: models.OktaSupportCase | models.OktaSupportCaseDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -855,7 +856,9 @@ class OrgResource(Resource):
 
     async def update_auto_assign_admin_app_setting(
         self,
-        body: models.AutoAssignAdminAppSetting | dict[str, Any] | Unset = UNSET,
+        body: models.AutoAssignAdminAppSetting
+        | models.AutoAssignAdminAppSettingDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -898,7 +901,7 @@ class OrgResource(Resource):
 
     async def assign_client_privileges_setting(
         self,
-        body: models.ClientPrivilegesSetting | dict[str, Any] | Unset = UNSET,
+        body: models.ClientPrivilegesSetting | models.ClientPrivilegesSettingDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

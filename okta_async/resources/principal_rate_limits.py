@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -68,7 +68,7 @@ class PrincipalRateLimitsResource(Resource):
 
     async def create_principal_rate_limit_entity(
         self,
-        entity: models.PrincipalRateLimitEntity | dict[str, Any],
+        entity: models.PrincipalRateLimitEntity | models.PrincipalRateLimitEntityDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -114,7 +114,7 @@ class PrincipalRateLimitsResource(Resource):
     async def replace_principal_rate_limit_entity(
         self,
         principal_rate_limit_id: str,
-        entity: models.PrincipalRateLimitEntity | dict[str, Any],
+        entity: models.PrincipalRateLimitEntity | models.PrincipalRateLimitEntityDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -88,7 +88,7 @@ class PrivilegedAccessResource(Resource):
 
     async def create_okta_managed_user_account(
         self,
-        body: models.OktaManagedUserAccountRequest | dict[str, Any],
+        body: models.OktaManagedUserAccountRequest | models.OktaManagedUserAccountRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -163,7 +163,9 @@ class PrivilegedAccessResource(Resource):
     async def update_okta_managed_user_account(
         self,
         id: str,
-        body: models.OktaManagedUserAccountForUpdate | dict[str, Any] | Unset = UNSET,
+        body: models.OktaManagedUserAccountForUpdate
+        | models.OktaManagedUserAccountForUpdateDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -222,7 +224,7 @@ class PrivilegedAccessResource(Resource):
 
     async def create_app_service_account(
         self,
-        body: models.AppServiceAccount | dict[str, Any],
+        body: models.AppServiceAccount | models.AppServiceAccountDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -292,7 +294,9 @@ class PrivilegedAccessResource(Resource):
     async def update_app_service_account(
         self,
         id: str,
-        body: models.AppServiceAccountForUpdate | dict[str, Any] | Unset = UNSET,
+        body: models.AppServiceAccountForUpdate
+        | models.AppServiceAccountForUpdateDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

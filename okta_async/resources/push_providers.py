@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -34,7 +35,7 @@ class PushProvidersResource(Resource):
     def list_push_providers(
         self,
         *,
-        type: models.ProviderType | str | Unset = UNSET,
+        type: models.ProviderType | Literal["APNS", "FCM"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -61,7 +62,10 @@ class PushProvidersResource(Resource):
 
     async def create_push_provider(
         self,
-        push_provider: models.PushProvider | dict[str, Any],
+        push_provider: models.PushProvider
+        | models.PushProviderDict
+        | models.APNSPushProviderDict
+        | models.FCMPushProviderDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -107,7 +111,10 @@ class PushProvidersResource(Resource):
     async def replace_push_provider(
         self,
         push_provider_id: str,
-        push_provider: models.PushProvider | dict[str, Any],
+        push_provider: models.PushProvider
+        | models.PushProviderDict
+        | models.APNSPushProviderDict
+        | models.FCMPushProviderDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

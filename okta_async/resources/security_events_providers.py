@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -77,7 +77,7 @@ class SecurityEventsProvidersResource(Resource):
 
     async def create_security_events_provider_instance(
         self,
-        instance: models.SecurityEventsProviderRequest | dict[str, Any],
+        instance: models.SecurityEventsProviderRequest | models.SecurityEventsProviderRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -123,7 +123,7 @@ class SecurityEventsProvidersResource(Resource):
     async def replace_security_events_provider_instance(
         self,
         security_event_provider_id: str,
-        instance: models.SecurityEventsProviderRequest | dict[str, Any],
+        instance: models.SecurityEventsProviderRequest | models.SecurityEventsProviderRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

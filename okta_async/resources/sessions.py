@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
@@ -98,7 +97,7 @@ class SessionsResource(Resource):
 
     async def create_session(
         self,
-        create_session_request: models.CreateSessionRequest | dict[str, Any],
+        create_session_request: models.CreateSessionRequest | models.CreateSessionRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -331,11 +332,11 @@ class UsersResource(Resource):
 
     async def create_user(
         self,
-        body: models.CreateUserRequest | dict[str, Any],
+        body: models.CreateUserRequest | models.CreateUserRequestDict,
         *,
         activate: bool | Unset = UNSET,
         provider: bool | Unset = UNSET,
-        next_login: models.UserNextLogin | str | Unset = UNSET,
+        next_login: models.UserNextLogin | Literal["changePassword"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -418,7 +419,7 @@ class UsersResource(Resource):
     async def replace_user(
         self,
         id: str,
-        user: models.UpdateUserRequest | dict[str, Any],
+        user: models.UpdateUserRequest | models.UpdateUserRequestDict,
         *,
         strict: bool | Unset = UNSET,
         if_match: str | Unset = UNSET,
@@ -453,7 +454,7 @@ class UsersResource(Resource):
     async def update_user(
         self,
         id: str,
-        user: models.UpdateUserRequest | dict[str, Any],
+        user: models.UpdateUserRequest | models.UpdateUserRequestDict,
         *,
         strict: bool | Unset = UNSET,
         if_match: str | Unset = UNSET,
@@ -501,7 +502,7 @@ class UsersResource(Resource):
         id: str,
         *,
         send_email: bool | Unset = UNSET,
-        prefer: Literal["respond-async"] | str | Unset = UNSET,
+        prefer: Literal["respond-async"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -698,7 +699,7 @@ class UsersResource(Resource):
         id: str,
         *,
         send_email: bool | Unset = UNSET,
-        prefer: Literal["respond-async"] | str | Unset = UNSET,
+        prefer: Literal["respond-async"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1066,7 +1067,7 @@ class UsersResource(Resource):
         self,
         user_id: str,
         *,
-        disclose_identifiers: list[Literal["phone"] | str] | Unset = UNSET,
+        disclose_identifiers: list[Literal["phone"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1092,7 +1093,8 @@ class UsersResource(Resource):
     async def create_authenticator_enrollment(
         self,
         user_id: str,
-        authenticator: models.AuthenticatorEnrollmentCreateRequest | dict[str, Any],
+        authenticator: models.AuthenticatorEnrollmentCreateRequest
+        | models.AuthenticatorEnrollmentCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1118,7 +1120,8 @@ class UsersResource(Resource):
     async def create_tac_authenticator_enrollment(
         self,
         user_id: str,
-        authenticator: models.AuthenticatorEnrollmentCreateRequestTac | dict[str, Any],
+        authenticator: models.AuthenticatorEnrollmentCreateRequestTac
+        | models.AuthenticatorEnrollmentCreateRequestTacDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1146,7 +1149,7 @@ class UsersResource(Resource):
         user_id: str,
         enrollment_id: str,
         *,
-        disclose_identifiers: list[Literal["phone"] | str] | Unset = UNSET,
+        disclose_identifiers: list[Literal["phone"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1223,7 +1226,7 @@ class UsersResource(Resource):
     async def replace_user_classification(
         self,
         user_id: str,
-        body: models.ReplaceUserClassification | dict[str, Any],
+        body: models.ReplaceUserClassification | models.ReplaceUserClassificationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1464,7 +1467,7 @@ class UsersResource(Resource):
     async def change_password(
         self,
         user_id: str,
-        change_password_request: models.ChangePasswordRequest | dict[str, Any],
+        change_password_request: models.ChangePasswordRequest | models.ChangePasswordRequestDict,
         *,
         strict: bool | Unset = UNSET,
         timeout: float | None = None,
@@ -1501,7 +1504,7 @@ class UsersResource(Resource):
     async def change_recovery_question(
         self,
         user_id: str,
-        user_credentials: models.UserCredentials | dict[str, Any],
+        user_credentials: models.UserCredentials | models.UserCredentialsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1568,7 +1571,7 @@ class UsersResource(Resource):
     async def forgot_password_set_new_password(
         self,
         user_id: str,
-        user_credentials: models.UserCredentials | dict[str, Any],
+        user_credentials: models.UserCredentials | models.UserCredentialsDict,
         *,
         send_email: bool | Unset = UNSET,
         timeout: float | None = None,
@@ -1662,7 +1665,20 @@ class UsersResource(Resource):
     async def enroll_factor(
         self,
         user_id: str,
-        body: models.UserFactor | dict[str, Any],
+        body: models.UserFactor
+        | models.UserFactorDict
+        | models.UserFactorCallDict
+        | models.UserFactorEmailDict
+        | models.UserFactorPushDict
+        | models.UserFactorSMSDict
+        | models.UserFactorSecurityQuestionDict
+        | models.UserFactorTokenDict
+        | models.UserFactorTokenHOTPDict
+        | models.UserFactorTokenHardwareDict
+        | models.UserFactorTokenSoftwareTOTPDict
+        | models.UserFactorU2FDict
+        | models.UserFactorWebDict
+        | models.UserFactorWebAuthnDict,
         *,
         update_phone: bool | Unset = UNSET,
         template_id: str | Unset = UNSET,
@@ -2175,7 +2191,7 @@ class UsersResource(Resource):
     async def upsert_user_risk(
         self,
         user_id: str,
-        body: models.UserRiskRequest | dict[str, Any],
+        body: models.UserRiskRequest | models.UserRiskRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -2710,7 +2726,7 @@ class UsersResource(Resource):
         user_id: str,
         role_id_or_encoded_role_id: str,
         *,
-        assignment_type: Literal["USER", "GROUP"] | str | Unset = UNSET,
+        assignment_type: Literal["USER", "GROUP"] | OpenStr | Unset = UNSET,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         max_items: int | None = None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import keyword
 
+import attrs
+
 from codegen import ir
 from codegen.emit.common import InputRenderer, TypeRenderer, docstring, header, literal
 from codegen.naming import enum_member, unique
@@ -14,8 +16,8 @@ _KEYWORDS = frozenset(keyword.kwlist)
 
 def emit_models(api: ir.Api) -> dict[str, str]:
     """``{relative path: source}`` for okta_async/models/."""
-    inputs = _input_context(api)
-    files = {f"{m.module}.py": model_module(api, m, inputs) for m in api.models}
+    context = _Context.of(api)
+    files = {f"{m.module}.py": model_module(api, m, context) for m in api.models}
     files.update({f"{e.module}.py": enum_module(api, e) for e in api.enums})
     files.update({f"{a.module}.py": alias_module(api, a) for a in api.aliases})
     files["__init__.py"] = package_index(api)
@@ -40,30 +42,46 @@ def enum_module(api: ir.Api, enum: ir.Enum) -> str:
     )
 
 
-def _input_context(api: ir.Api) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
-    """(enum values by name, models with nothing to send) for the TypedDicts' value types."""
-    by_name = {m.name: m for m in api.models}
-    free = frozenset(m.name for m in api.models if not _request_properties(by_name, m))
-    return {e.name: e.values for e in api.enums}, free
+@attrs.frozen
+class _Context:
+    """What every model module needs to know about the others (computed once per generation)."""
+
+    by_name: dict[str, ir.Model]
+    enum_values: dict[str, tuple[str, ...]]
+    free: frozenset[str]  # models with nothing a request could send (open maps)
+
+    @classmethod
+    def of(cls, api: ir.Api) -> _Context:
+        by_name = {m.name: m for m in api.models}
+        free = frozenset(m.name for m in api.models if not _request_properties(by_name, m))
+        return cls(by_name, {e.name: e.values for e in api.enums}, free)
+
+    def lineage(self, model: ir.Model) -> list[ir.Model]:
+        """The model and its ancestors, root first."""
+        return _lineage(self.by_name, model)
 
 
-def model_module(
-    api: ir.Api, model: ir.Model, context: tuple[dict[str, tuple[str, ...]], frozenset[str]]
-) -> str:
+def _lineage(by_name: dict[str, ir.Model], model: ir.Model) -> list[ir.Model]:
+    chain = [model]
+    while chain[-1].parent is not None and chain[-1].parent in by_name:
+        chain.append(by_name[chain[-1].parent or ""])
+    return chain[::-1]
+
+
+def model_module(api: ir.Api, model: ir.Model, context: _Context) -> str:
     """An ``@attrs.define(kw_only=True)`` class; field metadata carries wire name and readOnly."""
     types = TypeRenderer()
     doc = docstring(model.description or f"The {model.name} object.", 4)
     body = [_class_line(model), doc, "\n"]
     if model.discriminator is not None:
         body.append(_discriminator(model.discriminator))
-    always = _always_names(api, model)
+    always = _always_names(context.lineage(model))
     if any(p.always for p in model.properties):
         body.append(_always_block(always))
     for prop in model.properties:
         body.append(_field(prop, types))
-    inputs = InputRenderer("", *context)
-    by_name = {m.name: m for m in api.models}
-    body.append(_typed_dict(model, _request_properties(by_name, model), inputs))
+    inputs = InputRenderer("", context.enum_values, context.free)
+    body.append(_typed_dict(model, _request_properties(context.by_name, model), inputs))
     refs = sorted(types.refs - {model.name, model.parent or ""})
     dict_refs = sorted(inputs.refs - {model.name})
     module_of = {m.name: m.module for m in api.models} | {e.name: e.module for e in api.enums}
@@ -114,10 +132,7 @@ def model_module(
 def _request_properties(by_name: dict[str, ir.Model], model: ir.Model) -> list[ir.Property]:
     """What a request may send of the model: every property, inherited ones included (the
     subclass's declaration wins), except readOnly ones."""
-    chain = [model]
-    while chain[-1].parent is not None and chain[-1].parent in by_name:
-        chain.append(by_name[chain[-1].parent or ""])
-    props = {p.wire_name: p for m in reversed(chain) for p in m.properties}
+    props = {p.wire_name: p for m in _lineage(by_name, model) for p in m.properties}
     return [p for p in props.values() if not p.read_only]
 
 
@@ -172,13 +187,9 @@ def _discriminator(disc: ir.Discriminator) -> str:
     )
 
 
-def _always_names(api: ir.Api, model: ir.Model) -> tuple[str, ...]:
-    """Python names of the model's always-present fields, inherited ones first."""
-    by_name = {m.name: m for m in api.models}
-    chain: list[ir.Model] = [model]
-    while chain[-1].parent is not None and chain[-1].parent in by_name:
-        chain.append(by_name[chain[-1].parent or ""])
-    names = [p.py_name for m in reversed(chain) for p in m.properties if p.always]
+def _always_names(lineage: list[ir.Model]) -> tuple[str, ...]:
+    """Python names of the always-present fields of a model's lineage, inherited ones first."""
+    names = [p.py_name for m in lineage for p in m.properties if p.always]
     return tuple(dict.fromkeys(names))
 
 

@@ -86,10 +86,12 @@ def codegen_check(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Every benchmarks/*.py against the embedded fake org; each exits non-zero if a target fails.
+    """Every benchmarks/*.py (``_*.py`` are their helpers); each exits non-zero if a target fails.
 
-    Arguments after ``--`` go to every benchmark, so use them only when all accept them (or run
-    one file directly). ``--no-venv`` runs them in the current environment.
+    ``bench_pagination.py`` prints the pagination table (plain loop, raw, model; 10k/50k/100k
+    users against pre-rendered pages, then the fake org as the realistic server). Arguments
+    after ``--`` go to every benchmark, so use them only when all accept them (or run one file
+    directly). ``--no-venv`` runs them in the current environment.
     """
     import pathlib
     import sys
@@ -101,7 +103,7 @@ def bench(session: nox.Session) -> None:
         python = sys.executable
     else:
         session.install("-e", ".")
-    scripts = sorted(pathlib.Path("benchmarks").glob("*.py"))
+    scripts = sorted(p for p in pathlib.Path("benchmarks").glob("*.py") if p.name[0] != "_")
     if not scripts:
         session.error("no benchmarks/*.py found")
     for script in scripts:

@@ -3,6 +3,9 @@
 The overrides live in ``overrides.toml`` next to this module, one ``[[override]]`` table each, with
 ``pointer``, ``value`` (or ``delete = true``) and a ``reason``. An override whose parent container
 does not exist in the document is skipped and reported, so fixture specs can share the same file.
+A pointer under ``/definitions`` only concerns Swagger 2 documents and one under ``/components``
+only OpenAPI 3 ones: against the other flavour it is neither applied nor reported, since the one
+file serves both the current spec and the 2.4.0 overlay.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 from codegen._toml import load_toml
 
 OVERRIDES_FILE = Path(__file__).with_name("overrides.toml")
+# The top-level key a pointer starts with -> the key that marks a document of the other flavour.
+_OTHER_FLAVOUR = {"definitions": "openapi", "components": "swagger"}
 
 
 def _unescape(token: str) -> str:
@@ -27,6 +32,12 @@ def _container(doc: Any, tokens: list[str]) -> Any:
     return node
 
 
+def _for_other_flavour(doc: dict[str, Any], tokens: list[str]) -> bool:
+    """True when the pointer addresses the other spec flavour's layout (see the module doc)."""
+    marker = _OTHER_FLAVOUR.get(tokens[0])
+    return marker is not None and marker in doc
+
+
 def apply_overrides(
     doc: dict[str, Any], path: Path = OVERRIDES_FILE
 ) -> tuple[list[str], list[str]]:
@@ -36,6 +47,8 @@ def apply_overrides(
     for entry in load_toml(path).get("override", []):
         pointer: str = entry["pointer"]
         tokens = [_unescape(t) for t in pointer.lstrip("/").split("/")]
+        if _for_other_flavour(doc, tokens):
+            continue
         try:
             parent = _container(doc, tokens[:-1])
         except (KeyError, IndexError, TypeError):

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from okta_async._core.model import OpenStr
     from okta_async._core.pagination import AsyncPaginator, Page
+    from okta_async._core.transport import APIResponse, RawResponse
     from okta_async.client import OktaClient
 
 _LAZY: dict[str, str] = {
@@ -44,6 +45,8 @@ _LAZY: dict[str, str] = {
     "AsyncPaginator": "okta_async._core.pagination",
     "Page": "okta_async._core.pagination",
     "OpenStr": "okta_async._core.model",
+    "APIResponse": "okta_async._core.transport",
+    "RawResponse": "okta_async._core.transport",
     **{
         name: "okta_async._core.errors"
         for name in (
@@ -72,6 +75,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "UNSET",
     "APIConnectionError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "AsyncPaginator",
@@ -93,6 +97,7 @@ __all__ = [
     "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "TokenRequestError",
     "Unset",
     "__version__",

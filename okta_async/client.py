@@ -24,6 +24,7 @@ from okta_async._core.transport import RawResponse, Transport, TransportAuth, Tr
 from okta_async.resources import ResourceAccessors
 
 if TYPE_CHECKING:
+    from okta_async._core.retry import RetryPolicy
     from okta_async.bulk import BulkOperations
 
 
@@ -175,6 +176,13 @@ class OktaClient(ResourceAccessors):
     def governor(self) -> RateLimitGovernor:
         """The rate-limit governor shared by this client and its copies."""
         return self._transport.governor
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy shared by this client and its copies: its backoff, and the one
+        injectable ``sleep`` every wait goes through (API and token calls, governor holds,
+        bulk item retries, the log tail)."""
+        return self._transport.retry_policy
 
     def with_options(
         self,

@@ -88,11 +88,13 @@ def namespace_module(api: ir.Api, ns: ir.Namespace) -> str:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import {", ".join(sorted(typing_names, key=str.lower))}
 
 {mixin_import}from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 {unset_import}
 
@@ -101,7 +103,34 @@ from .. import models
 {operation_records(ns)}
 
 class {ns.class_name}({bases}):
-{class_doc}{class_attrs}{methods}'''
+{class_doc}{class_attrs}{methods}{raw_response_block(ns)}'''
+
+
+def raw_response_block(ns: ir.Namespace) -> str:
+    """The resource's ``with_raw_response`` property and the class it returns, whose attributes
+    are the resource's coroutine methods wrapped by ``to_raw_response``."""
+    raw_class = f"{ns.class_name}WithRawResponse"
+    wrapped = "".join(
+        f"        self.{op.method_name} = to_raw_response(resource.{op.method_name})\n"
+        for op in ns.operations
+        if not op.is_paginated
+    )
+    wrapped = wrapped or "        pass\n"
+    return f'''
+    @functools.cached_property
+    def with_raw_response(self) -> {raw_class}:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return {raw_class}(self)
+
+
+class {raw_class}:
+    """``okta.{ns.attribute}`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: {ns.class_name}) -> None:
+{wrapped}'''
 
 
 def _signature(op: ir.Operation, types: TypeRenderer, inputs: InputRenderer) -> str:

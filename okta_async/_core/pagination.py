@@ -315,16 +315,15 @@ class _Prefetcher(Generic[T]):
 
     async def _produce(self) -> None:
         try:
-            while True:
+            while not self._walker.finished:
                 await self._credits.acquire()
                 page = await self._walker.fetch()
-                if page is None:
-                    self._queue.put_nowait(_END)
-                    return
-                self._queue.put_nowait(page)
-                if self._walker.finished:
-                    self._queue.put_nowait(_END)
-                    return
+                if page is not None:
+                    self._queue.put_nowait(page)
+                # Let go of it: a page the consumer is done with must be freed before the next
+                # one is parsed, or the garbage collector walks both (and promotes them).
+                del page
+            self._queue.put_nowait(_END)
         except Exception as exc:  # handed to the consumer, in order
             self._queue.put_nowait(exc)
 

@@ -26,6 +26,7 @@ from okta_async._core import operation, serde
 from okta_async._core.errors import DecodeError
 from okta_async._core.model import decoding_request_id
 from okta_async._core.operation import Operation, RequestOptions
+from okta_async._core.raw import record_response
 from okta_async._core.unset import UNSET
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ class Resource:
                 extra_headers=extra_headers,
             ),
         )
+        record_response(response)  # for ``with_raw_response`` (okta_async._core.raw)
         if text:
             return response.body.decode("utf-8", errors="replace")
         if returns is None and not raw:

@@ -61,7 +61,7 @@ from okta_async._version import __version__
 
 MAX_REDIRECTS = 5
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
-T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 class TransportConfig(Protocol):
@@ -158,15 +158,16 @@ class RawResponse:
 
 
 @attrs.frozen
-class APIResponse(Generic[T]):
-    """A 2xx response beside the model it decodes to: the raw-response view of one call.
+class APIResponse(Generic[T_co]):
+    """A 2xx response beside the value its method returned: the raw-response view of one call.
 
-    ``status``, ``headers`` and ``request_id`` come from the response; :meth:`parse` decodes the
-    body with the operation's decoder (the generated model), :meth:`json` gives plain JSON.
+    ``status``, ``headers`` and ``request_id`` come from the response; :meth:`parse` gives what
+    the plain method returns (the generated model, a list, text or None), decoded once when the
+    call completed; :meth:`json` gives the body as plain JSON.
     """
 
     raw: RawResponse
-    decode: Callable[[Any], T] = attrs.field(repr=False)
+    parsed: T_co = attrs.field(repr=False)
 
     @property
     def status(self) -> int:
@@ -184,9 +185,9 @@ class APIResponse(Generic[T]):
         """The body as plain JSON (see :meth:`RawResponse.json`)."""
         return self.raw.json()
 
-    def parse(self) -> T:
-        """The body decoded to the operation's return type."""
-        return self.decode(self.raw.json())
+    def parse(self) -> T_co:
+        """What the plain method returns for this response (the model, for most)."""
+        return self.parsed
 
 
 def user_agent(extra: str | None = None) -> str:
@@ -258,10 +259,14 @@ class Transport:
     ) -> None:
         self.org_url = yarl.URL(config.org_url.rstrip("/"))
         self._shared = _Shared(config, auth, self.org_url, session, trace_configs)
+        self.retry_policy = policy = retry_policy or RetryPolicy()
+        # One injectable clock and sleep: the governor's holds go through the retry policy's.
         self.governor = governor or RateLimitGovernor(
-            config.max_concurrent_requests, max_wait=config.max_rate_limit_wait
+            config.max_concurrent_requests,
+            max_wait=config.max_rate_limit_wait,
+            wall_clock=lambda: policy.wall_clock(),
+            sleep=lambda delay: policy.sleep(delay),
         )
-        self.retry_policy = retry_policy or RetryPolicy()
         self._defaults: RequestOptions = {}
 
     def __repr__(self) -> str:
@@ -718,6 +723,7 @@ def _source_of(config: TransportConfig, setting: str) -> str:
 
 
 __all__ = [
+    "APIResponse",
     "PerRequestAuth",
     "RawResponse",
     "Transport",

@@ -56,6 +56,9 @@ class TransportLike(Protocol):
         json: Any = ...,
     ) -> Any: ...
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait between item retries (the client's injectable retry-policy sleep)."""
+
 
 class ClientCalls:
     """A :class:`TransportLike` over the client's public ``request_raw``: the operation's
@@ -76,6 +79,9 @@ class ClientCalls:
         return await self._client.request_raw(
             op.method, op.path, path_params=path_params, params=params, json=json
         )
+
+    async def sleep(self, seconds: float) -> None:
+        await self._client.retry_policy.sleep(seconds)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -123,13 +129,14 @@ async def retrying(
     ctx: ItemContext,
     call: Callable[[], Awaitable[T]],
     *,
+    sleep: Callable[[float], Awaitable[None]],
     max_attempts: int,
     retry_on: Callable[[Exception], bool] = is_transient,
 ) -> T:
     """Await ``call()``, again with backoff while it raises what ``retry_on`` accepts.
 
     Every try counts in ``ctx.attempts``; the last error propagates after ``max_attempts`` tries.
-    Only for calls that are safe to repeat.
+    Only for calls that are safe to repeat. ``sleep`` is the client's (see ``TransportLike``).
     """
     tries = 0
     while True:
@@ -140,7 +147,7 @@ async def retrying(
         except Exception as exc:
             if tries >= max_attempts or not retry_on(exc) or stops_the_job(exc):
                 raise
-        await anyio.sleep(backoff(tries))
+        await sleep(backoff(tries))
 
 
 async def send_retrying(
@@ -157,6 +164,7 @@ async def send_retrying(
     return await retrying(
         ctx,
         lambda: transport.request(op, path_params=path_params, query=query, json=json),
+        sleep=transport.sleep,
         max_attempts=max_attempts,
     )
 

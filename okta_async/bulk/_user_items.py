@@ -20,7 +20,6 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import anyio
 import attrs
 
 from okta_async._core.errors import BadRequestError, NotFoundError
@@ -127,7 +126,7 @@ class CreateUsers:
                         return EXISTED, existing
                 if tries >= self.max_attempts:
                     raise
-            await anyio.sleep(backoff(tries))
+            await self.transport.sleep(backoff(tries))
 
     async def _existing(self, user: NewUser, ctx: ItemContext) -> dict[str, Any] | None:
         found = await find_user(self.transport, ctx, user.login, max_attempts=self.max_attempts)

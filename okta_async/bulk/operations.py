@@ -136,7 +136,11 @@ class BulkOperations:
         async def item_fn(item: T, ctx: ItemContext) -> tuple[str, R]:
             call = functools.partial(fn, item)
             return SUCCEEDED, await _calls.retrying(
-                ctx, call, max_attempts=max_attempts, retry_on=retry_on
+                ctx,
+                call,
+                sleep=self._client.retry_policy.sleep,
+                max_attempts=max_attempts,
+                retry_on=retry_on,
             )
 
         return self._run(

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -442,3 +444,35 @@ class AgentPoolsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> AgentPoolsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return AgentPoolsResourceWithRawResponse(self)
+
+
+class AgentPoolsResourceWithRawResponse:
+    """``okta.agent_pools`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: AgentPoolsResource) -> None:
+        self.create_agent_pools_update = to_raw_response(resource.create_agent_pools_update)
+        self.get_agent_pools_update_settings = to_raw_response(
+            resource.get_agent_pools_update_settings
+        )
+        self.update_agent_pools_update_settings = to_raw_response(
+            resource.update_agent_pools_update_settings
+        )
+        self.get_agent_pools_update_instance = to_raw_response(
+            resource.get_agent_pools_update_instance
+        )
+        self.update_agent_pools_update = to_raw_response(resource.update_agent_pools_update)
+        self.delete_agent_pools_update = to_raw_response(resource.delete_agent_pools_update)
+        self.activate_agent_pools_update = to_raw_response(resource.activate_agent_pools_update)
+        self.deactivate_agent_pools_update = to_raw_response(resource.deactivate_agent_pools_update)
+        self.pause_agent_pools_update = to_raw_response(resource.pause_agent_pools_update)
+        self.resume_agent_pools_update = to_raw_response(resource.resume_agent_pools_update)
+        self.retry_agent_pools_update = to_raw_response(resource.retry_agent_pools_update)
+        self.stop_agent_pools_update = to_raw_response(resource.stop_agent_pools_update)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -143,3 +145,21 @@ class ApiTokensResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> ApiTokensResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return ApiTokensResourceWithRawResponse(self)
+
+
+class ApiTokensResourceWithRawResponse:
+    """``okta.api_tokens`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: ApiTokensResource) -> None:
+        self.revoke_current_api_token = to_raw_response(resource.revoke_current_api_token)
+        self.get_api_token = to_raw_response(resource.get_api_token)
+        self.upsert_api_token = to_raw_response(resource.upsert_api_token)
+        self.revoke_api_token = to_raw_response(resource.revoke_api_token)

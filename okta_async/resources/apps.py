@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Literal, cast
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -2548,4 +2550,128 @@ class AppsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> AppsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return AppsResourceWithRawResponse(self)
+
+
+class AppsResourceWithRawResponse:
+    """``okta.apps`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: AppsResource) -> None:
+        self.create_application = to_raw_response(resource.create_application)
+        self.get_application = to_raw_response(resource.get_application)
+        self.replace_application = to_raw_response(resource.replace_application)
+        self.delete_application = to_raw_response(resource.delete_application)
+        self.get_default_provisioning_connection_for_application = to_raw_response(
+            resource.get_default_provisioning_connection_for_application
+        )
+        self.update_default_provisioning_connection_for_application = to_raw_response(
+            resource.update_default_provisioning_connection_for_application
+        )
+        self.get_user_provisioning_connection_jwks = to_raw_response(
+            resource.get_user_provisioning_connection_jwks
+        )
+        self.activate_default_provisioning_connection_for_application = to_raw_response(
+            resource.activate_default_provisioning_connection_for_application
+        )
+        self.deactivate_default_provisioning_connection_for_application = to_raw_response(
+            resource.deactivate_default_provisioning_connection_for_application
+        )
+        self.generate_csr_for_application = to_raw_response(resource.generate_csr_for_application)
+        self.get_csr_for_application = to_raw_response(resource.get_csr_for_application)
+        self.revoke_csr_from_application = to_raw_response(resource.revoke_csr_from_application)
+        self.publish_csr_from_application = to_raw_response(resource.publish_csr_from_application)
+        self.add_jwk = to_raw_response(resource.add_jwk)
+        self.get_jwk = to_raw_response(resource.get_jwk)
+        self.deletejwk = to_raw_response(resource.deletejwk)
+        self.activate_oauth2_client_json_web_key = to_raw_response(
+            resource.activate_oauth2_client_json_web_key
+        )
+        self.deactivate_oauth2_client_json_web_key = to_raw_response(
+            resource.deactivate_oauth2_client_json_web_key
+        )
+        self.generate_application_key = to_raw_response(resource.generate_application_key)
+        self.get_application_key = to_raw_response(resource.get_application_key)
+        self.clone_application_key = to_raw_response(resource.clone_application_key)
+        self.create_oauth2_client_secret = to_raw_response(resource.create_oauth2_client_secret)
+        self.get_oauth2_client_secret = to_raw_response(resource.get_oauth2_client_secret)
+        self.delete_oauth2_client_secret = to_raw_response(resource.delete_oauth2_client_secret)
+        self.activate_oauth2_client_secret = to_raw_response(resource.activate_oauth2_client_secret)
+        self.deactivate_oauth2_client_secret = to_raw_response(
+            resource.deactivate_oauth2_client_secret
+        )
+        self.create_cross_app_access_connection = to_raw_response(
+            resource.create_cross_app_access_connection
+        )
+        self.get_cross_app_access_connection = to_raw_response(
+            resource.get_cross_app_access_connection
+        )
+        self.delete_cross_app_access_connection = to_raw_response(
+            resource.delete_cross_app_access_connection
+        )
+        self.update_cross_app_access_connection = to_raw_response(
+            resource.update_cross_app_access_connection
+        )
+        self.get_feature_for_application = to_raw_response(resource.get_feature_for_application)
+        self.update_feature_for_application = to_raw_response(
+            resource.update_feature_for_application
+        )
+        self.create_federated_claim = to_raw_response(resource.create_federated_claim)
+        self.get_federated_claim = to_raw_response(resource.get_federated_claim)
+        self.replace_federated_claim = to_raw_response(resource.replace_federated_claim)
+        self.delete_federated_claim = to_raw_response(resource.delete_federated_claim)
+        self.grant_consent_to_scope = to_raw_response(resource.grant_consent_to_scope)
+        self.get_scope_consent_grant = to_raw_response(resource.get_scope_consent_grant)
+        self.revoke_scope_consent_grant = to_raw_response(resource.revoke_scope_consent_grant)
+        self.create_group_push_mapping = to_raw_response(resource.create_group_push_mapping)
+        self.get_group_push_mapping = to_raw_response(resource.get_group_push_mapping)
+        self.delete_group_push_mapping = to_raw_response(resource.delete_group_push_mapping)
+        self.update_group_push_mapping = to_raw_response(resource.update_group_push_mapping)
+        self.get_application_group_assignment = to_raw_response(
+            resource.get_application_group_assignment
+        )
+        self.assign_group_to_application = to_raw_response(resource.assign_group_to_application)
+        self.unassign_application_from_group = to_raw_response(
+            resource.unassign_application_from_group
+        )
+        self.update_group_assignment_to_application = to_raw_response(
+            resource.update_group_assignment_to_application
+        )
+        self.create_interclient_trust_mapping = to_raw_response(
+            resource.create_interclient_trust_mapping
+        )
+        self.delete_interclient_trust_mapping = to_raw_response(
+            resource.delete_interclient_trust_mapping
+        )
+        self.activate_application = to_raw_response(resource.activate_application)
+        self.deactivate_application = to_raw_response(resource.deactivate_application)
+        self.upload_application_logo = to_raw_response(resource.upload_application_logo)
+        self.assign_application_policy = to_raw_response(resource.assign_application_policy)
+        self.preview_saml_metadata_for_application = to_raw_response(
+            resource.preview_saml_metadata_for_application
+        )
+        self.revoke_oauth2_tokens_for_application = to_raw_response(
+            resource.revoke_oauth2_tokens_for_application
+        )
+        self.get_oauth2_token_for_application = to_raw_response(
+            resource.get_oauth2_token_for_application
+        )
+        self.revoke_oauth2_token_for_application = to_raw_response(
+            resource.revoke_oauth2_token_for_application
+        )
+        self.assign_user_to_application = to_raw_response(resource.assign_user_to_application)
+        self.get_application_user = to_raw_response(resource.get_application_user)
+        self.update_application_user = to_raw_response(resource.update_application_user)
+        self.unassign_user_from_application = to_raw_response(
+            resource.unassign_user_from_application
+        )
+        self.verify_provisioning_connection_for_application = to_raw_response(
+            resource.verify_provisioning_connection_for_application
         )

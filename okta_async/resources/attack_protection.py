@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -109,3 +111,23 @@ class AttackProtectionResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> AttackProtectionResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return AttackProtectionResourceWithRawResponse(self)
+
+
+class AttackProtectionResourceWithRawResponse:
+    """``okta.attack_protection`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: AttackProtectionResource) -> None:
+        self.get_authenticator_settings = to_raw_response(resource.get_authenticator_settings)
+        self.replace_authenticator_settings = to_raw_response(
+            resource.replace_authenticator_settings
+        )
+        self.get_user_lockout_settings = to_raw_response(resource.get_user_lockout_settings)
+        self.replace_user_lockout_settings = to_raw_response(resource.replace_user_lockout_settings)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -713,3 +715,34 @@ class AuthenticatorsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> AuthenticatorsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return AuthenticatorsResourceWithRawResponse(self)
+
+
+class AuthenticatorsResourceWithRawResponse:
+    """``okta.authenticators`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: AuthenticatorsResource) -> None:
+        self.create_authenticator = to_raw_response(resource.create_authenticator)
+        self.get_authenticator = to_raw_response(resource.get_authenticator)
+        self.replace_authenticator = to_raw_response(resource.replace_authenticator)
+        self.create_custom_aaguid = to_raw_response(resource.create_custom_aaguid)
+        self.get_custom_aaguid = to_raw_response(resource.get_custom_aaguid)
+        self.replace_custom_aaguid = to_raw_response(resource.replace_custom_aaguid)
+        self.delete_custom_aaguid = to_raw_response(resource.delete_custom_aaguid)
+        self.update_custom_aaguid = to_raw_response(resource.update_custom_aaguid)
+        self.activate_authenticator = to_raw_response(resource.activate_authenticator)
+        self.deactivate_authenticator = to_raw_response(resource.deactivate_authenticator)
+        self.get_authenticator_method = to_raw_response(resource.get_authenticator_method)
+        self.replace_authenticator_method = to_raw_response(resource.replace_authenticator_method)
+        self.activate_authenticator_method = to_raw_response(resource.activate_authenticator_method)
+        self.deactivate_authenticator_method = to_raw_response(
+            resource.deactivate_authenticator_method
+        )
+        self.verify_rp_id_domain = to_raw_response(resource.verify_rp_id_domain)

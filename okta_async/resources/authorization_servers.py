@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -1561,3 +1563,99 @@ class AuthorizationServersResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> AuthorizationServersResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return AuthorizationServersResourceWithRawResponse(self)
+
+
+class AuthorizationServersResourceWithRawResponse:
+    """``okta.authorization_servers`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: AuthorizationServersResource) -> None:
+        self.create_authorization_server = to_raw_response(resource.create_authorization_server)
+        self.get_authorization_server = to_raw_response(resource.get_authorization_server)
+        self.replace_authorization_server = to_raw_response(resource.replace_authorization_server)
+        self.delete_authorization_server = to_raw_response(resource.delete_authorization_server)
+        self.create_associated_servers = to_raw_response(resource.create_associated_servers)
+        self.delete_associated_server = to_raw_response(resource.delete_associated_server)
+        self.create_oauth2_claim = to_raw_response(resource.create_oauth2_claim)
+        self.get_oauth2_claim = to_raw_response(resource.get_oauth2_claim)
+        self.replace_oauth2_claim = to_raw_response(resource.replace_oauth2_claim)
+        self.delete_oauth2_claim = to_raw_response(resource.delete_oauth2_claim)
+        self.revoke_refresh_tokens_for_authorization_server_and_client = to_raw_response(
+            resource.revoke_refresh_tokens_for_authorization_server_and_client
+        )
+        self.get_refresh_token_for_authorization_server_and_client = to_raw_response(
+            resource.get_refresh_token_for_authorization_server_and_client
+        )
+        self.revoke_refresh_token_for_authorization_server_and_client = to_raw_response(
+            resource.revoke_refresh_token_for_authorization_server_and_client
+        )
+        self.get_authorization_server_key = to_raw_response(resource.get_authorization_server_key)
+        self.rotate_authorization_server_keys = to_raw_response(
+            resource.rotate_authorization_server_keys
+        )
+        self.activate_authorization_server = to_raw_response(resource.activate_authorization_server)
+        self.deactivate_authorization_server = to_raw_response(
+            resource.deactivate_authorization_server
+        )
+        self.create_authorization_server_policy = to_raw_response(
+            resource.create_authorization_server_policy
+        )
+        self.get_authorization_server_policy = to_raw_response(
+            resource.get_authorization_server_policy
+        )
+        self.replace_authorization_server_policy = to_raw_response(
+            resource.replace_authorization_server_policy
+        )
+        self.delete_authorization_server_policy = to_raw_response(
+            resource.delete_authorization_server_policy
+        )
+        self.activate_authorization_server_policy = to_raw_response(
+            resource.activate_authorization_server_policy
+        )
+        self.deactivate_authorization_server_policy = to_raw_response(
+            resource.deactivate_authorization_server_policy
+        )
+        self.create_authorization_server_policy_rule = to_raw_response(
+            resource.create_authorization_server_policy_rule
+        )
+        self.get_authorization_server_policy_rule = to_raw_response(
+            resource.get_authorization_server_policy_rule
+        )
+        self.replace_authorization_server_policy_rule = to_raw_response(
+            resource.replace_authorization_server_policy_rule
+        )
+        self.delete_authorization_server_policy_rule = to_raw_response(
+            resource.delete_authorization_server_policy_rule
+        )
+        self.activate_authorization_server_policy_rule = to_raw_response(
+            resource.activate_authorization_server_policy_rule
+        )
+        self.deactivate_authorization_server_policy_rule = to_raw_response(
+            resource.deactivate_authorization_server_policy_rule
+        )
+        self.add_oauth2_resource_server_json_web_key = to_raw_response(
+            resource.add_oauth2_resource_server_json_web_key
+        )
+        self.get_oauth2_resource_server_json_web_key = to_raw_response(
+            resource.get_oauth2_resource_server_json_web_key
+        )
+        self.delete_oauth2_resource_server_json_web_key = to_raw_response(
+            resource.delete_oauth2_resource_server_json_web_key
+        )
+        self.activate_oauth2_resource_server_json_web_key = to_raw_response(
+            resource.activate_oauth2_resource_server_json_web_key
+        )
+        self.deactivate_oauth2_resource_server_json_web_key = to_raw_response(
+            resource.deactivate_oauth2_resource_server_json_web_key
+        )
+        self.create_oauth2_scope = to_raw_response(resource.create_oauth2_scope)
+        self.get_oauth2_scope = to_raw_response(resource.get_oauth2_scope)
+        self.replace_oauth2_scope = to_raw_response(resource.replace_oauth2_scope)
+        self.delete_oauth2_scope = to_raw_response(resource.delete_oauth2_scope)

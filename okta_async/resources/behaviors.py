@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -216,4 +218,34 @@ class BehaviorsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> BehaviorsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return BehaviorsResourceWithRawResponse(self)
+
+
+class BehaviorsResourceWithRawResponse:
+    """``okta.behaviors`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: BehaviorsResource) -> None:
+        self.create_behavior_detection_rule = to_raw_response(
+            resource.create_behavior_detection_rule
+        )
+        self.get_behavior_detection_rule = to_raw_response(resource.get_behavior_detection_rule)
+        self.replace_behavior_detection_rule = to_raw_response(
+            resource.replace_behavior_detection_rule
+        )
+        self.delete_behavior_detection_rule = to_raw_response(
+            resource.delete_behavior_detection_rule
+        )
+        self.activate_behavior_detection_rule = to_raw_response(
+            resource.activate_behavior_detection_rule
+        )
+        self.deactivate_behavior_detection_rule = to_raw_response(
+            resource.deactivate_behavior_detection_rule
         )

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -62,4 +64,24 @@ class BotProtectionResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> BotProtectionResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return BotProtectionResourceWithRawResponse(self)
+
+
+class BotProtectionResourceWithRawResponse:
+    """``okta.bot_protection`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: BotProtectionResource) -> None:
+        self.get_bot_protection_configuration = to_raw_response(
+            resource.get_bot_protection_configuration
+        )
+        self.update_bot_protection_configuration = to_raw_response(
+            resource.update_bot_protection_configuration
         )

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -1645,3 +1647,74 @@ class BrandsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> BrandsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return BrandsResourceWithRawResponse(self)
+
+
+class BrandsResourceWithRawResponse:
+    """``okta.brands`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: BrandsResource) -> None:
+        self.create_brand = to_raw_response(resource.create_brand)
+        self.get_brand = to_raw_response(resource.get_brand)
+        self.replace_brand = to_raw_response(resource.replace_brand)
+        self.delete_brand = to_raw_response(resource.delete_brand)
+        self.list_brand_domains = to_raw_response(resource.list_brand_domains)
+        self.get_error_page = to_raw_response(resource.get_error_page)
+        self.get_customized_error_page = to_raw_response(resource.get_customized_error_page)
+        self.replace_customized_error_page = to_raw_response(resource.replace_customized_error_page)
+        self.delete_customized_error_page = to_raw_response(resource.delete_customized_error_page)
+        self.get_default_error_page = to_raw_response(resource.get_default_error_page)
+        self.get_preview_error_page = to_raw_response(resource.get_preview_error_page)
+        self.replace_preview_error_page = to_raw_response(resource.replace_preview_error_page)
+        self.delete_preview_error_page = to_raw_response(resource.delete_preview_error_page)
+        self.get_sign_in_page = to_raw_response(resource.get_sign_in_page)
+        self.get_customized_sign_in_page = to_raw_response(resource.get_customized_sign_in_page)
+        self.replace_customized_sign_in_page = to_raw_response(
+            resource.replace_customized_sign_in_page
+        )
+        self.delete_customized_sign_in_page = to_raw_response(
+            resource.delete_customized_sign_in_page
+        )
+        self.get_default_sign_in_page = to_raw_response(resource.get_default_sign_in_page)
+        self.get_preview_sign_in_page = to_raw_response(resource.get_preview_sign_in_page)
+        self.replace_preview_sign_in_page = to_raw_response(resource.replace_preview_sign_in_page)
+        self.delete_preview_sign_in_page = to_raw_response(resource.delete_preview_sign_in_page)
+        self.get_sign_out_page_settings = to_raw_response(resource.get_sign_out_page_settings)
+        self.replace_sign_out_page_settings = to_raw_response(
+            resource.replace_sign_out_page_settings
+        )
+        self.get_email_template = to_raw_response(resource.get_email_template)
+        self.create_email_customization = to_raw_response(resource.create_email_customization)
+        self.delete_all_customizations = to_raw_response(resource.delete_all_customizations)
+        self.get_email_customization = to_raw_response(resource.get_email_customization)
+        self.replace_email_customization = to_raw_response(resource.replace_email_customization)
+        self.delete_email_customization = to_raw_response(resource.delete_email_customization)
+        self.get_customization_preview = to_raw_response(resource.get_customization_preview)
+        self.get_email_default_content = to_raw_response(resource.get_email_default_content)
+        self.get_email_default_preview = to_raw_response(resource.get_email_default_preview)
+        self.get_email_settings = to_raw_response(resource.get_email_settings)
+        self.replace_email_settings = to_raw_response(resource.replace_email_settings)
+        self.send_test_email = to_raw_response(resource.send_test_email)
+        self.get_brand_theme = to_raw_response(resource.get_brand_theme)
+        self.replace_brand_theme = to_raw_response(resource.replace_brand_theme)
+        self.upload_brand_theme_background_image = to_raw_response(
+            resource.upload_brand_theme_background_image
+        )
+        self.delete_brand_theme_background_image = to_raw_response(
+            resource.delete_brand_theme_background_image
+        )
+        self.upload_brand_theme_favicon = to_raw_response(resource.upload_brand_theme_favicon)
+        self.delete_brand_theme_favicon = to_raw_response(resource.delete_brand_theme_favicon)
+        self.upload_brand_theme_logo = to_raw_response(resource.upload_brand_theme_logo)
+        self.delete_brand_theme_logo = to_raw_response(resource.delete_brand_theme_logo)
+        self.get_all_well_known_uris = to_raw_response(resource.get_all_well_known_uris)
+        self.get_root_brand_well_known_uri = to_raw_response(resource.get_root_brand_well_known_uri)
+        self.get_brand_well_known_uri = to_raw_response(resource.get_brand_well_known_uri)
+        self.replace_brand_well_known_uri = to_raw_response(resource.replace_brand_well_known_uri)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -175,3 +177,22 @@ class CaptchasResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> CaptchasResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return CaptchasResourceWithRawResponse(self)
+
+
+class CaptchasResourceWithRawResponse:
+    """``okta.captchas`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: CaptchasResource) -> None:
+        self.create_captcha_instance = to_raw_response(resource.create_captcha_instance)
+        self.get_captcha_instance = to_raw_response(resource.get_captcha_instance)
+        self.replace_captcha_instance = to_raw_response(resource.replace_captcha_instance)
+        self.update_captcha_instance = to_raw_response(resource.update_captcha_instance)
+        self.delete_captcha_instance = to_raw_response(resource.delete_captcha_instance)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -164,4 +166,28 @@ class DeviceAssurancesResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> DeviceAssurancesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return DeviceAssurancesResourceWithRawResponse(self)
+
+
+class DeviceAssurancesResourceWithRawResponse:
+    """``okta.device_assurances`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: DeviceAssurancesResource) -> None:
+        self.create_device_assurance_policy = to_raw_response(
+            resource.create_device_assurance_policy
+        )
+        self.get_device_assurance_policy = to_raw_response(resource.get_device_assurance_policy)
+        self.replace_device_assurance_policy = to_raw_response(
+            resource.replace_device_assurance_policy
+        )
+        self.delete_device_assurance_policy = to_raw_response(
+            resource.delete_device_assurance_policy
         )

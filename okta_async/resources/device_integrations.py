@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -129,3 +131,20 @@ class DeviceIntegrationsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> DeviceIntegrationsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return DeviceIntegrationsResourceWithRawResponse(self)
+
+
+class DeviceIntegrationsResourceWithRawResponse:
+    """``okta.device_integrations`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: DeviceIntegrationsResource) -> None:
+        self.get_device_integration = to_raw_response(resource.get_device_integration)
+        self.activate_device_integration = to_raw_response(resource.activate_device_integration)
+        self.deactivate_device_integration = to_raw_response(resource.deactivate_device_integration)

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -264,3 +266,23 @@ class DevicesResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> DevicesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return DevicesResourceWithRawResponse(self)
+
+
+class DevicesResourceWithRawResponse:
+    """``okta.devices`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: DevicesResource) -> None:
+        self.get_device = to_raw_response(resource.get_device)
+        self.delete_device = to_raw_response(resource.delete_device)
+        self.activate_device = to_raw_response(resource.activate_device)
+        self.deactivate_device = to_raw_response(resource.deactivate_device)
+        self.suspend_device = to_raw_response(resource.suspend_device)
+        self.unsuspend_device = to_raw_response(resource.unsuspend_device)

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -116,4 +118,23 @@ class DirectoriesResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> DirectoriesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return DirectoriesResourceWithRawResponse(self)
+
+
+class DirectoriesResourceWithRawResponse:
+    """``okta.directories`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: DirectoriesResource) -> None:
+        self.update_group_membership = to_raw_response(resource.update_group_membership)
+        self.submit_group_attribute_query = to_raw_response(resource.submit_group_attribute_query)
+        self.get_group_attribute_query_result = to_raw_response(
+            resource.get_group_attribute_query_result
         )

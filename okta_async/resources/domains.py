@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -195,3 +197,24 @@ class DomainsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> DomainsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return DomainsResourceWithRawResponse(self)
+
+
+class DomainsResourceWithRawResponse:
+    """``okta.domains`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: DomainsResource) -> None:
+        self.list_custom_domains = to_raw_response(resource.list_custom_domains)
+        self.create_custom_domain = to_raw_response(resource.create_custom_domain)
+        self.get_custom_domain = to_raw_response(resource.get_custom_domain)
+        self.replace_custom_domain = to_raw_response(resource.replace_custom_domain)
+        self.delete_custom_domain = to_raw_response(resource.delete_custom_domain)
+        self.upsert_certificate = to_raw_response(resource.upsert_certificate)
+        self.verify_domain = to_raw_response(resource.verify_domain)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -107,3 +109,21 @@ class DrResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> DrResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return DrResourceWithRawResponse(self)
+
+
+class DrResourceWithRawResponse:
+    """``okta.dr`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: DrResource) -> None:
+        self.start_org_failback = to_raw_response(resource.start_org_failback)
+        self.start_org_failover = to_raw_response(resource.start_org_failover)
+        self.get_dr_status = to_raw_response(resource.get_dr_status)
+        self.get_dr_status_for_domain = to_raw_response(resource.get_dr_status_for_domain)

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -189,3 +191,22 @@ class EmailDomainsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> EmailDomainsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return EmailDomainsResourceWithRawResponse(self)
+
+
+class EmailDomainsResourceWithRawResponse:
+    """``okta.email_domains`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: EmailDomainsResource) -> None:
+        self.create_email_domain = to_raw_response(resource.create_email_domain)
+        self.get_email_domain = to_raw_response(resource.get_email_domain)
+        self.replace_email_domain = to_raw_response(resource.replace_email_domain)
+        self.delete_email_domain = to_raw_response(resource.delete_email_domain)
+        self.verify_email_domain = to_raw_response(resource.verify_email_domain)

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -171,3 +173,23 @@ class EmailServersResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> EmailServersResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return EmailServersResourceWithRawResponse(self)
+
+
+class EmailServersResourceWithRawResponse:
+    """``okta.email_servers`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: EmailServersResource) -> None:
+        self.list_email_servers = to_raw_response(resource.list_email_servers)
+        self.create_email_server = to_raw_response(resource.create_email_server)
+        self.get_email_server = to_raw_response(resource.get_email_server)
+        self.delete_email_server = to_raw_response(resource.delete_email_server)
+        self.update_email_server = to_raw_response(resource.update_email_server)
+        self.test_email_server = to_raw_response(resource.test_email_server)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -243,3 +245,24 @@ class EventHooksResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> EventHooksResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return EventHooksResourceWithRawResponse(self)
+
+
+class EventHooksResourceWithRawResponse:
+    """``okta.event_hooks`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: EventHooksResource) -> None:
+        self.create_event_hook = to_raw_response(resource.create_event_hook)
+        self.get_event_hook = to_raw_response(resource.get_event_hook)
+        self.replace_event_hook = to_raw_response(resource.replace_event_hook)
+        self.delete_event_hook = to_raw_response(resource.delete_event_hook)
+        self.activate_event_hook = to_raw_response(resource.activate_event_hook)
+        self.deactivate_event_hook = to_raw_response(resource.deactivate_event_hook)
+        self.verify_event_hook = to_raw_response(resource.verify_event_hook)

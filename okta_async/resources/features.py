@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -178,3 +180,19 @@ class FeaturesResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> FeaturesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return FeaturesResourceWithRawResponse(self)
+
+
+class FeaturesResourceWithRawResponse:
+    """``okta.features`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: FeaturesResource) -> None:
+        self.get_feature = to_raw_response(resource.get_feature)
+        self.update_feature_lifecycle = to_raw_response(resource.update_feature_lifecycle)

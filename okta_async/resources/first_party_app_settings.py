@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -71,4 +73,22 @@ class FirstPartyAppSettingsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> FirstPartyAppSettingsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return FirstPartyAppSettingsResourceWithRawResponse(self)
+
+
+class FirstPartyAppSettingsResourceWithRawResponse:
+    """``okta.first_party_app_settings`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: FirstPartyAppSettingsResource) -> None:
+        self.get_first_party_app_settings = to_raw_response(resource.get_first_party_app_settings)
+        self.replace_first_party_app_settings = to_raw_response(
+            resource.replace_first_party_app_settings
         )

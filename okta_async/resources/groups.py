@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -1058,3 +1060,52 @@ class GroupsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> GroupsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return GroupsResourceWithRawResponse(self)
+
+
+class GroupsResourceWithRawResponse:
+    """``okta.groups`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: GroupsResource) -> None:
+        self.add_group = to_raw_response(resource.add_group)
+        self.create_group_rule = to_raw_response(resource.create_group_rule)
+        self.get_group_rule = to_raw_response(resource.get_group_rule)
+        self.replace_group_rule = to_raw_response(resource.replace_group_rule)
+        self.delete_group_rule = to_raw_response(resource.delete_group_rule)
+        self.activate_group_rule = to_raw_response(resource.activate_group_rule)
+        self.deactivate_group_rule = to_raw_response(resource.deactivate_group_rule)
+        self.get_group = to_raw_response(resource.get_group)
+        self.replace_group = to_raw_response(resource.replace_group)
+        self.delete_group = to_raw_response(resource.delete_group)
+        self.assign_group_owner = to_raw_response(resource.assign_group_owner)
+        self.delete_group_owner = to_raw_response(resource.delete_group_owner)
+        self.assign_role_to_group = to_raw_response(resource.assign_role_to_group)
+        self.get_group_assigned_role = to_raw_response(resource.get_group_assigned_role)
+        self.unassign_role_from_group = to_raw_response(resource.unassign_role_from_group)
+        self.assign_app_target_to_admin_role_for_group = to_raw_response(
+            resource.assign_app_target_to_admin_role_for_group
+        )
+        self.unassign_app_target_to_admin_role_for_group = to_raw_response(
+            resource.unassign_app_target_to_admin_role_for_group
+        )
+        self.assign_app_instance_target_to_app_admin_role_for_group = to_raw_response(
+            resource.assign_app_instance_target_to_app_admin_role_for_group
+        )
+        self.unassign_app_instance_target_to_app_admin_role_for_group = to_raw_response(
+            resource.unassign_app_instance_target_to_app_admin_role_for_group
+        )
+        self.assign_group_target_to_group_admin_role = to_raw_response(
+            resource.assign_group_target_to_group_admin_role
+        )
+        self.unassign_group_target_from_group_admin_role = to_raw_response(
+            resource.unassign_group_target_from_group_admin_role
+        )
+        self.assign_user_to_group = to_raw_response(resource.assign_user_to_group)
+        self.unassign_user_from_group = to_raw_response(resource.unassign_user_from_group)

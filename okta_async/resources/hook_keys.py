@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -189,3 +191,22 @@ class HookKeysResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> HookKeysResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return HookKeysResourceWithRawResponse(self)
+
+
+class HookKeysResourceWithRawResponse:
+    """``okta.hook_keys`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: HookKeysResource) -> None:
+        self.create_hook_key = to_raw_response(resource.create_hook_key)
+        self.get_public_key = to_raw_response(resource.get_public_key)
+        self.get_hook_key = to_raw_response(resource.get_hook_key)
+        self.replace_hook_key = to_raw_response(resource.replace_hook_key)
+        self.delete_hook_key = to_raw_response(resource.delete_hook_key)

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -1185,3 +1187,61 @@ class IamResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> IamResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return IamResourceWithRawResponse(self)
+
+
+class IamResourceWithRawResponse:
+    """``okta.iam`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: IamResource) -> None:
+        self.list_users_with_role_assignments = to_raw_response(
+            resource.list_users_with_role_assignments
+        )
+        self.list_governance_bundles = to_raw_response(resource.list_governance_bundles)
+        self.create_governance_bundle = to_raw_response(resource.create_governance_bundle)
+        self.get_governance_bundle = to_raw_response(resource.get_governance_bundle)
+        self.replace_governance_bundle = to_raw_response(resource.replace_governance_bundle)
+        self.delete_governance_bundle = to_raw_response(resource.delete_governance_bundle)
+        self.list_bundle_entitlements = to_raw_response(resource.list_bundle_entitlements)
+        self.list_bundle_entitlement_values = to_raw_response(
+            resource.list_bundle_entitlement_values
+        )
+        self.get_opt_in_status = to_raw_response(resource.get_opt_in_status)
+        self.opt_in = to_raw_response(resource.opt_in)
+        self.opt_out = to_raw_response(resource.opt_out)
+        self.list_resource_sets = to_raw_response(resource.list_resource_sets)
+        self.create_resource_set = to_raw_response(resource.create_resource_set)
+        self.get_resource_set = to_raw_response(resource.get_resource_set)
+        self.replace_resource_set = to_raw_response(resource.replace_resource_set)
+        self.delete_resource_set = to_raw_response(resource.delete_resource_set)
+        self.list_bindings = to_raw_response(resource.list_bindings)
+        self.create_resource_set_binding = to_raw_response(resource.create_resource_set_binding)
+        self.get_binding = to_raw_response(resource.get_binding)
+        self.delete_binding = to_raw_response(resource.delete_binding)
+        self.list_members_of_binding = to_raw_response(resource.list_members_of_binding)
+        self.add_members_to_binding = to_raw_response(resource.add_members_to_binding)
+        self.get_member_of_binding = to_raw_response(resource.get_member_of_binding)
+        self.unassign_member_from_binding = to_raw_response(resource.unassign_member_from_binding)
+        self.list_resource_set_resources = to_raw_response(resource.list_resource_set_resources)
+        self.add_resource_set_resource = to_raw_response(resource.add_resource_set_resource)
+        self.add_resource_set_resources = to_raw_response(resource.add_resource_set_resources)
+        self.get_resource_set_resource = to_raw_response(resource.get_resource_set_resource)
+        self.replace_resource_set_resource = to_raw_response(resource.replace_resource_set_resource)
+        self.delete_resource_set_resource = to_raw_response(resource.delete_resource_set_resource)
+        self.list_roles = to_raw_response(resource.list_roles)
+        self.create_role = to_raw_response(resource.create_role)
+        self.get_role = to_raw_response(resource.get_role)
+        self.replace_role = to_raw_response(resource.replace_role)
+        self.delete_role = to_raw_response(resource.delete_role)
+        self.list_role_permissions = to_raw_response(resource.list_role_permissions)
+        self.get_role_permission = to_raw_response(resource.get_role_permission)
+        self.replace_role_permission = to_raw_response(resource.replace_role_permission)
+        self.create_role_permission = to_raw_response(resource.create_role_permission)
+        self.delete_role_permission = to_raw_response(resource.delete_role_permission)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -778,3 +780,65 @@ class IdentitySourcesResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> IdentitySourcesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return IdentitySourcesResourceWithRawResponse(self)
+
+
+class IdentitySourcesResourceWithRawResponse:
+    """``okta.identity_sources`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: IdentitySourcesResource) -> None:
+        self.create_identity_source_groups = to_raw_response(resource.create_identity_source_groups)
+        self.get_identity_source_group = to_raw_response(resource.get_identity_source_group)
+        self.update_identity_source_groups = to_raw_response(resource.update_identity_source_groups)
+        self.delete_identity_source_group = to_raw_response(resource.delete_identity_source_group)
+        self.get_identity_source_group_memberships = to_raw_response(
+            resource.get_identity_source_group_memberships
+        )
+        self.create_identity_source_groups_memberships = to_raw_response(
+            resource.create_identity_source_groups_memberships
+        )
+        self.delete_identity_source_group_memberships = to_raw_response(
+            resource.delete_identity_source_group_memberships
+        )
+        self.create_identity_source_session = to_raw_response(
+            resource.create_identity_source_session
+        )
+        self.get_identity_source_session = to_raw_response(resource.get_identity_source_session)
+        self.delete_identity_source_session = to_raw_response(
+            resource.delete_identity_source_session
+        )
+        self.upload_identity_source_data_for_delete = to_raw_response(
+            resource.upload_identity_source_data_for_delete
+        )
+        self.upload_identity_source_group_memberships_for_delete = to_raw_response(
+            resource.upload_identity_source_group_memberships_for_delete
+        )
+        self.upload_identity_source_group_memberships_for_upsert = to_raw_response(
+            resource.upload_identity_source_group_memberships_for_upsert
+        )
+        self.upload_identity_source_groups_data_for_delete = to_raw_response(
+            resource.upload_identity_source_groups_data_for_delete
+        )
+        self.upload_identity_source_groups_for_upsert = to_raw_response(
+            resource.upload_identity_source_groups_for_upsert
+        )
+        self.upload_identity_source_data_for_upsert = to_raw_response(
+            resource.upload_identity_source_data_for_upsert
+        )
+        self.start_import_from_identity_source = to_raw_response(
+            resource.start_import_from_identity_source
+        )
+        self.create_identity_source_user = to_raw_response(resource.create_identity_source_user)
+        self.get_identity_source_user = to_raw_response(resource.get_identity_source_user)
+        self.replace_existing_identity_source_user = to_raw_response(
+            resource.replace_existing_identity_source_user
+        )
+        self.delete_identity_source_user = to_raw_response(resource.delete_identity_source_user)
+        self.update_identity_source_users = to_raw_response(resource.update_identity_source_users)

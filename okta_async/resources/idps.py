@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -906,4 +908,54 @@ class IdpsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> IdpsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return IdpsResourceWithRawResponse(self)
+
+
+class IdpsResourceWithRawResponse:
+    """``okta.idps`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: IdpsResource) -> None:
+        self.create_identity_provider = to_raw_response(resource.create_identity_provider)
+        self.create_identity_provider_key = to_raw_response(resource.create_identity_provider_key)
+        self.get_identity_provider_key = to_raw_response(resource.get_identity_provider_key)
+        self.replace_identity_provider_key = to_raw_response(resource.replace_identity_provider_key)
+        self.delete_identity_provider_key = to_raw_response(resource.delete_identity_provider_key)
+        self.get_identity_provider = to_raw_response(resource.get_identity_provider)
+        self.replace_identity_provider = to_raw_response(resource.replace_identity_provider)
+        self.delete_identity_provider = to_raw_response(resource.delete_identity_provider)
+        self.generate_csr_for_identity_provider = to_raw_response(
+            resource.generate_csr_for_identity_provider
+        )
+        self.get_csr_for_identity_provider = to_raw_response(resource.get_csr_for_identity_provider)
+        self.revoke_csr_for_identity_provider = to_raw_response(
+            resource.revoke_csr_for_identity_provider
+        )
+        self.publish_csr_for_identity_provider = to_raw_response(
+            resource.publish_csr_for_identity_provider
+        )
+        self.generate_identity_provider_signing_key = to_raw_response(
+            resource.generate_identity_provider_signing_key
+        )
+        self.get_identity_provider_signing_key = to_raw_response(
+            resource.get_identity_provider_signing_key
+        )
+        self.clone_identity_provider_key = to_raw_response(resource.clone_identity_provider_key)
+        self.activate_identity_provider = to_raw_response(resource.activate_identity_provider)
+        self.deactivate_identity_provider = to_raw_response(resource.deactivate_identity_provider)
+        self.get_identity_provider_application_user = to_raw_response(
+            resource.get_identity_provider_application_user
+        )
+        self.link_user_to_identity_provider = to_raw_response(
+            resource.link_user_to_identity_provider
+        )
+        self.unlink_user_from_identity_provider = to_raw_response(
+            resource.unlink_user_from_identity_provider
         )

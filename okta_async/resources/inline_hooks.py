@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -333,3 +335,25 @@ class InlineHooksResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> InlineHooksResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return InlineHooksResourceWithRawResponse(self)
+
+
+class InlineHooksResourceWithRawResponse:
+    """``okta.inline_hooks`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: InlineHooksResource) -> None:
+        self.create_inline_hook = to_raw_response(resource.create_inline_hook)
+        self.get_inline_hook = to_raw_response(resource.get_inline_hook)
+        self.replace_inline_hook = to_raw_response(resource.replace_inline_hook)
+        self.update_inline_hook = to_raw_response(resource.update_inline_hook)
+        self.delete_inline_hook = to_raw_response(resource.delete_inline_hook)
+        self.execute_inline_hook = to_raw_response(resource.execute_inline_hook)
+        self.activate_inline_hook = to_raw_response(resource.activate_inline_hook)
+        self.deactivate_inline_hook = to_raw_response(resource.deactivate_inline_hook)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -287,4 +289,39 @@ class IntegrationsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> IntegrationsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return IntegrationsResourceWithRawResponse(self)
+
+
+class IntegrationsResourceWithRawResponse:
+    """``okta.integrations`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: IntegrationsResource) -> None:
+        self.create_api_service_integration_instance = to_raw_response(
+            resource.create_api_service_integration_instance
+        )
+        self.get_api_service_integration_instance = to_raw_response(
+            resource.get_api_service_integration_instance
+        )
+        self.delete_api_service_integration_instance = to_raw_response(
+            resource.delete_api_service_integration_instance
+        )
+        self.create_api_service_integration_instance_secret = to_raw_response(
+            resource.create_api_service_integration_instance_secret
+        )
+        self.delete_api_service_integration_instance_secret = to_raw_response(
+            resource.delete_api_service_integration_instance_secret
+        )
+        self.activate_api_service_integration_instance_secret = to_raw_response(
+            resource.activate_api_service_integration_instance_secret
+        )
+        self.deactivate_api_service_integration_instance_secret = to_raw_response(
+            resource.deactivate_api_service_integration_instance_secret
         )

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -221,3 +223,23 @@ class LogStreamsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> LogStreamsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return LogStreamsResourceWithRawResponse(self)
+
+
+class LogStreamsResourceWithRawResponse:
+    """``okta.log_streams`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: LogStreamsResource) -> None:
+        self.create_log_stream = to_raw_response(resource.create_log_stream)
+        self.get_log_stream = to_raw_response(resource.get_log_stream)
+        self.replace_log_stream = to_raw_response(resource.replace_log_stream)
+        self.delete_log_stream = to_raw_response(resource.delete_log_stream)
+        self.activate_log_stream = to_raw_response(resource.activate_log_stream)
+        self.deactivate_log_stream = to_raw_response(resource.deactivate_log_stream)

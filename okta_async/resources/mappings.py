@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -113,3 +115,19 @@ class MappingsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> MappingsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return MappingsResourceWithRawResponse(self)
+
+
+class MappingsResourceWithRawResponse:
+    """``okta.mappings`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: MappingsResource) -> None:
+        self.get_profile_mapping = to_raw_response(resource.get_profile_mapping)
+        self.update_profile_mapping = to_raw_response(resource.update_profile_mapping)

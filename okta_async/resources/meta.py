@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -608,3 +610,42 @@ class MetaResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> MetaResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return MetaResourceWithRawResponse(self)
+
+
+class MetaResourceWithRawResponse:
+    """``okta.meta`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: MetaResource) -> None:
+        self.get_application_user_schema = to_raw_response(resource.get_application_user_schema)
+        self.update_application_user_profile = to_raw_response(
+            resource.update_application_user_profile
+        )
+        self.get_group_schema = to_raw_response(resource.get_group_schema)
+        self.update_group_schema = to_raw_response(resource.update_group_schema)
+        self.get_log_stream_schema = to_raw_response(resource.get_log_stream_schema)
+        self.create_linked_object_definition = to_raw_response(
+            resource.create_linked_object_definition
+        )
+        self.get_linked_object_definition = to_raw_response(resource.get_linked_object_definition)
+        self.delete_linked_object_definition = to_raw_response(
+            resource.delete_linked_object_definition
+        )
+        self.get_user_schema = to_raw_response(resource.get_user_schema)
+        self.update_user_profile = to_raw_response(resource.update_user_profile)
+        self.create_user_type = to_raw_response(resource.create_user_type)
+        self.get_user_type = to_raw_response(resource.get_user_type)
+        self.replace_user_type = to_raw_response(resource.replace_user_type)
+        self.update_user_type = to_raw_response(resource.update_user_type)
+        self.delete_user_type = to_raw_response(resource.delete_user_type)
+        self.create_ui_schema = to_raw_response(resource.create_ui_schema)
+        self.get_ui_schema = to_raw_response(resource.get_ui_schema)
+        self.replace_ui_schemas = to_raw_response(resource.replace_ui_schemas)
+        self.delete_ui_schemas = to_raw_response(resource.delete_ui_schemas)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -477,4 +479,39 @@ class Oauth2ClientsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> Oauth2ClientsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return Oauth2ClientsResourceWithRawResponse(self)
+
+
+class Oauth2ClientsResourceWithRawResponse:
+    """``okta.oauth2_clients`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: Oauth2ClientsResource) -> None:
+        self.assign_role_to_client = to_raw_response(resource.assign_role_to_client)
+        self.retrieve_client_role = to_raw_response(resource.retrieve_client_role)
+        self.delete_role_from_client = to_raw_response(resource.delete_role_from_client)
+        self.assign_app_target_role_to_client = to_raw_response(
+            resource.assign_app_target_role_to_client
+        )
+        self.remove_app_target_role_from_client = to_raw_response(
+            resource.remove_app_target_role_from_client
+        )
+        self.assign_app_target_instance_role_for_client = to_raw_response(
+            resource.assign_app_target_instance_role_for_client
+        )
+        self.remove_app_target_instance_role_for_client = to_raw_response(
+            resource.remove_app_target_instance_role_for_client
+        )
+        self.assign_group_target_role_for_client = to_raw_response(
+            resource.assign_group_target_role_for_client
+        )
+        self.remove_group_target_role_from_client = to_raw_response(
+            resource.remove_group_target_role_from_client
         )

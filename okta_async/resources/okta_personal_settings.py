@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -86,3 +88,24 @@ class OktaPersonalSettingsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> OktaPersonalSettingsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return OktaPersonalSettingsResourceWithRawResponse(self)
+
+
+class OktaPersonalSettingsResourceWithRawResponse:
+    """``okta.okta_personal_settings`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: OktaPersonalSettingsResource) -> None:
+        self.replace_okta_personal_admin_settings = to_raw_response(
+            resource.replace_okta_personal_admin_settings
+        )
+        self.list_personal_apps_export_block_list = to_raw_response(
+            resource.list_personal_apps_export_block_list
+        )
+        self.replace_blocked_email_domains = to_raw_response(resource.replace_blocked_email_domains)

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -918,4 +920,66 @@ class OrgResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> OrgResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return OrgResourceWithRawResponse(self)
+
+
+class OrgResourceWithRawResponse:
+    """``okta.org`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: OrgResource) -> None:
+        self.get_org_settings = to_raw_response(resource.get_org_settings)
+        self.replace_org_settings = to_raw_response(resource.replace_org_settings)
+        self.update_org_settings = to_raw_response(resource.update_org_settings)
+        self.get_org_captcha_settings = to_raw_response(resource.get_org_captcha_settings)
+        self.replaces_org_captcha_settings = to_raw_response(resource.replaces_org_captcha_settings)
+        self.delete_org_captcha_settings = to_raw_response(resource.delete_org_captcha_settings)
+        self.get_org_contact_user = to_raw_response(resource.get_org_contact_user)
+        self.replace_org_contact_user = to_raw_response(resource.replace_org_contact_user)
+        self.bulk_remove_email_address_bounces = to_raw_response(
+            resource.bulk_remove_email_address_bounces
+        )
+        self.upload_yubikey_otp_token_seed = to_raw_response(resource.upload_yubikey_otp_token_seed)
+        self.get_yubikey_otp_token_by_id = to_raw_response(resource.get_yubikey_otp_token_by_id)
+        self.get_third_party_admin_setting = to_raw_response(resource.get_third_party_admin_setting)
+        self.update_third_party_admin_setting = to_raw_response(
+            resource.update_third_party_admin_setting
+        )
+        self.get_org_preferences = to_raw_response(resource.get_org_preferences)
+        self.set_org_hide_okta_ui_footer = to_raw_response(resource.set_org_hide_okta_ui_footer)
+        self.set_org_show_okta_ui_footer = to_raw_response(resource.set_org_show_okta_ui_footer)
+        self.get_aerial_consent = to_raw_response(resource.get_aerial_consent)
+        self.grant_aerial_consent = to_raw_response(resource.grant_aerial_consent)
+        self.revoke_aerial_consent = to_raw_response(resource.revoke_aerial_consent)
+        self.get_okta_communication_settings = to_raw_response(
+            resource.get_okta_communication_settings
+        )
+        self.opt_in_users_to_okta_communication_emails = to_raw_response(
+            resource.opt_in_users_to_okta_communication_emails
+        )
+        self.opt_out_users_from_okta_communication_emails = to_raw_response(
+            resource.opt_out_users_from_okta_communication_emails
+        )
+        self.get_org_okta_support_settings = to_raw_response(resource.get_org_okta_support_settings)
+        self.list_okta_support_cases = to_raw_response(resource.list_okta_support_cases)
+        self.update_okta_support_case = to_raw_response(resource.update_okta_support_case)
+        self.extend_okta_support = to_raw_response(resource.extend_okta_support)
+        self.grant_okta_support = to_raw_response(resource.grant_okta_support)
+        self.revoke_okta_support = to_raw_response(resource.revoke_okta_support)
+        self.get_auto_assign_admin_app_setting = to_raw_response(
+            resource.get_auto_assign_admin_app_setting
+        )
+        self.update_auto_assign_admin_app_setting = to_raw_response(
+            resource.update_auto_assign_admin_app_setting
+        )
+        self.get_client_privileges_setting = to_raw_response(resource.get_client_privileges_setting)
+        self.assign_client_privileges_setting = to_raw_response(
+            resource.assign_client_privileges_setting
         )

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -722,3 +724,36 @@ class PoliciesResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> PoliciesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return PoliciesResourceWithRawResponse(self)
+
+
+class PoliciesResourceWithRawResponse:
+    """``okta.policies`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: PoliciesResource) -> None:
+        self.create_policy = to_raw_response(resource.create_policy)
+        self.create_policy_simulation = to_raw_response(resource.create_policy_simulation)
+        self.get_policy = to_raw_response(resource.get_policy)
+        self.replace_policy = to_raw_response(resource.replace_policy)
+        self.delete_policy = to_raw_response(resource.delete_policy)
+        self.clone_policy = to_raw_response(resource.clone_policy)
+        self.activate_policy = to_raw_response(resource.activate_policy)
+        self.deactivate_policy = to_raw_response(resource.deactivate_policy)
+        self.map_resource_to_policy = to_raw_response(resource.map_resource_to_policy)
+        self.get_policy_mapping = to_raw_response(resource.get_policy_mapping)
+        self.delete_policy_resource_mapping = to_raw_response(
+            resource.delete_policy_resource_mapping
+        )
+        self.create_policy_rule = to_raw_response(resource.create_policy_rule)
+        self.get_policy_rule = to_raw_response(resource.get_policy_rule)
+        self.replace_policy_rule = to_raw_response(resource.replace_policy_rule)
+        self.delete_policy_rule = to_raw_response(resource.delete_policy_rule)
+        self.activate_policy_rule = to_raw_response(resource.activate_policy_rule)
+        self.deactivate_policy_rule = to_raw_response(resource.deactivate_policy_rule)

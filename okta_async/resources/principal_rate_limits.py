@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -135,4 +137,27 @@ class PrincipalRateLimitsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> PrincipalRateLimitsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return PrincipalRateLimitsResourceWithRawResponse(self)
+
+
+class PrincipalRateLimitsResourceWithRawResponse:
+    """``okta.principal_rate_limits`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: PrincipalRateLimitsResource) -> None:
+        self.create_principal_rate_limit_entity = to_raw_response(
+            resource.create_principal_rate_limit_entity
+        )
+        self.get_principal_rate_limit_entity = to_raw_response(
+            resource.get_principal_rate_limit_entity
+        )
+        self.replace_principal_rate_limit_entity = to_raw_response(
+            resource.replace_principal_rate_limit_entity
         )

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -318,3 +320,31 @@ class PrivilegedAccessResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> PrivilegedAccessResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return PrivilegedAccessResourceWithRawResponse(self)
+
+
+class PrivilegedAccessResourceWithRawResponse:
+    """``okta.privileged_access`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: PrivilegedAccessResource) -> None:
+        self.create_okta_managed_user_account = to_raw_response(
+            resource.create_okta_managed_user_account
+        )
+        self.get_okta_managed_user_account = to_raw_response(resource.get_okta_managed_user_account)
+        self.delete_okta_managed_user_account = to_raw_response(
+            resource.delete_okta_managed_user_account
+        )
+        self.update_okta_managed_user_account = to_raw_response(
+            resource.update_okta_managed_user_account
+        )
+        self.create_app_service_account = to_raw_response(resource.create_app_service_account)
+        self.get_app_service_account = to_raw_response(resource.get_app_service_account)
+        self.delete_app_service_account = to_raw_response(resource.delete_app_service_account)
+        self.update_app_service_account = to_raw_response(resource.update_app_service_account)

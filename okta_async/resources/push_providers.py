@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -160,3 +162,21 @@ class PushProvidersResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> PushProvidersResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return PushProvidersResourceWithRawResponse(self)
+
+
+class PushProvidersResourceWithRawResponse:
+    """``okta.push_providers`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: PushProvidersResource) -> None:
+        self.create_push_provider = to_raw_response(resource.create_push_provider)
+        self.get_push_provider = to_raw_response(resource.get_push_provider)
+        self.replace_push_provider = to_raw_response(resource.replace_push_provider)
+        self.delete_push_provider = to_raw_response(resource.delete_push_provider)

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -164,4 +166,36 @@ class RateLimitSettingsResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> RateLimitSettingsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return RateLimitSettingsResourceWithRawResponse(self)
+
+
+class RateLimitSettingsResourceWithRawResponse:
+    """``okta.rate_limit_settings`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: RateLimitSettingsResource) -> None:
+        self.get_rate_limit_settings_admin_notifications = to_raw_response(
+            resource.get_rate_limit_settings_admin_notifications
+        )
+        self.replace_rate_limit_settings_admin_notifications = to_raw_response(
+            resource.replace_rate_limit_settings_admin_notifications
+        )
+        self.get_rate_limit_settings_per_client = to_raw_response(
+            resource.get_rate_limit_settings_per_client
+        )
+        self.replace_rate_limit_settings_per_client = to_raw_response(
+            resource.replace_rate_limit_settings_per_client
+        )
+        self.get_rate_limit_settings_warning_threshold = to_raw_response(
+            resource.get_rate_limit_settings_warning_threshold
+        )
+        self.replace_rate_limit_settings_warning_threshold = to_raw_response(
+            resource.replace_rate_limit_settings_warning_threshold
         )

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -270,3 +272,24 @@ class RealmAssignmentsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> RealmAssignmentsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return RealmAssignmentsResourceWithRawResponse(self)
+
+
+class RealmAssignmentsResourceWithRawResponse:
+    """``okta.realm_assignments`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: RealmAssignmentsResource) -> None:
+        self.create_realm_assignment = to_raw_response(resource.create_realm_assignment)
+        self.execute_realm_assignment = to_raw_response(resource.execute_realm_assignment)
+        self.get_realm_assignment = to_raw_response(resource.get_realm_assignment)
+        self.replace_realm_assignment = to_raw_response(resource.replace_realm_assignment)
+        self.delete_realm_assignment = to_raw_response(resource.delete_realm_assignment)
+        self.activate_realm_assignment = to_raw_response(resource.activate_realm_assignment)
+        self.deactivate_realm_assignment = to_raw_response(resource.deactivate_realm_assignment)

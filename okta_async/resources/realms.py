@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -165,3 +167,21 @@ class RealmsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> RealmsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return RealmsResourceWithRawResponse(self)
+
+
+class RealmsResourceWithRawResponse:
+    """``okta.realms`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: RealmsResource) -> None:
+        self.create_realm = to_raw_response(resource.create_realm)
+        self.get_realm = to_raw_response(resource.get_realm)
+        self.replace_realm = to_raw_response(resource.replace_realm)
+        self.delete_realm = to_raw_response(resource.delete_realm)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -140,4 +142,27 @@ class RolesResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> RolesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return RolesResourceWithRawResponse(self)
+
+
+class RolesResourceWithRawResponse:
+    """``okta.roles`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: RolesResource) -> None:
+        self.get_subscriptions_notification_type_role = to_raw_response(
+            resource.get_subscriptions_notification_type_role
+        )
+        self.subscribe_by_notification_type_role = to_raw_response(
+            resource.subscribe_by_notification_type_role
+        )
+        self.unsubscribe_by_notification_type_role = to_raw_response(
+            resource.unsubscribe_by_notification_type_role
         )

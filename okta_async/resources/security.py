@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 PUBLISH_SECURITY_EVENT_TOKENS = Operation(
@@ -41,3 +43,18 @@ class SecurityResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> SecurityResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return SecurityResourceWithRawResponse(self)
+
+
+class SecurityResourceWithRawResponse:
+    """``okta.security`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: SecurityResource) -> None:
+        self.publish_security_event_tokens = to_raw_response(resource.publish_security_event_tokens)

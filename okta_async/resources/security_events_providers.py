@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -218,4 +220,36 @@ class SecurityEventsProvidersResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> SecurityEventsProvidersResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return SecurityEventsProvidersResourceWithRawResponse(self)
+
+
+class SecurityEventsProvidersResourceWithRawResponse:
+    """``okta.security_events_providers`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: SecurityEventsProvidersResource) -> None:
+        self.create_security_events_provider_instance = to_raw_response(
+            resource.create_security_events_provider_instance
+        )
+        self.get_security_events_provider_instance = to_raw_response(
+            resource.get_security_events_provider_instance
+        )
+        self.replace_security_events_provider_instance = to_raw_response(
+            resource.replace_security_events_provider_instance
+        )
+        self.delete_security_events_provider_instance = to_raw_response(
+            resource.delete_security_events_provider_instance
+        )
+        self.activate_security_events_provider_instance = to_raw_response(
+            resource.activate_security_events_provider_instance
+        )
+        self.deactivate_security_events_provider_instance = to_raw_response(
+            resource.deactivate_security_events_provider_instance
         )

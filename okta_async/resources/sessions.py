@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -115,3 +117,21 @@ class SessionsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> SessionsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return SessionsResourceWithRawResponse(self)
+
+
+class SessionsResourceWithRawResponse:
+    """``okta.sessions`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: SessionsResource) -> None:
+        self.get_session = to_raw_response(resource.get_session)
+        self.revoke_session = to_raw_response(resource.revoke_session)
+        self.refresh_session = to_raw_response(resource.refresh_session)
+        self.create_session = to_raw_response(resource.create_session)

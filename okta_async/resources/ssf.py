@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -199,3 +201,24 @@ class SsfResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> SsfResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return SsfResourceWithRawResponse(self)
+
+
+class SsfResourceWithRawResponse:
+    """``okta.ssf`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: SsfResource) -> None:
+        self.get_ssf_streams = to_raw_response(resource.get_ssf_streams)
+        self.replace_ssf_stream = to_raw_response(resource.replace_ssf_stream)
+        self.create_ssf_stream = to_raw_response(resource.create_ssf_stream)
+        self.delete_ssf_stream = to_raw_response(resource.delete_ssf_stream)
+        self.update_ssf_stream = to_raw_response(resource.update_ssf_stream)
+        self.get_ssf_stream_status = to_raw_response(resource.get_ssf_stream_status)
+        self.verify_ssf_stream = to_raw_response(resource.verify_ssf_stream)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -285,4 +287,42 @@ class TelephonyProvidersResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> TelephonyProvidersResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return TelephonyProvidersResourceWithRawResponse(self)
+
+
+class TelephonyProvidersResourceWithRawResponse:
+    """``okta.telephony_providers`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: TelephonyProvidersResource) -> None:
+        self.create_custom_telephony_provider_credentials = to_raw_response(
+            resource.create_custom_telephony_provider_credentials
+        )
+        self.get_custom_telephony_provider_credential = to_raw_response(
+            resource.get_custom_telephony_provider_credential
+        )
+        self.delete_custom_telephony_provider_credential = to_raw_response(
+            resource.delete_custom_telephony_provider_credential
+        )
+        self.update_custom_telephony_provider_credential = to_raw_response(
+            resource.update_custom_telephony_provider_credential
+        )
+        self.activate_custom_telephony_credential = to_raw_response(
+            resource.activate_custom_telephony_credential
+        )
+        self.deactivate_custom_telephony_credential = to_raw_response(
+            resource.deactivate_custom_telephony_credential
+        )
+        self.set_as_primary_custom_telephony_credential = to_raw_response(
+            resource.set_as_primary_custom_telephony_credential
+        )
+        self.send_test_custom_telephony_provider_credential = to_raw_response(
+            resource.send_test_custom_telephony_provider_credential
         )

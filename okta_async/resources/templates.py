@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -182,3 +184,22 @@ class TemplatesResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> TemplatesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return TemplatesResourceWithRawResponse(self)
+
+
+class TemplatesResourceWithRawResponse:
+    """``okta.templates`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: TemplatesResource) -> None:
+        self.create_sms_template = to_raw_response(resource.create_sms_template)
+        self.get_sms_template = to_raw_response(resource.get_sms_template)
+        self.replace_sms_template = to_raw_response(resource.replace_sms_template)
+        self.update_sms_template = to_raw_response(resource.update_sms_template)
+        self.delete_sms_template = to_raw_response(resource.delete_sms_template)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -217,3 +219,23 @@ class TrustedOriginsResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> TrustedOriginsResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return TrustedOriginsResourceWithRawResponse(self)
+
+
+class TrustedOriginsResourceWithRawResponse:
+    """``okta.trusted_origins`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: TrustedOriginsResource) -> None:
+        self.create_trusted_origin = to_raw_response(resource.create_trusted_origin)
+        self.get_trusted_origin = to_raw_response(resource.get_trusted_origin)
+        self.replace_trusted_origin = to_raw_response(resource.replace_trusted_origin)
+        self.delete_trusted_origin = to_raw_response(resource.delete_trusted_origin)
+        self.activate_trusted_origin = to_raw_response(resource.activate_trusted_origin)
+        self.deactivate_trusted_origin = to_raw_response(resource.deactivate_trusted_origin)

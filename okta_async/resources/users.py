@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -2924,4 +2926,133 @@ class UsersResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> UsersResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return UsersResourceWithRawResponse(self)
+
+
+class UsersResourceWithRawResponse:
+    """``okta.users`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: UsersResource) -> None:
+        self.create_user = to_raw_response(resource.create_user)
+        self.get_user = to_raw_response(resource.get_user)
+        self.replace_user = to_raw_response(resource.replace_user)
+        self.update_user = to_raw_response(resource.update_user)
+        self.delete_user = to_raw_response(resource.delete_user)
+        self.activate_user = to_raw_response(resource.activate_user)
+        self.deactivate_user = to_raw_response(resource.deactivate_user)
+        self.expire_password = to_raw_response(resource.expire_password)
+        self.expire_password_with_temp_password = to_raw_response(
+            resource.expire_password_with_temp_password
+        )
+        self.reactivate_user = to_raw_response(resource.reactivate_user)
+        self.reset_factors = to_raw_response(resource.reset_factors)
+        self.reset_password = to_raw_response(resource.reset_password)
+        self.suspend_user = to_raw_response(resource.suspend_user)
+        self.unlock_user = to_raw_response(resource.unlock_user)
+        self.unsuspend_user = to_raw_response(resource.unsuspend_user)
+        self.assign_linked_object_value_for_primary = to_raw_response(
+            resource.assign_linked_object_value_for_primary
+        )
+        self.delete_linked_object_for_user = to_raw_response(resource.delete_linked_object_for_user)
+        self.list_authenticator_enrollments = to_raw_response(
+            resource.list_authenticator_enrollments
+        )
+        self.create_authenticator_enrollment = to_raw_response(
+            resource.create_authenticator_enrollment
+        )
+        self.create_tac_authenticator_enrollment = to_raw_response(
+            resource.create_tac_authenticator_enrollment
+        )
+        self.get_authenticator_enrollment = to_raw_response(resource.get_authenticator_enrollment)
+        self.delete_authenticator_enrollment = to_raw_response(
+            resource.delete_authenticator_enrollment
+        )
+        self.get_user_classification = to_raw_response(resource.get_user_classification)
+        self.replace_user_classification = to_raw_response(resource.replace_user_classification)
+        self.revoke_grants_for_user_and_client = to_raw_response(
+            resource.revoke_grants_for_user_and_client
+        )
+        self.revoke_tokens_for_user_and_client = to_raw_response(
+            resource.revoke_tokens_for_user_and_client
+        )
+        self.get_refresh_token_for_user_and_client = to_raw_response(
+            resource.get_refresh_token_for_user_and_client
+        )
+        self.revoke_token_for_user_and_client = to_raw_response(
+            resource.revoke_token_for_user_and_client
+        )
+        self.change_password = to_raw_response(resource.change_password)
+        self.change_recovery_question = to_raw_response(resource.change_recovery_question)
+        self.forgot_password = to_raw_response(resource.forgot_password)
+        self.forgot_password_set_new_password = to_raw_response(
+            resource.forgot_password_set_new_password
+        )
+        self.enroll_factor = to_raw_response(resource.enroll_factor)
+        self.get_factor = to_raw_response(resource.get_factor)
+        self.unenroll_factor = to_raw_response(resource.unenroll_factor)
+        self.activate_factor = to_raw_response(resource.activate_factor)
+        self.resend_enroll_factor = to_raw_response(resource.resend_enroll_factor)
+        self.get_factor_transaction_status = to_raw_response(resource.get_factor_transaction_status)
+        self.verify_factor = to_raw_response(resource.verify_factor)
+        self.revoke_user_grants = to_raw_response(resource.revoke_user_grants)
+        self.get_user_grant = to_raw_response(resource.get_user_grant)
+        self.revoke_user_grant = to_raw_response(resource.revoke_user_grant)
+        self.get_user_risk = to_raw_response(resource.get_user_risk)
+        self.upsert_user_risk = to_raw_response(resource.upsert_user_risk)
+        self.assign_role_to_user = to_raw_response(resource.assign_role_to_user)
+        self.get_user_assigned_role = to_raw_response(resource.get_user_assigned_role)
+        self.unassign_role_from_user = to_raw_response(resource.unassign_role_from_user)
+        self.get_user_assigned_role_governance = to_raw_response(
+            resource.get_user_assigned_role_governance
+        )
+        self.get_role_assignment_governance_grant = to_raw_response(
+            resource.get_role_assignment_governance_grant
+        )
+        self.get_role_assignment_governance_grant_resources = to_raw_response(
+            resource.get_role_assignment_governance_grant_resources
+        )
+        self.assign_all_apps_as_target_to_role_for_user = to_raw_response(
+            resource.assign_all_apps_as_target_to_role_for_user
+        )
+        self.assign_app_target_to_admin_role_for_user = to_raw_response(
+            resource.assign_app_target_to_admin_role_for_user
+        )
+        self.unassign_app_target_from_app_admin_role_for_user = to_raw_response(
+            resource.unassign_app_target_from_app_admin_role_for_user
+        )
+        self.assign_app_instance_target_to_app_admin_role_for_user = to_raw_response(
+            resource.assign_app_instance_target_to_app_admin_role_for_user
+        )
+        self.unassign_app_instance_target_from_admin_role_for_user = to_raw_response(
+            resource.unassign_app_instance_target_from_admin_role_for_user
+        )
+        self.assign_group_target_to_user_role = to_raw_response(
+            resource.assign_group_target_to_user_role
+        )
+        self.unassign_group_target_from_user_admin_role = to_raw_response(
+            resource.unassign_group_target_from_user_admin_role
+        )
+        self.revoke_user_sessions = to_raw_response(resource.revoke_user_sessions)
+        self.get_subscriptions_notification_type_user = to_raw_response(
+            resource.get_subscriptions_notification_type_user
+        )
+        self.subscribe_by_notification_type_user = to_raw_response(
+            resource.subscribe_by_notification_type_user
+        )
+        self.unsubscribe_by_notification_type_user = to_raw_response(
+            resource.unsubscribe_by_notification_type_user
+        )
+        self.expire_password_without_temp_password = to_raw_response(
+            resource.expire_password_without_temp_password
+        )
+        self.expire_password_and_get_temporary_password = to_raw_response(
+            resource.expire_password_and_get_temporary_password
         )

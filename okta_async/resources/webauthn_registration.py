@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -215,4 +217,32 @@ class WebauthnRegistrationResource(Resource):
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> WebauthnRegistrationResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return WebauthnRegistrationResourceWithRawResponse(self)
+
+
+class WebauthnRegistrationResourceWithRawResponse:
+    """``okta.webauthn_registration`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: WebauthnRegistrationResource) -> None:
+        self.activate_preregistration_enrollment = to_raw_response(
+            resource.activate_preregistration_enrollment
+        )
+        self.enroll_preregistration_enrollment = to_raw_response(
+            resource.enroll_preregistration_enrollment
+        )
+        self.generate_fulfillment_request = to_raw_response(resource.generate_fulfillment_request)
+        self.send_pin = to_raw_response(resource.send_pin)
+        self.delete_web_authn_preregistration_factor = to_raw_response(
+            resource.delete_web_authn_preregistration_factor
+        )
+        self.assign_fulfillment_error_web_authn_preregistration_factor = to_raw_response(
+            resource.assign_fulfillment_error_web_authn_preregistration_factor
         )

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 
 from .. import models
@@ -167,3 +169,23 @@ class WellKnownResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> WellKnownResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return WellKnownResourceWithRawResponse(self)
+
+
+class WellKnownResourceWithRawResponse:
+    """``okta.well_known`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: WellKnownResource) -> None:
+        self.get_apple_app_site_association_well_known_uri = to_raw_response(
+            resource.get_apple_app_site_association_well_known_uri
+        )
+        self.get_wellknown_org_metadata = to_raw_response(resource.get_wellknown_org_metadata)
+        self.get_wellknown_ssf_metadata = to_raw_response(resource.get_wellknown_ssf_metadata)
+        self.get_web_authn_well_known_uri = to_raw_response(resource.get_web_authn_well_known_uri)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
+from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
 
@@ -232,3 +234,23 @@ class ZonesResource(Resource):
             max_retries=max_retries,
             extra_headers=extra_headers,
         )
+
+    @functools.cached_property
+    def with_raw_response(self) -> ZonesResourceWithRawResponse:
+        """These methods returning an ``APIResponse`` (status, headers, request id, ``parse()``)."""
+        return ZonesResourceWithRawResponse(self)
+
+
+class ZonesResourceWithRawResponse:
+    """``okta.zones`` methods returning an ``APIResponse`` around their result.
+
+    Paginators are not repeated here: every ``Page`` of one already carries its ``response``.
+    """
+
+    def __init__(self, resource: ZonesResource) -> None:
+        self.create_network_zone = to_raw_response(resource.create_network_zone)
+        self.get_network_zone = to_raw_response(resource.get_network_zone)
+        self.replace_network_zone = to_raw_response(resource.replace_network_zone)
+        self.delete_network_zone = to_raw_response(resource.delete_network_zone)
+        self.activate_network_zone = to_raw_response(resource.activate_network_zone)
+        self.deactivate_network_zone = to_raw_response(resource.deactivate_network_zone)

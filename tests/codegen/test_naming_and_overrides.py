@@ -70,3 +70,24 @@ def test_overrides_set_delete_and_skip(tmp_path: Path) -> None:
     assert doc == {"definitions": {"A": {"properties": {"x/y": {"readOnly": False}}}}}
     assert skipped == ["/definitions/Missing/type"]
     assert len(applied) == 2
+
+
+@pytest.mark.parametrize(
+    ("doc", "reported"),
+    [
+        ({"openapi": "3.0.3", "components": {"schemas": {}}}, "/components/schemas/Gone/type"),
+        ({"swagger": "2.0", "definitions": {}}, "/definitions/Gone/type"),
+    ],
+)
+def test_overrides_of_the_other_spec_flavour_are_not_reported(
+    tmp_path: Path, doc: dict[str, object], reported: str
+) -> None:
+    overrides = tmp_path / "o.toml"
+    overrides.write_text(
+        '[[override]]\npointer = "/definitions/Gone/type"\nvalue = "string"\n'
+        '[[override]]\npointer = "/components/schemas/Gone/type"\nvalue = "string"\n'
+        '[[override]]\npointer = "/paths/~1gone/get/operationId"\nvalue = "x"\n'
+    )
+    applied, skipped = apply_overrides(doc, overrides)
+    assert applied == []
+    assert skipped == [reported, "/paths/~1gone/get/operationId"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -339,6 +340,31 @@ async def test_prefetch_zero_fetches_only_on_demand(transport: Transport, mocked
     await _spin()
     assert len(mocked.requests) == 1
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "okta_async-prefetch"]
+
+
+@pytest.mark.parametrize("prefetch", [0, 1])
+async def test_a_consumed_page_is_freed_before_the_next_one_is_fetched(
+    transport: Transport, mocked: Any, prefetch: int
+) -> None:
+    # Items that outlive their page cost memory and garbage-collector work on every page.
+    decoded: list[weakref.ref[User]] = []
+    alive_at_request: list[int] = []
+
+    def decode(data: dict[str, Any]) -> User:
+        user = decode_user(data)
+        decoded.append(weakref.ref(user))
+        return user
+
+    def count_alive(url: URL, **_kwargs: Any) -> None:
+        alive_at_request.append(sum(ref() is not None for ref in decoded))
+
+    three_pages = [["u1", "u2", "u3"], ["u4", "u5", "u6"], ["u7", "u8", "u9"]]
+    serve_pages(mocked, three_pages, {i: {"callback": count_alive} for i in range(3)})
+    paginator = AsyncPaginator(transport, LIST_USERS, decode=decode, prefetch=prefetch)
+    async for user in paginator:
+        assert user.id
+    # Only the loop variable (the last item of the page before) may still be alive.
+    assert alive_at_request == [0, 1, 1]
 
 
 async def test_every_iteration_starts_again_from_the_first_page(

@@ -38,7 +38,6 @@ from okta_async import (
     TokenRequestError,
 )
 from okta_async._core.operation import Operation
-from okta_async._core.transport import APIResponse
 from tests.core.transport_support import FakeClock, Sleeps, open_transport
 from tests.support.http_mock import mocked_okta
 
@@ -304,15 +303,13 @@ async def test_an_org_concurrency_cap_below_ours_lowers_the_cap_and_no_listing_f
     assert cap < 48
 
 
-async def test_the_raw_response_hook_gives_status_headers_request_id_and_the_parsed_value(
-    org: Org,
-) -> None:
+async def test_request_raw_gives_status_headers_request_id_and_the_json(org: Org) -> None:
+    # Generated methods' raw access (with_raw_response): tests/resources/test_raw_response.py
     async with OktaClient(org.url, TOKEN) as okta:
         raw = await okta.request_raw("GET", "/api/v1/users/{id}", path_params={"id": "a.b@x.io"})
-    response = APIResponse(raw, lambda body: [item["id"] for item in body])
-    assert (response.status, response.request_id) == (200, None)
-    assert response.headers["Content-Type"].startswith("application/json")
-    assert response.parse() == ["00u1"]
+    assert (raw.status, raw.request_id) == (200, None)
+    assert raw.headers["Content-Type"].startswith("application/json")
+    assert [item["id"] for item in raw.json()] == ["00u1"]
     assert org.seen[0][1] == "/api/v1/users/a.b%40x.io"
 
 

@@ -74,6 +74,19 @@ async def test_errors_snippet_catches_a_taken_login() -> None:
     assert code == "E0000001" and summary and causes
 
 
+async def test_escape_hatches_snippet_runs_against_the_fake_org() -> None:
+    printed: list[tuple[Any, ...]] = []
+    async with FakeOrg(users=2) as org, OktaClient(org_url=org.url, token=org.token) as okta:
+        user_id = next(iter(org.store.users.values()))["id"]
+        ns = await run(block("with_raw_response"), {"print": _collect(printed)})
+        await ns["escape_hatches"](okta, user_id)
+    raw_line, model_line = printed
+    assert raw_line[0] == 200 and raw_line[1] == org.requests[1]["request_id"]
+    assert int(raw_line[2]) >= 0 and isinstance(raw_line[3], list)
+    assert model_line[0] == 200 and model_line[1] == org.requests[2]["request_id"]
+    assert model_line[2] == org.store.users.get(user_id)["profile"]["login"]
+
+
 def test_the_pytest_snippet_passes_verbatim_in_a_new_project(tmp_path: Path) -> None:
     """No conftest and no pytest configuration: only the installed plugin and pytest-asyncio."""
     (tmp_path / "test_offboarding.py").write_text(block("async def test_offboarding"))

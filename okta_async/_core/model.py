@@ -9,7 +9,7 @@ import contextvars
 import enum
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NewType, TypeVar
+from typing import Any, ClassVar, NewType, TypeVar
 
 import attrs
 
@@ -89,20 +89,13 @@ class Model:
         if dropped:
             _remember_request_id(self)
 
-    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute name
-
-        def __getattr__(self, name: str) -> Any:
-            """Only reached when normal lookup failed: an always-present field that was absent."""
-            if name in type(self).__okta_always__:
-                from okta_async._core.errors import MissingFieldError
-
-                wire = attrs.fields_dict(type(self))[name].metadata.get("wire", name)
-                entry = _REQUEST_IDS.get(id(self))
-                request_id = entry[1] if entry is not None and entry[0]() is self else None
-                raise MissingFieldError(type(self).__name__, name, wire, request_id)
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-            )
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Classes with always-present fields get ``__getattr__`` = ``_missing_field``: only
+        those, because a class with a ``__getattr__`` pays for it on every attribute read. Set
+        here, not declared, so mypy does not take it as "any attribute name is fine"."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("__okta_always__"):
+            setattr(cls, "__getattr__", _missing_field)  # noqa: B010 - hidden from mypy
 
     def __repr__(self) -> str:
         """Only the fields that are set; secrets (passwords, client secrets) masked."""
@@ -131,6 +124,20 @@ class Model:
 
         result: dict[str, Any] = unstructure(self, include_read_only=include_read_only)
         return result
+
+
+def _missing_field(self: Model, name: str) -> Any:
+    """Only reached when normal lookup failed: an always-present field that was absent."""
+    if name in type(self).__okta_always__:
+        from okta_async._core.errors import MissingFieldError
+
+        wire = attrs.fields_dict(type(self))[name].metadata.get("wire", name)
+        entry = _REQUEST_IDS.get(id(self))
+        request_id = entry[1] if entry is not None and entry[0]() is self else None
+        raise MissingFieldError(type(self).__name__, name, wire, request_id)
+    raise AttributeError(
+        f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+    )
 
 
 class OpenEnum(str, enum.Enum):

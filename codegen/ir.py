@@ -71,6 +71,8 @@ class Property:
     read_only: bool = False
     write_only: bool = False  # sent in requests, never expected in responses
     required: bool = False  # listed in the schema's ``required``
+    always: bool = False  # in every response (required or always_present.toml): a plain type
+    nullable: bool = False  # ``nullable``/``x-nullable``: an always-present one may be null
     secret: bool = False  # masked in repr (format: password, client secrets)
     description: str = ""
     default: Any = None  # spec default, documented only

@@ -6,15 +6,23 @@ side and the operation side of the generator evolve independently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from codegen import ir
+from codegen._toml import load_toml
 from codegen.naming import identifier, pascal, snake, unique
 
 if TYPE_CHECKING:
     from codegen.loader import _Flavour
+
+ALWAYS_PRESENT: dict[str, Any] = load_toml(Path(__file__).with_name("always_present.toml"))
+"""Fields Okta sends in every response though no ``required`` list names them (by schema)."""
+
+_NULLABLE = ("nullable", "x-nullable")
 
 RESERVED_PROPERTIES = frozenset({"self", "additional_properties", "to_dict", "from_dict"})
 
@@ -147,13 +155,14 @@ class Schemas:
         inherited = self.all_properties(parent, depth + 1) if parent and depth < 20 else {}
         return {**inherited, **self.own_properties(schema)}
 
-    def required(self, name: str, depth: int = 0) -> set[str]:
-        """Wire names the schema (with its ancestors and allOf members) lists as required."""
+    def required(self, name: str, depth: int = 0, extra: Mapping[str, Any] = {}) -> set[str]:
+        """Wire names the schema (with its ancestors and allOf members) lists as required, plus
+        those ``extra`` (``{schema name: {"fields": [...]}}``) names for any of them."""
         schema = self.raw.get(name) or {}
-        found = set(schema.get("required") or [])
+        found = set(schema.get("required") or []) | set(extra.get(name, {}).get("fields", ()))
         for part in schema.get("allOf") or []:
             if "$ref" in part and depth < 20:
-                found |= self.required(ref_name(part["$ref"]), depth + 1)
+                found |= self.required(ref_name(part["$ref"]), depth + 1, extra)
             found |= set(part.get("required") or [])
         return found
 
@@ -174,6 +183,7 @@ class Schemas:
         for wire in fixed:  # a subclass pins a parent property: re-declare it with the value
             declared.setdefault(wire, {})
         required = self.required(name)
+        always = self.required(name, extra=ALWAYS_PRESENT)
         wires = sorted(declared)
         py_names = unique([identifier(w, RESERVED_PROPERTIES) for w in wires])
         props = []
@@ -182,7 +192,8 @@ class Schemas:
             if parent is not None and not _TYPED.intersection(prop_schema):
                 prop_schema = {**self.inherited_schema(name, wire), **prop_schema}
             prop = self.prop(wire, py_name, prop_schema, fixed.get(wire))
-            props.append(attrs.evolve(prop, required=wire in required))
+            present = wire in always and not prop.write_only
+            props.append(attrs.evolve(prop, required=wire in required, always=present))
         return ir.Model(
             name=self.class_names[name],
             module=self.modules[name],
@@ -207,6 +218,7 @@ class Schemas:
             read_only="readOnly" in flags,
             write_only="writeOnly" in flags,
             secret=secret,
+            nullable=any(s.get(k) for s in (schema, self.annotations(schema)) for k in _NULLABLE),
             description=text(schema) or text(self.annotations(schema)),
             default=schema.get("default", self.annotations(schema).get("default")),
             fixed=fixed,

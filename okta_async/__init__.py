@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         DecodeError,
         ForeignOriginError,
         InternalServerError,
+        MissingFieldError,
         NotFoundError,
         OktaError,
         PathParameterError,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         RateLimitError,
         TokenRequestError,
     )
+    from okta_async._core.model import OpenStr
     from okta_async._core.pagination import AsyncPaginator, Page
     from okta_async._core.transport import APIResponse, RawResponse
     from okta_async.client import OktaClient
@@ -42,6 +44,7 @@ _LAZY: dict[str, str] = {
     "OktaConfig": "okta_async._core.config",
     "AsyncPaginator": "okta_async._core.pagination",
     "Page": "okta_async._core.pagination",
+    "OpenStr": "okta_async._core.model",
     "APIResponse": "okta_async._core.transport",
     "RawResponse": "okta_async._core.transport",
     **{
@@ -51,6 +54,7 @@ _LAZY: dict[str, str] = {
             "ConfigError",
             "ClientClosedError",
             "DecodeError",
+            "MissingFieldError",
             "ForeignOriginError",
             "APIConnectionError",
             "APITimeoutError",
@@ -83,10 +87,12 @@ __all__ = [
     "DecodeError",
     "ForeignOriginError",
     "InternalServerError",
+    "MissingFieldError",
     "NotFoundError",
     "OktaClient",
     "OktaConfig",
     "OktaError",
+    "OpenStr",
     "Page",
     "PathParameterError",
     "PermissionDeniedError",

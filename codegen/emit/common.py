@@ -50,8 +50,9 @@ def literal(value: object) -> str:
 class TypeRenderer:
     """Renders IR types as annotations and remembers which models/enums they mention."""
 
-    def __init__(self, prefix: str = "") -> None:
+    def __init__(self, prefix: str = "", dicts: dict[str, tuple[str, ...]] | None = None) -> None:
         self.prefix = prefix  # "models." in resources, "" in model modules
+        self.dicts = dicts or {}  # model -> the TypedDicts a body of that model accepts
         self.refs: set[str] = set()
         self.uses_datetime = False
         self.uses_any = False
@@ -82,3 +83,64 @@ class TypeRenderer:
         assert typ.item is not None
         inner = self.render(typ.item)
         return f"list[{inner}]" if kind == "list" else f"dict[str, {inner}]"
+
+
+def body_dicts(api: ir.Api) -> dict[str, tuple[str, ...]]:
+    """For each model, the TypedDicts a request body of that model accepts: its own and those of
+    its subclasses at any depth (a bookmark app is created through ``create_application``)."""
+    children: dict[str, list[str]] = {}
+    for model in api.models:
+        if model.parent is not None:
+            children.setdefault(model.parent, []).append(model.name)
+
+    def tree(name: str) -> list[str]:
+        return [name] + [d for child in sorted(children.get(name, ())) for d in tree(child)]
+
+    return {m.name: tuple(f"{n}Dict" for n in tree(m.name)) for m in api.models}
+
+
+class InputRenderer(TypeRenderer):
+    """Renders IR types as request-side annotations (the ``...Dict`` TypedDicts' values).
+
+    A model accepts the model or its TypedDict; an enum its class or one of its values as a
+    ``Literal`` (so a typo is a mypy error) or an ``OpenStr`` (a value the spec does not list
+    yet, passed deliberately); a date-time a ``datetime`` or Okta's own text. A model that
+    declares nothing a request could send (an open map such as an app user's profile) also
+    accepts any ``dict[str, Any]``.
+    """
+
+    def __init__(
+        self, prefix: str, enum_values: dict[str, tuple[str, ...]], free: frozenset[str]
+    ) -> None:
+        super().__init__(prefix)
+        self.enum_values = enum_values
+        self.free = free  # models declaring nothing to send (open maps): any dict is accepted
+        self.uses_open_str = False
+
+    def render(self, typ: ir.TypeRef) -> str:
+        kind = typ.kind
+        if kind == "str" and typ.values:
+            return f"{self._values(typ.values)} | OpenStr"
+        if kind == "enum":
+            assert typ.name is not None
+            self.refs.add(typ.name)
+            values = self._values(self.enum_values.get(typ.name, ()))
+            return f"{self.prefix}{typ.name} | {values} | OpenStr"
+        if kind == "model":
+            assert typ.name is not None
+            self.refs.add(typ.name)
+            accepted = f"{self.prefix}{typ.name}Dict | {self.prefix}{typ.name}"
+            if typ.name in self.free:
+                self.uses_any = True
+                accepted += " | dict[str, Any]"
+            return accepted
+        if kind == "datetime":
+            return f"{super().render(typ)} | str"
+        return super().render(typ)
+
+    def _values(self, values: tuple[str, ...]) -> str:
+        self.uses_open_str = True
+        if not values:
+            return "str"
+        self.uses_literal = True
+        return f"Literal[{', '.join(literal(v) for v in values)}]"

@@ -10,7 +10,14 @@ from __future__ import annotations
 import json
 
 from codegen import ir
-from codegen.emit.common import TypeRenderer, docstring, header, literal
+from codegen.emit.common import (
+    InputRenderer,
+    TypeRenderer,
+    body_dicts,
+    docstring,
+    header,
+    literal,
+)
 from codegen.loader import is_json
 
 COMMON_KWARGS = (
@@ -50,10 +57,11 @@ def operation_records(ns: ir.Namespace) -> str:
 
 
 def namespace_module(api: ir.Api, ns: ir.Namespace) -> str:
-    types = TypeRenderer(prefix="models.")
-    methods = "".join(_method(op, types) for op in ns.operations)
+    types = TypeRenderer(prefix="models.", dicts=body_dicts(api))
+    inputs = InputRenderer("models.", {e.name: e.values for e in api.enums}, frozenset())
+    methods = "".join(_method(op, types, inputs) for op in ns.operations)
     typing_names = ["TYPE_CHECKING", "Any"]
-    if types.uses_literal:
+    if types.uses_literal or inputs.uses_literal:
         typing_names.append("Literal")
     bases, mixin_import, class_attrs, checking = "Resource", "", "", ""
     if ns.name == LOG_TAIL_NAMESPACE:
@@ -63,7 +71,7 @@ def namespace_module(api: ir.Api, ns: ir.Namespace) -> str:
         mixin_import = "from okta_async.logtail import LogTailMixin\n"
         class_attrs = "\n    _transport: Transport\n"
         checking = "    from okta_async._core.transport import Transport\n"
-    if types.uses_datetime:
+    if types.uses_datetime or inputs.uses_datetime:
         checking += "    import datetime\n\n"
     if any(op.is_paginated for op in ns.operations):
         checking += "    from okta_async._core.pagination import AsyncPaginator\n"
@@ -84,7 +92,8 @@ import functools
 from collections.abc import Mapping
 from typing import {", ".join(sorted(typing_names, key=str.lower))}
 
-{mixin_import}from okta_async._core.operation import Operation
+{mixin_import}from okta_async._core.model import OpenStr
+from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
 {unset_import}
@@ -124,7 +133,7 @@ class {raw_class}:
 {wrapped}'''
 
 
-def _signature(op: ir.Operation, types: TypeRenderer) -> str:
+def _signature(op: ir.Operation, types: TypeRenderer, inputs: InputRenderer) -> str:
     """Path parameters (and a required body) positional; everything else keyword-only."""
     positional = [f"        {p.py_name}: str,\n" for p in op.parameters if p.location == "path"]
     body = op.body
@@ -138,9 +147,7 @@ def _signature(op: ir.Operation, types: TypeRenderer) -> str:
     for p in op.parameters:
         if p.location == "path":
             continue
-        ann = types.render(p.type)
-        if p.type.kind == "datetime":  # Okta's own ISO 8601 strings are accepted as they are
-            ann += " | str"
+        ann = inputs.render(p.type)  # enums as Literal values (or OpenStr); datetime or str
         if p.required:
             keyword.append(f"        {p.py_name}: {ann},\n")
         else:
@@ -162,8 +169,9 @@ def _signature(op: ir.Operation, types: TypeRenderer) -> str:
 
 
 def _body_annotation(body: ir.Body, types: TypeRenderer) -> str:
-    if body.type.kind == "model":
-        return f"{types.render(body.type)} | dict[str, Any]"
+    if body.type.kind == "model":  # the model, or a TypedDict (a misspelled key is an error)
+        dicts = types.dicts.get(body.type.name or "", ())
+        return " | ".join([types.render(body.type), *(f"{types.prefix}{d}" for d in dicts)])
     return types.render(body.type)
 
 
@@ -208,9 +216,9 @@ def _model_union(typ: ir.TypeRef) -> bool:
     return typ.kind == "union" and all(m.kind == "model" for m in typ.members)
 
 
-def _method(op: ir.Operation, types: TypeRenderer) -> str:
+def _method(op: ir.Operation, types: TypeRenderer, inputs: InputRenderer) -> str:
     annotation, runtime = _returns(op, types)
-    signature = _signature(op, types)
+    signature = _signature(op, types, inputs)
     doc = docstring(_doc_text(op), 8)
     call = _call_args(op)
     if op.is_paginated:

@@ -5,7 +5,8 @@ The tree::
     OktaError
     ├── ConfigError                  a setting is missing or invalid (says which, and from where)
     ├── ClientClosedError            the client was used after close()
-    ├── DecodeError                  a 2xx body was not valid JSON (names the operation)
+    ├── DecodeError                  a 2xx body was not valid JSON, or not the object expected
+    ├── MissingFieldError            a field Okta always sends was absent (also AttributeError)
     ├── ForeignOriginError           a URL outside the org's origin (credentials never sent)
     ├── PathParameterError           a path parameter is empty, "." or ".." (nothing was sent)
     ├── APIConnectionError           no HTTP response: DNS, refused, reset, TLS ...
@@ -100,7 +101,8 @@ class PathParameterError(OktaError, ValueError):
 
 
 class DecodeError(OktaError):
-    """A successful response could not be decoded as JSON.
+    """A successful response could not be decoded as JSON, or was not the JSON object a
+    single-object method returns (``null``, a list, a string, an empty body).
 
     The message names the operation, status, content type and the decoder's complaint; the
     body itself is kept on ``body_text`` (first 200 characters) but left out of the message,
@@ -115,6 +117,7 @@ class DecodeError(OktaError):
         content_type: str,
         body: bytes,
         reason: str,
+        as_json: bool = True,
     ) -> None:
         self.operation_id = operation_id
         self.status = status
@@ -122,7 +125,27 @@ class DecodeError(OktaError):
         self.body_text = body_snippet(body)
         super().__init__(
             f"could not decode the response of {operation_id} (status {status}, "
-            f"content type {content_type or 'none'}, {len(body)} bytes) as JSON: {reason}"
+            f"content type {content_type or 'none'}, {len(body)} bytes)"
+            f"{' as JSON' if as_json else ''}: {reason}"
+        )
+
+
+class MissingFieldError(OktaError, AttributeError):
+    """A field typed as always present (``user.id``) was not in the response it was decoded from.
+
+    Decoding never fails on it (one odd record must not fail a page); reading the attribute
+    raises this instead of handing out a value that is not of the declared type.
+    """
+
+    def __init__(self, model: str, field: str, wire: str, request_id: str | None) -> None:
+        self.model = model
+        self.field = field
+        self.request_id = request_id
+        where = f" [request id {request_id}]" if request_id else ""
+        super().__init__(
+            f"{model}.{field}: the response had no {wire!r} (or it was null or not of the "
+            f"declared type; see additional_properties){where}",
+            name=field,
         )
 
 

@@ -5,15 +5,21 @@ Kept tiny and free of serde imports: a generated model module costs one attrs cl
 
 from __future__ import annotations
 
+import contextvars
 import enum
+import weakref
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, NewType, TypeVar
 
 import attrs
 
 from okta_async._core.unset import UNSET
 
 _M = TypeVar("_M", bound="Model")
+
+OpenStr = NewType("OpenStr", str)
+"""A request value the spec's enum does not list yet, passed deliberately: request enums are
+``Literal`` unions, so ``"ACTIVEE"`` is a mypy error and ``OpenStr("NEW_STATUS")`` is not."""
 
 
 class _Masked:
@@ -22,6 +28,35 @@ class _Masked:
 
 
 _MASK = _Masked()
+
+
+class _Absent:
+    """Default of an always-present field the constructor was not given; never kept on a model
+    (``Model._drop_absent`` deletes the attribute, so reading it raises ``MissingFieldError``)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""Typed ``Any`` so that ``id: str = attrs.field(default=ABSENT)`` type-checks."""
+
+decoding_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "okta_async_decoding_request_id", default=None
+)
+"""The request id of the response being decoded (set by the resource layer), so a model missing
+an always-present field can name it when the field is read."""
+
+# id(model) -> (weak reference, request id) for models decoded with a field missing (rare).
+_REQUEST_IDS: dict[int, tuple[weakref.ref[Any], str]] = {}
+
+
+def _remember_request_id(model: Model) -> None:
+    request_id = decoding_request_id.get()
+    if request_id is None:
+        return
+    key = id(model)
+    _REQUEST_IDS[key] = (weakref.ref(model, lambda _: _REQUEST_IDS.pop(key, None)), request_id)
 
 
 def _secret_key(key: str) -> bool:
@@ -40,11 +75,33 @@ class Model:
 
     additional_properties: dict[str, Any] = attrs.field(factory=dict, metadata={"additional": True})
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ()
+    """Python names of the always-present fields (own and inherited); set by generated classes."""
+
+    def _drop_absent(self) -> None:
+        """Delete the always-present attributes left at ``ABSENT`` (called after ``__init__`` by
+        the classes that have such fields), so that reading one raises ``MissingFieldError``."""
+        dropped = False
+        for name in self.__okta_always__:
+            if getattr(self, name) is ABSENT:
+                object.__delattr__(self, name)
+                dropped = True
+        if dropped:
+            _remember_request_id(self)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Classes with always-present fields get ``__getattr__`` = ``_missing_field``: only
+        those, because a class with a ``__getattr__`` pays for it on every attribute read. Set
+        here, not declared, so mypy does not take it as "any attribute name is fine"."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("__okta_always__"):
+            setattr(cls, "__getattr__", _missing_field)  # noqa: B010 - hidden from mypy
+
     def __repr__(self) -> str:
         """Only the fields that are set; secrets (passwords, client secrets) masked."""
         parts = []
         for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
+            value = getattr(self, field.name, UNSET)
             if value is UNSET or (field.name == "additional_properties" and not value):
                 continue
             if field.name == "additional_properties":
@@ -67,6 +124,20 @@ class Model:
 
         result: dict[str, Any] = unstructure(self, include_read_only=include_read_only)
         return result
+
+
+def _missing_field(self: Model, name: str) -> Any:
+    """Only reached when normal lookup failed: an always-present field that was absent."""
+    if name in type(self).__okta_always__:
+        from okta_async._core.errors import MissingFieldError
+
+        wire = attrs.fields_dict(type(self))[name].metadata.get("wire", name)
+        entry = _REQUEST_IDS.get(id(self))
+        request_id = entry[1] if entry is not None and entry[0]() is self else None
+        raise MissingFieldError(type(self).__name__, name, wire, request_id)
+    raise AttributeError(
+        f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+    )
 
 
 class OpenEnum(str, enum.Enum):

@@ -11,7 +11,8 @@ where); this class turns that into a ``Transport.request`` call or an ``AsyncPag
   it encoded the same way); ``str``/``bytes`` bodies go out raw with their content type; files
   (bytes or a binary file object) go out as ``multipart/form-data``;
 * decodes the response into the declared model, its text for non-JSON media types, or ``None``
-  for no content.
+  for no content; a single-object method whose answer is not a JSON object raises
+  ``DecodeError`` (only list pages keep the tolerant per-item path).
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from okta_async._core import operation, serde
+from okta_async._core.errors import DecodeError
+from okta_async._core.model import decoding_request_id
 from okta_async._core.operation import Operation, RequestOptions
 from okta_async._core.raw import record_response
 from okta_async._core.unset import UNSET
 
 if TYPE_CHECKING:
     from okta_async._core.pagination import AsyncPaginator
-    from okta_async._core.transport import Transport
+    from okta_async._core.transport import RawResponse, Transport
 
 T = TypeVar("T")
 
@@ -107,6 +110,35 @@ def request_options(
         timeout=timeout, max_retries=max_retries, extra_headers=merged or None
     )
     return options or None
+
+
+def _decode_object(response: RawResponse, payload: Any, returns: type[T]) -> T:
+    """A single-object method's answer: anything but a JSON object (null, a list, a string, an
+    empty body) is a ``DecodeError`` naming the operation, never handed back under the model's
+    type. The request id is at hand while decoding, for a missing always-present field's error."""
+    if not isinstance(payload, dict):
+        shape = "an empty body" if payload is None and not response.body else _shape(payload)
+        raise DecodeError(
+            operation_id=response.operation.id,
+            status=response.status,
+            content_type=response.headers.get("Content-Type", ""),
+            body=response.body,
+            reason=f"expected a JSON object, got {shape}",
+            as_json=False,
+        )
+    token = decoding_request_id.set(response.request_id)
+    try:
+        return serde.decoder(returns)(payload)
+    finally:
+        decoding_request_id.reset(token)
+
+
+def _shape(payload: Any) -> str:
+    """How a non-object JSON value is named in an error (``null``, ``a list``, ``a string``)."""
+    if payload is None:
+        return "null"
+    names = {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return names.get(type(payload), type(payload).__name__)
 
 
 class ClientLike(Protocol):
@@ -232,7 +264,7 @@ class Resource:
         payload = response.json()
         if returns is None:
             return payload
-        return serde.decoder(returns)(payload)
+        return _decode_object(response, payload, returns)
 
     async def _call_list(
         self,

@@ -43,7 +43,7 @@ from typing import Any, TypeVar, cast, overload
 import attrs
 from cattrs.preconf.orjson import make_converter
 
-from okta_async._core.model import Model, OpenEnum
+from okta_async._core.model import ABSENT, Model, OpenEnum
 from okta_async._core.unset import UNSET, Unset
 
 __all__ = [
@@ -348,6 +348,7 @@ class _Plan:
     # record lacks them they are set to UNSET, so decoding never invents data.
     pinned: tuple[str, ...]
     pinned_wire: dict[str, Any]  # wire name -> that pinned value (picks a union member)
+    always: frozenset[str]  # always-present, not nullable: a null is not kept under the plain type
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -371,7 +372,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
     for field in attrs.fields(cls):
         if field.metadata.get("additional"):
             continue
-        if field.default is not UNSET:
+        if field.default is not UNSET and field.default is not ABSENT:
             pinned.append(field.name)
             pinned_wire[field.metadata.get("wire", field.name)] = field.default
         wire = field.metadata.get("wire", field.name)
@@ -391,7 +392,13 @@ def _build_plan(cls: type[Model]) -> _Plan:
         discriminator=cls.__dict__.get("__okta_discriminator__"),
         pinned=tuple(pinned),
         pinned_wire=pinned_wire,
+        always=frozenset(f.name for f in attrs.fields(cls) if _plain_always(f.metadata)),
     )
+
+
+def _plain_always(metadata: Mapping[str, Any]) -> bool:
+    """An always-present field typed without ``None`` (a null for it is kept aside)."""
+    return bool(metadata.get("always")) and not metadata.get("nullable")
 
 
 def _subclass_for(cls: type[Model], plan: _Plan, data: dict[str, Any]) -> type[Model] | None:
@@ -425,7 +432,10 @@ def _structure_model(data: Any, cls: type[M]) -> M:
             continue
         name, check, conv = entry
         if value is None:
-            kwargs[name] = None
+            if name in plan.always:  # null under a plain type: kept aside, read raises
+                extra[key] = value
+            else:
+                kwargs[name] = None
         elif check is not None:
             if isinstance(value, check):
                 kwargs[name] = value
@@ -451,7 +461,7 @@ def _unstructure_model(obj: Model, include_read_only: bool) -> dict[str, Any]:
     for name, wire, read_only in plan.out:
         if read_only and not include_read_only:
             continue
-        value = getattr(obj, name)
+        value = getattr(obj, name, UNSET)  # an absent always-present field is not sent
         if value is UNSET:
             continue
         result[wire] = (

@@ -12,148 +12,281 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .aaguid_authenticator_characteristics import AAGUIDAuthenticatorCharacteristics
-    from .aaguid_group_object import AAGUIDGroupObject
-    from .access_policy import AccessPolicy
-    from .access_policy_constraint import AccessPolicyConstraint
-    from .access_policy_constraints import AccessPolicyConstraints
-    from .access_policy_link import AccessPolicyLink
-    from .access_policy_rule import AccessPolicyRule
-    from .access_policy_rule_actions import AccessPolicyRuleActions
-    from .access_policy_rule_application_sign_on import AccessPolicyRuleApplicationSignOn
+    from .aaguid_authenticator_characteristics import (
+        AAGUIDAuthenticatorCharacteristics,
+        AAGUIDAuthenticatorCharacteristicsDict,
+    )
+    from .aaguid_group_object import AAGUIDGroupObject, AAGUIDGroupObjectDict
+    from .access_policy import AccessPolicy, AccessPolicyDict
+    from .access_policy_constraint import AccessPolicyConstraint, AccessPolicyConstraintDict
+    from .access_policy_constraints import AccessPolicyConstraints, AccessPolicyConstraintsDict
+    from .access_policy_link import AccessPolicyLink, AccessPolicyLinkDict
+    from .access_policy_rule import AccessPolicyRule, AccessPolicyRuleDict
+    from .access_policy_rule_actions import AccessPolicyRuleActions, AccessPolicyRuleActionsDict
+    from .access_policy_rule_application_sign_on import (
+        AccessPolicyRuleApplicationSignOn,
+        AccessPolicyRuleApplicationSignOnDict,
+    )
     from .access_policy_rule_application_sign_on_access import (
         AccessPolicyRuleApplicationSignOnAccess,
     )
-    from .access_policy_rule_conditions import AccessPolicyRuleConditions
-    from .access_policy_rule_custom_condition import AccessPolicyRuleCustomCondition
+    from .access_policy_rule_conditions import (
+        AccessPolicyRuleConditions,
+        AccessPolicyRuleConditionsDict,
+    )
+    from .access_policy_rule_custom_condition import (
+        AccessPolicyRuleCustomCondition,
+        AccessPolicyRuleCustomConditionDict,
+    )
     from .access_token_key_encryption_algorithm import AccessTokenKeyEncryptionAlgorithm
-    from .account_linked_enrollment import AccountLinkedEnrollment
-    from .account_linked_enrollment_embedded import AccountLinkedEnrollmentEmbedded
-    from .account_linked_enrollment_profile import AccountLinkedEnrollmentProfile
-    from .acs_endpoint import AcsEndpoint
-    from .action_provider import ActionProvider
+    from .account_linked_enrollment import AccountLinkedEnrollment, AccountLinkedEnrollmentDict
+    from .account_linked_enrollment_embedded import (
+        AccountLinkedEnrollmentEmbedded,
+        AccountLinkedEnrollmentEmbeddedDict,
+    )
+    from .account_linked_enrollment_profile import (
+        AccountLinkedEnrollmentProfile,
+        AccountLinkedEnrollmentProfileDict,
+    )
+    from .acs_endpoint import AcsEndpoint, AcsEndpointDict
+    from .action_provider import ActionProvider, ActionProviderDict
     from .action_provider_payload_type import ActionProviderPayloadType
     from .action_provider_type import ActionProviderType
-    from .actions import Actions
+    from .actions import Actions, ActionsDict
     from .active_directory_group_scope import ActiveDirectoryGroupScope
     from .active_directory_group_type import ActiveDirectoryGroupType
-    from .admin_console_settings import AdminConsoleSettings
-    from .agent import Agent
-    from .agent_action import AgentAction
-    from .agent_pool import AgentPool
-    from .agent_pool_update import AgentPoolUpdate
-    from .agent_pool_update_setting_request import AgentPoolUpdateSettingRequest
-    from .agent_pool_update_setting_response import AgentPoolUpdateSettingResponse
+    from .admin_console_settings import AdminConsoleSettings, AdminConsoleSettingsDict
+    from .agent import Agent, AgentDict
+    from .agent_action import AgentAction, AgentActionDict
+    from .agent_pool import AgentPool, AgentPoolDict
+    from .agent_pool_update import AgentPoolUpdate, AgentPoolUpdateDict
+    from .agent_pool_update_setting_request import (
+        AgentPoolUpdateSettingRequest,
+        AgentPoolUpdateSettingRequestDict,
+    )
+    from .agent_pool_update_setting_response import (
+        AgentPoolUpdateSettingResponse,
+        AgentPoolUpdateSettingResponseDict,
+    )
     from .agent_type import AgentType
     from .agent_update_instance_status import AgentUpdateInstanceStatus
     from .agent_update_job_status import AgentUpdateJobStatus
     from .allowed_for_enum import AllowedForEnum
-    from .android_device_trust import AndroidDeviceTrust
-    from .api_service import ApiService
-    from .api_service_capability import ApiServiceCapability
-    from .api_service_integration_instance import APIServiceIntegrationInstance
-    from .api_service_integration_instance_secret import APIServiceIntegrationInstanceSecret
-    from .api_service_integration_links import APIServiceIntegrationLinks
-    from .api_service_integration_secret_links import APIServiceIntegrationSecretLinks
-    from .api_token import ApiToken
-    from .api_token_update import ApiTokenUpdate
-    from .apns_configuration import APNSConfiguration
-    from .apns_push_provider import APNSPushProvider
-    from .app_account_container_details import AppAccountContainerDetails
-    from .app_account_container_link import AppAccountContainerLink
+    from .android_device_trust import AndroidDeviceTrust, AndroidDeviceTrustDict
+    from .api_service import ApiService, ApiServiceDict
+    from .api_service_capability import ApiServiceCapability, ApiServiceCapabilityDict
+    from .api_service_integration_instance import (
+        APIServiceIntegrationInstance,
+        APIServiceIntegrationInstanceDict,
+    )
+    from .api_service_integration_instance_secret import (
+        APIServiceIntegrationInstanceSecret,
+        APIServiceIntegrationInstanceSecretDict,
+    )
+    from .api_service_integration_links import (
+        APIServiceIntegrationLinks,
+        APIServiceIntegrationLinksDict,
+    )
+    from .api_service_integration_secret_links import (
+        APIServiceIntegrationSecretLinks,
+        APIServiceIntegrationSecretLinksDict,
+    )
+    from .api_token import ApiToken, ApiTokenDict
+    from .api_token_update import ApiTokenUpdate, ApiTokenUpdateDict
+    from .apns_configuration import APNSConfiguration, APNSConfigurationDict
+    from .apns_push_provider import APNSPushProvider, APNSPushProviderDict
+    from .app_account_container_details import (
+        AppAccountContainerDetails,
+        AppAccountContainerDetailsDict,
+    )
+    from .app_account_container_link import AppAccountContainerLink, AppAccountContainerLinkDict
     from .app_and_instance_condition_evaluator_app_or_instance import (
         AppAndInstanceConditionEvaluatorAppOrInstance,
+        AppAndInstanceConditionEvaluatorAppOrInstanceDict,
     )
-    from .app_and_instance_policy_rule_condition import AppAndInstancePolicyRuleCondition
+    from .app_and_instance_policy_rule_condition import (
+        AppAndInstancePolicyRuleCondition,
+        AppAndInstancePolicyRuleConditionDict,
+    )
     from .app_and_instance_type import AppAndInstanceType
-    from .app_config import AppConfig
-    from .app_config_active_directory import AppConfigActiveDirectory
+    from .app_config import AppConfig, AppConfigDict
+    from .app_config_active_directory import AppConfigActiveDirectory, AppConfigActiveDirectoryDict
     from .app_config_type import AppConfigType
-    from .app_connection_user_provision_jwk_list import AppConnectionUserProvisionJWKList
-    from .app_connection_user_provision_jwk_response import AppConnectionUserProvisionJWKResponse
-    from .app_custom_href_object import AppCustomHrefObject
-    from .app_group import AppGroup
+    from .app_connection_user_provision_jwk_list import (
+        AppConnectionUserProvisionJWKList,
+        AppConnectionUserProvisionJWKListDict,
+    )
+    from .app_connection_user_provision_jwk_response import (
+        AppConnectionUserProvisionJWKResponse,
+        AppConnectionUserProvisionJWKResponseDict,
+    )
+    from .app_custom_href_object import AppCustomHrefObject, AppCustomHrefObjectDict
+    from .app_group import AppGroup, AppGroupDict
     from .app_instance_container_status import AppInstanceContainerStatus
-    from .app_instance_policy_rule_condition import AppInstancePolicyRuleCondition
-    from .app_instance_property import AppInstanceProperty
-    from .app_properties import AppProperties
-    from .app_resource_href_object import AppResourceHrefObject
-    from .app_service_account import AppServiceAccount
-    from .app_service_account_credentials import AppServiceAccountCredentials
-    from .app_service_account_for_update import AppServiceAccountForUpdate
-    from .app_user import AppUser
-    from .app_user_assign_request import AppUserAssignRequest
-    from .app_user_credentials import AppUserCredentials
-    from .app_user_credentials_request_payload import AppUserCredentialsRequestPayload
-    from .app_user_password_credential import AppUserPasswordCredential
-    from .app_user_profile import AppUserProfile
-    from .app_user_profile_request_payload import AppUserProfileRequestPayload
+    from .app_instance_policy_rule_condition import (
+        AppInstancePolicyRuleCondition,
+        AppInstancePolicyRuleConditionDict,
+    )
+    from .app_instance_property import AppInstanceProperty, AppInstancePropertyDict
+    from .app_properties import AppProperties, AppPropertiesDict
+    from .app_resource_href_object import AppResourceHrefObject, AppResourceHrefObjectDict
+    from .app_service_account import AppServiceAccount, AppServiceAccountDict
+    from .app_service_account_credentials import (
+        AppServiceAccountCredentials,
+        AppServiceAccountCredentialsDict,
+    )
+    from .app_service_account_for_update import (
+        AppServiceAccountForUpdate,
+        AppServiceAccountForUpdateDict,
+    )
+    from .app_user import AppUser, AppUserDict
+    from .app_user_assign_request import AppUserAssignRequest, AppUserAssignRequestDict
+    from .app_user_credentials import AppUserCredentials, AppUserCredentialsDict
+    from .app_user_credentials_request_payload import (
+        AppUserCredentialsRequestPayload,
+        AppUserCredentialsRequestPayloadDict,
+    )
+    from .app_user_password_credential import (
+        AppUserPasswordCredential,
+        AppUserPasswordCredentialDict,
+    )
+    from .app_user_profile import AppUserProfile, AppUserProfileDict
+    from .app_user_profile_request_payload import (
+        AppUserProfileRequestPayload,
+        AppUserProfileRequestPayloadDict,
+    )
     from .app_user_status import AppUserStatus
     from .app_user_sync_state import AppUserSyncState
     from .app_user_update_request import AppUserUpdateRequest
-    from .apple_client_signing import AppleClientSigning
-    from .application import Application
-    from .application_accessibility import ApplicationAccessibility
+    from .apple_client_signing import AppleClientSigning, AppleClientSigningDict
+    from .application import Application, ApplicationDict
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
     from .application_capability import ApplicationCapability
-    from .application_credentials import ApplicationCredentials
-    from .application_credentials_oauth_client import ApplicationCredentialsOAuthClient
+    from .application_credentials import ApplicationCredentials, ApplicationCredentialsDict
+    from .application_credentials_oauth_client import (
+        ApplicationCredentialsOAuthClient,
+        ApplicationCredentialsOAuthClientDict,
+    )
     from .application_credentials_scheme import ApplicationCredentialsScheme
-    from .application_credentials_signing import ApplicationCredentialsSigning
+    from .application_credentials_signing import (
+        ApplicationCredentialsSigning,
+        ApplicationCredentialsSigningDict,
+    )
     from .application_credentials_signing_use import ApplicationCredentialsSigningUse
-    from .application_credentials_username_template import ApplicationCredentialsUsernameTemplate
-    from .application_express_configuration import ApplicationExpressConfiguration
-    from .application_feature import ApplicationFeature
+    from .application_credentials_username_template import (
+        ApplicationCredentialsUsernameTemplate,
+        ApplicationCredentialsUsernameTemplateDict,
+    )
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_feature import ApplicationFeature, ApplicationFeatureDict
     from .application_feature_type import ApplicationFeatureType
-    from .application_group_assignment import ApplicationGroupAssignment
-    from .application_group_assignment_links import ApplicationGroupAssignmentLinks
-    from .application_layout import ApplicationLayout
-    from .application_layout_rule_condition import ApplicationLayoutRuleCondition
-    from .application_layouts import ApplicationLayouts
-    from .application_licensing import ApplicationLicensing
+    from .application_group_assignment import (
+        ApplicationGroupAssignment,
+        ApplicationGroupAssignmentDict,
+    )
+    from .application_group_assignment_links import (
+        ApplicationGroupAssignmentLinks,
+        ApplicationGroupAssignmentLinksDict,
+    )
+    from .application_layout import ApplicationLayout, ApplicationLayoutDict
+    from .application_layout_rule_condition import (
+        ApplicationLayoutRuleCondition,
+        ApplicationLayoutRuleConditionDict,
+    )
+    from .application_layouts import ApplicationLayouts, ApplicationLayoutsDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
     from .application_lifecycle_status import ApplicationLifecycleStatus
-    from .application_links import ApplicationLinks
-    from .application_settings import ApplicationSettings
-    from .application_settings_notes import ApplicationSettingsNotes
-    from .application_settings_notifications import ApplicationSettingsNotifications
-    from .application_settings_notifications_vpn import ApplicationSettingsNotificationsVpn
+    from .application_links import ApplicationLinks, ApplicationLinksDict
+    from .application_settings import ApplicationSettings, ApplicationSettingsDict
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .application_settings_notifications_vpn import (
+        ApplicationSettingsNotificationsVpn,
+        ApplicationSettingsNotificationsVpnDict,
+    )
     from .application_settings_notifications_vpn_network import (
         ApplicationSettingsNotificationsVpnNetwork,
+        ApplicationSettingsNotificationsVpnNetworkDict,
     )
     from .application_sign_on_mode import ApplicationSignOnMode
     from .application_type import ApplicationType
-    from .application_universal_logout import ApplicationUniversalLogout
-    from .application_visibility import ApplicationVisibility
-    from .application_visibility_hide import ApplicationVisibilityHide
-    from .assign_group_owner_request_body import AssignGroupOwnerRequestBody
-    from .assign_role_request import AssignRoleRequest
-    from .assign_user_to_realm import AssignUserToRealm
-    from .assigned_app_link import AssignedAppLink
-    from .associated_server_mediated import AssociatedServerMediated
-    from .assurance_method import AssuranceMethod
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .application_visibility_hide import (
+        ApplicationVisibilityHide,
+        ApplicationVisibilityHideDict,
+    )
+    from .assign_group_owner_request_body import (
+        AssignGroupOwnerRequestBody,
+        AssignGroupOwnerRequestBodyDict,
+    )
+    from .assign_role_request import AssignRoleRequest, AssignRoleRequestDict
+    from .assign_user_to_realm import AssignUserToRealm, AssignUserToRealmDict
+    from .assigned_app_link import AssignedAppLink, AssignedAppLinkDict
+    from .associated_server_mediated import AssociatedServerMediated, AssociatedServerMediatedDict
+    from .assurance_method import AssuranceMethod, AssuranceMethodDict
     from .assurance_method_factor_mode import AssuranceMethodFactorMode
-    from .attack_protection_authenticator_settings import AttackProtectionAuthenticatorSettings
-    from .auth_server_links import AuthServerLinks
-    from .auth_settings import AuthSettings
+    from .attack_protection_authenticator_settings import (
+        AttackProtectionAuthenticatorSettings,
+        AttackProtectionAuthenticatorSettingsDict,
+    )
+    from .auth_server_links import AuthServerLinks, AuthServerLinksDict
+    from .auth_settings import AuthSettings, AuthSettingsDict
     from .auth_type import AuthType
-    from .authentication_method import AuthenticationMethod
-    from .authentication_method_chain import AuthenticationMethodChain
-    from .authentication_method_chain_method import AuthenticationMethodChainMethod
-    from .authentication_method_object import AuthenticationMethodObject
-    from .authentication_provider import AuthenticationProvider
+    from .authentication_method import AuthenticationMethod, AuthenticationMethodDict
+    from .authentication_method_chain import (
+        AuthenticationMethodChain,
+        AuthenticationMethodChainDict,
+    )
+    from .authentication_method_chain_method import (
+        AuthenticationMethodChainMethod,
+        AuthenticationMethodChainMethodDict,
+    )
+    from .authentication_method_object import (
+        AuthenticationMethodObject,
+        AuthenticationMethodObjectDict,
+    )
+    from .authentication_provider import AuthenticationProvider, AuthenticationProviderDict
     from .authentication_provider_type import AuthenticationProviderType
     from .authentication_provider_type_writable import AuthenticationProviderTypeWritable
-    from .authentication_provider_writable import AuthenticationProviderWritable
-    from .authenticator_base import AuthenticatorBase
-    from .authenticator_enrollment import AuthenticatorEnrollment
-    from .authenticator_enrollment_create_request import AuthenticatorEnrollmentCreateRequest
-    from .authenticator_enrollment_create_request_tac import AuthenticatorEnrollmentCreateRequestTac
-    from .authenticator_enrollment_links import AuthenticatorEnrollmentLinks
-    from .authenticator_enrollment_policy import AuthenticatorEnrollmentPolicy
+    from .authentication_provider_writable import (
+        AuthenticationProviderWritable,
+        AuthenticationProviderWritableDict,
+    )
+    from .authenticator_base import AuthenticatorBase, AuthenticatorBaseDict
+    from .authenticator_enrollment import AuthenticatorEnrollment, AuthenticatorEnrollmentDict
+    from .authenticator_enrollment_create_request import (
+        AuthenticatorEnrollmentCreateRequest,
+        AuthenticatorEnrollmentCreateRequestDict,
+    )
+    from .authenticator_enrollment_create_request_tac import (
+        AuthenticatorEnrollmentCreateRequestTac,
+        AuthenticatorEnrollmentCreateRequestTacDict,
+    )
+    from .authenticator_enrollment_links import (
+        AuthenticatorEnrollmentLinks,
+        AuthenticatorEnrollmentLinksDict,
+    )
+    from .authenticator_enrollment_policy import (
+        AuthenticatorEnrollmentPolicy,
+        AuthenticatorEnrollmentPolicyDict,
+    )
     from .authenticator_enrollment_policy_authenticator_settings import (
         AuthenticatorEnrollmentPolicyAuthenticatorSettings,
+        AuthenticatorEnrollmentPolicyAuthenticatorSettingsDict,
     )
     from .authenticator_enrollment_policy_authenticator_status import (
         AuthenticatorEnrollmentPolicyAuthenticatorStatus,
@@ -161,3100 +294,5527 @@ if TYPE_CHECKING:
     from .authenticator_enrollment_policy_authenticator_type import (
         AuthenticatorEnrollmentPolicyAuthenticatorType,
     )
-    from .authenticator_enrollment_policy_conditions import AuthenticatorEnrollmentPolicyConditions
-    from .authenticator_enrollment_policy_rule import AuthenticatorEnrollmentPolicyRule
+    from .authenticator_enrollment_policy_conditions import (
+        AuthenticatorEnrollmentPolicyConditions,
+        AuthenticatorEnrollmentPolicyConditionsDict,
+    )
+    from .authenticator_enrollment_policy_rule import (
+        AuthenticatorEnrollmentPolicyRule,
+        AuthenticatorEnrollmentPolicyRuleDict,
+    )
     from .authenticator_enrollment_policy_rule_action_enroll import (
         AuthenticatorEnrollmentPolicyRuleActionEnroll,
+        AuthenticatorEnrollmentPolicyRuleActionEnrollDict,
     )
     from .authenticator_enrollment_policy_rule_actions import (
         AuthenticatorEnrollmentPolicyRuleActions,
+        AuthenticatorEnrollmentPolicyRuleActionsDict,
     )
     from .authenticator_enrollment_policy_rule_conditions import (
         AuthenticatorEnrollmentPolicyRuleConditions,
+        AuthenticatorEnrollmentPolicyRuleConditionsDict,
     )
-    from .authenticator_enrollment_policy_settings import AuthenticatorEnrollmentPolicySettings
+    from .authenticator_enrollment_policy_settings import (
+        AuthenticatorEnrollmentPolicySettings,
+        AuthenticatorEnrollmentPolicySettingsDict,
+    )
     from .authenticator_enrollment_policy_settings_type import (
         AuthenticatorEnrollmentPolicySettingsType,
     )
-    from .authenticator_identity import AuthenticatorIdentity
-    from .authenticator_key_custom_app import AuthenticatorKeyCustomApp
-    from .authenticator_key_custom_otp import AuthenticatorKeyCustomOtp
-    from .authenticator_key_duo import AuthenticatorKeyDuo
-    from .authenticator_key_email import AuthenticatorKeyEmail
+    from .authenticator_identity import AuthenticatorIdentity, AuthenticatorIdentityDict
+    from .authenticator_key_custom_app import (
+        AuthenticatorKeyCustomApp,
+        AuthenticatorKeyCustomAppDict,
+    )
+    from .authenticator_key_custom_otp import (
+        AuthenticatorKeyCustomOtp,
+        AuthenticatorKeyCustomOtpDict,
+    )
+    from .authenticator_key_duo import AuthenticatorKeyDuo, AuthenticatorKeyDuoDict
+    from .authenticator_key_email import AuthenticatorKeyEmail, AuthenticatorKeyEmailDict
     from .authenticator_key_enum import AuthenticatorKeyEnum
-    from .authenticator_key_external_idp import AuthenticatorKeyExternalIdp
-    from .authenticator_key_google_otp import AuthenticatorKeyGoogleOtp
-    from .authenticator_key_okta_verify import AuthenticatorKeyOktaVerify
-    from .authenticator_key_onprem import AuthenticatorKeyOnprem
-    from .authenticator_key_password import AuthenticatorKeyPassword
-    from .authenticator_key_phone import AuthenticatorKeyPhone
-    from .authenticator_key_security_key import AuthenticatorKeySecurityKey
-    from .authenticator_key_security_question import AuthenticatorKeySecurityQuestion
-    from .authenticator_key_smart_card import AuthenticatorKeySmartCard
-    from .authenticator_key_symantec_vip import AuthenticatorKeySymantecVip
-    from .authenticator_key_tac import AuthenticatorKeyTac
-    from .authenticator_key_webauthn import AuthenticatorKeyWebauthn
-    from .authenticator_key_yubikey import AuthenticatorKeyYubikey
-    from .authenticator_links import AuthenticatorLinks
+    from .authenticator_key_external_idp import (
+        AuthenticatorKeyExternalIdp,
+        AuthenticatorKeyExternalIdpDict,
+    )
+    from .authenticator_key_google_otp import (
+        AuthenticatorKeyGoogleOtp,
+        AuthenticatorKeyGoogleOtpDict,
+    )
+    from .authenticator_key_okta_verify import (
+        AuthenticatorKeyOktaVerify,
+        AuthenticatorKeyOktaVerifyDict,
+    )
+    from .authenticator_key_onprem import AuthenticatorKeyOnprem, AuthenticatorKeyOnpremDict
+    from .authenticator_key_password import AuthenticatorKeyPassword, AuthenticatorKeyPasswordDict
+    from .authenticator_key_phone import AuthenticatorKeyPhone, AuthenticatorKeyPhoneDict
+    from .authenticator_key_security_key import (
+        AuthenticatorKeySecurityKey,
+        AuthenticatorKeySecurityKeyDict,
+    )
+    from .authenticator_key_security_question import (
+        AuthenticatorKeySecurityQuestion,
+        AuthenticatorKeySecurityQuestionDict,
+    )
+    from .authenticator_key_smart_card import (
+        AuthenticatorKeySmartCard,
+        AuthenticatorKeySmartCardDict,
+    )
+    from .authenticator_key_symantec_vip import (
+        AuthenticatorKeySymantecVip,
+        AuthenticatorKeySymantecVipDict,
+    )
+    from .authenticator_key_tac import AuthenticatorKeyTac, AuthenticatorKeyTacDict
+    from .authenticator_key_webauthn import AuthenticatorKeyWebauthn, AuthenticatorKeyWebauthnDict
+    from .authenticator_key_yubikey import AuthenticatorKeyYubikey, AuthenticatorKeyYubikeyDict
+    from .authenticator_links import AuthenticatorLinks, AuthenticatorLinksDict
     from .authenticator_method_algorithm import AuthenticatorMethodAlgorithm
-    from .authenticator_method_base import AuthenticatorMethodBase
-    from .authenticator_method_constraint import AuthenticatorMethodConstraint
-    from .authenticator_method_otp import AuthenticatorMethodOtp
+    from .authenticator_method_base import AuthenticatorMethodBase, AuthenticatorMethodBaseDict
+    from .authenticator_method_constraint import (
+        AuthenticatorMethodConstraint,
+        AuthenticatorMethodConstraintDict,
+    )
+    from .authenticator_method_otp import AuthenticatorMethodOtp, AuthenticatorMethodOtpDict
     from .authenticator_method_property import AuthenticatorMethodProperty
-    from .authenticator_method_push import AuthenticatorMethodPush
-    from .authenticator_method_signed_nonce import AuthenticatorMethodSignedNonce
-    from .authenticator_method_simple import AuthenticatorMethodSimple
-    from .authenticator_method_tac import AuthenticatorMethodTac
-    from .authenticator_method_totp import AuthenticatorMethodTotp
+    from .authenticator_method_push import AuthenticatorMethodPush, AuthenticatorMethodPushDict
+    from .authenticator_method_signed_nonce import (
+        AuthenticatorMethodSignedNonce,
+        AuthenticatorMethodSignedNonceDict,
+    )
+    from .authenticator_method_simple import (
+        AuthenticatorMethodSimple,
+        AuthenticatorMethodSimpleDict,
+    )
+    from .authenticator_method_tac import AuthenticatorMethodTac, AuthenticatorMethodTacDict
+    from .authenticator_method_totp import AuthenticatorMethodTotp, AuthenticatorMethodTotpDict
     from .authenticator_method_transaction_type import AuthenticatorMethodTransactionType
     from .authenticator_method_type import AuthenticatorMethodType
     from .authenticator_method_type_web_authn import AuthenticatorMethodTypeWebAuthn
-    from .authenticator_method_web_authn import AuthenticatorMethodWebAuthn
+    from .authenticator_method_web_authn import (
+        AuthenticatorMethodWebAuthn,
+        AuthenticatorMethodWebAuthnDict,
+    )
     from .authenticator_method_with_verifiable_properties import (
         AuthenticatorMethodWithVerifiableProperties,
+        AuthenticatorMethodWithVerifiablePropertiesDict,
     )
-    from .authenticator_profile import AuthenticatorProfile
-    from .authenticator_profile_tac_request import AuthenticatorProfileTacRequest
-    from .authenticator_profile_tac_response_post import AuthenticatorProfileTacResponsePost
-    from .authenticator_simple import AuthenticatorSimple
+    from .authenticator_profile import AuthenticatorProfile, AuthenticatorProfileDict
+    from .authenticator_profile_tac_request import (
+        AuthenticatorProfileTacRequest,
+        AuthenticatorProfileTacRequestDict,
+    )
+    from .authenticator_profile_tac_response_post import (
+        AuthenticatorProfileTacResponsePost,
+        AuthenticatorProfileTacResponsePostDict,
+    )
+    from .authenticator_simple import AuthenticatorSimple, AuthenticatorSimpleDict
     from .authenticator_type import AuthenticatorType
-    from .authorization_server import AuthorizationServer
-    from .authorization_server_credentials import AuthorizationServerCredentials
+    from .authorization_server import AuthorizationServer, AuthorizationServerDict
+    from .authorization_server_credentials import (
+        AuthorizationServerCredentials,
+        AuthorizationServerCredentialsDict,
+    )
     from .authorization_server_credentials_rotation_mode import (
         AuthorizationServerCredentialsRotationMode,
     )
     from .authorization_server_credentials_signing_config import (
         AuthorizationServerCredentialsSigningConfig,
+        AuthorizationServerCredentialsSigningConfigDict,
     )
     from .authorization_server_credentials_use import AuthorizationServerCredentialsUse
-    from .authorization_server_json_web_key import AuthorizationServerJsonWebKey
-    from .authorization_server_policy import AuthorizationServerPolicy
-    from .authorization_server_policy_conditions import AuthorizationServerPolicyConditions
-    from .authorization_server_policy_links import AuthorizationServerPolicyLinks
+    from .authorization_server_json_web_key import (
+        AuthorizationServerJsonWebKey,
+        AuthorizationServerJsonWebKeyDict,
+    )
+    from .authorization_server_policy import (
+        AuthorizationServerPolicy,
+        AuthorizationServerPolicyDict,
+    )
+    from .authorization_server_policy_conditions import (
+        AuthorizationServerPolicyConditions,
+        AuthorizationServerPolicyConditionsDict,
+    )
+    from .authorization_server_policy_links import (
+        AuthorizationServerPolicyLinks,
+        AuthorizationServerPolicyLinksDict,
+    )
     from .authorization_server_policy_people_condition import (
         AuthorizationServerPolicyPeopleCondition,
+        AuthorizationServerPolicyPeopleConditionDict,
     )
-    from .authorization_server_policy_rule import AuthorizationServerPolicyRule
-    from .authorization_server_policy_rule_actions import AuthorizationServerPolicyRuleActions
-    from .authorization_server_policy_rule_conditions import AuthorizationServerPolicyRuleConditions
+    from .authorization_server_policy_rule import (
+        AuthorizationServerPolicyRule,
+        AuthorizationServerPolicyRuleDict,
+    )
+    from .authorization_server_policy_rule_actions import (
+        AuthorizationServerPolicyRuleActions,
+        AuthorizationServerPolicyRuleActionsDict,
+    )
+    from .authorization_server_policy_rule_conditions import (
+        AuthorizationServerPolicyRuleConditions,
+        AuthorizationServerPolicyRuleConditionsDict,
+    )
     from .authorization_server_policy_rule_group_condition import (
         AuthorizationServerPolicyRuleGroupCondition,
+        AuthorizationServerPolicyRuleGroupConditionDict,
     )
-    from .authorization_server_policy_rule_request import AuthorizationServerPolicyRuleRequest
+    from .authorization_server_policy_rule_request import (
+        AuthorizationServerPolicyRuleRequest,
+        AuthorizationServerPolicyRuleRequestDict,
+    )
     from .authorization_server_policy_rule_user_condition import (
         AuthorizationServerPolicyRuleUserCondition,
+        AuthorizationServerPolicyRuleUserConditionDict,
     )
-    from .authorization_server_resource_href_object import AuthorizationServerResourceHrefObject
-    from .auto_assign_admin_app_setting import AutoAssignAdminAppSetting
-    from .auto_login_application import AutoLoginApplication
-    from .auto_login_application_settings import AutoLoginApplicationSettings
-    from .auto_login_application_settings_sign_on import AutoLoginApplicationSettingsSignOn
-    from .auto_update_schedule import AutoUpdateSchedule
-    from .available_action import AvailableAction
-    from .available_action_provider import AvailableActionProvider
-    from .available_actions import AvailableActions
+    from .authorization_server_resource_href_object import (
+        AuthorizationServerResourceHrefObject,
+        AuthorizationServerResourceHrefObjectDict,
+    )
+    from .auto_assign_admin_app_setting import (
+        AutoAssignAdminAppSetting,
+        AutoAssignAdminAppSettingDict,
+    )
+    from .auto_login_application import AutoLoginApplication, AutoLoginApplicationDict
+    from .auto_login_application_settings import (
+        AutoLoginApplicationSettings,
+        AutoLoginApplicationSettingsDict,
+    )
+    from .auto_login_application_settings_sign_on import (
+        AutoLoginApplicationSettingsSignOn,
+        AutoLoginApplicationSettingsSignOnDict,
+    )
+    from .auto_update_schedule import AutoUpdateSchedule, AutoUpdateScheduleDict
+    from .available_action import AvailableAction, AvailableActionDict
+    from .available_action_provider import AvailableActionProvider, AvailableActionProviderDict
+    from .available_actions import AvailableActions, AvailableActionsDict
     from .aws_region import AwsRegion
-    from .base_context import BaseContext
-    from .base_email_domain import BaseEmailDomain
-    from .base_email_server import BaseEmailServer
-    from .base_email_server_create import BaseEmailServerCreate
-    from .base_token import BaseToken
-    from .basic_application_settings import BasicApplicationSettings
-    from .basic_application_settings_application import BasicApplicationSettingsApplication
-    from .basic_auth_application import BasicAuthApplication
-    from .basic_smtp_auth import BASICSMTPAUTH
-    from .basic_smtp_auth_create import BASICSMTPAUTHCREATE
+    from .base_context import BaseContext, BaseContextDict
+    from .base_email_domain import BaseEmailDomain, BaseEmailDomainDict
+    from .base_email_server import BaseEmailServer, BaseEmailServerDict
+    from .base_email_server_create import BaseEmailServerCreate, BaseEmailServerCreateDict
+    from .base_token import BaseToken, BaseTokenDict
+    from .basic_application_settings import BasicApplicationSettings, BasicApplicationSettingsDict
+    from .basic_application_settings_application import (
+        BasicApplicationSettingsApplication,
+        BasicApplicationSettingsApplicationDict,
+    )
+    from .basic_auth_application import BasicAuthApplication, BasicAuthApplicationDict
+    from .basic_smtp_auth import BASICSMTPAUTH, BASICSMTPAUTHDict
+    from .basic_smtp_auth_create import BASICSMTPAUTHCREATE, BASICSMTPAUTHCREATEDict
     from .before_scheduled_action_policy_rule_condition import (
         BeforeScheduledActionPolicyRuleCondition,
+        BeforeScheduledActionPolicyRuleConditionDict,
     )
-    from .behavior_rule import BehaviorRule
-    from .behavior_rule_anomalous_device import BehaviorRuleAnomalousDevice
-    from .behavior_rule_anomalous_ip import BehaviorRuleAnomalousIP
-    from .behavior_rule_anomalous_location import BehaviorRuleAnomalousLocation
-    from .behavior_rule_asn import BehaviorRuleASN
-    from .behavior_rule_settings import BehaviorRuleSettings
-    from .behavior_rule_settings_anomalous_asn import BehaviorRuleSettingsAnomalousASN
-    from .behavior_rule_settings_anomalous_device import BehaviorRuleSettingsAnomalousDevice
-    from .behavior_rule_settings_anomalous_ip import BehaviorRuleSettingsAnomalousIP
-    from .behavior_rule_settings_anomalous_location import BehaviorRuleSettingsAnomalousLocation
-    from .behavior_rule_settings_history_based import BehaviorRuleSettingsHistoryBased
-    from .behavior_rule_settings_velocity import BehaviorRuleSettingsVelocity
+    from .behavior_rule import BehaviorRule, BehaviorRuleDict
+    from .behavior_rule_anomalous_device import (
+        BehaviorRuleAnomalousDevice,
+        BehaviorRuleAnomalousDeviceDict,
+    )
+    from .behavior_rule_anomalous_ip import BehaviorRuleAnomalousIP, BehaviorRuleAnomalousIPDict
+    from .behavior_rule_anomalous_location import (
+        BehaviorRuleAnomalousLocation,
+        BehaviorRuleAnomalousLocationDict,
+    )
+    from .behavior_rule_asn import BehaviorRuleASN, BehaviorRuleASNDict
+    from .behavior_rule_settings import BehaviorRuleSettings, BehaviorRuleSettingsDict
+    from .behavior_rule_settings_anomalous_asn import (
+        BehaviorRuleSettingsAnomalousASN,
+        BehaviorRuleSettingsAnomalousASNDict,
+    )
+    from .behavior_rule_settings_anomalous_device import (
+        BehaviorRuleSettingsAnomalousDevice,
+        BehaviorRuleSettingsAnomalousDeviceDict,
+    )
+    from .behavior_rule_settings_anomalous_ip import (
+        BehaviorRuleSettingsAnomalousIP,
+        BehaviorRuleSettingsAnomalousIPDict,
+    )
+    from .behavior_rule_settings_anomalous_location import (
+        BehaviorRuleSettingsAnomalousLocation,
+        BehaviorRuleSettingsAnomalousLocationDict,
+    )
+    from .behavior_rule_settings_history_based import (
+        BehaviorRuleSettingsHistoryBased,
+        BehaviorRuleSettingsHistoryBasedDict,
+    )
+    from .behavior_rule_settings_velocity import (
+        BehaviorRuleSettingsVelocity,
+        BehaviorRuleSettingsVelocityDict,
+    )
     from .behavior_rule_type import BehaviorRuleType
-    from .behavior_rule_velocity import BehaviorRuleVelocity
+    from .behavior_rule_velocity import BehaviorRuleVelocity, BehaviorRuleVelocityDict
     from .binding_method import BindingMethod
-    from .bookmark_application import BookmarkApplication
-    from .bookmark_application_settings import BookmarkApplicationSettings
-    from .bookmark_application_settings_application import BookmarkApplicationSettingsApplication
-    from .bot_protection_configuration import BotProtectionConfiguration
+    from .bookmark_application import BookmarkApplication, BookmarkApplicationDict
+    from .bookmark_application_settings import (
+        BookmarkApplicationSettings,
+        BookmarkApplicationSettingsDict,
+    )
+    from .bookmark_application_settings_application import (
+        BookmarkApplicationSettingsApplication,
+        BookmarkApplicationSettingsApplicationDict,
+    )
+    from .bot_protection_configuration import (
+        BotProtectionConfiguration,
+        BotProtectionConfigurationDict,
+    )
     from .bot_protection_enforcement_type import BotProtectionEnforcementType
     from .bot_protection_level import BotProtectionLevel
     from .bot_protection_mode import BotProtectionMode
     from .bot_protection_supported_flow import BotProtectionSupportedFlow
-    from .bounces_remove_list_error import BouncesRemoveListError
-    from .bounces_remove_list_obj import BouncesRemoveListObj
-    from .bounces_remove_list_result import BouncesRemoveListResult
-    from .brand import Brand
-    from .brand_domains import BrandDomains
-    from .brand_request import BrandRequest
-    from .brand_with_embedded import BrandWithEmbedded
-    from .brand_with_embedded_links import BrandWithEmbeddedLinks
-    from .browser_plugin_application import BrowserPluginApplication
-    from .bulk_delete_request_body import BulkDeleteRequestBody
-    from .bulk_group_delete_request_body import BulkGroupDeleteRequestBody
-    from .bulk_group_memberships_delete_request_body import BulkGroupMembershipsDeleteRequestBody
-    from .bulk_group_memberships_upsert_request_body import BulkGroupMembershipsUpsertRequestBody
-    from .bulk_group_upsert_request_body import BulkGroupUpsertRequestBody
-    from .bulk_upsert_request_body import BulkUpsertRequestBody
-    from .bundle_entitlement import BundleEntitlement
-    from .bundle_entitlements_response import BundleEntitlementsResponse
-    from .bundle_entitlements_response_links import BundleEntitlementsResponseLinks
-    from .bundle_link import BundleLink
+    from .bounces_remove_list_error import BouncesRemoveListError, BouncesRemoveListErrorDict
+    from .bounces_remove_list_obj import BouncesRemoveListObj, BouncesRemoveListObjDict
+    from .bounces_remove_list_result import BouncesRemoveListResult, BouncesRemoveListResultDict
+    from .brand import Brand, BrandDict
+    from .brand_domains import BrandDomains, BrandDomainsDict
+    from .brand_request import BrandRequest, BrandRequestDict
+    from .brand_with_embedded import BrandWithEmbedded, BrandWithEmbeddedDict
+    from .brand_with_embedded_links import BrandWithEmbeddedLinks, BrandWithEmbeddedLinksDict
+    from .browser_plugin_application import BrowserPluginApplication, BrowserPluginApplicationDict
+    from .bulk_delete_request_body import BulkDeleteRequestBody, BulkDeleteRequestBodyDict
+    from .bulk_group_delete_request_body import (
+        BulkGroupDeleteRequestBody,
+        BulkGroupDeleteRequestBodyDict,
+    )
+    from .bulk_group_memberships_delete_request_body import (
+        BulkGroupMembershipsDeleteRequestBody,
+        BulkGroupMembershipsDeleteRequestBodyDict,
+    )
+    from .bulk_group_memberships_upsert_request_body import (
+        BulkGroupMembershipsUpsertRequestBody,
+        BulkGroupMembershipsUpsertRequestBodyDict,
+    )
+    from .bulk_group_upsert_request_body import (
+        BulkGroupUpsertRequestBody,
+        BulkGroupUpsertRequestBodyDict,
+    )
+    from .bulk_upsert_request_body import BulkUpsertRequestBody, BulkUpsertRequestBodyDict
+    from .bundle_entitlement import BundleEntitlement, BundleEntitlementDict
+    from .bundle_entitlements_response import (
+        BundleEntitlementsResponse,
+        BundleEntitlementsResponseDict,
+    )
+    from .bundle_entitlements_response_links import (
+        BundleEntitlementsResponseLinks,
+        BundleEntitlementsResponseLinksDict,
+    )
+    from .bundle_link import BundleLink, BundleLinkDict
     from .by_date_time_authenticator_grace_period_expiry import (
         ByDateTimeAuthenticatorGracePeriodExpiry,
+        ByDateTimeAuthenticatorGracePeriodExpiryDict,
     )
-    from .by_skip_count_authenticator_grace_period import BySkipCountAuthenticatorGracePeriod
-    from .caep_credential_change_event import CaepCredentialChangeEvent
-    from .caep_device_compliance_change_event import CaepDeviceComplianceChangeEvent
-    from .caep_event import CaepEvent
-    from .caep_security_event import CaepSecurityEvent
-    from .caep_session_revoked_event import CaepSessionRevokedEvent
-    from .caller_context import CallerContext
-    from .capabilities_create_object import CapabilitiesCreateObject
-    from .capabilities_import_rules_object import CapabilitiesImportRulesObject
+    from .by_skip_count_authenticator_grace_period import (
+        BySkipCountAuthenticatorGracePeriod,
+        BySkipCountAuthenticatorGracePeriodDict,
+    )
+    from .caep_credential_change_event import (
+        CaepCredentialChangeEvent,
+        CaepCredentialChangeEventDict,
+    )
+    from .caep_device_compliance_change_event import (
+        CaepDeviceComplianceChangeEvent,
+        CaepDeviceComplianceChangeEventDict,
+    )
+    from .caep_event import CaepEvent, CaepEventDict
+    from .caep_security_event import CaepSecurityEvent, CaepSecurityEventDict
+    from .caep_session_revoked_event import CaepSessionRevokedEvent, CaepSessionRevokedEventDict
+    from .caller_context import CallerContext, CallerContextDict
+    from .capabilities_create_object import CapabilitiesCreateObject, CapabilitiesCreateObjectDict
+    from .capabilities_import_rules_object import (
+        CapabilitiesImportRulesObject,
+        CapabilitiesImportRulesObjectDict,
+    )
     from .capabilities_import_rules_user_create_and_match_object import (
         CapabilitiesImportRulesUserCreateAndMatchObject,
+        CapabilitiesImportRulesUserCreateAndMatchObjectDict,
     )
-    from .capabilities_import_settings_object import CapabilitiesImportSettingsObject
-    from .capabilities_inbound_provisioning_object import CapabilitiesInboundProvisioningObject
-    from .capabilities_object import CapabilitiesObject
-    from .capabilities_update_object import CapabilitiesUpdateObject
+    from .capabilities_import_settings_object import (
+        CapabilitiesImportSettingsObject,
+        CapabilitiesImportSettingsObjectDict,
+    )
+    from .capabilities_inbound_provisioning_object import (
+        CapabilitiesInboundProvisioningObject,
+        CapabilitiesInboundProvisioningObjectDict,
+    )
+    from .capabilities_object import CapabilitiesObject, CapabilitiesObjectDict
+    from .capabilities_update_object import CapabilitiesUpdateObject, CapabilitiesUpdateObjectDict
     from .capability import Capability
-    from .captcha_instance import CAPTCHAInstance
+    from .captcha_instance import CAPTCHAInstance, CAPTCHAInstanceDict
     from .captcha_type import CAPTCHAType
-    from .catalog_application import CatalogApplication
+    from .catalog_application import CatalogApplication, CatalogApplicationDict
     from .catalog_application_status import CatalogApplicationStatus
     from .challenge_type import ChallengeType
     from .change_enum import ChangeEnum
-    from .change_password_request import ChangePasswordRequest
+    from .change_password_request import ChangePasswordRequest, ChangePasswordRequestDict
     from .channel import Channel
-    from .channel_binding import ChannelBinding
-    from .child_org import ChildOrg
-    from .chrome_browser_version import ChromeBrowserVersion
+    from .channel_binding import ChannelBinding, ChannelBindingDict
+    from .child_org import ChildOrg, ChildOrgDict
+    from .chrome_browser_version import ChromeBrowserVersion, ChromeBrowserVersionDict
     from .classification_type import ClassificationType
-    from .client import Client
-    from .client_policy_condition import ClientPolicyCondition
-    from .client_privileges_setting import ClientPrivilegesSetting
-    from .client_update_policy import ClientUpdatePolicy
-    from .client_update_policy_rule import ClientUpdatePolicyRule
-    from .client_update_policy_rule_actions_object import ClientUpdatePolicyRuleActionsObject
+    from .client import Client, ClientDict
+    from .client_policy_condition import ClientPolicyCondition, ClientPolicyConditionDict
+    from .client_privileges_setting import ClientPrivilegesSetting, ClientPrivilegesSettingDict
+    from .client_update_policy import ClientUpdatePolicy, ClientUpdatePolicyDict
+    from .client_update_policy_rule import ClientUpdatePolicyRule, ClientUpdatePolicyRuleDict
+    from .client_update_policy_rule_actions_object import (
+        ClientUpdatePolicyRuleActionsObject,
+        ClientUpdatePolicyRuleActionsObjectDict,
+    )
     from .code_challenge_method import CodeChallengeMethod
-    from .compliance import Compliance
-    from .conditions import Conditions
+    from .compliance import Compliance, ComplianceDict
+    from .conditions import Conditions, ConditionsDict
     from .connections_signing_rotation_mode import ConnectionsSigningRotationMode
-    from .content_security_policy_setting import ContentSecurityPolicySetting
-    from .context_policy_rule_condition import ContextPolicyRuleCondition
-    from .create_brand_request import CreateBrandRequest
-    from .create_group_push_mapping_request import CreateGroupPushMappingRequest
-    from .create_group_rule_request import CreateGroupRuleRequest
-    from .create_iam_role_request import CreateIamRoleRequest
-    from .create_or_update_policy import CreateOrUpdatePolicy
-    from .create_realm_assignment_request import CreateRealmAssignmentRequest
-    from .create_realm_request import CreateRealmRequest
-    from .create_resource_set_request import CreateResourceSetRequest
-    from .create_session_request import CreateSessionRequest
-    from .create_ui_schema import CreateUISchema
-    from .create_update_iam_role_permission_request import CreateUpdateIamRolePermissionRequest
-    from .create_user_request import CreateUserRequest
-    from .credential_sync_info import CredentialSyncInfo
+    from .content_security_policy_setting import (
+        ContentSecurityPolicySetting,
+        ContentSecurityPolicySettingDict,
+    )
+    from .context_policy_rule_condition import (
+        ContextPolicyRuleCondition,
+        ContextPolicyRuleConditionDict,
+    )
+    from .create_brand_request import CreateBrandRequest, CreateBrandRequestDict
+    from .create_group_push_mapping_request import (
+        CreateGroupPushMappingRequest,
+        CreateGroupPushMappingRequestDict,
+    )
+    from .create_group_rule_request import CreateGroupRuleRequest, CreateGroupRuleRequestDict
+    from .create_iam_role_request import CreateIamRoleRequest, CreateIamRoleRequestDict
+    from .create_or_update_policy import CreateOrUpdatePolicy, CreateOrUpdatePolicyDict
+    from .create_realm_assignment_request import (
+        CreateRealmAssignmentRequest,
+        CreateRealmAssignmentRequestDict,
+    )
+    from .create_realm_request import CreateRealmRequest, CreateRealmRequestDict
+    from .create_resource_set_request import CreateResourceSetRequest, CreateResourceSetRequestDict
+    from .create_session_request import CreateSessionRequest, CreateSessionRequestDict
+    from .create_ui_schema import CreateUISchema, CreateUISchemaDict
+    from .create_update_iam_role_permission_request import (
+        CreateUpdateIamRolePermissionRequest,
+        CreateUpdateIamRolePermissionRequestDict,
+    )
+    from .create_user_request import CreateUserRequest, CreateUserRequestDict
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
     from .credential_sync_state import CredentialSyncState
-    from .csr import Csr
-    from .csr_links import CSRLinks
-    from .csr_metadata import CsrMetadata
-    from .csr_metadata_subject import CsrMetadataSubject
-    from .csr_metadata_subject_alt_names import CsrMetadataSubjectAltNames
-    from .csr_publish_href_hints import CsrPublishHrefHints
-    from .csr_self_href_hints import CsrSelfHrefHints
-    from .custom_aaguid_create_request_object import CustomAAGUIDCreateRequestObject
-    from .custom_aaguid_response_object import CustomAAGUIDResponseObject
-    from .custom_aaguid_update_request_object import CustomAAGUIDUpdateRequestObject
+    from .csr import Csr, CsrDict
+    from .csr_links import CSRLinks, CSRLinksDict
+    from .csr_metadata import CsrMetadata, CsrMetadataDict
+    from .csr_metadata_subject import CsrMetadataSubject, CsrMetadataSubjectDict
+    from .csr_metadata_subject_alt_names import (
+        CsrMetadataSubjectAltNames,
+        CsrMetadataSubjectAltNamesDict,
+    )
+    from .csr_publish_href_hints import CsrPublishHrefHints, CsrPublishHrefHintsDict
+    from .csr_self_href_hints import CsrSelfHrefHints, CsrSelfHrefHintsDict
+    from .custom_aaguid_create_request_object import (
+        CustomAAGUIDCreateRequestObject,
+        CustomAAGUIDCreateRequestObjectDict,
+    )
+    from .custom_aaguid_response_object import (
+        CustomAAGUIDResponseObject,
+        CustomAAGUIDResponseObjectDict,
+    )
+    from .custom_aaguid_update_request_object import (
+        CustomAAGUIDUpdateRequestObject,
+        CustomAAGUIDUpdateRequestObjectDict,
+    )
     from .custom_app_user_verification_enum import CustomAppUserVerificationEnum
-    from .custom_auth_settings import CustomAuthSettings
-    from .custom_role import CustomRole
-    from .custom_role_assignment_schema import CustomRoleAssignmentSchema
+    from .custom_auth_settings import CustomAuthSettings, CustomAuthSettingsDict
+    from .custom_role import CustomRole, CustomRoleDict
+    from .custom_role_assignment_schema import (
+        CustomRoleAssignmentSchema,
+        CustomRoleAssignmentSchemaDict,
+    )
     from .custom_telephony_provider_credential_create_request import (
         CustomTelephonyProviderCredentialCreateRequest,
+        CustomTelephonyProviderCredentialCreateRequestDict,
     )
     from .custom_telephony_provider_credential_response import (
         CustomTelephonyProviderCredentialResponse,
+        CustomTelephonyProviderCredentialResponseDict,
     )
     from .custom_telephony_provider_credential_send_test_request import (
         CustomTelephonyProviderCredentialSendTestRequest,
+        CustomTelephonyProviderCredentialSendTestRequestDict,
     )
     from .custom_telephony_provider_credential_update_request import (
         CustomTelephonyProviderCredentialUpdateRequest,
+        CustomTelephonyProviderCredentialUpdateRequestDict,
     )
-    from .custom_telephony_provider_settings import CustomTelephonyProviderSettings
+    from .custom_telephony_provider_settings import (
+        CustomTelephonyProviderSettings,
+        CustomTelephonyProviderSettingsDict,
+    )
     from .custom_telephony_provider_settings_telesign_service_call import (
         CustomTelephonyProviderSettingsTelesignServiceCall,
+        CustomTelephonyProviderSettingsTelesignServiceCallDict,
     )
     from .custom_telephony_provider_settings_telesign_service_sms import (
         CustomTelephonyProviderSettingsTelesignServiceSms,
+        CustomTelephonyProviderSettingsTelesignServiceSmsDict,
     )
     from .custom_telephony_provider_settings_twilio_caller_id import (
         CustomTelephonyProviderSettingsTwilioCallerId,
+        CustomTelephonyProviderSettingsTwilioCallerIdDict,
     )
     from .custom_telephony_provider_settings_twilio_messaging_service import (
         CustomTelephonyProviderSettingsTwilioMessagingService,
+        CustomTelephonyProviderSettingsTwilioMessagingServiceDict,
     )
     from .custom_telephony_provider_settings_twilio_phone_number import (
         CustomTelephonyProviderSettingsTwilioPhoneNumber,
+        CustomTelephonyProviderSettingsTwilioPhoneNumberDict,
     )
     from .custom_telephony_provider_settings_twilio_verify import (
         CustomTelephonyProviderSettingsTwilioVerify,
+        CustomTelephonyProviderSettingsTwilioVerifyDict,
     )
-    from .customizable_page import CustomizablePage
-    from .dbsc_credential import DbscCredential
-    from .dbsc_refresh_response import DbscRefreshResponse
-    from .dbsc_scope import DbscScope
-    from .dbsc_start_response import DbscStartResponse
-    from .default_app import DefaultApp
+    from .customizable_page import CustomizablePage, CustomizablePageDict
+    from .dbsc_credential import DbscCredential, DbscCredentialDict
+    from .dbsc_refresh_response import DbscRefreshResponse, DbscRefreshResponseDict
+    from .dbsc_scope import DbscScope, DbscScopeDict
+    from .dbsc_start_response import DbscStartResponse, DbscStartResponseDict
+    from .default_app import DefaultApp, DefaultAppDict
     from .desktop_mfa_enforce_number_matching_challenge_org_setting import (
         DesktopMFAEnforceNumberMatchingChallengeOrgSetting,
+        DesktopMFAEnforceNumberMatchingChallengeOrgSettingDict,
     )
-    from .desktop_mfa_recovery_pin_org_setting import DesktopMFARecoveryPinOrgSetting
-    from .detailed_hook_key_instance import DetailedHookKeyInstance
+    from .desktop_mfa_recovery_pin_org_setting import (
+        DesktopMFARecoveryPinOrgSetting,
+        DesktopMFARecoveryPinOrgSettingDict,
+    )
+    from .detailed_hook_key_instance import DetailedHookKeyInstance, DetailedHookKeyInstanceDict
     from .detected_risk_events import DetectedRiskEvents
-    from .device import Device
-    from .device_access_policy_rule_condition import DeviceAccessPolicyRuleCondition
-    from .device_assurance import DeviceAssurance
-    from .device_assurance_android_platform import DeviceAssuranceAndroidPlatform
-    from .device_assurance_chrome_os_platform import DeviceAssuranceChromeOSPlatform
-    from .device_assurance_ios_platform import DeviceAssuranceIOSPlatform
-    from .device_assurance_mac_os_platform import DeviceAssuranceMacOSPlatform
-    from .device_assurance_windows_platform import DeviceAssuranceWindowsPlatform
-    from .device_context_provider import DeviceContextProvider
-    from .device_display_name import DeviceDisplayName
-    from .device_integrations import DeviceIntegrations
+    from .device import Device, DeviceDict
+    from .device_access_policy_rule_condition import (
+        DeviceAccessPolicyRuleCondition,
+        DeviceAccessPolicyRuleConditionDict,
+    )
+    from .device_assurance import DeviceAssurance, DeviceAssuranceDict
+    from .device_assurance_android_platform import (
+        DeviceAssuranceAndroidPlatform,
+        DeviceAssuranceAndroidPlatformDict,
+    )
+    from .device_assurance_chrome_os_platform import (
+        DeviceAssuranceChromeOSPlatform,
+        DeviceAssuranceChromeOSPlatformDict,
+    )
+    from .device_assurance_ios_platform import (
+        DeviceAssuranceIOSPlatform,
+        DeviceAssuranceIOSPlatformDict,
+    )
+    from .device_assurance_mac_os_platform import (
+        DeviceAssuranceMacOSPlatform,
+        DeviceAssuranceMacOSPlatformDict,
+    )
+    from .device_assurance_windows_platform import (
+        DeviceAssuranceWindowsPlatform,
+        DeviceAssuranceWindowsPlatformDict,
+    )
+    from .device_context_provider import DeviceContextProvider, DeviceContextProviderDict
+    from .device_display_name import DeviceDisplayName, DeviceDisplayNameDict
+    from .device_integrations import DeviceIntegrations, DeviceIntegrationsDict
     from .device_integrations_metadata import DeviceIntegrationsMetadata
     from .device_integrations_name import DeviceIntegrationsName
     from .device_integrations_platform import DeviceIntegrationsPlatform
     from .device_integrations_status import DeviceIntegrationsStatus
     from .device_integrity import DeviceIntegrity
-    from .device_list import DeviceList
+    from .device_list import DeviceList, DeviceListDict
     from .device_platform import DevicePlatform
     from .device_policy_mdm_framework import DevicePolicyMDMFramework
     from .device_policy_platform_type import DevicePolicyPlatformType
-    from .device_policy_rule_condition import DevicePolicyRuleCondition
-    from .device_policy_rule_condition_assurance import DevicePolicyRuleConditionAssurance
-    from .device_policy_rule_condition_platform import DevicePolicyRuleConditionPlatform
+    from .device_policy_rule_condition import (
+        DevicePolicyRuleCondition,
+        DevicePolicyRuleConditionDict,
+    )
+    from .device_policy_rule_condition_assurance import (
+        DevicePolicyRuleConditionAssurance,
+        DevicePolicyRuleConditionAssuranceDict,
+    )
+    from .device_policy_rule_condition_platform import (
+        DevicePolicyRuleConditionPlatform,
+        DevicePolicyRuleConditionPlatformDict,
+    )
     from .device_policy_trust_level import DevicePolicyTrustLevel
-    from .device_posture_check import DevicePostureCheck
-    from .device_posture_checks import DevicePostureChecks
+    from .device_posture_check import DevicePostureCheck, DevicePostureCheckDict
+    from .device_posture_checks import DevicePostureChecks, DevicePostureChecksDict
     from .device_posture_checks_mapping_type import DevicePostureChecksMappingType
     from .device_posture_checks_platform import DevicePostureChecksPlatform
-    from .device_posture_checks_remediation_settings import DevicePostureChecksRemediationSettings
+    from .device_posture_checks_remediation_settings import (
+        DevicePostureChecksRemediationSettings,
+        DevicePostureChecksRemediationSettingsDict,
+    )
     from .device_posture_checks_type import DevicePostureChecksType
-    from .device_posture_id_p import DevicePostureIdP
-    from .device_profile import DeviceProfile
-    from .device_provider import DeviceProvider
+    from .device_posture_id_p import DevicePostureIdP, DevicePostureIdPDict
+    from .device_profile import DeviceProfile, DeviceProfileDict
+    from .device_provider import DeviceProvider, DeviceProviderDict
     from .device_signal_collection_platform_condition_evaluator_platform import (
         DeviceSignalCollectionPlatformConditionEvaluatorPlatform,
+        DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict,
     )
     from .device_signal_collection_platform_condition_evaluator_platform_operating_system import (
         DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem,
+        DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystemDict,
     )
     from .device_signal_collection_platform_policy_rule_condition import (
         DeviceSignalCollectionPlatformPolicyRuleCondition,
+        DeviceSignalCollectionPlatformPolicyRuleConditionDict,
     )
-    from .device_signal_collection_policy import DeviceSignalCollectionPolicy
+    from .device_signal_collection_policy import (
+        DeviceSignalCollectionPolicy,
+        DeviceSignalCollectionPolicyDict,
+    )
     from .device_signal_collection_policy_platform_operating_system_type import (
         DeviceSignalCollectionPolicyPlatformOperatingSystemType,
     )
     from .device_signal_collection_policy_platform_type import (
         DeviceSignalCollectionPolicyPlatformType,
     )
-    from .device_signal_collection_policy_rule import DeviceSignalCollectionPolicyRule
+    from .device_signal_collection_policy_rule import (
+        DeviceSignalCollectionPolicyRule,
+        DeviceSignalCollectionPolicyRuleDict,
+    )
     from .device_signal_collection_policy_rule_actions import (
         DeviceSignalCollectionPolicyRuleActions,
+        DeviceSignalCollectionPolicyRuleActionsDict,
     )
     from .device_signal_collection_policy_rule_conditions import (
         DeviceSignalCollectionPolicyRuleConditions,
+        DeviceSignalCollectionPolicyRuleConditionsDict,
     )
     from .device_signal_collection_policy_rule_device_signal_collection import (
         DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
+        DeviceSignalCollectionPolicyRuleDeviceSignalCollectionDict,
     )
     from .device_status import DeviceStatus
-    from .device_user import DeviceUser
-    from .device_with_providers import DeviceWithProviders
+    from .device_user import DeviceUser, DeviceUserDict
+    from .device_with_providers import DeviceWithProviders, DeviceWithProvidersDict
     from .digest_algorithm import DigestAlgorithm
     from .disk_encryption_type_android import DiskEncryptionTypeAndroid
     from .disk_encryption_type_def import DiskEncryptionTypeDef
     from .disk_encryption_type_desktop import DiskEncryptionTypeDesktop
-    from .dns_record_authenticators import DNSRecordAuthenticators
-    from .dns_record_domains import DNSRecordDomains
+    from .dns_record_authenticators import DNSRecordAuthenticators, DNSRecordAuthenticatorsDict
+    from .dns_record_domains import DNSRecordDomains, DNSRecordDomainsDict
     from .dns_record_type_authenticators import DNSRecordTypeAuthenticators
     from .dns_record_type_domains import DNSRecordTypeDomains
-    from .domain_certificate import DomainCertificate
-    from .domain_certificate_metadata import DomainCertificateMetadata
+    from .domain_certificate import DomainCertificate, DomainCertificateDict
+    from .domain_certificate_metadata import (
+        DomainCertificateMetadata,
+        DomainCertificateMetadataDict,
+    )
     from .domain_certificate_source_type import DomainCertificateSourceType
     from .domain_certificate_type import DomainCertificateType
-    from .domain_links import DomainLinks
-    from .domain_list_response import DomainListResponse
-    from .domain_request import DomainRequest
-    from .domain_response import DomainResponse
+    from .domain_links import DomainLinks, DomainLinksDict
+    from .domain_list_response import DomainListResponse, DomainListResponseDict
+    from .domain_request import DomainRequest, DomainRequestDict
+    from .domain_response import DomainResponse, DomainResponseDict
     from .domain_validation_status import DomainValidationStatus
-    from .dr_status_item import DRStatusItem
-    from .dtc_chrome_os import DTCChromeOS
-    from .dtc_mac_os import DTCMacOS
-    from .dtc_windows import DTCWindows
-    from .duration import Duration
-    from .dynamic_network_zone import DynamicNetworkZone
-    from .ec_key_jwk import ECKeyJWK
-    from .email_content import EmailContent
-    from .email_customization import EmailCustomization
-    from .email_customization_links import EmailCustomizationLinks
-    from .email_default_content import EmailDefaultContent
-    from .email_default_content_links import EmailDefaultContentLinks
-    from .email_domain import EmailDomain
-    from .email_domain_dns_record import EmailDomainDNSRecord
+    from .dr_status_item import DRStatusItem, DRStatusItemDict
+    from .dtc_chrome_os import DTCChromeOS, DTCChromeOSDict
+    from .dtc_mac_os import DTCMacOS, DTCMacOSDict
+    from .dtc_windows import DTCWindows, DTCWindowsDict
+    from .duration import Duration, DurationDict
+    from .dynamic_network_zone import DynamicNetworkZone, DynamicNetworkZoneDict
+    from .ec_key_jwk import ECKeyJWK, ECKeyJWKDict
+    from .email_content import EmailContent, EmailContentDict
+    from .email_customization import EmailCustomization, EmailCustomizationDict
+    from .email_customization_links import EmailCustomizationLinks, EmailCustomizationLinksDict
+    from .email_default_content import EmailDefaultContent, EmailDefaultContentDict
+    from .email_default_content_links import EmailDefaultContentLinks, EmailDefaultContentLinksDict
+    from .email_domain import EmailDomain, EmailDomainDict
+    from .email_domain_dns_record import EmailDomainDNSRecord, EmailDomainDNSRecordDict
     from .email_domain_dns_record_type import EmailDomainDNSRecordType
-    from .email_domain_response import EmailDomainResponse
-    from .email_domain_response_with_embedded import EmailDomainResponseWithEmbedded
+    from .email_domain_response import EmailDomainResponse, EmailDomainResponseDict
+    from .email_domain_response_with_embedded import (
+        EmailDomainResponseWithEmbedded,
+        EmailDomainResponseWithEmbeddedDict,
+    )
     from .email_domain_status import EmailDomainStatus
-    from .email_preview import EmailPreview
-    from .email_preview_links import EmailPreviewLinks
-    from .email_server_list_response import EmailServerListResponse
-    from .email_settings import EmailSettings
-    from .email_settings_response import EmailSettingsResponse
-    from .email_settings_response_links import EmailSettingsResponseLinks
-    from .email_template_response import EmailTemplateResponse
-    from .email_template_response_links import EmailTemplateResponseLinks
+    from .email_preview import EmailPreview, EmailPreviewDict
+    from .email_preview_links import EmailPreviewLinks, EmailPreviewLinksDict
+    from .email_server_list_response import EmailServerListResponse, EmailServerListResponseDict
+    from .email_settings import EmailSettings, EmailSettingsDict
+    from .email_settings_response import EmailSettingsResponse, EmailSettingsResponseDict
+    from .email_settings_response_links import (
+        EmailSettingsResponseLinks,
+        EmailSettingsResponseLinksDict,
+    )
+    from .email_template_response import EmailTemplateResponse, EmailTemplateResponseDict
+    from .email_template_response_links import (
+        EmailTemplateResponseLinks,
+        EmailTemplateResponseLinksDict,
+    )
     from .email_template_touch_point_variant import EmailTemplateTouchPointVariant
-    from .email_test_addresses import EmailTestAddresses
-    from .embedded import Embedded
-    from .empty_request_schema import EmptyRequestSchema
+    from .email_test_addresses import EmailTestAddresses, EmailTestAddressesDict
+    from .embedded import Embedded, EmbeddedDict
+    from .empty_request_schema import EmptyRequestSchema, EmptyRequestSchemaDict
     from .enabled_pages_type import EnabledPagesType
     from .enabled_status import EnabledStatus
     from .end_user_dashboard_touch_point_variant import EndUserDashboardTouchPointVariant
     from .endpoint_auth_method import EndpointAuthMethod
-    from .enhanced_dynamic_network_zone import EnhancedDynamicNetworkZone
-    from .enrollment_activation_request import EnrollmentActivationRequest
-    from .enrollment_activation_response import EnrollmentActivationResponse
-    from .enrollment_initialization_request import EnrollmentInitializationRequest
-    from .enrollment_initialization_response import EnrollmentInitializationResponse
+    from .enhanced_dynamic_network_zone import (
+        EnhancedDynamicNetworkZone,
+        EnhancedDynamicNetworkZoneDict,
+    )
+    from .enrollment_activation_request import (
+        EnrollmentActivationRequest,
+        EnrollmentActivationRequestDict,
+    )
+    from .enrollment_activation_response import (
+        EnrollmentActivationResponse,
+        EnrollmentActivationResponseDict,
+    )
+    from .enrollment_initialization_request import (
+        EnrollmentInitializationRequest,
+        EnrollmentInitializationRequestDict,
+    )
+    from .enrollment_initialization_response import (
+        EnrollmentInitializationResponse,
+        EnrollmentInitializationResponseDict,
+    )
     from .enrollment_policy_authenticator_grace_period import (
         EnrollmentPolicyAuthenticatorGracePeriod,
+        EnrollmentPolicyAuthenticatorGracePeriodDict,
     )
-    from .entitlement_value import EntitlementValue
-    from .entitlement_values_response import EntitlementValuesResponse
-    from .entitlement_values_response_links import EntitlementValuesResponseLinks
-    from .entitlements_capability import EntitlementsCapability
-    from .entitlements_link import EntitlementsLink
-    from .entity_risk_policy import EntityRiskPolicy
-    from .entity_risk_policy_rule import EntityRiskPolicyRule
-    from .entity_risk_policy_rule_action_run_workflow import EntityRiskPolicyRuleActionRunWorkflow
+    from .entitlement_value import EntitlementValue, EntitlementValueDict
+    from .entitlement_values_response import (
+        EntitlementValuesResponse,
+        EntitlementValuesResponseDict,
+    )
+    from .entitlement_values_response_links import (
+        EntitlementValuesResponseLinks,
+        EntitlementValuesResponseLinksDict,
+    )
+    from .entitlements_capability import EntitlementsCapability, EntitlementsCapabilityDict
+    from .entitlements_link import EntitlementsLink, EntitlementsLinkDict
+    from .entity_risk_policy import EntityRiskPolicy, EntityRiskPolicyDict
+    from .entity_risk_policy_rule import EntityRiskPolicyRule, EntityRiskPolicyRuleDict
+    from .entity_risk_policy_rule_action_run_workflow import (
+        EntityRiskPolicyRuleActionRunWorkflow,
+        EntityRiskPolicyRuleActionRunWorkflowDict,
+    )
     from .entity_risk_policy_rule_action_terminate_all_sessions import (
         EntityRiskPolicyRuleActionTerminateAllSessions,
+        EntityRiskPolicyRuleActionTerminateAllSessionsDict,
     )
-    from .entity_risk_policy_rule_actions_object import EntityRiskPolicyRuleActionsObject
-    from .entity_risk_policy_rule_conditions import EntityRiskPolicyRuleConditions
-    from .entity_risk_score_policy_rule_condition import EntityRiskScorePolicyRuleCondition
-    from .error import Error
-    from .error409 import Error409
-    from .error_cause import ErrorCause
-    from .error_page import ErrorPage
+    from .entity_risk_policy_rule_actions_object import (
+        EntityRiskPolicyRuleActionsObject,
+        EntityRiskPolicyRuleActionsObjectDict,
+    )
+    from .entity_risk_policy_rule_conditions import (
+        EntityRiskPolicyRuleConditions,
+        EntityRiskPolicyRuleConditionsDict,
+    )
+    from .entity_risk_score_policy_rule_condition import (
+        EntityRiskScorePolicyRuleCondition,
+        EntityRiskScorePolicyRuleConditionDict,
+    )
+    from .error import Error, ErrorDict
+    from .error409 import Error409, Error409Dict
+    from .error_cause import ErrorCause, ErrorCauseDict
+    from .error_page import ErrorPage, ErrorPageDict
     from .error_page_touch_point_variant import ErrorPageTouchPointVariant
-    from .event_hook import EventHook
-    from .event_hook_channel import EventHookChannel
-    from .event_hook_channel_config import EventHookChannelConfig
-    from .event_hook_channel_config_auth_scheme import EventHookChannelConfigAuthScheme
+    from .event_hook import EventHook, EventHookDict
+    from .event_hook_channel import EventHookChannel, EventHookChannelDict
+    from .event_hook_channel_config import EventHookChannelConfig, EventHookChannelConfigDict
+    from .event_hook_channel_config_auth_scheme import (
+        EventHookChannelConfigAuthScheme,
+        EventHookChannelConfigAuthSchemeDict,
+    )
     from .event_hook_channel_config_auth_scheme_type import EventHookChannelConfigAuthSchemeType
-    from .event_hook_channel_config_header import EventHookChannelConfigHeader
+    from .event_hook_channel_config_header import (
+        EventHookChannelConfigHeader,
+        EventHookChannelConfigHeaderDict,
+    )
     from .event_hook_channel_type import EventHookChannelType
-    from .event_hook_filter_map_object import EventHookFilterMapObject
-    from .event_hook_filter_map_object_condition import EventHookFilterMapObjectCondition
-    from .event_hook_filters import EventHookFilters
-    from .event_hook_links import EventHookLinks
+    from .event_hook_filter_map_object import EventHookFilterMapObject, EventHookFilterMapObjectDict
+    from .event_hook_filter_map_object_condition import (
+        EventHookFilterMapObjectCondition,
+        EventHookFilterMapObjectConditionDict,
+    )
+    from .event_hook_filters import EventHookFilters, EventHookFiltersDict
+    from .event_hook_links import EventHookLinks, EventHookLinksDict
     from .event_hook_verification_status import EventHookVerificationStatus
     from .event_subscription_type import EventSubscriptionType
-    from .event_subscriptions import EventSubscriptions
-    from .express_configuration import ExpressConfiguration
+    from .event_subscriptions import EventSubscriptions, EventSubscriptionsDict
+    from .express_configuration import ExpressConfiguration, ExpressConfigurationDict
     from .express_configure_capability_type import ExpressConfigureCapabilityType
-    from .expression import Expression
-    from .failback_request_schema import FailbackRequestSchema
-    from .failover_request_schema import FailoverRequestSchema
-    from .fcm_configuration import FCMConfiguration
-    from .fcm_push_provider import FCMPushProvider
-    from .feature import Feature
+    from .expression import Expression, ExpressionDict
+    from .failback_request_schema import FailbackRequestSchema, FailbackRequestSchemaDict
+    from .failover_request_schema import FailoverRequestSchema, FailoverRequestSchemaDict
+    from .fcm_configuration import FCMConfiguration, FCMConfigurationDict
+    from .fcm_push_provider import FCMPushProvider, FCMPushProviderDict
+    from .feature import Feature, FeatureDict
     from .feature_lifecycle import FeatureLifecycle
-    from .feature_links import FeatureLinks
-    from .feature_stage import FeatureStage
+    from .feature_links import FeatureLinks, FeatureLinksDict
+    from .feature_stage import FeatureStage, FeatureStageDict
     from .feature_stage_state import FeatureStageState
     from .feature_stage_value import FeatureStageValue
     from .feature_type import FeatureType
-    from .federated_claim import FederatedClaim
-    from .federated_claim_request_body import FederatedClaimRequestBody
+    from .federated_claim import FederatedClaim, FederatedClaimDict
+    from .federated_claim_request_body import (
+        FederatedClaimRequestBody,
+        FederatedClaimRequestBodyDict,
+    )
     from .fips_enum import FipsEnum
-    from .forgot_password_response import ForgotPasswordResponse
-    from .fulfillment_data_order_details import FulfillmentDataOrderDetails
-    from .fulfillment_request import FulfillmentRequest
-    from .global_token_revocation import GlobalTokenRevocation
-    from .google_application import GoogleApplication
-    from .google_application_settings import GoogleApplicationSettings
-    from .google_application_settings_application import GoogleApplicationSettingsApplication
-    from .governance_bundle import GovernanceBundle
-    from .governance_bundle_create_request import GovernanceBundleCreateRequest
-    from .governance_bundle_update_request import GovernanceBundleUpdateRequest
-    from .governance_bundles_response import GovernanceBundlesResponse
-    from .governance_bundles_response_links import GovernanceBundlesResponseLinks
+    from .forgot_password_response import ForgotPasswordResponse, ForgotPasswordResponseDict
+    from .fulfillment_data_order_details import (
+        FulfillmentDataOrderDetails,
+        FulfillmentDataOrderDetailsDict,
+    )
+    from .fulfillment_request import FulfillmentRequest, FulfillmentRequestDict
+    from .global_token_revocation import GlobalTokenRevocation, GlobalTokenRevocationDict
+    from .google_application import GoogleApplication, GoogleApplicationDict
+    from .google_application_settings import (
+        GoogleApplicationSettings,
+        GoogleApplicationSettingsDict,
+    )
+    from .google_application_settings_application import (
+        GoogleApplicationSettingsApplication,
+        GoogleApplicationSettingsApplicationDict,
+    )
+    from .governance_bundle import GovernanceBundle, GovernanceBundleDict
+    from .governance_bundle_create_request import (
+        GovernanceBundleCreateRequest,
+        GovernanceBundleCreateRequestDict,
+    )
+    from .governance_bundle_update_request import (
+        GovernanceBundleUpdateRequest,
+        GovernanceBundleUpdateRequestDict,
+    )
+    from .governance_bundles_response import (
+        GovernanceBundlesResponse,
+        GovernanceBundlesResponseDict,
+    )
+    from .governance_bundles_response_links import (
+        GovernanceBundlesResponseLinks,
+        GovernanceBundlesResponseLinksDict,
+    )
     from .governance_source_type import GovernanceSourceType
-    from .grace_period import GracePeriod
-    from .grace_period_required_soon import GracePeriodRequiredSoon
+    from .grace_period import GracePeriod, GracePeriodDict
+    from .grace_period_required_soon import GracePeriodRequiredSoon, GracePeriodRequiredSoonDict
     from .grant_or_token_status import GrantOrTokenStatus
-    from .grant_resources_href_object import GrantResourcesHrefObject
+    from .grant_resources_href_object import GrantResourcesHrefObject, GrantResourcesHrefObjectDict
     from .grant_type import GrantType
-    from .grant_type_policy_rule_condition import GrantTypePolicyRuleCondition
-    from .group import Group
-    from .group_assignment_profile import GroupAssignmentProfile
-    from .group_condition import GroupCondition
-    from .group_links import GroupLinks
-    from .group_memberships_request_schema import GroupMembershipsRequestSchema
-    from .group_memberships_response_schema import GroupMembershipsResponseSchema
-    from .group_owner import GroupOwner
+    from .grant_type_policy_rule_condition import (
+        GrantTypePolicyRuleCondition,
+        GrantTypePolicyRuleConditionDict,
+    )
+    from .group import Group, GroupDict
+    from .group_assignment_profile import GroupAssignmentProfile, GroupAssignmentProfileDict
+    from .group_condition import GroupCondition, GroupConditionDict
+    from .group_links import GroupLinks, GroupLinksDict
+    from .group_memberships_request_schema import (
+        GroupMembershipsRequestSchema,
+        GroupMembershipsRequestSchemaDict,
+    )
+    from .group_memberships_response_schema import (
+        GroupMembershipsResponseSchema,
+        GroupMembershipsResponseSchemaDict,
+    )
+    from .group_owner import GroupOwner, GroupOwnerDict
     from .group_owner_origin_type import GroupOwnerOriginType
     from .group_owner_type import GroupOwnerType
-    from .group_policy_rule_condition import GroupPolicyRuleCondition
+    from .group_policy_rule_condition import GroupPolicyRuleCondition, GroupPolicyRuleConditionDict
     from .group_profile import GroupProfile
-    from .group_profile_result import GroupProfileResult
-    from .group_push_mapping import GroupPushMapping
-    from .group_push_mapping_links import GroupPushMappingLinks
+    from .group_profile_result import GroupProfileResult, GroupProfileResultDict
+    from .group_push_mapping import GroupPushMapping, GroupPushMappingDict
+    from .group_push_mapping_links import GroupPushMappingLinks, GroupPushMappingLinksDict
     from .group_push_mapping_status import GroupPushMappingStatus
     from .group_push_mapping_status_upsert import GroupPushMappingStatusUpsert
-    from .group_query_request import GroupQueryRequest
-    from .group_query_response import GroupQueryResponse
-    from .group_rule import GroupRule
-    from .group_rule_action import GroupRuleAction
-    from .group_rule_conditions import GroupRuleConditions
-    from .group_rule_expression import GroupRuleExpression
-    from .group_rule_group_assignment import GroupRuleGroupAssignment
-    from .group_rule_group_condition import GroupRuleGroupCondition
-    from .group_rule_people_condition import GroupRulePeopleCondition
+    from .group_query_request import GroupQueryRequest, GroupQueryRequestDict
+    from .group_query_response import GroupQueryResponse, GroupQueryResponseDict
+    from .group_rule import GroupRule, GroupRuleDict
+    from .group_rule_action import GroupRuleAction, GroupRuleActionDict
+    from .group_rule_conditions import GroupRuleConditions, GroupRuleConditionsDict
+    from .group_rule_expression import GroupRuleExpression, GroupRuleExpressionDict
+    from .group_rule_group_assignment import GroupRuleGroupAssignment, GroupRuleGroupAssignmentDict
+    from .group_rule_group_condition import GroupRuleGroupCondition, GroupRuleGroupConditionDict
+    from .group_rule_people_condition import GroupRulePeopleCondition, GroupRulePeopleConditionDict
     from .group_rule_status import GroupRuleStatus
-    from .group_rule_user_condition import GroupRuleUserCondition
-    from .group_schema import GroupSchema
-    from .group_schema_attribute import GroupSchemaAttribute
-    from .group_schema_base import GroupSchemaBase
-    from .group_schema_base_properties import GroupSchemaBaseProperties
-    from .group_schema_custom import GroupSchemaCustom
-    from .group_schema_definitions import GroupSchemaDefinitions
+    from .group_rule_user_condition import GroupRuleUserCondition, GroupRuleUserConditionDict
+    from .group_schema import GroupSchema, GroupSchemaDict
+    from .group_schema_attribute import GroupSchemaAttribute, GroupSchemaAttributeDict
+    from .group_schema_base import GroupSchemaBase, GroupSchemaBaseDict
+    from .group_schema_base_properties import (
+        GroupSchemaBaseProperties,
+        GroupSchemaBasePropertiesDict,
+    )
+    from .group_schema_custom import GroupSchemaCustom, GroupSchemaCustomDict
+    from .group_schema_definitions import GroupSchemaDefinitions, GroupSchemaDefinitionsDict
     from .group_type import GroupType
-    from .groups_link import GroupsLink
-    from .groups_request_schema import GroupsRequestSchema
-    from .groups_response_schema import GroupsResponseSchema
-    from .help_link import HelpLink
-    from .hook_key import HookKey
-    from .hosted_page import HostedPage
+    from .groups_link import GroupsLink, GroupsLinkDict
+    from .groups_request_schema import GroupsRequestSchema, GroupsRequestSchemaDict
+    from .groups_response_schema import GroupsResponseSchema, GroupsResponseSchemaDict
+    from .help_link import HelpLink, HelpLinkDict
+    from .hook_key import HookKey, HookKeyDict
+    from .hosted_page import HostedPage, HostedPageDict
     from .hosted_page_type import HostedPageType
-    from .href_csr_publish_link import HrefCsrPublishLink
-    from .href_csr_self_link import HrefCsrSelfLink
-    from .href_hints import HrefHints
-    from .href_hints_guidance_object import HrefHintsGuidanceObject
-    from .href_object import HrefObject
-    from .href_object_activate_link import HrefObjectActivateLink
-    from .href_object_app_link import HrefObjectAppLink
-    from .href_object_assignee_link import HrefObjectAssigneeLink
-    from .href_object_authorize_link import HrefObjectAuthorizeLink
-    from .href_object_binding_link import HrefObjectBindingLink
-    from .href_object_bindings_link import HrefObjectBindingsLink
-    from .href_object_client_link import HrefObjectClientLink
-    from .href_object_deactivate_link import HrefObjectDeactivateLink
-    from .href_object_delete_link import HrefObjectDeleteLink
-    from .href_object_governance_resources_link import HrefObjectGovernanceResourcesLink
-    from .href_object_grant_aerial_consent import HrefObjectGrantAerialConsent
-    from .href_object_group_link import HrefObjectGroupLink
-    from .href_object_logo_link import HrefObjectLogoLink
-    from .href_object_mappings_link import HrefObjectMappingsLink
-    from .href_object_member_link import HrefObjectMemberLink
-    from .href_object_members_link import HrefObjectMembersLink
-    from .href_object_next_link import HrefObjectNextLink
-    from .href_object_permissions_link import HrefObjectPermissionsLink
-    from .href_object_resource_set_link import HrefObjectResourceSetLink
-    from .href_object_resource_set_resources_link import HrefObjectResourceSetResourcesLink
-    from .href_object_retrieve_aerial_consent import HrefObjectRetrieveAerialConsent
-    from .href_object_revoke_aerial_consent import HrefObjectRevokeAerialConsent
-    from .href_object_role_link import HrefObjectRoleLink
-    from .href_object_rules_link import HrefObjectRulesLink
-    from .href_object_self_link import HrefObjectSelfLink
-    from .href_object_suspend_link import HrefObjectSuspendLink
-    from .href_object_unsuspend_link import HrefObjectUnsuspendLink
-    from .href_object_user_link import HrefObjectUserLink
-    from .href_object_web_link import HrefObjectWebLink
+    from .href_csr_publish_link import HrefCsrPublishLink, HrefCsrPublishLinkDict
+    from .href_csr_self_link import HrefCsrSelfLink, HrefCsrSelfLinkDict
+    from .href_hints import HrefHints, HrefHintsDict
+    from .href_hints_guidance_object import HrefHintsGuidanceObject, HrefHintsGuidanceObjectDict
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_app_link import HrefObjectAppLink, HrefObjectAppLinkDict
+    from .href_object_assignee_link import HrefObjectAssigneeLink, HrefObjectAssigneeLinkDict
+    from .href_object_authorize_link import HrefObjectAuthorizeLink, HrefObjectAuthorizeLinkDict
+    from .href_object_binding_link import HrefObjectBindingLink, HrefObjectBindingLinkDict
+    from .href_object_bindings_link import HrefObjectBindingsLink, HrefObjectBindingsLinkDict
+    from .href_object_client_link import HrefObjectClientLink, HrefObjectClientLinkDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_delete_link import HrefObjectDeleteLink, HrefObjectDeleteLinkDict
+    from .href_object_governance_resources_link import (
+        HrefObjectGovernanceResourcesLink,
+        HrefObjectGovernanceResourcesLinkDict,
+    )
+    from .href_object_grant_aerial_consent import (
+        HrefObjectGrantAerialConsent,
+        HrefObjectGrantAerialConsentDict,
+    )
+    from .href_object_group_link import HrefObjectGroupLink, HrefObjectGroupLinkDict
+    from .href_object_logo_link import HrefObjectLogoLink, HrefObjectLogoLinkDict
+    from .href_object_mappings_link import HrefObjectMappingsLink, HrefObjectMappingsLinkDict
+    from .href_object_member_link import HrefObjectMemberLink, HrefObjectMemberLinkDict
+    from .href_object_members_link import HrefObjectMembersLink, HrefObjectMembersLinkDict
+    from .href_object_next_link import HrefObjectNextLink, HrefObjectNextLinkDict
+    from .href_object_permissions_link import (
+        HrefObjectPermissionsLink,
+        HrefObjectPermissionsLinkDict,
+    )
+    from .href_object_resource_set_link import (
+        HrefObjectResourceSetLink,
+        HrefObjectResourceSetLinkDict,
+    )
+    from .href_object_resource_set_resources_link import (
+        HrefObjectResourceSetResourcesLink,
+        HrefObjectResourceSetResourcesLinkDict,
+    )
+    from .href_object_retrieve_aerial_consent import (
+        HrefObjectRetrieveAerialConsent,
+        HrefObjectRetrieveAerialConsentDict,
+    )
+    from .href_object_revoke_aerial_consent import (
+        HrefObjectRevokeAerialConsent,
+        HrefObjectRevokeAerialConsentDict,
+    )
+    from .href_object_role_link import HrefObjectRoleLink, HrefObjectRoleLinkDict
+    from .href_object_rules_link import HrefObjectRulesLink, HrefObjectRulesLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .href_object_suspend_link import HrefObjectSuspendLink, HrefObjectSuspendLinkDict
+    from .href_object_unsuspend_link import HrefObjectUnsuspendLink, HrefObjectUnsuspendLinkDict
+    from .href_object_user_link import HrefObjectUserLink, HrefObjectUserLinkDict
+    from .href_object_web_link import HrefObjectWebLink, HrefObjectWebLinkDict
     from .http_method import HttpMethod
-    from .iam_bundle_entitlement import IAMBundleEntitlement
-    from .iam_role import IamRole
-    from .iam_role_links import IamRoleLinks
-    from .iam_roles import IamRoles
-    from .id_p_certificate_credential import IdPCertificateCredential
-    from .id_p_csr import IdPCsr
-    from .id_p_csr_links import IdPCsrLinks
-    from .id_p_key_credential import IdPKeyCredential
-    from .id_proofing_method import IdProofingMethod
+    from .iam_bundle_entitlement import IAMBundleEntitlement, IAMBundleEntitlementDict
+    from .iam_role import IamRole, IamRoleDict
+    from .iam_role_links import IamRoleLinks, IamRoleLinksDict
+    from .iam_roles import IamRoles, IamRolesDict
+    from .id_p_certificate_credential import IdPCertificateCredential, IdPCertificateCredentialDict
+    from .id_p_csr import IdPCsr, IdPCsrDict
+    from .id_p_csr_links import IdPCsrLinks, IdPCsrLinksDict
+    from .id_p_key_credential import IdPKeyCredential, IdPKeyCredentialDict
+    from .id_proofing_method import IdProofingMethod, IdProofingMethodDict
     from .id_token_key_encryption_algorithm import IdTokenKeyEncryptionAlgorithm
-    from .identity_claim_sourcing_policy import IdentityClaimSourcingPolicy
-    from .identity_claim_sourcing_policy_rule import IdentityClaimSourcingPolicyRule
-    from .identity_claim_sourcing_policy_rule_action import IdentityClaimSourcingPolicyRuleAction
-    from .identity_provider import IdentityProvider
-    from .identity_provider_application_user import IdentityProviderApplicationUser
-    from .identity_provider_application_user_links import IdentityProviderApplicationUserLinks
+    from .identity_claim_sourcing_policy import (
+        IdentityClaimSourcingPolicy,
+        IdentityClaimSourcingPolicyDict,
+    )
+    from .identity_claim_sourcing_policy_rule import (
+        IdentityClaimSourcingPolicyRule,
+        IdentityClaimSourcingPolicyRuleDict,
+    )
+    from .identity_claim_sourcing_policy_rule_action import (
+        IdentityClaimSourcingPolicyRuleAction,
+        IdentityClaimSourcingPolicyRuleActionDict,
+    )
+    from .identity_provider import IdentityProvider, IdentityProviderDict
+    from .identity_provider_application_user import (
+        IdentityProviderApplicationUser,
+        IdentityProviderApplicationUserDict,
+    )
+    from .identity_provider_application_user_links import (
+        IdentityProviderApplicationUserLinks,
+        IdentityProviderApplicationUserLinksDict,
+    )
     from .identity_provider_issuer_mode import IdentityProviderIssuerMode
-    from .identity_provider_links import IdentityProviderLinks
-    from .identity_provider_policy import IdentityProviderPolicy
+    from .identity_provider_links import IdentityProviderLinks, IdentityProviderLinksDict
+    from .identity_provider_policy import IdentityProviderPolicy, IdentityProviderPolicyDict
     from .identity_provider_policy_provider import IdentityProviderPolicyProvider
-    from .identity_provider_policy_rule_condition import IdentityProviderPolicyRuleCondition
-    from .identity_provider_properties import IdentityProviderProperties
+    from .identity_provider_policy_rule_condition import (
+        IdentityProviderPolicyRuleCondition,
+        IdentityProviderPolicyRuleConditionDict,
+    )
+    from .identity_provider_properties import (
+        IdentityProviderProperties,
+        IdentityProviderPropertiesDict,
+    )
     from .identity_provider_type import IdentityProviderType
-    from .identity_source_group_profile_for_upsert import IdentitySourceGroupProfileForUpsert
-    from .identity_source_session import IdentitySourceSession
+    from .identity_source_group_profile_for_upsert import (
+        IdentitySourceGroupProfileForUpsert,
+        IdentitySourceGroupProfileForUpsertDict,
+    )
+    from .identity_source_session import IdentitySourceSession, IdentitySourceSessionDict
     from .identity_source_session_status import IdentitySourceSessionStatus
-    from .identity_source_user_profile_for_delete import IdentitySourceUserProfileForDelete
-    from .identity_source_user_profile_for_upsert import IdentitySourceUserProfileForUpsert
+    from .identity_source_user_profile_for_delete import (
+        IdentitySourceUserProfileForDelete,
+        IdentitySourceUserProfileForDeleteDict,
+    )
+    from .identity_source_user_profile_for_upsert import (
+        IdentitySourceUserProfileForUpsert,
+        IdentitySourceUserProfileForUpsertDict,
+    )
     from .identity_source_user_profile_for_upsert_required import (
         IdentitySourceUserProfileForUpsertRequired,
+        IdentitySourceUserProfileForUpsertRequiredDict,
     )
     from .idp_discovery_platform_condition_evaluator_platform import (
         IdpDiscoveryPlatformConditionEvaluatorPlatform,
+        IdpDiscoveryPlatformConditionEvaluatorPlatformDict,
     )
     from .idp_discovery_platform_condition_evaluator_platform_operating_system import (
         IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem,
+        IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystemDict,
     )
     from .idp_discovery_platform_policy_rule_condition import (
         IdpDiscoveryPlatformPolicyRuleCondition,
+        IdpDiscoveryPlatformPolicyRuleConditionDict,
     )
-    from .idp_discovery_policy import IdpDiscoveryPolicy
+    from .idp_discovery_policy import IdpDiscoveryPolicy, IdpDiscoveryPolicyDict
     from .idp_discovery_policy_platform_operating_system_type import (
         IdpDiscoveryPolicyPlatformOperatingSystemType,
     )
-    from .idp_discovery_policy_rule import IdpDiscoveryPolicyRule
-    from .idp_discovery_policy_rule_condition import IdpDiscoveryPolicyRuleCondition
-    from .idp_policy_rule_action import IdpPolicyRuleAction
-    from .idp_policy_rule_action_match_criteria import IdpPolicyRuleActionMatchCriteria
-    from .idp_policy_rule_action_provider import IdpPolicyRuleActionProvider
+    from .idp_discovery_policy_rule import IdpDiscoveryPolicyRule, IdpDiscoveryPolicyRuleDict
+    from .idp_discovery_policy_rule_condition import (
+        IdpDiscoveryPolicyRuleCondition,
+        IdpDiscoveryPolicyRuleConditionDict,
+    )
+    from .idp_policy_rule_action import IdpPolicyRuleAction, IdpPolicyRuleActionDict
+    from .idp_policy_rule_action_match_criteria import (
+        IdpPolicyRuleActionMatchCriteria,
+        IdpPolicyRuleActionMatchCriteriaDict,
+    )
+    from .idp_policy_rule_action_provider import (
+        IdpPolicyRuleActionProvider,
+        IdpPolicyRuleActionProviderDict,
+    )
     from .idp_selection_type import IdpSelectionType
-    from .idv import Idv
-    from .idv_authorization_endpoint import IDVAuthorizationEndpoint
-    from .idv_capability import IdvCapability
-    from .idv_credentials import IDVCredentials
-    from .idv_endpoints import IDVEndpoints
-    from .idv_par_endpoint import IDVParEndpoint
-    from .idv_token_endpoint import IDVTokenEndpoint
+    from .idv import Idv, IdvDict
+    from .idv_authorization_endpoint import IDVAuthorizationEndpoint, IDVAuthorizationEndpointDict
+    from .idv_capability import IdvCapability, IdvCapabilityDict
+    from .idv_credentials import IDVCredentials, IDVCredentialsDict
+    from .idv_endpoints import IDVEndpoints, IDVEndpointsDict
+    from .idv_par_endpoint import IDVParEndpoint, IDVParEndpointDict
+    from .idv_token_endpoint import IDVTokenEndpoint, IDVTokenEndpointDict
     from .iframe_embed_scope_allowed_apps import IframeEmbedScopeAllowedApps
-    from .image_upload_response import ImageUploadResponse
-    from .import_schedule_object import ImportScheduleObject
-    from .import_schedule_settings import ImportScheduleSettings
-    from .import_username_object import ImportUsernameObject
-    from .inactivity_policy_rule_condition import InactivityPolicyRuleCondition
-    from .inbound_provisioning_application_feature import InboundProvisioningApplicationFeature
-    from .inline_hook import InlineHook
-    from .inline_hook_base_payload import InlineHookBasePayload
-    from .inline_hook_channel import InlineHookChannel
-    from .inline_hook_channel_config import InlineHookChannelConfig
-    from .inline_hook_channel_config_auth_scheme_body import InlineHookChannelConfigAuthSchemeBody
+    from .image_upload_response import ImageUploadResponse, ImageUploadResponseDict
+    from .import_schedule_object import ImportScheduleObject, ImportScheduleObjectDict
+    from .import_schedule_settings import ImportScheduleSettings, ImportScheduleSettingsDict
+    from .import_username_object import ImportUsernameObject, ImportUsernameObjectDict
+    from .inactivity_policy_rule_condition import (
+        InactivityPolicyRuleCondition,
+        InactivityPolicyRuleConditionDict,
+    )
+    from .inbound_provisioning_application_feature import (
+        InboundProvisioningApplicationFeature,
+        InboundProvisioningApplicationFeatureDict,
+    )
+    from .inline_hook import InlineHook, InlineHookDict
+    from .inline_hook_base_payload import InlineHookBasePayload, InlineHookBasePayloadDict
+    from .inline_hook_channel import InlineHookChannel, InlineHookChannelDict
+    from .inline_hook_channel_config import InlineHookChannelConfig, InlineHookChannelConfigDict
+    from .inline_hook_channel_config_auth_scheme_body import (
+        InlineHookChannelConfigAuthSchemeBody,
+        InlineHookChannelConfigAuthSchemeBodyDict,
+    )
     from .inline_hook_channel_config_auth_scheme_response import (
         InlineHookChannelConfigAuthSchemeResponse,
+        InlineHookChannelConfigAuthSchemeResponseDict,
     )
-    from .inline_hook_channel_config_create import InlineHookChannelConfigCreate
-    from .inline_hook_channel_config_headers import InlineHookChannelConfigHeaders
-    from .inline_hook_channel_create import InlineHookChannelCreate
-    from .inline_hook_channel_http import InlineHookChannelHttp
-    from .inline_hook_channel_http_create import InlineHookChannelHttpCreate
-    from .inline_hook_channel_oauth import InlineHookChannelOAuth
-    from .inline_hook_channel_oauth_create import InlineHookChannelOAuthCreate
+    from .inline_hook_channel_config_create import (
+        InlineHookChannelConfigCreate,
+        InlineHookChannelConfigCreateDict,
+    )
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
+    )
+    from .inline_hook_channel_create import InlineHookChannelCreate, InlineHookChannelCreateDict
+    from .inline_hook_channel_http import InlineHookChannelHttp, InlineHookChannelHttpDict
+    from .inline_hook_channel_http_create import (
+        InlineHookChannelHttpCreate,
+        InlineHookChannelHttpCreateDict,
+    )
+    from .inline_hook_channel_oauth import InlineHookChannelOAuth, InlineHookChannelOAuthDict
+    from .inline_hook_channel_oauth_create import (
+        InlineHookChannelOAuthCreate,
+        InlineHookChannelOAuthCreateDict,
+    )
     from .inline_hook_channel_type import InlineHookChannelType
-    from .inline_hook_create import InlineHookCreate
-    from .inline_hook_create_response import InlineHookCreateResponse
-    from .inline_hook_http_config import InlineHookHttpConfig
-    from .inline_hook_http_config_create import InlineHookHttpConfigCreate
-    from .inline_hook_links import InlineHookLinks
-    from .inline_hook_links_create import InlineHookLinksCreate
-    from .inline_hook_oauth_basic_config import InlineHookOAuthBasicConfig
-    from .inline_hook_oauth_channel_config import InlineHookOAuthChannelConfig
-    from .inline_hook_oauth_channel_config_create import InlineHookOAuthChannelConfigCreate
-    from .inline_hook_oauth_client_secret_config import InlineHookOAuthClientSecretConfig
+    from .inline_hook_create import InlineHookCreate, InlineHookCreateDict
+    from .inline_hook_create_response import InlineHookCreateResponse, InlineHookCreateResponseDict
+    from .inline_hook_http_config import InlineHookHttpConfig, InlineHookHttpConfigDict
+    from .inline_hook_http_config_create import (
+        InlineHookHttpConfigCreate,
+        InlineHookHttpConfigCreateDict,
+    )
+    from .inline_hook_links import InlineHookLinks, InlineHookLinksDict
+    from .inline_hook_links_create import InlineHookLinksCreate, InlineHookLinksCreateDict
+    from .inline_hook_oauth_basic_config import (
+        InlineHookOAuthBasicConfig,
+        InlineHookOAuthBasicConfigDict,
+    )
+    from .inline_hook_oauth_channel_config import (
+        InlineHookOAuthChannelConfig,
+        InlineHookOAuthChannelConfigDict,
+    )
+    from .inline_hook_oauth_channel_config_create import (
+        InlineHookOAuthChannelConfigCreate,
+        InlineHookOAuthChannelConfigCreateDict,
+    )
+    from .inline_hook_oauth_client_secret_config import (
+        InlineHookOAuthClientSecretConfig,
+        InlineHookOAuthClientSecretConfigDict,
+    )
     from .inline_hook_oauth_client_secret_config_create import (
         InlineHookOAuthClientSecretConfigCreate,
+        InlineHookOAuthClientSecretConfigCreateDict,
     )
-    from .inline_hook_oauth_private_key_jwt_config import InlineHookOAuthPrivateKeyJwtConfig
-    from .inline_hook_payload import InlineHookPayload
-    from .inline_hook_replace import InlineHookReplace
-    from .inline_hook_request_object import InlineHookRequestObject
-    from .inline_hook_response import InlineHookResponse
-    from .inline_hook_response_command_value import InlineHookResponseCommandValue
-    from .inline_hook_response_commands import InlineHookResponseCommands
+    from .inline_hook_oauth_private_key_jwt_config import (
+        InlineHookOAuthPrivateKeyJwtConfig,
+        InlineHookOAuthPrivateKeyJwtConfigDict,
+    )
+    from .inline_hook_payload import InlineHookPayload, InlineHookPayloadDict
+    from .inline_hook_replace import InlineHookReplace, InlineHookReplaceDict
+    from .inline_hook_request_object import InlineHookRequestObject, InlineHookRequestObjectDict
+    from .inline_hook_response import InlineHookResponse, InlineHookResponseDict
+    from .inline_hook_response_command_value import (
+        InlineHookResponseCommandValue,
+        InlineHookResponseCommandValueDict,
+    )
+    from .inline_hook_response_commands import (
+        InlineHookResponseCommands,
+        InlineHookResponseCommandsDict,
+    )
     from .inline_hook_status import InlineHookStatus
     from .inline_hook_type import InlineHookType
-    from .integration_capability import IntegrationCapability
-    from .interclient_trust_mapping import InterclientTrustMapping
-    from .interclient_trust_mapping_request_body import InterclientTrustMappingRequestBody
-    from .ip_network_zone import IPNetworkZone
+    from .integration_capability import IntegrationCapability, IntegrationCapabilityDict
+    from .interclient_trust_mapping import InterclientTrustMapping, InterclientTrustMappingDict
+    from .interclient_trust_mapping_request_body import (
+        InterclientTrustMappingRequestBody,
+        InterclientTrustMappingRequestBodyDict,
+    )
+    from .ip_network_zone import IPNetworkZone, IPNetworkZoneDict
     from .ip_service_category import IPServiceCategory
     from .issuer_mode import IssuerMode
-    from .json_patch_operation import JsonPatchOperation
-    from .json_web_key import JsonWebKey
+    from .json_patch_operation import JsonPatchOperation, JsonPatchOperationDict
+    from .json_web_key import JsonWebKey, JsonWebKeyDict
     from .json_web_key_status import JsonWebKeyStatus
     from .json_web_key_type import JsonWebKeyType
     from .json_web_key_use import JsonWebKeyUse
-    from .jwk_use import JwkUse
+    from .jwk_use import JwkUse, JwkUseDict
     from .jwk_use_type import JwkUseType
-    from .keep_current import KeepCurrent
-    from .keep_me_signed_in import KeepMeSignedIn
-    from .key_request import KeyRequest
+    from .keep_current import KeepCurrent, KeepCurrentDict
+    from .keep_me_signed_in import KeepMeSignedIn, KeepMeSignedInDict
+    from .key_request import KeyRequest, KeyRequestDict
     from .key_trust_level_browser_key import KeyTrustLevelBrowserKey
     from .key_trust_level_os_mode import KeyTrustLevelOSMode
-    from .knowledge_constraint import KnowledgeConstraint
-    from .lifecycle_create_setting_object import LifecycleCreateSettingObject
-    from .lifecycle_deactivate_setting_object import LifecycleDeactivateSettingObject
-    from .lifecycle_expiration_policy_rule_condition import LifecycleExpirationPolicyRuleCondition
+    from .knowledge_constraint import KnowledgeConstraint, KnowledgeConstraintDict
+    from .lifecycle_create_setting_object import (
+        LifecycleCreateSettingObject,
+        LifecycleCreateSettingObjectDict,
+    )
+    from .lifecycle_deactivate_setting_object import (
+        LifecycleDeactivateSettingObject,
+        LifecycleDeactivateSettingObjectDict,
+    )
+    from .lifecycle_expiration_policy_rule_condition import (
+        LifecycleExpirationPolicyRuleCondition,
+        LifecycleExpirationPolicyRuleConditionDict,
+    )
     from .lifecycle_status import LifecycleStatus
-    from .linked_href_object import LinkedHrefObject
-    from .linked_object import LinkedObject
-    from .linked_object_details import LinkedObjectDetails
+    from .linked_href_object import LinkedHrefObject, LinkedHrefObjectDict
+    from .linked_object import LinkedObject, LinkedObjectDict
+    from .linked_object_details import LinkedObjectDetails, LinkedObjectDetailsDict
     from .linked_object_details_type import LinkedObjectDetailsType
-    from .linked_object_links_self import LinkedObjectLinksSelf
-    from .links_activate import LinksActivate
-    from .links_aerial_consent_granted import LinksAerialConsentGranted
-    from .links_aerial_consent_revoked import LinksAerialConsentRevoked
-    from .links_app_and_user import LinksAppAndUser
-    from .links_assignee import LinksAssignee
-    from .links_authenticator import LinksAuthenticator
-    from .links_cancel import LinksCancel
-    from .links_custom_role_response import LinksCustomRoleResponse
-    from .links_deactivate import LinksDeactivate
-    from .links_enroll import LinksEnroll
-    from .links_factor import LinksFactor
-    from .links_governance_resources import LinksGovernanceResources
-    from .links_governance_sources import LinksGovernanceSources
-    from .links_next import LinksNext
-    from .links_next_for_role_assignments import LinksNextForRoleAssignments
-    from .links_poll import LinksPoll
-    from .links_qrcode import LinksQrcode
-    from .links_questions import LinksQuestions
-    from .links_resend import LinksResend
-    from .links_self import LinksSelf
-    from .links_self_and_full_users_lifecycle import LinksSelfAndFullUsersLifecycle
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
-    from .links_self_and_roles import LinksSelfAndRoles
-    from .links_self_for_role_assignment import LinksSelfForRoleAssignment
-    from .links_self_lifecycle_and_authorize import LinksSelfLifecycleAndAuthorize
-    from .links_send import LinksSend
-    from .links_user_authenticators import LinksUserAuthenticators
-    from .links_user_factors import LinksUserFactors
-    from .links_user_ref import LinksUserRef
-    from .links_verify import LinksVerify
-    from .list_profile_mappings import ListProfileMappings
+    from .linked_object_links_self import LinkedObjectLinksSelf, LinkedObjectLinksSelfDict
+    from .links_activate import LinksActivate, LinksActivateDict
+    from .links_aerial_consent_granted import (
+        LinksAerialConsentGranted,
+        LinksAerialConsentGrantedDict,
+    )
+    from .links_aerial_consent_revoked import (
+        LinksAerialConsentRevoked,
+        LinksAerialConsentRevokedDict,
+    )
+    from .links_app_and_user import LinksAppAndUser, LinksAppAndUserDict
+    from .links_assignee import LinksAssignee, LinksAssigneeDict
+    from .links_authenticator import LinksAuthenticator, LinksAuthenticatorDict
+    from .links_cancel import LinksCancel, LinksCancelDict
+    from .links_custom_role_response import LinksCustomRoleResponse, LinksCustomRoleResponseDict
+    from .links_deactivate import LinksDeactivate, LinksDeactivateDict
+    from .links_enroll import LinksEnroll, LinksEnrollDict
+    from .links_factor import LinksFactor, LinksFactorDict
+    from .links_governance_resources import LinksGovernanceResources, LinksGovernanceResourcesDict
+    from .links_governance_sources import LinksGovernanceSources, LinksGovernanceSourcesDict
+    from .links_next import LinksNext, LinksNextDict
+    from .links_next_for_role_assignments import (
+        LinksNextForRoleAssignments,
+        LinksNextForRoleAssignmentsDict,
+    )
+    from .links_poll import LinksPoll, LinksPollDict
+    from .links_qrcode import LinksQrcode, LinksQrcodeDict
+    from .links_questions import LinksQuestions, LinksQuestionsDict
+    from .links_resend import LinksResend, LinksResendDict
+    from .links_self import LinksSelf, LinksSelfDict
+    from .links_self_and_full_users_lifecycle import (
+        LinksSelfAndFullUsersLifecycle,
+        LinksSelfAndFullUsersLifecycleDict,
+    )
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .links_self_and_roles import LinksSelfAndRoles, LinksSelfAndRolesDict
+    from .links_self_for_role_assignment import (
+        LinksSelfForRoleAssignment,
+        LinksSelfForRoleAssignmentDict,
+    )
+    from .links_self_lifecycle_and_authorize import (
+        LinksSelfLifecycleAndAuthorize,
+        LinksSelfLifecycleAndAuthorizeDict,
+    )
+    from .links_send import LinksSend, LinksSendDict
+    from .links_user_authenticators import LinksUserAuthenticators, LinksUserAuthenticatorsDict
+    from .links_user_factors import LinksUserFactors, LinksUserFactorsDict
+    from .links_user_ref import LinksUserRef, LinksUserRefDict
+    from .links_verify import LinksVerify, LinksVerifyDict
+    from .list_profile_mappings import ListProfileMappings, ListProfileMappingsDict
     from .loading_page_touch_point_variant import LoadingPageTouchPointVariant
     from .location_granularity import LocationGranularity
-    from .log_actor import LogActor
-    from .log_authentication_context import LogAuthenticationContext
+    from .log_actor import LogActor, LogActorDict
+    from .log_authentication_context import LogAuthenticationContext, LogAuthenticationContextDict
     from .log_authentication_provider import LogAuthenticationProvider
-    from .log_bot_protection import LogBotProtection
-    from .log_client import LogClient
+    from .log_bot_protection import LogBotProtection, LogBotProtectionDict
+    from .log_client import LogClient, LogClientDict
     from .log_credential_provider import LogCredentialProvider
     from .log_credential_type import LogCredentialType
-    from .log_debug_context import LogDebugContext
-    from .log_device import LogDevice
+    from .log_debug_context import LogDebugContext, LogDebugContextDict
+    from .log_device import LogDevice, LogDeviceDict
     from .log_disk_encryption_type import LogDiskEncryptionType
-    from .log_event import LogEvent
-    from .log_geographical_context import LogGeographicalContext
-    from .log_geolocation import LogGeolocation
-    from .log_ip_address import LogIpAddress
-    from .log_ip_details import LogIpDetails
-    from .log_ip_service_category import LogIpServiceCategory
-    from .log_issuer import LogIssuer
-    from .log_outcome import LogOutcome
-    from .log_request import LogRequest
-    from .log_risk import LogRisk
+    from .log_event import LogEvent, LogEventDict
+    from .log_geographical_context import LogGeographicalContext, LogGeographicalContextDict
+    from .log_geolocation import LogGeolocation, LogGeolocationDict
+    from .log_ip_address import LogIpAddress, LogIpAddressDict
+    from .log_ip_details import LogIpDetails, LogIpDetailsDict
+    from .log_ip_service_category import LogIpServiceCategory, LogIpServiceCategoryDict
+    from .log_issuer import LogIssuer, LogIssuerDict
+    from .log_outcome import LogOutcome, LogOutcomeDict
+    from .log_request import LogRequest, LogRequestDict
+    from .log_risk import LogRisk, LogRiskDict
     from .log_screen_lock_type import LogScreenLockType
-    from .log_security_context import LogSecurityContext
+    from .log_security_context import LogSecurityContext, LogSecurityContextDict
     from .log_severity import LogSeverity
-    from .log_stream import LogStream
-    from .log_stream_activate_link import LogStreamActivateLink
-    from .log_stream_aws import LogStreamAws
-    from .log_stream_aws_put_schema import LogStreamAwsPutSchema
-    from .log_stream_deactivate_link import LogStreamDeactivateLink
-    from .log_stream_link_object import LogStreamLinkObject
-    from .log_stream_links_self_and_lifecycle import LogStreamLinksSelfAndLifecycle
-    from .log_stream_put_schema import LogStreamPutSchema
-    from .log_stream_schema import LogStreamSchema
-    from .log_stream_self_link import LogStreamSelfLink
-    from .log_stream_settings_aws import LogStreamSettingsAws
-    from .log_stream_settings_splunk import LogStreamSettingsSplunk
-    from .log_stream_settings_splunk_put import LogStreamSettingsSplunkPut
-    from .log_stream_splunk import LogStreamSplunk
-    from .log_stream_splunk_put_schema import LogStreamSplunkPutSchema
+    from .log_stream import LogStream, LogStreamDict
+    from .log_stream_activate_link import LogStreamActivateLink, LogStreamActivateLinkDict
+    from .log_stream_aws import LogStreamAws, LogStreamAwsDict
+    from .log_stream_aws_put_schema import LogStreamAwsPutSchema, LogStreamAwsPutSchemaDict
+    from .log_stream_deactivate_link import LogStreamDeactivateLink, LogStreamDeactivateLinkDict
+    from .log_stream_link_object import LogStreamLinkObject, LogStreamLinkObjectDict
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
+    from .log_stream_put_schema import LogStreamPutSchema, LogStreamPutSchemaDict
+    from .log_stream_schema import LogStreamSchema, LogStreamSchemaDict
+    from .log_stream_self_link import LogStreamSelfLink, LogStreamSelfLinkDict
+    from .log_stream_settings_aws import LogStreamSettingsAws, LogStreamSettingsAwsDict
+    from .log_stream_settings_splunk import LogStreamSettingsSplunk, LogStreamSettingsSplunkDict
+    from .log_stream_settings_splunk_put import (
+        LogStreamSettingsSplunkPut,
+        LogStreamSettingsSplunkPutDict,
+    )
+    from .log_stream_splunk import LogStreamSplunk, LogStreamSplunkDict
+    from .log_stream_splunk_put_schema import LogStreamSplunkPutSchema, LogStreamSplunkPutSchemaDict
     from .log_stream_type import LogStreamType
-    from .log_target import LogTarget
-    from .log_transaction import LogTransaction
-    from .log_user_agent import LogUserAgent
-    from .log_user_behavior import LogUserBehavior
-    from .mac_os_account_profile import MacOSAccountProfile
+    from .log_target import LogTarget, LogTargetDict
+    from .log_transaction import LogTransaction, LogTransactionDict
+    from .log_user_agent import LogUserAgent, LogUserAgentDict
+    from .log_user_behavior import LogUserBehavior, LogUserBehaviorDict
+    from .mac_os_account_profile import MacOSAccountProfile, MacOSAccountProfileDict
     from .mdm_enrollment_policy_enrollment import MDMEnrollmentPolicyEnrollment
-    from .mdm_enrollment_policy_rule_condition import MDMEnrollmentPolicyRuleCondition
-    from .membership_request_schema import MembershipRequestSchema
-    from .metadata_link import MetadataLink
-    from .mtls_credentials import MtlsCredentials
-    from .mtls_endpoints import MtlsEndpoints
-    from .mtls_sso_endpoint import MtlsSsoEndpoint
-    from .mtls_trust_credentials import MtlsTrustCredentials
+    from .mdm_enrollment_policy_rule_condition import (
+        MDMEnrollmentPolicyRuleCondition,
+        MDMEnrollmentPolicyRuleConditionDict,
+    )
+    from .membership_request_schema import MembershipRequestSchema, MembershipRequestSchemaDict
+    from .metadata_link import MetadataLink, MetadataLinkDict
+    from .mtls_credentials import MtlsCredentials, MtlsCredentialsDict
+    from .mtls_endpoints import MtlsEndpoints, MtlsEndpointsDict
+    from .mtls_sso_endpoint import MtlsSsoEndpoint, MtlsSsoEndpointDict
+    from .mtls_trust_credentials import MtlsTrustCredentials, MtlsTrustCredentialsDict
     from .mtls_trust_credentials_revocation import MtlsTrustCredentialsRevocation
-    from .network_zone import NetworkZone
-    from .network_zone_address import NetworkZoneAddress
+    from .network_zone import NetworkZone, NetworkZoneDict
+    from .network_zone_address import NetworkZoneAddress, NetworkZoneAddressDict
     from .network_zone_address_type import NetworkZoneAddressType
-    from .network_zone_location import NetworkZoneLocation
+    from .network_zone_location import NetworkZoneLocation, NetworkZoneLocationDict
     from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
     from .network_zone_usage import NetworkZoneUsage
     from .notification_type import NotificationType
-    from .number_factor_challenge_embedded_links import NumberFactorChallengeEmbeddedLinks
-    from .oauth2_actor import OAuth2Actor
-    from .oauth2_claim import OAuth2Claim
-    from .oauth2_claim_conditions import OAuth2ClaimConditions
+    from .number_factor_challenge_embedded_links import (
+        NumberFactorChallengeEmbeddedLinks,
+        NumberFactorChallengeEmbeddedLinksDict,
+    )
+    from .oauth2_actor import OAuth2Actor, OAuth2ActorDict
+    from .oauth2_claim import OAuth2Claim, OAuth2ClaimDict
+    from .oauth2_claim_conditions import OAuth2ClaimConditions, OAuth2ClaimConditionsDict
     from .oauth2_claim_group_filter_type import OAuth2ClaimGroupFilterType
     from .oauth2_claim_type import OAuth2ClaimType
     from .oauth2_claim_value_type import OAuth2ClaimValueType
-    from .oauth2_client import OAuth2Client
-    from .oauth2_client_credentials import OAUTH2CLIENTCREDENTIALS
-    from .oauth2_client_credentials_create import OAUTH2CLIENTCREDENTIALSCREATE
-    from .oauth2_client_json_encryption_key_request import OAuth2ClientJsonEncryptionKeyRequest
-    from .oauth2_client_json_encryption_key_response import OAuth2ClientJsonEncryptionKeyResponse
-    from .oauth2_client_json_signing_key_request import OAuth2ClientJsonSigningKeyRequest
+    from .oauth2_client import OAuth2Client, OAuth2ClientDict
+    from .oauth2_client_credentials import OAUTH2CLIENTCREDENTIALS, OAUTH2CLIENTCREDENTIALSDict
+    from .oauth2_client_credentials_create import (
+        OAUTH2CLIENTCREDENTIALSCREATE,
+        OAUTH2CLIENTCREDENTIALSCREATEDict,
+    )
+    from .oauth2_client_json_encryption_key_request import (
+        OAuth2ClientJsonEncryptionKeyRequest,
+        OAuth2ClientJsonEncryptionKeyRequestDict,
+    )
+    from .oauth2_client_json_encryption_key_response import (
+        OAuth2ClientJsonEncryptionKeyResponse,
+        OAuth2ClientJsonEncryptionKeyResponseDict,
+    )
+    from .oauth2_client_json_signing_key_request import (
+        OAuth2ClientJsonSigningKeyRequest,
+        OAuth2ClientJsonSigningKeyRequestDict,
+    )
     from .oauth2_client_json_signing_key_response import OAuth2ClientJsonSigningKeyResponse
-    from .oauth2_client_json_web_key_ec_request import OAuth2ClientJsonWebKeyECRequest
-    from .oauth2_client_json_web_key_ec_response import OAuth2ClientJsonWebKeyECResponse
-    from .oauth2_client_json_web_key_request_base import OAuth2ClientJsonWebKeyRequestBase
-    from .oauth2_client_json_web_key_request_body import OAuth2ClientJsonWebKeyRequestBody
-    from .oauth2_client_json_web_key_response_base import OAuth2ClientJsonWebKeyResponseBase
-    from .oauth2_client_json_web_key_rsa_request import OAuth2ClientJsonWebKeyRsaRequest
-    from .oauth2_client_json_web_key_rsa_response import OAuth2ClientJsonWebKeyRsaResponse
-    from .oauth2_client_links import OAuth2ClientLinks
-    from .oauth2_client_secret import OAuth2ClientSecret
-    from .oauth2_client_secret_request_body import OAuth2ClientSecretRequestBody
-    from .oauth2_jwt_bearer_grant import OAUTH2JWTBEARERGRANT
-    from .oauth2_jwt_bearer_grant_create import OAUTH2JWTBEARERGRANTCREATE
-    from .oauth2_refresh_token import OAuth2RefreshToken
-    from .oauth2_refresh_token_links import OAuth2RefreshTokenLinks
-    from .oauth2_refresh_token_scope import OAuth2RefreshTokenScope
-    from .oauth2_resource_server_json_web_key import OAuth2ResourceServerJsonWebKey
+    from .oauth2_client_json_web_key_ec_request import (
+        OAuth2ClientJsonWebKeyECRequest,
+        OAuth2ClientJsonWebKeyECRequestDict,
+    )
+    from .oauth2_client_json_web_key_ec_response import (
+        OAuth2ClientJsonWebKeyECResponse,
+        OAuth2ClientJsonWebKeyECResponseDict,
+    )
+    from .oauth2_client_json_web_key_request_base import (
+        OAuth2ClientJsonWebKeyRequestBase,
+        OAuth2ClientJsonWebKeyRequestBaseDict,
+    )
+    from .oauth2_client_json_web_key_request_body import (
+        OAuth2ClientJsonWebKeyRequestBody,
+        OAuth2ClientJsonWebKeyRequestBodyDict,
+    )
+    from .oauth2_client_json_web_key_response_base import (
+        OAuth2ClientJsonWebKeyResponseBase,
+        OAuth2ClientJsonWebKeyResponseBaseDict,
+    )
+    from .oauth2_client_json_web_key_rsa_request import (
+        OAuth2ClientJsonWebKeyRsaRequest,
+        OAuth2ClientJsonWebKeyRsaRequestDict,
+    )
+    from .oauth2_client_json_web_key_rsa_response import (
+        OAuth2ClientJsonWebKeyRsaResponse,
+        OAuth2ClientJsonWebKeyRsaResponseDict,
+    )
+    from .oauth2_client_links import OAuth2ClientLinks, OAuth2ClientLinksDict
+    from .oauth2_client_secret import OAuth2ClientSecret, OAuth2ClientSecretDict
+    from .oauth2_client_secret_request_body import (
+        OAuth2ClientSecretRequestBody,
+        OAuth2ClientSecretRequestBodyDict,
+    )
+    from .oauth2_jwt_bearer_grant import OAUTH2JWTBEARERGRANT, OAUTH2JWTBEARERGRANTDict
+    from .oauth2_jwt_bearer_grant_create import (
+        OAUTH2JWTBEARERGRANTCREATE,
+        OAUTH2JWTBEARERGRANTCREATEDict,
+    )
+    from .oauth2_refresh_token import OAuth2RefreshToken, OAuth2RefreshTokenDict
+    from .oauth2_refresh_token_links import OAuth2RefreshTokenLinks, OAuth2RefreshTokenLinksDict
+    from .oauth2_refresh_token_scope import OAuth2RefreshTokenScope, OAuth2RefreshTokenScopeDict
+    from .oauth2_resource_server_json_web_key import (
+        OAuth2ResourceServerJsonWebKey,
+        OAuth2ResourceServerJsonWebKeyDict,
+    )
     from .oauth2_resource_server_json_web_key_request_body import (
         OAuth2ResourceServerJsonWebKeyRequestBody,
+        OAuth2ResourceServerJsonWebKeyRequestBodyDict,
     )
-    from .oauth2_scope import OAuth2Scope
-    from .oauth2_scope_consent_grant import OAuth2ScopeConsentGrant
-    from .oauth2_scope_consent_grant_links import OAuth2ScopeConsentGrantLinks
+    from .oauth2_scope import OAuth2Scope, OAuth2ScopeDict
+    from .oauth2_scope_consent_grant import OAuth2ScopeConsentGrant, OAuth2ScopeConsentGrantDict
+    from .oauth2_scope_consent_grant_links import (
+        OAuth2ScopeConsentGrantLinks,
+        OAuth2ScopeConsentGrantLinksDict,
+    )
     from .oauth2_scope_consent_grant_source import OAuth2ScopeConsentGrantSource
     from .oauth2_scope_consent_type import OAuth2ScopeConsentType
     from .oauth2_scope_metadata_publish import OAuth2ScopeMetadataPublish
     from .oauth2_scopes_mediation_policy_rule_condition import (
         OAuth2ScopesMediationPolicyRuleCondition,
+        OAuth2ScopesMediationPolicyRuleConditionDict,
     )
-    from .oauth2_settings import OAuth2Settings
-    from .oauth2_token import OAuth2Token
-    from .oauth_application_credentials import OAuthApplicationCredentials
-    from .oauth_authorization_endpoint import OAuthAuthorizationEndpoint
-    from .oauth_client_secret_links import OAuthClientSecretLinks
-    from .oauth_credentials import OAuthCredentials
-    from .oauth_credentials_client import OAuthCredentialsClient
+    from .oauth2_settings import OAuth2Settings, OAuth2SettingsDict
+    from .oauth2_token import OAuth2Token, OAuth2TokenDict
+    from .oauth_application_credentials import (
+        OAuthApplicationCredentials,
+        OAuthApplicationCredentialsDict,
+    )
+    from .oauth_authorization_endpoint import (
+        OAuthAuthorizationEndpoint,
+        OAuthAuthorizationEndpointDict,
+    )
+    from .oauth_client_secret_links import OAuthClientSecretLinks, OAuthClientSecretLinksDict
+    from .oauth_credentials import OAuthCredentials, OAuthCredentialsDict
+    from .oauth_credentials_client import OAuthCredentialsClient, OAuthCredentialsClientDict
     from .oauth_endpoint_authentication_method import OAuthEndpointAuthenticationMethod
-    from .oauth_endpoints import OAuthEndpoints
-    from .oauth_metadata import OAuthMetadata
+    from .oauth_endpoints import OAuthEndpoints, OAuthEndpointsDict
+    from .oauth_metadata import OAuthMetadata, OAuthMetadataDict
     from .oauth_provisioning_enabled_app import OAuthProvisioningEnabledApp
-    from .oauth_resource_server_key_links import OAuthResourceServerKeyLinks
+    from .oauth_resource_server_key_links import (
+        OAuthResourceServerKeyLinks,
+        OAuthResourceServerKeyLinksDict,
+    )
     from .oauth_response_type import OAuthResponseType
-    from .oauth_token_endpoint import OAuthTokenEndpoint
-    from .office365_application import Office365Application
-    from .office365_application_settings import Office365ApplicationSettings
-    from .office365_application_settings_application import Office365ApplicationSettingsApplication
-    from .office365_provisioning_settings import Office365ProvisioningSettings
-    from .offline_access_scope_resource_href_object import OfflineAccessScopeResourceHrefObject
-    from .oidc import Oidc
-    from .oidc_algorithms import OidcAlgorithms
-    from .oidc_issuer import OidcIssuer
-    from .oidc_jwks_endpoint import OidcJwksEndpoint
-    from .oidc_request_algorithm import OidcRequestAlgorithm
-    from .oidc_request_signature_algorithm import OidcRequestSignatureAlgorithm
-    from .oidc_settings import OidcSettings
+    from .oauth_token_endpoint import OAuthTokenEndpoint, OAuthTokenEndpointDict
+    from .office365_application import Office365Application, Office365ApplicationDict
+    from .office365_application_settings import (
+        Office365ApplicationSettings,
+        Office365ApplicationSettingsDict,
+    )
+    from .office365_application_settings_application import (
+        Office365ApplicationSettingsApplication,
+        Office365ApplicationSettingsApplicationDict,
+    )
+    from .office365_provisioning_settings import (
+        Office365ProvisioningSettings,
+        Office365ProvisioningSettingsDict,
+    )
+    from .offline_access_scope_resource_href_object import (
+        OfflineAccessScopeResourceHrefObject,
+        OfflineAccessScopeResourceHrefObjectDict,
+    )
+    from .oidc import Oidc, OidcDict
+    from .oidc_algorithms import OidcAlgorithms, OidcAlgorithmsDict
+    from .oidc_issuer import OidcIssuer, OidcIssuerDict
+    from .oidc_jwks_endpoint import OidcJwksEndpoint, OidcJwksEndpointDict
+    from .oidc_request_algorithm import OidcRequestAlgorithm, OidcRequestAlgorithmDict
+    from .oidc_request_signature_algorithm import (
+        OidcRequestSignatureAlgorithm,
+        OidcRequestSignatureAlgorithmDict,
+    )
+    from .oidc_settings import OidcSettings, OidcSettingsDict
     from .oidc_signing_algorithm import OidcSigningAlgorithm
-    from .oidc_slo_endpoint import OidcSloEndpoint
-    from .oidc_user_info_endpoint import OidcUserInfoEndpoint
-    from .oin_application import OINApplication
-    from .oin_saml11_application_settings_sign_on import OINSaml11ApplicationSettingsSignOn
-    from .oin_saml20_application_settings_sign_on import OINSaml20ApplicationSettingsSignOn
-    from .okta_active_directory_group_profile import OktaActiveDirectoryGroupProfile
-    from .okta_device_risk_change_event import OktaDeviceRiskChangeEvent
-    from .okta_ip_change_event import OktaIpChangeEvent
-    from .okta_managed_user_account_for_update import OktaManagedUserAccountForUpdate
-    from .okta_managed_user_account_request import OktaManagedUserAccountRequest
-    from .okta_managed_user_account_response import OktaManagedUserAccountResponse
-    from .okta_personal_admin_feature_settings import OktaPersonalAdminFeatureSettings
-    from .okta_sign_on_policy import OktaSignOnPolicy
-    from .okta_sign_on_policy_conditions import OktaSignOnPolicyConditions
+    from .oidc_slo_endpoint import OidcSloEndpoint, OidcSloEndpointDict
+    from .oidc_user_info_endpoint import OidcUserInfoEndpoint, OidcUserInfoEndpointDict
+    from .oin_application import OINApplication, OINApplicationDict
+    from .oin_saml11_application_settings_sign_on import (
+        OINSaml11ApplicationSettingsSignOn,
+        OINSaml11ApplicationSettingsSignOnDict,
+    )
+    from .oin_saml20_application_settings_sign_on import (
+        OINSaml20ApplicationSettingsSignOn,
+        OINSaml20ApplicationSettingsSignOnDict,
+    )
+    from .okta_active_directory_group_profile import (
+        OktaActiveDirectoryGroupProfile,
+        OktaActiveDirectoryGroupProfileDict,
+    )
+    from .okta_device_risk_change_event import (
+        OktaDeviceRiskChangeEvent,
+        OktaDeviceRiskChangeEventDict,
+    )
+    from .okta_ip_change_event import OktaIpChangeEvent, OktaIpChangeEventDict
+    from .okta_managed_user_account_for_update import (
+        OktaManagedUserAccountForUpdate,
+        OktaManagedUserAccountForUpdateDict,
+    )
+    from .okta_managed_user_account_request import (
+        OktaManagedUserAccountRequest,
+        OktaManagedUserAccountRequestDict,
+    )
+    from .okta_managed_user_account_response import (
+        OktaManagedUserAccountResponse,
+        OktaManagedUserAccountResponseDict,
+    )
+    from .okta_personal_admin_feature_settings import (
+        OktaPersonalAdminFeatureSettings,
+        OktaPersonalAdminFeatureSettingsDict,
+    )
+    from .okta_sign_on_policy import OktaSignOnPolicy, OktaSignOnPolicyDict
+    from .okta_sign_on_policy_conditions import (
+        OktaSignOnPolicyConditions,
+        OktaSignOnPolicyConditionsDict,
+    )
     from .okta_sign_on_policy_factor_prompt_mode import OktaSignOnPolicyFactorPromptMode
-    from .okta_sign_on_policy_rule import OktaSignOnPolicyRule
-    from .okta_sign_on_policy_rule_actions import OktaSignOnPolicyRuleActions
-    from .okta_sign_on_policy_rule_conditions import OktaSignOnPolicyRuleConditions
-    from .okta_sign_on_policy_rule_signon_actions import OktaSignOnPolicyRuleSignonActions
+    from .okta_sign_on_policy_rule import OktaSignOnPolicyRule, OktaSignOnPolicyRuleDict
+    from .okta_sign_on_policy_rule_actions import (
+        OktaSignOnPolicyRuleActions,
+        OktaSignOnPolicyRuleActionsDict,
+    )
+    from .okta_sign_on_policy_rule_conditions import (
+        OktaSignOnPolicyRuleConditions,
+        OktaSignOnPolicyRuleConditionsDict,
+    )
+    from .okta_sign_on_policy_rule_signon_actions import (
+        OktaSignOnPolicyRuleSignonActions,
+        OktaSignOnPolicyRuleSignonActionsDict,
+    )
     from .okta_sign_on_policy_rule_signon_primary_factor import (
         OktaSignOnPolicyRuleSignonPrimaryFactor,
     )
     from .okta_sign_on_policy_rule_signon_session_actions import (
         OktaSignOnPolicyRuleSignonSessionActions,
+        OktaSignOnPolicyRuleSignonSessionActionsDict,
     )
     from .okta_support_access_status import OktaSupportAccessStatus
-    from .okta_support_case import OktaSupportCase
-    from .okta_support_cases import OktaSupportCases
-    from .okta_user_group_profile import OktaUserGroupProfile
-    from .okta_user_risk_change_event import OktaUserRiskChangeEvent
-    from .okta_user_service_account_credentials import OktaUserServiceAccountCredentials
-    from .okta_verify_payload import OktaVerifyPayload
-    from .open_id_connect_application import OpenIdConnectApplication
+    from .okta_support_case import OktaSupportCase, OktaSupportCaseDict
+    from .okta_support_cases import OktaSupportCases, OktaSupportCasesDict
+    from .okta_user_group_profile import OktaUserGroupProfile, OktaUserGroupProfileDict
+    from .okta_user_risk_change_event import OktaUserRiskChangeEvent, OktaUserRiskChangeEventDict
+    from .okta_user_service_account_credentials import (
+        OktaUserServiceAccountCredentials,
+        OktaUserServiceAccountCredentialsDict,
+    )
+    from .okta_verify_payload import OktaVerifyPayload, OktaVerifyPayloadDict
+    from .open_id_connect_application import OpenIdConnectApplication, OpenIdConnectApplicationDict
     from .open_id_connect_application_consent_method import OpenIdConnectApplicationConsentMethod
     from .open_id_connect_application_idp_initiated_login import (
         OpenIdConnectApplicationIdpInitiatedLogin,
+        OpenIdConnectApplicationIdpInitiatedLoginDict,
     )
     from .open_id_connect_application_issuer_mode import OpenIdConnectApplicationIssuerMode
-    from .open_id_connect_application_network import OpenIdConnectApplicationNetwork
-    from .open_id_connect_application_settings import OpenIdConnectApplicationSettings
-    from .open_id_connect_application_settings_client import OpenIdConnectApplicationSettingsClient
+    from .open_id_connect_application_network import (
+        OpenIdConnectApplicationNetwork,
+        OpenIdConnectApplicationNetworkDict,
+    )
+    from .open_id_connect_application_settings import (
+        OpenIdConnectApplicationSettings,
+        OpenIdConnectApplicationSettingsDict,
+    )
+    from .open_id_connect_application_settings_client import (
+        OpenIdConnectApplicationSettingsClient,
+        OpenIdConnectApplicationSettingsClientDict,
+    )
     from .open_id_connect_application_settings_client_keys import (
         OpenIdConnectApplicationSettingsClientKeys,
+        OpenIdConnectApplicationSettingsClientKeysDict,
     )
     from .open_id_connect_application_settings_refresh_token import (
         OpenIdConnectApplicationSettingsRefreshToken,
+        OpenIdConnectApplicationSettingsRefreshTokenDict,
     )
     from .open_id_connect_application_type import OpenIdConnectApplicationType
     from .open_id_connect_refresh_token_rotation_type import OpenIdConnectRefreshTokenRotationType
-    from .operation_request import OperationRequest
-    from .operation_response import OperationResponse
+    from .operation_request import OperationRequest, OperationRequestDict
+    from .operation_response import OperationResponse, OperationResponseDict
     from .operational_status import OperationalStatus
-    from .opt_in_status_response import OptInStatusResponse
-    from .org2_org_application import Org2OrgApplication
-    from .org2_org_application_settings import Org2OrgApplicationSettings
-    from .org2_org_application_settings_application import Org2OrgApplicationSettingsApplication
+    from .opt_in_status_response import OptInStatusResponse, OptInStatusResponseDict
+    from .org2_org_application import Org2OrgApplication, Org2OrgApplicationDict
+    from .org2_org_application_settings import (
+        Org2OrgApplicationSettings,
+        Org2OrgApplicationSettingsDict,
+    )
+    from .org2_org_application_settings_application import (
+        Org2OrgApplicationSettingsApplication,
+        Org2OrgApplicationSettingsApplicationDict,
+    )
     from .org2_org_provisioning_oauth_signing_settings import (
         Org2OrgProvisioningOAuthSigningSettings,
+        Org2OrgProvisioningOAuthSigningSettingsDict,
     )
-    from .org_aerial_consent import OrgAerialConsent
-    from .org_aerial_consent_details import OrgAerialConsentDetails
-    from .org_aerial_consent_revoked import OrgAerialConsentRevoked
-    from .org_aerial_grant_not_found import OrgAerialGrantNotFound
-    from .org_billing_contact_type import OrgBillingContactType
-    from .org_captcha_settings import OrgCAPTCHASettings
+    from .org_aerial_consent import OrgAerialConsent, OrgAerialConsentDict
+    from .org_aerial_consent_details import OrgAerialConsentDetails, OrgAerialConsentDetailsDict
+    from .org_aerial_consent_revoked import OrgAerialConsentRevoked, OrgAerialConsentRevokedDict
+    from .org_aerial_grant_not_found import OrgAerialGrantNotFound, OrgAerialGrantNotFoundDict
+    from .org_billing_contact_type import OrgBillingContactType, OrgBillingContactTypeDict
+    from .org_captcha_settings import OrgCAPTCHASettings, OrgCAPTCHASettingsDict
     from .org_contact_type import OrgContactType
-    from .org_contact_type_obj import OrgContactTypeObj
-    from .org_contact_user import OrgContactUser
-    from .org_creation_admin import OrgCreationAdmin
-    from .org_cross_app_access_connection import OrgCrossAppAccessConnection
+    from .org_contact_type_obj import OrgContactTypeObj, OrgContactTypeObjDict
+    from .org_contact_user import OrgContactUser, OrgContactUserDict
+    from .org_creation_admin import OrgCreationAdmin, OrgCreationAdminDict
+    from .org_cross_app_access_connection import (
+        OrgCrossAppAccessConnection,
+        OrgCrossAppAccessConnectionDict,
+    )
     from .org_cross_app_access_connection_patch_request import (
         OrgCrossAppAccessConnectionPatchRequest,
+        OrgCrossAppAccessConnectionPatchRequestDict,
     )
-    from .org_general_setting_links import OrgGeneralSettingLinks
-    from .org_okta_communication_setting import OrgOktaCommunicationSetting
+    from .org_general_setting_links import OrgGeneralSettingLinks, OrgGeneralSettingLinksDict
+    from .org_okta_communication_setting import (
+        OrgOktaCommunicationSetting,
+        OrgOktaCommunicationSettingDict,
+    )
     from .org_okta_support_setting import OrgOktaSupportSetting
-    from .org_okta_support_settings_obj import OrgOktaSupportSettingsObj
-    from .org_preferences import OrgPreferences
-    from .org_setting import OrgSetting
-    from .org_technical_contact_type import OrgTechnicalContactType
-    from .organizational_unit import OrganizationalUnit
-    from .os_account import OSAccount
-    from .os_account_display_name import OSAccountDisplayName
-    from .os_account_embedded import OSAccountEmbedded
-    from .os_account_links import OSAccountLinks
-    from .os_account_mac_os import OSAccountMacOS
+    from .org_okta_support_settings_obj import (
+        OrgOktaSupportSettingsObj,
+        OrgOktaSupportSettingsObjDict,
+    )
+    from .org_preferences import OrgPreferences, OrgPreferencesDict
+    from .org_setting import OrgSetting, OrgSettingDict
+    from .org_technical_contact_type import OrgTechnicalContactType, OrgTechnicalContactTypeDict
+    from .organizational_unit import OrganizationalUnit, OrganizationalUnitDict
+    from .os_account import OSAccount, OSAccountDict
+    from .os_account_display_name import OSAccountDisplayName, OSAccountDisplayNameDict
+    from .os_account_embedded import OSAccountEmbedded, OSAccountEmbeddedDict
+    from .os_account_links import OSAccountLinks, OSAccountLinksDict
+    from .os_account_mac_os import OSAccountMacOS, OSAccountMacOSDict
     from .os_account_platform import OSAccountPlatform
-    from .os_account_windows import OSAccountWindows
-    from .os_version import OSVersion
-    from .os_version_constraint import OSVersionConstraint
-    from .os_version_four_components import OSVersionFourComponents
-    from .os_version_three_components import OSVersionThreeComponents
+    from .os_account_windows import OSAccountWindows, OSAccountWindowsDict
+    from .os_version import OSVersion, OSVersionDict
+    from .os_version_constraint import OSVersionConstraint, OSVersionConstraintDict
+    from .os_version_four_components import OSVersionFourComponents, OSVersionFourComponentsDict
+    from .os_version_three_components import OSVersionThreeComponents, OSVersionThreeComponentsDict
     from .otp_protocol import OtpProtocol
     from .otp_totp_algorithm import OtpTotpAlgorithm
     from .otp_totp_encoding import OtpTotpEncoding
-    from .page_root import PageRoot
-    from .page_root_links import PageRootLinks
-    from .parameters import Parameters
-    from .password_credential import PasswordCredential
-    from .password_credential_hash import PasswordCredentialHash
+    from .page_root import PageRoot, PageRootDict
+    from .page_root_links import PageRootLinks, PageRootLinksDict
+    from .parameters import Parameters, ParametersDict
+    from .password_credential import PasswordCredential, PasswordCredentialDict
+    from .password_credential_hash import PasswordCredentialHash, PasswordCredentialHashDict
     from .password_credential_hash_algorithm import PasswordCredentialHashAlgorithm
-    from .password_credential_hook import PasswordCredentialHook
-    from .password_dictionary import PasswordDictionary
-    from .password_dictionary_common import PasswordDictionaryCommon
-    from .password_expiration_policy_rule_condition import PasswordExpirationPolicyRuleCondition
-    from .password_import_request import PasswordImportRequest
-    from .password_import_request_data import PasswordImportRequestData
-    from .password_import_request_execute import PasswordImportRequestExecute
-    from .password_import_response import PasswordImportResponse
-    from .password_policy import PasswordPolicy
+    from .password_credential_hook import PasswordCredentialHook, PasswordCredentialHookDict
+    from .password_dictionary import PasswordDictionary, PasswordDictionaryDict
+    from .password_dictionary_common import PasswordDictionaryCommon, PasswordDictionaryCommonDict
+    from .password_expiration_policy_rule_condition import (
+        PasswordExpirationPolicyRuleCondition,
+        PasswordExpirationPolicyRuleConditionDict,
+    )
+    from .password_import_request import PasswordImportRequest, PasswordImportRequestDict
+    from .password_import_request_data import (
+        PasswordImportRequestData,
+        PasswordImportRequestDataDict,
+    )
+    from .password_import_request_execute import (
+        PasswordImportRequestExecute,
+        PasswordImportRequestExecuteDict,
+    )
+    from .password_import_response import PasswordImportResponse, PasswordImportResponseDict
+    from .password_policy import PasswordPolicy, PasswordPolicyDict
     from .password_policy_authentication_provider_condition import (
         PasswordPolicyAuthenticationProviderCondition,
+        PasswordPolicyAuthenticationProviderConditionDict,
     )
     from .password_policy_authentication_provider_type import (
         PasswordPolicyAuthenticationProviderType,
     )
-    from .password_policy_conditions import PasswordPolicyConditions
-    from .password_policy_delegation_settings import PasswordPolicyDelegationSettings
-    from .password_policy_delegation_settings_options import PasswordPolicyDelegationSettingsOptions
-    from .password_policy_password_settings import PasswordPolicyPasswordSettings
-    from .password_policy_password_settings_age import PasswordPolicyPasswordSettingsAge
+    from .password_policy_conditions import PasswordPolicyConditions, PasswordPolicyConditionsDict
+    from .password_policy_delegation_settings import (
+        PasswordPolicyDelegationSettings,
+        PasswordPolicyDelegationSettingsDict,
+    )
+    from .password_policy_delegation_settings_options import (
+        PasswordPolicyDelegationSettingsOptions,
+        PasswordPolicyDelegationSettingsOptionsDict,
+    )
+    from .password_policy_password_settings import (
+        PasswordPolicyPasswordSettings,
+        PasswordPolicyPasswordSettingsDict,
+    )
+    from .password_policy_password_settings_age import (
+        PasswordPolicyPasswordSettingsAge,
+        PasswordPolicyPasswordSettingsAgeDict,
+    )
     from .password_policy_password_settings_breached_protection import (
         PasswordPolicyPasswordSettingsBreachedProtection,
+        PasswordPolicyPasswordSettingsBreachedProtectionDict,
     )
     from .password_policy_password_settings_complexity import (
         PasswordPolicyPasswordSettingsComplexity,
+        PasswordPolicyPasswordSettingsComplexityDict,
     )
-    from .password_policy_password_settings_lockout import PasswordPolicyPasswordSettingsLockout
-    from .password_policy_recovery_email import PasswordPolicyRecoveryEmail
-    from .password_policy_recovery_email_properties import PasswordPolicyRecoveryEmailProperties
+    from .password_policy_password_settings_lockout import (
+        PasswordPolicyPasswordSettingsLockout,
+        PasswordPolicyPasswordSettingsLockoutDict,
+    )
+    from .password_policy_recovery_email import (
+        PasswordPolicyRecoveryEmail,
+        PasswordPolicyRecoveryEmailDict,
+    )
+    from .password_policy_recovery_email_properties import (
+        PasswordPolicyRecoveryEmailProperties,
+        PasswordPolicyRecoveryEmailPropertiesDict,
+    )
     from .password_policy_recovery_email_recovery_token import (
         PasswordPolicyRecoveryEmailRecoveryToken,
+        PasswordPolicyRecoveryEmailRecoveryTokenDict,
     )
-    from .password_policy_recovery_factor_settings import PasswordPolicyRecoveryFactorSettings
-    from .password_policy_recovery_factors import PasswordPolicyRecoveryFactors
-    from .password_policy_recovery_question import PasswordPolicyRecoveryQuestion
+    from .password_policy_recovery_factor_settings import (
+        PasswordPolicyRecoveryFactorSettings,
+        PasswordPolicyRecoveryFactorSettingsDict,
+    )
+    from .password_policy_recovery_factors import (
+        PasswordPolicyRecoveryFactors,
+        PasswordPolicyRecoveryFactorsDict,
+    )
+    from .password_policy_recovery_question import (
+        PasswordPolicyRecoveryQuestion,
+        PasswordPolicyRecoveryQuestionDict,
+    )
     from .password_policy_recovery_question_complexity import (
         PasswordPolicyRecoveryQuestionComplexity,
+        PasswordPolicyRecoveryQuestionComplexityDict,
     )
     from .password_policy_recovery_question_properties import (
         PasswordPolicyRecoveryQuestionProperties,
+        PasswordPolicyRecoveryQuestionPropertiesDict,
     )
-    from .password_policy_recovery_settings import PasswordPolicyRecoverySettings
-    from .password_policy_rule import PasswordPolicyRule
-    from .password_policy_rule_action import PasswordPolicyRuleAction
-    from .password_policy_rule_actions import PasswordPolicyRuleActions
-    from .password_policy_rule_conditions import PasswordPolicyRuleConditions
-    from .password_policy_settings import PasswordPolicySettings
+    from .password_policy_recovery_settings import (
+        PasswordPolicyRecoverySettings,
+        PasswordPolicyRecoverySettingsDict,
+    )
+    from .password_policy_rule import PasswordPolicyRule, PasswordPolicyRuleDict
+    from .password_policy_rule_action import PasswordPolicyRuleAction, PasswordPolicyRuleActionDict
+    from .password_policy_rule_actions import (
+        PasswordPolicyRuleActions,
+        PasswordPolicyRuleActionsDict,
+    )
+    from .password_policy_rule_conditions import (
+        PasswordPolicyRuleConditions,
+        PasswordPolicyRuleConditionsDict,
+    )
+    from .password_policy_settings import PasswordPolicySettings, PasswordPolicySettingsDict
     from .password_protection_warning_trigger import PasswordProtectionWarningTrigger
-    from .password_setting_object import PasswordSettingObject
+    from .password_setting_object import PasswordSettingObject, PasswordSettingObjectDict
     from .patch_action import PatchAction
     from .per_client_rate_limit_mode import PerClientRateLimitMode
-    from .per_client_rate_limit_settings import PerClientRateLimitSettings
-    from .permission import Permission
-    from .permission_conditions import PermissionConditions
-    from .permission_links import PermissionLinks
-    from .permissions import Permissions
-    from .personal_apps_block_list import PersonalAppsBlockList
-    from .pin_request import PinRequest
+    from .per_client_rate_limit_settings import (
+        PerClientRateLimitSettings,
+        PerClientRateLimitSettingsDict,
+    )
+    from .permission import Permission, PermissionDict
+    from .permission_conditions import PermissionConditions, PermissionConditionsDict
+    from .permission_links import PermissionLinks, PermissionLinksDict
+    from .permissions import Permissions, PermissionsDict
+    from .personal_apps_block_list import PersonalAppsBlockList, PersonalAppsBlockListDict
+    from .pin_request import PinRequest, PinRequestDict
     from .pipeline_type import PipelineType
     from .platform import Platform
-    from .platform_condition_evaluator_platform import PlatformConditionEvaluatorPlatform
+    from .platform_condition_evaluator_platform import (
+        PlatformConditionEvaluatorPlatform,
+        PlatformConditionEvaluatorPlatformDict,
+    )
     from .platform_condition_evaluator_platform_operating_system import (
         PlatformConditionEvaluatorPlatformOperatingSystem,
+        PlatformConditionEvaluatorPlatformOperatingSystemDict,
     )
     from .platform_condition_evaluator_platform_operating_system_version import (
         PlatformConditionEvaluatorPlatformOperatingSystemVersion,
+        PlatformConditionEvaluatorPlatformOperatingSystemVersionDict,
     )
     from .platform_condition_operating_system_version_match_type import (
         PlatformConditionOperatingSystemVersionMatchType,
     )
-    from .platform_policy_rule_condition import PlatformPolicyRuleCondition
+    from .platform_policy_rule_condition import (
+        PlatformPolicyRuleCondition,
+        PlatformPolicyRuleConditionDict,
+    )
     from .play_protect_verdict import PlayProtectVerdict
-    from .policy import Policy
+    from .policy import Policy, PolicyDict
     from .policy_access import PolicyAccess
-    from .policy_account_link import PolicyAccountLink
+    from .policy_account_link import PolicyAccountLink, PolicyAccountLinkDict
     from .policy_account_link_action import PolicyAccountLinkAction
-    from .policy_account_link_filter import PolicyAccountLinkFilter
-    from .policy_account_link_filter_groups import PolicyAccountLinkFilterGroups
-    from .policy_account_link_filter_users import PolicyAccountLinkFilterUsers
-    from .policy_common import PolicyCommon
-    from .policy_context import PolicyContext
-    from .policy_links import PolicyLinks
-    from .policy_mapping import PolicyMapping
-    from .policy_mapping_links import PolicyMappingLinks
-    from .policy_mapping_request import PolicyMappingRequest
+    from .policy_account_link_filter import PolicyAccountLinkFilter, PolicyAccountLinkFilterDict
+    from .policy_account_link_filter_groups import (
+        PolicyAccountLinkFilterGroups,
+        PolicyAccountLinkFilterGroupsDict,
+    )
+    from .policy_account_link_filter_users import (
+        PolicyAccountLinkFilterUsers,
+        PolicyAccountLinkFilterUsersDict,
+    )
+    from .policy_common import PolicyCommon, PolicyCommonDict
+    from .policy_context import PolicyContext, PolicyContextDict
+    from .policy_links import PolicyLinks, PolicyLinksDict
+    from .policy_mapping import PolicyMapping, PolicyMappingDict
+    from .policy_mapping_links import PolicyMappingLinks, PolicyMappingLinksDict
+    from .policy_mapping_request import PolicyMappingRequest, PolicyMappingRequestDict
     from .policy_mapping_resource_type import PolicyMappingResourceType
-    from .policy_network_condition import PolicyNetworkCondition
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
     from .policy_network_connection import PolicyNetworkConnection
-    from .policy_people_condition import PolicyPeopleCondition
+    from .policy_people_condition import PolicyPeopleCondition, PolicyPeopleConditionDict
     from .policy_platform_operating_system_type import PolicyPlatformOperatingSystemType
     from .policy_platform_type import PolicyPlatformType
-    from .policy_rule import PolicyRule
-    from .policy_rule_actions import PolicyRuleActions
-    from .policy_rule_actions_enroll import PolicyRuleActionsEnroll
+    from .policy_rule import PolicyRule, PolicyRuleDict
+    from .policy_rule_actions import PolicyRuleActions, PolicyRuleActionsDict
+    from .policy_rule_actions_enroll import PolicyRuleActionsEnroll, PolicyRuleActionsEnrollDict
     from .policy_rule_actions_enroll_self import PolicyRuleActionsEnrollSelf
-    from .policy_rule_auth_context_condition import PolicyRuleAuthContextCondition
+    from .policy_rule_auth_context_condition import (
+        PolicyRuleAuthContextCondition,
+        PolicyRuleAuthContextConditionDict,
+    )
     from .policy_rule_auth_context_type import PolicyRuleAuthContextType
-    from .policy_rule_conditions import PolicyRuleConditions
+    from .policy_rule_conditions import PolicyRuleConditions, PolicyRuleConditionsDict
     from .policy_rule_type import PolicyRuleType
     from .policy_rule_verification_method_type import PolicyRuleVerificationMethodType
-    from .policy_subject import PolicySubject
+    from .policy_subject import PolicySubject, PolicySubjectDict
     from .policy_subject_match_type import PolicySubjectMatchType
     from .policy_type import PolicyType
     from .policy_type_simulation import PolicyTypeSimulation
-    from .policy_user_name_template import PolicyUserNameTemplate
+    from .policy_user_name_template import PolicyUserNameTemplate, PolicyUserNameTemplateDict
     from .policy_user_status import PolicyUserStatus
-    from .possession_constraint import PossessionConstraint
-    from .post_api_service_integration_instance import PostAPIServiceIntegrationInstance
+    from .possession_constraint import PossessionConstraint, PossessionConstraintDict
+    from .post_api_service_integration_instance import (
+        PostAPIServiceIntegrationInstance,
+        PostAPIServiceIntegrationInstanceDict,
+    )
     from .post_api_service_integration_instance_request import (
         PostAPIServiceIntegrationInstanceRequest,
+        PostAPIServiceIntegrationInstanceRequestDict,
     )
-    from .post_auth_keep_me_signed_in_prompt import PostAuthKeepMeSignedInPrompt
-    from .post_auth_session_failure_actions_object import PostAuthSessionFailureActionsObject
-    from .post_auth_session_policy import PostAuthSessionPolicy
-    from .post_auth_session_policy_rule import PostAuthSessionPolicyRule
-    from .post_auth_session_policy_rule_run_workflow import PostAuthSessionPolicyRuleRunWorkflow
+    from .post_auth_keep_me_signed_in_prompt import (
+        PostAuthKeepMeSignedInPrompt,
+        PostAuthKeepMeSignedInPromptDict,
+    )
+    from .post_auth_session_failure_actions_object import (
+        PostAuthSessionFailureActionsObject,
+        PostAuthSessionFailureActionsObjectDict,
+    )
+    from .post_auth_session_policy import PostAuthSessionPolicy, PostAuthSessionPolicyDict
+    from .post_auth_session_policy_rule import (
+        PostAuthSessionPolicyRule,
+        PostAuthSessionPolicyRuleDict,
+    )
+    from .post_auth_session_policy_rule_run_workflow import (
+        PostAuthSessionPolicyRuleRunWorkflow,
+        PostAuthSessionPolicyRuleRunWorkflowDict,
+    )
     from .post_auth_session_policy_rule_terminate_session import (
         PostAuthSessionPolicyRuleTerminateSession,
+        PostAuthSessionPolicyRuleTerminateSessionDict,
     )
-    from .pre_registration_inline_hook import PreRegistrationInlineHook
-    from .principal_rate_limit_entity import PrincipalRateLimitEntity
+    from .pre_registration_inline_hook import (
+        PreRegistrationInlineHook,
+        PreRegistrationInlineHookDict,
+    )
+    from .principal_rate_limit_entity import PrincipalRateLimitEntity, PrincipalRateLimitEntityDict
     from .principal_type import PrincipalType
-    from .privileged_resource import PrivilegedResource
-    from .privileged_resource_account_app_request import PrivilegedResourceAccountAppRequest
-    from .privileged_resource_account_app_response import PrivilegedResourceAccountAppResponse
-    from .privileged_resource_account_okta import PrivilegedResourceAccountOkta
-    from .privileged_resource_credentials import PrivilegedResourceCredentials
-    from .privileged_resource_filters import PrivilegedResourceFilters
+    from .privileged_resource import PrivilegedResource, PrivilegedResourceDict
+    from .privileged_resource_account_app_request import (
+        PrivilegedResourceAccountAppRequest,
+        PrivilegedResourceAccountAppRequestDict,
+    )
+    from .privileged_resource_account_app_response import (
+        PrivilegedResourceAccountAppResponse,
+        PrivilegedResourceAccountAppResponseDict,
+    )
+    from .privileged_resource_account_okta import (
+        PrivilegedResourceAccountOkta,
+        PrivilegedResourceAccountOktaDict,
+    )
+    from .privileged_resource_credentials import (
+        PrivilegedResourceCredentials,
+        PrivilegedResourceCredentialsDict,
+    )
+    from .privileged_resource_filters import (
+        PrivilegedResourceFilters,
+        PrivilegedResourceFiltersDict,
+    )
     from .privileged_resource_status import PrivilegedResourceStatus
     from .privileged_resource_type import PrivilegedResourceType
-    from .privileged_resource_update_request import PrivilegedResourceUpdateRequest
-    from .profile import Profile
-    from .profile_enrollment_policy import ProfileEnrollmentPolicy
-    from .profile_enrollment_policy_rule import ProfileEnrollmentPolicyRule
-    from .profile_enrollment_policy_rule_action import ProfileEnrollmentPolicyRuleAction
-    from .profile_enrollment_policy_rule_actions import ProfileEnrollmentPolicyRuleActions
+    from .privileged_resource_update_request import (
+        PrivilegedResourceUpdateRequest,
+        PrivilegedResourceUpdateRequestDict,
+    )
+    from .profile import Profile, ProfileDict
+    from .profile_enrollment_policy import ProfileEnrollmentPolicy, ProfileEnrollmentPolicyDict
+    from .profile_enrollment_policy_rule import (
+        ProfileEnrollmentPolicyRule,
+        ProfileEnrollmentPolicyRuleDict,
+    )
+    from .profile_enrollment_policy_rule_action import (
+        ProfileEnrollmentPolicyRuleAction,
+        ProfileEnrollmentPolicyRuleActionDict,
+    )
+    from .profile_enrollment_policy_rule_actions import (
+        ProfileEnrollmentPolicyRuleActions,
+        ProfileEnrollmentPolicyRuleActionsDict,
+    )
     from .profile_enrollment_policy_rule_activation_requirement import (
         ProfileEnrollmentPolicyRuleActivationRequirement,
+        ProfileEnrollmentPolicyRuleActivationRequirementDict,
     )
     from .profile_enrollment_policy_rule_profile_attribute import (
         ProfileEnrollmentPolicyRuleProfileAttribute,
+        ProfileEnrollmentPolicyRuleProfileAttributeDict,
     )
-    from .profile_mapping import ProfileMapping
-    from .profile_mapping_property import ProfileMappingProperty
+    from .profile_mapping import ProfileMapping, ProfileMappingDict
+    from .profile_mapping_property import ProfileMappingProperty, ProfileMappingPropertyDict
     from .profile_mapping_property_push_status import ProfileMappingPropertyPushStatus
-    from .profile_mapping_request import ProfileMappingRequest
-    from .profile_mapping_source import ProfileMappingSource
-    from .profile_mapping_target import ProfileMappingTarget
-    from .profile_setting_object import ProfileSettingObject
+    from .profile_mapping_request import ProfileMappingRequest, ProfileMappingRequestDict
+    from .profile_mapping_source import ProfileMappingSource, ProfileMappingSourceDict
+    from .profile_mapping_target import ProfileMappingTarget, ProfileMappingTargetDict
+    from .profile_setting_object import ProfileSettingObject, ProfileSettingObjectDict
     from .protocol import Protocol
     from .protocol_algorithm_request_scope import ProtocolAlgorithmRequestScope
     from .protocol_algorithm_response_scope import ProtocolAlgorithmResponseScope
     from .protocol_endpoint_binding import ProtocolEndpointBinding
-    from .protocol_id_verification import ProtocolIdVerification
-    from .protocol_mtls import ProtocolMtls
-    from .protocol_oauth import ProtocolOAuth
-    from .protocol_oidc import ProtocolOidc
-    from .protocol_saml import ProtocolSaml
+    from .protocol_id_verification import ProtocolIdVerification, ProtocolIdVerificationDict
+    from .protocol_mtls import ProtocolMtls, ProtocolMtlsDict
+    from .protocol_oauth import ProtocolOAuth, ProtocolOAuthDict
+    from .protocol_oidc import ProtocolOidc, ProtocolOidcDict
+    from .protocol_saml import ProtocolSaml, ProtocolSamlDict
     from .provider_type import ProviderType
-    from .provisioning import Provisioning
+    from .provisioning import Provisioning, ProvisioningDict
     from .provisioning_action import ProvisioningAction
-    from .provisioning_capability import ProvisioningCapability
-    from .provisioning_conditions import ProvisioningConditions
+    from .provisioning_capability import ProvisioningCapability, ProvisioningCapabilityDict
+    from .provisioning_conditions import ProvisioningConditions, ProvisioningConditionsDict
     from .provisioning_connection_auth_scheme import ProvisioningConnectionAuthScheme
     from .provisioning_connection_oauth_auth_scheme import ProvisioningConnectionOauthAuthScheme
-    from .provisioning_connection_oauth_request import ProvisioningConnectionOauthRequest
+    from .provisioning_connection_oauth_request import (
+        ProvisioningConnectionOauthRequest,
+        ProvisioningConnectionOauthRequestDict,
+    )
     from .provisioning_connection_oauth_request_profile import (
         ProvisioningConnectionOauthRequestProfile,
+        ProvisioningConnectionOauthRequestProfileDict,
     )
-    from .provisioning_connection_profile_oauth import ProvisioningConnectionProfileOauth
-    from .provisioning_connection_request import ProvisioningConnectionRequest
+    from .provisioning_connection_profile_oauth import (
+        ProvisioningConnectionProfileOauth,
+        ProvisioningConnectionProfileOauthDict,
+    )
+    from .provisioning_connection_request import (
+        ProvisioningConnectionRequest,
+        ProvisioningConnectionRequestDict,
+    )
     from .provisioning_connection_request_auth_scheme import ProvisioningConnectionRequestAuthScheme
-    from .provisioning_connection_response import ProvisioningConnectionResponse
-    from .provisioning_connection_response_profile import ProvisioningConnectionResponseProfile
+    from .provisioning_connection_response import (
+        ProvisioningConnectionResponse,
+        ProvisioningConnectionResponseDict,
+    )
+    from .provisioning_connection_response_profile import (
+        ProvisioningConnectionResponseProfile,
+        ProvisioningConnectionResponseProfileDict,
+    )
     from .provisioning_connection_status import ProvisioningConnectionStatus
     from .provisioning_connection_token_auth_scheme import ProvisioningConnectionTokenAuthScheme
-    from .provisioning_connection_token_request import ProvisioningConnectionTokenRequest
+    from .provisioning_connection_token_request import (
+        ProvisioningConnectionTokenRequest,
+        ProvisioningConnectionTokenRequestDict,
+    )
     from .provisioning_connection_token_request_profile import (
         ProvisioningConnectionTokenRequestProfile,
+        ProvisioningConnectionTokenRequestProfileDict,
     )
     from .provisioning_deprovisioned_action import ProvisioningDeprovisionedAction
-    from .provisioning_deprovisioned_condition import ProvisioningDeprovisionedCondition
-    from .provisioning_details import ProvisioningDetails
-    from .provisioning_groups import ProvisioningGroups
+    from .provisioning_deprovisioned_condition import (
+        ProvisioningDeprovisionedCondition,
+        ProvisioningDeprovisionedConditionDict,
+    )
+    from .provisioning_details import ProvisioningDetails, ProvisioningDetailsDict
+    from .provisioning_groups import ProvisioningGroups, ProvisioningGroupsDict
     from .provisioning_groups_action import ProvisioningGroupsAction
     from .provisioning_suspended_action import ProvisioningSuspendedAction
-    from .provisioning_suspended_condition import ProvisioningSuspendedCondition
-    from .public_apple_app_site_well_known_uri import PublicAppleAppSiteWellKnownURI
-    from .public_webauthn_site_well_known_uri import PublicWebauthnSiteWellKnownURI
+    from .provisioning_suspended_condition import (
+        ProvisioningSuspendedCondition,
+        ProvisioningSuspendedConditionDict,
+    )
+    from .public_apple_app_site_well_known_uri import (
+        PublicAppleAppSiteWellKnownURI,
+        PublicAppleAppSiteWellKnownURIDict,
+    )
+    from .public_webauthn_site_well_known_uri import (
+        PublicWebauthnSiteWellKnownURI,
+        PublicWebauthnSiteWellKnownURIDict,
+    )
     from .push_method_key_protection import PushMethodKeyProtection
-    from .push_provider import PushProvider
-    from .rate_limit_admin_notifications import RateLimitAdminNotifications
-    from .rate_limit_warning_threshold_request import RateLimitWarningThresholdRequest
-    from .rate_limit_warning_threshold_response import RateLimitWarningThresholdResponse
-    from .realm import Realm
-    from .realm_assignment import RealmAssignment
-    from .realm_assignment_operation_response import RealmAssignmentOperationResponse
-    from .realm_profile import RealmProfile
-    from .recovery_question_credential import RecoveryQuestionCredential
-    from .refresh_token import RefreshToken
-    from .registration_inline_hook import RegistrationInlineHook
-    from .registration_inline_hook_command import RegistrationInlineHookCommand
-    from .registration_inline_hook_pp_data import RegistrationInlineHookPPData
-    from .registration_inline_hook_request import RegistrationInlineHookRequest
+    from .push_provider import PushProvider, PushProviderDict
+    from .rate_limit_admin_notifications import (
+        RateLimitAdminNotifications,
+        RateLimitAdminNotificationsDict,
+    )
+    from .rate_limit_warning_threshold_request import (
+        RateLimitWarningThresholdRequest,
+        RateLimitWarningThresholdRequestDict,
+    )
+    from .rate_limit_warning_threshold_response import (
+        RateLimitWarningThresholdResponse,
+        RateLimitWarningThresholdResponseDict,
+    )
+    from .realm import Realm, RealmDict
+    from .realm_assignment import RealmAssignment, RealmAssignmentDict
+    from .realm_assignment_operation_response import (
+        RealmAssignmentOperationResponse,
+        RealmAssignmentOperationResponseDict,
+    )
+    from .realm_profile import RealmProfile, RealmProfileDict
+    from .recovery_question_credential import (
+        RecoveryQuestionCredential,
+        RecoveryQuestionCredentialDict,
+    )
+    from .refresh_token import RefreshToken, RefreshTokenDict
+    from .registration_inline_hook import RegistrationInlineHook, RegistrationInlineHookDict
+    from .registration_inline_hook_command import (
+        RegistrationInlineHookCommand,
+        RegistrationInlineHookCommandDict,
+    )
+    from .registration_inline_hook_pp_data import (
+        RegistrationInlineHookPPData,
+        RegistrationInlineHookPPDataDict,
+    )
+    from .registration_inline_hook_request import (
+        RegistrationInlineHookRequest,
+        RegistrationInlineHookRequestDict,
+    )
     from .registration_inline_hook_request_type import RegistrationInlineHookRequestType
-    from .registration_inline_hook_response import RegistrationInlineHookResponse
-    from .registration_inline_hook_ssr_data import RegistrationInlineHookSSRData
-    from .registration_response import RegistrationResponse
+    from .registration_inline_hook_response import (
+        RegistrationInlineHookResponse,
+        RegistrationInlineHookResponseDict,
+    )
+    from .registration_inline_hook_ssr_data import (
+        RegistrationInlineHookSSRData,
+        RegistrationInlineHookSSRDataDict,
+    )
+    from .registration_response import RegistrationResponse, RegistrationResponseDict
     from .release_channel import ReleaseChannel
-    from .replace_user_classification import ReplaceUserClassification
+    from .replace_user_classification import (
+        ReplaceUserClassification,
+        ReplaceUserClassificationDict,
+    )
     from .required_enum import RequiredEnum
-    from .resend_user_factor import ResendUserFactor
-    from .reset_password_token import ResetPasswordToken
-    from .resource_conditions import ResourceConditions
-    from .resource_server_json_web_key import ResourceServerJsonWebKey
-    from .resource_server_json_web_keys import ResourceServerJsonWebKeys
-    from .resource_set import ResourceSet
-    from .resource_set_binding_add_members_request import ResourceSetBindingAddMembersRequest
-    from .resource_set_binding_create_request import ResourceSetBindingCreateRequest
-    from .resource_set_binding_edit_response import ResourceSetBindingEditResponse
-    from .resource_set_binding_edit_response_links import ResourceSetBindingEditResponseLinks
-    from .resource_set_binding_member import ResourceSetBindingMember
-    from .resource_set_binding_members import ResourceSetBindingMembers
-    from .resource_set_binding_members_links import ResourceSetBindingMembersLinks
-    from .resource_set_binding_response import ResourceSetBindingResponse
-    from .resource_set_binding_response_links import ResourceSetBindingResponseLinks
-    from .resource_set_binding_role import ResourceSetBindingRole
-    from .resource_set_binding_role_links import ResourceSetBindingRoleLinks
-    from .resource_set_bindings import ResourceSetBindings
-    from .resource_set_bindings_links import ResourceSetBindingsLinks
-    from .resource_set_links import ResourceSetLinks
-    from .resource_set_resource import ResourceSetResource
-    from .resource_set_resource_patch_request import ResourceSetResourcePatchRequest
-    from .resource_set_resource_post_request import ResourceSetResourcePostRequest
-    from .resource_set_resource_put_request import ResourceSetResourcePutRequest
-    from .resource_set_resources import ResourceSetResources
-    from .resource_set_resources_links import ResourceSetResourcesLinks
-    from .resource_sets import ResourceSets
-    from .response_links import ResponseLinks
+    from .resend_user_factor import ResendUserFactor, ResendUserFactorDict
+    from .reset_password_token import ResetPasswordToken, ResetPasswordTokenDict
+    from .resource_conditions import ResourceConditions, ResourceConditionsDict
+    from .resource_server_json_web_key import ResourceServerJsonWebKey, ResourceServerJsonWebKeyDict
+    from .resource_server_json_web_keys import (
+        ResourceServerJsonWebKeys,
+        ResourceServerJsonWebKeysDict,
+    )
+    from .resource_set import ResourceSet, ResourceSetDict
+    from .resource_set_binding_add_members_request import (
+        ResourceSetBindingAddMembersRequest,
+        ResourceSetBindingAddMembersRequestDict,
+    )
+    from .resource_set_binding_create_request import (
+        ResourceSetBindingCreateRequest,
+        ResourceSetBindingCreateRequestDict,
+    )
+    from .resource_set_binding_edit_response import (
+        ResourceSetBindingEditResponse,
+        ResourceSetBindingEditResponseDict,
+    )
+    from .resource_set_binding_edit_response_links import (
+        ResourceSetBindingEditResponseLinks,
+        ResourceSetBindingEditResponseLinksDict,
+    )
+    from .resource_set_binding_member import ResourceSetBindingMember, ResourceSetBindingMemberDict
+    from .resource_set_binding_members import (
+        ResourceSetBindingMembers,
+        ResourceSetBindingMembersDict,
+    )
+    from .resource_set_binding_members_links import (
+        ResourceSetBindingMembersLinks,
+        ResourceSetBindingMembersLinksDict,
+    )
+    from .resource_set_binding_response import (
+        ResourceSetBindingResponse,
+        ResourceSetBindingResponseDict,
+    )
+    from .resource_set_binding_response_links import (
+        ResourceSetBindingResponseLinks,
+        ResourceSetBindingResponseLinksDict,
+    )
+    from .resource_set_binding_role import ResourceSetBindingRole, ResourceSetBindingRoleDict
+    from .resource_set_binding_role_links import (
+        ResourceSetBindingRoleLinks,
+        ResourceSetBindingRoleLinksDict,
+    )
+    from .resource_set_bindings import ResourceSetBindings, ResourceSetBindingsDict
+    from .resource_set_bindings_links import ResourceSetBindingsLinks, ResourceSetBindingsLinksDict
+    from .resource_set_links import ResourceSetLinks, ResourceSetLinksDict
+    from .resource_set_resource import ResourceSetResource, ResourceSetResourceDict
+    from .resource_set_resource_patch_request import (
+        ResourceSetResourcePatchRequest,
+        ResourceSetResourcePatchRequestDict,
+    )
+    from .resource_set_resource_post_request import (
+        ResourceSetResourcePostRequest,
+        ResourceSetResourcePostRequestDict,
+    )
+    from .resource_set_resource_put_request import (
+        ResourceSetResourcePutRequest,
+        ResourceSetResourcePutRequestDict,
+    )
+    from .resource_set_resources import ResourceSetResources, ResourceSetResourcesDict
+    from .resource_set_resources_links import (
+        ResourceSetResourcesLinks,
+        ResourceSetResourcesLinksDict,
+    )
+    from .resource_sets import ResourceSets, ResourceSetsDict
+    from .response_links import ResponseLinks, ResponseLinksDict
     from .response_mode import ResponseMode
     from .response_type import ResponseType
     from .response_types_supported import ResponseTypesSupported
-    from .revoke_refresh_token_href_object import RevokeRefreshTokenHrefObject
-    from .risc_identifier_changed_event import RiscIdentifierChangedEvent
-    from .risk_detection_types_policy_rule_condition import RiskDetectionTypesPolicyRuleCondition
-    from .risk_event import RiskEvent
-    from .risk_event_subject import RiskEventSubject
+    from .revoke_refresh_token_href_object import (
+        RevokeRefreshTokenHrefObject,
+        RevokeRefreshTokenHrefObjectDict,
+    )
+    from .risc_identifier_changed_event import (
+        RiscIdentifierChangedEvent,
+        RiscIdentifierChangedEventDict,
+    )
+    from .risk_detection_types_policy_rule_condition import (
+        RiskDetectionTypesPolicyRuleCondition,
+        RiskDetectionTypesPolicyRuleConditionDict,
+    )
+    from .risk_event import RiskEvent, RiskEventDict
+    from .risk_event_subject import RiskEventSubject, RiskEventSubjectDict
     from .risk_event_subject_risk_level import RiskEventSubjectRiskLevel
-    from .risk_policy_rule_condition import RiskPolicyRuleCondition
-    from .risk_provider import RiskProvider
+    from .risk_policy_rule_condition import RiskPolicyRuleCondition, RiskPolicyRuleConditionDict
+    from .risk_provider import RiskProvider, RiskProviderDict
     from .risk_provider_action import RiskProviderAction
-    from .risk_score_policy_rule_condition import RiskScorePolicyRuleCondition
-    from .role import Role
-    from .role_assigned_user import RoleAssignedUser
-    from .role_assigned_users import RoleAssignedUsers
+    from .risk_score_policy_rule_condition import (
+        RiskScorePolicyRuleCondition,
+        RiskScorePolicyRuleConditionDict,
+    )
+    from .role import Role, RoleDict
+    from .role_assigned_user import RoleAssignedUser, RoleAssignedUserDict
+    from .role_assigned_users import RoleAssignedUsers, RoleAssignedUsersDict
     from .role_assignment_type import RoleAssignmentType
-    from .role_governance import RoleGovernance
-    from .role_governance_resource import RoleGovernanceResource
-    from .role_governance_resources import RoleGovernanceResources
-    from .role_governance_resources_links import RoleGovernanceResourcesLinks
-    from .role_governance_source import RoleGovernanceSource
-    from .role_governance_source_links import RoleGovernanceSourceLinks
-    from .role_target import RoleTarget
+    from .role_governance import RoleGovernance, RoleGovernanceDict
+    from .role_governance_resource import RoleGovernanceResource, RoleGovernanceResourceDict
+    from .role_governance_resources import RoleGovernanceResources, RoleGovernanceResourcesDict
+    from .role_governance_resources_links import (
+        RoleGovernanceResourcesLinks,
+        RoleGovernanceResourcesLinksDict,
+    )
+    from .role_governance_source import RoleGovernanceSource, RoleGovernanceSourceDict
+    from .role_governance_source_links import (
+        RoleGovernanceSourceLinks,
+        RoleGovernanceSourceLinksDict,
+    )
+    from .role_target import RoleTarget, RoleTargetDict
     from .role_type import RoleType
-    from .rotate_password_request import RotatePasswordRequest
+    from .rotate_password_request import RotatePasswordRequest, RotatePasswordRequestDict
     from .safe_browsing_protection_level import SafeBrowsingProtectionLevel
-    from .salesforce_application import SalesforceApplication
-    from .salesforce_application_settings import SalesforceApplicationSettings
+    from .salesforce_application import SalesforceApplication, SalesforceApplicationDict
+    from .salesforce_application_settings import (
+        SalesforceApplicationSettings,
+        SalesforceApplicationSettingsDict,
+    )
     from .salesforce_application_settings_application import (
         SalesforceApplicationSettingsApplication,
+        SalesforceApplicationSettingsApplicationDict,
     )
-    from .saml import Saml
-    from .saml11_application import Saml11Application
-    from .saml11_application_settings import Saml11ApplicationSettings
-    from .saml11_application_settings_sign_on import Saml11ApplicationSettingsSignOn
-    from .saml_acs_endpoint import SamlAcsEndpoint
-    from .saml_algorithms import SamlAlgorithms
-    from .saml_application import SamlApplication
-    from .saml_application_settings import SamlApplicationSettings
-    from .saml_application_settings_sign_on import SamlApplicationSettingsSignOn
-    from .saml_assertion_encryption import SamlAssertionEncryption
-    from .saml_attribute_statement import SamlAttributeStatement
-    from .saml_attribute_statement_expression import SamlAttributeStatementExpression
-    from .saml_attribute_statement_group import SamlAttributeStatementGroup
-    from .saml_credentials import SamlCredentials
+    from .saml import Saml, SamlDict
+    from .saml11_application import Saml11Application, Saml11ApplicationDict
+    from .saml11_application_settings import (
+        Saml11ApplicationSettings,
+        Saml11ApplicationSettingsDict,
+    )
+    from .saml11_application_settings_sign_on import (
+        Saml11ApplicationSettingsSignOn,
+        Saml11ApplicationSettingsSignOnDict,
+    )
+    from .saml_acs_endpoint import SamlAcsEndpoint, SamlAcsEndpointDict
+    from .saml_algorithms import SamlAlgorithms, SamlAlgorithmsDict
+    from .saml_application import SamlApplication, SamlApplicationDict
+    from .saml_application_settings import SamlApplicationSettings, SamlApplicationSettingsDict
+    from .saml_application_settings_sign_on import (
+        SamlApplicationSettingsSignOn,
+        SamlApplicationSettingsSignOnDict,
+    )
+    from .saml_assertion_encryption import SamlAssertionEncryption, SamlAssertionEncryptionDict
+    from .saml_attribute_statement import SamlAttributeStatement, SamlAttributeStatementDict
+    from .saml_attribute_statement_expression import (
+        SamlAttributeStatementExpression,
+        SamlAttributeStatementExpressionDict,
+    )
+    from .saml_attribute_statement_group import (
+        SamlAttributeStatementGroup,
+        SamlAttributeStatementGroupDict,
+    )
+    from .saml_credentials import SamlCredentials, SamlCredentialsDict
     from .saml_endpoint_type import SamlEndpointType
-    from .saml_endpoints import SamlEndpoints
-    from .saml_hook_response import SAMLHookResponse
+    from .saml_endpoints import SamlEndpoints, SamlEndpointsDict
+    from .saml_hook_response import SAMLHookResponse, SAMLHookResponseDict
     from .saml_name_id_format import SamlNameIdFormat
-    from .saml_pay_load import SAMLPayLoad
-    from .saml_payload_execute import SAMLPayloadExecute
-    from .saml_relay_state import SamlRelayState
+    from .saml_pay_load import SAMLPayLoad, SAMLPayLoadDict
+    from .saml_payload_execute import SAMLPayloadExecute, SAMLPayloadExecuteDict
+    from .saml_relay_state import SamlRelayState, SamlRelayStateDict
     from .saml_relay_state_format import SamlRelayStateFormat
-    from .saml_request_algorithm import SamlRequestAlgorithm
+    from .saml_request_algorithm import SamlRequestAlgorithm, SamlRequestAlgorithmDict
     from .saml_request_digest_algorithm import SamlRequestDigestAlgorithm
-    from .saml_request_signature_algorithm import SamlRequestSignatureAlgorithm
-    from .saml_response_algorithm import SamlResponseAlgorithm
-    from .saml_response_signature_algorithm import SamlResponseSignatureAlgorithm
-    from .saml_settings import SamlSettings
+    from .saml_request_signature_algorithm import (
+        SamlRequestSignatureAlgorithm,
+        SamlRequestSignatureAlgorithmDict,
+    )
+    from .saml_response_algorithm import SamlResponseAlgorithm, SamlResponseAlgorithmDict
+    from .saml_response_signature_algorithm import (
+        SamlResponseSignatureAlgorithm,
+        SamlResponseSignatureAlgorithmDict,
+    )
+    from .saml_settings import SamlSettings, SamlSettingsDict
     from .saml_signing_algorithm import SamlSigningAlgorithm
-    from .saml_signing_credentials import SamlSigningCredentials
-    from .saml_slo_endpoint import SamlSloEndpoint
-    from .saml_sp_certificate import SamlSpCertificate
-    from .saml_sso_endpoint import SamlSsoEndpoint
-    from .saml_trust_credentials import SamlTrustCredentials
-    from .scheduled_user_lifecycle_action import ScheduledUserLifecycleAction
-    from .scheme_application_credentials import SchemeApplicationCredentials
-    from .scim import Scim
-    from .scope_resource_href_object import ScopeResourceHrefObject
+    from .saml_signing_credentials import SamlSigningCredentials, SamlSigningCredentialsDict
+    from .saml_slo_endpoint import SamlSloEndpoint, SamlSloEndpointDict
+    from .saml_sp_certificate import SamlSpCertificate, SamlSpCertificateDict
+    from .saml_sso_endpoint import SamlSsoEndpoint, SamlSsoEndpointDict
+    from .saml_trust_credentials import SamlTrustCredentials, SamlTrustCredentialsDict
+    from .scheduled_user_lifecycle_action import (
+        ScheduledUserLifecycleAction,
+        ScheduledUserLifecycleActionDict,
+    )
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
+    from .scim import Scim, ScimDict
+    from .scope_resource_href_object import ScopeResourceHrefObject, ScopeResourceHrefObjectDict
     from .screen_lock_complexity import ScreenLockComplexity
     from .screen_lock_type import ScreenLockType
-    from .secure_password_store_application import SecurePasswordStoreApplication
-    from .secure_password_store_application_settings import SecurePasswordStoreApplicationSettings
+    from .secure_password_store_application import (
+        SecurePasswordStoreApplication,
+        SecurePasswordStoreApplicationDict,
+    )
+    from .secure_password_store_application_settings import (
+        SecurePasswordStoreApplicationSettings,
+        SecurePasswordStoreApplicationSettingsDict,
+    )
     from .secure_password_store_application_settings_application import (
         SecurePasswordStoreApplicationSettingsApplication,
+        SecurePasswordStoreApplicationSettingsApplicationDict,
     )
-    from .security_event import SecurityEvent
-    from .security_event_reason import SecurityEventReason
-    from .security_event_subject import SecurityEventSubject
-    from .security_event_token_error import SecurityEventTokenError
-    from .security_event_token_jwt_body import SecurityEventTokenJwtBody
-    from .security_event_token_jwt_events import SecurityEventTokenJwtEvents
-    from .security_event_token_jwt_header import SecurityEventTokenJwtHeader
-    from .security_event_token_request_jwt_body import SecurityEventTokenRequestJwtBody
-    from .security_event_token_request_jwt_events import SecurityEventTokenRequestJwtEvents
-    from .security_event_token_request_jwt_header import SecurityEventTokenRequestJwtHeader
-    from .security_events_provider_request import SecurityEventsProviderRequest
-    from .security_events_provider_response import SecurityEventsProviderResponse
+    from .security_event import SecurityEvent, SecurityEventDict
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
+    from .security_event_token_error import SecurityEventTokenError, SecurityEventTokenErrorDict
+    from .security_event_token_jwt_body import (
+        SecurityEventTokenJwtBody,
+        SecurityEventTokenJwtBodyDict,
+    )
+    from .security_event_token_jwt_events import (
+        SecurityEventTokenJwtEvents,
+        SecurityEventTokenJwtEventsDict,
+    )
+    from .security_event_token_jwt_header import (
+        SecurityEventTokenJwtHeader,
+        SecurityEventTokenJwtHeaderDict,
+    )
+    from .security_event_token_request_jwt_body import (
+        SecurityEventTokenRequestJwtBody,
+        SecurityEventTokenRequestJwtBodyDict,
+    )
+    from .security_event_token_request_jwt_events import (
+        SecurityEventTokenRequestJwtEvents,
+        SecurityEventTokenRequestJwtEventsDict,
+    )
+    from .security_event_token_request_jwt_header import (
+        SecurityEventTokenRequestJwtHeader,
+        SecurityEventTokenRequestJwtHeaderDict,
+    )
+    from .security_events_provider_request import (
+        SecurityEventsProviderRequest,
+        SecurityEventsProviderRequestDict,
+    )
+    from .security_events_provider_response import (
+        SecurityEventsProviderResponse,
+        SecurityEventsProviderResponseDict,
+    )
     from .security_events_provider_settings_non_ssf_compliant import (
         SecurityEventsProviderSettingsNonSSFCompliant,
+        SecurityEventsProviderSettingsNonSSFCompliantDict,
     )
-    from .security_events_provider_settings_response import SecurityEventsProviderSettingsResponse
+    from .security_events_provider_settings_response import (
+        SecurityEventsProviderSettingsResponse,
+        SecurityEventsProviderSettingsResponseDict,
+    )
     from .security_events_provider_settings_ssf_compliant import (
         SecurityEventsProviderSettingsSSFCompliant,
+        SecurityEventsProviderSettingsSSFCompliantDict,
     )
     from .seed_enum import SeedEnum
     from .self_assigned_status import SelfAssignedStatus
-    from .self_service_password_reset_action import SelfServicePasswordResetAction
-    from .service_account import ServiceAccount
-    from .service_account_details_app_account import ServiceAccountDetailsAppAccount
-    from .service_account_details_app_account_sub import ServiceAccountDetailsAppAccountSub
-    from .service_account_details_okta_user_account import ServiceAccountDetailsOktaUserAccount
+    from .self_service_password_reset_action import (
+        SelfServicePasswordResetAction,
+        SelfServicePasswordResetActionDict,
+    )
+    from .service_account import ServiceAccount, ServiceAccountDict
+    from .service_account_details_app_account import (
+        ServiceAccountDetailsAppAccount,
+        ServiceAccountDetailsAppAccountDict,
+    )
+    from .service_account_details_app_account_sub import (
+        ServiceAccountDetailsAppAccountSub,
+        ServiceAccountDetailsAppAccountSubDict,
+    )
+    from .service_account_details_okta_user_account import (
+        ServiceAccountDetailsOktaUserAccount,
+        ServiceAccountDetailsOktaUserAccountDict,
+    )
     from .service_account_details_okta_user_account_sub import (
         ServiceAccountDetailsOktaUserAccountSub,
+        ServiceAccountDetailsOktaUserAccountSubDict,
     )
-    from .service_account_for_update import ServiceAccountForUpdate
+    from .service_account_for_update import ServiceAccountForUpdate, ServiceAccountForUpdateDict
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
     from .service_account_type import ServiceAccountType
-    from .session import Session
+    from .session import Session, SessionDict
     from .session_authentication_method import SessionAuthenticationMethod
-    from .session_identity_provider import SessionIdentityProvider
+    from .session_identity_provider import SessionIdentityProvider, SessionIdentityProviderDict
     from .session_identity_provider_type import SessionIdentityProviderType
     from .session_status import SessionStatus
-    from .session_violation_detection_policy import SessionViolationDetectionPolicy
+    from .session_violation_detection_policy import (
+        SessionViolationDetectionPolicy,
+        SessionViolationDetectionPolicyDict,
+    )
     from .session_violation_detection_policy_evaluation import (
         SessionViolationDetectionPolicyEvaluation,
+        SessionViolationDetectionPolicyEvaluationDict,
     )
-    from .session_violation_detection_policy_rule import SessionViolationDetectionPolicyRule
+    from .session_violation_detection_policy_rule import (
+        SessionViolationDetectionPolicyRule,
+        SessionViolationDetectionPolicyRuleDict,
+    )
     from .session_violation_detection_risk_score_condition import (
         SessionViolationDetectionRiskScoreCondition,
+        SessionViolationDetectionRiskScoreConditionDict,
     )
     from .show_sign_in_with_ov import ShowSignInWithOV
-    from .sign_in_page import SignInPage
+    from .sign_in_page import SignInPage, SignInPageDict
     from .sign_in_page_touch_point_variant import SignInPageTouchPointVariant
-    from .sign_on_inline_hook import SignOnInlineHook
+    from .sign_on_inline_hook import SignOnInlineHook, SignOnInlineHookDict
     from .signing_algorithm import SigningAlgorithm
-    from .simulate_policy_body import SimulatePolicyBody
-    from .simulate_policy_evaluations import SimulatePolicyEvaluations
-    from .simulate_policy_result import SimulatePolicyResult
-    from .simulate_result_conditions import SimulateResultConditions
-    from .simulate_result_policies_items import SimulateResultPoliciesItems
-    from .simulate_result_rules import SimulateResultRules
+    from .simulate_policy_body import SimulatePolicyBody, SimulatePolicyBodyDict
+    from .simulate_policy_evaluations import (
+        SimulatePolicyEvaluations,
+        SimulatePolicyEvaluationsDict,
+    )
+    from .simulate_policy_result import SimulatePolicyResult, SimulatePolicyResultDict
+    from .simulate_result_conditions import SimulateResultConditions, SimulateResultConditionsDict
+    from .simulate_result_policies_items import (
+        SimulateResultPoliciesItems,
+        SimulateResultPoliciesItemsDict,
+    )
+    from .simulate_result_rules import SimulateResultRules, SimulateResultRulesDict
     from .simulate_result_status import SimulateResultStatus
-    from .single_logout import SingleLogout
-    from .slack_application import SlackApplication
-    from .slack_application_settings import SlackApplicationSettings
-    from .slack_application_settings_application import SlackApplicationSettingsApplication
-    from .slo_participate import SloParticipate
-    from .sms_template import SmsTemplate
-    from .sms_template_translations import SmsTemplateTranslations
+    from .single_logout import SingleLogout, SingleLogoutDict
+    from .slack_application import SlackApplication, SlackApplicationDict
+    from .slack_application_settings import SlackApplicationSettings, SlackApplicationSettingsDict
+    from .slack_application_settings_application import (
+        SlackApplicationSettingsApplication,
+        SlackApplicationSettingsApplicationDict,
+    )
+    from .slo_participate import SloParticipate, SloParticipateDict
+    from .sms_template import SmsTemplate, SmsTemplateDict
+    from .sms_template_translations import SmsTemplateTranslations, SmsTemplateTranslationsDict
     from .sms_template_type import SmsTemplateType
     from .smtp_auth_type import SmtpAuthType
-    from .social_auth_token import SocialAuthToken
-    from .source_links import SourceLinks
+    from .social_auth_token import SocialAuthToken, SocialAuthTokenDict
+    from .source_links import SourceLinks, SourceLinksDict
     from .splunk_edition import SplunkEdition
-    from .ssf_transmitter_caep_session_revoked_event import SsfTransmitterCaepSessionRevokedEvent
-    from .ssf_transmitter_security_event_subject import SsfTransmitterSecurityEventSubject
-    from .sso import Sso
-    from .sso_capability import SsoCapability
-    from .sspr_primary_requirement import SsprPrimaryRequirement
-    from .sspr_requirement import SsprRequirement
-    from .sspr_settings import SsprSettings
-    from .sspr_step_up_requirement import SsprStepUpRequirement
-    from .standard_role import StandardRole
-    from .standard_role_assignment_schema import StandardRoleAssignmentSchema
-    from .stream_configuration import StreamConfiguration
-    from .stream_configuration_create_request import StreamConfigurationCreateRequest
-    from .stream_configuration_delivery import StreamConfigurationDelivery
-    from .stream_status import StreamStatus
-    from .stream_verification_request import StreamVerificationRequest
-    from .subject import Subject
+    from .ssf_transmitter_caep_session_revoked_event import (
+        SsfTransmitterCaepSessionRevokedEvent,
+        SsfTransmitterCaepSessionRevokedEventDict,
+    )
+    from .ssf_transmitter_security_event_subject import (
+        SsfTransmitterSecurityEventSubject,
+        SsfTransmitterSecurityEventSubjectDict,
+    )
+    from .sso import Sso, SsoDict
+    from .sso_capability import SsoCapability, SsoCapabilityDict
+    from .sspr_primary_requirement import SsprPrimaryRequirement, SsprPrimaryRequirementDict
+    from .sspr_requirement import SsprRequirement, SsprRequirementDict
+    from .sspr_settings import SsprSettings, SsprSettingsDict
+    from .sspr_step_up_requirement import SsprStepUpRequirement, SsprStepUpRequirementDict
+    from .standard_role import StandardRole, StandardRoleDict
+    from .standard_role_assignment_schema import (
+        StandardRoleAssignmentSchema,
+        StandardRoleAssignmentSchemaDict,
+    )
+    from .stream_configuration import StreamConfiguration, StreamConfigurationDict
+    from .stream_configuration_create_request import (
+        StreamConfigurationCreateRequest,
+        StreamConfigurationCreateRequestDict,
+    )
+    from .stream_configuration_delivery import (
+        StreamConfigurationDelivery,
+        StreamConfigurationDeliveryDict,
+    )
+    from .stream_status import StreamStatus, StreamStatusDict
+    from .stream_verification_request import (
+        StreamVerificationRequest,
+        StreamVerificationRequestDict,
+    )
+    from .subject import Subject, SubjectDict
     from .subject_type import SubjectType
-    from .submission_action import SubmissionAction
-    from .submission_actions import SubmissionActions
-    from .submission_capabilities import SubmissionCapabilities
-    from .submission_capability import SubmissionCapability
+    from .submission_action import SubmissionAction, SubmissionActionDict
+    from .submission_actions import SubmissionActions, SubmissionActionsDict
+    from .submission_capabilities import SubmissionCapabilities, SubmissionCapabilitiesDict
+    from .submission_capability import SubmissionCapability, SubmissionCapabilityDict
     from .submission_capability_enhanced import SubmissionCapabilityEnhanced
-    from .submission_request import SubmissionRequest
-    from .submission_response import SubmissionResponse
-    from .submission_response_with_api_response import SubmissionResponseWithApiResponse
-    from .subscription import Subscription
+    from .submission_request import SubmissionRequest, SubmissionRequestDict
+    from .submission_response import SubmissionResponse, SubmissionResponseDict
+    from .submission_response_with_api_response import (
+        SubmissionResponseWithApiResponse,
+        SubmissionResponseWithApiResponseDict,
+    )
+    from .subscription import Subscription, SubscriptionDict
     from .subscription_status import SubscriptionStatus
-    from .supported_methods import SupportedMethods
-    from .swa_application_settings import SwaApplicationSettings
-    from .swa_application_settings_application import SwaApplicationSettingsApplication
-    from .tac_authenticator_enrollment import TacAuthenticatorEnrollment
-    from .telephony_request import TelephonyRequest
-    from .telephony_request_data import TelephonyRequestData
-    from .telephony_request_execute import TelephonyRequestExecute
-    from .telephony_response import TelephonyResponse
-    from .temp_password import TempPassword
-    from .temp_password_2 import TempPassword_2
-    from .tenant_settings import TenantSettings
-    from .test_info import TestInfo
-    from .theme_response import ThemeResponse
-    from .third_party_admin_setting import ThirdPartyAdminSetting
-    from .threat_insight_configuration import ThreatInsightConfiguration
+    from .supported_methods import SupportedMethods, SupportedMethodsDict
+    from .swa_application_settings import SwaApplicationSettings, SwaApplicationSettingsDict
+    from .swa_application_settings_application import (
+        SwaApplicationSettingsApplication,
+        SwaApplicationSettingsApplicationDict,
+    )
+    from .tac_authenticator_enrollment import (
+        TacAuthenticatorEnrollment,
+        TacAuthenticatorEnrollmentDict,
+    )
+    from .telephony_request import TelephonyRequest, TelephonyRequestDict
+    from .telephony_request_data import TelephonyRequestData, TelephonyRequestDataDict
+    from .telephony_request_execute import TelephonyRequestExecute, TelephonyRequestExecuteDict
+    from .telephony_response import TelephonyResponse, TelephonyResponseDict
+    from .temp_password import TempPassword, TempPasswordDict
+    from .temp_password_2 import TempPassword_2, TempPassword_2Dict
+    from .tenant_settings import TenantSettings, TenantSettingsDict
+    from .test_info import TestInfo, TestInfoDict
+    from .theme_response import ThemeResponse, ThemeResponseDict
+    from .third_party_admin_setting import ThirdPartyAdminSetting, ThirdPartyAdminSettingDict
+    from .threat_insight_configuration import (
+        ThreatInsightConfiguration,
+        ThreatInsightConfigurationDict,
+    )
     from .token_authorization_server_policy_rule_action import (
         TokenAuthorizationServerPolicyRuleAction,
+        TokenAuthorizationServerPolicyRuleActionDict,
     )
     from .token_authorization_server_policy_rule_action_inline_hook import (
         TokenAuthorizationServerPolicyRuleActionInlineHook,
+        TokenAuthorizationServerPolicyRuleActionInlineHookDict,
     )
     from .token_delivery_mode import TokenDeliveryMode
-    from .token_hook_response import TokenHookResponse
-    from .token_pay_load import TokenPayLoad
-    from .token_protocol_request import TokenProtocolRequest
-    from .token_request import TokenRequest
-    from .token_resources_href_object import TokenResourcesHrefObject
-    from .token_response import TokenResponse
+    from .token_hook_response import TokenHookResponse, TokenHookResponseDict
+    from .token_pay_load import TokenPayLoad, TokenPayLoadDict
+    from .token_protocol_request import TokenProtocolRequest, TokenProtocolRequestDict
+    from .token_request import TokenRequest, TokenRequestDict
+    from .token_resources_href_object import TokenResourcesHrefObject, TokenResourcesHrefObjectDict
+    from .token_response import TokenResponse, TokenResponseDict
     from .token_response_token_type import TokenResponseTokenType
     from .token_type import TokenType
-    from .trend_micro_apex_one_service_application import TrendMicroApexOneServiceApplication
+    from .trend_micro_apex_one_service_application import (
+        TrendMicroApexOneServiceApplication,
+        TrendMicroApexOneServiceApplicationDict,
+    )
     from .trend_micro_apex_one_service_application_settings import (
         TrendMicroApexOneServiceApplicationSettings,
+        TrendMicroApexOneServiceApplicationSettingsDict,
     )
     from .trend_micro_apex_one_service_application_settings_application import (
         TrendMicroApexOneServiceApplicationSettingsApplication,
+        TrendMicroApexOneServiceApplicationSettingsApplicationDict,
     )
-    from .trusted_origin import TrustedOrigin
-    from .trusted_origin_scope import TrustedOriginScope
+    from .trusted_origin import TrustedOrigin, TrustedOriginDict
+    from .trusted_origin_scope import TrustedOriginScope, TrustedOriginScopeDict
     from .trusted_origin_scope_type import TrustedOriginScopeType
-    from .trusted_origin_write import TrustedOriginWrite
-    from .ui_element import UIElement
-    from .ui_schema_object import UISchemaObject
-    from .ui_schemas_response_object import UISchemasResponseObject
-    from .unconfirmed_user_response_schema import UnconfirmedUserResponseSchema
-    from .universal_logout_capability import UniversalLogoutCapability
-    from .update_domain import UpdateDomain
-    from .update_email_domain import UpdateEmailDomain
-    from .update_group_push_mapping_request import UpdateGroupPushMappingRequest
-    from .update_iam_role_request import UpdateIamRoleRequest
-    from .update_realm_assignment_request import UpdateRealmAssignmentRequest
-    from .update_realm_request import UpdateRealmRequest
-    from .update_theme_request import UpdateThemeRequest
-    from .update_ui_schema import UpdateUISchema
-    from .update_user_request import UpdateUserRequest
-    from .user import User
-    from .user_activation_token import UserActivationToken
-    from .user_block import UserBlock
-    from .user_classification import UserClassification
-    from .user_condition import UserCondition
-    from .user_credentials import UserCredentials
-    from .user_credentials_writable import UserCredentialsWritable
-    from .user_device import UserDevice
-    from .user_factor import UserFactor
-    from .user_factor_activate_push import UserFactorActivatePush
+    from .trusted_origin_write import TrustedOriginWrite, TrustedOriginWriteDict
+    from .ui_element import UIElement, UIElementDict
+    from .ui_schema_object import UISchemaObject, UISchemaObjectDict
+    from .ui_schemas_response_object import UISchemasResponseObject, UISchemasResponseObjectDict
+    from .unconfirmed_user_response_schema import (
+        UnconfirmedUserResponseSchema,
+        UnconfirmedUserResponseSchemaDict,
+    )
+    from .universal_logout_capability import (
+        UniversalLogoutCapability,
+        UniversalLogoutCapabilityDict,
+    )
+    from .update_domain import UpdateDomain, UpdateDomainDict
+    from .update_email_domain import UpdateEmailDomain, UpdateEmailDomainDict
+    from .update_group_push_mapping_request import (
+        UpdateGroupPushMappingRequest,
+        UpdateGroupPushMappingRequestDict,
+    )
+    from .update_iam_role_request import UpdateIamRoleRequest, UpdateIamRoleRequestDict
+    from .update_realm_assignment_request import (
+        UpdateRealmAssignmentRequest,
+        UpdateRealmAssignmentRequestDict,
+    )
+    from .update_realm_request import UpdateRealmRequest, UpdateRealmRequestDict
+    from .update_theme_request import UpdateThemeRequest, UpdateThemeRequestDict
+    from .update_ui_schema import UpdateUISchema, UpdateUISchemaDict
+    from .update_user_request import UpdateUserRequest, UpdateUserRequestDict
+    from .user import User, UserDict
+    from .user_activation_token import UserActivationToken, UserActivationTokenDict
+    from .user_block import UserBlock, UserBlockDict
+    from .user_classification import UserClassification, UserClassificationDict
+    from .user_condition import UserCondition, UserConditionDict
+    from .user_credentials import UserCredentials, UserCredentialsDict
+    from .user_credentials_writable import UserCredentialsWritable, UserCredentialsWritableDict
+    from .user_device import UserDevice, UserDeviceDict
+    from .user_factor import UserFactor, UserFactorDict
+    from .user_factor_activate_push import UserFactorActivatePush, UserFactorActivatePushDict
     from .user_factor_activate_push_result import UserFactorActivatePushResult
     from .user_factor_activate_request import UserFactorActivateRequest
-    from .user_factor_activate_response import UserFactorActivateResponse
-    from .user_factor_activate_response_links import UserFactorActivateResponseLinks
-    from .user_factor_call import UserFactorCall
-    from .user_factor_call_profile import UserFactorCallProfile
-    from .user_factor_email import UserFactorEmail
-    from .user_factor_email_profile import UserFactorEmailProfile
-    from .user_factor_links import UserFactorLinks
+    from .user_factor_activate_response import (
+        UserFactorActivateResponse,
+        UserFactorActivateResponseDict,
+    )
+    from .user_factor_activate_response_links import (
+        UserFactorActivateResponseLinks,
+        UserFactorActivateResponseLinksDict,
+    )
+    from .user_factor_call import UserFactorCall, UserFactorCallDict
+    from .user_factor_call_profile import UserFactorCallProfile, UserFactorCallProfileDict
+    from .user_factor_email import UserFactorEmail, UserFactorEmailDict
+    from .user_factor_email_profile import UserFactorEmailProfile, UserFactorEmailProfileDict
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
     from .user_factor_provider import UserFactorProvider
-    from .user_factor_push import UserFactorPush
-    from .user_factor_push_profile import UserFactorPushProfile
-    from .user_factor_push_transaction import UserFactorPushTransaction
-    from .user_factor_push_transaction_rejected import UserFactorPushTransactionRejected
-    from .user_factor_push_transaction_rejected_links import UserFactorPushTransactionRejectedLinks
-    from .user_factor_push_transaction_success import UserFactorPushTransactionSuccess
-    from .user_factor_push_transaction_timeout import UserFactorPushTransactionTimeout
-    from .user_factor_push_transaction_timeout_links import UserFactorPushTransactionTimeoutLinks
-    from .user_factor_push_transaction_waiting_nmc import UserFactorPushTransactionWaitingNMC
+    from .user_factor_push import UserFactorPush, UserFactorPushDict
+    from .user_factor_push_profile import UserFactorPushProfile, UserFactorPushProfileDict
+    from .user_factor_push_transaction import (
+        UserFactorPushTransaction,
+        UserFactorPushTransactionDict,
+    )
+    from .user_factor_push_transaction_rejected import (
+        UserFactorPushTransactionRejected,
+        UserFactorPushTransactionRejectedDict,
+    )
+    from .user_factor_push_transaction_rejected_links import (
+        UserFactorPushTransactionRejectedLinks,
+        UserFactorPushTransactionRejectedLinksDict,
+    )
+    from .user_factor_push_transaction_success import (
+        UserFactorPushTransactionSuccess,
+        UserFactorPushTransactionSuccessDict,
+    )
+    from .user_factor_push_transaction_timeout import (
+        UserFactorPushTransactionTimeout,
+        UserFactorPushTransactionTimeoutDict,
+    )
+    from .user_factor_push_transaction_timeout_links import (
+        UserFactorPushTransactionTimeoutLinks,
+        UserFactorPushTransactionTimeoutLinksDict,
+    )
+    from .user_factor_push_transaction_waiting_nmc import (
+        UserFactorPushTransactionWaitingNMC,
+        UserFactorPushTransactionWaitingNMCDict,
+    )
     from .user_factor_push_transaction_waiting_nmc_links import (
         UserFactorPushTransactionWaitingNMCLinks,
+        UserFactorPushTransactionWaitingNMCLinksDict,
     )
-    from .user_factor_push_transaction_waiting_no_nmc import UserFactorPushTransactionWaitingNoNMC
+    from .user_factor_push_transaction_waiting_no_nmc import (
+        UserFactorPushTransactionWaitingNoNMC,
+        UserFactorPushTransactionWaitingNoNMCDict,
+    )
     from .user_factor_push_transaction_waiting_no_nmc_links import (
         UserFactorPushTransactionWaitingNoNMCLinks,
+        UserFactorPushTransactionWaitingNoNMCLinksDict,
     )
     from .user_factor_result_type import UserFactorResultType
-    from .user_factor_security_question import UserFactorSecurityQuestion
-    from .user_factor_security_question_profile import UserFactorSecurityQuestionProfile
-    from .user_factor_sms import UserFactorSMS
-    from .user_factor_sms_profile import UserFactorSMSProfile
+    from .user_factor_security_question import (
+        UserFactorSecurityQuestion,
+        UserFactorSecurityQuestionDict,
+    )
+    from .user_factor_security_question_profile import (
+        UserFactorSecurityQuestionProfile,
+        UserFactorSecurityQuestionProfileDict,
+    )
+    from .user_factor_sms import UserFactorSMS, UserFactorSMSDict
+    from .user_factor_sms_profile import UserFactorSMSProfile, UserFactorSMSProfileDict
     from .user_factor_status import UserFactorStatus
-    from .user_factor_supported import UserFactorSupported
-    from .user_factor_token import UserFactorToken
+    from .user_factor_supported import UserFactorSupported, UserFactorSupportedDict
+    from .user_factor_token import UserFactorToken, UserFactorTokenDict
     from .user_factor_token_factor_verification_object import (
         UserFactorTokenFactorVerificationObject,
+        UserFactorTokenFactorVerificationObjectDict,
     )
-    from .user_factor_token_hardware import UserFactorTokenHardware
-    from .user_factor_token_hotp import UserFactorTokenHOTP
-    from .user_factor_token_hotp_profile import UserFactorTokenHOTPProfile
-    from .user_factor_token_profile import UserFactorTokenProfile
-    from .user_factor_token_software_totp import UserFactorTokenSoftwareTOTP
-    from .user_factor_token_verify_rsa import UserFactorTokenVerifyRSA
-    from .user_factor_token_verify_symantec import UserFactorTokenVerifySymantec
+    from .user_factor_token_hardware import UserFactorTokenHardware, UserFactorTokenHardwareDict
+    from .user_factor_token_hotp import UserFactorTokenHOTP, UserFactorTokenHOTPDict
+    from .user_factor_token_hotp_profile import (
+        UserFactorTokenHOTPProfile,
+        UserFactorTokenHOTPProfileDict,
+    )
+    from .user_factor_token_profile import UserFactorTokenProfile, UserFactorTokenProfileDict
+    from .user_factor_token_software_totp import (
+        UserFactorTokenSoftwareTOTP,
+        UserFactorTokenSoftwareTOTPDict,
+    )
+    from .user_factor_token_verify_rsa import UserFactorTokenVerifyRSA, UserFactorTokenVerifyRSADict
+    from .user_factor_token_verify_symantec import (
+        UserFactorTokenVerifySymantec,
+        UserFactorTokenVerifySymantecDict,
+    )
     from .user_factor_type import UserFactorType
-    from .user_factor_u2_f import UserFactorU2F
-    from .user_factor_u2_f_profile import UserFactorU2FProfile
+    from .user_factor_u2_f import UserFactorU2F, UserFactorU2FDict
+    from .user_factor_u2_f_profile import UserFactorU2FProfile, UserFactorU2FProfileDict
     from .user_factor_verify_request import UserFactorVerifyRequest
-    from .user_factor_verify_response import UserFactorVerifyResponse
-    from .user_factor_verify_response_waiting import UserFactorVerifyResponseWaiting
+    from .user_factor_verify_response import UserFactorVerifyResponse, UserFactorVerifyResponseDict
+    from .user_factor_verify_response_waiting import (
+        UserFactorVerifyResponseWaiting,
+        UserFactorVerifyResponseWaitingDict,
+    )
     from .user_factor_verify_result import UserFactorVerifyResult
     from .user_factor_verify_result_waiting import UserFactorVerifyResultWaiting
-    from .user_factor_web import UserFactorWeb
-    from .user_factor_web_authn import UserFactorWebAuthn
-    from .user_factor_web_authn_profile import UserFactorWebAuthnProfile
-    from .user_factor_web_profile import UserFactorWebProfile
-    from .user_factor_yubikey_otp_token import UserFactorYubikeyOtpToken
-    from .user_get_singleton import UserGetSingleton
-    from .user_identifier_condition_evaluator_pattern import UserIdentifierConditionEvaluatorPattern
+    from .user_factor_web import UserFactorWeb, UserFactorWebDict
+    from .user_factor_web_authn import UserFactorWebAuthn, UserFactorWebAuthnDict
+    from .user_factor_web_authn_profile import (
+        UserFactorWebAuthnProfile,
+        UserFactorWebAuthnProfileDict,
+    )
+    from .user_factor_web_profile import UserFactorWebProfile, UserFactorWebProfileDict
+    from .user_factor_yubikey_otp_token import (
+        UserFactorYubikeyOtpToken,
+        UserFactorYubikeyOtpTokenDict,
+    )
+    from .user_get_singleton import UserGetSingleton, UserGetSingletonDict
+    from .user_identifier_condition_evaluator_pattern import (
+        UserIdentifierConditionEvaluatorPattern,
+        UserIdentifierConditionEvaluatorPatternDict,
+    )
     from .user_identifier_match_type import UserIdentifierMatchType
-    from .user_identifier_policy_rule_condition import UserIdentifierPolicyRuleCondition
+    from .user_identifier_policy_rule_condition import (
+        UserIdentifierPolicyRuleCondition,
+        UserIdentifierPolicyRuleConditionDict,
+    )
     from .user_identifier_type import UserIdentifierType
-    from .user_identity_provider_link_request import UserIdentityProviderLinkRequest
-    from .user_import_request import UserImportRequest
-    from .user_import_request_data import UserImportRequestData
-    from .user_import_request_execute import UserImportRequestExecute
-    from .user_import_response import UserImportResponse
+    from .user_identity_provider_link_request import (
+        UserIdentityProviderLinkRequest,
+        UserIdentityProviderLinkRequestDict,
+    )
+    from .user_import_request import UserImportRequest, UserImportRequestDict
+    from .user_import_request_data import UserImportRequestData, UserImportRequestDataDict
+    from .user_import_request_execute import UserImportRequestExecute, UserImportRequestExecuteDict
+    from .user_import_response import UserImportResponse, UserImportResponseDict
     from .user_lifecycle_attribute_policy_rule_condition import (
         UserLifecycleAttributePolicyRuleCondition,
+        UserLifecycleAttributePolicyRuleConditionDict,
     )
-    from .user_link import UserLink
-    from .user_links import UserLinks
-    from .user_lockout_settings import UserLockoutSettings
+    from .user_link import UserLink, UserLinkDict
+    from .user_links import UserLinks, UserLinksDict
+    from .user_lockout_settings import UserLockoutSettings, UserLockoutSettingsDict
     from .user_next_login import UserNextLogin
-    from .user_policy_rule_condition import UserPolicyRuleCondition
-    from .user_profile import UserProfile
-    from .user_provisioning_application_feature import UserProvisioningApplicationFeature
-    from .user_request_schema import UserRequestSchema
-    from .user_resource_href_object import UserResourceHrefObject
-    from .user_response_schema import UserResponseSchema
-    from .user_risk_get_response import UserRiskGetResponse
-    from .user_risk_get_response_links import UserRiskGetResponseLinks
+    from .user_policy_rule_condition import UserPolicyRuleCondition, UserPolicyRuleConditionDict
+    from .user_profile import UserProfile, UserProfileDict
+    from .user_provisioning_application_feature import (
+        UserProvisioningApplicationFeature,
+        UserProvisioningApplicationFeatureDict,
+    )
+    from .user_request_schema import UserRequestSchema, UserRequestSchemaDict
+    from .user_resource_href_object import UserResourceHrefObject, UserResourceHrefObjectDict
+    from .user_response_schema import UserResponseSchema, UserResponseSchemaDict
+    from .user_risk_get_response import UserRiskGetResponse, UserRiskGetResponseDict
+    from .user_risk_get_response_links import UserRiskGetResponseLinks, UserRiskGetResponseLinksDict
     from .user_risk_level_all import UserRiskLevelAll
-    from .user_risk_level_exists import UserRiskLevelExists
-    from .user_risk_level_none import UserRiskLevelNone
+    from .user_risk_level_exists import UserRiskLevelExists, UserRiskLevelExistsDict
+    from .user_risk_level_none import UserRiskLevelNone, UserRiskLevelNoneDict
     from .user_risk_level_put import UserRiskLevelPut
-    from .user_risk_put_response import UserRiskPutResponse
-    from .user_risk_put_response_links import UserRiskPutResponseLinks
-    from .user_risk_request import UserRiskRequest
-    from .user_schema import UserSchema
-    from .user_schema_attribute import UserSchemaAttribute
-    from .user_schema_attribute_enum import UserSchemaAttributeEnum
+    from .user_risk_put_response import UserRiskPutResponse, UserRiskPutResponseDict
+    from .user_risk_put_response_links import UserRiskPutResponseLinks, UserRiskPutResponseLinksDict
+    from .user_risk_request import UserRiskRequest, UserRiskRequestDict
+    from .user_schema import UserSchema, UserSchemaDict
+    from .user_schema_attribute import UserSchemaAttribute, UserSchemaAttributeDict
+    from .user_schema_attribute_enum import UserSchemaAttributeEnum, UserSchemaAttributeEnumDict
     from .user_schema_attribute_format import UserSchemaAttributeFormat
-    from .user_schema_attribute_items import UserSchemaAttributeItems
-    from .user_schema_attribute_master import UserSchemaAttributeMaster
-    from .user_schema_attribute_master_priority import UserSchemaAttributeMasterPriority
+    from .user_schema_attribute_items import UserSchemaAttributeItems, UserSchemaAttributeItemsDict
+    from .user_schema_attribute_master import (
+        UserSchemaAttributeMaster,
+        UserSchemaAttributeMasterDict,
+    )
+    from .user_schema_attribute_master_priority import (
+        UserSchemaAttributeMasterPriority,
+        UserSchemaAttributeMasterPriorityDict,
+    )
     from .user_schema_attribute_master_type import UserSchemaAttributeMasterType
     from .user_schema_attribute_mutability_string import UserSchemaAttributeMutabilityString
-    from .user_schema_attribute_permission import UserSchemaAttributePermission
+    from .user_schema_attribute_permission import (
+        UserSchemaAttributePermission,
+        UserSchemaAttributePermissionDict,
+    )
     from .user_schema_attribute_scope import UserSchemaAttributeScope
     from .user_schema_attribute_type import UserSchemaAttributeType
-    from .user_schema_base import UserSchemaBase
-    from .user_schema_base_properties import UserSchemaBaseProperties
-    from .user_schema_definitions import UserSchemaDefinitions
-    from .user_schema_properties import UserSchemaProperties
-    from .user_schema_properties_profile import UserSchemaPropertiesProfile
-    from .user_schema_properties_profile_item import UserSchemaPropertiesProfileItem
-    from .user_schema_public import UserSchemaPublic
+    from .user_schema_base import UserSchemaBase, UserSchemaBaseDict
+    from .user_schema_base_properties import UserSchemaBaseProperties, UserSchemaBasePropertiesDict
+    from .user_schema_definitions import UserSchemaDefinitions, UserSchemaDefinitionsDict
+    from .user_schema_properties import UserSchemaProperties, UserSchemaPropertiesDict
+    from .user_schema_properties_profile import (
+        UserSchemaPropertiesProfile,
+        UserSchemaPropertiesProfileDict,
+    )
+    from .user_schema_properties_profile_item import (
+        UserSchemaPropertiesProfileItem,
+        UserSchemaPropertiesProfileItemDict,
+    )
+    from .user_schema_public import UserSchemaPublic, UserSchemaPublicDict
     from .user_status import UserStatus
-    from .user_status_policy_rule_condition import UserStatusPolicyRuleCondition
-    from .user_type import UserType
-    from .user_type_condition import UserTypeCondition
-    from .user_type_links import UserTypeLinks
-    from .user_type_post_request import UserTypePostRequest
-    from .user_type_put_request import UserTypePutRequest
+    from .user_status_policy_rule_condition import (
+        UserStatusPolicyRuleCondition,
+        UserStatusPolicyRuleConditionDict,
+    )
+    from .user_type import UserType, UserTypeDict
+    from .user_type_condition import UserTypeCondition, UserTypeConditionDict
+    from .user_type_links import UserTypeLinks, UserTypeLinksDict
+    from .user_type_post_request import UserTypePostRequest, UserTypePostRequestDict
+    from .user_type_put_request import UserTypePutRequest, UserTypePutRequestDict
     from .user_verification_enum import UserVerificationEnum
     from .user_verification_enum_enrollment import UserVerificationEnumEnrollment
     from .user_verification_enum_for_verify import UserVerificationEnumForVerify
-    from .users_link import UsersLink
-    from .users_update_request_schema import UsersUpdateRequestSchema
-    from .validation_detail import ValidationDetail
-    from .validation_detail_provider import ValidationDetailProvider
-    from .verification_method import VerificationMethod
+    from .users_link import UsersLink, UsersLinkDict
+    from .users_update_request_schema import UsersUpdateRequestSchema, UsersUpdateRequestSchemaDict
+    from .validation_detail import ValidationDetail, ValidationDetailDict
+    from .validation_detail_provider import ValidationDetailProvider, ValidationDetailProviderDict
+    from .verification_method import VerificationMethod, VerificationMethodDict
     from .web_authn_attachment_enum import WebAuthnAttachmentEnum
-    from .web_authn_cred_request import WebAuthnCredRequest
-    from .web_authn_cred_response import WebAuthnCredResponse
-    from .web_authn_preregistration_factor import WebAuthnPreregistrationFactor
-    from .web_authn_rp_id import WebAuthnRpId
-    from .web_authn_rp_id_domain import WebAuthnRpIdDomain
+    from .web_authn_cred_request import WebAuthnCredRequest, WebAuthnCredRequestDict
+    from .web_authn_cred_response import WebAuthnCredResponse, WebAuthnCredResponseDict
+    from .web_authn_preregistration_factor import (
+        WebAuthnPreregistrationFactor,
+        WebAuthnPreregistrationFactorDict,
+    )
+    from .web_authn_rp_id import WebAuthnRpId, WebAuthnRpIdDict
+    from .web_authn_rp_id_domain import WebAuthnRpIdDomain, WebAuthnRpIdDomainDict
     from .web_authn_setting_resident_key_requirement import WebAuthnSettingResidentKeyRequirement
-    from .well_known_app_authenticator_configuration import WellKnownAppAuthenticatorConfiguration
-    from .well_known_org_metadata import WellKnownOrgMetadata
-    from .well_known_ssf_metadata import WellKnownSSFMetadata
-    from .well_known_ssf_metadata_spec_urn import WellKnownSSFMetadataSpecUrn
-    from .well_known_uri_array_response import WellKnownURIArrayResponse
-    from .well_known_uri_array_response_links import WellKnownURIArrayResponseLinks
-    from .well_known_uri_object_response import WellKnownURIObjectResponse
-    from .well_known_uri_object_response_links import WellKnownURIObjectResponseLinks
-    from .well_known_uri_request import WellKnownURIRequest
-    from .well_known_uris_root import WellKnownURIsRoot
-    from .well_known_uris_root_links import WellKnownURIsRootLinks
-    from .widget_configuration_i18n import WidgetConfigurationI18n
-    from .widget_configuration_theme_tokens import WidgetConfigurationThemeTokens
+    from .well_known_app_authenticator_configuration import (
+        WellKnownAppAuthenticatorConfiguration,
+        WellKnownAppAuthenticatorConfigurationDict,
+    )
+    from .well_known_org_metadata import WellKnownOrgMetadata, WellKnownOrgMetadataDict
+    from .well_known_ssf_metadata import WellKnownSSFMetadata, WellKnownSSFMetadataDict
+    from .well_known_ssf_metadata_spec_urn import (
+        WellKnownSSFMetadataSpecUrn,
+        WellKnownSSFMetadataSpecUrnDict,
+    )
+    from .well_known_uri_array_response import (
+        WellKnownURIArrayResponse,
+        WellKnownURIArrayResponseDict,
+    )
+    from .well_known_uri_array_response_links import (
+        WellKnownURIArrayResponseLinks,
+        WellKnownURIArrayResponseLinksDict,
+    )
+    from .well_known_uri_object_response import (
+        WellKnownURIObjectResponse,
+        WellKnownURIObjectResponseDict,
+    )
+    from .well_known_uri_object_response_links import (
+        WellKnownURIObjectResponseLinks,
+        WellKnownURIObjectResponseLinksDict,
+    )
+    from .well_known_uri_request import WellKnownURIRequest, WellKnownURIRequestDict
+    from .well_known_uris_root import WellKnownURIsRoot, WellKnownURIsRootDict
+    from .well_known_uris_root_links import WellKnownURIsRootLinks, WellKnownURIsRootLinksDict
+    from .widget_configuration_i18n import WidgetConfigurationI18n, WidgetConfigurationI18nDict
+    from .widget_configuration_theme_tokens import (
+        WidgetConfigurationThemeTokens,
+        WidgetConfigurationThemeTokensDict,
+    )
     from .widget_generation import WidgetGeneration
-    from .windows_os_account_profile import WindowsOSAccountProfile
-    from .workflow_action_provider import WorkflowActionProvider
-    from .workflow_available_action_provider import WorkflowAvailableActionProvider
-    from .workflows_validation_detail_provider import WorkflowsValidationDetailProvider
-    from .ws_federation_application import WsFederationApplication
-    from .ws_federation_application_settings import WsFederationApplicationSettings
+    from .windows_os_account_profile import WindowsOSAccountProfile, WindowsOSAccountProfileDict
+    from .workflow_action_provider import WorkflowActionProvider, WorkflowActionProviderDict
+    from .workflow_available_action_provider import (
+        WorkflowAvailableActionProvider,
+        WorkflowAvailableActionProviderDict,
+    )
+    from .workflows_validation_detail_provider import (
+        WorkflowsValidationDetailProvider,
+        WorkflowsValidationDetailProviderDict,
+    )
+    from .ws_federation_application import WsFederationApplication, WsFederationApplicationDict
+    from .ws_federation_application_settings import (
+        WsFederationApplicationSettings,
+        WsFederationApplicationSettingsDict,
+    )
     from .ws_federation_application_settings_application import (
         WsFederationApplicationSettingsApplication,
+        WsFederationApplicationSettingsApplicationDict,
     )
-    from .zoom_us_application import ZoomUsApplication
-    from .zoom_us_application_settings import ZoomUsApplicationSettings
-    from .zoom_us_application_settings_application import ZoomUsApplicationSettingsApplication
-    from .zscalerbyz_application import ZscalerbyzApplication
-    from .zscalerbyz_application_settings import ZscalerbyzApplicationSettings
+    from .zoom_us_application import ZoomUsApplication, ZoomUsApplicationDict
+    from .zoom_us_application_settings import (
+        ZoomUsApplicationSettings,
+        ZoomUsApplicationSettingsDict,
+    )
+    from .zoom_us_application_settings_application import (
+        ZoomUsApplicationSettingsApplication,
+        ZoomUsApplicationSettingsApplicationDict,
+    )
+    from .zscalerbyz_application import ZscalerbyzApplication, ZscalerbyzApplicationDict
+    from .zscalerbyz_application_settings import (
+        ZscalerbyzApplicationSettings,
+        ZscalerbyzApplicationSettingsDict,
+    )
     from .zscalerbyz_application_settings_application import (
         ZscalerbyzApplicationSettingsApplication,
+        ZscalerbyzApplicationSettingsApplicationDict,
     )
 
 _MODULES: dict[str, str] = {
     "AAGUIDAuthenticatorCharacteristics": "aaguid_authenticator_characteristics",
+    "AAGUIDAuthenticatorCharacteristicsDict": "aaguid_authenticator_characteristics",
     "AAGUIDGroupObject": "aaguid_group_object",
+    "AAGUIDGroupObjectDict": "aaguid_group_object",
     "APIServiceIntegrationInstance": "api_service_integration_instance",
+    "APIServiceIntegrationInstanceDict": "api_service_integration_instance",
     "APIServiceIntegrationInstanceSecret": "api_service_integration_instance_secret",
+    "APIServiceIntegrationInstanceSecretDict": "api_service_integration_instance_secret",
     "APIServiceIntegrationLinks": "api_service_integration_links",
+    "APIServiceIntegrationLinksDict": "api_service_integration_links",
     "APIServiceIntegrationSecretLinks": "api_service_integration_secret_links",
+    "APIServiceIntegrationSecretLinksDict": "api_service_integration_secret_links",
     "APNSConfiguration": "apns_configuration",
+    "APNSConfigurationDict": "apns_configuration",
     "APNSPushProvider": "apns_push_provider",
+    "APNSPushProviderDict": "apns_push_provider",
     "AccessPolicy": "access_policy",
     "AccessPolicyConstraint": "access_policy_constraint",
+    "AccessPolicyConstraintDict": "access_policy_constraint",
     "AccessPolicyConstraints": "access_policy_constraints",
+    "AccessPolicyConstraintsDict": "access_policy_constraints",
+    "AccessPolicyDict": "access_policy",
     "AccessPolicyLink": "access_policy_link",
+    "AccessPolicyLinkDict": "access_policy_link",
     "AccessPolicyRule": "access_policy_rule",
     "AccessPolicyRuleActions": "access_policy_rule_actions",
+    "AccessPolicyRuleActionsDict": "access_policy_rule_actions",
     "AccessPolicyRuleApplicationSignOn": "access_policy_rule_application_sign_on",
     "AccessPolicyRuleApplicationSignOnAccess": "access_policy_rule_application_sign_on_access",
+    "AccessPolicyRuleApplicationSignOnDict": "access_policy_rule_application_sign_on",
     "AccessPolicyRuleConditions": "access_policy_rule_conditions",
+    "AccessPolicyRuleConditionsDict": "access_policy_rule_conditions",
     "AccessPolicyRuleCustomCondition": "access_policy_rule_custom_condition",
+    "AccessPolicyRuleCustomConditionDict": "access_policy_rule_custom_condition",
+    "AccessPolicyRuleDict": "access_policy_rule",
     "AccessTokenKeyEncryptionAlgorithm": "access_token_key_encryption_algorithm",
     "AccountLinkedEnrollment": "account_linked_enrollment",
+    "AccountLinkedEnrollmentDict": "account_linked_enrollment",
     "AccountLinkedEnrollmentEmbedded": "account_linked_enrollment_embedded",
+    "AccountLinkedEnrollmentEmbeddedDict": "account_linked_enrollment_embedded",
     "AccountLinkedEnrollmentProfile": "account_linked_enrollment_profile",
+    "AccountLinkedEnrollmentProfileDict": "account_linked_enrollment_profile",
     "AcsEndpoint": "acs_endpoint",
+    "AcsEndpointDict": "acs_endpoint",
     "ActionProvider": "action_provider",
+    "ActionProviderDict": "action_provider",
     "ActionProviderPayloadType": "action_provider_payload_type",
     "ActionProviderType": "action_provider_type",
     "Actions": "actions",
+    "ActionsDict": "actions",
     "ActiveDirectoryGroupScope": "active_directory_group_scope",
     "ActiveDirectoryGroupType": "active_directory_group_type",
     "AdminConsoleSettings": "admin_console_settings",
+    "AdminConsoleSettingsDict": "admin_console_settings",
     "Agent": "agent",
     "AgentAction": "agent_action",
+    "AgentActionDict": "agent_action",
+    "AgentDict": "agent",
     "AgentPool": "agent_pool",
+    "AgentPoolDict": "agent_pool",
     "AgentPoolUpdate": "agent_pool_update",
+    "AgentPoolUpdateDict": "agent_pool_update",
     "AgentPoolUpdateSettingRequest": "agent_pool_update_setting_request",
+    "AgentPoolUpdateSettingRequestDict": "agent_pool_update_setting_request",
     "AgentPoolUpdateSettingResponse": "agent_pool_update_setting_response",
+    "AgentPoolUpdateSettingResponseDict": "agent_pool_update_setting_response",
     "AgentType": "agent_type",
     "AgentUpdateInstanceStatus": "agent_update_instance_status",
     "AgentUpdateJobStatus": "agent_update_job_status",
     "AllowedForEnum": "allowed_for_enum",
     "AndroidDeviceTrust": "android_device_trust",
+    "AndroidDeviceTrustDict": "android_device_trust",
     "ApiService": "api_service",
     "ApiServiceCapability": "api_service_capability",
+    "ApiServiceCapabilityDict": "api_service_capability",
+    "ApiServiceDict": "api_service",
     "ApiToken": "api_token",
+    "ApiTokenDict": "api_token",
     "ApiTokenUpdate": "api_token_update",
+    "ApiTokenUpdateDict": "api_token_update",
     "AppAccountContainerDetails": "app_account_container_details",
+    "AppAccountContainerDetailsDict": "app_account_container_details",
     "AppAccountContainerLink": "app_account_container_link",
+    "AppAccountContainerLinkDict": "app_account_container_link",
     "AppAndInstanceConditionEvaluatorAppOrInstance": "app_and_instance_condition_evaluator_app_or_instance",
+    "AppAndInstanceConditionEvaluatorAppOrInstanceDict": "app_and_instance_condition_evaluator_app_or_instance",
     "AppAndInstancePolicyRuleCondition": "app_and_instance_policy_rule_condition",
+    "AppAndInstancePolicyRuleConditionDict": "app_and_instance_policy_rule_condition",
     "AppAndInstanceType": "app_and_instance_type",
     "AppConfig": "app_config",
     "AppConfigActiveDirectory": "app_config_active_directory",
+    "AppConfigActiveDirectoryDict": "app_config_active_directory",
+    "AppConfigDict": "app_config",
     "AppConfigType": "app_config_type",
     "AppConnectionUserProvisionJWKList": "app_connection_user_provision_jwk_list",
+    "AppConnectionUserProvisionJWKListDict": "app_connection_user_provision_jwk_list",
     "AppConnectionUserProvisionJWKResponse": "app_connection_user_provision_jwk_response",
+    "AppConnectionUserProvisionJWKResponseDict": "app_connection_user_provision_jwk_response",
     "AppCustomHrefObject": "app_custom_href_object",
+    "AppCustomHrefObjectDict": "app_custom_href_object",
     "AppGroup": "app_group",
+    "AppGroupDict": "app_group",
     "AppInstanceContainerStatus": "app_instance_container_status",
     "AppInstancePolicyRuleCondition": "app_instance_policy_rule_condition",
+    "AppInstancePolicyRuleConditionDict": "app_instance_policy_rule_condition",
     "AppInstanceProperty": "app_instance_property",
+    "AppInstancePropertyDict": "app_instance_property",
     "AppProperties": "app_properties",
+    "AppPropertiesDict": "app_properties",
     "AppResourceHrefObject": "app_resource_href_object",
+    "AppResourceHrefObjectDict": "app_resource_href_object",
     "AppServiceAccount": "app_service_account",
     "AppServiceAccountCredentials": "app_service_account_credentials",
+    "AppServiceAccountCredentialsDict": "app_service_account_credentials",
+    "AppServiceAccountDict": "app_service_account",
     "AppServiceAccountForUpdate": "app_service_account_for_update",
+    "AppServiceAccountForUpdateDict": "app_service_account_for_update",
     "AppUser": "app_user",
     "AppUserAssignRequest": "app_user_assign_request",
+    "AppUserAssignRequestDict": "app_user_assign_request",
     "AppUserCredentials": "app_user_credentials",
+    "AppUserCredentialsDict": "app_user_credentials",
     "AppUserCredentialsRequestPayload": "app_user_credentials_request_payload",
+    "AppUserCredentialsRequestPayloadDict": "app_user_credentials_request_payload",
+    "AppUserDict": "app_user",
     "AppUserPasswordCredential": "app_user_password_credential",
+    "AppUserPasswordCredentialDict": "app_user_password_credential",
     "AppUserProfile": "app_user_profile",
+    "AppUserProfileDict": "app_user_profile",
     "AppUserProfileRequestPayload": "app_user_profile_request_payload",
+    "AppUserProfileRequestPayloadDict": "app_user_profile_request_payload",
     "AppUserStatus": "app_user_status",
     "AppUserSyncState": "app_user_sync_state",
     "AppUserUpdateRequest": "app_user_update_request",
     "AppleClientSigning": "apple_client_signing",
+    "AppleClientSigningDict": "apple_client_signing",
     "Application": "application",
     "ApplicationAccessibility": "application_accessibility",
+    "ApplicationAccessibilityDict": "application_accessibility",
     "ApplicationCapability": "application_capability",
     "ApplicationCredentials": "application_credentials",
+    "ApplicationCredentialsDict": "application_credentials",
     "ApplicationCredentialsOAuthClient": "application_credentials_oauth_client",
+    "ApplicationCredentialsOAuthClientDict": "application_credentials_oauth_client",
     "ApplicationCredentialsScheme": "application_credentials_scheme",
     "ApplicationCredentialsSigning": "application_credentials_signing",
+    "ApplicationCredentialsSigningDict": "application_credentials_signing",
     "ApplicationCredentialsSigningUse": "application_credentials_signing_use",
     "ApplicationCredentialsUsernameTemplate": "application_credentials_username_template",
+    "ApplicationCredentialsUsernameTemplateDict": "application_credentials_username_template",
+    "ApplicationDict": "application",
     "ApplicationExpressConfiguration": "application_express_configuration",
+    "ApplicationExpressConfigurationDict": "application_express_configuration",
     "ApplicationFeature": "application_feature",
+    "ApplicationFeatureDict": "application_feature",
     "ApplicationFeatureType": "application_feature_type",
     "ApplicationGroupAssignment": "application_group_assignment",
+    "ApplicationGroupAssignmentDict": "application_group_assignment",
     "ApplicationGroupAssignmentLinks": "application_group_assignment_links",
+    "ApplicationGroupAssignmentLinksDict": "application_group_assignment_links",
     "ApplicationLayout": "application_layout",
+    "ApplicationLayoutDict": "application_layout",
     "ApplicationLayoutRuleCondition": "application_layout_rule_condition",
+    "ApplicationLayoutRuleConditionDict": "application_layout_rule_condition",
     "ApplicationLayouts": "application_layouts",
+    "ApplicationLayoutsDict": "application_layouts",
     "ApplicationLicensing": "application_licensing",
+    "ApplicationLicensingDict": "application_licensing",
     "ApplicationLifecycleStatus": "application_lifecycle_status",
     "ApplicationLinks": "application_links",
+    "ApplicationLinksDict": "application_links",
     "ApplicationSettings": "application_settings",
+    "ApplicationSettingsDict": "application_settings",
     "ApplicationSettingsNotes": "application_settings_notes",
+    "ApplicationSettingsNotesDict": "application_settings_notes",
     "ApplicationSettingsNotifications": "application_settings_notifications",
+    "ApplicationSettingsNotificationsDict": "application_settings_notifications",
     "ApplicationSettingsNotificationsVpn": "application_settings_notifications_vpn",
+    "ApplicationSettingsNotificationsVpnDict": "application_settings_notifications_vpn",
     "ApplicationSettingsNotificationsVpnNetwork": "application_settings_notifications_vpn_network",
+    "ApplicationSettingsNotificationsVpnNetworkDict": "application_settings_notifications_vpn_network",
     "ApplicationSignOnMode": "application_sign_on_mode",
     "ApplicationType": "application_type",
     "ApplicationUniversalLogout": "application_universal_logout",
+    "ApplicationUniversalLogoutDict": "application_universal_logout",
     "ApplicationVisibility": "application_visibility",
+    "ApplicationVisibilityDict": "application_visibility",
     "ApplicationVisibilityHide": "application_visibility_hide",
+    "ApplicationVisibilityHideDict": "application_visibility_hide",
     "AssignGroupOwnerRequestBody": "assign_group_owner_request_body",
+    "AssignGroupOwnerRequestBodyDict": "assign_group_owner_request_body",
     "AssignRoleRequest": "assign_role_request",
+    "AssignRoleRequestDict": "assign_role_request",
     "AssignUserToRealm": "assign_user_to_realm",
+    "AssignUserToRealmDict": "assign_user_to_realm",
     "AssignedAppLink": "assigned_app_link",
+    "AssignedAppLinkDict": "assigned_app_link",
     "AssociatedServerMediated": "associated_server_mediated",
+    "AssociatedServerMediatedDict": "associated_server_mediated",
     "AssuranceMethod": "assurance_method",
+    "AssuranceMethodDict": "assurance_method",
     "AssuranceMethodFactorMode": "assurance_method_factor_mode",
     "AttackProtectionAuthenticatorSettings": "attack_protection_authenticator_settings",
+    "AttackProtectionAuthenticatorSettingsDict": "attack_protection_authenticator_settings",
     "AuthServerLinks": "auth_server_links",
+    "AuthServerLinksDict": "auth_server_links",
     "AuthSettings": "auth_settings",
+    "AuthSettingsDict": "auth_settings",
     "AuthType": "auth_type",
     "AuthenticationMethod": "authentication_method",
     "AuthenticationMethodChain": "authentication_method_chain",
+    "AuthenticationMethodChainDict": "authentication_method_chain",
     "AuthenticationMethodChainMethod": "authentication_method_chain_method",
+    "AuthenticationMethodChainMethodDict": "authentication_method_chain_method",
+    "AuthenticationMethodDict": "authentication_method",
     "AuthenticationMethodObject": "authentication_method_object",
+    "AuthenticationMethodObjectDict": "authentication_method_object",
     "AuthenticationProvider": "authentication_provider",
+    "AuthenticationProviderDict": "authentication_provider",
     "AuthenticationProviderType": "authentication_provider_type",
     "AuthenticationProviderTypeWritable": "authentication_provider_type_writable",
     "AuthenticationProviderWritable": "authentication_provider_writable",
+    "AuthenticationProviderWritableDict": "authentication_provider_writable",
     "AuthenticatorBase": "authenticator_base",
+    "AuthenticatorBaseDict": "authenticator_base",
     "AuthenticatorEnrollment": "authenticator_enrollment",
     "AuthenticatorEnrollmentCreateRequest": "authenticator_enrollment_create_request",
+    "AuthenticatorEnrollmentCreateRequestDict": "authenticator_enrollment_create_request",
     "AuthenticatorEnrollmentCreateRequestTac": "authenticator_enrollment_create_request_tac",
+    "AuthenticatorEnrollmentCreateRequestTacDict": "authenticator_enrollment_create_request_tac",
+    "AuthenticatorEnrollmentDict": "authenticator_enrollment",
     "AuthenticatorEnrollmentLinks": "authenticator_enrollment_links",
+    "AuthenticatorEnrollmentLinksDict": "authenticator_enrollment_links",
     "AuthenticatorEnrollmentPolicy": "authenticator_enrollment_policy",
     "AuthenticatorEnrollmentPolicyAuthenticatorSettings": "authenticator_enrollment_policy_authenticator_settings",
+    "AuthenticatorEnrollmentPolicyAuthenticatorSettingsDict": "authenticator_enrollment_policy_authenticator_settings",
     "AuthenticatorEnrollmentPolicyAuthenticatorStatus": "authenticator_enrollment_policy_authenticator_status",
     "AuthenticatorEnrollmentPolicyAuthenticatorType": "authenticator_enrollment_policy_authenticator_type",
     "AuthenticatorEnrollmentPolicyConditions": "authenticator_enrollment_policy_conditions",
+    "AuthenticatorEnrollmentPolicyConditionsDict": "authenticator_enrollment_policy_conditions",
+    "AuthenticatorEnrollmentPolicyDict": "authenticator_enrollment_policy",
     "AuthenticatorEnrollmentPolicyRule": "authenticator_enrollment_policy_rule",
     "AuthenticatorEnrollmentPolicyRuleActionEnroll": "authenticator_enrollment_policy_rule_action_enroll",
+    "AuthenticatorEnrollmentPolicyRuleActionEnrollDict": "authenticator_enrollment_policy_rule_action_enroll",
     "AuthenticatorEnrollmentPolicyRuleActions": "authenticator_enrollment_policy_rule_actions",
+    "AuthenticatorEnrollmentPolicyRuleActionsDict": "authenticator_enrollment_policy_rule_actions",
     "AuthenticatorEnrollmentPolicyRuleConditions": "authenticator_enrollment_policy_rule_conditions",
+    "AuthenticatorEnrollmentPolicyRuleConditionsDict": "authenticator_enrollment_policy_rule_conditions",
+    "AuthenticatorEnrollmentPolicyRuleDict": "authenticator_enrollment_policy_rule",
     "AuthenticatorEnrollmentPolicySettings": "authenticator_enrollment_policy_settings",
+    "AuthenticatorEnrollmentPolicySettingsDict": "authenticator_enrollment_policy_settings",
     "AuthenticatorEnrollmentPolicySettingsType": "authenticator_enrollment_policy_settings_type",
     "AuthenticatorIdentity": "authenticator_identity",
+    "AuthenticatorIdentityDict": "authenticator_identity",
     "AuthenticatorKeyCustomApp": "authenticator_key_custom_app",
+    "AuthenticatorKeyCustomAppDict": "authenticator_key_custom_app",
     "AuthenticatorKeyCustomOtp": "authenticator_key_custom_otp",
+    "AuthenticatorKeyCustomOtpDict": "authenticator_key_custom_otp",
     "AuthenticatorKeyDuo": "authenticator_key_duo",
+    "AuthenticatorKeyDuoDict": "authenticator_key_duo",
     "AuthenticatorKeyEmail": "authenticator_key_email",
+    "AuthenticatorKeyEmailDict": "authenticator_key_email",
     "AuthenticatorKeyEnum": "authenticator_key_enum",
     "AuthenticatorKeyExternalIdp": "authenticator_key_external_idp",
+    "AuthenticatorKeyExternalIdpDict": "authenticator_key_external_idp",
     "AuthenticatorKeyGoogleOtp": "authenticator_key_google_otp",
+    "AuthenticatorKeyGoogleOtpDict": "authenticator_key_google_otp",
     "AuthenticatorKeyOktaVerify": "authenticator_key_okta_verify",
+    "AuthenticatorKeyOktaVerifyDict": "authenticator_key_okta_verify",
     "AuthenticatorKeyOnprem": "authenticator_key_onprem",
+    "AuthenticatorKeyOnpremDict": "authenticator_key_onprem",
     "AuthenticatorKeyPassword": "authenticator_key_password",
+    "AuthenticatorKeyPasswordDict": "authenticator_key_password",
     "AuthenticatorKeyPhone": "authenticator_key_phone",
+    "AuthenticatorKeyPhoneDict": "authenticator_key_phone",
     "AuthenticatorKeySecurityKey": "authenticator_key_security_key",
+    "AuthenticatorKeySecurityKeyDict": "authenticator_key_security_key",
     "AuthenticatorKeySecurityQuestion": "authenticator_key_security_question",
+    "AuthenticatorKeySecurityQuestionDict": "authenticator_key_security_question",
     "AuthenticatorKeySmartCard": "authenticator_key_smart_card",
+    "AuthenticatorKeySmartCardDict": "authenticator_key_smart_card",
     "AuthenticatorKeySymantecVip": "authenticator_key_symantec_vip",
+    "AuthenticatorKeySymantecVipDict": "authenticator_key_symantec_vip",
     "AuthenticatorKeyTac": "authenticator_key_tac",
+    "AuthenticatorKeyTacDict": "authenticator_key_tac",
     "AuthenticatorKeyWebauthn": "authenticator_key_webauthn",
+    "AuthenticatorKeyWebauthnDict": "authenticator_key_webauthn",
     "AuthenticatorKeyYubikey": "authenticator_key_yubikey",
+    "AuthenticatorKeyYubikeyDict": "authenticator_key_yubikey",
     "AuthenticatorLinks": "authenticator_links",
+    "AuthenticatorLinksDict": "authenticator_links",
     "AuthenticatorMethodAlgorithm": "authenticator_method_algorithm",
     "AuthenticatorMethodBase": "authenticator_method_base",
+    "AuthenticatorMethodBaseDict": "authenticator_method_base",
     "AuthenticatorMethodConstraint": "authenticator_method_constraint",
+    "AuthenticatorMethodConstraintDict": "authenticator_method_constraint",
     "AuthenticatorMethodOtp": "authenticator_method_otp",
+    "AuthenticatorMethodOtpDict": "authenticator_method_otp",
     "AuthenticatorMethodProperty": "authenticator_method_property",
     "AuthenticatorMethodPush": "authenticator_method_push",
+    "AuthenticatorMethodPushDict": "authenticator_method_push",
     "AuthenticatorMethodSignedNonce": "authenticator_method_signed_nonce",
+    "AuthenticatorMethodSignedNonceDict": "authenticator_method_signed_nonce",
     "AuthenticatorMethodSimple": "authenticator_method_simple",
+    "AuthenticatorMethodSimpleDict": "authenticator_method_simple",
     "AuthenticatorMethodTac": "authenticator_method_tac",
+    "AuthenticatorMethodTacDict": "authenticator_method_tac",
     "AuthenticatorMethodTotp": "authenticator_method_totp",
+    "AuthenticatorMethodTotpDict": "authenticator_method_totp",
     "AuthenticatorMethodTransactionType": "authenticator_method_transaction_type",
     "AuthenticatorMethodType": "authenticator_method_type",
     "AuthenticatorMethodTypeWebAuthn": "authenticator_method_type_web_authn",
     "AuthenticatorMethodWebAuthn": "authenticator_method_web_authn",
+    "AuthenticatorMethodWebAuthnDict": "authenticator_method_web_authn",
     "AuthenticatorMethodWithVerifiableProperties": "authenticator_method_with_verifiable_properties",
+    "AuthenticatorMethodWithVerifiablePropertiesDict": "authenticator_method_with_verifiable_properties",
     "AuthenticatorProfile": "authenticator_profile",
+    "AuthenticatorProfileDict": "authenticator_profile",
     "AuthenticatorProfileTacRequest": "authenticator_profile_tac_request",
+    "AuthenticatorProfileTacRequestDict": "authenticator_profile_tac_request",
     "AuthenticatorProfileTacResponsePost": "authenticator_profile_tac_response_post",
+    "AuthenticatorProfileTacResponsePostDict": "authenticator_profile_tac_response_post",
     "AuthenticatorSimple": "authenticator_simple",
+    "AuthenticatorSimpleDict": "authenticator_simple",
     "AuthenticatorType": "authenticator_type",
     "AuthorizationServer": "authorization_server",
     "AuthorizationServerCredentials": "authorization_server_credentials",
+    "AuthorizationServerCredentialsDict": "authorization_server_credentials",
     "AuthorizationServerCredentialsRotationMode": "authorization_server_credentials_rotation_mode",
     "AuthorizationServerCredentialsSigningConfig": "authorization_server_credentials_signing_config",
+    "AuthorizationServerCredentialsSigningConfigDict": "authorization_server_credentials_signing_config",
     "AuthorizationServerCredentialsUse": "authorization_server_credentials_use",
+    "AuthorizationServerDict": "authorization_server",
     "AuthorizationServerJsonWebKey": "authorization_server_json_web_key",
+    "AuthorizationServerJsonWebKeyDict": "authorization_server_json_web_key",
     "AuthorizationServerPolicy": "authorization_server_policy",
     "AuthorizationServerPolicyConditions": "authorization_server_policy_conditions",
+    "AuthorizationServerPolicyConditionsDict": "authorization_server_policy_conditions",
+    "AuthorizationServerPolicyDict": "authorization_server_policy",
     "AuthorizationServerPolicyLinks": "authorization_server_policy_links",
+    "AuthorizationServerPolicyLinksDict": "authorization_server_policy_links",
     "AuthorizationServerPolicyPeopleCondition": "authorization_server_policy_people_condition",
+    "AuthorizationServerPolicyPeopleConditionDict": "authorization_server_policy_people_condition",
     "AuthorizationServerPolicyRule": "authorization_server_policy_rule",
     "AuthorizationServerPolicyRuleActions": "authorization_server_policy_rule_actions",
+    "AuthorizationServerPolicyRuleActionsDict": "authorization_server_policy_rule_actions",
     "AuthorizationServerPolicyRuleConditions": "authorization_server_policy_rule_conditions",
+    "AuthorizationServerPolicyRuleConditionsDict": "authorization_server_policy_rule_conditions",
+    "AuthorizationServerPolicyRuleDict": "authorization_server_policy_rule",
     "AuthorizationServerPolicyRuleGroupCondition": "authorization_server_policy_rule_group_condition",
+    "AuthorizationServerPolicyRuleGroupConditionDict": "authorization_server_policy_rule_group_condition",
     "AuthorizationServerPolicyRuleRequest": "authorization_server_policy_rule_request",
+    "AuthorizationServerPolicyRuleRequestDict": "authorization_server_policy_rule_request",
     "AuthorizationServerPolicyRuleUserCondition": "authorization_server_policy_rule_user_condition",
+    "AuthorizationServerPolicyRuleUserConditionDict": "authorization_server_policy_rule_user_condition",
     "AuthorizationServerResourceHrefObject": "authorization_server_resource_href_object",
+    "AuthorizationServerResourceHrefObjectDict": "authorization_server_resource_href_object",
     "AutoAssignAdminAppSetting": "auto_assign_admin_app_setting",
+    "AutoAssignAdminAppSettingDict": "auto_assign_admin_app_setting",
     "AutoLoginApplication": "auto_login_application",
+    "AutoLoginApplicationDict": "auto_login_application",
     "AutoLoginApplicationSettings": "auto_login_application_settings",
+    "AutoLoginApplicationSettingsDict": "auto_login_application_settings",
     "AutoLoginApplicationSettingsSignOn": "auto_login_application_settings_sign_on",
+    "AutoLoginApplicationSettingsSignOnDict": "auto_login_application_settings_sign_on",
     "AutoUpdateSchedule": "auto_update_schedule",
+    "AutoUpdateScheduleDict": "auto_update_schedule",
     "AvailableAction": "available_action",
+    "AvailableActionDict": "available_action",
     "AvailableActionProvider": "available_action_provider",
+    "AvailableActionProviderDict": "available_action_provider",
     "AvailableActions": "available_actions",
+    "AvailableActionsDict": "available_actions",
     "AwsRegion": "aws_region",
     "BASICSMTPAUTH": "basic_smtp_auth",
     "BASICSMTPAUTHCREATE": "basic_smtp_auth_create",
+    "BASICSMTPAUTHCREATEDict": "basic_smtp_auth_create",
+    "BASICSMTPAUTHDict": "basic_smtp_auth",
     "BaseContext": "base_context",
+    "BaseContextDict": "base_context",
     "BaseEmailDomain": "base_email_domain",
+    "BaseEmailDomainDict": "base_email_domain",
     "BaseEmailServer": "base_email_server",
     "BaseEmailServerCreate": "base_email_server_create",
+    "BaseEmailServerCreateDict": "base_email_server_create",
+    "BaseEmailServerDict": "base_email_server",
     "BaseToken": "base_token",
+    "BaseTokenDict": "base_token",
     "BasicApplicationSettings": "basic_application_settings",
     "BasicApplicationSettingsApplication": "basic_application_settings_application",
+    "BasicApplicationSettingsApplicationDict": "basic_application_settings_application",
+    "BasicApplicationSettingsDict": "basic_application_settings",
     "BasicAuthApplication": "basic_auth_application",
+    "BasicAuthApplicationDict": "basic_auth_application",
     "BeforeScheduledActionPolicyRuleCondition": "before_scheduled_action_policy_rule_condition",
+    "BeforeScheduledActionPolicyRuleConditionDict": "before_scheduled_action_policy_rule_condition",
     "BehaviorRule": "behavior_rule",
     "BehaviorRuleASN": "behavior_rule_asn",
+    "BehaviorRuleASNDict": "behavior_rule_asn",
     "BehaviorRuleAnomalousDevice": "behavior_rule_anomalous_device",
+    "BehaviorRuleAnomalousDeviceDict": "behavior_rule_anomalous_device",
     "BehaviorRuleAnomalousIP": "behavior_rule_anomalous_ip",
+    "BehaviorRuleAnomalousIPDict": "behavior_rule_anomalous_ip",
     "BehaviorRuleAnomalousLocation": "behavior_rule_anomalous_location",
+    "BehaviorRuleAnomalousLocationDict": "behavior_rule_anomalous_location",
+    "BehaviorRuleDict": "behavior_rule",
     "BehaviorRuleSettings": "behavior_rule_settings",
     "BehaviorRuleSettingsAnomalousASN": "behavior_rule_settings_anomalous_asn",
+    "BehaviorRuleSettingsAnomalousASNDict": "behavior_rule_settings_anomalous_asn",
     "BehaviorRuleSettingsAnomalousDevice": "behavior_rule_settings_anomalous_device",
+    "BehaviorRuleSettingsAnomalousDeviceDict": "behavior_rule_settings_anomalous_device",
     "BehaviorRuleSettingsAnomalousIP": "behavior_rule_settings_anomalous_ip",
+    "BehaviorRuleSettingsAnomalousIPDict": "behavior_rule_settings_anomalous_ip",
     "BehaviorRuleSettingsAnomalousLocation": "behavior_rule_settings_anomalous_location",
+    "BehaviorRuleSettingsAnomalousLocationDict": "behavior_rule_settings_anomalous_location",
+    "BehaviorRuleSettingsDict": "behavior_rule_settings",
     "BehaviorRuleSettingsHistoryBased": "behavior_rule_settings_history_based",
+    "BehaviorRuleSettingsHistoryBasedDict": "behavior_rule_settings_history_based",
     "BehaviorRuleSettingsVelocity": "behavior_rule_settings_velocity",
+    "BehaviorRuleSettingsVelocityDict": "behavior_rule_settings_velocity",
     "BehaviorRuleType": "behavior_rule_type",
     "BehaviorRuleVelocity": "behavior_rule_velocity",
+    "BehaviorRuleVelocityDict": "behavior_rule_velocity",
     "BindingMethod": "binding_method",
     "BookmarkApplication": "bookmark_application",
+    "BookmarkApplicationDict": "bookmark_application",
     "BookmarkApplicationSettings": "bookmark_application_settings",
     "BookmarkApplicationSettingsApplication": "bookmark_application_settings_application",
+    "BookmarkApplicationSettingsApplicationDict": "bookmark_application_settings_application",
+    "BookmarkApplicationSettingsDict": "bookmark_application_settings",
     "BotProtectionConfiguration": "bot_protection_configuration",
+    "BotProtectionConfigurationDict": "bot_protection_configuration",
     "BotProtectionEnforcementType": "bot_protection_enforcement_type",
     "BotProtectionLevel": "bot_protection_level",
     "BotProtectionMode": "bot_protection_mode",
     "BotProtectionSupportedFlow": "bot_protection_supported_flow",
     "BouncesRemoveListError": "bounces_remove_list_error",
+    "BouncesRemoveListErrorDict": "bounces_remove_list_error",
     "BouncesRemoveListObj": "bounces_remove_list_obj",
+    "BouncesRemoveListObjDict": "bounces_remove_list_obj",
     "BouncesRemoveListResult": "bounces_remove_list_result",
+    "BouncesRemoveListResultDict": "bounces_remove_list_result",
     "Brand": "brand",
+    "BrandDict": "brand",
     "BrandDomains": "brand_domains",
+    "BrandDomainsDict": "brand_domains",
     "BrandRequest": "brand_request",
+    "BrandRequestDict": "brand_request",
     "BrandWithEmbedded": "brand_with_embedded",
+    "BrandWithEmbeddedDict": "brand_with_embedded",
     "BrandWithEmbeddedLinks": "brand_with_embedded_links",
+    "BrandWithEmbeddedLinksDict": "brand_with_embedded_links",
     "BrowserPluginApplication": "browser_plugin_application",
+    "BrowserPluginApplicationDict": "browser_plugin_application",
     "BulkDeleteRequestBody": "bulk_delete_request_body",
+    "BulkDeleteRequestBodyDict": "bulk_delete_request_body",
     "BulkGroupDeleteRequestBody": "bulk_group_delete_request_body",
+    "BulkGroupDeleteRequestBodyDict": "bulk_group_delete_request_body",
     "BulkGroupMembershipsDeleteRequestBody": "bulk_group_memberships_delete_request_body",
+    "BulkGroupMembershipsDeleteRequestBodyDict": "bulk_group_memberships_delete_request_body",
     "BulkGroupMembershipsUpsertRequestBody": "bulk_group_memberships_upsert_request_body",
+    "BulkGroupMembershipsUpsertRequestBodyDict": "bulk_group_memberships_upsert_request_body",
     "BulkGroupUpsertRequestBody": "bulk_group_upsert_request_body",
+    "BulkGroupUpsertRequestBodyDict": "bulk_group_upsert_request_body",
     "BulkUpsertRequestBody": "bulk_upsert_request_body",
+    "BulkUpsertRequestBodyDict": "bulk_upsert_request_body",
     "BundleEntitlement": "bundle_entitlement",
+    "BundleEntitlementDict": "bundle_entitlement",
     "BundleEntitlementsResponse": "bundle_entitlements_response",
+    "BundleEntitlementsResponseDict": "bundle_entitlements_response",
     "BundleEntitlementsResponseLinks": "bundle_entitlements_response_links",
+    "BundleEntitlementsResponseLinksDict": "bundle_entitlements_response_links",
     "BundleLink": "bundle_link",
+    "BundleLinkDict": "bundle_link",
     "ByDateTimeAuthenticatorGracePeriodExpiry": "by_date_time_authenticator_grace_period_expiry",
+    "ByDateTimeAuthenticatorGracePeriodExpiryDict": "by_date_time_authenticator_grace_period_expiry",
     "BySkipCountAuthenticatorGracePeriod": "by_skip_count_authenticator_grace_period",
+    "BySkipCountAuthenticatorGracePeriodDict": "by_skip_count_authenticator_grace_period",
     "CAPTCHAInstance": "captcha_instance",
+    "CAPTCHAInstanceDict": "captcha_instance",
     "CAPTCHAType": "captcha_type",
     "CSRLinks": "csr_links",
+    "CSRLinksDict": "csr_links",
     "CaepCredentialChangeEvent": "caep_credential_change_event",
+    "CaepCredentialChangeEventDict": "caep_credential_change_event",
     "CaepDeviceComplianceChangeEvent": "caep_device_compliance_change_event",
+    "CaepDeviceComplianceChangeEventDict": "caep_device_compliance_change_event",
     "CaepEvent": "caep_event",
+    "CaepEventDict": "caep_event",
     "CaepSecurityEvent": "caep_security_event",
+    "CaepSecurityEventDict": "caep_security_event",
     "CaepSessionRevokedEvent": "caep_session_revoked_event",
+    "CaepSessionRevokedEventDict": "caep_session_revoked_event",
     "CallerContext": "caller_context",
+    "CallerContextDict": "caller_context",
     "CapabilitiesCreateObject": "capabilities_create_object",
+    "CapabilitiesCreateObjectDict": "capabilities_create_object",
     "CapabilitiesImportRulesObject": "capabilities_import_rules_object",
+    "CapabilitiesImportRulesObjectDict": "capabilities_import_rules_object",
     "CapabilitiesImportRulesUserCreateAndMatchObject": "capabilities_import_rules_user_create_and_match_object",
+    "CapabilitiesImportRulesUserCreateAndMatchObjectDict": "capabilities_import_rules_user_create_and_match_object",
     "CapabilitiesImportSettingsObject": "capabilities_import_settings_object",
+    "CapabilitiesImportSettingsObjectDict": "capabilities_import_settings_object",
     "CapabilitiesInboundProvisioningObject": "capabilities_inbound_provisioning_object",
+    "CapabilitiesInboundProvisioningObjectDict": "capabilities_inbound_provisioning_object",
     "CapabilitiesObject": "capabilities_object",
+    "CapabilitiesObjectDict": "capabilities_object",
     "CapabilitiesUpdateObject": "capabilities_update_object",
+    "CapabilitiesUpdateObjectDict": "capabilities_update_object",
     "Capability": "capability",
     "CatalogApplication": "catalog_application",
+    "CatalogApplicationDict": "catalog_application",
     "CatalogApplicationStatus": "catalog_application_status",
     "ChallengeType": "challenge_type",
     "ChangeEnum": "change_enum",
     "ChangePasswordRequest": "change_password_request",
+    "ChangePasswordRequestDict": "change_password_request",
     "Channel": "channel",
     "ChannelBinding": "channel_binding",
+    "ChannelBindingDict": "channel_binding",
     "ChildOrg": "child_org",
+    "ChildOrgDict": "child_org",
     "ChromeBrowserVersion": "chrome_browser_version",
+    "ChromeBrowserVersionDict": "chrome_browser_version",
     "ClassificationType": "classification_type",
     "Client": "client",
+    "ClientDict": "client",
     "ClientPolicyCondition": "client_policy_condition",
+    "ClientPolicyConditionDict": "client_policy_condition",
     "ClientPrivilegesSetting": "client_privileges_setting",
+    "ClientPrivilegesSettingDict": "client_privileges_setting",
     "ClientUpdatePolicy": "client_update_policy",
+    "ClientUpdatePolicyDict": "client_update_policy",
     "ClientUpdatePolicyRule": "client_update_policy_rule",
     "ClientUpdatePolicyRuleActionsObject": "client_update_policy_rule_actions_object",
+    "ClientUpdatePolicyRuleActionsObjectDict": "client_update_policy_rule_actions_object",
+    "ClientUpdatePolicyRuleDict": "client_update_policy_rule",
     "CodeChallengeMethod": "code_challenge_method",
     "Compliance": "compliance",
+    "ComplianceDict": "compliance",
     "Conditions": "conditions",
+    "ConditionsDict": "conditions",
     "ConnectionsSigningRotationMode": "connections_signing_rotation_mode",
     "ContentSecurityPolicySetting": "content_security_policy_setting",
+    "ContentSecurityPolicySettingDict": "content_security_policy_setting",
     "ContextPolicyRuleCondition": "context_policy_rule_condition",
+    "ContextPolicyRuleConditionDict": "context_policy_rule_condition",
     "CreateBrandRequest": "create_brand_request",
+    "CreateBrandRequestDict": "create_brand_request",
     "CreateGroupPushMappingRequest": "create_group_push_mapping_request",
+    "CreateGroupPushMappingRequestDict": "create_group_push_mapping_request",
     "CreateGroupRuleRequest": "create_group_rule_request",
+    "CreateGroupRuleRequestDict": "create_group_rule_request",
     "CreateIamRoleRequest": "create_iam_role_request",
+    "CreateIamRoleRequestDict": "create_iam_role_request",
     "CreateOrUpdatePolicy": "create_or_update_policy",
+    "CreateOrUpdatePolicyDict": "create_or_update_policy",
     "CreateRealmAssignmentRequest": "create_realm_assignment_request",
+    "CreateRealmAssignmentRequestDict": "create_realm_assignment_request",
     "CreateRealmRequest": "create_realm_request",
+    "CreateRealmRequestDict": "create_realm_request",
     "CreateResourceSetRequest": "create_resource_set_request",
+    "CreateResourceSetRequestDict": "create_resource_set_request",
     "CreateSessionRequest": "create_session_request",
+    "CreateSessionRequestDict": "create_session_request",
     "CreateUISchema": "create_ui_schema",
+    "CreateUISchemaDict": "create_ui_schema",
     "CreateUpdateIamRolePermissionRequest": "create_update_iam_role_permission_request",
+    "CreateUpdateIamRolePermissionRequestDict": "create_update_iam_role_permission_request",
     "CreateUserRequest": "create_user_request",
+    "CreateUserRequestDict": "create_user_request",
     "CredentialSyncInfo": "credential_sync_info",
+    "CredentialSyncInfoDict": "credential_sync_info",
     "CredentialSyncState": "credential_sync_state",
     "Csr": "csr",
+    "CsrDict": "csr",
     "CsrMetadata": "csr_metadata",
+    "CsrMetadataDict": "csr_metadata",
     "CsrMetadataSubject": "csr_metadata_subject",
     "CsrMetadataSubjectAltNames": "csr_metadata_subject_alt_names",
+    "CsrMetadataSubjectAltNamesDict": "csr_metadata_subject_alt_names",
+    "CsrMetadataSubjectDict": "csr_metadata_subject",
     "CsrPublishHrefHints": "csr_publish_href_hints",
+    "CsrPublishHrefHintsDict": "csr_publish_href_hints",
     "CsrSelfHrefHints": "csr_self_href_hints",
+    "CsrSelfHrefHintsDict": "csr_self_href_hints",
     "CustomAAGUIDCreateRequestObject": "custom_aaguid_create_request_object",
+    "CustomAAGUIDCreateRequestObjectDict": "custom_aaguid_create_request_object",
     "CustomAAGUIDResponseObject": "custom_aaguid_response_object",
+    "CustomAAGUIDResponseObjectDict": "custom_aaguid_response_object",
     "CustomAAGUIDUpdateRequestObject": "custom_aaguid_update_request_object",
+    "CustomAAGUIDUpdateRequestObjectDict": "custom_aaguid_update_request_object",
     "CustomAppUserVerificationEnum": "custom_app_user_verification_enum",
     "CustomAuthSettings": "custom_auth_settings",
+    "CustomAuthSettingsDict": "custom_auth_settings",
     "CustomRole": "custom_role",
     "CustomRoleAssignmentSchema": "custom_role_assignment_schema",
+    "CustomRoleAssignmentSchemaDict": "custom_role_assignment_schema",
+    "CustomRoleDict": "custom_role",
     "CustomTelephonyProviderCredentialCreateRequest": "custom_telephony_provider_credential_create_request",
+    "CustomTelephonyProviderCredentialCreateRequestDict": "custom_telephony_provider_credential_create_request",
     "CustomTelephonyProviderCredentialResponse": "custom_telephony_provider_credential_response",
+    "CustomTelephonyProviderCredentialResponseDict": "custom_telephony_provider_credential_response",
     "CustomTelephonyProviderCredentialSendTestRequest": "custom_telephony_provider_credential_send_test_request",
+    "CustomTelephonyProviderCredentialSendTestRequestDict": "custom_telephony_provider_credential_send_test_request",
     "CustomTelephonyProviderCredentialUpdateRequest": "custom_telephony_provider_credential_update_request",
+    "CustomTelephonyProviderCredentialUpdateRequestDict": "custom_telephony_provider_credential_update_request",
     "CustomTelephonyProviderSettings": "custom_telephony_provider_settings",
+    "CustomTelephonyProviderSettingsDict": "custom_telephony_provider_settings",
     "CustomTelephonyProviderSettingsTelesignServiceCall": "custom_telephony_provider_settings_telesign_service_call",
+    "CustomTelephonyProviderSettingsTelesignServiceCallDict": "custom_telephony_provider_settings_telesign_service_call",
     "CustomTelephonyProviderSettingsTelesignServiceSms": "custom_telephony_provider_settings_telesign_service_sms",
+    "CustomTelephonyProviderSettingsTelesignServiceSmsDict": "custom_telephony_provider_settings_telesign_service_sms",
     "CustomTelephonyProviderSettingsTwilioCallerId": "custom_telephony_provider_settings_twilio_caller_id",
+    "CustomTelephonyProviderSettingsTwilioCallerIdDict": "custom_telephony_provider_settings_twilio_caller_id",
     "CustomTelephonyProviderSettingsTwilioMessagingService": "custom_telephony_provider_settings_twilio_messaging_service",
+    "CustomTelephonyProviderSettingsTwilioMessagingServiceDict": "custom_telephony_provider_settings_twilio_messaging_service",
     "CustomTelephonyProviderSettingsTwilioPhoneNumber": "custom_telephony_provider_settings_twilio_phone_number",
+    "CustomTelephonyProviderSettingsTwilioPhoneNumberDict": "custom_telephony_provider_settings_twilio_phone_number",
     "CustomTelephonyProviderSettingsTwilioVerify": "custom_telephony_provider_settings_twilio_verify",
+    "CustomTelephonyProviderSettingsTwilioVerifyDict": "custom_telephony_provider_settings_twilio_verify",
     "CustomizablePage": "customizable_page",
+    "CustomizablePageDict": "customizable_page",
     "DNSRecordAuthenticators": "dns_record_authenticators",
+    "DNSRecordAuthenticatorsDict": "dns_record_authenticators",
     "DNSRecordDomains": "dns_record_domains",
+    "DNSRecordDomainsDict": "dns_record_domains",
     "DNSRecordTypeAuthenticators": "dns_record_type_authenticators",
     "DNSRecordTypeDomains": "dns_record_type_domains",
     "DRStatusItem": "dr_status_item",
+    "DRStatusItemDict": "dr_status_item",
     "DTCChromeOS": "dtc_chrome_os",
+    "DTCChromeOSDict": "dtc_chrome_os",
     "DTCMacOS": "dtc_mac_os",
+    "DTCMacOSDict": "dtc_mac_os",
     "DTCWindows": "dtc_windows",
+    "DTCWindowsDict": "dtc_windows",
     "DbscCredential": "dbsc_credential",
+    "DbscCredentialDict": "dbsc_credential",
     "DbscRefreshResponse": "dbsc_refresh_response",
+    "DbscRefreshResponseDict": "dbsc_refresh_response",
     "DbscScope": "dbsc_scope",
+    "DbscScopeDict": "dbsc_scope",
     "DbscStartResponse": "dbsc_start_response",
+    "DbscStartResponseDict": "dbsc_start_response",
     "DefaultApp": "default_app",
+    "DefaultAppDict": "default_app",
     "DesktopMFAEnforceNumberMatchingChallengeOrgSetting": "desktop_mfa_enforce_number_matching_challenge_org_setting",
+    "DesktopMFAEnforceNumberMatchingChallengeOrgSettingDict": "desktop_mfa_enforce_number_matching_challenge_org_setting",
     "DesktopMFARecoveryPinOrgSetting": "desktop_mfa_recovery_pin_org_setting",
+    "DesktopMFARecoveryPinOrgSettingDict": "desktop_mfa_recovery_pin_org_setting",
     "DetailedHookKeyInstance": "detailed_hook_key_instance",
+    "DetailedHookKeyInstanceDict": "detailed_hook_key_instance",
     "DetectedRiskEvents": "detected_risk_events",
     "Device": "device",
     "DeviceAccessPolicyRuleCondition": "device_access_policy_rule_condition",
+    "DeviceAccessPolicyRuleConditionDict": "device_access_policy_rule_condition",
     "DeviceAssurance": "device_assurance",
     "DeviceAssuranceAndroidPlatform": "device_assurance_android_platform",
+    "DeviceAssuranceAndroidPlatformDict": "device_assurance_android_platform",
     "DeviceAssuranceChromeOSPlatform": "device_assurance_chrome_os_platform",
+    "DeviceAssuranceChromeOSPlatformDict": "device_assurance_chrome_os_platform",
+    "DeviceAssuranceDict": "device_assurance",
     "DeviceAssuranceIOSPlatform": "device_assurance_ios_platform",
+    "DeviceAssuranceIOSPlatformDict": "device_assurance_ios_platform",
     "DeviceAssuranceMacOSPlatform": "device_assurance_mac_os_platform",
+    "DeviceAssuranceMacOSPlatformDict": "device_assurance_mac_os_platform",
     "DeviceAssuranceWindowsPlatform": "device_assurance_windows_platform",
+    "DeviceAssuranceWindowsPlatformDict": "device_assurance_windows_platform",
     "DeviceContextProvider": "device_context_provider",
+    "DeviceContextProviderDict": "device_context_provider",
+    "DeviceDict": "device",
     "DeviceDisplayName": "device_display_name",
+    "DeviceDisplayNameDict": "device_display_name",
     "DeviceIntegrations": "device_integrations",
+    "DeviceIntegrationsDict": "device_integrations",
     "DeviceIntegrationsMetadata": "device_integrations_metadata",
     "DeviceIntegrationsName": "device_integrations_name",
     "DeviceIntegrationsPlatform": "device_integrations_platform",
     "DeviceIntegrationsStatus": "device_integrations_status",
     "DeviceIntegrity": "device_integrity",
     "DeviceList": "device_list",
+    "DeviceListDict": "device_list",
     "DevicePlatform": "device_platform",
     "DevicePolicyMDMFramework": "device_policy_mdm_framework",
     "DevicePolicyPlatformType": "device_policy_platform_type",
     "DevicePolicyRuleCondition": "device_policy_rule_condition",
     "DevicePolicyRuleConditionAssurance": "device_policy_rule_condition_assurance",
+    "DevicePolicyRuleConditionAssuranceDict": "device_policy_rule_condition_assurance",
+    "DevicePolicyRuleConditionDict": "device_policy_rule_condition",
     "DevicePolicyRuleConditionPlatform": "device_policy_rule_condition_platform",
+    "DevicePolicyRuleConditionPlatformDict": "device_policy_rule_condition_platform",
     "DevicePolicyTrustLevel": "device_policy_trust_level",
     "DevicePostureCheck": "device_posture_check",
+    "DevicePostureCheckDict": "device_posture_check",
     "DevicePostureChecks": "device_posture_checks",
+    "DevicePostureChecksDict": "device_posture_checks",
     "DevicePostureChecksMappingType": "device_posture_checks_mapping_type",
     "DevicePostureChecksPlatform": "device_posture_checks_platform",
     "DevicePostureChecksRemediationSettings": "device_posture_checks_remediation_settings",
+    "DevicePostureChecksRemediationSettingsDict": "device_posture_checks_remediation_settings",
     "DevicePostureChecksType": "device_posture_checks_type",
     "DevicePostureIdP": "device_posture_id_p",
+    "DevicePostureIdPDict": "device_posture_id_p",
     "DeviceProfile": "device_profile",
+    "DeviceProfileDict": "device_profile",
     "DeviceProvider": "device_provider",
+    "DeviceProviderDict": "device_provider",
     "DeviceSignalCollectionPlatformConditionEvaluatorPlatform": "device_signal_collection_platform_condition_evaluator_platform",
+    "DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict": "device_signal_collection_platform_condition_evaluator_platform",
     "DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem": "device_signal_collection_platform_condition_evaluator_platform_operating_system",
+    "DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystemDict": "device_signal_collection_platform_condition_evaluator_platform_operating_system",
     "DeviceSignalCollectionPlatformPolicyRuleCondition": "device_signal_collection_platform_policy_rule_condition",
+    "DeviceSignalCollectionPlatformPolicyRuleConditionDict": "device_signal_collection_platform_policy_rule_condition",
     "DeviceSignalCollectionPolicy": "device_signal_collection_policy",
+    "DeviceSignalCollectionPolicyDict": "device_signal_collection_policy",
     "DeviceSignalCollectionPolicyPlatformOperatingSystemType": "device_signal_collection_policy_platform_operating_system_type",
     "DeviceSignalCollectionPolicyPlatformType": "device_signal_collection_policy_platform_type",
     "DeviceSignalCollectionPolicyRule": "device_signal_collection_policy_rule",
     "DeviceSignalCollectionPolicyRuleActions": "device_signal_collection_policy_rule_actions",
+    "DeviceSignalCollectionPolicyRuleActionsDict": "device_signal_collection_policy_rule_actions",
     "DeviceSignalCollectionPolicyRuleConditions": "device_signal_collection_policy_rule_conditions",
+    "DeviceSignalCollectionPolicyRuleConditionsDict": "device_signal_collection_policy_rule_conditions",
     "DeviceSignalCollectionPolicyRuleDeviceSignalCollection": "device_signal_collection_policy_rule_device_signal_collection",
+    "DeviceSignalCollectionPolicyRuleDeviceSignalCollectionDict": "device_signal_collection_policy_rule_device_signal_collection",
+    "DeviceSignalCollectionPolicyRuleDict": "device_signal_collection_policy_rule",
     "DeviceStatus": "device_status",
     "DeviceUser": "device_user",
+    "DeviceUserDict": "device_user",
     "DeviceWithProviders": "device_with_providers",
+    "DeviceWithProvidersDict": "device_with_providers",
     "DigestAlgorithm": "digest_algorithm",
     "DiskEncryptionTypeAndroid": "disk_encryption_type_android",
     "DiskEncryptionTypeDef": "disk_encryption_type_def",
     "DiskEncryptionTypeDesktop": "disk_encryption_type_desktop",
     "DomainCertificate": "domain_certificate",
+    "DomainCertificateDict": "domain_certificate",
     "DomainCertificateMetadata": "domain_certificate_metadata",
+    "DomainCertificateMetadataDict": "domain_certificate_metadata",
     "DomainCertificateSourceType": "domain_certificate_source_type",
     "DomainCertificateType": "domain_certificate_type",
     "DomainLinks": "domain_links",
+    "DomainLinksDict": "domain_links",
     "DomainListResponse": "domain_list_response",
+    "DomainListResponseDict": "domain_list_response",
     "DomainRequest": "domain_request",
+    "DomainRequestDict": "domain_request",
     "DomainResponse": "domain_response",
+    "DomainResponseDict": "domain_response",
     "DomainValidationStatus": "domain_validation_status",
     "Duration": "duration",
+    "DurationDict": "duration",
     "DynamicNetworkZone": "dynamic_network_zone",
+    "DynamicNetworkZoneDict": "dynamic_network_zone",
     "ECKeyJWK": "ec_key_jwk",
+    "ECKeyJWKDict": "ec_key_jwk",
     "EmailContent": "email_content",
+    "EmailContentDict": "email_content",
     "EmailCustomization": "email_customization",
+    "EmailCustomizationDict": "email_customization",
     "EmailCustomizationLinks": "email_customization_links",
+    "EmailCustomizationLinksDict": "email_customization_links",
     "EmailDefaultContent": "email_default_content",
+    "EmailDefaultContentDict": "email_default_content",
     "EmailDefaultContentLinks": "email_default_content_links",
+    "EmailDefaultContentLinksDict": "email_default_content_links",
     "EmailDomain": "email_domain",
     "EmailDomainDNSRecord": "email_domain_dns_record",
+    "EmailDomainDNSRecordDict": "email_domain_dns_record",
     "EmailDomainDNSRecordType": "email_domain_dns_record_type",
+    "EmailDomainDict": "email_domain",
     "EmailDomainResponse": "email_domain_response",
+    "EmailDomainResponseDict": "email_domain_response",
     "EmailDomainResponseWithEmbedded": "email_domain_response_with_embedded",
+    "EmailDomainResponseWithEmbeddedDict": "email_domain_response_with_embedded",
     "EmailDomainStatus": "email_domain_status",
     "EmailPreview": "email_preview",
+    "EmailPreviewDict": "email_preview",
     "EmailPreviewLinks": "email_preview_links",
+    "EmailPreviewLinksDict": "email_preview_links",
     "EmailServerListResponse": "email_server_list_response",
+    "EmailServerListResponseDict": "email_server_list_response",
     "EmailSettings": "email_settings",
+    "EmailSettingsDict": "email_settings",
     "EmailSettingsResponse": "email_settings_response",
+    "EmailSettingsResponseDict": "email_settings_response",
     "EmailSettingsResponseLinks": "email_settings_response_links",
+    "EmailSettingsResponseLinksDict": "email_settings_response_links",
     "EmailTemplateResponse": "email_template_response",
+    "EmailTemplateResponseDict": "email_template_response",
     "EmailTemplateResponseLinks": "email_template_response_links",
+    "EmailTemplateResponseLinksDict": "email_template_response_links",
     "EmailTemplateTouchPointVariant": "email_template_touch_point_variant",
     "EmailTestAddresses": "email_test_addresses",
+    "EmailTestAddressesDict": "email_test_addresses",
     "Embedded": "embedded",
+    "EmbeddedDict": "embedded",
     "EmptyRequestSchema": "empty_request_schema",
+    "EmptyRequestSchemaDict": "empty_request_schema",
     "EnabledPagesType": "enabled_pages_type",
     "EnabledStatus": "enabled_status",
     "EndUserDashboardTouchPointVariant": "end_user_dashboard_touch_point_variant",
     "EndpointAuthMethod": "endpoint_auth_method",
     "EnhancedDynamicNetworkZone": "enhanced_dynamic_network_zone",
+    "EnhancedDynamicNetworkZoneDict": "enhanced_dynamic_network_zone",
     "EnrollmentActivationRequest": "enrollment_activation_request",
+    "EnrollmentActivationRequestDict": "enrollment_activation_request",
     "EnrollmentActivationResponse": "enrollment_activation_response",
+    "EnrollmentActivationResponseDict": "enrollment_activation_response",
     "EnrollmentInitializationRequest": "enrollment_initialization_request",
+    "EnrollmentInitializationRequestDict": "enrollment_initialization_request",
     "EnrollmentInitializationResponse": "enrollment_initialization_response",
+    "EnrollmentInitializationResponseDict": "enrollment_initialization_response",
     "EnrollmentPolicyAuthenticatorGracePeriod": "enrollment_policy_authenticator_grace_period",
+    "EnrollmentPolicyAuthenticatorGracePeriodDict": "enrollment_policy_authenticator_grace_period",
     "EntitlementValue": "entitlement_value",
+    "EntitlementValueDict": "entitlement_value",
     "EntitlementValuesResponse": "entitlement_values_response",
+    "EntitlementValuesResponseDict": "entitlement_values_response",
     "EntitlementValuesResponseLinks": "entitlement_values_response_links",
+    "EntitlementValuesResponseLinksDict": "entitlement_values_response_links",
     "EntitlementsCapability": "entitlements_capability",
+    "EntitlementsCapabilityDict": "entitlements_capability",
     "EntitlementsLink": "entitlements_link",
+    "EntitlementsLinkDict": "entitlements_link",
     "EntityRiskPolicy": "entity_risk_policy",
+    "EntityRiskPolicyDict": "entity_risk_policy",
     "EntityRiskPolicyRule": "entity_risk_policy_rule",
     "EntityRiskPolicyRuleActionRunWorkflow": "entity_risk_policy_rule_action_run_workflow",
+    "EntityRiskPolicyRuleActionRunWorkflowDict": "entity_risk_policy_rule_action_run_workflow",
     "EntityRiskPolicyRuleActionTerminateAllSessions": "entity_risk_policy_rule_action_terminate_all_sessions",
+    "EntityRiskPolicyRuleActionTerminateAllSessionsDict": "entity_risk_policy_rule_action_terminate_all_sessions",
     "EntityRiskPolicyRuleActionsObject": "entity_risk_policy_rule_actions_object",
+    "EntityRiskPolicyRuleActionsObjectDict": "entity_risk_policy_rule_actions_object",
     "EntityRiskPolicyRuleConditions": "entity_risk_policy_rule_conditions",
+    "EntityRiskPolicyRuleConditionsDict": "entity_risk_policy_rule_conditions",
+    "EntityRiskPolicyRuleDict": "entity_risk_policy_rule",
     "EntityRiskScorePolicyRuleCondition": "entity_risk_score_policy_rule_condition",
+    "EntityRiskScorePolicyRuleConditionDict": "entity_risk_score_policy_rule_condition",
     "Error": "error",
     "Error409": "error409",
+    "Error409Dict": "error409",
     "ErrorCause": "error_cause",
+    "ErrorCauseDict": "error_cause",
+    "ErrorDict": "error",
     "ErrorPage": "error_page",
+    "ErrorPageDict": "error_page",
     "ErrorPageTouchPointVariant": "error_page_touch_point_variant",
     "EventHook": "event_hook",
     "EventHookChannel": "event_hook_channel",
     "EventHookChannelConfig": "event_hook_channel_config",
     "EventHookChannelConfigAuthScheme": "event_hook_channel_config_auth_scheme",
+    "EventHookChannelConfigAuthSchemeDict": "event_hook_channel_config_auth_scheme",
     "EventHookChannelConfigAuthSchemeType": "event_hook_channel_config_auth_scheme_type",
+    "EventHookChannelConfigDict": "event_hook_channel_config",
     "EventHookChannelConfigHeader": "event_hook_channel_config_header",
+    "EventHookChannelConfigHeaderDict": "event_hook_channel_config_header",
+    "EventHookChannelDict": "event_hook_channel",
     "EventHookChannelType": "event_hook_channel_type",
+    "EventHookDict": "event_hook",
     "EventHookFilterMapObject": "event_hook_filter_map_object",
     "EventHookFilterMapObjectCondition": "event_hook_filter_map_object_condition",
+    "EventHookFilterMapObjectConditionDict": "event_hook_filter_map_object_condition",
+    "EventHookFilterMapObjectDict": "event_hook_filter_map_object",
     "EventHookFilters": "event_hook_filters",
+    "EventHookFiltersDict": "event_hook_filters",
     "EventHookLinks": "event_hook_links",
+    "EventHookLinksDict": "event_hook_links",
     "EventHookVerificationStatus": "event_hook_verification_status",
     "EventSubscriptionType": "event_subscription_type",
     "EventSubscriptions": "event_subscriptions",
+    "EventSubscriptionsDict": "event_subscriptions",
     "ExpressConfiguration": "express_configuration",
+    "ExpressConfigurationDict": "express_configuration",
     "ExpressConfigureCapabilityType": "express_configure_capability_type",
     "Expression": "expression",
+    "ExpressionDict": "expression",
     "FCMConfiguration": "fcm_configuration",
+    "FCMConfigurationDict": "fcm_configuration",
     "FCMPushProvider": "fcm_push_provider",
+    "FCMPushProviderDict": "fcm_push_provider",
     "FailbackRequestSchema": "failback_request_schema",
+    "FailbackRequestSchemaDict": "failback_request_schema",
     "FailoverRequestSchema": "failover_request_schema",
+    "FailoverRequestSchemaDict": "failover_request_schema",
     "Feature": "feature",
+    "FeatureDict": "feature",
     "FeatureLifecycle": "feature_lifecycle",
     "FeatureLinks": "feature_links",
+    "FeatureLinksDict": "feature_links",
     "FeatureStage": "feature_stage",
+    "FeatureStageDict": "feature_stage",
     "FeatureStageState": "feature_stage_state",
     "FeatureStageValue": "feature_stage_value",
     "FeatureType": "feature_type",
     "FederatedClaim": "federated_claim",
+    "FederatedClaimDict": "federated_claim",
     "FederatedClaimRequestBody": "federated_claim_request_body",
+    "FederatedClaimRequestBodyDict": "federated_claim_request_body",
     "FipsEnum": "fips_enum",
     "ForgotPasswordResponse": "forgot_password_response",
+    "ForgotPasswordResponseDict": "forgot_password_response",
     "FulfillmentDataOrderDetails": "fulfillment_data_order_details",
+    "FulfillmentDataOrderDetailsDict": "fulfillment_data_order_details",
     "FulfillmentRequest": "fulfillment_request",
+    "FulfillmentRequestDict": "fulfillment_request",
     "GlobalTokenRevocation": "global_token_revocation",
+    "GlobalTokenRevocationDict": "global_token_revocation",
     "GoogleApplication": "google_application",
+    "GoogleApplicationDict": "google_application",
     "GoogleApplicationSettings": "google_application_settings",
     "GoogleApplicationSettingsApplication": "google_application_settings_application",
+    "GoogleApplicationSettingsApplicationDict": "google_application_settings_application",
+    "GoogleApplicationSettingsDict": "google_application_settings",
     "GovernanceBundle": "governance_bundle",
     "GovernanceBundleCreateRequest": "governance_bundle_create_request",
+    "GovernanceBundleCreateRequestDict": "governance_bundle_create_request",
+    "GovernanceBundleDict": "governance_bundle",
     "GovernanceBundleUpdateRequest": "governance_bundle_update_request",
+    "GovernanceBundleUpdateRequestDict": "governance_bundle_update_request",
     "GovernanceBundlesResponse": "governance_bundles_response",
+    "GovernanceBundlesResponseDict": "governance_bundles_response",
     "GovernanceBundlesResponseLinks": "governance_bundles_response_links",
+    "GovernanceBundlesResponseLinksDict": "governance_bundles_response_links",
     "GovernanceSourceType": "governance_source_type",
     "GracePeriod": "grace_period",
+    "GracePeriodDict": "grace_period",
     "GracePeriodRequiredSoon": "grace_period_required_soon",
+    "GracePeriodRequiredSoonDict": "grace_period_required_soon",
     "GrantOrTokenStatus": "grant_or_token_status",
     "GrantResourcesHrefObject": "grant_resources_href_object",
+    "GrantResourcesHrefObjectDict": "grant_resources_href_object",
     "GrantType": "grant_type",
     "GrantTypePolicyRuleCondition": "grant_type_policy_rule_condition",
+    "GrantTypePolicyRuleConditionDict": "grant_type_policy_rule_condition",
     "Group": "group",
     "GroupAssignmentProfile": "group_assignment_profile",
+    "GroupAssignmentProfileDict": "group_assignment_profile",
     "GroupCondition": "group_condition",
+    "GroupConditionDict": "group_condition",
+    "GroupDict": "group",
     "GroupLinks": "group_links",
+    "GroupLinksDict": "group_links",
     "GroupMembershipsRequestSchema": "group_memberships_request_schema",
+    "GroupMembershipsRequestSchemaDict": "group_memberships_request_schema",
     "GroupMembershipsResponseSchema": "group_memberships_response_schema",
+    "GroupMembershipsResponseSchemaDict": "group_memberships_response_schema",
     "GroupOwner": "group_owner",
+    "GroupOwnerDict": "group_owner",
     "GroupOwnerOriginType": "group_owner_origin_type",
     "GroupOwnerType": "group_owner_type",
     "GroupPolicyRuleCondition": "group_policy_rule_condition",
+    "GroupPolicyRuleConditionDict": "group_policy_rule_condition",
     "GroupProfile": "group_profile",
     "GroupProfileResult": "group_profile_result",
+    "GroupProfileResultDict": "group_profile_result",
     "GroupPushMapping": "group_push_mapping",
+    "GroupPushMappingDict": "group_push_mapping",
     "GroupPushMappingLinks": "group_push_mapping_links",
+    "GroupPushMappingLinksDict": "group_push_mapping_links",
     "GroupPushMappingStatus": "group_push_mapping_status",
     "GroupPushMappingStatusUpsert": "group_push_mapping_status_upsert",
     "GroupQueryRequest": "group_query_request",
+    "GroupQueryRequestDict": "group_query_request",
     "GroupQueryResponse": "group_query_response",
+    "GroupQueryResponseDict": "group_query_response",
     "GroupRule": "group_rule",
     "GroupRuleAction": "group_rule_action",
+    "GroupRuleActionDict": "group_rule_action",
     "GroupRuleConditions": "group_rule_conditions",
+    "GroupRuleConditionsDict": "group_rule_conditions",
+    "GroupRuleDict": "group_rule",
     "GroupRuleExpression": "group_rule_expression",
+    "GroupRuleExpressionDict": "group_rule_expression",
     "GroupRuleGroupAssignment": "group_rule_group_assignment",
+    "GroupRuleGroupAssignmentDict": "group_rule_group_assignment",
     "GroupRuleGroupCondition": "group_rule_group_condition",
+    "GroupRuleGroupConditionDict": "group_rule_group_condition",
     "GroupRulePeopleCondition": "group_rule_people_condition",
+    "GroupRulePeopleConditionDict": "group_rule_people_condition",
     "GroupRuleStatus": "group_rule_status",
     "GroupRuleUserCondition": "group_rule_user_condition",
+    "GroupRuleUserConditionDict": "group_rule_user_condition",
     "GroupSchema": "group_schema",
     "GroupSchemaAttribute": "group_schema_attribute",
+    "GroupSchemaAttributeDict": "group_schema_attribute",
     "GroupSchemaBase": "group_schema_base",
+    "GroupSchemaBaseDict": "group_schema_base",
     "GroupSchemaBaseProperties": "group_schema_base_properties",
+    "GroupSchemaBasePropertiesDict": "group_schema_base_properties",
     "GroupSchemaCustom": "group_schema_custom",
+    "GroupSchemaCustomDict": "group_schema_custom",
     "GroupSchemaDefinitions": "group_schema_definitions",
+    "GroupSchemaDefinitionsDict": "group_schema_definitions",
+    "GroupSchemaDict": "group_schema",
     "GroupType": "group_type",
     "GroupsLink": "groups_link",
+    "GroupsLinkDict": "groups_link",
     "GroupsRequestSchema": "groups_request_schema",
+    "GroupsRequestSchemaDict": "groups_request_schema",
     "GroupsResponseSchema": "groups_response_schema",
+    "GroupsResponseSchemaDict": "groups_response_schema",
     "HelpLink": "help_link",
+    "HelpLinkDict": "help_link",
     "HookKey": "hook_key",
+    "HookKeyDict": "hook_key",
     "HostedPage": "hosted_page",
+    "HostedPageDict": "hosted_page",
     "HostedPageType": "hosted_page_type",
     "HrefCsrPublishLink": "href_csr_publish_link",
+    "HrefCsrPublishLinkDict": "href_csr_publish_link",
     "HrefCsrSelfLink": "href_csr_self_link",
+    "HrefCsrSelfLinkDict": "href_csr_self_link",
     "HrefHints": "href_hints",
+    "HrefHintsDict": "href_hints",
     "HrefHintsGuidanceObject": "href_hints_guidance_object",
+    "HrefHintsGuidanceObjectDict": "href_hints_guidance_object",
     "HrefObject": "href_object",
     "HrefObjectActivateLink": "href_object_activate_link",
+    "HrefObjectActivateLinkDict": "href_object_activate_link",
     "HrefObjectAppLink": "href_object_app_link",
+    "HrefObjectAppLinkDict": "href_object_app_link",
     "HrefObjectAssigneeLink": "href_object_assignee_link",
+    "HrefObjectAssigneeLinkDict": "href_object_assignee_link",
     "HrefObjectAuthorizeLink": "href_object_authorize_link",
+    "HrefObjectAuthorizeLinkDict": "href_object_authorize_link",
     "HrefObjectBindingLink": "href_object_binding_link",
+    "HrefObjectBindingLinkDict": "href_object_binding_link",
     "HrefObjectBindingsLink": "href_object_bindings_link",
+    "HrefObjectBindingsLinkDict": "href_object_bindings_link",
     "HrefObjectClientLink": "href_object_client_link",
+    "HrefObjectClientLinkDict": "href_object_client_link",
     "HrefObjectDeactivateLink": "href_object_deactivate_link",
+    "HrefObjectDeactivateLinkDict": "href_object_deactivate_link",
     "HrefObjectDeleteLink": "href_object_delete_link",
+    "HrefObjectDeleteLinkDict": "href_object_delete_link",
+    "HrefObjectDict": "href_object",
     "HrefObjectGovernanceResourcesLink": "href_object_governance_resources_link",
+    "HrefObjectGovernanceResourcesLinkDict": "href_object_governance_resources_link",
     "HrefObjectGrantAerialConsent": "href_object_grant_aerial_consent",
+    "HrefObjectGrantAerialConsentDict": "href_object_grant_aerial_consent",
     "HrefObjectGroupLink": "href_object_group_link",
+    "HrefObjectGroupLinkDict": "href_object_group_link",
     "HrefObjectLogoLink": "href_object_logo_link",
+    "HrefObjectLogoLinkDict": "href_object_logo_link",
     "HrefObjectMappingsLink": "href_object_mappings_link",
+    "HrefObjectMappingsLinkDict": "href_object_mappings_link",
     "HrefObjectMemberLink": "href_object_member_link",
+    "HrefObjectMemberLinkDict": "href_object_member_link",
     "HrefObjectMembersLink": "href_object_members_link",
+    "HrefObjectMembersLinkDict": "href_object_members_link",
     "HrefObjectNextLink": "href_object_next_link",
+    "HrefObjectNextLinkDict": "href_object_next_link",
     "HrefObjectPermissionsLink": "href_object_permissions_link",
+    "HrefObjectPermissionsLinkDict": "href_object_permissions_link",
     "HrefObjectResourceSetLink": "href_object_resource_set_link",
+    "HrefObjectResourceSetLinkDict": "href_object_resource_set_link",
     "HrefObjectResourceSetResourcesLink": "href_object_resource_set_resources_link",
+    "HrefObjectResourceSetResourcesLinkDict": "href_object_resource_set_resources_link",
     "HrefObjectRetrieveAerialConsent": "href_object_retrieve_aerial_consent",
+    "HrefObjectRetrieveAerialConsentDict": "href_object_retrieve_aerial_consent",
     "HrefObjectRevokeAerialConsent": "href_object_revoke_aerial_consent",
+    "HrefObjectRevokeAerialConsentDict": "href_object_revoke_aerial_consent",
     "HrefObjectRoleLink": "href_object_role_link",
+    "HrefObjectRoleLinkDict": "href_object_role_link",
     "HrefObjectRulesLink": "href_object_rules_link",
+    "HrefObjectRulesLinkDict": "href_object_rules_link",
     "HrefObjectSelfLink": "href_object_self_link",
+    "HrefObjectSelfLinkDict": "href_object_self_link",
     "HrefObjectSuspendLink": "href_object_suspend_link",
+    "HrefObjectSuspendLinkDict": "href_object_suspend_link",
     "HrefObjectUnsuspendLink": "href_object_unsuspend_link",
+    "HrefObjectUnsuspendLinkDict": "href_object_unsuspend_link",
     "HrefObjectUserLink": "href_object_user_link",
+    "HrefObjectUserLinkDict": "href_object_user_link",
     "HrefObjectWebLink": "href_object_web_link",
+    "HrefObjectWebLinkDict": "href_object_web_link",
     "HttpMethod": "http_method",
     "IAMBundleEntitlement": "iam_bundle_entitlement",
+    "IAMBundleEntitlementDict": "iam_bundle_entitlement",
     "IDVAuthorizationEndpoint": "idv_authorization_endpoint",
+    "IDVAuthorizationEndpointDict": "idv_authorization_endpoint",
     "IDVCredentials": "idv_credentials",
+    "IDVCredentialsDict": "idv_credentials",
     "IDVEndpoints": "idv_endpoints",
+    "IDVEndpointsDict": "idv_endpoints",
     "IDVParEndpoint": "idv_par_endpoint",
+    "IDVParEndpointDict": "idv_par_endpoint",
     "IDVTokenEndpoint": "idv_token_endpoint",
+    "IDVTokenEndpointDict": "idv_token_endpoint",
     "IPNetworkZone": "ip_network_zone",
+    "IPNetworkZoneDict": "ip_network_zone",
     "IPServiceCategory": "ip_service_category",
     "IamRole": "iam_role",
+    "IamRoleDict": "iam_role",
     "IamRoleLinks": "iam_role_links",
+    "IamRoleLinksDict": "iam_role_links",
     "IamRoles": "iam_roles",
+    "IamRolesDict": "iam_roles",
     "IdPCertificateCredential": "id_p_certificate_credential",
+    "IdPCertificateCredentialDict": "id_p_certificate_credential",
     "IdPCsr": "id_p_csr",
+    "IdPCsrDict": "id_p_csr",
     "IdPCsrLinks": "id_p_csr_links",
+    "IdPCsrLinksDict": "id_p_csr_links",
     "IdPKeyCredential": "id_p_key_credential",
+    "IdPKeyCredentialDict": "id_p_key_credential",
     "IdProofingMethod": "id_proofing_method",
+    "IdProofingMethodDict": "id_proofing_method",
     "IdTokenKeyEncryptionAlgorithm": "id_token_key_encryption_algorithm",
     "IdentityClaimSourcingPolicy": "identity_claim_sourcing_policy",
+    "IdentityClaimSourcingPolicyDict": "identity_claim_sourcing_policy",
     "IdentityClaimSourcingPolicyRule": "identity_claim_sourcing_policy_rule",
     "IdentityClaimSourcingPolicyRuleAction": "identity_claim_sourcing_policy_rule_action",
+    "IdentityClaimSourcingPolicyRuleActionDict": "identity_claim_sourcing_policy_rule_action",
+    "IdentityClaimSourcingPolicyRuleDict": "identity_claim_sourcing_policy_rule",
     "IdentityProvider": "identity_provider",
     "IdentityProviderApplicationUser": "identity_provider_application_user",
+    "IdentityProviderApplicationUserDict": "identity_provider_application_user",
     "IdentityProviderApplicationUserLinks": "identity_provider_application_user_links",
+    "IdentityProviderApplicationUserLinksDict": "identity_provider_application_user_links",
+    "IdentityProviderDict": "identity_provider",
     "IdentityProviderIssuerMode": "identity_provider_issuer_mode",
     "IdentityProviderLinks": "identity_provider_links",
+    "IdentityProviderLinksDict": "identity_provider_links",
     "IdentityProviderPolicy": "identity_provider_policy",
+    "IdentityProviderPolicyDict": "identity_provider_policy",
     "IdentityProviderPolicyProvider": "identity_provider_policy_provider",
     "IdentityProviderPolicyRuleCondition": "identity_provider_policy_rule_condition",
+    "IdentityProviderPolicyRuleConditionDict": "identity_provider_policy_rule_condition",
     "IdentityProviderProperties": "identity_provider_properties",
+    "IdentityProviderPropertiesDict": "identity_provider_properties",
     "IdentityProviderType": "identity_provider_type",
     "IdentitySourceGroupProfileForUpsert": "identity_source_group_profile_for_upsert",
+    "IdentitySourceGroupProfileForUpsertDict": "identity_source_group_profile_for_upsert",
     "IdentitySourceSession": "identity_source_session",
+    "IdentitySourceSessionDict": "identity_source_session",
     "IdentitySourceSessionStatus": "identity_source_session_status",
     "IdentitySourceUserProfileForDelete": "identity_source_user_profile_for_delete",
+    "IdentitySourceUserProfileForDeleteDict": "identity_source_user_profile_for_delete",
     "IdentitySourceUserProfileForUpsert": "identity_source_user_profile_for_upsert",
+    "IdentitySourceUserProfileForUpsertDict": "identity_source_user_profile_for_upsert",
     "IdentitySourceUserProfileForUpsertRequired": "identity_source_user_profile_for_upsert_required",
+    "IdentitySourceUserProfileForUpsertRequiredDict": "identity_source_user_profile_for_upsert_required",
     "IdpDiscoveryPlatformConditionEvaluatorPlatform": "idp_discovery_platform_condition_evaluator_platform",
+    "IdpDiscoveryPlatformConditionEvaluatorPlatformDict": "idp_discovery_platform_condition_evaluator_platform",
     "IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem": "idp_discovery_platform_condition_evaluator_platform_operating_system",
+    "IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystemDict": "idp_discovery_platform_condition_evaluator_platform_operating_system",
     "IdpDiscoveryPlatformPolicyRuleCondition": "idp_discovery_platform_policy_rule_condition",
+    "IdpDiscoveryPlatformPolicyRuleConditionDict": "idp_discovery_platform_policy_rule_condition",
     "IdpDiscoveryPolicy": "idp_discovery_policy",
+    "IdpDiscoveryPolicyDict": "idp_discovery_policy",
     "IdpDiscoveryPolicyPlatformOperatingSystemType": "idp_discovery_policy_platform_operating_system_type",
     "IdpDiscoveryPolicyRule": "idp_discovery_policy_rule",
     "IdpDiscoveryPolicyRuleCondition": "idp_discovery_policy_rule_condition",
+    "IdpDiscoveryPolicyRuleConditionDict": "idp_discovery_policy_rule_condition",
+    "IdpDiscoveryPolicyRuleDict": "idp_discovery_policy_rule",
     "IdpPolicyRuleAction": "idp_policy_rule_action",
+    "IdpPolicyRuleActionDict": "idp_policy_rule_action",
     "IdpPolicyRuleActionMatchCriteria": "idp_policy_rule_action_match_criteria",
+    "IdpPolicyRuleActionMatchCriteriaDict": "idp_policy_rule_action_match_criteria",
     "IdpPolicyRuleActionProvider": "idp_policy_rule_action_provider",
+    "IdpPolicyRuleActionProviderDict": "idp_policy_rule_action_provider",
     "IdpSelectionType": "idp_selection_type",
     "Idv": "idv",
     "IdvCapability": "idv_capability",
+    "IdvCapabilityDict": "idv_capability",
+    "IdvDict": "idv",
     "IframeEmbedScopeAllowedApps": "iframe_embed_scope_allowed_apps",
     "ImageUploadResponse": "image_upload_response",
+    "ImageUploadResponseDict": "image_upload_response",
     "ImportScheduleObject": "import_schedule_object",
+    "ImportScheduleObjectDict": "import_schedule_object",
     "ImportScheduleSettings": "import_schedule_settings",
+    "ImportScheduleSettingsDict": "import_schedule_settings",
     "ImportUsernameObject": "import_username_object",
+    "ImportUsernameObjectDict": "import_username_object",
     "InactivityPolicyRuleCondition": "inactivity_policy_rule_condition",
+    "InactivityPolicyRuleConditionDict": "inactivity_policy_rule_condition",
     "InboundProvisioningApplicationFeature": "inbound_provisioning_application_feature",
+    "InboundProvisioningApplicationFeatureDict": "inbound_provisioning_application_feature",
     "InlineHook": "inline_hook",
     "InlineHookBasePayload": "inline_hook_base_payload",
+    "InlineHookBasePayloadDict": "inline_hook_base_payload",
     "InlineHookChannel": "inline_hook_channel",
     "InlineHookChannelConfig": "inline_hook_channel_config",
     "InlineHookChannelConfigAuthSchemeBody": "inline_hook_channel_config_auth_scheme_body",
+    "InlineHookChannelConfigAuthSchemeBodyDict": "inline_hook_channel_config_auth_scheme_body",
     "InlineHookChannelConfigAuthSchemeResponse": "inline_hook_channel_config_auth_scheme_response",
+    "InlineHookChannelConfigAuthSchemeResponseDict": "inline_hook_channel_config_auth_scheme_response",
     "InlineHookChannelConfigCreate": "inline_hook_channel_config_create",
+    "InlineHookChannelConfigCreateDict": "inline_hook_channel_config_create",
+    "InlineHookChannelConfigDict": "inline_hook_channel_config",
     "InlineHookChannelConfigHeaders": "inline_hook_channel_config_headers",
+    "InlineHookChannelConfigHeadersDict": "inline_hook_channel_config_headers",
     "InlineHookChannelCreate": "inline_hook_channel_create",
+    "InlineHookChannelCreateDict": "inline_hook_channel_create",
+    "InlineHookChannelDict": "inline_hook_channel",
     "InlineHookChannelHttp": "inline_hook_channel_http",
     "InlineHookChannelHttpCreate": "inline_hook_channel_http_create",
+    "InlineHookChannelHttpCreateDict": "inline_hook_channel_http_create",
+    "InlineHookChannelHttpDict": "inline_hook_channel_http",
     "InlineHookChannelOAuth": "inline_hook_channel_oauth",
     "InlineHookChannelOAuthCreate": "inline_hook_channel_oauth_create",
+    "InlineHookChannelOAuthCreateDict": "inline_hook_channel_oauth_create",
+    "InlineHookChannelOAuthDict": "inline_hook_channel_oauth",
     "InlineHookChannelType": "inline_hook_channel_type",
     "InlineHookCreate": "inline_hook_create",
+    "InlineHookCreateDict": "inline_hook_create",
     "InlineHookCreateResponse": "inline_hook_create_response",
+    "InlineHookCreateResponseDict": "inline_hook_create_response",
+    "InlineHookDict": "inline_hook",
     "InlineHookHttpConfig": "inline_hook_http_config",
     "InlineHookHttpConfigCreate": "inline_hook_http_config_create",
+    "InlineHookHttpConfigCreateDict": "inline_hook_http_config_create",
+    "InlineHookHttpConfigDict": "inline_hook_http_config",
     "InlineHookLinks": "inline_hook_links",
     "InlineHookLinksCreate": "inline_hook_links_create",
+    "InlineHookLinksCreateDict": "inline_hook_links_create",
+    "InlineHookLinksDict": "inline_hook_links",
     "InlineHookOAuthBasicConfig": "inline_hook_oauth_basic_config",
+    "InlineHookOAuthBasicConfigDict": "inline_hook_oauth_basic_config",
     "InlineHookOAuthChannelConfig": "inline_hook_oauth_channel_config",
     "InlineHookOAuthChannelConfigCreate": "inline_hook_oauth_channel_config_create",
+    "InlineHookOAuthChannelConfigCreateDict": "inline_hook_oauth_channel_config_create",
+    "InlineHookOAuthChannelConfigDict": "inline_hook_oauth_channel_config",
     "InlineHookOAuthClientSecretConfig": "inline_hook_oauth_client_secret_config",
     "InlineHookOAuthClientSecretConfigCreate": "inline_hook_oauth_client_secret_config_create",
+    "InlineHookOAuthClientSecretConfigCreateDict": "inline_hook_oauth_client_secret_config_create",
+    "InlineHookOAuthClientSecretConfigDict": "inline_hook_oauth_client_secret_config",
     "InlineHookOAuthPrivateKeyJwtConfig": "inline_hook_oauth_private_key_jwt_config",
+    "InlineHookOAuthPrivateKeyJwtConfigDict": "inline_hook_oauth_private_key_jwt_config",
     "InlineHookPayload": "inline_hook_payload",
+    "InlineHookPayloadDict": "inline_hook_payload",
     "InlineHookReplace": "inline_hook_replace",
+    "InlineHookReplaceDict": "inline_hook_replace",
     "InlineHookRequestObject": "inline_hook_request_object",
+    "InlineHookRequestObjectDict": "inline_hook_request_object",
     "InlineHookResponse": "inline_hook_response",
     "InlineHookResponseCommandValue": "inline_hook_response_command_value",
+    "InlineHookResponseCommandValueDict": "inline_hook_response_command_value",
     "InlineHookResponseCommands": "inline_hook_response_commands",
+    "InlineHookResponseCommandsDict": "inline_hook_response_commands",
+    "InlineHookResponseDict": "inline_hook_response",
     "InlineHookStatus": "inline_hook_status",
     "InlineHookType": "inline_hook_type",
     "IntegrationCapability": "integration_capability",
+    "IntegrationCapabilityDict": "integration_capability",
     "InterclientTrustMapping": "interclient_trust_mapping",
+    "InterclientTrustMappingDict": "interclient_trust_mapping",
     "InterclientTrustMappingRequestBody": "interclient_trust_mapping_request_body",
+    "InterclientTrustMappingRequestBodyDict": "interclient_trust_mapping_request_body",
     "IssuerMode": "issuer_mode",
     "JsonPatchOperation": "json_patch_operation",
+    "JsonPatchOperationDict": "json_patch_operation",
     "JsonWebKey": "json_web_key",
+    "JsonWebKeyDict": "json_web_key",
     "JsonWebKeyStatus": "json_web_key_status",
     "JsonWebKeyType": "json_web_key_type",
     "JsonWebKeyUse": "json_web_key_use",
     "JwkUse": "jwk_use",
+    "JwkUseDict": "jwk_use",
     "JwkUseType": "jwk_use_type",
     "KeepCurrent": "keep_current",
+    "KeepCurrentDict": "keep_current",
     "KeepMeSignedIn": "keep_me_signed_in",
+    "KeepMeSignedInDict": "keep_me_signed_in",
     "KeyRequest": "key_request",
+    "KeyRequestDict": "key_request",
     "KeyTrustLevelBrowserKey": "key_trust_level_browser_key",
     "KeyTrustLevelOSMode": "key_trust_level_os_mode",
     "KnowledgeConstraint": "knowledge_constraint",
+    "KnowledgeConstraintDict": "knowledge_constraint",
     "LifecycleCreateSettingObject": "lifecycle_create_setting_object",
+    "LifecycleCreateSettingObjectDict": "lifecycle_create_setting_object",
     "LifecycleDeactivateSettingObject": "lifecycle_deactivate_setting_object",
+    "LifecycleDeactivateSettingObjectDict": "lifecycle_deactivate_setting_object",
     "LifecycleExpirationPolicyRuleCondition": "lifecycle_expiration_policy_rule_condition",
+    "LifecycleExpirationPolicyRuleConditionDict": "lifecycle_expiration_policy_rule_condition",
     "LifecycleStatus": "lifecycle_status",
     "LinkedHrefObject": "linked_href_object",
+    "LinkedHrefObjectDict": "linked_href_object",
     "LinkedObject": "linked_object",
     "LinkedObjectDetails": "linked_object_details",
+    "LinkedObjectDetailsDict": "linked_object_details",
     "LinkedObjectDetailsType": "linked_object_details_type",
+    "LinkedObjectDict": "linked_object",
     "LinkedObjectLinksSelf": "linked_object_links_self",
+    "LinkedObjectLinksSelfDict": "linked_object_links_self",
     "LinksActivate": "links_activate",
+    "LinksActivateDict": "links_activate",
     "LinksAerialConsentGranted": "links_aerial_consent_granted",
+    "LinksAerialConsentGrantedDict": "links_aerial_consent_granted",
     "LinksAerialConsentRevoked": "links_aerial_consent_revoked",
+    "LinksAerialConsentRevokedDict": "links_aerial_consent_revoked",
     "LinksAppAndUser": "links_app_and_user",
+    "LinksAppAndUserDict": "links_app_and_user",
     "LinksAssignee": "links_assignee",
+    "LinksAssigneeDict": "links_assignee",
     "LinksAuthenticator": "links_authenticator",
+    "LinksAuthenticatorDict": "links_authenticator",
     "LinksCancel": "links_cancel",
+    "LinksCancelDict": "links_cancel",
     "LinksCustomRoleResponse": "links_custom_role_response",
+    "LinksCustomRoleResponseDict": "links_custom_role_response",
     "LinksDeactivate": "links_deactivate",
+    "LinksDeactivateDict": "links_deactivate",
     "LinksEnroll": "links_enroll",
+    "LinksEnrollDict": "links_enroll",
     "LinksFactor": "links_factor",
+    "LinksFactorDict": "links_factor",
     "LinksGovernanceResources": "links_governance_resources",
+    "LinksGovernanceResourcesDict": "links_governance_resources",
     "LinksGovernanceSources": "links_governance_sources",
+    "LinksGovernanceSourcesDict": "links_governance_sources",
     "LinksNext": "links_next",
+    "LinksNextDict": "links_next",
     "LinksNextForRoleAssignments": "links_next_for_role_assignments",
+    "LinksNextForRoleAssignmentsDict": "links_next_for_role_assignments",
     "LinksPoll": "links_poll",
+    "LinksPollDict": "links_poll",
     "LinksQrcode": "links_qrcode",
+    "LinksQrcodeDict": "links_qrcode",
     "LinksQuestions": "links_questions",
+    "LinksQuestionsDict": "links_questions",
     "LinksResend": "links_resend",
+    "LinksResendDict": "links_resend",
     "LinksSelf": "links_self",
     "LinksSelfAndFullUsersLifecycle": "links_self_and_full_users_lifecycle",
+    "LinksSelfAndFullUsersLifecycleDict": "links_self_and_full_users_lifecycle",
     "LinksSelfAndLifecycle": "links_self_and_lifecycle",
+    "LinksSelfAndLifecycleDict": "links_self_and_lifecycle",
     "LinksSelfAndRoles": "links_self_and_roles",
+    "LinksSelfAndRolesDict": "links_self_and_roles",
+    "LinksSelfDict": "links_self",
     "LinksSelfForRoleAssignment": "links_self_for_role_assignment",
+    "LinksSelfForRoleAssignmentDict": "links_self_for_role_assignment",
     "LinksSelfLifecycleAndAuthorize": "links_self_lifecycle_and_authorize",
+    "LinksSelfLifecycleAndAuthorizeDict": "links_self_lifecycle_and_authorize",
     "LinksSend": "links_send",
+    "LinksSendDict": "links_send",
     "LinksUserAuthenticators": "links_user_authenticators",
+    "LinksUserAuthenticatorsDict": "links_user_authenticators",
     "LinksUserFactors": "links_user_factors",
+    "LinksUserFactorsDict": "links_user_factors",
     "LinksUserRef": "links_user_ref",
+    "LinksUserRefDict": "links_user_ref",
     "LinksVerify": "links_verify",
+    "LinksVerifyDict": "links_verify",
     "ListProfileMappings": "list_profile_mappings",
+    "ListProfileMappingsDict": "list_profile_mappings",
     "LoadingPageTouchPointVariant": "loading_page_touch_point_variant",
     "LocationGranularity": "location_granularity",
     "LogActor": "log_actor",
+    "LogActorDict": "log_actor",
     "LogAuthenticationContext": "log_authentication_context",
+    "LogAuthenticationContextDict": "log_authentication_context",
     "LogAuthenticationProvider": "log_authentication_provider",
     "LogBotProtection": "log_bot_protection",
+    "LogBotProtectionDict": "log_bot_protection",
     "LogClient": "log_client",
+    "LogClientDict": "log_client",
     "LogCredentialProvider": "log_credential_provider",
     "LogCredentialType": "log_credential_type",
     "LogDebugContext": "log_debug_context",
+    "LogDebugContextDict": "log_debug_context",
     "LogDevice": "log_device",
+    "LogDeviceDict": "log_device",
     "LogDiskEncryptionType": "log_disk_encryption_type",
     "LogEvent": "log_event",
+    "LogEventDict": "log_event",
     "LogGeographicalContext": "log_geographical_context",
+    "LogGeographicalContextDict": "log_geographical_context",
     "LogGeolocation": "log_geolocation",
+    "LogGeolocationDict": "log_geolocation",
     "LogIpAddress": "log_ip_address",
+    "LogIpAddressDict": "log_ip_address",
     "LogIpDetails": "log_ip_details",
+    "LogIpDetailsDict": "log_ip_details",
     "LogIpServiceCategory": "log_ip_service_category",
+    "LogIpServiceCategoryDict": "log_ip_service_category",
     "LogIssuer": "log_issuer",
+    "LogIssuerDict": "log_issuer",
     "LogOutcome": "log_outcome",
+    "LogOutcomeDict": "log_outcome",
     "LogRequest": "log_request",
+    "LogRequestDict": "log_request",
     "LogRisk": "log_risk",
+    "LogRiskDict": "log_risk",
     "LogScreenLockType": "log_screen_lock_type",
     "LogSecurityContext": "log_security_context",
+    "LogSecurityContextDict": "log_security_context",
     "LogSeverity": "log_severity",
     "LogStream": "log_stream",
     "LogStreamActivateLink": "log_stream_activate_link",
+    "LogStreamActivateLinkDict": "log_stream_activate_link",
     "LogStreamAws": "log_stream_aws",
+    "LogStreamAwsDict": "log_stream_aws",
     "LogStreamAwsPutSchema": "log_stream_aws_put_schema",
+    "LogStreamAwsPutSchemaDict": "log_stream_aws_put_schema",
     "LogStreamDeactivateLink": "log_stream_deactivate_link",
+    "LogStreamDeactivateLinkDict": "log_stream_deactivate_link",
+    "LogStreamDict": "log_stream",
     "LogStreamLinkObject": "log_stream_link_object",
+    "LogStreamLinkObjectDict": "log_stream_link_object",
     "LogStreamLinksSelfAndLifecycle": "log_stream_links_self_and_lifecycle",
+    "LogStreamLinksSelfAndLifecycleDict": "log_stream_links_self_and_lifecycle",
     "LogStreamPutSchema": "log_stream_put_schema",
+    "LogStreamPutSchemaDict": "log_stream_put_schema",
     "LogStreamSchema": "log_stream_schema",
+    "LogStreamSchemaDict": "log_stream_schema",
     "LogStreamSelfLink": "log_stream_self_link",
+    "LogStreamSelfLinkDict": "log_stream_self_link",
     "LogStreamSettingsAws": "log_stream_settings_aws",
+    "LogStreamSettingsAwsDict": "log_stream_settings_aws",
     "LogStreamSettingsSplunk": "log_stream_settings_splunk",
+    "LogStreamSettingsSplunkDict": "log_stream_settings_splunk",
     "LogStreamSettingsSplunkPut": "log_stream_settings_splunk_put",
+    "LogStreamSettingsSplunkPutDict": "log_stream_settings_splunk_put",
     "LogStreamSplunk": "log_stream_splunk",
+    "LogStreamSplunkDict": "log_stream_splunk",
     "LogStreamSplunkPutSchema": "log_stream_splunk_put_schema",
+    "LogStreamSplunkPutSchemaDict": "log_stream_splunk_put_schema",
     "LogStreamType": "log_stream_type",
     "LogTarget": "log_target",
+    "LogTargetDict": "log_target",
     "LogTransaction": "log_transaction",
+    "LogTransactionDict": "log_transaction",
     "LogUserAgent": "log_user_agent",
+    "LogUserAgentDict": "log_user_agent",
     "LogUserBehavior": "log_user_behavior",
+    "LogUserBehaviorDict": "log_user_behavior",
     "MDMEnrollmentPolicyEnrollment": "mdm_enrollment_policy_enrollment",
     "MDMEnrollmentPolicyRuleCondition": "mdm_enrollment_policy_rule_condition",
+    "MDMEnrollmentPolicyRuleConditionDict": "mdm_enrollment_policy_rule_condition",
     "MacOSAccountProfile": "mac_os_account_profile",
+    "MacOSAccountProfileDict": "mac_os_account_profile",
     "MembershipRequestSchema": "membership_request_schema",
+    "MembershipRequestSchemaDict": "membership_request_schema",
     "MetadataLink": "metadata_link",
+    "MetadataLinkDict": "metadata_link",
     "MtlsCredentials": "mtls_credentials",
+    "MtlsCredentialsDict": "mtls_credentials",
     "MtlsEndpoints": "mtls_endpoints",
+    "MtlsEndpointsDict": "mtls_endpoints",
     "MtlsSsoEndpoint": "mtls_sso_endpoint",
+    "MtlsSsoEndpointDict": "mtls_sso_endpoint",
     "MtlsTrustCredentials": "mtls_trust_credentials",
+    "MtlsTrustCredentialsDict": "mtls_trust_credentials",
     "MtlsTrustCredentialsRevocation": "mtls_trust_credentials_revocation",
     "NetworkZone": "network_zone",
     "NetworkZoneAddress": "network_zone_address",
+    "NetworkZoneAddressDict": "network_zone_address",
     "NetworkZoneAddressType": "network_zone_address_type",
+    "NetworkZoneDict": "network_zone",
     "NetworkZoneLocation": "network_zone_location",
+    "NetworkZoneLocationDict": "network_zone_location",
     "NetworkZoneStatus": "network_zone_status",
     "NetworkZoneType": "network_zone_type",
     "NetworkZoneUsage": "network_zone_usage",
     "NotificationType": "notification_type",
     "NumberFactorChallengeEmbeddedLinks": "number_factor_challenge_embedded_links",
+    "NumberFactorChallengeEmbeddedLinksDict": "number_factor_challenge_embedded_links",
     "OAUTH2CLIENTCREDENTIALS": "oauth2_client_credentials",
     "OAUTH2CLIENTCREDENTIALSCREATE": "oauth2_client_credentials_create",
+    "OAUTH2CLIENTCREDENTIALSCREATEDict": "oauth2_client_credentials_create",
+    "OAUTH2CLIENTCREDENTIALSDict": "oauth2_client_credentials",
     "OAUTH2JWTBEARERGRANT": "oauth2_jwt_bearer_grant",
     "OAUTH2JWTBEARERGRANTCREATE": "oauth2_jwt_bearer_grant_create",
+    "OAUTH2JWTBEARERGRANTCREATEDict": "oauth2_jwt_bearer_grant_create",
+    "OAUTH2JWTBEARERGRANTDict": "oauth2_jwt_bearer_grant",
     "OAuth2Actor": "oauth2_actor",
+    "OAuth2ActorDict": "oauth2_actor",
     "OAuth2Claim": "oauth2_claim",
     "OAuth2ClaimConditions": "oauth2_claim_conditions",
+    "OAuth2ClaimConditionsDict": "oauth2_claim_conditions",
+    "OAuth2ClaimDict": "oauth2_claim",
     "OAuth2ClaimGroupFilterType": "oauth2_claim_group_filter_type",
     "OAuth2ClaimType": "oauth2_claim_type",
     "OAuth2ClaimValueType": "oauth2_claim_value_type",
     "OAuth2Client": "oauth2_client",
+    "OAuth2ClientDict": "oauth2_client",
     "OAuth2ClientJsonEncryptionKeyRequest": "oauth2_client_json_encryption_key_request",
+    "OAuth2ClientJsonEncryptionKeyRequestDict": "oauth2_client_json_encryption_key_request",
     "OAuth2ClientJsonEncryptionKeyResponse": "oauth2_client_json_encryption_key_response",
+    "OAuth2ClientJsonEncryptionKeyResponseDict": "oauth2_client_json_encryption_key_response",
     "OAuth2ClientJsonSigningKeyRequest": "oauth2_client_json_signing_key_request",
+    "OAuth2ClientJsonSigningKeyRequestDict": "oauth2_client_json_signing_key_request",
     "OAuth2ClientJsonSigningKeyResponse": "oauth2_client_json_signing_key_response",
     "OAuth2ClientJsonWebKeyECRequest": "oauth2_client_json_web_key_ec_request",
+    "OAuth2ClientJsonWebKeyECRequestDict": "oauth2_client_json_web_key_ec_request",
     "OAuth2ClientJsonWebKeyECResponse": "oauth2_client_json_web_key_ec_response",
+    "OAuth2ClientJsonWebKeyECResponseDict": "oauth2_client_json_web_key_ec_response",
     "OAuth2ClientJsonWebKeyRequestBase": "oauth2_client_json_web_key_request_base",
+    "OAuth2ClientJsonWebKeyRequestBaseDict": "oauth2_client_json_web_key_request_base",
     "OAuth2ClientJsonWebKeyRequestBody": "oauth2_client_json_web_key_request_body",
+    "OAuth2ClientJsonWebKeyRequestBodyDict": "oauth2_client_json_web_key_request_body",
     "OAuth2ClientJsonWebKeyResponseBase": "oauth2_client_json_web_key_response_base",
+    "OAuth2ClientJsonWebKeyResponseBaseDict": "oauth2_client_json_web_key_response_base",
     "OAuth2ClientJsonWebKeyRsaRequest": "oauth2_client_json_web_key_rsa_request",
+    "OAuth2ClientJsonWebKeyRsaRequestDict": "oauth2_client_json_web_key_rsa_request",
     "OAuth2ClientJsonWebKeyRsaResponse": "oauth2_client_json_web_key_rsa_response",
+    "OAuth2ClientJsonWebKeyRsaResponseDict": "oauth2_client_json_web_key_rsa_response",
     "OAuth2ClientLinks": "oauth2_client_links",
+    "OAuth2ClientLinksDict": "oauth2_client_links",
     "OAuth2ClientSecret": "oauth2_client_secret",
+    "OAuth2ClientSecretDict": "oauth2_client_secret",
     "OAuth2ClientSecretRequestBody": "oauth2_client_secret_request_body",
+    "OAuth2ClientSecretRequestBodyDict": "oauth2_client_secret_request_body",
     "OAuth2RefreshToken": "oauth2_refresh_token",
+    "OAuth2RefreshTokenDict": "oauth2_refresh_token",
     "OAuth2RefreshTokenLinks": "oauth2_refresh_token_links",
+    "OAuth2RefreshTokenLinksDict": "oauth2_refresh_token_links",
     "OAuth2RefreshTokenScope": "oauth2_refresh_token_scope",
+    "OAuth2RefreshTokenScopeDict": "oauth2_refresh_token_scope",
     "OAuth2ResourceServerJsonWebKey": "oauth2_resource_server_json_web_key",
+    "OAuth2ResourceServerJsonWebKeyDict": "oauth2_resource_server_json_web_key",
     "OAuth2ResourceServerJsonWebKeyRequestBody": "oauth2_resource_server_json_web_key_request_body",
+    "OAuth2ResourceServerJsonWebKeyRequestBodyDict": "oauth2_resource_server_json_web_key_request_body",
     "OAuth2Scope": "oauth2_scope",
     "OAuth2ScopeConsentGrant": "oauth2_scope_consent_grant",
+    "OAuth2ScopeConsentGrantDict": "oauth2_scope_consent_grant",
     "OAuth2ScopeConsentGrantLinks": "oauth2_scope_consent_grant_links",
+    "OAuth2ScopeConsentGrantLinksDict": "oauth2_scope_consent_grant_links",
     "OAuth2ScopeConsentGrantSource": "oauth2_scope_consent_grant_source",
     "OAuth2ScopeConsentType": "oauth2_scope_consent_type",
+    "OAuth2ScopeDict": "oauth2_scope",
     "OAuth2ScopeMetadataPublish": "oauth2_scope_metadata_publish",
     "OAuth2ScopesMediationPolicyRuleCondition": "oauth2_scopes_mediation_policy_rule_condition",
+    "OAuth2ScopesMediationPolicyRuleConditionDict": "oauth2_scopes_mediation_policy_rule_condition",
     "OAuth2Settings": "oauth2_settings",
+    "OAuth2SettingsDict": "oauth2_settings",
     "OAuth2Token": "oauth2_token",
+    "OAuth2TokenDict": "oauth2_token",
     "OAuthApplicationCredentials": "oauth_application_credentials",
+    "OAuthApplicationCredentialsDict": "oauth_application_credentials",
     "OAuthAuthorizationEndpoint": "oauth_authorization_endpoint",
+    "OAuthAuthorizationEndpointDict": "oauth_authorization_endpoint",
     "OAuthClientSecretLinks": "oauth_client_secret_links",
+    "OAuthClientSecretLinksDict": "oauth_client_secret_links",
     "OAuthCredentials": "oauth_credentials",
     "OAuthCredentialsClient": "oauth_credentials_client",
+    "OAuthCredentialsClientDict": "oauth_credentials_client",
+    "OAuthCredentialsDict": "oauth_credentials",
     "OAuthEndpointAuthenticationMethod": "oauth_endpoint_authentication_method",
     "OAuthEndpoints": "oauth_endpoints",
+    "OAuthEndpointsDict": "oauth_endpoints",
     "OAuthMetadata": "oauth_metadata",
+    "OAuthMetadataDict": "oauth_metadata",
     "OAuthProvisioningEnabledApp": "oauth_provisioning_enabled_app",
     "OAuthResourceServerKeyLinks": "oauth_resource_server_key_links",
+    "OAuthResourceServerKeyLinksDict": "oauth_resource_server_key_links",
     "OAuthResponseType": "oauth_response_type",
     "OAuthTokenEndpoint": "oauth_token_endpoint",
+    "OAuthTokenEndpointDict": "oauth_token_endpoint",
     "OINApplication": "oin_application",
+    "OINApplicationDict": "oin_application",
     "OINSaml11ApplicationSettingsSignOn": "oin_saml11_application_settings_sign_on",
+    "OINSaml11ApplicationSettingsSignOnDict": "oin_saml11_application_settings_sign_on",
     "OINSaml20ApplicationSettingsSignOn": "oin_saml20_application_settings_sign_on",
+    "OINSaml20ApplicationSettingsSignOnDict": "oin_saml20_application_settings_sign_on",
     "OSAccount": "os_account",
+    "OSAccountDict": "os_account",
     "OSAccountDisplayName": "os_account_display_name",
+    "OSAccountDisplayNameDict": "os_account_display_name",
     "OSAccountEmbedded": "os_account_embedded",
+    "OSAccountEmbeddedDict": "os_account_embedded",
     "OSAccountLinks": "os_account_links",
+    "OSAccountLinksDict": "os_account_links",
     "OSAccountMacOS": "os_account_mac_os",
+    "OSAccountMacOSDict": "os_account_mac_os",
     "OSAccountPlatform": "os_account_platform",
     "OSAccountWindows": "os_account_windows",
+    "OSAccountWindowsDict": "os_account_windows",
     "OSVersion": "os_version",
     "OSVersionConstraint": "os_version_constraint",
+    "OSVersionConstraintDict": "os_version_constraint",
+    "OSVersionDict": "os_version",
     "OSVersionFourComponents": "os_version_four_components",
+    "OSVersionFourComponentsDict": "os_version_four_components",
     "OSVersionThreeComponents": "os_version_three_components",
+    "OSVersionThreeComponentsDict": "os_version_three_components",
     "Office365Application": "office365_application",
+    "Office365ApplicationDict": "office365_application",
     "Office365ApplicationSettings": "office365_application_settings",
     "Office365ApplicationSettingsApplication": "office365_application_settings_application",
+    "Office365ApplicationSettingsApplicationDict": "office365_application_settings_application",
+    "Office365ApplicationSettingsDict": "office365_application_settings",
     "Office365ProvisioningSettings": "office365_provisioning_settings",
+    "Office365ProvisioningSettingsDict": "office365_provisioning_settings",
     "OfflineAccessScopeResourceHrefObject": "offline_access_scope_resource_href_object",
+    "OfflineAccessScopeResourceHrefObjectDict": "offline_access_scope_resource_href_object",
     "Oidc": "oidc",
     "OidcAlgorithms": "oidc_algorithms",
+    "OidcAlgorithmsDict": "oidc_algorithms",
+    "OidcDict": "oidc",
     "OidcIssuer": "oidc_issuer",
+    "OidcIssuerDict": "oidc_issuer",
     "OidcJwksEndpoint": "oidc_jwks_endpoint",
+    "OidcJwksEndpointDict": "oidc_jwks_endpoint",
     "OidcRequestAlgorithm": "oidc_request_algorithm",
+    "OidcRequestAlgorithmDict": "oidc_request_algorithm",
     "OidcRequestSignatureAlgorithm": "oidc_request_signature_algorithm",
+    "OidcRequestSignatureAlgorithmDict": "oidc_request_signature_algorithm",
     "OidcSettings": "oidc_settings",
+    "OidcSettingsDict": "oidc_settings",
     "OidcSigningAlgorithm": "oidc_signing_algorithm",
     "OidcSloEndpoint": "oidc_slo_endpoint",
+    "OidcSloEndpointDict": "oidc_slo_endpoint",
     "OidcUserInfoEndpoint": "oidc_user_info_endpoint",
+    "OidcUserInfoEndpointDict": "oidc_user_info_endpoint",
     "OktaActiveDirectoryGroupProfile": "okta_active_directory_group_profile",
+    "OktaActiveDirectoryGroupProfileDict": "okta_active_directory_group_profile",
     "OktaDeviceRiskChangeEvent": "okta_device_risk_change_event",
+    "OktaDeviceRiskChangeEventDict": "okta_device_risk_change_event",
     "OktaIpChangeEvent": "okta_ip_change_event",
+    "OktaIpChangeEventDict": "okta_ip_change_event",
     "OktaManagedUserAccountForUpdate": "okta_managed_user_account_for_update",
+    "OktaManagedUserAccountForUpdateDict": "okta_managed_user_account_for_update",
     "OktaManagedUserAccountRequest": "okta_managed_user_account_request",
+    "OktaManagedUserAccountRequestDict": "okta_managed_user_account_request",
     "OktaManagedUserAccountResponse": "okta_managed_user_account_response",
+    "OktaManagedUserAccountResponseDict": "okta_managed_user_account_response",
     "OktaPersonalAdminFeatureSettings": "okta_personal_admin_feature_settings",
+    "OktaPersonalAdminFeatureSettingsDict": "okta_personal_admin_feature_settings",
     "OktaSignOnPolicy": "okta_sign_on_policy",
     "OktaSignOnPolicyConditions": "okta_sign_on_policy_conditions",
+    "OktaSignOnPolicyConditionsDict": "okta_sign_on_policy_conditions",
+    "OktaSignOnPolicyDict": "okta_sign_on_policy",
     "OktaSignOnPolicyFactorPromptMode": "okta_sign_on_policy_factor_prompt_mode",
     "OktaSignOnPolicyRule": "okta_sign_on_policy_rule",
     "OktaSignOnPolicyRuleActions": "okta_sign_on_policy_rule_actions",
+    "OktaSignOnPolicyRuleActionsDict": "okta_sign_on_policy_rule_actions",
     "OktaSignOnPolicyRuleConditions": "okta_sign_on_policy_rule_conditions",
+    "OktaSignOnPolicyRuleConditionsDict": "okta_sign_on_policy_rule_conditions",
+    "OktaSignOnPolicyRuleDict": "okta_sign_on_policy_rule",
     "OktaSignOnPolicyRuleSignonActions": "okta_sign_on_policy_rule_signon_actions",
+    "OktaSignOnPolicyRuleSignonActionsDict": "okta_sign_on_policy_rule_signon_actions",
     "OktaSignOnPolicyRuleSignonPrimaryFactor": "okta_sign_on_policy_rule_signon_primary_factor",
     "OktaSignOnPolicyRuleSignonSessionActions": "okta_sign_on_policy_rule_signon_session_actions",
+    "OktaSignOnPolicyRuleSignonSessionActionsDict": "okta_sign_on_policy_rule_signon_session_actions",
     "OktaSupportAccessStatus": "okta_support_access_status",
     "OktaSupportCase": "okta_support_case",
+    "OktaSupportCaseDict": "okta_support_case",
     "OktaSupportCases": "okta_support_cases",
+    "OktaSupportCasesDict": "okta_support_cases",
     "OktaUserGroupProfile": "okta_user_group_profile",
+    "OktaUserGroupProfileDict": "okta_user_group_profile",
     "OktaUserRiskChangeEvent": "okta_user_risk_change_event",
+    "OktaUserRiskChangeEventDict": "okta_user_risk_change_event",
     "OktaUserServiceAccountCredentials": "okta_user_service_account_credentials",
+    "OktaUserServiceAccountCredentialsDict": "okta_user_service_account_credentials",
     "OktaVerifyPayload": "okta_verify_payload",
+    "OktaVerifyPayloadDict": "okta_verify_payload",
     "OpenIdConnectApplication": "open_id_connect_application",
     "OpenIdConnectApplicationConsentMethod": "open_id_connect_application_consent_method",
+    "OpenIdConnectApplicationDict": "open_id_connect_application",
     "OpenIdConnectApplicationIdpInitiatedLogin": "open_id_connect_application_idp_initiated_login",
+    "OpenIdConnectApplicationIdpInitiatedLoginDict": "open_id_connect_application_idp_initiated_login",
     "OpenIdConnectApplicationIssuerMode": "open_id_connect_application_issuer_mode",
     "OpenIdConnectApplicationNetwork": "open_id_connect_application_network",
+    "OpenIdConnectApplicationNetworkDict": "open_id_connect_application_network",
     "OpenIdConnectApplicationSettings": "open_id_connect_application_settings",
     "OpenIdConnectApplicationSettingsClient": "open_id_connect_application_settings_client",
+    "OpenIdConnectApplicationSettingsClientDict": "open_id_connect_application_settings_client",
     "OpenIdConnectApplicationSettingsClientKeys": "open_id_connect_application_settings_client_keys",
+    "OpenIdConnectApplicationSettingsClientKeysDict": "open_id_connect_application_settings_client_keys",
+    "OpenIdConnectApplicationSettingsDict": "open_id_connect_application_settings",
     "OpenIdConnectApplicationSettingsRefreshToken": "open_id_connect_application_settings_refresh_token",
+    "OpenIdConnectApplicationSettingsRefreshTokenDict": "open_id_connect_application_settings_refresh_token",
     "OpenIdConnectApplicationType": "open_id_connect_application_type",
     "OpenIdConnectRefreshTokenRotationType": "open_id_connect_refresh_token_rotation_type",
     "OperationRequest": "operation_request",
+    "OperationRequestDict": "operation_request",
     "OperationResponse": "operation_response",
+    "OperationResponseDict": "operation_response",
     "OperationalStatus": "operational_status",
     "OptInStatusResponse": "opt_in_status_response",
+    "OptInStatusResponseDict": "opt_in_status_response",
     "Org2OrgApplication": "org2_org_application",
+    "Org2OrgApplicationDict": "org2_org_application",
     "Org2OrgApplicationSettings": "org2_org_application_settings",
     "Org2OrgApplicationSettingsApplication": "org2_org_application_settings_application",
+    "Org2OrgApplicationSettingsApplicationDict": "org2_org_application_settings_application",
+    "Org2OrgApplicationSettingsDict": "org2_org_application_settings",
     "Org2OrgProvisioningOAuthSigningSettings": "org2_org_provisioning_oauth_signing_settings",
+    "Org2OrgProvisioningOAuthSigningSettingsDict": "org2_org_provisioning_oauth_signing_settings",
     "OrgAerialConsent": "org_aerial_consent",
     "OrgAerialConsentDetails": "org_aerial_consent_details",
+    "OrgAerialConsentDetailsDict": "org_aerial_consent_details",
+    "OrgAerialConsentDict": "org_aerial_consent",
     "OrgAerialConsentRevoked": "org_aerial_consent_revoked",
+    "OrgAerialConsentRevokedDict": "org_aerial_consent_revoked",
     "OrgAerialGrantNotFound": "org_aerial_grant_not_found",
+    "OrgAerialGrantNotFoundDict": "org_aerial_grant_not_found",
     "OrgBillingContactType": "org_billing_contact_type",
+    "OrgBillingContactTypeDict": "org_billing_contact_type",
     "OrgCAPTCHASettings": "org_captcha_settings",
+    "OrgCAPTCHASettingsDict": "org_captcha_settings",
     "OrgContactType": "org_contact_type",
     "OrgContactTypeObj": "org_contact_type_obj",
+    "OrgContactTypeObjDict": "org_contact_type_obj",
     "OrgContactUser": "org_contact_user",
+    "OrgContactUserDict": "org_contact_user",
     "OrgCreationAdmin": "org_creation_admin",
+    "OrgCreationAdminDict": "org_creation_admin",
     "OrgCrossAppAccessConnection": "org_cross_app_access_connection",
+    "OrgCrossAppAccessConnectionDict": "org_cross_app_access_connection",
     "OrgCrossAppAccessConnectionPatchRequest": "org_cross_app_access_connection_patch_request",
+    "OrgCrossAppAccessConnectionPatchRequestDict": "org_cross_app_access_connection_patch_request",
     "OrgGeneralSettingLinks": "org_general_setting_links",
+    "OrgGeneralSettingLinksDict": "org_general_setting_links",
     "OrgOktaCommunicationSetting": "org_okta_communication_setting",
+    "OrgOktaCommunicationSettingDict": "org_okta_communication_setting",
     "OrgOktaSupportSetting": "org_okta_support_setting",
     "OrgOktaSupportSettingsObj": "org_okta_support_settings_obj",
+    "OrgOktaSupportSettingsObjDict": "org_okta_support_settings_obj",
     "OrgPreferences": "org_preferences",
+    "OrgPreferencesDict": "org_preferences",
     "OrgSetting": "org_setting",
+    "OrgSettingDict": "org_setting",
     "OrgTechnicalContactType": "org_technical_contact_type",
+    "OrgTechnicalContactTypeDict": "org_technical_contact_type",
     "OrganizationalUnit": "organizational_unit",
+    "OrganizationalUnitDict": "organizational_unit",
     "OtpProtocol": "otp_protocol",
     "OtpTotpAlgorithm": "otp_totp_algorithm",
     "OtpTotpEncoding": "otp_totp_encoding",
     "PageRoot": "page_root",
+    "PageRootDict": "page_root",
     "PageRootLinks": "page_root_links",
+    "PageRootLinksDict": "page_root_links",
     "Parameters": "parameters",
+    "ParametersDict": "parameters",
     "PasswordCredential": "password_credential",
+    "PasswordCredentialDict": "password_credential",
     "PasswordCredentialHash": "password_credential_hash",
     "PasswordCredentialHashAlgorithm": "password_credential_hash_algorithm",
+    "PasswordCredentialHashDict": "password_credential_hash",
     "PasswordCredentialHook": "password_credential_hook",
+    "PasswordCredentialHookDict": "password_credential_hook",
     "PasswordDictionary": "password_dictionary",
     "PasswordDictionaryCommon": "password_dictionary_common",
+    "PasswordDictionaryCommonDict": "password_dictionary_common",
+    "PasswordDictionaryDict": "password_dictionary",
     "PasswordExpirationPolicyRuleCondition": "password_expiration_policy_rule_condition",
+    "PasswordExpirationPolicyRuleConditionDict": "password_expiration_policy_rule_condition",
     "PasswordImportRequest": "password_import_request",
     "PasswordImportRequestData": "password_import_request_data",
+    "PasswordImportRequestDataDict": "password_import_request_data",
+    "PasswordImportRequestDict": "password_import_request",
     "PasswordImportRequestExecute": "password_import_request_execute",
+    "PasswordImportRequestExecuteDict": "password_import_request_execute",
     "PasswordImportResponse": "password_import_response",
+    "PasswordImportResponseDict": "password_import_response",
     "PasswordPolicy": "password_policy",
     "PasswordPolicyAuthenticationProviderCondition": "password_policy_authentication_provider_condition",
+    "PasswordPolicyAuthenticationProviderConditionDict": "password_policy_authentication_provider_condition",
     "PasswordPolicyAuthenticationProviderType": "password_policy_authentication_provider_type",
     "PasswordPolicyConditions": "password_policy_conditions",
+    "PasswordPolicyConditionsDict": "password_policy_conditions",
     "PasswordPolicyDelegationSettings": "password_policy_delegation_settings",
+    "PasswordPolicyDelegationSettingsDict": "password_policy_delegation_settings",
     "PasswordPolicyDelegationSettingsOptions": "password_policy_delegation_settings_options",
+    "PasswordPolicyDelegationSettingsOptionsDict": "password_policy_delegation_settings_options",
+    "PasswordPolicyDict": "password_policy",
     "PasswordPolicyPasswordSettings": "password_policy_password_settings",
     "PasswordPolicyPasswordSettingsAge": "password_policy_password_settings_age",
+    "PasswordPolicyPasswordSettingsAgeDict": "password_policy_password_settings_age",
     "PasswordPolicyPasswordSettingsBreachedProtection": "password_policy_password_settings_breached_protection",
+    "PasswordPolicyPasswordSettingsBreachedProtectionDict": "password_policy_password_settings_breached_protection",
     "PasswordPolicyPasswordSettingsComplexity": "password_policy_password_settings_complexity",
+    "PasswordPolicyPasswordSettingsComplexityDict": "password_policy_password_settings_complexity",
+    "PasswordPolicyPasswordSettingsDict": "password_policy_password_settings",
     "PasswordPolicyPasswordSettingsLockout": "password_policy_password_settings_lockout",
+    "PasswordPolicyPasswordSettingsLockoutDict": "password_policy_password_settings_lockout",
     "PasswordPolicyRecoveryEmail": "password_policy_recovery_email",
+    "PasswordPolicyRecoveryEmailDict": "password_policy_recovery_email",
     "PasswordPolicyRecoveryEmailProperties": "password_policy_recovery_email_properties",
+    "PasswordPolicyRecoveryEmailPropertiesDict": "password_policy_recovery_email_properties",
     "PasswordPolicyRecoveryEmailRecoveryToken": "password_policy_recovery_email_recovery_token",
+    "PasswordPolicyRecoveryEmailRecoveryTokenDict": "password_policy_recovery_email_recovery_token",
     "PasswordPolicyRecoveryFactorSettings": "password_policy_recovery_factor_settings",
+    "PasswordPolicyRecoveryFactorSettingsDict": "password_policy_recovery_factor_settings",
     "PasswordPolicyRecoveryFactors": "password_policy_recovery_factors",
+    "PasswordPolicyRecoveryFactorsDict": "password_policy_recovery_factors",
     "PasswordPolicyRecoveryQuestion": "password_policy_recovery_question",
     "PasswordPolicyRecoveryQuestionComplexity": "password_policy_recovery_question_complexity",
+    "PasswordPolicyRecoveryQuestionComplexityDict": "password_policy_recovery_question_complexity",
+    "PasswordPolicyRecoveryQuestionDict": "password_policy_recovery_question",
     "PasswordPolicyRecoveryQuestionProperties": "password_policy_recovery_question_properties",
+    "PasswordPolicyRecoveryQuestionPropertiesDict": "password_policy_recovery_question_properties",
     "PasswordPolicyRecoverySettings": "password_policy_recovery_settings",
+    "PasswordPolicyRecoverySettingsDict": "password_policy_recovery_settings",
     "PasswordPolicyRule": "password_policy_rule",
     "PasswordPolicyRuleAction": "password_policy_rule_action",
+    "PasswordPolicyRuleActionDict": "password_policy_rule_action",
     "PasswordPolicyRuleActions": "password_policy_rule_actions",
+    "PasswordPolicyRuleActionsDict": "password_policy_rule_actions",
     "PasswordPolicyRuleConditions": "password_policy_rule_conditions",
+    "PasswordPolicyRuleConditionsDict": "password_policy_rule_conditions",
+    "PasswordPolicyRuleDict": "password_policy_rule",
     "PasswordPolicySettings": "password_policy_settings",
+    "PasswordPolicySettingsDict": "password_policy_settings",
     "PasswordProtectionWarningTrigger": "password_protection_warning_trigger",
     "PasswordSettingObject": "password_setting_object",
+    "PasswordSettingObjectDict": "password_setting_object",
     "PatchAction": "patch_action",
     "PerClientRateLimitMode": "per_client_rate_limit_mode",
     "PerClientRateLimitSettings": "per_client_rate_limit_settings",
+    "PerClientRateLimitSettingsDict": "per_client_rate_limit_settings",
     "Permission": "permission",
     "PermissionConditions": "permission_conditions",
+    "PermissionConditionsDict": "permission_conditions",
+    "PermissionDict": "permission",
     "PermissionLinks": "permission_links",
+    "PermissionLinksDict": "permission_links",
     "Permissions": "permissions",
+    "PermissionsDict": "permissions",
     "PersonalAppsBlockList": "personal_apps_block_list",
+    "PersonalAppsBlockListDict": "personal_apps_block_list",
     "PinRequest": "pin_request",
+    "PinRequestDict": "pin_request",
     "PipelineType": "pipeline_type",
     "Platform": "platform",
     "PlatformConditionEvaluatorPlatform": "platform_condition_evaluator_platform",
+    "PlatformConditionEvaluatorPlatformDict": "platform_condition_evaluator_platform",
     "PlatformConditionEvaluatorPlatformOperatingSystem": "platform_condition_evaluator_platform_operating_system",
+    "PlatformConditionEvaluatorPlatformOperatingSystemDict": "platform_condition_evaluator_platform_operating_system",
     "PlatformConditionEvaluatorPlatformOperatingSystemVersion": "platform_condition_evaluator_platform_operating_system_version",
+    "PlatformConditionEvaluatorPlatformOperatingSystemVersionDict": "platform_condition_evaluator_platform_operating_system_version",
     "PlatformConditionOperatingSystemVersionMatchType": "platform_condition_operating_system_version_match_type",
     "PlatformPolicyRuleCondition": "platform_policy_rule_condition",
+    "PlatformPolicyRuleConditionDict": "platform_policy_rule_condition",
     "PlayProtectVerdict": "play_protect_verdict",
     "Policy": "policy",
     "PolicyAccess": "policy_access",
     "PolicyAccountLink": "policy_account_link",
     "PolicyAccountLinkAction": "policy_account_link_action",
+    "PolicyAccountLinkDict": "policy_account_link",
     "PolicyAccountLinkFilter": "policy_account_link_filter",
+    "PolicyAccountLinkFilterDict": "policy_account_link_filter",
     "PolicyAccountLinkFilterGroups": "policy_account_link_filter_groups",
+    "PolicyAccountLinkFilterGroupsDict": "policy_account_link_filter_groups",
     "PolicyAccountLinkFilterUsers": "policy_account_link_filter_users",
+    "PolicyAccountLinkFilterUsersDict": "policy_account_link_filter_users",
     "PolicyCommon": "policy_common",
+    "PolicyCommonDict": "policy_common",
     "PolicyContext": "policy_context",
+    "PolicyContextDict": "policy_context",
+    "PolicyDict": "policy",
     "PolicyLinks": "policy_links",
+    "PolicyLinksDict": "policy_links",
     "PolicyMapping": "policy_mapping",
+    "PolicyMappingDict": "policy_mapping",
     "PolicyMappingLinks": "policy_mapping_links",
+    "PolicyMappingLinksDict": "policy_mapping_links",
     "PolicyMappingRequest": "policy_mapping_request",
+    "PolicyMappingRequestDict": "policy_mapping_request",
     "PolicyMappingResourceType": "policy_mapping_resource_type",
     "PolicyNetworkCondition": "policy_network_condition",
+    "PolicyNetworkConditionDict": "policy_network_condition",
     "PolicyNetworkConnection": "policy_network_connection",
     "PolicyPeopleCondition": "policy_people_condition",
+    "PolicyPeopleConditionDict": "policy_people_condition",
     "PolicyPlatformOperatingSystemType": "policy_platform_operating_system_type",
     "PolicyPlatformType": "policy_platform_type",
     "PolicyRule": "policy_rule",
     "PolicyRuleActions": "policy_rule_actions",
+    "PolicyRuleActionsDict": "policy_rule_actions",
     "PolicyRuleActionsEnroll": "policy_rule_actions_enroll",
+    "PolicyRuleActionsEnrollDict": "policy_rule_actions_enroll",
     "PolicyRuleActionsEnrollSelf": "policy_rule_actions_enroll_self",
     "PolicyRuleAuthContextCondition": "policy_rule_auth_context_condition",
+    "PolicyRuleAuthContextConditionDict": "policy_rule_auth_context_condition",
     "PolicyRuleAuthContextType": "policy_rule_auth_context_type",
     "PolicyRuleConditions": "policy_rule_conditions",
+    "PolicyRuleConditionsDict": "policy_rule_conditions",
+    "PolicyRuleDict": "policy_rule",
     "PolicyRuleType": "policy_rule_type",
     "PolicyRuleVerificationMethodType": "policy_rule_verification_method_type",
     "PolicySubject": "policy_subject",
+    "PolicySubjectDict": "policy_subject",
     "PolicySubjectMatchType": "policy_subject_match_type",
     "PolicyType": "policy_type",
     "PolicyTypeSimulation": "policy_type_simulation",
     "PolicyUserNameTemplate": "policy_user_name_template",
+    "PolicyUserNameTemplateDict": "policy_user_name_template",
     "PolicyUserStatus": "policy_user_status",
     "PossessionConstraint": "possession_constraint",
+    "PossessionConstraintDict": "possession_constraint",
     "PostAPIServiceIntegrationInstance": "post_api_service_integration_instance",
+    "PostAPIServiceIntegrationInstanceDict": "post_api_service_integration_instance",
     "PostAPIServiceIntegrationInstanceRequest": "post_api_service_integration_instance_request",
+    "PostAPIServiceIntegrationInstanceRequestDict": "post_api_service_integration_instance_request",
     "PostAuthKeepMeSignedInPrompt": "post_auth_keep_me_signed_in_prompt",
+    "PostAuthKeepMeSignedInPromptDict": "post_auth_keep_me_signed_in_prompt",
     "PostAuthSessionFailureActionsObject": "post_auth_session_failure_actions_object",
+    "PostAuthSessionFailureActionsObjectDict": "post_auth_session_failure_actions_object",
     "PostAuthSessionPolicy": "post_auth_session_policy",
+    "PostAuthSessionPolicyDict": "post_auth_session_policy",
     "PostAuthSessionPolicyRule": "post_auth_session_policy_rule",
+    "PostAuthSessionPolicyRuleDict": "post_auth_session_policy_rule",
     "PostAuthSessionPolicyRuleRunWorkflow": "post_auth_session_policy_rule_run_workflow",
+    "PostAuthSessionPolicyRuleRunWorkflowDict": "post_auth_session_policy_rule_run_workflow",
     "PostAuthSessionPolicyRuleTerminateSession": "post_auth_session_policy_rule_terminate_session",
+    "PostAuthSessionPolicyRuleTerminateSessionDict": "post_auth_session_policy_rule_terminate_session",
     "PreRegistrationInlineHook": "pre_registration_inline_hook",
+    "PreRegistrationInlineHookDict": "pre_registration_inline_hook",
     "PrincipalRateLimitEntity": "principal_rate_limit_entity",
+    "PrincipalRateLimitEntityDict": "principal_rate_limit_entity",
     "PrincipalType": "principal_type",
     "PrivilegedResource": "privileged_resource",
     "PrivilegedResourceAccountAppRequest": "privileged_resource_account_app_request",
+    "PrivilegedResourceAccountAppRequestDict": "privileged_resource_account_app_request",
     "PrivilegedResourceAccountAppResponse": "privileged_resource_account_app_response",
+    "PrivilegedResourceAccountAppResponseDict": "privileged_resource_account_app_response",
     "PrivilegedResourceAccountOkta": "privileged_resource_account_okta",
+    "PrivilegedResourceAccountOktaDict": "privileged_resource_account_okta",
     "PrivilegedResourceCredentials": "privileged_resource_credentials",
+    "PrivilegedResourceCredentialsDict": "privileged_resource_credentials",
+    "PrivilegedResourceDict": "privileged_resource",
     "PrivilegedResourceFilters": "privileged_resource_filters",
+    "PrivilegedResourceFiltersDict": "privileged_resource_filters",
     "PrivilegedResourceStatus": "privileged_resource_status",
     "PrivilegedResourceType": "privileged_resource_type",
     "PrivilegedResourceUpdateRequest": "privileged_resource_update_request",
+    "PrivilegedResourceUpdateRequestDict": "privileged_resource_update_request",
     "Profile": "profile",
+    "ProfileDict": "profile",
     "ProfileEnrollmentPolicy": "profile_enrollment_policy",
+    "ProfileEnrollmentPolicyDict": "profile_enrollment_policy",
     "ProfileEnrollmentPolicyRule": "profile_enrollment_policy_rule",
     "ProfileEnrollmentPolicyRuleAction": "profile_enrollment_policy_rule_action",
+    "ProfileEnrollmentPolicyRuleActionDict": "profile_enrollment_policy_rule_action",
     "ProfileEnrollmentPolicyRuleActions": "profile_enrollment_policy_rule_actions",
+    "ProfileEnrollmentPolicyRuleActionsDict": "profile_enrollment_policy_rule_actions",
     "ProfileEnrollmentPolicyRuleActivationRequirement": "profile_enrollment_policy_rule_activation_requirement",
+    "ProfileEnrollmentPolicyRuleActivationRequirementDict": "profile_enrollment_policy_rule_activation_requirement",
+    "ProfileEnrollmentPolicyRuleDict": "profile_enrollment_policy_rule",
     "ProfileEnrollmentPolicyRuleProfileAttribute": "profile_enrollment_policy_rule_profile_attribute",
+    "ProfileEnrollmentPolicyRuleProfileAttributeDict": "profile_enrollment_policy_rule_profile_attribute",
     "ProfileMapping": "profile_mapping",
+    "ProfileMappingDict": "profile_mapping",
     "ProfileMappingProperty": "profile_mapping_property",
+    "ProfileMappingPropertyDict": "profile_mapping_property",
     "ProfileMappingPropertyPushStatus": "profile_mapping_property_push_status",
     "ProfileMappingRequest": "profile_mapping_request",
+    "ProfileMappingRequestDict": "profile_mapping_request",
     "ProfileMappingSource": "profile_mapping_source",
+    "ProfileMappingSourceDict": "profile_mapping_source",
     "ProfileMappingTarget": "profile_mapping_target",
+    "ProfileMappingTargetDict": "profile_mapping_target",
     "ProfileSettingObject": "profile_setting_object",
+    "ProfileSettingObjectDict": "profile_setting_object",
     "Protocol": "protocol",
     "ProtocolAlgorithmRequestScope": "protocol_algorithm_request_scope",
     "ProtocolAlgorithmResponseScope": "protocol_algorithm_response_scope",
     "ProtocolEndpointBinding": "protocol_endpoint_binding",
     "ProtocolIdVerification": "protocol_id_verification",
+    "ProtocolIdVerificationDict": "protocol_id_verification",
     "ProtocolMtls": "protocol_mtls",
+    "ProtocolMtlsDict": "protocol_mtls",
     "ProtocolOAuth": "protocol_oauth",
+    "ProtocolOAuthDict": "protocol_oauth",
     "ProtocolOidc": "protocol_oidc",
+    "ProtocolOidcDict": "protocol_oidc",
     "ProtocolSaml": "protocol_saml",
+    "ProtocolSamlDict": "protocol_saml",
     "ProviderType": "provider_type",
     "Provisioning": "provisioning",
     "ProvisioningAction": "provisioning_action",
     "ProvisioningCapability": "provisioning_capability",
+    "ProvisioningCapabilityDict": "provisioning_capability",
     "ProvisioningConditions": "provisioning_conditions",
+    "ProvisioningConditionsDict": "provisioning_conditions",
     "ProvisioningConnectionAuthScheme": "provisioning_connection_auth_scheme",
     "ProvisioningConnectionOauthAuthScheme": "provisioning_connection_oauth_auth_scheme",
     "ProvisioningConnectionOauthRequest": "provisioning_connection_oauth_request",
+    "ProvisioningConnectionOauthRequestDict": "provisioning_connection_oauth_request",
     "ProvisioningConnectionOauthRequestProfile": "provisioning_connection_oauth_request_profile",
+    "ProvisioningConnectionOauthRequestProfileDict": "provisioning_connection_oauth_request_profile",
     "ProvisioningConnectionProfileOauth": "provisioning_connection_profile_oauth",
+    "ProvisioningConnectionProfileOauthDict": "provisioning_connection_profile_oauth",
     "ProvisioningConnectionRequest": "provisioning_connection_request",
     "ProvisioningConnectionRequestAuthScheme": "provisioning_connection_request_auth_scheme",
+    "ProvisioningConnectionRequestDict": "provisioning_connection_request",
     "ProvisioningConnectionResponse": "provisioning_connection_response",
+    "ProvisioningConnectionResponseDict": "provisioning_connection_response",
     "ProvisioningConnectionResponseProfile": "provisioning_connection_response_profile",
+    "ProvisioningConnectionResponseProfileDict": "provisioning_connection_response_profile",
     "ProvisioningConnectionStatus": "provisioning_connection_status",
     "ProvisioningConnectionTokenAuthScheme": "provisioning_connection_token_auth_scheme",
     "ProvisioningConnectionTokenRequest": "provisioning_connection_token_request",
+    "ProvisioningConnectionTokenRequestDict": "provisioning_connection_token_request",
     "ProvisioningConnectionTokenRequestProfile": "provisioning_connection_token_request_profile",
+    "ProvisioningConnectionTokenRequestProfileDict": "provisioning_connection_token_request_profile",
     "ProvisioningDeprovisionedAction": "provisioning_deprovisioned_action",
     "ProvisioningDeprovisionedCondition": "provisioning_deprovisioned_condition",
+    "ProvisioningDeprovisionedConditionDict": "provisioning_deprovisioned_condition",
     "ProvisioningDetails": "provisioning_details",
+    "ProvisioningDetailsDict": "provisioning_details",
+    "ProvisioningDict": "provisioning",
     "ProvisioningGroups": "provisioning_groups",
     "ProvisioningGroupsAction": "provisioning_groups_action",
+    "ProvisioningGroupsDict": "provisioning_groups",
     "ProvisioningSuspendedAction": "provisioning_suspended_action",
     "ProvisioningSuspendedCondition": "provisioning_suspended_condition",
+    "ProvisioningSuspendedConditionDict": "provisioning_suspended_condition",
     "PublicAppleAppSiteWellKnownURI": "public_apple_app_site_well_known_uri",
+    "PublicAppleAppSiteWellKnownURIDict": "public_apple_app_site_well_known_uri",
     "PublicWebauthnSiteWellKnownURI": "public_webauthn_site_well_known_uri",
+    "PublicWebauthnSiteWellKnownURIDict": "public_webauthn_site_well_known_uri",
     "PushMethodKeyProtection": "push_method_key_protection",
     "PushProvider": "push_provider",
+    "PushProviderDict": "push_provider",
     "RateLimitAdminNotifications": "rate_limit_admin_notifications",
+    "RateLimitAdminNotificationsDict": "rate_limit_admin_notifications",
     "RateLimitWarningThresholdRequest": "rate_limit_warning_threshold_request",
+    "RateLimitWarningThresholdRequestDict": "rate_limit_warning_threshold_request",
     "RateLimitWarningThresholdResponse": "rate_limit_warning_threshold_response",
+    "RateLimitWarningThresholdResponseDict": "rate_limit_warning_threshold_response",
     "Realm": "realm",
     "RealmAssignment": "realm_assignment",
+    "RealmAssignmentDict": "realm_assignment",
     "RealmAssignmentOperationResponse": "realm_assignment_operation_response",
+    "RealmAssignmentOperationResponseDict": "realm_assignment_operation_response",
+    "RealmDict": "realm",
     "RealmProfile": "realm_profile",
+    "RealmProfileDict": "realm_profile",
     "RecoveryQuestionCredential": "recovery_question_credential",
+    "RecoveryQuestionCredentialDict": "recovery_question_credential",
     "RefreshToken": "refresh_token",
+    "RefreshTokenDict": "refresh_token",
     "RegistrationInlineHook": "registration_inline_hook",
     "RegistrationInlineHookCommand": "registration_inline_hook_command",
+    "RegistrationInlineHookCommandDict": "registration_inline_hook_command",
+    "RegistrationInlineHookDict": "registration_inline_hook",
     "RegistrationInlineHookPPData": "registration_inline_hook_pp_data",
+    "RegistrationInlineHookPPDataDict": "registration_inline_hook_pp_data",
     "RegistrationInlineHookRequest": "registration_inline_hook_request",
+    "RegistrationInlineHookRequestDict": "registration_inline_hook_request",
     "RegistrationInlineHookRequestType": "registration_inline_hook_request_type",
     "RegistrationInlineHookResponse": "registration_inline_hook_response",
+    "RegistrationInlineHookResponseDict": "registration_inline_hook_response",
     "RegistrationInlineHookSSRData": "registration_inline_hook_ssr_data",
+    "RegistrationInlineHookSSRDataDict": "registration_inline_hook_ssr_data",
     "RegistrationResponse": "registration_response",
+    "RegistrationResponseDict": "registration_response",
     "ReleaseChannel": "release_channel",
     "ReplaceUserClassification": "replace_user_classification",
+    "ReplaceUserClassificationDict": "replace_user_classification",
     "RequiredEnum": "required_enum",
     "ResendUserFactor": "resend_user_factor",
+    "ResendUserFactorDict": "resend_user_factor",
     "ResetPasswordToken": "reset_password_token",
+    "ResetPasswordTokenDict": "reset_password_token",
     "ResourceConditions": "resource_conditions",
+    "ResourceConditionsDict": "resource_conditions",
     "ResourceServerJsonWebKey": "resource_server_json_web_key",
+    "ResourceServerJsonWebKeyDict": "resource_server_json_web_key",
     "ResourceServerJsonWebKeys": "resource_server_json_web_keys",
+    "ResourceServerJsonWebKeysDict": "resource_server_json_web_keys",
     "ResourceSet": "resource_set",
     "ResourceSetBindingAddMembersRequest": "resource_set_binding_add_members_request",
+    "ResourceSetBindingAddMembersRequestDict": "resource_set_binding_add_members_request",
     "ResourceSetBindingCreateRequest": "resource_set_binding_create_request",
+    "ResourceSetBindingCreateRequestDict": "resource_set_binding_create_request",
     "ResourceSetBindingEditResponse": "resource_set_binding_edit_response",
+    "ResourceSetBindingEditResponseDict": "resource_set_binding_edit_response",
     "ResourceSetBindingEditResponseLinks": "resource_set_binding_edit_response_links",
+    "ResourceSetBindingEditResponseLinksDict": "resource_set_binding_edit_response_links",
     "ResourceSetBindingMember": "resource_set_binding_member",
+    "ResourceSetBindingMemberDict": "resource_set_binding_member",
     "ResourceSetBindingMembers": "resource_set_binding_members",
+    "ResourceSetBindingMembersDict": "resource_set_binding_members",
     "ResourceSetBindingMembersLinks": "resource_set_binding_members_links",
+    "ResourceSetBindingMembersLinksDict": "resource_set_binding_members_links",
     "ResourceSetBindingResponse": "resource_set_binding_response",
+    "ResourceSetBindingResponseDict": "resource_set_binding_response",
     "ResourceSetBindingResponseLinks": "resource_set_binding_response_links",
+    "ResourceSetBindingResponseLinksDict": "resource_set_binding_response_links",
     "ResourceSetBindingRole": "resource_set_binding_role",
+    "ResourceSetBindingRoleDict": "resource_set_binding_role",
     "ResourceSetBindingRoleLinks": "resource_set_binding_role_links",
+    "ResourceSetBindingRoleLinksDict": "resource_set_binding_role_links",
     "ResourceSetBindings": "resource_set_bindings",
+    "ResourceSetBindingsDict": "resource_set_bindings",
     "ResourceSetBindingsLinks": "resource_set_bindings_links",
+    "ResourceSetBindingsLinksDict": "resource_set_bindings_links",
+    "ResourceSetDict": "resource_set",
     "ResourceSetLinks": "resource_set_links",
+    "ResourceSetLinksDict": "resource_set_links",
     "ResourceSetResource": "resource_set_resource",
+    "ResourceSetResourceDict": "resource_set_resource",
     "ResourceSetResourcePatchRequest": "resource_set_resource_patch_request",
+    "ResourceSetResourcePatchRequestDict": "resource_set_resource_patch_request",
     "ResourceSetResourcePostRequest": "resource_set_resource_post_request",
+    "ResourceSetResourcePostRequestDict": "resource_set_resource_post_request",
     "ResourceSetResourcePutRequest": "resource_set_resource_put_request",
+    "ResourceSetResourcePutRequestDict": "resource_set_resource_put_request",
     "ResourceSetResources": "resource_set_resources",
+    "ResourceSetResourcesDict": "resource_set_resources",
     "ResourceSetResourcesLinks": "resource_set_resources_links",
+    "ResourceSetResourcesLinksDict": "resource_set_resources_links",
     "ResourceSets": "resource_sets",
+    "ResourceSetsDict": "resource_sets",
     "ResponseLinks": "response_links",
+    "ResponseLinksDict": "response_links",
     "ResponseMode": "response_mode",
     "ResponseType": "response_type",
     "ResponseTypesSupported": "response_types_supported",
     "RevokeRefreshTokenHrefObject": "revoke_refresh_token_href_object",
+    "RevokeRefreshTokenHrefObjectDict": "revoke_refresh_token_href_object",
     "RiscIdentifierChangedEvent": "risc_identifier_changed_event",
+    "RiscIdentifierChangedEventDict": "risc_identifier_changed_event",
     "RiskDetectionTypesPolicyRuleCondition": "risk_detection_types_policy_rule_condition",
+    "RiskDetectionTypesPolicyRuleConditionDict": "risk_detection_types_policy_rule_condition",
     "RiskEvent": "risk_event",
+    "RiskEventDict": "risk_event",
     "RiskEventSubject": "risk_event_subject",
+    "RiskEventSubjectDict": "risk_event_subject",
     "RiskEventSubjectRiskLevel": "risk_event_subject_risk_level",
     "RiskPolicyRuleCondition": "risk_policy_rule_condition",
+    "RiskPolicyRuleConditionDict": "risk_policy_rule_condition",
     "RiskProvider": "risk_provider",
     "RiskProviderAction": "risk_provider_action",
+    "RiskProviderDict": "risk_provider",
     "RiskScorePolicyRuleCondition": "risk_score_policy_rule_condition",
+    "RiskScorePolicyRuleConditionDict": "risk_score_policy_rule_condition",
     "Role": "role",
     "RoleAssignedUser": "role_assigned_user",
+    "RoleAssignedUserDict": "role_assigned_user",
     "RoleAssignedUsers": "role_assigned_users",
+    "RoleAssignedUsersDict": "role_assigned_users",
     "RoleAssignmentType": "role_assignment_type",
+    "RoleDict": "role",
     "RoleGovernance": "role_governance",
+    "RoleGovernanceDict": "role_governance",
     "RoleGovernanceResource": "role_governance_resource",
+    "RoleGovernanceResourceDict": "role_governance_resource",
     "RoleGovernanceResources": "role_governance_resources",
+    "RoleGovernanceResourcesDict": "role_governance_resources",
     "RoleGovernanceResourcesLinks": "role_governance_resources_links",
+    "RoleGovernanceResourcesLinksDict": "role_governance_resources_links",
     "RoleGovernanceSource": "role_governance_source",
+    "RoleGovernanceSourceDict": "role_governance_source",
     "RoleGovernanceSourceLinks": "role_governance_source_links",
+    "RoleGovernanceSourceLinksDict": "role_governance_source_links",
     "RoleTarget": "role_target",
+    "RoleTargetDict": "role_target",
     "RoleType": "role_type",
     "RotatePasswordRequest": "rotate_password_request",
+    "RotatePasswordRequestDict": "rotate_password_request",
     "SAMLHookResponse": "saml_hook_response",
+    "SAMLHookResponseDict": "saml_hook_response",
     "SAMLPayLoad": "saml_pay_load",
+    "SAMLPayLoadDict": "saml_pay_load",
     "SAMLPayloadExecute": "saml_payload_execute",
+    "SAMLPayloadExecuteDict": "saml_payload_execute",
     "SafeBrowsingProtectionLevel": "safe_browsing_protection_level",
     "SalesforceApplication": "salesforce_application",
+    "SalesforceApplicationDict": "salesforce_application",
     "SalesforceApplicationSettings": "salesforce_application_settings",
     "SalesforceApplicationSettingsApplication": "salesforce_application_settings_application",
+    "SalesforceApplicationSettingsApplicationDict": "salesforce_application_settings_application",
+    "SalesforceApplicationSettingsDict": "salesforce_application_settings",
     "Saml": "saml",
     "Saml11Application": "saml11_application",
+    "Saml11ApplicationDict": "saml11_application",
     "Saml11ApplicationSettings": "saml11_application_settings",
+    "Saml11ApplicationSettingsDict": "saml11_application_settings",
     "Saml11ApplicationSettingsSignOn": "saml11_application_settings_sign_on",
+    "Saml11ApplicationSettingsSignOnDict": "saml11_application_settings_sign_on",
     "SamlAcsEndpoint": "saml_acs_endpoint",
+    "SamlAcsEndpointDict": "saml_acs_endpoint",
     "SamlAlgorithms": "saml_algorithms",
+    "SamlAlgorithmsDict": "saml_algorithms",
     "SamlApplication": "saml_application",
+    "SamlApplicationDict": "saml_application",
     "SamlApplicationSettings": "saml_application_settings",
+    "SamlApplicationSettingsDict": "saml_application_settings",
     "SamlApplicationSettingsSignOn": "saml_application_settings_sign_on",
+    "SamlApplicationSettingsSignOnDict": "saml_application_settings_sign_on",
     "SamlAssertionEncryption": "saml_assertion_encryption",
+    "SamlAssertionEncryptionDict": "saml_assertion_encryption",
     "SamlAttributeStatement": "saml_attribute_statement",
+    "SamlAttributeStatementDict": "saml_attribute_statement",
     "SamlAttributeStatementExpression": "saml_attribute_statement_expression",
+    "SamlAttributeStatementExpressionDict": "saml_attribute_statement_expression",
     "SamlAttributeStatementGroup": "saml_attribute_statement_group",
+    "SamlAttributeStatementGroupDict": "saml_attribute_statement_group",
     "SamlCredentials": "saml_credentials",
+    "SamlCredentialsDict": "saml_credentials",
+    "SamlDict": "saml",
     "SamlEndpointType": "saml_endpoint_type",
     "SamlEndpoints": "saml_endpoints",
+    "SamlEndpointsDict": "saml_endpoints",
     "SamlNameIdFormat": "saml_name_id_format",
     "SamlRelayState": "saml_relay_state",
+    "SamlRelayStateDict": "saml_relay_state",
     "SamlRelayStateFormat": "saml_relay_state_format",
     "SamlRequestAlgorithm": "saml_request_algorithm",
+    "SamlRequestAlgorithmDict": "saml_request_algorithm",
     "SamlRequestDigestAlgorithm": "saml_request_digest_algorithm",
     "SamlRequestSignatureAlgorithm": "saml_request_signature_algorithm",
+    "SamlRequestSignatureAlgorithmDict": "saml_request_signature_algorithm",
     "SamlResponseAlgorithm": "saml_response_algorithm",
+    "SamlResponseAlgorithmDict": "saml_response_algorithm",
     "SamlResponseSignatureAlgorithm": "saml_response_signature_algorithm",
+    "SamlResponseSignatureAlgorithmDict": "saml_response_signature_algorithm",
     "SamlSettings": "saml_settings",
+    "SamlSettingsDict": "saml_settings",
     "SamlSigningAlgorithm": "saml_signing_algorithm",
     "SamlSigningCredentials": "saml_signing_credentials",
+    "SamlSigningCredentialsDict": "saml_signing_credentials",
     "SamlSloEndpoint": "saml_slo_endpoint",
+    "SamlSloEndpointDict": "saml_slo_endpoint",
     "SamlSpCertificate": "saml_sp_certificate",
+    "SamlSpCertificateDict": "saml_sp_certificate",
     "SamlSsoEndpoint": "saml_sso_endpoint",
+    "SamlSsoEndpointDict": "saml_sso_endpoint",
     "SamlTrustCredentials": "saml_trust_credentials",
+    "SamlTrustCredentialsDict": "saml_trust_credentials",
     "ScheduledUserLifecycleAction": "scheduled_user_lifecycle_action",
+    "ScheduledUserLifecycleActionDict": "scheduled_user_lifecycle_action",
     "SchemeApplicationCredentials": "scheme_application_credentials",
+    "SchemeApplicationCredentialsDict": "scheme_application_credentials",
     "Scim": "scim",
+    "ScimDict": "scim",
     "ScopeResourceHrefObject": "scope_resource_href_object",
+    "ScopeResourceHrefObjectDict": "scope_resource_href_object",
     "ScreenLockComplexity": "screen_lock_complexity",
     "ScreenLockType": "screen_lock_type",
     "SecurePasswordStoreApplication": "secure_password_store_application",
+    "SecurePasswordStoreApplicationDict": "secure_password_store_application",
     "SecurePasswordStoreApplicationSettings": "secure_password_store_application_settings",
     "SecurePasswordStoreApplicationSettingsApplication": "secure_password_store_application_settings_application",
+    "SecurePasswordStoreApplicationSettingsApplicationDict": "secure_password_store_application_settings_application",
+    "SecurePasswordStoreApplicationSettingsDict": "secure_password_store_application_settings",
     "SecurityEvent": "security_event",
+    "SecurityEventDict": "security_event",
     "SecurityEventReason": "security_event_reason",
+    "SecurityEventReasonDict": "security_event_reason",
     "SecurityEventSubject": "security_event_subject",
+    "SecurityEventSubjectDict": "security_event_subject",
     "SecurityEventTokenError": "security_event_token_error",
+    "SecurityEventTokenErrorDict": "security_event_token_error",
     "SecurityEventTokenJwtBody": "security_event_token_jwt_body",
+    "SecurityEventTokenJwtBodyDict": "security_event_token_jwt_body",
     "SecurityEventTokenJwtEvents": "security_event_token_jwt_events",
+    "SecurityEventTokenJwtEventsDict": "security_event_token_jwt_events",
     "SecurityEventTokenJwtHeader": "security_event_token_jwt_header",
+    "SecurityEventTokenJwtHeaderDict": "security_event_token_jwt_header",
     "SecurityEventTokenRequestJwtBody": "security_event_token_request_jwt_body",
+    "SecurityEventTokenRequestJwtBodyDict": "security_event_token_request_jwt_body",
     "SecurityEventTokenRequestJwtEvents": "security_event_token_request_jwt_events",
+    "SecurityEventTokenRequestJwtEventsDict": "security_event_token_request_jwt_events",
     "SecurityEventTokenRequestJwtHeader": "security_event_token_request_jwt_header",
+    "SecurityEventTokenRequestJwtHeaderDict": "security_event_token_request_jwt_header",
     "SecurityEventsProviderRequest": "security_events_provider_request",
+    "SecurityEventsProviderRequestDict": "security_events_provider_request",
     "SecurityEventsProviderResponse": "security_events_provider_response",
+    "SecurityEventsProviderResponseDict": "security_events_provider_response",
     "SecurityEventsProviderSettingsNonSSFCompliant": "security_events_provider_settings_non_ssf_compliant",
+    "SecurityEventsProviderSettingsNonSSFCompliantDict": "security_events_provider_settings_non_ssf_compliant",
     "SecurityEventsProviderSettingsResponse": "security_events_provider_settings_response",
+    "SecurityEventsProviderSettingsResponseDict": "security_events_provider_settings_response",
     "SecurityEventsProviderSettingsSSFCompliant": "security_events_provider_settings_ssf_compliant",
+    "SecurityEventsProviderSettingsSSFCompliantDict": "security_events_provider_settings_ssf_compliant",
     "SeedEnum": "seed_enum",
     "SelfAssignedStatus": "self_assigned_status",
     "SelfServicePasswordResetAction": "self_service_password_reset_action",
+    "SelfServicePasswordResetActionDict": "self_service_password_reset_action",
     "ServiceAccount": "service_account",
     "ServiceAccountDetailsAppAccount": "service_account_details_app_account",
+    "ServiceAccountDetailsAppAccountDict": "service_account_details_app_account",
     "ServiceAccountDetailsAppAccountSub": "service_account_details_app_account_sub",
+    "ServiceAccountDetailsAppAccountSubDict": "service_account_details_app_account_sub",
     "ServiceAccountDetailsOktaUserAccount": "service_account_details_okta_user_account",
+    "ServiceAccountDetailsOktaUserAccountDict": "service_account_details_okta_user_account",
     "ServiceAccountDetailsOktaUserAccountSub": "service_account_details_okta_user_account_sub",
+    "ServiceAccountDetailsOktaUserAccountSubDict": "service_account_details_okta_user_account_sub",
+    "ServiceAccountDict": "service_account",
     "ServiceAccountForUpdate": "service_account_for_update",
+    "ServiceAccountForUpdateDict": "service_account_for_update",
     "ServiceAccountStatus": "service_account_status",
     "ServiceAccountStatusDetail": "service_account_status_detail",
     "ServiceAccountType": "service_account_type",
     "Session": "session",
     "SessionAuthenticationMethod": "session_authentication_method",
+    "SessionDict": "session",
     "SessionIdentityProvider": "session_identity_provider",
+    "SessionIdentityProviderDict": "session_identity_provider",
     "SessionIdentityProviderType": "session_identity_provider_type",
     "SessionStatus": "session_status",
     "SessionViolationDetectionPolicy": "session_violation_detection_policy",
+    "SessionViolationDetectionPolicyDict": "session_violation_detection_policy",
     "SessionViolationDetectionPolicyEvaluation": "session_violation_detection_policy_evaluation",
+    "SessionViolationDetectionPolicyEvaluationDict": "session_violation_detection_policy_evaluation",
     "SessionViolationDetectionPolicyRule": "session_violation_detection_policy_rule",
+    "SessionViolationDetectionPolicyRuleDict": "session_violation_detection_policy_rule",
     "SessionViolationDetectionRiskScoreCondition": "session_violation_detection_risk_score_condition",
+    "SessionViolationDetectionRiskScoreConditionDict": "session_violation_detection_risk_score_condition",
     "ShowSignInWithOV": "show_sign_in_with_ov",
     "SignInPage": "sign_in_page",
+    "SignInPageDict": "sign_in_page",
     "SignInPageTouchPointVariant": "sign_in_page_touch_point_variant",
     "SignOnInlineHook": "sign_on_inline_hook",
+    "SignOnInlineHookDict": "sign_on_inline_hook",
     "SigningAlgorithm": "signing_algorithm",
     "SimulatePolicyBody": "simulate_policy_body",
+    "SimulatePolicyBodyDict": "simulate_policy_body",
     "SimulatePolicyEvaluations": "simulate_policy_evaluations",
+    "SimulatePolicyEvaluationsDict": "simulate_policy_evaluations",
     "SimulatePolicyResult": "simulate_policy_result",
+    "SimulatePolicyResultDict": "simulate_policy_result",
     "SimulateResultConditions": "simulate_result_conditions",
+    "SimulateResultConditionsDict": "simulate_result_conditions",
     "SimulateResultPoliciesItems": "simulate_result_policies_items",
+    "SimulateResultPoliciesItemsDict": "simulate_result_policies_items",
     "SimulateResultRules": "simulate_result_rules",
+    "SimulateResultRulesDict": "simulate_result_rules",
     "SimulateResultStatus": "simulate_result_status",
     "SingleLogout": "single_logout",
+    "SingleLogoutDict": "single_logout",
     "SlackApplication": "slack_application",
+    "SlackApplicationDict": "slack_application",
     "SlackApplicationSettings": "slack_application_settings",
     "SlackApplicationSettingsApplication": "slack_application_settings_application",
+    "SlackApplicationSettingsApplicationDict": "slack_application_settings_application",
+    "SlackApplicationSettingsDict": "slack_application_settings",
     "SloParticipate": "slo_participate",
+    "SloParticipateDict": "slo_participate",
     "SmsTemplate": "sms_template",
+    "SmsTemplateDict": "sms_template",
     "SmsTemplateTranslations": "sms_template_translations",
+    "SmsTemplateTranslationsDict": "sms_template_translations",
     "SmsTemplateType": "sms_template_type",
     "SmtpAuthType": "smtp_auth_type",
     "SocialAuthToken": "social_auth_token",
+    "SocialAuthTokenDict": "social_auth_token",
     "SourceLinks": "source_links",
+    "SourceLinksDict": "source_links",
     "SplunkEdition": "splunk_edition",
     "SsfTransmitterCaepSessionRevokedEvent": "ssf_transmitter_caep_session_revoked_event",
+    "SsfTransmitterCaepSessionRevokedEventDict": "ssf_transmitter_caep_session_revoked_event",
     "SsfTransmitterSecurityEventSubject": "ssf_transmitter_security_event_subject",
+    "SsfTransmitterSecurityEventSubjectDict": "ssf_transmitter_security_event_subject",
     "Sso": "sso",
     "SsoCapability": "sso_capability",
+    "SsoCapabilityDict": "sso_capability",
+    "SsoDict": "sso",
     "SsprPrimaryRequirement": "sspr_primary_requirement",
+    "SsprPrimaryRequirementDict": "sspr_primary_requirement",
     "SsprRequirement": "sspr_requirement",
+    "SsprRequirementDict": "sspr_requirement",
     "SsprSettings": "sspr_settings",
+    "SsprSettingsDict": "sspr_settings",
     "SsprStepUpRequirement": "sspr_step_up_requirement",
+    "SsprStepUpRequirementDict": "sspr_step_up_requirement",
     "StandardRole": "standard_role",
     "StandardRoleAssignmentSchema": "standard_role_assignment_schema",
+    "StandardRoleAssignmentSchemaDict": "standard_role_assignment_schema",
+    "StandardRoleDict": "standard_role",
     "StreamConfiguration": "stream_configuration",
     "StreamConfigurationCreateRequest": "stream_configuration_create_request",
+    "StreamConfigurationCreateRequestDict": "stream_configuration_create_request",
     "StreamConfigurationDelivery": "stream_configuration_delivery",
+    "StreamConfigurationDeliveryDict": "stream_configuration_delivery",
+    "StreamConfigurationDict": "stream_configuration",
     "StreamStatus": "stream_status",
+    "StreamStatusDict": "stream_status",
     "StreamVerificationRequest": "stream_verification_request",
+    "StreamVerificationRequestDict": "stream_verification_request",
     "Subject": "subject",
+    "SubjectDict": "subject",
     "SubjectType": "subject_type",
     "SubmissionAction": "submission_action",
+    "SubmissionActionDict": "submission_action",
     "SubmissionActions": "submission_actions",
+    "SubmissionActionsDict": "submission_actions",
     "SubmissionCapabilities": "submission_capabilities",
+    "SubmissionCapabilitiesDict": "submission_capabilities",
     "SubmissionCapability": "submission_capability",
+    "SubmissionCapabilityDict": "submission_capability",
     "SubmissionCapabilityEnhanced": "submission_capability_enhanced",
     "SubmissionRequest": "submission_request",
+    "SubmissionRequestDict": "submission_request",
     "SubmissionResponse": "submission_response",
+    "SubmissionResponseDict": "submission_response",
     "SubmissionResponseWithApiResponse": "submission_response_with_api_response",
+    "SubmissionResponseWithApiResponseDict": "submission_response_with_api_response",
     "Subscription": "subscription",
+    "SubscriptionDict": "subscription",
     "SubscriptionStatus": "subscription_status",
     "SupportedMethods": "supported_methods",
+    "SupportedMethodsDict": "supported_methods",
     "SwaApplicationSettings": "swa_application_settings",
     "SwaApplicationSettingsApplication": "swa_application_settings_application",
+    "SwaApplicationSettingsApplicationDict": "swa_application_settings_application",
+    "SwaApplicationSettingsDict": "swa_application_settings",
     "TacAuthenticatorEnrollment": "tac_authenticator_enrollment",
+    "TacAuthenticatorEnrollmentDict": "tac_authenticator_enrollment",
     "TelephonyRequest": "telephony_request",
     "TelephonyRequestData": "telephony_request_data",
+    "TelephonyRequestDataDict": "telephony_request_data",
+    "TelephonyRequestDict": "telephony_request",
     "TelephonyRequestExecute": "telephony_request_execute",
+    "TelephonyRequestExecuteDict": "telephony_request_execute",
     "TelephonyResponse": "telephony_response",
+    "TelephonyResponseDict": "telephony_response",
     "TempPassword": "temp_password",
+    "TempPasswordDict": "temp_password",
     "TempPassword_2": "temp_password_2",
+    "TempPassword_2Dict": "temp_password_2",
     "TenantSettings": "tenant_settings",
+    "TenantSettingsDict": "tenant_settings",
     "TestInfo": "test_info",
+    "TestInfoDict": "test_info",
     "ThemeResponse": "theme_response",
+    "ThemeResponseDict": "theme_response",
     "ThirdPartyAdminSetting": "third_party_admin_setting",
+    "ThirdPartyAdminSettingDict": "third_party_admin_setting",
     "ThreatInsightConfiguration": "threat_insight_configuration",
+    "ThreatInsightConfigurationDict": "threat_insight_configuration",
     "TokenAuthorizationServerPolicyRuleAction": "token_authorization_server_policy_rule_action",
+    "TokenAuthorizationServerPolicyRuleActionDict": "token_authorization_server_policy_rule_action",
     "TokenAuthorizationServerPolicyRuleActionInlineHook": "token_authorization_server_policy_rule_action_inline_hook",
+    "TokenAuthorizationServerPolicyRuleActionInlineHookDict": "token_authorization_server_policy_rule_action_inline_hook",
     "TokenDeliveryMode": "token_delivery_mode",
     "TokenHookResponse": "token_hook_response",
+    "TokenHookResponseDict": "token_hook_response",
     "TokenPayLoad": "token_pay_load",
+    "TokenPayLoadDict": "token_pay_load",
     "TokenProtocolRequest": "token_protocol_request",
+    "TokenProtocolRequestDict": "token_protocol_request",
     "TokenRequest": "token_request",
+    "TokenRequestDict": "token_request",
     "TokenResourcesHrefObject": "token_resources_href_object",
+    "TokenResourcesHrefObjectDict": "token_resources_href_object",
     "TokenResponse": "token_response",
+    "TokenResponseDict": "token_response",
     "TokenResponseTokenType": "token_response_token_type",
     "TokenType": "token_type",
     "TrendMicroApexOneServiceApplication": "trend_micro_apex_one_service_application",
+    "TrendMicroApexOneServiceApplicationDict": "trend_micro_apex_one_service_application",
     "TrendMicroApexOneServiceApplicationSettings": "trend_micro_apex_one_service_application_settings",
     "TrendMicroApexOneServiceApplicationSettingsApplication": "trend_micro_apex_one_service_application_settings_application",
+    "TrendMicroApexOneServiceApplicationSettingsApplicationDict": "trend_micro_apex_one_service_application_settings_application",
+    "TrendMicroApexOneServiceApplicationSettingsDict": "trend_micro_apex_one_service_application_settings",
     "TrustedOrigin": "trusted_origin",
+    "TrustedOriginDict": "trusted_origin",
     "TrustedOriginScope": "trusted_origin_scope",
+    "TrustedOriginScopeDict": "trusted_origin_scope",
     "TrustedOriginScopeType": "trusted_origin_scope_type",
     "TrustedOriginWrite": "trusted_origin_write",
+    "TrustedOriginWriteDict": "trusted_origin_write",
     "UIElement": "ui_element",
+    "UIElementDict": "ui_element",
     "UISchemaObject": "ui_schema_object",
+    "UISchemaObjectDict": "ui_schema_object",
     "UISchemasResponseObject": "ui_schemas_response_object",
+    "UISchemasResponseObjectDict": "ui_schemas_response_object",
     "UnconfirmedUserResponseSchema": "unconfirmed_user_response_schema",
+    "UnconfirmedUserResponseSchemaDict": "unconfirmed_user_response_schema",
     "UniversalLogoutCapability": "universal_logout_capability",
+    "UniversalLogoutCapabilityDict": "universal_logout_capability",
     "UpdateDomain": "update_domain",
+    "UpdateDomainDict": "update_domain",
     "UpdateEmailDomain": "update_email_domain",
+    "UpdateEmailDomainDict": "update_email_domain",
     "UpdateGroupPushMappingRequest": "update_group_push_mapping_request",
+    "UpdateGroupPushMappingRequestDict": "update_group_push_mapping_request",
     "UpdateIamRoleRequest": "update_iam_role_request",
+    "UpdateIamRoleRequestDict": "update_iam_role_request",
     "UpdateRealmAssignmentRequest": "update_realm_assignment_request",
+    "UpdateRealmAssignmentRequestDict": "update_realm_assignment_request",
     "UpdateRealmRequest": "update_realm_request",
+    "UpdateRealmRequestDict": "update_realm_request",
     "UpdateThemeRequest": "update_theme_request",
+    "UpdateThemeRequestDict": "update_theme_request",
     "UpdateUISchema": "update_ui_schema",
+    "UpdateUISchemaDict": "update_ui_schema",
     "UpdateUserRequest": "update_user_request",
+    "UpdateUserRequestDict": "update_user_request",
     "User": "user",
     "UserActivationToken": "user_activation_token",
+    "UserActivationTokenDict": "user_activation_token",
     "UserBlock": "user_block",
+    "UserBlockDict": "user_block",
     "UserClassification": "user_classification",
+    "UserClassificationDict": "user_classification",
     "UserCondition": "user_condition",
+    "UserConditionDict": "user_condition",
     "UserCredentials": "user_credentials",
+    "UserCredentialsDict": "user_credentials",
     "UserCredentialsWritable": "user_credentials_writable",
+    "UserCredentialsWritableDict": "user_credentials_writable",
     "UserDevice": "user_device",
+    "UserDeviceDict": "user_device",
+    "UserDict": "user",
     "UserFactor": "user_factor",
     "UserFactorActivatePush": "user_factor_activate_push",
+    "UserFactorActivatePushDict": "user_factor_activate_push",
     "UserFactorActivatePushResult": "user_factor_activate_push_result",
     "UserFactorActivateRequest": "user_factor_activate_request",
     "UserFactorActivateResponse": "user_factor_activate_response",
+    "UserFactorActivateResponseDict": "user_factor_activate_response",
     "UserFactorActivateResponseLinks": "user_factor_activate_response_links",
+    "UserFactorActivateResponseLinksDict": "user_factor_activate_response_links",
     "UserFactorCall": "user_factor_call",
+    "UserFactorCallDict": "user_factor_call",
     "UserFactorCallProfile": "user_factor_call_profile",
+    "UserFactorCallProfileDict": "user_factor_call_profile",
+    "UserFactorDict": "user_factor",
     "UserFactorEmail": "user_factor_email",
+    "UserFactorEmailDict": "user_factor_email",
     "UserFactorEmailProfile": "user_factor_email_profile",
+    "UserFactorEmailProfileDict": "user_factor_email_profile",
     "UserFactorLinks": "user_factor_links",
+    "UserFactorLinksDict": "user_factor_links",
     "UserFactorProvider": "user_factor_provider",
     "UserFactorPush": "user_factor_push",
+    "UserFactorPushDict": "user_factor_push",
     "UserFactorPushProfile": "user_factor_push_profile",
+    "UserFactorPushProfileDict": "user_factor_push_profile",
     "UserFactorPushTransaction": "user_factor_push_transaction",
+    "UserFactorPushTransactionDict": "user_factor_push_transaction",
     "UserFactorPushTransactionRejected": "user_factor_push_transaction_rejected",
+    "UserFactorPushTransactionRejectedDict": "user_factor_push_transaction_rejected",
     "UserFactorPushTransactionRejectedLinks": "user_factor_push_transaction_rejected_links",
+    "UserFactorPushTransactionRejectedLinksDict": "user_factor_push_transaction_rejected_links",
     "UserFactorPushTransactionSuccess": "user_factor_push_transaction_success",
+    "UserFactorPushTransactionSuccessDict": "user_factor_push_transaction_success",
     "UserFactorPushTransactionTimeout": "user_factor_push_transaction_timeout",
+    "UserFactorPushTransactionTimeoutDict": "user_factor_push_transaction_timeout",
     "UserFactorPushTransactionTimeoutLinks": "user_factor_push_transaction_timeout_links",
+    "UserFactorPushTransactionTimeoutLinksDict": "user_factor_push_transaction_timeout_links",
     "UserFactorPushTransactionWaitingNMC": "user_factor_push_transaction_waiting_nmc",
+    "UserFactorPushTransactionWaitingNMCDict": "user_factor_push_transaction_waiting_nmc",
     "UserFactorPushTransactionWaitingNMCLinks": "user_factor_push_transaction_waiting_nmc_links",
+    "UserFactorPushTransactionWaitingNMCLinksDict": "user_factor_push_transaction_waiting_nmc_links",
     "UserFactorPushTransactionWaitingNoNMC": "user_factor_push_transaction_waiting_no_nmc",
+    "UserFactorPushTransactionWaitingNoNMCDict": "user_factor_push_transaction_waiting_no_nmc",
     "UserFactorPushTransactionWaitingNoNMCLinks": "user_factor_push_transaction_waiting_no_nmc_links",
+    "UserFactorPushTransactionWaitingNoNMCLinksDict": "user_factor_push_transaction_waiting_no_nmc_links",
     "UserFactorResultType": "user_factor_result_type",
     "UserFactorSMS": "user_factor_sms",
+    "UserFactorSMSDict": "user_factor_sms",
     "UserFactorSMSProfile": "user_factor_sms_profile",
+    "UserFactorSMSProfileDict": "user_factor_sms_profile",
     "UserFactorSecurityQuestion": "user_factor_security_question",
+    "UserFactorSecurityQuestionDict": "user_factor_security_question",
     "UserFactorSecurityQuestionProfile": "user_factor_security_question_profile",
+    "UserFactorSecurityQuestionProfileDict": "user_factor_security_question_profile",
     "UserFactorStatus": "user_factor_status",
     "UserFactorSupported": "user_factor_supported",
+    "UserFactorSupportedDict": "user_factor_supported",
     "UserFactorToken": "user_factor_token",
+    "UserFactorTokenDict": "user_factor_token",
     "UserFactorTokenFactorVerificationObject": "user_factor_token_factor_verification_object",
+    "UserFactorTokenFactorVerificationObjectDict": "user_factor_token_factor_verification_object",
     "UserFactorTokenHOTP": "user_factor_token_hotp",
+    "UserFactorTokenHOTPDict": "user_factor_token_hotp",
     "UserFactorTokenHOTPProfile": "user_factor_token_hotp_profile",
+    "UserFactorTokenHOTPProfileDict": "user_factor_token_hotp_profile",
     "UserFactorTokenHardware": "user_factor_token_hardware",
+    "UserFactorTokenHardwareDict": "user_factor_token_hardware",
     "UserFactorTokenProfile": "user_factor_token_profile",
+    "UserFactorTokenProfileDict": "user_factor_token_profile",
     "UserFactorTokenSoftwareTOTP": "user_factor_token_software_totp",
+    "UserFactorTokenSoftwareTOTPDict": "user_factor_token_software_totp",
     "UserFactorTokenVerifyRSA": "user_factor_token_verify_rsa",
+    "UserFactorTokenVerifyRSADict": "user_factor_token_verify_rsa",
     "UserFactorTokenVerifySymantec": "user_factor_token_verify_symantec",
+    "UserFactorTokenVerifySymantecDict": "user_factor_token_verify_symantec",
     "UserFactorType": "user_factor_type",
     "UserFactorU2F": "user_factor_u2_f",
+    "UserFactorU2FDict": "user_factor_u2_f",
     "UserFactorU2FProfile": "user_factor_u2_f_profile",
+    "UserFactorU2FProfileDict": "user_factor_u2_f_profile",
     "UserFactorVerifyRequest": "user_factor_verify_request",
     "UserFactorVerifyResponse": "user_factor_verify_response",
+    "UserFactorVerifyResponseDict": "user_factor_verify_response",
     "UserFactorVerifyResponseWaiting": "user_factor_verify_response_waiting",
+    "UserFactorVerifyResponseWaitingDict": "user_factor_verify_response_waiting",
     "UserFactorVerifyResult": "user_factor_verify_result",
     "UserFactorVerifyResultWaiting": "user_factor_verify_result_waiting",
     "UserFactorWeb": "user_factor_web",
     "UserFactorWebAuthn": "user_factor_web_authn",
+    "UserFactorWebAuthnDict": "user_factor_web_authn",
     "UserFactorWebAuthnProfile": "user_factor_web_authn_profile",
+    "UserFactorWebAuthnProfileDict": "user_factor_web_authn_profile",
+    "UserFactorWebDict": "user_factor_web",
     "UserFactorWebProfile": "user_factor_web_profile",
+    "UserFactorWebProfileDict": "user_factor_web_profile",
     "UserFactorYubikeyOtpToken": "user_factor_yubikey_otp_token",
+    "UserFactorYubikeyOtpTokenDict": "user_factor_yubikey_otp_token",
     "UserGetSingleton": "user_get_singleton",
+    "UserGetSingletonDict": "user_get_singleton",
     "UserIdentifierConditionEvaluatorPattern": "user_identifier_condition_evaluator_pattern",
+    "UserIdentifierConditionEvaluatorPatternDict": "user_identifier_condition_evaluator_pattern",
     "UserIdentifierMatchType": "user_identifier_match_type",
     "UserIdentifierPolicyRuleCondition": "user_identifier_policy_rule_condition",
+    "UserIdentifierPolicyRuleConditionDict": "user_identifier_policy_rule_condition",
     "UserIdentifierType": "user_identifier_type",
     "UserIdentityProviderLinkRequest": "user_identity_provider_link_request",
+    "UserIdentityProviderLinkRequestDict": "user_identity_provider_link_request",
     "UserImportRequest": "user_import_request",
     "UserImportRequestData": "user_import_request_data",
+    "UserImportRequestDataDict": "user_import_request_data",
+    "UserImportRequestDict": "user_import_request",
     "UserImportRequestExecute": "user_import_request_execute",
+    "UserImportRequestExecuteDict": "user_import_request_execute",
     "UserImportResponse": "user_import_response",
+    "UserImportResponseDict": "user_import_response",
     "UserLifecycleAttributePolicyRuleCondition": "user_lifecycle_attribute_policy_rule_condition",
+    "UserLifecycleAttributePolicyRuleConditionDict": "user_lifecycle_attribute_policy_rule_condition",
     "UserLink": "user_link",
+    "UserLinkDict": "user_link",
     "UserLinks": "user_links",
+    "UserLinksDict": "user_links",
     "UserLockoutSettings": "user_lockout_settings",
+    "UserLockoutSettingsDict": "user_lockout_settings",
     "UserNextLogin": "user_next_login",
     "UserPolicyRuleCondition": "user_policy_rule_condition",
+    "UserPolicyRuleConditionDict": "user_policy_rule_condition",
     "UserProfile": "user_profile",
+    "UserProfileDict": "user_profile",
     "UserProvisioningApplicationFeature": "user_provisioning_application_feature",
+    "UserProvisioningApplicationFeatureDict": "user_provisioning_application_feature",
     "UserRequestSchema": "user_request_schema",
+    "UserRequestSchemaDict": "user_request_schema",
     "UserResourceHrefObject": "user_resource_href_object",
+    "UserResourceHrefObjectDict": "user_resource_href_object",
     "UserResponseSchema": "user_response_schema",
+    "UserResponseSchemaDict": "user_response_schema",
     "UserRiskGetResponse": "user_risk_get_response",
+    "UserRiskGetResponseDict": "user_risk_get_response",
     "UserRiskGetResponseLinks": "user_risk_get_response_links",
+    "UserRiskGetResponseLinksDict": "user_risk_get_response_links",
     "UserRiskLevelAll": "user_risk_level_all",
     "UserRiskLevelExists": "user_risk_level_exists",
+    "UserRiskLevelExistsDict": "user_risk_level_exists",
     "UserRiskLevelNone": "user_risk_level_none",
+    "UserRiskLevelNoneDict": "user_risk_level_none",
     "UserRiskLevelPut": "user_risk_level_put",
     "UserRiskPutResponse": "user_risk_put_response",
+    "UserRiskPutResponseDict": "user_risk_put_response",
     "UserRiskPutResponseLinks": "user_risk_put_response_links",
+    "UserRiskPutResponseLinksDict": "user_risk_put_response_links",
     "UserRiskRequest": "user_risk_request",
+    "UserRiskRequestDict": "user_risk_request",
     "UserSchema": "user_schema",
     "UserSchemaAttribute": "user_schema_attribute",
+    "UserSchemaAttributeDict": "user_schema_attribute",
     "UserSchemaAttributeEnum": "user_schema_attribute_enum",
+    "UserSchemaAttributeEnumDict": "user_schema_attribute_enum",
     "UserSchemaAttributeFormat": "user_schema_attribute_format",
     "UserSchemaAttributeItems": "user_schema_attribute_items",
+    "UserSchemaAttributeItemsDict": "user_schema_attribute_items",
     "UserSchemaAttributeMaster": "user_schema_attribute_master",
+    "UserSchemaAttributeMasterDict": "user_schema_attribute_master",
     "UserSchemaAttributeMasterPriority": "user_schema_attribute_master_priority",
+    "UserSchemaAttributeMasterPriorityDict": "user_schema_attribute_master_priority",
     "UserSchemaAttributeMasterType": "user_schema_attribute_master_type",
     "UserSchemaAttributeMutabilityString": "user_schema_attribute_mutability_string",
     "UserSchemaAttributePermission": "user_schema_attribute_permission",
+    "UserSchemaAttributePermissionDict": "user_schema_attribute_permission",
     "UserSchemaAttributeScope": "user_schema_attribute_scope",
     "UserSchemaAttributeType": "user_schema_attribute_type",
     "UserSchemaBase": "user_schema_base",
+    "UserSchemaBaseDict": "user_schema_base",
     "UserSchemaBaseProperties": "user_schema_base_properties",
+    "UserSchemaBasePropertiesDict": "user_schema_base_properties",
     "UserSchemaDefinitions": "user_schema_definitions",
+    "UserSchemaDefinitionsDict": "user_schema_definitions",
+    "UserSchemaDict": "user_schema",
     "UserSchemaProperties": "user_schema_properties",
+    "UserSchemaPropertiesDict": "user_schema_properties",
     "UserSchemaPropertiesProfile": "user_schema_properties_profile",
+    "UserSchemaPropertiesProfileDict": "user_schema_properties_profile",
     "UserSchemaPropertiesProfileItem": "user_schema_properties_profile_item",
+    "UserSchemaPropertiesProfileItemDict": "user_schema_properties_profile_item",
     "UserSchemaPublic": "user_schema_public",
+    "UserSchemaPublicDict": "user_schema_public",
     "UserStatus": "user_status",
     "UserStatusPolicyRuleCondition": "user_status_policy_rule_condition",
+    "UserStatusPolicyRuleConditionDict": "user_status_policy_rule_condition",
     "UserType": "user_type",
     "UserTypeCondition": "user_type_condition",
+    "UserTypeConditionDict": "user_type_condition",
+    "UserTypeDict": "user_type",
     "UserTypeLinks": "user_type_links",
+    "UserTypeLinksDict": "user_type_links",
     "UserTypePostRequest": "user_type_post_request",
+    "UserTypePostRequestDict": "user_type_post_request",
     "UserTypePutRequest": "user_type_put_request",
+    "UserTypePutRequestDict": "user_type_put_request",
     "UserVerificationEnum": "user_verification_enum",
     "UserVerificationEnumEnrollment": "user_verification_enum_enrollment",
     "UserVerificationEnumForVerify": "user_verification_enum_for_verify",
     "UsersLink": "users_link",
+    "UsersLinkDict": "users_link",
     "UsersUpdateRequestSchema": "users_update_request_schema",
+    "UsersUpdateRequestSchemaDict": "users_update_request_schema",
     "ValidationDetail": "validation_detail",
+    "ValidationDetailDict": "validation_detail",
     "ValidationDetailProvider": "validation_detail_provider",
+    "ValidationDetailProviderDict": "validation_detail_provider",
     "VerificationMethod": "verification_method",
+    "VerificationMethodDict": "verification_method",
     "WebAuthnAttachmentEnum": "web_authn_attachment_enum",
     "WebAuthnCredRequest": "web_authn_cred_request",
+    "WebAuthnCredRequestDict": "web_authn_cred_request",
     "WebAuthnCredResponse": "web_authn_cred_response",
+    "WebAuthnCredResponseDict": "web_authn_cred_response",
     "WebAuthnPreregistrationFactor": "web_authn_preregistration_factor",
+    "WebAuthnPreregistrationFactorDict": "web_authn_preregistration_factor",
     "WebAuthnRpId": "web_authn_rp_id",
+    "WebAuthnRpIdDict": "web_authn_rp_id",
     "WebAuthnRpIdDomain": "web_authn_rp_id_domain",
+    "WebAuthnRpIdDomainDict": "web_authn_rp_id_domain",
     "WebAuthnSettingResidentKeyRequirement": "web_authn_setting_resident_key_requirement",
     "WellKnownAppAuthenticatorConfiguration": "well_known_app_authenticator_configuration",
+    "WellKnownAppAuthenticatorConfigurationDict": "well_known_app_authenticator_configuration",
     "WellKnownOrgMetadata": "well_known_org_metadata",
+    "WellKnownOrgMetadataDict": "well_known_org_metadata",
     "WellKnownSSFMetadata": "well_known_ssf_metadata",
+    "WellKnownSSFMetadataDict": "well_known_ssf_metadata",
     "WellKnownSSFMetadataSpecUrn": "well_known_ssf_metadata_spec_urn",
+    "WellKnownSSFMetadataSpecUrnDict": "well_known_ssf_metadata_spec_urn",
     "WellKnownURIArrayResponse": "well_known_uri_array_response",
+    "WellKnownURIArrayResponseDict": "well_known_uri_array_response",
     "WellKnownURIArrayResponseLinks": "well_known_uri_array_response_links",
+    "WellKnownURIArrayResponseLinksDict": "well_known_uri_array_response_links",
     "WellKnownURIObjectResponse": "well_known_uri_object_response",
+    "WellKnownURIObjectResponseDict": "well_known_uri_object_response",
     "WellKnownURIObjectResponseLinks": "well_known_uri_object_response_links",
+    "WellKnownURIObjectResponseLinksDict": "well_known_uri_object_response_links",
     "WellKnownURIRequest": "well_known_uri_request",
+    "WellKnownURIRequestDict": "well_known_uri_request",
     "WellKnownURIsRoot": "well_known_uris_root",
+    "WellKnownURIsRootDict": "well_known_uris_root",
     "WellKnownURIsRootLinks": "well_known_uris_root_links",
+    "WellKnownURIsRootLinksDict": "well_known_uris_root_links",
     "WidgetConfigurationI18n": "widget_configuration_i18n",
+    "WidgetConfigurationI18nDict": "widget_configuration_i18n",
     "WidgetConfigurationThemeTokens": "widget_configuration_theme_tokens",
+    "WidgetConfigurationThemeTokensDict": "widget_configuration_theme_tokens",
     "WidgetGeneration": "widget_generation",
     "WindowsOSAccountProfile": "windows_os_account_profile",
+    "WindowsOSAccountProfileDict": "windows_os_account_profile",
     "WorkflowActionProvider": "workflow_action_provider",
+    "WorkflowActionProviderDict": "workflow_action_provider",
     "WorkflowAvailableActionProvider": "workflow_available_action_provider",
+    "WorkflowAvailableActionProviderDict": "workflow_available_action_provider",
     "WorkflowsValidationDetailProvider": "workflows_validation_detail_provider",
+    "WorkflowsValidationDetailProviderDict": "workflows_validation_detail_provider",
     "WsFederationApplication": "ws_federation_application",
+    "WsFederationApplicationDict": "ws_federation_application",
     "WsFederationApplicationSettings": "ws_federation_application_settings",
     "WsFederationApplicationSettingsApplication": "ws_federation_application_settings_application",
+    "WsFederationApplicationSettingsApplicationDict": "ws_federation_application_settings_application",
+    "WsFederationApplicationSettingsDict": "ws_federation_application_settings",
     "ZoomUsApplication": "zoom_us_application",
+    "ZoomUsApplicationDict": "zoom_us_application",
     "ZoomUsApplicationSettings": "zoom_us_application_settings",
     "ZoomUsApplicationSettingsApplication": "zoom_us_application_settings_application",
+    "ZoomUsApplicationSettingsApplicationDict": "zoom_us_application_settings_application",
+    "ZoomUsApplicationSettingsDict": "zoom_us_application_settings",
     "ZscalerbyzApplication": "zscalerbyz_application",
+    "ZscalerbyzApplicationDict": "zscalerbyz_application",
     "ZscalerbyzApplicationSettings": "zscalerbyz_application_settings",
     "ZscalerbyzApplicationSettingsApplication": "zscalerbyz_application_settings_application",
+    "ZscalerbyzApplicationSettingsApplicationDict": "zscalerbyz_application_settings_application",
+    "ZscalerbyzApplicationSettingsDict": "zscalerbyz_application_settings",
 }
 
 __all__ = [
@@ -3265,1539 +5825,2789 @@ __all__ = [
     "OAUTH2JWTBEARERGRANT",
     "OAUTH2JWTBEARERGRANTCREATE",
     "AAGUIDAuthenticatorCharacteristics",
+    "AAGUIDAuthenticatorCharacteristicsDict",
     "AAGUIDGroupObject",
+    "AAGUIDGroupObjectDict",
     "APIServiceIntegrationInstance",
+    "APIServiceIntegrationInstanceDict",
     "APIServiceIntegrationInstanceSecret",
+    "APIServiceIntegrationInstanceSecretDict",
     "APIServiceIntegrationLinks",
+    "APIServiceIntegrationLinksDict",
     "APIServiceIntegrationSecretLinks",
+    "APIServiceIntegrationSecretLinksDict",
     "APNSConfiguration",
+    "APNSConfigurationDict",
     "APNSPushProvider",
+    "APNSPushProviderDict",
     "AccessPolicy",
     "AccessPolicyConstraint",
+    "AccessPolicyConstraintDict",
     "AccessPolicyConstraints",
+    "AccessPolicyConstraintsDict",
+    "AccessPolicyDict",
     "AccessPolicyLink",
+    "AccessPolicyLinkDict",
     "AccessPolicyRule",
     "AccessPolicyRuleActions",
+    "AccessPolicyRuleActionsDict",
     "AccessPolicyRuleApplicationSignOn",
     "AccessPolicyRuleApplicationSignOnAccess",
+    "AccessPolicyRuleApplicationSignOnDict",
     "AccessPolicyRuleConditions",
+    "AccessPolicyRuleConditionsDict",
     "AccessPolicyRuleCustomCondition",
+    "AccessPolicyRuleCustomConditionDict",
+    "AccessPolicyRuleDict",
     "AccessTokenKeyEncryptionAlgorithm",
     "AccountLinkedEnrollment",
+    "AccountLinkedEnrollmentDict",
     "AccountLinkedEnrollmentEmbedded",
+    "AccountLinkedEnrollmentEmbeddedDict",
     "AccountLinkedEnrollmentProfile",
+    "AccountLinkedEnrollmentProfileDict",
     "AcsEndpoint",
+    "AcsEndpointDict",
     "ActionProvider",
+    "ActionProviderDict",
     "ActionProviderPayloadType",
     "ActionProviderType",
     "Actions",
+    "ActionsDict",
     "ActiveDirectoryGroupScope",
     "ActiveDirectoryGroupType",
     "AdminConsoleSettings",
+    "AdminConsoleSettingsDict",
     "Agent",
     "AgentAction",
+    "AgentActionDict",
+    "AgentDict",
     "AgentPool",
+    "AgentPoolDict",
     "AgentPoolUpdate",
+    "AgentPoolUpdateDict",
     "AgentPoolUpdateSettingRequest",
+    "AgentPoolUpdateSettingRequestDict",
     "AgentPoolUpdateSettingResponse",
+    "AgentPoolUpdateSettingResponseDict",
     "AgentType",
     "AgentUpdateInstanceStatus",
     "AgentUpdateJobStatus",
     "AllowedForEnum",
     "AndroidDeviceTrust",
+    "AndroidDeviceTrustDict",
     "ApiService",
     "ApiServiceCapability",
+    "ApiServiceCapabilityDict",
+    "ApiServiceDict",
     "ApiToken",
+    "ApiTokenDict",
     "ApiTokenUpdate",
+    "ApiTokenUpdateDict",
     "AppAccountContainerDetails",
+    "AppAccountContainerDetailsDict",
     "AppAccountContainerLink",
+    "AppAccountContainerLinkDict",
     "AppAndInstanceConditionEvaluatorAppOrInstance",
+    "AppAndInstanceConditionEvaluatorAppOrInstanceDict",
     "AppAndInstancePolicyRuleCondition",
+    "AppAndInstancePolicyRuleConditionDict",
     "AppAndInstanceType",
     "AppConfig",
     "AppConfigActiveDirectory",
+    "AppConfigActiveDirectoryDict",
+    "AppConfigDict",
     "AppConfigType",
     "AppConnectionUserProvisionJWKList",
+    "AppConnectionUserProvisionJWKListDict",
     "AppConnectionUserProvisionJWKResponse",
+    "AppConnectionUserProvisionJWKResponseDict",
     "AppCustomHrefObject",
+    "AppCustomHrefObjectDict",
     "AppGroup",
+    "AppGroupDict",
     "AppInstanceContainerStatus",
     "AppInstancePolicyRuleCondition",
+    "AppInstancePolicyRuleConditionDict",
     "AppInstanceProperty",
+    "AppInstancePropertyDict",
     "AppProperties",
+    "AppPropertiesDict",
     "AppResourceHrefObject",
+    "AppResourceHrefObjectDict",
     "AppServiceAccount",
     "AppServiceAccountCredentials",
+    "AppServiceAccountCredentialsDict",
+    "AppServiceAccountDict",
     "AppServiceAccountForUpdate",
+    "AppServiceAccountForUpdateDict",
     "AppUser",
     "AppUserAssignRequest",
+    "AppUserAssignRequestDict",
     "AppUserCredentials",
+    "AppUserCredentialsDict",
     "AppUserCredentialsRequestPayload",
+    "AppUserCredentialsRequestPayloadDict",
+    "AppUserDict",
     "AppUserPasswordCredential",
+    "AppUserPasswordCredentialDict",
     "AppUserProfile",
+    "AppUserProfileDict",
     "AppUserProfileRequestPayload",
+    "AppUserProfileRequestPayloadDict",
     "AppUserStatus",
     "AppUserSyncState",
     "AppUserUpdateRequest",
     "AppleClientSigning",
+    "AppleClientSigningDict",
     "Application",
     "ApplicationAccessibility",
+    "ApplicationAccessibilityDict",
     "ApplicationCapability",
     "ApplicationCredentials",
+    "ApplicationCredentialsDict",
     "ApplicationCredentialsOAuthClient",
+    "ApplicationCredentialsOAuthClientDict",
     "ApplicationCredentialsScheme",
     "ApplicationCredentialsSigning",
+    "ApplicationCredentialsSigningDict",
     "ApplicationCredentialsSigningUse",
     "ApplicationCredentialsUsernameTemplate",
+    "ApplicationCredentialsUsernameTemplateDict",
+    "ApplicationDict",
     "ApplicationExpressConfiguration",
+    "ApplicationExpressConfigurationDict",
     "ApplicationFeature",
+    "ApplicationFeatureDict",
     "ApplicationFeatureType",
     "ApplicationGroupAssignment",
+    "ApplicationGroupAssignmentDict",
     "ApplicationGroupAssignmentLinks",
+    "ApplicationGroupAssignmentLinksDict",
     "ApplicationLayout",
+    "ApplicationLayoutDict",
     "ApplicationLayoutRuleCondition",
+    "ApplicationLayoutRuleConditionDict",
     "ApplicationLayouts",
+    "ApplicationLayoutsDict",
     "ApplicationLicensing",
+    "ApplicationLicensingDict",
     "ApplicationLifecycleStatus",
     "ApplicationLinks",
+    "ApplicationLinksDict",
     "ApplicationSettings",
+    "ApplicationSettingsDict",
     "ApplicationSettingsNotes",
+    "ApplicationSettingsNotesDict",
     "ApplicationSettingsNotifications",
+    "ApplicationSettingsNotificationsDict",
     "ApplicationSettingsNotificationsVpn",
+    "ApplicationSettingsNotificationsVpnDict",
     "ApplicationSettingsNotificationsVpnNetwork",
+    "ApplicationSettingsNotificationsVpnNetworkDict",
     "ApplicationSignOnMode",
     "ApplicationType",
     "ApplicationUniversalLogout",
+    "ApplicationUniversalLogoutDict",
     "ApplicationVisibility",
+    "ApplicationVisibilityDict",
     "ApplicationVisibilityHide",
+    "ApplicationVisibilityHideDict",
     "AssignGroupOwnerRequestBody",
+    "AssignGroupOwnerRequestBodyDict",
     "AssignRoleRequest",
+    "AssignRoleRequestDict",
     "AssignUserToRealm",
+    "AssignUserToRealmDict",
     "AssignedAppLink",
+    "AssignedAppLinkDict",
     "AssociatedServerMediated",
+    "AssociatedServerMediatedDict",
     "AssuranceMethod",
+    "AssuranceMethodDict",
     "AssuranceMethodFactorMode",
     "AttackProtectionAuthenticatorSettings",
+    "AttackProtectionAuthenticatorSettingsDict",
     "AuthServerLinks",
+    "AuthServerLinksDict",
     "AuthSettings",
+    "AuthSettingsDict",
     "AuthType",
     "AuthenticationMethod",
     "AuthenticationMethodChain",
+    "AuthenticationMethodChainDict",
     "AuthenticationMethodChainMethod",
+    "AuthenticationMethodChainMethodDict",
+    "AuthenticationMethodDict",
     "AuthenticationMethodObject",
+    "AuthenticationMethodObjectDict",
     "AuthenticationProvider",
+    "AuthenticationProviderDict",
     "AuthenticationProviderType",
     "AuthenticationProviderTypeWritable",
     "AuthenticationProviderWritable",
+    "AuthenticationProviderWritableDict",
     "AuthenticatorBase",
+    "AuthenticatorBaseDict",
     "AuthenticatorEnrollment",
     "AuthenticatorEnrollmentCreateRequest",
+    "AuthenticatorEnrollmentCreateRequestDict",
     "AuthenticatorEnrollmentCreateRequestTac",
+    "AuthenticatorEnrollmentCreateRequestTacDict",
+    "AuthenticatorEnrollmentDict",
     "AuthenticatorEnrollmentLinks",
+    "AuthenticatorEnrollmentLinksDict",
     "AuthenticatorEnrollmentPolicy",
     "AuthenticatorEnrollmentPolicyAuthenticatorSettings",
+    "AuthenticatorEnrollmentPolicyAuthenticatorSettingsDict",
     "AuthenticatorEnrollmentPolicyAuthenticatorStatus",
     "AuthenticatorEnrollmentPolicyAuthenticatorType",
     "AuthenticatorEnrollmentPolicyConditions",
+    "AuthenticatorEnrollmentPolicyConditionsDict",
+    "AuthenticatorEnrollmentPolicyDict",
     "AuthenticatorEnrollmentPolicyRule",
     "AuthenticatorEnrollmentPolicyRuleActionEnroll",
+    "AuthenticatorEnrollmentPolicyRuleActionEnrollDict",
     "AuthenticatorEnrollmentPolicyRuleActions",
+    "AuthenticatorEnrollmentPolicyRuleActionsDict",
     "AuthenticatorEnrollmentPolicyRuleConditions",
+    "AuthenticatorEnrollmentPolicyRuleConditionsDict",
+    "AuthenticatorEnrollmentPolicyRuleDict",
     "AuthenticatorEnrollmentPolicySettings",
+    "AuthenticatorEnrollmentPolicySettingsDict",
     "AuthenticatorEnrollmentPolicySettingsType",
     "AuthenticatorIdentity",
+    "AuthenticatorIdentityDict",
     "AuthenticatorKeyCustomApp",
+    "AuthenticatorKeyCustomAppDict",
     "AuthenticatorKeyCustomOtp",
+    "AuthenticatorKeyCustomOtpDict",
     "AuthenticatorKeyDuo",
+    "AuthenticatorKeyDuoDict",
     "AuthenticatorKeyEmail",
+    "AuthenticatorKeyEmailDict",
     "AuthenticatorKeyEnum",
     "AuthenticatorKeyExternalIdp",
+    "AuthenticatorKeyExternalIdpDict",
     "AuthenticatorKeyGoogleOtp",
+    "AuthenticatorKeyGoogleOtpDict",
     "AuthenticatorKeyOktaVerify",
+    "AuthenticatorKeyOktaVerifyDict",
     "AuthenticatorKeyOnprem",
+    "AuthenticatorKeyOnpremDict",
     "AuthenticatorKeyPassword",
+    "AuthenticatorKeyPasswordDict",
     "AuthenticatorKeyPhone",
+    "AuthenticatorKeyPhoneDict",
     "AuthenticatorKeySecurityKey",
+    "AuthenticatorKeySecurityKeyDict",
     "AuthenticatorKeySecurityQuestion",
+    "AuthenticatorKeySecurityQuestionDict",
     "AuthenticatorKeySmartCard",
+    "AuthenticatorKeySmartCardDict",
     "AuthenticatorKeySymantecVip",
+    "AuthenticatorKeySymantecVipDict",
     "AuthenticatorKeyTac",
+    "AuthenticatorKeyTacDict",
     "AuthenticatorKeyWebauthn",
+    "AuthenticatorKeyWebauthnDict",
     "AuthenticatorKeyYubikey",
+    "AuthenticatorKeyYubikeyDict",
     "AuthenticatorLinks",
+    "AuthenticatorLinksDict",
     "AuthenticatorMethodAlgorithm",
     "AuthenticatorMethodBase",
+    "AuthenticatorMethodBaseDict",
     "AuthenticatorMethodConstraint",
+    "AuthenticatorMethodConstraintDict",
     "AuthenticatorMethodOtp",
+    "AuthenticatorMethodOtpDict",
     "AuthenticatorMethodProperty",
     "AuthenticatorMethodPush",
+    "AuthenticatorMethodPushDict",
     "AuthenticatorMethodSignedNonce",
+    "AuthenticatorMethodSignedNonceDict",
     "AuthenticatorMethodSimple",
+    "AuthenticatorMethodSimpleDict",
     "AuthenticatorMethodTac",
+    "AuthenticatorMethodTacDict",
     "AuthenticatorMethodTotp",
+    "AuthenticatorMethodTotpDict",
     "AuthenticatorMethodTransactionType",
     "AuthenticatorMethodType",
     "AuthenticatorMethodTypeWebAuthn",
     "AuthenticatorMethodWebAuthn",
+    "AuthenticatorMethodWebAuthnDict",
     "AuthenticatorMethodWithVerifiableProperties",
+    "AuthenticatorMethodWithVerifiablePropertiesDict",
     "AuthenticatorProfile",
+    "AuthenticatorProfileDict",
     "AuthenticatorProfileTacRequest",
+    "AuthenticatorProfileTacRequestDict",
     "AuthenticatorProfileTacResponsePost",
+    "AuthenticatorProfileTacResponsePostDict",
     "AuthenticatorSimple",
+    "AuthenticatorSimpleDict",
     "AuthenticatorType",
     "AuthorizationServer",
     "AuthorizationServerCredentials",
+    "AuthorizationServerCredentialsDict",
     "AuthorizationServerCredentialsRotationMode",
     "AuthorizationServerCredentialsSigningConfig",
+    "AuthorizationServerCredentialsSigningConfigDict",
     "AuthorizationServerCredentialsUse",
+    "AuthorizationServerDict",
     "AuthorizationServerJsonWebKey",
+    "AuthorizationServerJsonWebKeyDict",
     "AuthorizationServerPolicy",
     "AuthorizationServerPolicyConditions",
+    "AuthorizationServerPolicyConditionsDict",
+    "AuthorizationServerPolicyDict",
     "AuthorizationServerPolicyLinks",
+    "AuthorizationServerPolicyLinksDict",
     "AuthorizationServerPolicyPeopleCondition",
+    "AuthorizationServerPolicyPeopleConditionDict",
     "AuthorizationServerPolicyRule",
     "AuthorizationServerPolicyRuleActions",
+    "AuthorizationServerPolicyRuleActionsDict",
     "AuthorizationServerPolicyRuleConditions",
+    "AuthorizationServerPolicyRuleConditionsDict",
+    "AuthorizationServerPolicyRuleDict",
     "AuthorizationServerPolicyRuleGroupCondition",
+    "AuthorizationServerPolicyRuleGroupConditionDict",
     "AuthorizationServerPolicyRuleRequest",
+    "AuthorizationServerPolicyRuleRequestDict",
     "AuthorizationServerPolicyRuleUserCondition",
+    "AuthorizationServerPolicyRuleUserConditionDict",
     "AuthorizationServerResourceHrefObject",
+    "AuthorizationServerResourceHrefObjectDict",
     "AutoAssignAdminAppSetting",
+    "AutoAssignAdminAppSettingDict",
     "AutoLoginApplication",
+    "AutoLoginApplicationDict",
     "AutoLoginApplicationSettings",
+    "AutoLoginApplicationSettingsDict",
     "AutoLoginApplicationSettingsSignOn",
+    "AutoLoginApplicationSettingsSignOnDict",
     "AutoUpdateSchedule",
+    "AutoUpdateScheduleDict",
     "AvailableAction",
+    "AvailableActionDict",
     "AvailableActionProvider",
+    "AvailableActionProviderDict",
     "AvailableActions",
+    "AvailableActionsDict",
     "AwsRegion",
+    "BASICSMTPAUTHCREATEDict",
+    "BASICSMTPAUTHDict",
     "BaseContext",
+    "BaseContextDict",
     "BaseEmailDomain",
+    "BaseEmailDomainDict",
     "BaseEmailServer",
     "BaseEmailServerCreate",
+    "BaseEmailServerCreateDict",
+    "BaseEmailServerDict",
     "BaseToken",
+    "BaseTokenDict",
     "BasicApplicationSettings",
     "BasicApplicationSettingsApplication",
+    "BasicApplicationSettingsApplicationDict",
+    "BasicApplicationSettingsDict",
     "BasicAuthApplication",
+    "BasicAuthApplicationDict",
     "BeforeScheduledActionPolicyRuleCondition",
+    "BeforeScheduledActionPolicyRuleConditionDict",
     "BehaviorRule",
     "BehaviorRuleASN",
+    "BehaviorRuleASNDict",
     "BehaviorRuleAnomalousDevice",
+    "BehaviorRuleAnomalousDeviceDict",
     "BehaviorRuleAnomalousIP",
+    "BehaviorRuleAnomalousIPDict",
     "BehaviorRuleAnomalousLocation",
+    "BehaviorRuleAnomalousLocationDict",
+    "BehaviorRuleDict",
     "BehaviorRuleSettings",
     "BehaviorRuleSettingsAnomalousASN",
+    "BehaviorRuleSettingsAnomalousASNDict",
     "BehaviorRuleSettingsAnomalousDevice",
+    "BehaviorRuleSettingsAnomalousDeviceDict",
     "BehaviorRuleSettingsAnomalousIP",
+    "BehaviorRuleSettingsAnomalousIPDict",
     "BehaviorRuleSettingsAnomalousLocation",
+    "BehaviorRuleSettingsAnomalousLocationDict",
+    "BehaviorRuleSettingsDict",
     "BehaviorRuleSettingsHistoryBased",
+    "BehaviorRuleSettingsHistoryBasedDict",
     "BehaviorRuleSettingsVelocity",
+    "BehaviorRuleSettingsVelocityDict",
     "BehaviorRuleType",
     "BehaviorRuleVelocity",
+    "BehaviorRuleVelocityDict",
     "BindingMethod",
     "BookmarkApplication",
+    "BookmarkApplicationDict",
     "BookmarkApplicationSettings",
     "BookmarkApplicationSettingsApplication",
+    "BookmarkApplicationSettingsApplicationDict",
+    "BookmarkApplicationSettingsDict",
     "BotProtectionConfiguration",
+    "BotProtectionConfigurationDict",
     "BotProtectionEnforcementType",
     "BotProtectionLevel",
     "BotProtectionMode",
     "BotProtectionSupportedFlow",
     "BouncesRemoveListError",
+    "BouncesRemoveListErrorDict",
     "BouncesRemoveListObj",
+    "BouncesRemoveListObjDict",
     "BouncesRemoveListResult",
+    "BouncesRemoveListResultDict",
     "Brand",
+    "BrandDict",
     "BrandDomains",
+    "BrandDomainsDict",
     "BrandRequest",
+    "BrandRequestDict",
     "BrandWithEmbedded",
+    "BrandWithEmbeddedDict",
     "BrandWithEmbeddedLinks",
+    "BrandWithEmbeddedLinksDict",
     "BrowserPluginApplication",
+    "BrowserPluginApplicationDict",
     "BulkDeleteRequestBody",
+    "BulkDeleteRequestBodyDict",
     "BulkGroupDeleteRequestBody",
+    "BulkGroupDeleteRequestBodyDict",
     "BulkGroupMembershipsDeleteRequestBody",
+    "BulkGroupMembershipsDeleteRequestBodyDict",
     "BulkGroupMembershipsUpsertRequestBody",
+    "BulkGroupMembershipsUpsertRequestBodyDict",
     "BulkGroupUpsertRequestBody",
+    "BulkGroupUpsertRequestBodyDict",
     "BulkUpsertRequestBody",
+    "BulkUpsertRequestBodyDict",
     "BundleEntitlement",
+    "BundleEntitlementDict",
     "BundleEntitlementsResponse",
+    "BundleEntitlementsResponseDict",
     "BundleEntitlementsResponseLinks",
+    "BundleEntitlementsResponseLinksDict",
     "BundleLink",
+    "BundleLinkDict",
     "ByDateTimeAuthenticatorGracePeriodExpiry",
+    "ByDateTimeAuthenticatorGracePeriodExpiryDict",
     "BySkipCountAuthenticatorGracePeriod",
+    "BySkipCountAuthenticatorGracePeriodDict",
     "CAPTCHAInstance",
+    "CAPTCHAInstanceDict",
     "CAPTCHAType",
     "CSRLinks",
+    "CSRLinksDict",
     "CaepCredentialChangeEvent",
+    "CaepCredentialChangeEventDict",
     "CaepDeviceComplianceChangeEvent",
+    "CaepDeviceComplianceChangeEventDict",
     "CaepEvent",
+    "CaepEventDict",
     "CaepSecurityEvent",
+    "CaepSecurityEventDict",
     "CaepSessionRevokedEvent",
+    "CaepSessionRevokedEventDict",
     "CallerContext",
+    "CallerContextDict",
     "CapabilitiesCreateObject",
+    "CapabilitiesCreateObjectDict",
     "CapabilitiesImportRulesObject",
+    "CapabilitiesImportRulesObjectDict",
     "CapabilitiesImportRulesUserCreateAndMatchObject",
+    "CapabilitiesImportRulesUserCreateAndMatchObjectDict",
     "CapabilitiesImportSettingsObject",
+    "CapabilitiesImportSettingsObjectDict",
     "CapabilitiesInboundProvisioningObject",
+    "CapabilitiesInboundProvisioningObjectDict",
     "CapabilitiesObject",
+    "CapabilitiesObjectDict",
     "CapabilitiesUpdateObject",
+    "CapabilitiesUpdateObjectDict",
     "Capability",
     "CatalogApplication",
+    "CatalogApplicationDict",
     "CatalogApplicationStatus",
     "ChallengeType",
     "ChangeEnum",
     "ChangePasswordRequest",
+    "ChangePasswordRequestDict",
     "Channel",
     "ChannelBinding",
+    "ChannelBindingDict",
     "ChildOrg",
+    "ChildOrgDict",
     "ChromeBrowserVersion",
+    "ChromeBrowserVersionDict",
     "ClassificationType",
     "Client",
+    "ClientDict",
     "ClientPolicyCondition",
+    "ClientPolicyConditionDict",
     "ClientPrivilegesSetting",
+    "ClientPrivilegesSettingDict",
     "ClientUpdatePolicy",
+    "ClientUpdatePolicyDict",
     "ClientUpdatePolicyRule",
     "ClientUpdatePolicyRuleActionsObject",
+    "ClientUpdatePolicyRuleActionsObjectDict",
+    "ClientUpdatePolicyRuleDict",
     "CodeChallengeMethod",
     "Compliance",
+    "ComplianceDict",
     "Conditions",
+    "ConditionsDict",
     "ConnectionsSigningRotationMode",
     "ContentSecurityPolicySetting",
+    "ContentSecurityPolicySettingDict",
     "ContextPolicyRuleCondition",
+    "ContextPolicyRuleConditionDict",
     "CreateBrandRequest",
+    "CreateBrandRequestDict",
     "CreateGroupPushMappingRequest",
+    "CreateGroupPushMappingRequestDict",
     "CreateGroupRuleRequest",
+    "CreateGroupRuleRequestDict",
     "CreateIamRoleRequest",
+    "CreateIamRoleRequestDict",
     "CreateOrUpdatePolicy",
+    "CreateOrUpdatePolicyDict",
     "CreateRealmAssignmentRequest",
+    "CreateRealmAssignmentRequestDict",
     "CreateRealmRequest",
+    "CreateRealmRequestDict",
     "CreateResourceSetRequest",
+    "CreateResourceSetRequestDict",
     "CreateSessionRequest",
+    "CreateSessionRequestDict",
     "CreateUISchema",
+    "CreateUISchemaDict",
     "CreateUpdateIamRolePermissionRequest",
+    "CreateUpdateIamRolePermissionRequestDict",
     "CreateUserRequest",
+    "CreateUserRequestDict",
     "CredentialSyncInfo",
+    "CredentialSyncInfoDict",
     "CredentialSyncState",
     "Csr",
+    "CsrDict",
     "CsrMetadata",
+    "CsrMetadataDict",
     "CsrMetadataSubject",
     "CsrMetadataSubjectAltNames",
+    "CsrMetadataSubjectAltNamesDict",
+    "CsrMetadataSubjectDict",
     "CsrPublishHrefHints",
+    "CsrPublishHrefHintsDict",
     "CsrSelfHrefHints",
+    "CsrSelfHrefHintsDict",
     "CustomAAGUIDCreateRequestObject",
+    "CustomAAGUIDCreateRequestObjectDict",
     "CustomAAGUIDResponseObject",
+    "CustomAAGUIDResponseObjectDict",
     "CustomAAGUIDUpdateRequestObject",
+    "CustomAAGUIDUpdateRequestObjectDict",
     "CustomAppUserVerificationEnum",
     "CustomAuthSettings",
+    "CustomAuthSettingsDict",
     "CustomRole",
     "CustomRoleAssignmentSchema",
+    "CustomRoleAssignmentSchemaDict",
+    "CustomRoleDict",
     "CustomTelephonyProviderCredentialCreateRequest",
+    "CustomTelephonyProviderCredentialCreateRequestDict",
     "CustomTelephonyProviderCredentialResponse",
+    "CustomTelephonyProviderCredentialResponseDict",
     "CustomTelephonyProviderCredentialSendTestRequest",
+    "CustomTelephonyProviderCredentialSendTestRequestDict",
     "CustomTelephonyProviderCredentialUpdateRequest",
+    "CustomTelephonyProviderCredentialUpdateRequestDict",
     "CustomTelephonyProviderSettings",
+    "CustomTelephonyProviderSettingsDict",
     "CustomTelephonyProviderSettingsTelesignServiceCall",
+    "CustomTelephonyProviderSettingsTelesignServiceCallDict",
     "CustomTelephonyProviderSettingsTelesignServiceSms",
+    "CustomTelephonyProviderSettingsTelesignServiceSmsDict",
     "CustomTelephonyProviderSettingsTwilioCallerId",
+    "CustomTelephonyProviderSettingsTwilioCallerIdDict",
     "CustomTelephonyProviderSettingsTwilioMessagingService",
+    "CustomTelephonyProviderSettingsTwilioMessagingServiceDict",
     "CustomTelephonyProviderSettingsTwilioPhoneNumber",
+    "CustomTelephonyProviderSettingsTwilioPhoneNumberDict",
     "CustomTelephonyProviderSettingsTwilioVerify",
+    "CustomTelephonyProviderSettingsTwilioVerifyDict",
     "CustomizablePage",
+    "CustomizablePageDict",
     "DNSRecordAuthenticators",
+    "DNSRecordAuthenticatorsDict",
     "DNSRecordDomains",
+    "DNSRecordDomainsDict",
     "DNSRecordTypeAuthenticators",
     "DNSRecordTypeDomains",
     "DRStatusItem",
+    "DRStatusItemDict",
     "DTCChromeOS",
+    "DTCChromeOSDict",
     "DTCMacOS",
+    "DTCMacOSDict",
     "DTCWindows",
+    "DTCWindowsDict",
     "DbscCredential",
+    "DbscCredentialDict",
     "DbscRefreshResponse",
+    "DbscRefreshResponseDict",
     "DbscScope",
+    "DbscScopeDict",
     "DbscStartResponse",
+    "DbscStartResponseDict",
     "DefaultApp",
+    "DefaultAppDict",
     "DesktopMFAEnforceNumberMatchingChallengeOrgSetting",
+    "DesktopMFAEnforceNumberMatchingChallengeOrgSettingDict",
     "DesktopMFARecoveryPinOrgSetting",
+    "DesktopMFARecoveryPinOrgSettingDict",
     "DetailedHookKeyInstance",
+    "DetailedHookKeyInstanceDict",
     "DetectedRiskEvents",
     "Device",
     "DeviceAccessPolicyRuleCondition",
+    "DeviceAccessPolicyRuleConditionDict",
     "DeviceAssurance",
     "DeviceAssuranceAndroidPlatform",
+    "DeviceAssuranceAndroidPlatformDict",
     "DeviceAssuranceChromeOSPlatform",
+    "DeviceAssuranceChromeOSPlatformDict",
+    "DeviceAssuranceDict",
     "DeviceAssuranceIOSPlatform",
+    "DeviceAssuranceIOSPlatformDict",
     "DeviceAssuranceMacOSPlatform",
+    "DeviceAssuranceMacOSPlatformDict",
     "DeviceAssuranceWindowsPlatform",
+    "DeviceAssuranceWindowsPlatformDict",
     "DeviceContextProvider",
+    "DeviceContextProviderDict",
+    "DeviceDict",
     "DeviceDisplayName",
+    "DeviceDisplayNameDict",
     "DeviceIntegrations",
+    "DeviceIntegrationsDict",
     "DeviceIntegrationsMetadata",
     "DeviceIntegrationsName",
     "DeviceIntegrationsPlatform",
     "DeviceIntegrationsStatus",
     "DeviceIntegrity",
     "DeviceList",
+    "DeviceListDict",
     "DevicePlatform",
     "DevicePolicyMDMFramework",
     "DevicePolicyPlatformType",
     "DevicePolicyRuleCondition",
     "DevicePolicyRuleConditionAssurance",
+    "DevicePolicyRuleConditionAssuranceDict",
+    "DevicePolicyRuleConditionDict",
     "DevicePolicyRuleConditionPlatform",
+    "DevicePolicyRuleConditionPlatformDict",
     "DevicePolicyTrustLevel",
     "DevicePostureCheck",
+    "DevicePostureCheckDict",
     "DevicePostureChecks",
+    "DevicePostureChecksDict",
     "DevicePostureChecksMappingType",
     "DevicePostureChecksPlatform",
     "DevicePostureChecksRemediationSettings",
+    "DevicePostureChecksRemediationSettingsDict",
     "DevicePostureChecksType",
     "DevicePostureIdP",
+    "DevicePostureIdPDict",
     "DeviceProfile",
+    "DeviceProfileDict",
     "DeviceProvider",
+    "DeviceProviderDict",
     "DeviceSignalCollectionPlatformConditionEvaluatorPlatform",
+    "DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict",
     "DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem",
+    "DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystemDict",
     "DeviceSignalCollectionPlatformPolicyRuleCondition",
+    "DeviceSignalCollectionPlatformPolicyRuleConditionDict",
     "DeviceSignalCollectionPolicy",
+    "DeviceSignalCollectionPolicyDict",
     "DeviceSignalCollectionPolicyPlatformOperatingSystemType",
     "DeviceSignalCollectionPolicyPlatformType",
     "DeviceSignalCollectionPolicyRule",
     "DeviceSignalCollectionPolicyRuleActions",
+    "DeviceSignalCollectionPolicyRuleActionsDict",
     "DeviceSignalCollectionPolicyRuleConditions",
+    "DeviceSignalCollectionPolicyRuleConditionsDict",
     "DeviceSignalCollectionPolicyRuleDeviceSignalCollection",
+    "DeviceSignalCollectionPolicyRuleDeviceSignalCollectionDict",
+    "DeviceSignalCollectionPolicyRuleDict",
     "DeviceStatus",
     "DeviceUser",
+    "DeviceUserDict",
     "DeviceWithProviders",
+    "DeviceWithProvidersDict",
     "DigestAlgorithm",
     "DiskEncryptionTypeAndroid",
     "DiskEncryptionTypeDef",
     "DiskEncryptionTypeDesktop",
     "DomainCertificate",
+    "DomainCertificateDict",
     "DomainCertificateMetadata",
+    "DomainCertificateMetadataDict",
     "DomainCertificateSourceType",
     "DomainCertificateType",
     "DomainLinks",
+    "DomainLinksDict",
     "DomainListResponse",
+    "DomainListResponseDict",
     "DomainRequest",
+    "DomainRequestDict",
     "DomainResponse",
+    "DomainResponseDict",
     "DomainValidationStatus",
     "Duration",
+    "DurationDict",
     "DynamicNetworkZone",
+    "DynamicNetworkZoneDict",
     "ECKeyJWK",
+    "ECKeyJWKDict",
     "EmailContent",
+    "EmailContentDict",
     "EmailCustomization",
+    "EmailCustomizationDict",
     "EmailCustomizationLinks",
+    "EmailCustomizationLinksDict",
     "EmailDefaultContent",
+    "EmailDefaultContentDict",
     "EmailDefaultContentLinks",
+    "EmailDefaultContentLinksDict",
     "EmailDomain",
     "EmailDomainDNSRecord",
+    "EmailDomainDNSRecordDict",
     "EmailDomainDNSRecordType",
+    "EmailDomainDict",
     "EmailDomainResponse",
+    "EmailDomainResponseDict",
     "EmailDomainResponseWithEmbedded",
+    "EmailDomainResponseWithEmbeddedDict",
     "EmailDomainStatus",
     "EmailPreview",
+    "EmailPreviewDict",
     "EmailPreviewLinks",
+    "EmailPreviewLinksDict",
     "EmailServerListResponse",
+    "EmailServerListResponseDict",
     "EmailSettings",
+    "EmailSettingsDict",
     "EmailSettingsResponse",
+    "EmailSettingsResponseDict",
     "EmailSettingsResponseLinks",
+    "EmailSettingsResponseLinksDict",
     "EmailTemplateResponse",
+    "EmailTemplateResponseDict",
     "EmailTemplateResponseLinks",
+    "EmailTemplateResponseLinksDict",
     "EmailTemplateTouchPointVariant",
     "EmailTestAddresses",
+    "EmailTestAddressesDict",
     "Embedded",
+    "EmbeddedDict",
     "EmptyRequestSchema",
+    "EmptyRequestSchemaDict",
     "EnabledPagesType",
     "EnabledStatus",
     "EndUserDashboardTouchPointVariant",
     "EndpointAuthMethod",
     "EnhancedDynamicNetworkZone",
+    "EnhancedDynamicNetworkZoneDict",
     "EnrollmentActivationRequest",
+    "EnrollmentActivationRequestDict",
     "EnrollmentActivationResponse",
+    "EnrollmentActivationResponseDict",
     "EnrollmentInitializationRequest",
+    "EnrollmentInitializationRequestDict",
     "EnrollmentInitializationResponse",
+    "EnrollmentInitializationResponseDict",
     "EnrollmentPolicyAuthenticatorGracePeriod",
+    "EnrollmentPolicyAuthenticatorGracePeriodDict",
     "EntitlementValue",
+    "EntitlementValueDict",
     "EntitlementValuesResponse",
+    "EntitlementValuesResponseDict",
     "EntitlementValuesResponseLinks",
+    "EntitlementValuesResponseLinksDict",
     "EntitlementsCapability",
+    "EntitlementsCapabilityDict",
     "EntitlementsLink",
+    "EntitlementsLinkDict",
     "EntityRiskPolicy",
+    "EntityRiskPolicyDict",
     "EntityRiskPolicyRule",
     "EntityRiskPolicyRuleActionRunWorkflow",
+    "EntityRiskPolicyRuleActionRunWorkflowDict",
     "EntityRiskPolicyRuleActionTerminateAllSessions",
+    "EntityRiskPolicyRuleActionTerminateAllSessionsDict",
     "EntityRiskPolicyRuleActionsObject",
+    "EntityRiskPolicyRuleActionsObjectDict",
     "EntityRiskPolicyRuleConditions",
+    "EntityRiskPolicyRuleConditionsDict",
+    "EntityRiskPolicyRuleDict",
     "EntityRiskScorePolicyRuleCondition",
+    "EntityRiskScorePolicyRuleConditionDict",
     "Error",
     "Error409",
+    "Error409Dict",
     "ErrorCause",
+    "ErrorCauseDict",
+    "ErrorDict",
     "ErrorPage",
+    "ErrorPageDict",
     "ErrorPageTouchPointVariant",
     "EventHook",
     "EventHookChannel",
     "EventHookChannelConfig",
     "EventHookChannelConfigAuthScheme",
+    "EventHookChannelConfigAuthSchemeDict",
     "EventHookChannelConfigAuthSchemeType",
+    "EventHookChannelConfigDict",
     "EventHookChannelConfigHeader",
+    "EventHookChannelConfigHeaderDict",
+    "EventHookChannelDict",
     "EventHookChannelType",
+    "EventHookDict",
     "EventHookFilterMapObject",
     "EventHookFilterMapObjectCondition",
+    "EventHookFilterMapObjectConditionDict",
+    "EventHookFilterMapObjectDict",
     "EventHookFilters",
+    "EventHookFiltersDict",
     "EventHookLinks",
+    "EventHookLinksDict",
     "EventHookVerificationStatus",
     "EventSubscriptionType",
     "EventSubscriptions",
+    "EventSubscriptionsDict",
     "ExpressConfiguration",
+    "ExpressConfigurationDict",
     "ExpressConfigureCapabilityType",
     "Expression",
+    "ExpressionDict",
     "FCMConfiguration",
+    "FCMConfigurationDict",
     "FCMPushProvider",
+    "FCMPushProviderDict",
     "FailbackRequestSchema",
+    "FailbackRequestSchemaDict",
     "FailoverRequestSchema",
+    "FailoverRequestSchemaDict",
     "Feature",
+    "FeatureDict",
     "FeatureLifecycle",
     "FeatureLinks",
+    "FeatureLinksDict",
     "FeatureStage",
+    "FeatureStageDict",
     "FeatureStageState",
     "FeatureStageValue",
     "FeatureType",
     "FederatedClaim",
+    "FederatedClaimDict",
     "FederatedClaimRequestBody",
+    "FederatedClaimRequestBodyDict",
     "FipsEnum",
     "ForgotPasswordResponse",
+    "ForgotPasswordResponseDict",
     "FulfillmentDataOrderDetails",
+    "FulfillmentDataOrderDetailsDict",
     "FulfillmentRequest",
+    "FulfillmentRequestDict",
     "GlobalTokenRevocation",
+    "GlobalTokenRevocationDict",
     "GoogleApplication",
+    "GoogleApplicationDict",
     "GoogleApplicationSettings",
     "GoogleApplicationSettingsApplication",
+    "GoogleApplicationSettingsApplicationDict",
+    "GoogleApplicationSettingsDict",
     "GovernanceBundle",
     "GovernanceBundleCreateRequest",
+    "GovernanceBundleCreateRequestDict",
+    "GovernanceBundleDict",
     "GovernanceBundleUpdateRequest",
+    "GovernanceBundleUpdateRequestDict",
     "GovernanceBundlesResponse",
+    "GovernanceBundlesResponseDict",
     "GovernanceBundlesResponseLinks",
+    "GovernanceBundlesResponseLinksDict",
     "GovernanceSourceType",
     "GracePeriod",
+    "GracePeriodDict",
     "GracePeriodRequiredSoon",
+    "GracePeriodRequiredSoonDict",
     "GrantOrTokenStatus",
     "GrantResourcesHrefObject",
+    "GrantResourcesHrefObjectDict",
     "GrantType",
     "GrantTypePolicyRuleCondition",
+    "GrantTypePolicyRuleConditionDict",
     "Group",
     "GroupAssignmentProfile",
+    "GroupAssignmentProfileDict",
     "GroupCondition",
+    "GroupConditionDict",
+    "GroupDict",
     "GroupLinks",
+    "GroupLinksDict",
     "GroupMembershipsRequestSchema",
+    "GroupMembershipsRequestSchemaDict",
     "GroupMembershipsResponseSchema",
+    "GroupMembershipsResponseSchemaDict",
     "GroupOwner",
+    "GroupOwnerDict",
     "GroupOwnerOriginType",
     "GroupOwnerType",
     "GroupPolicyRuleCondition",
+    "GroupPolicyRuleConditionDict",
     "GroupProfile",
     "GroupProfileResult",
+    "GroupProfileResultDict",
     "GroupPushMapping",
+    "GroupPushMappingDict",
     "GroupPushMappingLinks",
+    "GroupPushMappingLinksDict",
     "GroupPushMappingStatus",
     "GroupPushMappingStatusUpsert",
     "GroupQueryRequest",
+    "GroupQueryRequestDict",
     "GroupQueryResponse",
+    "GroupQueryResponseDict",
     "GroupRule",
     "GroupRuleAction",
+    "GroupRuleActionDict",
     "GroupRuleConditions",
+    "GroupRuleConditionsDict",
+    "GroupRuleDict",
     "GroupRuleExpression",
+    "GroupRuleExpressionDict",
     "GroupRuleGroupAssignment",
+    "GroupRuleGroupAssignmentDict",
     "GroupRuleGroupCondition",
+    "GroupRuleGroupConditionDict",
     "GroupRulePeopleCondition",
+    "GroupRulePeopleConditionDict",
     "GroupRuleStatus",
     "GroupRuleUserCondition",
+    "GroupRuleUserConditionDict",
     "GroupSchema",
     "GroupSchemaAttribute",
+    "GroupSchemaAttributeDict",
     "GroupSchemaBase",
+    "GroupSchemaBaseDict",
     "GroupSchemaBaseProperties",
+    "GroupSchemaBasePropertiesDict",
     "GroupSchemaCustom",
+    "GroupSchemaCustomDict",
     "GroupSchemaDefinitions",
+    "GroupSchemaDefinitionsDict",
+    "GroupSchemaDict",
     "GroupType",
     "GroupsLink",
+    "GroupsLinkDict",
     "GroupsRequestSchema",
+    "GroupsRequestSchemaDict",
     "GroupsResponseSchema",
+    "GroupsResponseSchemaDict",
     "HelpLink",
+    "HelpLinkDict",
     "HookKey",
+    "HookKeyDict",
     "HostedPage",
+    "HostedPageDict",
     "HostedPageType",
     "HrefCsrPublishLink",
+    "HrefCsrPublishLinkDict",
     "HrefCsrSelfLink",
+    "HrefCsrSelfLinkDict",
     "HrefHints",
+    "HrefHintsDict",
     "HrefHintsGuidanceObject",
+    "HrefHintsGuidanceObjectDict",
     "HrefObject",
     "HrefObjectActivateLink",
+    "HrefObjectActivateLinkDict",
     "HrefObjectAppLink",
+    "HrefObjectAppLinkDict",
     "HrefObjectAssigneeLink",
+    "HrefObjectAssigneeLinkDict",
     "HrefObjectAuthorizeLink",
+    "HrefObjectAuthorizeLinkDict",
     "HrefObjectBindingLink",
+    "HrefObjectBindingLinkDict",
     "HrefObjectBindingsLink",
+    "HrefObjectBindingsLinkDict",
     "HrefObjectClientLink",
+    "HrefObjectClientLinkDict",
     "HrefObjectDeactivateLink",
+    "HrefObjectDeactivateLinkDict",
     "HrefObjectDeleteLink",
+    "HrefObjectDeleteLinkDict",
+    "HrefObjectDict",
     "HrefObjectGovernanceResourcesLink",
+    "HrefObjectGovernanceResourcesLinkDict",
     "HrefObjectGrantAerialConsent",
+    "HrefObjectGrantAerialConsentDict",
     "HrefObjectGroupLink",
+    "HrefObjectGroupLinkDict",
     "HrefObjectLogoLink",
+    "HrefObjectLogoLinkDict",
     "HrefObjectMappingsLink",
+    "HrefObjectMappingsLinkDict",
     "HrefObjectMemberLink",
+    "HrefObjectMemberLinkDict",
     "HrefObjectMembersLink",
+    "HrefObjectMembersLinkDict",
     "HrefObjectNextLink",
+    "HrefObjectNextLinkDict",
     "HrefObjectPermissionsLink",
+    "HrefObjectPermissionsLinkDict",
     "HrefObjectResourceSetLink",
+    "HrefObjectResourceSetLinkDict",
     "HrefObjectResourceSetResourcesLink",
+    "HrefObjectResourceSetResourcesLinkDict",
     "HrefObjectRetrieveAerialConsent",
+    "HrefObjectRetrieveAerialConsentDict",
     "HrefObjectRevokeAerialConsent",
+    "HrefObjectRevokeAerialConsentDict",
     "HrefObjectRoleLink",
+    "HrefObjectRoleLinkDict",
     "HrefObjectRulesLink",
+    "HrefObjectRulesLinkDict",
     "HrefObjectSelfLink",
+    "HrefObjectSelfLinkDict",
     "HrefObjectSuspendLink",
+    "HrefObjectSuspendLinkDict",
     "HrefObjectUnsuspendLink",
+    "HrefObjectUnsuspendLinkDict",
     "HrefObjectUserLink",
+    "HrefObjectUserLinkDict",
     "HrefObjectWebLink",
+    "HrefObjectWebLinkDict",
     "HttpMethod",
     "IAMBundleEntitlement",
+    "IAMBundleEntitlementDict",
     "IDVAuthorizationEndpoint",
+    "IDVAuthorizationEndpointDict",
     "IDVCredentials",
+    "IDVCredentialsDict",
     "IDVEndpoints",
+    "IDVEndpointsDict",
     "IDVParEndpoint",
+    "IDVParEndpointDict",
     "IDVTokenEndpoint",
+    "IDVTokenEndpointDict",
     "IPNetworkZone",
+    "IPNetworkZoneDict",
     "IPServiceCategory",
     "IamRole",
+    "IamRoleDict",
     "IamRoleLinks",
+    "IamRoleLinksDict",
     "IamRoles",
+    "IamRolesDict",
     "IdPCertificateCredential",
+    "IdPCertificateCredentialDict",
     "IdPCsr",
+    "IdPCsrDict",
     "IdPCsrLinks",
+    "IdPCsrLinksDict",
     "IdPKeyCredential",
+    "IdPKeyCredentialDict",
     "IdProofingMethod",
+    "IdProofingMethodDict",
     "IdTokenKeyEncryptionAlgorithm",
     "IdentityClaimSourcingPolicy",
+    "IdentityClaimSourcingPolicyDict",
     "IdentityClaimSourcingPolicyRule",
     "IdentityClaimSourcingPolicyRuleAction",
+    "IdentityClaimSourcingPolicyRuleActionDict",
+    "IdentityClaimSourcingPolicyRuleDict",
     "IdentityProvider",
     "IdentityProviderApplicationUser",
+    "IdentityProviderApplicationUserDict",
     "IdentityProviderApplicationUserLinks",
+    "IdentityProviderApplicationUserLinksDict",
+    "IdentityProviderDict",
     "IdentityProviderIssuerMode",
     "IdentityProviderLinks",
+    "IdentityProviderLinksDict",
     "IdentityProviderPolicy",
+    "IdentityProviderPolicyDict",
     "IdentityProviderPolicyProvider",
     "IdentityProviderPolicyRuleCondition",
+    "IdentityProviderPolicyRuleConditionDict",
     "IdentityProviderProperties",
+    "IdentityProviderPropertiesDict",
     "IdentityProviderType",
     "IdentitySourceGroupProfileForUpsert",
+    "IdentitySourceGroupProfileForUpsertDict",
     "IdentitySourceSession",
+    "IdentitySourceSessionDict",
     "IdentitySourceSessionStatus",
     "IdentitySourceUserProfileForDelete",
+    "IdentitySourceUserProfileForDeleteDict",
     "IdentitySourceUserProfileForUpsert",
+    "IdentitySourceUserProfileForUpsertDict",
     "IdentitySourceUserProfileForUpsertRequired",
+    "IdentitySourceUserProfileForUpsertRequiredDict",
     "IdpDiscoveryPlatformConditionEvaluatorPlatform",
+    "IdpDiscoveryPlatformConditionEvaluatorPlatformDict",
     "IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem",
+    "IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystemDict",
     "IdpDiscoveryPlatformPolicyRuleCondition",
+    "IdpDiscoveryPlatformPolicyRuleConditionDict",
     "IdpDiscoveryPolicy",
+    "IdpDiscoveryPolicyDict",
     "IdpDiscoveryPolicyPlatformOperatingSystemType",
     "IdpDiscoveryPolicyRule",
     "IdpDiscoveryPolicyRuleCondition",
+    "IdpDiscoveryPolicyRuleConditionDict",
+    "IdpDiscoveryPolicyRuleDict",
     "IdpPolicyRuleAction",
+    "IdpPolicyRuleActionDict",
     "IdpPolicyRuleActionMatchCriteria",
+    "IdpPolicyRuleActionMatchCriteriaDict",
     "IdpPolicyRuleActionProvider",
+    "IdpPolicyRuleActionProviderDict",
     "IdpSelectionType",
     "Idv",
     "IdvCapability",
+    "IdvCapabilityDict",
+    "IdvDict",
     "IframeEmbedScopeAllowedApps",
     "ImageUploadResponse",
+    "ImageUploadResponseDict",
     "ImportScheduleObject",
+    "ImportScheduleObjectDict",
     "ImportScheduleSettings",
+    "ImportScheduleSettingsDict",
     "ImportUsernameObject",
+    "ImportUsernameObjectDict",
     "InactivityPolicyRuleCondition",
+    "InactivityPolicyRuleConditionDict",
     "InboundProvisioningApplicationFeature",
+    "InboundProvisioningApplicationFeatureDict",
     "InlineHook",
     "InlineHookBasePayload",
+    "InlineHookBasePayloadDict",
     "InlineHookChannel",
     "InlineHookChannelConfig",
     "InlineHookChannelConfigAuthSchemeBody",
+    "InlineHookChannelConfigAuthSchemeBodyDict",
     "InlineHookChannelConfigAuthSchemeResponse",
+    "InlineHookChannelConfigAuthSchemeResponseDict",
     "InlineHookChannelConfigCreate",
+    "InlineHookChannelConfigCreateDict",
+    "InlineHookChannelConfigDict",
     "InlineHookChannelConfigHeaders",
+    "InlineHookChannelConfigHeadersDict",
     "InlineHookChannelCreate",
+    "InlineHookChannelCreateDict",
+    "InlineHookChannelDict",
     "InlineHookChannelHttp",
     "InlineHookChannelHttpCreate",
+    "InlineHookChannelHttpCreateDict",
+    "InlineHookChannelHttpDict",
     "InlineHookChannelOAuth",
     "InlineHookChannelOAuthCreate",
+    "InlineHookChannelOAuthCreateDict",
+    "InlineHookChannelOAuthDict",
     "InlineHookChannelType",
     "InlineHookCreate",
+    "InlineHookCreateDict",
     "InlineHookCreateResponse",
+    "InlineHookCreateResponseDict",
+    "InlineHookDict",
     "InlineHookHttpConfig",
     "InlineHookHttpConfigCreate",
+    "InlineHookHttpConfigCreateDict",
+    "InlineHookHttpConfigDict",
     "InlineHookLinks",
     "InlineHookLinksCreate",
+    "InlineHookLinksCreateDict",
+    "InlineHookLinksDict",
     "InlineHookOAuthBasicConfig",
+    "InlineHookOAuthBasicConfigDict",
     "InlineHookOAuthChannelConfig",
     "InlineHookOAuthChannelConfigCreate",
+    "InlineHookOAuthChannelConfigCreateDict",
+    "InlineHookOAuthChannelConfigDict",
     "InlineHookOAuthClientSecretConfig",
     "InlineHookOAuthClientSecretConfigCreate",
+    "InlineHookOAuthClientSecretConfigCreateDict",
+    "InlineHookOAuthClientSecretConfigDict",
     "InlineHookOAuthPrivateKeyJwtConfig",
+    "InlineHookOAuthPrivateKeyJwtConfigDict",
     "InlineHookPayload",
+    "InlineHookPayloadDict",
     "InlineHookReplace",
+    "InlineHookReplaceDict",
     "InlineHookRequestObject",
+    "InlineHookRequestObjectDict",
     "InlineHookResponse",
     "InlineHookResponseCommandValue",
+    "InlineHookResponseCommandValueDict",
     "InlineHookResponseCommands",
+    "InlineHookResponseCommandsDict",
+    "InlineHookResponseDict",
     "InlineHookStatus",
     "InlineHookType",
     "IntegrationCapability",
+    "IntegrationCapabilityDict",
     "InterclientTrustMapping",
+    "InterclientTrustMappingDict",
     "InterclientTrustMappingRequestBody",
+    "InterclientTrustMappingRequestBodyDict",
     "IssuerMode",
     "JsonPatchOperation",
+    "JsonPatchOperationDict",
     "JsonWebKey",
+    "JsonWebKeyDict",
     "JsonWebKeyStatus",
     "JsonWebKeyType",
     "JsonWebKeyUse",
     "JwkUse",
+    "JwkUseDict",
     "JwkUseType",
     "KeepCurrent",
+    "KeepCurrentDict",
     "KeepMeSignedIn",
+    "KeepMeSignedInDict",
     "KeyRequest",
+    "KeyRequestDict",
     "KeyTrustLevelBrowserKey",
     "KeyTrustLevelOSMode",
     "KnowledgeConstraint",
+    "KnowledgeConstraintDict",
     "LifecycleCreateSettingObject",
+    "LifecycleCreateSettingObjectDict",
     "LifecycleDeactivateSettingObject",
+    "LifecycleDeactivateSettingObjectDict",
     "LifecycleExpirationPolicyRuleCondition",
+    "LifecycleExpirationPolicyRuleConditionDict",
     "LifecycleStatus",
     "LinkedHrefObject",
+    "LinkedHrefObjectDict",
     "LinkedObject",
     "LinkedObjectDetails",
+    "LinkedObjectDetailsDict",
     "LinkedObjectDetailsType",
+    "LinkedObjectDict",
     "LinkedObjectLinksSelf",
+    "LinkedObjectLinksSelfDict",
     "LinksActivate",
+    "LinksActivateDict",
     "LinksAerialConsentGranted",
+    "LinksAerialConsentGrantedDict",
     "LinksAerialConsentRevoked",
+    "LinksAerialConsentRevokedDict",
     "LinksAppAndUser",
+    "LinksAppAndUserDict",
     "LinksAssignee",
+    "LinksAssigneeDict",
     "LinksAuthenticator",
+    "LinksAuthenticatorDict",
     "LinksCancel",
+    "LinksCancelDict",
     "LinksCustomRoleResponse",
+    "LinksCustomRoleResponseDict",
     "LinksDeactivate",
+    "LinksDeactivateDict",
     "LinksEnroll",
+    "LinksEnrollDict",
     "LinksFactor",
+    "LinksFactorDict",
     "LinksGovernanceResources",
+    "LinksGovernanceResourcesDict",
     "LinksGovernanceSources",
+    "LinksGovernanceSourcesDict",
     "LinksNext",
+    "LinksNextDict",
     "LinksNextForRoleAssignments",
+    "LinksNextForRoleAssignmentsDict",
     "LinksPoll",
+    "LinksPollDict",
     "LinksQrcode",
+    "LinksQrcodeDict",
     "LinksQuestions",
+    "LinksQuestionsDict",
     "LinksResend",
+    "LinksResendDict",
     "LinksSelf",
     "LinksSelfAndFullUsersLifecycle",
+    "LinksSelfAndFullUsersLifecycleDict",
     "LinksSelfAndLifecycle",
+    "LinksSelfAndLifecycleDict",
     "LinksSelfAndRoles",
+    "LinksSelfAndRolesDict",
+    "LinksSelfDict",
     "LinksSelfForRoleAssignment",
+    "LinksSelfForRoleAssignmentDict",
     "LinksSelfLifecycleAndAuthorize",
+    "LinksSelfLifecycleAndAuthorizeDict",
     "LinksSend",
+    "LinksSendDict",
     "LinksUserAuthenticators",
+    "LinksUserAuthenticatorsDict",
     "LinksUserFactors",
+    "LinksUserFactorsDict",
     "LinksUserRef",
+    "LinksUserRefDict",
     "LinksVerify",
+    "LinksVerifyDict",
     "ListProfileMappings",
+    "ListProfileMappingsDict",
     "LoadingPageTouchPointVariant",
     "LocationGranularity",
     "LogActor",
+    "LogActorDict",
     "LogAuthenticationContext",
+    "LogAuthenticationContextDict",
     "LogAuthenticationProvider",
     "LogBotProtection",
+    "LogBotProtectionDict",
     "LogClient",
+    "LogClientDict",
     "LogCredentialProvider",
     "LogCredentialType",
     "LogDebugContext",
+    "LogDebugContextDict",
     "LogDevice",
+    "LogDeviceDict",
     "LogDiskEncryptionType",
     "LogEvent",
+    "LogEventDict",
     "LogGeographicalContext",
+    "LogGeographicalContextDict",
     "LogGeolocation",
+    "LogGeolocationDict",
     "LogIpAddress",
+    "LogIpAddressDict",
     "LogIpDetails",
+    "LogIpDetailsDict",
     "LogIpServiceCategory",
+    "LogIpServiceCategoryDict",
     "LogIssuer",
+    "LogIssuerDict",
     "LogOutcome",
+    "LogOutcomeDict",
     "LogRequest",
+    "LogRequestDict",
     "LogRisk",
+    "LogRiskDict",
     "LogScreenLockType",
     "LogSecurityContext",
+    "LogSecurityContextDict",
     "LogSeverity",
     "LogStream",
     "LogStreamActivateLink",
+    "LogStreamActivateLinkDict",
     "LogStreamAws",
+    "LogStreamAwsDict",
     "LogStreamAwsPutSchema",
+    "LogStreamAwsPutSchemaDict",
     "LogStreamDeactivateLink",
+    "LogStreamDeactivateLinkDict",
+    "LogStreamDict",
     "LogStreamLinkObject",
+    "LogStreamLinkObjectDict",
     "LogStreamLinksSelfAndLifecycle",
+    "LogStreamLinksSelfAndLifecycleDict",
     "LogStreamPutSchema",
+    "LogStreamPutSchemaDict",
     "LogStreamSchema",
+    "LogStreamSchemaDict",
     "LogStreamSelfLink",
+    "LogStreamSelfLinkDict",
     "LogStreamSettingsAws",
+    "LogStreamSettingsAwsDict",
     "LogStreamSettingsSplunk",
+    "LogStreamSettingsSplunkDict",
     "LogStreamSettingsSplunkPut",
+    "LogStreamSettingsSplunkPutDict",
     "LogStreamSplunk",
+    "LogStreamSplunkDict",
     "LogStreamSplunkPutSchema",
+    "LogStreamSplunkPutSchemaDict",
     "LogStreamType",
     "LogTarget",
+    "LogTargetDict",
     "LogTransaction",
+    "LogTransactionDict",
     "LogUserAgent",
+    "LogUserAgentDict",
     "LogUserBehavior",
+    "LogUserBehaviorDict",
     "MDMEnrollmentPolicyEnrollment",
     "MDMEnrollmentPolicyRuleCondition",
+    "MDMEnrollmentPolicyRuleConditionDict",
     "MacOSAccountProfile",
+    "MacOSAccountProfileDict",
     "MembershipRequestSchema",
+    "MembershipRequestSchemaDict",
     "MetadataLink",
+    "MetadataLinkDict",
     "MtlsCredentials",
+    "MtlsCredentialsDict",
     "MtlsEndpoints",
+    "MtlsEndpointsDict",
     "MtlsSsoEndpoint",
+    "MtlsSsoEndpointDict",
     "MtlsTrustCredentials",
+    "MtlsTrustCredentialsDict",
     "MtlsTrustCredentialsRevocation",
     "NetworkZone",
     "NetworkZoneAddress",
+    "NetworkZoneAddressDict",
     "NetworkZoneAddressType",
+    "NetworkZoneDict",
     "NetworkZoneLocation",
+    "NetworkZoneLocationDict",
     "NetworkZoneStatus",
     "NetworkZoneType",
     "NetworkZoneUsage",
     "NotificationType",
     "NumberFactorChallengeEmbeddedLinks",
+    "NumberFactorChallengeEmbeddedLinksDict",
+    "OAUTH2CLIENTCREDENTIALSCREATEDict",
+    "OAUTH2CLIENTCREDENTIALSDict",
+    "OAUTH2JWTBEARERGRANTCREATEDict",
+    "OAUTH2JWTBEARERGRANTDict",
     "OAuth2Actor",
+    "OAuth2ActorDict",
     "OAuth2Claim",
     "OAuth2ClaimConditions",
+    "OAuth2ClaimConditionsDict",
+    "OAuth2ClaimDict",
     "OAuth2ClaimGroupFilterType",
     "OAuth2ClaimType",
     "OAuth2ClaimValueType",
     "OAuth2Client",
+    "OAuth2ClientDict",
     "OAuth2ClientJsonEncryptionKeyRequest",
+    "OAuth2ClientJsonEncryptionKeyRequestDict",
     "OAuth2ClientJsonEncryptionKeyResponse",
+    "OAuth2ClientJsonEncryptionKeyResponseDict",
     "OAuth2ClientJsonSigningKeyRequest",
+    "OAuth2ClientJsonSigningKeyRequestDict",
     "OAuth2ClientJsonSigningKeyResponse",
     "OAuth2ClientJsonWebKeyECRequest",
+    "OAuth2ClientJsonWebKeyECRequestDict",
     "OAuth2ClientJsonWebKeyECResponse",
+    "OAuth2ClientJsonWebKeyECResponseDict",
     "OAuth2ClientJsonWebKeyRequestBase",
+    "OAuth2ClientJsonWebKeyRequestBaseDict",
     "OAuth2ClientJsonWebKeyRequestBody",
+    "OAuth2ClientJsonWebKeyRequestBodyDict",
     "OAuth2ClientJsonWebKeyResponseBase",
+    "OAuth2ClientJsonWebKeyResponseBaseDict",
     "OAuth2ClientJsonWebKeyRsaRequest",
+    "OAuth2ClientJsonWebKeyRsaRequestDict",
     "OAuth2ClientJsonWebKeyRsaResponse",
+    "OAuth2ClientJsonWebKeyRsaResponseDict",
     "OAuth2ClientLinks",
+    "OAuth2ClientLinksDict",
     "OAuth2ClientSecret",
+    "OAuth2ClientSecretDict",
     "OAuth2ClientSecretRequestBody",
+    "OAuth2ClientSecretRequestBodyDict",
     "OAuth2RefreshToken",
+    "OAuth2RefreshTokenDict",
     "OAuth2RefreshTokenLinks",
+    "OAuth2RefreshTokenLinksDict",
     "OAuth2RefreshTokenScope",
+    "OAuth2RefreshTokenScopeDict",
     "OAuth2ResourceServerJsonWebKey",
+    "OAuth2ResourceServerJsonWebKeyDict",
     "OAuth2ResourceServerJsonWebKeyRequestBody",
+    "OAuth2ResourceServerJsonWebKeyRequestBodyDict",
     "OAuth2Scope",
     "OAuth2ScopeConsentGrant",
+    "OAuth2ScopeConsentGrantDict",
     "OAuth2ScopeConsentGrantLinks",
+    "OAuth2ScopeConsentGrantLinksDict",
     "OAuth2ScopeConsentGrantSource",
     "OAuth2ScopeConsentType",
+    "OAuth2ScopeDict",
     "OAuth2ScopeMetadataPublish",
     "OAuth2ScopesMediationPolicyRuleCondition",
+    "OAuth2ScopesMediationPolicyRuleConditionDict",
     "OAuth2Settings",
+    "OAuth2SettingsDict",
     "OAuth2Token",
+    "OAuth2TokenDict",
     "OAuthApplicationCredentials",
+    "OAuthApplicationCredentialsDict",
     "OAuthAuthorizationEndpoint",
+    "OAuthAuthorizationEndpointDict",
     "OAuthClientSecretLinks",
+    "OAuthClientSecretLinksDict",
     "OAuthCredentials",
     "OAuthCredentialsClient",
+    "OAuthCredentialsClientDict",
+    "OAuthCredentialsDict",
     "OAuthEndpointAuthenticationMethod",
     "OAuthEndpoints",
+    "OAuthEndpointsDict",
     "OAuthMetadata",
+    "OAuthMetadataDict",
     "OAuthProvisioningEnabledApp",
     "OAuthResourceServerKeyLinks",
+    "OAuthResourceServerKeyLinksDict",
     "OAuthResponseType",
     "OAuthTokenEndpoint",
+    "OAuthTokenEndpointDict",
     "OINApplication",
+    "OINApplicationDict",
     "OINSaml11ApplicationSettingsSignOn",
+    "OINSaml11ApplicationSettingsSignOnDict",
     "OINSaml20ApplicationSettingsSignOn",
+    "OINSaml20ApplicationSettingsSignOnDict",
     "OSAccount",
+    "OSAccountDict",
     "OSAccountDisplayName",
+    "OSAccountDisplayNameDict",
     "OSAccountEmbedded",
+    "OSAccountEmbeddedDict",
     "OSAccountLinks",
+    "OSAccountLinksDict",
     "OSAccountMacOS",
+    "OSAccountMacOSDict",
     "OSAccountPlatform",
     "OSAccountWindows",
+    "OSAccountWindowsDict",
     "OSVersion",
     "OSVersionConstraint",
+    "OSVersionConstraintDict",
+    "OSVersionDict",
     "OSVersionFourComponents",
+    "OSVersionFourComponentsDict",
     "OSVersionThreeComponents",
+    "OSVersionThreeComponentsDict",
     "Office365Application",
+    "Office365ApplicationDict",
     "Office365ApplicationSettings",
     "Office365ApplicationSettingsApplication",
+    "Office365ApplicationSettingsApplicationDict",
+    "Office365ApplicationSettingsDict",
     "Office365ProvisioningSettings",
+    "Office365ProvisioningSettingsDict",
     "OfflineAccessScopeResourceHrefObject",
+    "OfflineAccessScopeResourceHrefObjectDict",
     "Oidc",
     "OidcAlgorithms",
+    "OidcAlgorithmsDict",
+    "OidcDict",
     "OidcIssuer",
+    "OidcIssuerDict",
     "OidcJwksEndpoint",
+    "OidcJwksEndpointDict",
     "OidcRequestAlgorithm",
+    "OidcRequestAlgorithmDict",
     "OidcRequestSignatureAlgorithm",
+    "OidcRequestSignatureAlgorithmDict",
     "OidcSettings",
+    "OidcSettingsDict",
     "OidcSigningAlgorithm",
     "OidcSloEndpoint",
+    "OidcSloEndpointDict",
     "OidcUserInfoEndpoint",
+    "OidcUserInfoEndpointDict",
     "OktaActiveDirectoryGroupProfile",
+    "OktaActiveDirectoryGroupProfileDict",
     "OktaDeviceRiskChangeEvent",
+    "OktaDeviceRiskChangeEventDict",
     "OktaIpChangeEvent",
+    "OktaIpChangeEventDict",
     "OktaManagedUserAccountForUpdate",
+    "OktaManagedUserAccountForUpdateDict",
     "OktaManagedUserAccountRequest",
+    "OktaManagedUserAccountRequestDict",
     "OktaManagedUserAccountResponse",
+    "OktaManagedUserAccountResponseDict",
     "OktaPersonalAdminFeatureSettings",
+    "OktaPersonalAdminFeatureSettingsDict",
     "OktaSignOnPolicy",
     "OktaSignOnPolicyConditions",
+    "OktaSignOnPolicyConditionsDict",
+    "OktaSignOnPolicyDict",
     "OktaSignOnPolicyFactorPromptMode",
     "OktaSignOnPolicyRule",
     "OktaSignOnPolicyRuleActions",
+    "OktaSignOnPolicyRuleActionsDict",
     "OktaSignOnPolicyRuleConditions",
+    "OktaSignOnPolicyRuleConditionsDict",
+    "OktaSignOnPolicyRuleDict",
     "OktaSignOnPolicyRuleSignonActions",
+    "OktaSignOnPolicyRuleSignonActionsDict",
     "OktaSignOnPolicyRuleSignonPrimaryFactor",
     "OktaSignOnPolicyRuleSignonSessionActions",
+    "OktaSignOnPolicyRuleSignonSessionActionsDict",
     "OktaSupportAccessStatus",
     "OktaSupportCase",
+    "OktaSupportCaseDict",
     "OktaSupportCases",
+    "OktaSupportCasesDict",
     "OktaUserGroupProfile",
+    "OktaUserGroupProfileDict",
     "OktaUserRiskChangeEvent",
+    "OktaUserRiskChangeEventDict",
     "OktaUserServiceAccountCredentials",
+    "OktaUserServiceAccountCredentialsDict",
     "OktaVerifyPayload",
+    "OktaVerifyPayloadDict",
     "OpenIdConnectApplication",
     "OpenIdConnectApplicationConsentMethod",
+    "OpenIdConnectApplicationDict",
     "OpenIdConnectApplicationIdpInitiatedLogin",
+    "OpenIdConnectApplicationIdpInitiatedLoginDict",
     "OpenIdConnectApplicationIssuerMode",
     "OpenIdConnectApplicationNetwork",
+    "OpenIdConnectApplicationNetworkDict",
     "OpenIdConnectApplicationSettings",
     "OpenIdConnectApplicationSettingsClient",
+    "OpenIdConnectApplicationSettingsClientDict",
     "OpenIdConnectApplicationSettingsClientKeys",
+    "OpenIdConnectApplicationSettingsClientKeysDict",
+    "OpenIdConnectApplicationSettingsDict",
     "OpenIdConnectApplicationSettingsRefreshToken",
+    "OpenIdConnectApplicationSettingsRefreshTokenDict",
     "OpenIdConnectApplicationType",
     "OpenIdConnectRefreshTokenRotationType",
     "OperationRequest",
+    "OperationRequestDict",
     "OperationResponse",
+    "OperationResponseDict",
     "OperationalStatus",
     "OptInStatusResponse",
+    "OptInStatusResponseDict",
     "Org2OrgApplication",
+    "Org2OrgApplicationDict",
     "Org2OrgApplicationSettings",
     "Org2OrgApplicationSettingsApplication",
+    "Org2OrgApplicationSettingsApplicationDict",
+    "Org2OrgApplicationSettingsDict",
     "Org2OrgProvisioningOAuthSigningSettings",
+    "Org2OrgProvisioningOAuthSigningSettingsDict",
     "OrgAerialConsent",
     "OrgAerialConsentDetails",
+    "OrgAerialConsentDetailsDict",
+    "OrgAerialConsentDict",
     "OrgAerialConsentRevoked",
+    "OrgAerialConsentRevokedDict",
     "OrgAerialGrantNotFound",
+    "OrgAerialGrantNotFoundDict",
     "OrgBillingContactType",
+    "OrgBillingContactTypeDict",
     "OrgCAPTCHASettings",
+    "OrgCAPTCHASettingsDict",
     "OrgContactType",
     "OrgContactTypeObj",
+    "OrgContactTypeObjDict",
     "OrgContactUser",
+    "OrgContactUserDict",
     "OrgCreationAdmin",
+    "OrgCreationAdminDict",
     "OrgCrossAppAccessConnection",
+    "OrgCrossAppAccessConnectionDict",
     "OrgCrossAppAccessConnectionPatchRequest",
+    "OrgCrossAppAccessConnectionPatchRequestDict",
     "OrgGeneralSettingLinks",
+    "OrgGeneralSettingLinksDict",
     "OrgOktaCommunicationSetting",
+    "OrgOktaCommunicationSettingDict",
     "OrgOktaSupportSetting",
     "OrgOktaSupportSettingsObj",
+    "OrgOktaSupportSettingsObjDict",
     "OrgPreferences",
+    "OrgPreferencesDict",
     "OrgSetting",
+    "OrgSettingDict",
     "OrgTechnicalContactType",
+    "OrgTechnicalContactTypeDict",
     "OrganizationalUnit",
+    "OrganizationalUnitDict",
     "OtpProtocol",
     "OtpTotpAlgorithm",
     "OtpTotpEncoding",
     "PageRoot",
+    "PageRootDict",
     "PageRootLinks",
+    "PageRootLinksDict",
     "Parameters",
+    "ParametersDict",
     "PasswordCredential",
+    "PasswordCredentialDict",
     "PasswordCredentialHash",
     "PasswordCredentialHashAlgorithm",
+    "PasswordCredentialHashDict",
     "PasswordCredentialHook",
+    "PasswordCredentialHookDict",
     "PasswordDictionary",
     "PasswordDictionaryCommon",
+    "PasswordDictionaryCommonDict",
+    "PasswordDictionaryDict",
     "PasswordExpirationPolicyRuleCondition",
+    "PasswordExpirationPolicyRuleConditionDict",
     "PasswordImportRequest",
     "PasswordImportRequestData",
+    "PasswordImportRequestDataDict",
+    "PasswordImportRequestDict",
     "PasswordImportRequestExecute",
+    "PasswordImportRequestExecuteDict",
     "PasswordImportResponse",
+    "PasswordImportResponseDict",
     "PasswordPolicy",
     "PasswordPolicyAuthenticationProviderCondition",
+    "PasswordPolicyAuthenticationProviderConditionDict",
     "PasswordPolicyAuthenticationProviderType",
     "PasswordPolicyConditions",
+    "PasswordPolicyConditionsDict",
     "PasswordPolicyDelegationSettings",
+    "PasswordPolicyDelegationSettingsDict",
     "PasswordPolicyDelegationSettingsOptions",
+    "PasswordPolicyDelegationSettingsOptionsDict",
+    "PasswordPolicyDict",
     "PasswordPolicyPasswordSettings",
     "PasswordPolicyPasswordSettingsAge",
+    "PasswordPolicyPasswordSettingsAgeDict",
     "PasswordPolicyPasswordSettingsBreachedProtection",
+    "PasswordPolicyPasswordSettingsBreachedProtectionDict",
     "PasswordPolicyPasswordSettingsComplexity",
+    "PasswordPolicyPasswordSettingsComplexityDict",
+    "PasswordPolicyPasswordSettingsDict",
     "PasswordPolicyPasswordSettingsLockout",
+    "PasswordPolicyPasswordSettingsLockoutDict",
     "PasswordPolicyRecoveryEmail",
+    "PasswordPolicyRecoveryEmailDict",
     "PasswordPolicyRecoveryEmailProperties",
+    "PasswordPolicyRecoveryEmailPropertiesDict",
     "PasswordPolicyRecoveryEmailRecoveryToken",
+    "PasswordPolicyRecoveryEmailRecoveryTokenDict",
     "PasswordPolicyRecoveryFactorSettings",
+    "PasswordPolicyRecoveryFactorSettingsDict",
     "PasswordPolicyRecoveryFactors",
+    "PasswordPolicyRecoveryFactorsDict",
     "PasswordPolicyRecoveryQuestion",
     "PasswordPolicyRecoveryQuestionComplexity",
+    "PasswordPolicyRecoveryQuestionComplexityDict",
+    "PasswordPolicyRecoveryQuestionDict",
     "PasswordPolicyRecoveryQuestionProperties",
+    "PasswordPolicyRecoveryQuestionPropertiesDict",
     "PasswordPolicyRecoverySettings",
+    "PasswordPolicyRecoverySettingsDict",
     "PasswordPolicyRule",
     "PasswordPolicyRuleAction",
+    "PasswordPolicyRuleActionDict",
     "PasswordPolicyRuleActions",
+    "PasswordPolicyRuleActionsDict",
     "PasswordPolicyRuleConditions",
+    "PasswordPolicyRuleConditionsDict",
+    "PasswordPolicyRuleDict",
     "PasswordPolicySettings",
+    "PasswordPolicySettingsDict",
     "PasswordProtectionWarningTrigger",
     "PasswordSettingObject",
+    "PasswordSettingObjectDict",
     "PatchAction",
     "PerClientRateLimitMode",
     "PerClientRateLimitSettings",
+    "PerClientRateLimitSettingsDict",
     "Permission",
     "PermissionConditions",
+    "PermissionConditionsDict",
+    "PermissionDict",
     "PermissionLinks",
+    "PermissionLinksDict",
     "Permissions",
+    "PermissionsDict",
     "PersonalAppsBlockList",
+    "PersonalAppsBlockListDict",
     "PinRequest",
+    "PinRequestDict",
     "PipelineType",
     "Platform",
     "PlatformConditionEvaluatorPlatform",
+    "PlatformConditionEvaluatorPlatformDict",
     "PlatformConditionEvaluatorPlatformOperatingSystem",
+    "PlatformConditionEvaluatorPlatformOperatingSystemDict",
     "PlatformConditionEvaluatorPlatformOperatingSystemVersion",
+    "PlatformConditionEvaluatorPlatformOperatingSystemVersionDict",
     "PlatformConditionOperatingSystemVersionMatchType",
     "PlatformPolicyRuleCondition",
+    "PlatformPolicyRuleConditionDict",
     "PlayProtectVerdict",
     "Policy",
     "PolicyAccess",
     "PolicyAccountLink",
     "PolicyAccountLinkAction",
+    "PolicyAccountLinkDict",
     "PolicyAccountLinkFilter",
+    "PolicyAccountLinkFilterDict",
     "PolicyAccountLinkFilterGroups",
+    "PolicyAccountLinkFilterGroupsDict",
     "PolicyAccountLinkFilterUsers",
+    "PolicyAccountLinkFilterUsersDict",
     "PolicyCommon",
+    "PolicyCommonDict",
     "PolicyContext",
+    "PolicyContextDict",
+    "PolicyDict",
     "PolicyLinks",
+    "PolicyLinksDict",
     "PolicyMapping",
+    "PolicyMappingDict",
     "PolicyMappingLinks",
+    "PolicyMappingLinksDict",
     "PolicyMappingRequest",
+    "PolicyMappingRequestDict",
     "PolicyMappingResourceType",
     "PolicyNetworkCondition",
+    "PolicyNetworkConditionDict",
     "PolicyNetworkConnection",
     "PolicyPeopleCondition",
+    "PolicyPeopleConditionDict",
     "PolicyPlatformOperatingSystemType",
     "PolicyPlatformType",
     "PolicyRule",
     "PolicyRuleActions",
+    "PolicyRuleActionsDict",
     "PolicyRuleActionsEnroll",
+    "PolicyRuleActionsEnrollDict",
     "PolicyRuleActionsEnrollSelf",
     "PolicyRuleAuthContextCondition",
+    "PolicyRuleAuthContextConditionDict",
     "PolicyRuleAuthContextType",
     "PolicyRuleConditions",
+    "PolicyRuleConditionsDict",
+    "PolicyRuleDict",
     "PolicyRuleType",
     "PolicyRuleVerificationMethodType",
     "PolicySubject",
+    "PolicySubjectDict",
     "PolicySubjectMatchType",
     "PolicyType",
     "PolicyTypeSimulation",
     "PolicyUserNameTemplate",
+    "PolicyUserNameTemplateDict",
     "PolicyUserStatus",
     "PossessionConstraint",
+    "PossessionConstraintDict",
     "PostAPIServiceIntegrationInstance",
+    "PostAPIServiceIntegrationInstanceDict",
     "PostAPIServiceIntegrationInstanceRequest",
+    "PostAPIServiceIntegrationInstanceRequestDict",
     "PostAuthKeepMeSignedInPrompt",
+    "PostAuthKeepMeSignedInPromptDict",
     "PostAuthSessionFailureActionsObject",
+    "PostAuthSessionFailureActionsObjectDict",
     "PostAuthSessionPolicy",
+    "PostAuthSessionPolicyDict",
     "PostAuthSessionPolicyRule",
+    "PostAuthSessionPolicyRuleDict",
     "PostAuthSessionPolicyRuleRunWorkflow",
+    "PostAuthSessionPolicyRuleRunWorkflowDict",
     "PostAuthSessionPolicyRuleTerminateSession",
+    "PostAuthSessionPolicyRuleTerminateSessionDict",
     "PreRegistrationInlineHook",
+    "PreRegistrationInlineHookDict",
     "PrincipalRateLimitEntity",
+    "PrincipalRateLimitEntityDict",
     "PrincipalType",
     "PrivilegedResource",
     "PrivilegedResourceAccountAppRequest",
+    "PrivilegedResourceAccountAppRequestDict",
     "PrivilegedResourceAccountAppResponse",
+    "PrivilegedResourceAccountAppResponseDict",
     "PrivilegedResourceAccountOkta",
+    "PrivilegedResourceAccountOktaDict",
     "PrivilegedResourceCredentials",
+    "PrivilegedResourceCredentialsDict",
+    "PrivilegedResourceDict",
     "PrivilegedResourceFilters",
+    "PrivilegedResourceFiltersDict",
     "PrivilegedResourceStatus",
     "PrivilegedResourceType",
     "PrivilegedResourceUpdateRequest",
+    "PrivilegedResourceUpdateRequestDict",
     "Profile",
+    "ProfileDict",
     "ProfileEnrollmentPolicy",
+    "ProfileEnrollmentPolicyDict",
     "ProfileEnrollmentPolicyRule",
     "ProfileEnrollmentPolicyRuleAction",
+    "ProfileEnrollmentPolicyRuleActionDict",
     "ProfileEnrollmentPolicyRuleActions",
+    "ProfileEnrollmentPolicyRuleActionsDict",
     "ProfileEnrollmentPolicyRuleActivationRequirement",
+    "ProfileEnrollmentPolicyRuleActivationRequirementDict",
+    "ProfileEnrollmentPolicyRuleDict",
     "ProfileEnrollmentPolicyRuleProfileAttribute",
+    "ProfileEnrollmentPolicyRuleProfileAttributeDict",
     "ProfileMapping",
+    "ProfileMappingDict",
     "ProfileMappingProperty",
+    "ProfileMappingPropertyDict",
     "ProfileMappingPropertyPushStatus",
     "ProfileMappingRequest",
+    "ProfileMappingRequestDict",
     "ProfileMappingSource",
+    "ProfileMappingSourceDict",
     "ProfileMappingTarget",
+    "ProfileMappingTargetDict",
     "ProfileSettingObject",
+    "ProfileSettingObjectDict",
     "Protocol",
     "ProtocolAlgorithmRequestScope",
     "ProtocolAlgorithmResponseScope",
     "ProtocolEndpointBinding",
     "ProtocolIdVerification",
+    "ProtocolIdVerificationDict",
     "ProtocolMtls",
+    "ProtocolMtlsDict",
     "ProtocolOAuth",
+    "ProtocolOAuthDict",
     "ProtocolOidc",
+    "ProtocolOidcDict",
     "ProtocolSaml",
+    "ProtocolSamlDict",
     "ProviderType",
     "Provisioning",
     "ProvisioningAction",
     "ProvisioningCapability",
+    "ProvisioningCapabilityDict",
     "ProvisioningConditions",
+    "ProvisioningConditionsDict",
     "ProvisioningConnectionAuthScheme",
     "ProvisioningConnectionOauthAuthScheme",
     "ProvisioningConnectionOauthRequest",
+    "ProvisioningConnectionOauthRequestDict",
     "ProvisioningConnectionOauthRequestProfile",
+    "ProvisioningConnectionOauthRequestProfileDict",
     "ProvisioningConnectionProfileOauth",
+    "ProvisioningConnectionProfileOauthDict",
     "ProvisioningConnectionRequest",
     "ProvisioningConnectionRequestAuthScheme",
+    "ProvisioningConnectionRequestDict",
     "ProvisioningConnectionResponse",
+    "ProvisioningConnectionResponseDict",
     "ProvisioningConnectionResponseProfile",
+    "ProvisioningConnectionResponseProfileDict",
     "ProvisioningConnectionStatus",
     "ProvisioningConnectionTokenAuthScheme",
     "ProvisioningConnectionTokenRequest",
+    "ProvisioningConnectionTokenRequestDict",
     "ProvisioningConnectionTokenRequestProfile",
+    "ProvisioningConnectionTokenRequestProfileDict",
     "ProvisioningDeprovisionedAction",
     "ProvisioningDeprovisionedCondition",
+    "ProvisioningDeprovisionedConditionDict",
     "ProvisioningDetails",
+    "ProvisioningDetailsDict",
+    "ProvisioningDict",
     "ProvisioningGroups",
     "ProvisioningGroupsAction",
+    "ProvisioningGroupsDict",
     "ProvisioningSuspendedAction",
     "ProvisioningSuspendedCondition",
+    "ProvisioningSuspendedConditionDict",
     "PublicAppleAppSiteWellKnownURI",
+    "PublicAppleAppSiteWellKnownURIDict",
     "PublicWebauthnSiteWellKnownURI",
+    "PublicWebauthnSiteWellKnownURIDict",
     "PushMethodKeyProtection",
     "PushProvider",
+    "PushProviderDict",
     "RateLimitAdminNotifications",
+    "RateLimitAdminNotificationsDict",
     "RateLimitWarningThresholdRequest",
+    "RateLimitWarningThresholdRequestDict",
     "RateLimitWarningThresholdResponse",
+    "RateLimitWarningThresholdResponseDict",
     "Realm",
     "RealmAssignment",
+    "RealmAssignmentDict",
     "RealmAssignmentOperationResponse",
+    "RealmAssignmentOperationResponseDict",
+    "RealmDict",
     "RealmProfile",
+    "RealmProfileDict",
     "RecoveryQuestionCredential",
+    "RecoveryQuestionCredentialDict",
     "RefreshToken",
+    "RefreshTokenDict",
     "RegistrationInlineHook",
     "RegistrationInlineHookCommand",
+    "RegistrationInlineHookCommandDict",
+    "RegistrationInlineHookDict",
     "RegistrationInlineHookPPData",
+    "RegistrationInlineHookPPDataDict",
     "RegistrationInlineHookRequest",
+    "RegistrationInlineHookRequestDict",
     "RegistrationInlineHookRequestType",
     "RegistrationInlineHookResponse",
+    "RegistrationInlineHookResponseDict",
     "RegistrationInlineHookSSRData",
+    "RegistrationInlineHookSSRDataDict",
     "RegistrationResponse",
+    "RegistrationResponseDict",
     "ReleaseChannel",
     "ReplaceUserClassification",
+    "ReplaceUserClassificationDict",
     "RequiredEnum",
     "ResendUserFactor",
+    "ResendUserFactorDict",
     "ResetPasswordToken",
+    "ResetPasswordTokenDict",
     "ResourceConditions",
+    "ResourceConditionsDict",
     "ResourceServerJsonWebKey",
+    "ResourceServerJsonWebKeyDict",
     "ResourceServerJsonWebKeys",
+    "ResourceServerJsonWebKeysDict",
     "ResourceSet",
     "ResourceSetBindingAddMembersRequest",
+    "ResourceSetBindingAddMembersRequestDict",
     "ResourceSetBindingCreateRequest",
+    "ResourceSetBindingCreateRequestDict",
     "ResourceSetBindingEditResponse",
+    "ResourceSetBindingEditResponseDict",
     "ResourceSetBindingEditResponseLinks",
+    "ResourceSetBindingEditResponseLinksDict",
     "ResourceSetBindingMember",
+    "ResourceSetBindingMemberDict",
     "ResourceSetBindingMembers",
+    "ResourceSetBindingMembersDict",
     "ResourceSetBindingMembersLinks",
+    "ResourceSetBindingMembersLinksDict",
     "ResourceSetBindingResponse",
+    "ResourceSetBindingResponseDict",
     "ResourceSetBindingResponseLinks",
+    "ResourceSetBindingResponseLinksDict",
     "ResourceSetBindingRole",
+    "ResourceSetBindingRoleDict",
     "ResourceSetBindingRoleLinks",
+    "ResourceSetBindingRoleLinksDict",
     "ResourceSetBindings",
+    "ResourceSetBindingsDict",
     "ResourceSetBindingsLinks",
+    "ResourceSetBindingsLinksDict",
+    "ResourceSetDict",
     "ResourceSetLinks",
+    "ResourceSetLinksDict",
     "ResourceSetResource",
+    "ResourceSetResourceDict",
     "ResourceSetResourcePatchRequest",
+    "ResourceSetResourcePatchRequestDict",
     "ResourceSetResourcePostRequest",
+    "ResourceSetResourcePostRequestDict",
     "ResourceSetResourcePutRequest",
+    "ResourceSetResourcePutRequestDict",
     "ResourceSetResources",
+    "ResourceSetResourcesDict",
     "ResourceSetResourcesLinks",
+    "ResourceSetResourcesLinksDict",
     "ResourceSets",
+    "ResourceSetsDict",
     "ResponseLinks",
+    "ResponseLinksDict",
     "ResponseMode",
     "ResponseType",
     "ResponseTypesSupported",
     "RevokeRefreshTokenHrefObject",
+    "RevokeRefreshTokenHrefObjectDict",
     "RiscIdentifierChangedEvent",
+    "RiscIdentifierChangedEventDict",
     "RiskDetectionTypesPolicyRuleCondition",
+    "RiskDetectionTypesPolicyRuleConditionDict",
     "RiskEvent",
+    "RiskEventDict",
     "RiskEventSubject",
+    "RiskEventSubjectDict",
     "RiskEventSubjectRiskLevel",
     "RiskPolicyRuleCondition",
+    "RiskPolicyRuleConditionDict",
     "RiskProvider",
     "RiskProviderAction",
+    "RiskProviderDict",
     "RiskScorePolicyRuleCondition",
+    "RiskScorePolicyRuleConditionDict",
     "Role",
     "RoleAssignedUser",
+    "RoleAssignedUserDict",
     "RoleAssignedUsers",
+    "RoleAssignedUsersDict",
     "RoleAssignmentType",
+    "RoleDict",
     "RoleGovernance",
+    "RoleGovernanceDict",
     "RoleGovernanceResource",
+    "RoleGovernanceResourceDict",
     "RoleGovernanceResources",
+    "RoleGovernanceResourcesDict",
     "RoleGovernanceResourcesLinks",
+    "RoleGovernanceResourcesLinksDict",
     "RoleGovernanceSource",
+    "RoleGovernanceSourceDict",
     "RoleGovernanceSourceLinks",
+    "RoleGovernanceSourceLinksDict",
     "RoleTarget",
+    "RoleTargetDict",
     "RoleType",
     "RotatePasswordRequest",
+    "RotatePasswordRequestDict",
     "SAMLHookResponse",
+    "SAMLHookResponseDict",
     "SAMLPayLoad",
+    "SAMLPayLoadDict",
     "SAMLPayloadExecute",
+    "SAMLPayloadExecuteDict",
     "SafeBrowsingProtectionLevel",
     "SalesforceApplication",
+    "SalesforceApplicationDict",
     "SalesforceApplicationSettings",
     "SalesforceApplicationSettingsApplication",
+    "SalesforceApplicationSettingsApplicationDict",
+    "SalesforceApplicationSettingsDict",
     "Saml",
     "Saml11Application",
+    "Saml11ApplicationDict",
     "Saml11ApplicationSettings",
+    "Saml11ApplicationSettingsDict",
     "Saml11ApplicationSettingsSignOn",
+    "Saml11ApplicationSettingsSignOnDict",
     "SamlAcsEndpoint",
+    "SamlAcsEndpointDict",
     "SamlAlgorithms",
+    "SamlAlgorithmsDict",
     "SamlApplication",
+    "SamlApplicationDict",
     "SamlApplicationSettings",
+    "SamlApplicationSettingsDict",
     "SamlApplicationSettingsSignOn",
+    "SamlApplicationSettingsSignOnDict",
     "SamlAssertionEncryption",
+    "SamlAssertionEncryptionDict",
     "SamlAttributeStatement",
+    "SamlAttributeStatementDict",
     "SamlAttributeStatementExpression",
+    "SamlAttributeStatementExpressionDict",
     "SamlAttributeStatementGroup",
+    "SamlAttributeStatementGroupDict",
     "SamlCredentials",
+    "SamlCredentialsDict",
+    "SamlDict",
     "SamlEndpointType",
     "SamlEndpoints",
+    "SamlEndpointsDict",
     "SamlNameIdFormat",
     "SamlRelayState",
+    "SamlRelayStateDict",
     "SamlRelayStateFormat",
     "SamlRequestAlgorithm",
+    "SamlRequestAlgorithmDict",
     "SamlRequestDigestAlgorithm",
     "SamlRequestSignatureAlgorithm",
+    "SamlRequestSignatureAlgorithmDict",
     "SamlResponseAlgorithm",
+    "SamlResponseAlgorithmDict",
     "SamlResponseSignatureAlgorithm",
+    "SamlResponseSignatureAlgorithmDict",
     "SamlSettings",
+    "SamlSettingsDict",
     "SamlSigningAlgorithm",
     "SamlSigningCredentials",
+    "SamlSigningCredentialsDict",
     "SamlSloEndpoint",
+    "SamlSloEndpointDict",
     "SamlSpCertificate",
+    "SamlSpCertificateDict",
     "SamlSsoEndpoint",
+    "SamlSsoEndpointDict",
     "SamlTrustCredentials",
+    "SamlTrustCredentialsDict",
     "ScheduledUserLifecycleAction",
+    "ScheduledUserLifecycleActionDict",
     "SchemeApplicationCredentials",
+    "SchemeApplicationCredentialsDict",
     "Scim",
+    "ScimDict",
     "ScopeResourceHrefObject",
+    "ScopeResourceHrefObjectDict",
     "ScreenLockComplexity",
     "ScreenLockType",
     "SecurePasswordStoreApplication",
+    "SecurePasswordStoreApplicationDict",
     "SecurePasswordStoreApplicationSettings",
     "SecurePasswordStoreApplicationSettingsApplication",
+    "SecurePasswordStoreApplicationSettingsApplicationDict",
+    "SecurePasswordStoreApplicationSettingsDict",
     "SecurityEvent",
+    "SecurityEventDict",
     "SecurityEventReason",
+    "SecurityEventReasonDict",
     "SecurityEventSubject",
+    "SecurityEventSubjectDict",
     "SecurityEventTokenError",
+    "SecurityEventTokenErrorDict",
     "SecurityEventTokenJwtBody",
+    "SecurityEventTokenJwtBodyDict",
     "SecurityEventTokenJwtEvents",
+    "SecurityEventTokenJwtEventsDict",
     "SecurityEventTokenJwtHeader",
+    "SecurityEventTokenJwtHeaderDict",
     "SecurityEventTokenRequestJwtBody",
+    "SecurityEventTokenRequestJwtBodyDict",
     "SecurityEventTokenRequestJwtEvents",
+    "SecurityEventTokenRequestJwtEventsDict",
     "SecurityEventTokenRequestJwtHeader",
+    "SecurityEventTokenRequestJwtHeaderDict",
     "SecurityEventsProviderRequest",
+    "SecurityEventsProviderRequestDict",
     "SecurityEventsProviderResponse",
+    "SecurityEventsProviderResponseDict",
     "SecurityEventsProviderSettingsNonSSFCompliant",
+    "SecurityEventsProviderSettingsNonSSFCompliantDict",
     "SecurityEventsProviderSettingsResponse",
+    "SecurityEventsProviderSettingsResponseDict",
     "SecurityEventsProviderSettingsSSFCompliant",
+    "SecurityEventsProviderSettingsSSFCompliantDict",
     "SeedEnum",
     "SelfAssignedStatus",
     "SelfServicePasswordResetAction",
+    "SelfServicePasswordResetActionDict",
     "ServiceAccount",
     "ServiceAccountDetailsAppAccount",
+    "ServiceAccountDetailsAppAccountDict",
     "ServiceAccountDetailsAppAccountSub",
+    "ServiceAccountDetailsAppAccountSubDict",
     "ServiceAccountDetailsOktaUserAccount",
+    "ServiceAccountDetailsOktaUserAccountDict",
     "ServiceAccountDetailsOktaUserAccountSub",
+    "ServiceAccountDetailsOktaUserAccountSubDict",
+    "ServiceAccountDict",
     "ServiceAccountForUpdate",
+    "ServiceAccountForUpdateDict",
     "ServiceAccountStatus",
     "ServiceAccountStatusDetail",
     "ServiceAccountType",
     "Session",
     "SessionAuthenticationMethod",
+    "SessionDict",
     "SessionIdentityProvider",
+    "SessionIdentityProviderDict",
     "SessionIdentityProviderType",
     "SessionStatus",
     "SessionViolationDetectionPolicy",
+    "SessionViolationDetectionPolicyDict",
     "SessionViolationDetectionPolicyEvaluation",
+    "SessionViolationDetectionPolicyEvaluationDict",
     "SessionViolationDetectionPolicyRule",
+    "SessionViolationDetectionPolicyRuleDict",
     "SessionViolationDetectionRiskScoreCondition",
+    "SessionViolationDetectionRiskScoreConditionDict",
     "ShowSignInWithOV",
     "SignInPage",
+    "SignInPageDict",
     "SignInPageTouchPointVariant",
     "SignOnInlineHook",
+    "SignOnInlineHookDict",
     "SigningAlgorithm",
     "SimulatePolicyBody",
+    "SimulatePolicyBodyDict",
     "SimulatePolicyEvaluations",
+    "SimulatePolicyEvaluationsDict",
     "SimulatePolicyResult",
+    "SimulatePolicyResultDict",
     "SimulateResultConditions",
+    "SimulateResultConditionsDict",
     "SimulateResultPoliciesItems",
+    "SimulateResultPoliciesItemsDict",
     "SimulateResultRules",
+    "SimulateResultRulesDict",
     "SimulateResultStatus",
     "SingleLogout",
+    "SingleLogoutDict",
     "SlackApplication",
+    "SlackApplicationDict",
     "SlackApplicationSettings",
     "SlackApplicationSettingsApplication",
+    "SlackApplicationSettingsApplicationDict",
+    "SlackApplicationSettingsDict",
     "SloParticipate",
+    "SloParticipateDict",
     "SmsTemplate",
+    "SmsTemplateDict",
     "SmsTemplateTranslations",
+    "SmsTemplateTranslationsDict",
     "SmsTemplateType",
     "SmtpAuthType",
     "SocialAuthToken",
+    "SocialAuthTokenDict",
     "SourceLinks",
+    "SourceLinksDict",
     "SplunkEdition",
     "SsfTransmitterCaepSessionRevokedEvent",
+    "SsfTransmitterCaepSessionRevokedEventDict",
     "SsfTransmitterSecurityEventSubject",
+    "SsfTransmitterSecurityEventSubjectDict",
     "Sso",
     "SsoCapability",
+    "SsoCapabilityDict",
+    "SsoDict",
     "SsprPrimaryRequirement",
+    "SsprPrimaryRequirementDict",
     "SsprRequirement",
+    "SsprRequirementDict",
     "SsprSettings",
+    "SsprSettingsDict",
     "SsprStepUpRequirement",
+    "SsprStepUpRequirementDict",
     "StandardRole",
     "StandardRoleAssignmentSchema",
+    "StandardRoleAssignmentSchemaDict",
+    "StandardRoleDict",
     "StreamConfiguration",
     "StreamConfigurationCreateRequest",
+    "StreamConfigurationCreateRequestDict",
     "StreamConfigurationDelivery",
+    "StreamConfigurationDeliveryDict",
+    "StreamConfigurationDict",
     "StreamStatus",
+    "StreamStatusDict",
     "StreamVerificationRequest",
+    "StreamVerificationRequestDict",
     "Subject",
+    "SubjectDict",
     "SubjectType",
     "SubmissionAction",
+    "SubmissionActionDict",
     "SubmissionActions",
+    "SubmissionActionsDict",
     "SubmissionCapabilities",
+    "SubmissionCapabilitiesDict",
     "SubmissionCapability",
+    "SubmissionCapabilityDict",
     "SubmissionCapabilityEnhanced",
     "SubmissionRequest",
+    "SubmissionRequestDict",
     "SubmissionResponse",
+    "SubmissionResponseDict",
     "SubmissionResponseWithApiResponse",
+    "SubmissionResponseWithApiResponseDict",
     "Subscription",
+    "SubscriptionDict",
     "SubscriptionStatus",
     "SupportedMethods",
+    "SupportedMethodsDict",
     "SwaApplicationSettings",
     "SwaApplicationSettingsApplication",
+    "SwaApplicationSettingsApplicationDict",
+    "SwaApplicationSettingsDict",
     "TacAuthenticatorEnrollment",
+    "TacAuthenticatorEnrollmentDict",
     "TelephonyRequest",
     "TelephonyRequestData",
+    "TelephonyRequestDataDict",
+    "TelephonyRequestDict",
     "TelephonyRequestExecute",
+    "TelephonyRequestExecuteDict",
     "TelephonyResponse",
+    "TelephonyResponseDict",
     "TempPassword",
+    "TempPasswordDict",
     "TempPassword_2",
+    "TempPassword_2Dict",
     "TenantSettings",
+    "TenantSettingsDict",
     "TestInfo",
+    "TestInfoDict",
     "ThemeResponse",
+    "ThemeResponseDict",
     "ThirdPartyAdminSetting",
+    "ThirdPartyAdminSettingDict",
     "ThreatInsightConfiguration",
+    "ThreatInsightConfigurationDict",
     "TokenAuthorizationServerPolicyRuleAction",
+    "TokenAuthorizationServerPolicyRuleActionDict",
     "TokenAuthorizationServerPolicyRuleActionInlineHook",
+    "TokenAuthorizationServerPolicyRuleActionInlineHookDict",
     "TokenDeliveryMode",
     "TokenHookResponse",
+    "TokenHookResponseDict",
     "TokenPayLoad",
+    "TokenPayLoadDict",
     "TokenProtocolRequest",
+    "TokenProtocolRequestDict",
     "TokenRequest",
+    "TokenRequestDict",
     "TokenResourcesHrefObject",
+    "TokenResourcesHrefObjectDict",
     "TokenResponse",
+    "TokenResponseDict",
     "TokenResponseTokenType",
     "TokenType",
     "TrendMicroApexOneServiceApplication",
+    "TrendMicroApexOneServiceApplicationDict",
     "TrendMicroApexOneServiceApplicationSettings",
     "TrendMicroApexOneServiceApplicationSettingsApplication",
+    "TrendMicroApexOneServiceApplicationSettingsApplicationDict",
+    "TrendMicroApexOneServiceApplicationSettingsDict",
     "TrustedOrigin",
+    "TrustedOriginDict",
     "TrustedOriginScope",
+    "TrustedOriginScopeDict",
     "TrustedOriginScopeType",
     "TrustedOriginWrite",
+    "TrustedOriginWriteDict",
     "UIElement",
+    "UIElementDict",
     "UISchemaObject",
+    "UISchemaObjectDict",
     "UISchemasResponseObject",
+    "UISchemasResponseObjectDict",
     "UnconfirmedUserResponseSchema",
+    "UnconfirmedUserResponseSchemaDict",
     "UniversalLogoutCapability",
+    "UniversalLogoutCapabilityDict",
     "UpdateDomain",
+    "UpdateDomainDict",
     "UpdateEmailDomain",
+    "UpdateEmailDomainDict",
     "UpdateGroupPushMappingRequest",
+    "UpdateGroupPushMappingRequestDict",
     "UpdateIamRoleRequest",
+    "UpdateIamRoleRequestDict",
     "UpdateRealmAssignmentRequest",
+    "UpdateRealmAssignmentRequestDict",
     "UpdateRealmRequest",
+    "UpdateRealmRequestDict",
     "UpdateThemeRequest",
+    "UpdateThemeRequestDict",
     "UpdateUISchema",
+    "UpdateUISchemaDict",
     "UpdateUserRequest",
+    "UpdateUserRequestDict",
     "User",
     "UserActivationToken",
+    "UserActivationTokenDict",
     "UserBlock",
+    "UserBlockDict",
     "UserClassification",
+    "UserClassificationDict",
     "UserCondition",
+    "UserConditionDict",
     "UserCredentials",
+    "UserCredentialsDict",
     "UserCredentialsWritable",
+    "UserCredentialsWritableDict",
     "UserDevice",
+    "UserDeviceDict",
+    "UserDict",
     "UserFactor",
     "UserFactorActivatePush",
+    "UserFactorActivatePushDict",
     "UserFactorActivatePushResult",
     "UserFactorActivateRequest",
     "UserFactorActivateResponse",
+    "UserFactorActivateResponseDict",
     "UserFactorActivateResponseLinks",
+    "UserFactorActivateResponseLinksDict",
     "UserFactorCall",
+    "UserFactorCallDict",
     "UserFactorCallProfile",
+    "UserFactorCallProfileDict",
+    "UserFactorDict",
     "UserFactorEmail",
+    "UserFactorEmailDict",
     "UserFactorEmailProfile",
+    "UserFactorEmailProfileDict",
     "UserFactorLinks",
+    "UserFactorLinksDict",
     "UserFactorProvider",
     "UserFactorPush",
+    "UserFactorPushDict",
     "UserFactorPushProfile",
+    "UserFactorPushProfileDict",
     "UserFactorPushTransaction",
+    "UserFactorPushTransactionDict",
     "UserFactorPushTransactionRejected",
+    "UserFactorPushTransactionRejectedDict",
     "UserFactorPushTransactionRejectedLinks",
+    "UserFactorPushTransactionRejectedLinksDict",
     "UserFactorPushTransactionSuccess",
+    "UserFactorPushTransactionSuccessDict",
     "UserFactorPushTransactionTimeout",
+    "UserFactorPushTransactionTimeoutDict",
     "UserFactorPushTransactionTimeoutLinks",
+    "UserFactorPushTransactionTimeoutLinksDict",
     "UserFactorPushTransactionWaitingNMC",
+    "UserFactorPushTransactionWaitingNMCDict",
     "UserFactorPushTransactionWaitingNMCLinks",
+    "UserFactorPushTransactionWaitingNMCLinksDict",
     "UserFactorPushTransactionWaitingNoNMC",
+    "UserFactorPushTransactionWaitingNoNMCDict",
     "UserFactorPushTransactionWaitingNoNMCLinks",
+    "UserFactorPushTransactionWaitingNoNMCLinksDict",
     "UserFactorResultType",
     "UserFactorSMS",
+    "UserFactorSMSDict",
     "UserFactorSMSProfile",
+    "UserFactorSMSProfileDict",
     "UserFactorSecurityQuestion",
+    "UserFactorSecurityQuestionDict",
     "UserFactorSecurityQuestionProfile",
+    "UserFactorSecurityQuestionProfileDict",
     "UserFactorStatus",
     "UserFactorSupported",
+    "UserFactorSupportedDict",
     "UserFactorToken",
+    "UserFactorTokenDict",
     "UserFactorTokenFactorVerificationObject",
+    "UserFactorTokenFactorVerificationObjectDict",
     "UserFactorTokenHOTP",
+    "UserFactorTokenHOTPDict",
     "UserFactorTokenHOTPProfile",
+    "UserFactorTokenHOTPProfileDict",
     "UserFactorTokenHardware",
+    "UserFactorTokenHardwareDict",
     "UserFactorTokenProfile",
+    "UserFactorTokenProfileDict",
     "UserFactorTokenSoftwareTOTP",
+    "UserFactorTokenSoftwareTOTPDict",
     "UserFactorTokenVerifyRSA",
+    "UserFactorTokenVerifyRSADict",
     "UserFactorTokenVerifySymantec",
+    "UserFactorTokenVerifySymantecDict",
     "UserFactorType",
     "UserFactorU2F",
+    "UserFactorU2FDict",
     "UserFactorU2FProfile",
+    "UserFactorU2FProfileDict",
     "UserFactorVerifyRequest",
     "UserFactorVerifyResponse",
+    "UserFactorVerifyResponseDict",
     "UserFactorVerifyResponseWaiting",
+    "UserFactorVerifyResponseWaitingDict",
     "UserFactorVerifyResult",
     "UserFactorVerifyResultWaiting",
     "UserFactorWeb",
     "UserFactorWebAuthn",
+    "UserFactorWebAuthnDict",
     "UserFactorWebAuthnProfile",
+    "UserFactorWebAuthnProfileDict",
+    "UserFactorWebDict",
     "UserFactorWebProfile",
+    "UserFactorWebProfileDict",
     "UserFactorYubikeyOtpToken",
+    "UserFactorYubikeyOtpTokenDict",
     "UserGetSingleton",
+    "UserGetSingletonDict",
     "UserIdentifierConditionEvaluatorPattern",
+    "UserIdentifierConditionEvaluatorPatternDict",
     "UserIdentifierMatchType",
     "UserIdentifierPolicyRuleCondition",
+    "UserIdentifierPolicyRuleConditionDict",
     "UserIdentifierType",
     "UserIdentityProviderLinkRequest",
+    "UserIdentityProviderLinkRequestDict",
     "UserImportRequest",
     "UserImportRequestData",
+    "UserImportRequestDataDict",
+    "UserImportRequestDict",
     "UserImportRequestExecute",
+    "UserImportRequestExecuteDict",
     "UserImportResponse",
+    "UserImportResponseDict",
     "UserLifecycleAttributePolicyRuleCondition",
+    "UserLifecycleAttributePolicyRuleConditionDict",
     "UserLink",
+    "UserLinkDict",
     "UserLinks",
+    "UserLinksDict",
     "UserLockoutSettings",
+    "UserLockoutSettingsDict",
     "UserNextLogin",
     "UserPolicyRuleCondition",
+    "UserPolicyRuleConditionDict",
     "UserProfile",
+    "UserProfileDict",
     "UserProvisioningApplicationFeature",
+    "UserProvisioningApplicationFeatureDict",
     "UserRequestSchema",
+    "UserRequestSchemaDict",
     "UserResourceHrefObject",
+    "UserResourceHrefObjectDict",
     "UserResponseSchema",
+    "UserResponseSchemaDict",
     "UserRiskGetResponse",
+    "UserRiskGetResponseDict",
     "UserRiskGetResponseLinks",
+    "UserRiskGetResponseLinksDict",
     "UserRiskLevelAll",
     "UserRiskLevelExists",
+    "UserRiskLevelExistsDict",
     "UserRiskLevelNone",
+    "UserRiskLevelNoneDict",
     "UserRiskLevelPut",
     "UserRiskPutResponse",
+    "UserRiskPutResponseDict",
     "UserRiskPutResponseLinks",
+    "UserRiskPutResponseLinksDict",
     "UserRiskRequest",
+    "UserRiskRequestDict",
     "UserSchema",
     "UserSchemaAttribute",
+    "UserSchemaAttributeDict",
     "UserSchemaAttributeEnum",
+    "UserSchemaAttributeEnumDict",
     "UserSchemaAttributeFormat",
     "UserSchemaAttributeItems",
+    "UserSchemaAttributeItemsDict",
     "UserSchemaAttributeMaster",
+    "UserSchemaAttributeMasterDict",
     "UserSchemaAttributeMasterPriority",
+    "UserSchemaAttributeMasterPriorityDict",
     "UserSchemaAttributeMasterType",
     "UserSchemaAttributeMutabilityString",
     "UserSchemaAttributePermission",
+    "UserSchemaAttributePermissionDict",
     "UserSchemaAttributeScope",
     "UserSchemaAttributeType",
     "UserSchemaBase",
+    "UserSchemaBaseDict",
     "UserSchemaBaseProperties",
+    "UserSchemaBasePropertiesDict",
     "UserSchemaDefinitions",
+    "UserSchemaDefinitionsDict",
+    "UserSchemaDict",
     "UserSchemaProperties",
+    "UserSchemaPropertiesDict",
     "UserSchemaPropertiesProfile",
+    "UserSchemaPropertiesProfileDict",
     "UserSchemaPropertiesProfileItem",
+    "UserSchemaPropertiesProfileItemDict",
     "UserSchemaPublic",
+    "UserSchemaPublicDict",
     "UserStatus",
     "UserStatusPolicyRuleCondition",
+    "UserStatusPolicyRuleConditionDict",
     "UserType",
     "UserTypeCondition",
+    "UserTypeConditionDict",
+    "UserTypeDict",
     "UserTypeLinks",
+    "UserTypeLinksDict",
     "UserTypePostRequest",
+    "UserTypePostRequestDict",
     "UserTypePutRequest",
+    "UserTypePutRequestDict",
     "UserVerificationEnum",
     "UserVerificationEnumEnrollment",
     "UserVerificationEnumForVerify",
     "UsersLink",
+    "UsersLinkDict",
     "UsersUpdateRequestSchema",
+    "UsersUpdateRequestSchemaDict",
     "ValidationDetail",
+    "ValidationDetailDict",
     "ValidationDetailProvider",
+    "ValidationDetailProviderDict",
     "VerificationMethod",
+    "VerificationMethodDict",
     "WebAuthnAttachmentEnum",
     "WebAuthnCredRequest",
+    "WebAuthnCredRequestDict",
     "WebAuthnCredResponse",
+    "WebAuthnCredResponseDict",
     "WebAuthnPreregistrationFactor",
+    "WebAuthnPreregistrationFactorDict",
     "WebAuthnRpId",
+    "WebAuthnRpIdDict",
     "WebAuthnRpIdDomain",
+    "WebAuthnRpIdDomainDict",
     "WebAuthnSettingResidentKeyRequirement",
     "WellKnownAppAuthenticatorConfiguration",
+    "WellKnownAppAuthenticatorConfigurationDict",
     "WellKnownOrgMetadata",
+    "WellKnownOrgMetadataDict",
     "WellKnownSSFMetadata",
+    "WellKnownSSFMetadataDict",
     "WellKnownSSFMetadataSpecUrn",
+    "WellKnownSSFMetadataSpecUrnDict",
     "WellKnownURIArrayResponse",
+    "WellKnownURIArrayResponseDict",
     "WellKnownURIArrayResponseLinks",
+    "WellKnownURIArrayResponseLinksDict",
     "WellKnownURIObjectResponse",
+    "WellKnownURIObjectResponseDict",
     "WellKnownURIObjectResponseLinks",
+    "WellKnownURIObjectResponseLinksDict",
     "WellKnownURIRequest",
+    "WellKnownURIRequestDict",
     "WellKnownURIsRoot",
+    "WellKnownURIsRootDict",
     "WellKnownURIsRootLinks",
+    "WellKnownURIsRootLinksDict",
     "WidgetConfigurationI18n",
+    "WidgetConfigurationI18nDict",
     "WidgetConfigurationThemeTokens",
+    "WidgetConfigurationThemeTokensDict",
     "WidgetGeneration",
     "WindowsOSAccountProfile",
+    "WindowsOSAccountProfileDict",
     "WorkflowActionProvider",
+    "WorkflowActionProviderDict",
     "WorkflowAvailableActionProvider",
+    "WorkflowAvailableActionProviderDict",
     "WorkflowsValidationDetailProvider",
+    "WorkflowsValidationDetailProviderDict",
     "WsFederationApplication",
+    "WsFederationApplicationDict",
     "WsFederationApplicationSettings",
     "WsFederationApplicationSettingsApplication",
+    "WsFederationApplicationSettingsApplicationDict",
+    "WsFederationApplicationSettingsDict",
     "ZoomUsApplication",
+    "ZoomUsApplicationDict",
     "ZoomUsApplicationSettings",
     "ZoomUsApplicationSettingsApplication",
+    "ZoomUsApplicationSettingsApplicationDict",
+    "ZoomUsApplicationSettingsDict",
     "ZscalerbyzApplication",
+    "ZscalerbyzApplicationDict",
     "ZscalerbyzApplicationSettings",
     "ZscalerbyzApplicationSettingsApplication",
+    "ZscalerbyzApplicationSettingsApplicationDict",
+    "ZscalerbyzApplicationSettingsDict",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any name (a typo)
+
+    def __getattr__(name: str) -> Any:
+        module = _MODULES.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
@@ -4811,7 +8621,7 @@ def load_all() -> None:
     from okta_async._core.serde import resolve_types
 
     for name in __all__:
-        value = __getattr__(name)
+        value = getattr(sys.modules[__name__], name)
         if attrs.has(value):
             resolve_types(value)
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class AAGUIDAuthenticatorCharacteristics(Model):
         default=UNSET, metadata={"wire": "platformAttached", "read_only": False}
     )
     """Indicates whether the custom AAGUID is built into the authenticator (`true`) or if it's a separate, external authenticator"""
+
+
+class AAGUIDAuthenticatorCharacteristicsDict(TypedDict, total=False):
+    """The AAGUIDAuthenticatorCharacteristics body as a dict: wire names, readOnly fields left out."""
+
+    fipsCompliant: bool | None
+    hardwareProtected: bool | None
+    platformAttached: bool | None

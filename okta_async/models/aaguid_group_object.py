@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class AAGUIDGroupObject(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """A name to identify the group of YubiKey hardware FIDO2 AAGUIDs"""
+
+
+class AAGUIDGroupObjectDict(TypedDict, total=False):
+    """The AAGUIDGroupObject body as a dict: wire names, readOnly fields left out."""
+
+    aaguids: list[str] | None
+    name: str | None

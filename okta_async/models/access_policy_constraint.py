@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authentication_method_object import AuthenticationMethodObject
+    from okta_async._core.model import OpenStr
+
+    from .authentication_method_object import (
+        AuthenticationMethodObject,
+        AuthenticationMethodObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -83,3 +88,50 @@ class AccessPolicyConstraint(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "types", "read_only": False})
     """The authenticator types that are permitted"""
+
+
+class AccessPolicyConstraintDict(TypedDict, total=False):
+    """The AccessPolicyConstraint body as a dict: wire names, readOnly fields left out."""
+
+    authenticationMethods: list[AuthenticationMethodObjectDict | AuthenticationMethodObject] | None
+    excludedAuthenticationMethods: (
+        list[AuthenticationMethodObjectDict | AuthenticationMethodObject] | None
+    )
+    methods: (
+        list[
+            Literal[
+                "PASSWORD",
+                "SECURITY_QUESTION",
+                "SMS",
+                "VOICE",
+                "EMAIL",
+                "PUSH",
+                "SIGNED_NONCE",
+                "OTP",
+                "TOTP",
+                "WEBAUTHN",
+                "DUO",
+                "IDP",
+                "CERT",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    reauthenticateIn: str | None
+    required: bool | None
+    types: (
+        list[
+            Literal[
+                "SECURITY_KEY",
+                "PHONE",
+                "EMAIL",
+                "PASSWORD",
+                "SECURITY_QUESTION",
+                "APP",
+                "FEDERATED",
+            ]
+            | OpenStr
+        ]
+        | None
+    )

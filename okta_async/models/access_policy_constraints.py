@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .knowledge_constraint import KnowledgeConstraint
-    from .possession_constraint import PossessionConstraint
+    from .knowledge_constraint import KnowledgeConstraint, KnowledgeConstraintDict
+    from .possession_constraint import PossessionConstraint, PossessionConstraintDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class AccessPolicyConstraints(Model):
     possession: PossessionConstraint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "possession", "read_only": False}
     )
+
+
+class AccessPolicyConstraintsDict(TypedDict, total=False):
+    """The AccessPolicyConstraints body as a dict: wire names, readOnly fields left out."""
+
+    knowledge: KnowledgeConstraintDict | KnowledgeConstraint | None
+    possession: PossessionConstraintDict | PossessionConstraint | None

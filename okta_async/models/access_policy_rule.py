@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
-    from .access_policy_rule_actions import AccessPolicyRuleActions
-    from .access_policy_rule_conditions import AccessPolicyRuleConditions
+    from okta_async._core.model import OpenStr
+
+    from .access_policy_rule_actions import AccessPolicyRuleActions, AccessPolicyRuleActionsDict
+    from .access_policy_rule_conditions import (
+        AccessPolicyRuleConditions,
+        AccessPolicyRuleConditionsDict,
+    )
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -31,4 +38,35 @@ class AccessPolicyRule(PolicyRule):
     )
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="ACCESS_POLICY", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AccessPolicyRuleDict(TypedDict, total=False):
+    """The AccessPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: AccessPolicyRuleActionsDict | AccessPolicyRuleActions | None
+    conditions: AccessPolicyRuleConditionsDict | AccessPolicyRuleConditions | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule_actions import PolicyRuleActions
 
 if TYPE_CHECKING:
-    from .access_policy_rule_application_sign_on import AccessPolicyRuleApplicationSignOn
+    from .access_policy_rule_application_sign_on import (
+        AccessPolicyRuleApplicationSignOn,
+        AccessPolicyRuleApplicationSignOnDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +27,9 @@ class AccessPolicyRuleActions(PolicyRuleActions):
     app_sign_on: AccessPolicyRuleApplicationSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appSignOn", "read_only": False}
     )
+
+
+class AccessPolicyRuleActionsDict(TypedDict, total=False):
+    """The AccessPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    appSignOn: AccessPolicyRuleApplicationSignOnDict | AccessPolicyRuleApplicationSignOn | None

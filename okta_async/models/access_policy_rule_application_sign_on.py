@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .access_policy_rule_application_sign_on_access import (
         AccessPolicyRuleApplicationSignOnAccess,
     )
-    from .keep_me_signed_in import KeepMeSignedIn
-    from .verification_method import VerificationMethod
+    from .keep_me_signed_in import KeepMeSignedIn, KeepMeSignedInDict
+    from .verification_method import VerificationMethod, VerificationMethodDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +35,11 @@ class AccessPolicyRuleApplicationSignOn(Model):
     verification_method: VerificationMethod | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verificationMethod", "read_only": False}
     )
+
+
+class AccessPolicyRuleApplicationSignOnDict(TypedDict, total=False):
+    """The AccessPolicyRuleApplicationSignOn body as a dict: wire names, readOnly fields left out."""
+
+    access: AccessPolicyRuleApplicationSignOnAccess | Literal["ALLOW", "DENY"] | OpenStr | None
+    keepMeSignedIn: KeepMeSignedInDict | KeepMeSignedIn | None
+    verificationMethod: VerificationMethodDict | VerificationMethod | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,13 +13,25 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .access_policy_rule_custom_condition import AccessPolicyRuleCustomCondition
-    from .device_access_policy_rule_condition import DeviceAccessPolicyRuleCondition
-    from .platform_policy_rule_condition import PlatformPolicyRuleCondition
-    from .policy_network_condition import PolicyNetworkCondition
-    from .policy_people_condition import PolicyPeopleCondition
-    from .risk_score_policy_rule_condition import RiskScorePolicyRuleCondition
-    from .user_type_condition import UserTypeCondition
+    from .access_policy_rule_custom_condition import (
+        AccessPolicyRuleCustomCondition,
+        AccessPolicyRuleCustomConditionDict,
+    )
+    from .device_access_policy_rule_condition import (
+        DeviceAccessPolicyRuleCondition,
+        DeviceAccessPolicyRuleConditionDict,
+    )
+    from .platform_policy_rule_condition import (
+        PlatformPolicyRuleCondition,
+        PlatformPolicyRuleConditionDict,
+    )
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
+    from .policy_people_condition import PolicyPeopleCondition, PolicyPeopleConditionDict
+    from .risk_score_policy_rule_condition import (
+        RiskScorePolicyRuleCondition,
+        RiskScorePolicyRuleConditionDict,
+    )
+    from .user_type_condition import UserTypeCondition, UserTypeConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,3 +59,15 @@ class AccessPolicyRuleConditions(Model):
     user_type: UserTypeCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userType", "read_only": False}
     )
+
+
+class AccessPolicyRuleConditionsDict(TypedDict, total=False):
+    """The AccessPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    device: DeviceAccessPolicyRuleConditionDict | DeviceAccessPolicyRuleCondition | None
+    elCondition: AccessPolicyRuleCustomConditionDict | AccessPolicyRuleCustomCondition | None
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    people: PolicyPeopleConditionDict | PolicyPeopleCondition | None
+    platform: PlatformPolicyRuleConditionDict | PlatformPolicyRuleCondition | None
+    riskScore: RiskScorePolicyRuleConditionDict | RiskScorePolicyRuleCondition | None
+    userType: UserTypeConditionDict | UserTypeCondition | None

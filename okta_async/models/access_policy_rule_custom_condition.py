@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class AccessPolicyRuleCustomCondition(Model):
     """Specifies [Okta Expression Language](https://developer.okta.com/docs/reference/okta-expression-language-in-identity-engine/) expressions"""
 
-    condition: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "condition", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("condition",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.condition is ABSENT:
+            self._drop_absent()
+
+    condition: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "condition", "read_only": False, "required": True, "always": True},
     )
     """expression to match"""
+
+
+class AccessPolicyRuleCustomConditionDict(TypedDict, total=False):
+    """The AccessPolicyRuleCustomCondition body as a dict: wire names, readOnly fields left out."""
+
+    condition: str

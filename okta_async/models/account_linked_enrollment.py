@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,16 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .account_linked_enrollment_embedded import AccountLinkedEnrollmentEmbedded
-    from .account_linked_enrollment_profile import AccountLinkedEnrollmentProfile
+    from okta_async._core.model import OpenStr
+
+    from .account_linked_enrollment_embedded import (
+        AccountLinkedEnrollmentEmbedded,
+        AccountLinkedEnrollmentEmbeddedDict,
+    )
+    from .account_linked_enrollment_profile import (
+        AccountLinkedEnrollmentProfile,
+        AccountLinkedEnrollmentProfileDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -50,3 +58,12 @@ class AccountLinkedEnrollment(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Type of the linked enrollment"""
+
+
+class AccountLinkedEnrollmentDict(TypedDict, total=False):
+    """The AccountLinkedEnrollment body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: AccountLinkedEnrollmentEmbeddedDict | AccountLinkedEnrollmentEmbedded | None
+    profile: AccountLinkedEnrollmentProfileDict | AccountLinkedEnrollmentProfile | None
+    status: Literal["ACTIVE", "SUSPENDED", "REVOKED", "DELETED"] | OpenStr | None
+    type: Literal["platform_sso", "desktop_mfa"] | OpenStr | None

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -21,3 +22,9 @@ class AccountLinkedEnrollmentEmbedded(Model):
         default=UNSET, metadata={"wire": "lastAuthenticatedOn", "read_only": False}
     )
     """Timestamp of the last successful authentication"""
+
+
+class AccountLinkedEnrollmentEmbeddedDict(TypedDict, total=False):
+    """The AccountLinkedEnrollmentEmbedded body as a dict: wire names, readOnly fields left out."""
+
+    lastAuthenticatedOn: datetime.datetime | str | None

@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class AcsEndpoint(Model):
     """An array of ACS endpoints. You can configure a maximum of 100 endpoints."""
 
-    index: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "index", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("index", "url")
+
+    def __attrs_post_init__(self) -> None:
+        if self.index is ABSENT or self.url is ABSENT:
+            self._drop_absent()
+
+    index: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "index", "read_only": False, "required": True, "always": True},
     )
     """Index of the URL in the array of ACS endpoints"""
 
-    url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "url", "read_only": False, "required": True}
+    url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """URL of the ACS"""
+
+
+class AcsEndpointDict(TypedDict, total=False):
+    """The AcsEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    index: int
+    url: str

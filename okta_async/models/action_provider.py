@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -25,11 +26,26 @@ class ActionProvider(Model):
         {"WORKFLOWS": "WorkflowActionProvider"},
     )
 
-    external_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "externalId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("external_id", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.external_id is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    external_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "externalId", "read_only": False, "required": True, "always": True},
     )
     """The unique identifier of the action flow in the provider system"""
 
-    type: ActionProviderPayloadType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: ActionProviderPayloadType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class ActionProviderDict(TypedDict, total=False):
+    """The ActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

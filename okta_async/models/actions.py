@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .assign_user_to_realm import AssignUserToRealm
+    from .assign_user_to_realm import AssignUserToRealm, AssignUserToRealmDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class Actions(Model):
     assign_user_to_realm: AssignUserToRealm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assignUserToRealm", "read_only": False}
     )
+
+
+class ActionsDict(TypedDict, total=False):
+    """The Actions body as a dict: wire names, readOnly fields left out."""
+
+    assignUserToRealm: AssignUserToRealmDict | AssignUserToRealm | None

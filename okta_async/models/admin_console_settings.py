@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class AdminConsoleSettings(Model):
         default=UNSET, metadata={"wire": "sessionMaxLifetimeMinutes", "read_only": False}
     )
     """The absolute maximum session lifetime of the Okta Admin Console. Must be no more than 7 days. (server default: 720)"""
+
+
+class AdminConsoleSettingsDict(TypedDict, total=False):
+    """The AdminConsoleSettings body as a dict: wire names, readOnly fields left out."""
+
+    sessionIdleTimeoutMinutes: int | None
+    sessionMaxLifetimeMinutes: int | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .agent_type import AgentType
     from .agent_update_instance_status import AgentUpdateInstanceStatus
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
     from .operational_status import OperationalStatus
 
 
@@ -72,3 +74,29 @@ class Agent(Model):
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )
     """Agent version number"""
+
+
+class AgentDict(TypedDict, total=False):
+    """The Agent body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    isHidden: bool | None
+    isLatestGAedVersion: bool | None
+    lastConnection: int | None
+    name: str | None
+    operationalStatus: (
+        OperationalStatus
+        | Literal["DEGRADED", "DISRUPTED", "INACTIVE", "OPERATIONAL"]
+        | OpenStr
+        | None
+    )
+    poolId: str | None
+    type: AgentType | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"] | OpenStr | None
+    updateMessage: str | None
+    updateStatus: (
+        AgentUpdateInstanceStatus
+        | Literal["Cancelled", "Failed", "InProgress", "PendingCompletion", "Scheduled", "Success"]
+        | OpenStr
+        | None
+    )
+    version: str | None

@@ -5,26 +5,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .parameters import Parameters
+    from .parameters import Parameters, ParametersDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AgentAction(Model):
     """Details about the Active Directory or LDAP group membership update"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("id", "parameters")
+
+    def __attrs_post_init__(self) -> None:
+        if self.id is ABSENT or self.parameters is ABSENT:
+            self._drop_absent()
+
+    id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "id", "read_only": False, "required": True, "always": True},
     )
     """ID of the Active Directory or LDAP group to update"""
 
-    parameters: Parameters | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "parameters", "read_only": False, "required": True}
+    parameters: Parameters = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "parameters", "read_only": False, "required": True, "always": True},
     )
+
+
+class AgentActionDict(TypedDict, total=False):
+    """The AgentAction body as a dict: wire names, readOnly fields left out."""
+
+    id: str
+    parameters: ParametersDict | Parameters

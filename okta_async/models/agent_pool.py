@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .agent import Agent
+    from okta_async._core.model import OpenStr
+
+    from .agent import Agent, AgentDict
     from .agent_type import AgentType
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
     from .operational_status import OperationalStatus
 
 
@@ -53,3 +55,20 @@ class AgentPool(Model):
     type: AgentType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class AgentPoolDict(TypedDict, total=False):
+    """The AgentPool body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    agents: list[AgentDict | Agent] | None
+    disruptedAgents: int | None
+    inactiveAgents: int | None
+    name: str | None
+    operationalStatus: (
+        OperationalStatus
+        | Literal["DEGRADED", "DISRUPTED", "INACTIVE", "OPERATIONAL"]
+        | OpenStr
+        | None
+    )
+    type: AgentType | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"] | OpenStr | None

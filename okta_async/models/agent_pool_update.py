@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .agent import Agent
+    from okta_async._core.model import OpenStr
+
+    from .agent import Agent, AgentDict
     from .agent_type import AgentType
     from .agent_update_job_status import AgentUpdateJobStatus
-    from .auto_update_schedule import AutoUpdateSchedule
-    from .links_self import LinksSelf
+    from .auto_update_schedule import AutoUpdateSchedule, AutoUpdateScheduleDict
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -71,3 +73,26 @@ class AgentPoolUpdate(Model):
         default=UNSET, metadata={"wire": "targetVersion", "read_only": False}
     )
     """The agent version to update to"""
+
+
+class AgentPoolUpdateDict(TypedDict, total=False):
+    """The AgentPoolUpdate body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    agentType: (
+        AgentType | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"] | OpenStr | None
+    )
+    agents: list[AgentDict | Agent] | None
+    enabled: bool | None
+    name: str | None
+    notifyAdmin: bool | None
+    reason: str | None
+    schedule: AutoUpdateScheduleDict | AutoUpdateSchedule | None
+    sortOrder: int | None
+    status: (
+        AgentUpdateJobStatus
+        | Literal["Cancelled", "Failed", "InProgress", "Paused", "Scheduled", "Success"]
+        | OpenStr
+        | None
+    )
+    targetVersion: str | None

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .agent_type import AgentType
     from .release_channel import ReleaseChannel
 
@@ -21,8 +23,15 @@ if TYPE_CHECKING:
 class AgentPoolUpdateSettingRequest(Model):
     """Settings for auto-update"""
 
-    agent_type: AgentType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "agentType", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("agent_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.agent_type is ABSENT:
+            self._drop_absent()
+
+    agent_type: AgentType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "agentType", "read_only": False, "required": True, "always": True},
     )
     continue_on_error: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "continueOnError", "read_only": False}
@@ -52,3 +61,14 @@ class AgentPoolUpdateSettingRequest(Model):
     release_channel: ReleaseChannel | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "releaseChannel", "read_only": False}
     )
+
+
+class AgentPoolUpdateSettingRequestDict(TypedDict, total=False):
+    """The AgentPoolUpdateSettingRequest body as a dict: wire names, readOnly fields left out."""
+
+    agentType: AgentType | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"] | OpenStr
+    continueOnError: bool | None
+    latestVersion: str | None
+    minimalSupportedVersion: str | None
+    poolName: str | None
+    releaseChannel: ReleaseChannel | Literal["BETA", "EA", "GA", "TEST"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .agent_type import AgentType
     from .release_channel import ReleaseChannel
 
@@ -52,3 +54,16 @@ class AgentPoolUpdateSettingResponse(Model):
     release_channel: ReleaseChannel | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "releaseChannel", "read_only": False}
     )
+
+
+class AgentPoolUpdateSettingResponseDict(TypedDict, total=False):
+    """The AgentPoolUpdateSettingResponse body as a dict: wire names, readOnly fields left out."""
+
+    agentType: (
+        AgentType | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"] | OpenStr | None
+    )
+    continueOnError: bool | None
+    latestVersion: str | None
+    minimalSupportedVersion: str | None
+    poolName: str | None
+    releaseChannel: ReleaseChannel | Literal["BETA", "EA", "GA", "TEST"] | OpenStr | None

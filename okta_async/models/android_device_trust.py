@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_integrity import DeviceIntegrity
     from .play_protect_verdict import PlayProtectVerdict
     from .screen_lock_complexity import ScreenLockComplexity
@@ -53,3 +55,20 @@ class AndroidDeviceTrust(Model):
         default=UNSET, metadata={"wire": "wifiSecured", "read_only": False}
     )
     """Indicates whether a device is on a password-protected Wi-Fi network"""
+
+
+class AndroidDeviceTrustDict(TypedDict, total=False):
+    """The AndroidDeviceTrust body as a dict: wire names, readOnly fields left out."""
+
+    deviceIntegrityLevel: (
+        DeviceIntegrity
+        | Literal["MEETS_BASIC_INTEGRITY", "MEETS_DEVICE_INTEGRITY", "MEETS_STRONG_INTEGRITY"]
+        | OpenStr
+        | None
+    )
+    networkProxyDisabled: bool | None
+    playProtectVerdict: PlayProtectVerdict | Literal["HIGH", "LOW", "MEDIUM"] | OpenStr | None
+    requireMajorVersionUpdate: bool | None
+    screenLockComplexity: ScreenLockComplexity | Literal["HIGH", "LOW", "MEDIUM"] | OpenStr | None
+    usbDebuggingDisabled: bool | None
+    wifiSecured: bool | None

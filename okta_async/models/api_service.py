@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,11 @@ class ApiService(Model):
         default=UNSET, metadata={"wire": "setupInstructionsUri", "read_only": False}
     )
     """The URL for the API service integration configuration document"""
+
+
+class ApiServiceDict(TypedDict, total=False):
+    """The ApiService body as a dict: wire names, readOnly fields left out."""
+
+    authenticationMethod: Literal["client_secret_basic"] | OpenStr | None
+    scopes: list[str] | None
+    setupInstructionsUri: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
     from .api_service_integration_links import APIServiceIntegrationLinks
-    from .app_properties import AppProperties
+    from .app_properties import AppProperties, AppPropertiesDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -59,3 +59,11 @@ class APIServiceIntegrationInstance(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The type of the API service integration. This string is an underscore-concatenated, lowercased API service integration name. For example, `my_api_log_integration`."""
+
+
+class APIServiceIntegrationInstanceDict(TypedDict, total=False):
+    """The APIServiceIntegrationInstance body as a dict: wire names, readOnly fields left out."""
+
+    grantedScopes: list[str] | None
+    properties: AppPropertiesDict | AppProperties | dict[str, Any] | None
+    type: str | None

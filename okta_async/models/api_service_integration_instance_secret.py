@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .api_service_integration_secret_links import APIServiceIntegrationSecretLinks
 
 
@@ -20,36 +21,75 @@ if TYPE_CHECKING:
 class APIServiceIntegrationInstanceSecret(Model):
     """The APIServiceIntegrationInstanceSecret object."""
 
-    links: APIServiceIntegrationSecretLinks | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "_links", "read_only": True, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "client_secret",
+        "created",
+        "id",
+        "last_updated",
+        "secret_hash",
+        "status",
     )
-    client_secret: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "client_secret", "read_only": True, "required": True, "secret": True},
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.client_secret is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.secret_hash is ABSENT
+            or self.status is ABSENT
+        ):
+            self._drop_absent()
+
+    links: APIServiceIntegrationSecretLinks = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "_links", "read_only": True, "required": True, "always": True},
+    )
+    client_secret: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "client_secret",
+            "read_only": True,
+            "required": True,
+            "always": True,
+            "secret": True,
+        },
     )
     """The OAuth 2.0 client secret string. The client secret string is returned in the response of a Secret creation request. In other responses (such as list, activate, or deactivate requests), the client secret is returned as an undisclosed hashed value."""
 
-    created: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True, "required": True}
+    created: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "created", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the API Service Integration instance Secret was created"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """The ID of the API Service Integration instance Secret"""
 
-    last_updated: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "required": True}
+    last_updated: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "lastUpdated", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the API Service Integration instance Secret was updated"""
 
-    secret_hash: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "secret_hash", "read_only": True, "required": True}
+    secret_hash: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "secret_hash", "read_only": True, "required": True, "always": True},
     )
     """OAuth 2.0 client secret string hash"""
 
-    status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    status: Literal["ACTIVE", "INACTIVE"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """Status of the API Service Integration instance Secret"""
+
+
+class APIServiceIntegrationInstanceSecretDict(TypedDict, total=False):
+    """The APIServiceIntegrationInstanceSecret body as a dict: wire names, readOnly fields left out."""
+
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr

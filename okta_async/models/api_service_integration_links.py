@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_client_link import HrefObjectClientLink
-    from .href_object_logo_link import HrefObjectLogoLink
-    from .href_object_self_link import HrefObjectSelfLink
+    from .href_object_client_link import HrefObjectClientLink, HrefObjectClientLinkDict
+    from .href_object_logo_link import HrefObjectLogoLink, HrefObjectLogoLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +31,11 @@ class APIServiceIntegrationLinks(Model):
     self_: HrefObjectSelfLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class APIServiceIntegrationLinksDict(TypedDict, total=False):
+    """The APIServiceIntegrationLinks body as a dict: wire names, readOnly fields left out."""
+
+    client: HrefObjectClientLinkDict | HrefObjectClientLink | None
+    logo: HrefObjectLogoLinkDict | HrefObjectLogoLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None

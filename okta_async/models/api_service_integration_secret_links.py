@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_activate_link import HrefObjectActivateLink
-    from .href_object_deactivate_link import HrefObjectDeactivateLink
-    from .href_object_delete_link import HrefObjectDeleteLink
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_delete_link import HrefObjectDeleteLink, HrefObjectDeleteLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +31,11 @@ class APIServiceIntegrationSecretLinks(Model):
     delete: HrefObjectDeleteLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "delete", "read_only": False}
     )
+
+
+class APIServiceIntegrationSecretLinksDict(TypedDict, total=False):
+    """The APIServiceIntegrationSecretLinks body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectActivateLinkDict | HrefObjectActivateLink | None
+    deactivate: HrefObjectDeactivateLinkDict | HrefObjectDeactivateLink | None
+    delete: HrefObjectDeleteLinkDict | HrefObjectDeleteLink | None

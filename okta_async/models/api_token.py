@@ -6,20 +6,26 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class ApiToken(Model):
     """An API token for an Okta User. This token is NOT scoped any further and can be used for any API the user has permissions to call."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     link: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_link", "read_only": False}
@@ -37,8 +43,9 @@ class ApiToken(Model):
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     network: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "network", "read_only": False}
@@ -51,3 +58,13 @@ class ApiToken(Model):
     user_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
+
+
+class ApiTokenDict(TypedDict, total=False):
+    """The ApiToken body as a dict: wire names, readOnly fields left out."""
+
+    _link: LinksSelfDict | LinksSelf | None
+    name: str
+    network: dict[str, Any] | None
+    tokenWindow: str | None
+    userId: str | None

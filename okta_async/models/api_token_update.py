@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -42,3 +42,11 @@ class ApiTokenUpdate(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
     """The userId of the user who created the API Token"""
+
+
+class ApiTokenUpdateDict(TypedDict, total=False):
+    """The ApiTokenUpdate body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None
+    network: dict[str, Any] | None
+    userId: str | None

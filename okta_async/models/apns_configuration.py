@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -40,3 +42,12 @@ class APNSConfiguration(Model):
         },
     )
     """APNs private authentication token signing key"""
+
+
+class APNSConfigurationDict(TypedDict, total=False):
+    """The APNSConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    fileName: str | None
+    keyId: str | None
+    teamId: str | None
+    tokenSigningKey: str | None

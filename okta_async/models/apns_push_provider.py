@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .push_provider import PushProvider
 
 if TYPE_CHECKING:
-    from .apns_configuration import APNSConfiguration
+    from okta_async._core.model import OpenStr
+
+    from .apns_configuration import APNSConfiguration, APNSConfigurationDict
+    from .links_self import LinksSelf, LinksSelfDict
     from .provider_type import ProviderType
 
 
@@ -28,3 +31,12 @@ class APNSPushProvider(PushProvider):
     provider_type: ProviderType | str | Unset | None = attrs.field(
         default="APNS", metadata={"wire": "providerType", "read_only": False}
     )
+
+
+class APNSPushProviderDict(TypedDict, total=False):
+    """The APNSPushProvider body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    configuration: APNSConfigurationDict | APNSConfiguration | None
+    name: str | None
+    providerType: ProviderType | Literal["APNS", "FCM"] | OpenStr | None

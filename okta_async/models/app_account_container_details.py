@@ -5,21 +5,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_account_container_link import AppAccountContainerLink
+    from okta_async._core.model import OpenStr
+
+    from .app_account_container_link import AppAccountContainerLink, AppAccountContainerLinkDict
     from .app_instance_container_status import AppInstanceContainerStatus
 
 
 @attrs.define(kw_only=True, repr=False)
 class AppAccountContainerDetails(Model):
     """Container details for resource type APP_ACCOUNT"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("container_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.container_id is ABSENT:
+            self._drop_absent()
 
     links: AppAccountContainerLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -29,8 +37,9 @@ class AppAccountContainerDetails(Model):
     )
     """The application name"""
 
-    container_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "containerId", "read_only": False, "required": True}
+    container_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "containerId", "read_only": False, "required": True, "always": True},
     )
     """The app ID associated with the privileged resource"""
 
@@ -57,3 +66,11 @@ class AppAccountContainerDetails(Model):
     status: AppInstanceContainerStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class AppAccountContainerDetailsDict(TypedDict, total=False):
+    """The AppAccountContainerDetails body as a dict: wire names, readOnly fields left out."""
+
+    _links: AppAccountContainerLinkDict | AppAccountContainerLink | None
+    containerId: str
+    status: AppInstanceContainerStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_app_link import HrefObjectAppLink
-    from .href_object_logo_link import HrefObjectLogoLink
+    from .href_object_app_link import HrefObjectAppLink, HrefObjectAppLinkDict
+    from .href_object_logo_link import HrefObjectLogoLink, HrefObjectLogoLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class AppAccountContainerLink(Model):
     logo: HrefObjectLogoLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "logo", "read_only": False}
     )
+
+
+class AppAccountContainerLinkDict(TypedDict, total=False):
+    """The AppAccountContainerLink body as a dict: wire names, readOnly fields left out."""
+
+    login: HrefObjectAppLinkDict | HrefObjectAppLink | None
+    logo: HrefObjectLogoLinkDict | HrefObjectLogoLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .app_and_instance_type import AppAndInstanceType
 
 
@@ -31,3 +33,11 @@ class AppAndInstanceConditionEvaluatorAppOrInstance(Model):
     type: AppAndInstanceType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class AppAndInstanceConditionEvaluatorAppOrInstanceDict(TypedDict, total=False):
+    """The AppAndInstanceConditionEvaluatorAppOrInstance body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    name: str | None
+    type: AppAndInstanceType | Literal["APP", "APP_TYPE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .app_and_instance_condition_evaluator_app_or_instance import (
         AppAndInstanceConditionEvaluatorAppOrInstance,
+        AppAndInstanceConditionEvaluatorAppOrInstanceDict,
     )
 
 
@@ -31,3 +32,22 @@ class AppAndInstancePolicyRuleCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """The list of apps or app instances to match on"""
+
+
+class AppAndInstancePolicyRuleConditionDict(TypedDict, total=False):
+    """The AppAndInstancePolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: (
+        list[
+            AppAndInstanceConditionEvaluatorAppOrInstanceDict
+            | AppAndInstanceConditionEvaluatorAppOrInstance
+        ]
+        | None
+    )
+    include: (
+        list[
+            AppAndInstanceConditionEvaluatorAppOrInstanceDict
+            | AppAndInstanceConditionEvaluatorAppOrInstance
+        ]
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .app_config_type import AppConfigType
 
 
@@ -28,3 +30,9 @@ class AppConfig(Model):
     type: AppConfigType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class AppConfigDict(TypedDict, total=False):
+    """The AppConfig body as a dict: wire names, readOnly fields left out."""
+
+    type: AppConfigType | Literal["ACTIVE_DIRECTORY"] | OpenStr | None

@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
+from okta_async._core.unset import Unset
 
 from .app_config import AppConfig
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .active_directory_group_scope import ActiveDirectoryGroupScope
     from .active_directory_group_type import ActiveDirectoryGroupType
     from .app_config_type import AppConfigType
@@ -23,22 +26,57 @@ if TYPE_CHECKING:
 class AppConfigActiveDirectory(AppConfig):
     """The AppConfigActiveDirectory object."""
 
-    distinguished_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "distinguishedName", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "distinguished_name",
+        "group_scope",
+        "group_type",
+        "sam_account_name",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.distinguished_name is ABSENT
+            or self.group_scope is ABSENT
+            or self.group_type is ABSENT
+            or self.sam_account_name is ABSENT
+        ):
+            self._drop_absent()
+
+    distinguished_name: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "distinguishedName",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The distinguished name of the group in Active Directory"""
 
-    group_scope: ActiveDirectoryGroupScope | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "groupScope", "read_only": False, "required": True}
+    group_scope: ActiveDirectoryGroupScope | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "groupScope", "read_only": False, "required": True, "always": True},
     )
-    group_type: ActiveDirectoryGroupType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "groupType", "read_only": False, "required": True}
+    group_type: ActiveDirectoryGroupType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "groupType", "read_only": False, "required": True, "always": True},
     )
-    sam_account_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "samAccountName", "read_only": False, "required": True}
+    sam_account_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "samAccountName", "read_only": False, "required": True, "always": True},
     )
     """The SAM account name of the group in Active Directory"""
 
     type: AppConfigType | str | Unset | None = attrs.field(
         default="ACTIVE_DIRECTORY", metadata={"wire": "type", "read_only": False}
     )
+
+
+class AppConfigActiveDirectoryDict(TypedDict, total=False):
+    """The AppConfigActiveDirectory body as a dict: wire names, readOnly fields left out."""
+
+    distinguishedName: str
+    groupScope: ActiveDirectoryGroupScope | Literal["DOMAIN_LOCAL", "GLOBAL", "UNIVERSAL"] | OpenStr
+    groupType: ActiveDirectoryGroupType | Literal["DISTRIBUTION", "SECURITY"] | OpenStr
+    samAccountName: str
+    type: AppConfigType | Literal["ACTIVE_DIRECTORY"] | OpenStr | None

@@ -5,21 +5,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .json_web_key import JsonWebKey
+    from .json_web_key import JsonWebKey, JsonWebKeyDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AppConnectionUserProvisionJWKList(Model):
     """The AppConnectionUserProvisionJWKList object."""
 
-    keys: list[JsonWebKey] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "keys", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("keys",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.keys is ABSENT:
+            self._drop_absent()
+
+    keys: list[JsonWebKey] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "keys", "read_only": False, "required": True, "always": True},
     )
+
+
+class AppConnectionUserProvisionJWKListDict(TypedDict, total=False):
+    """The AppConnectionUserProvisionJWKList body as a dict: wire names, readOnly fields left out."""
+
+    keys: list[JsonWebKeyDict | JsonWebKey]

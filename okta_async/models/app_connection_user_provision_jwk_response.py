@@ -5,21 +5,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .app_connection_user_provision_jwk_list import AppConnectionUserProvisionJWKList
+    from .app_connection_user_provision_jwk_list import (
+        AppConnectionUserProvisionJWKList,
+        AppConnectionUserProvisionJWKListDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class AppConnectionUserProvisionJWKResponse(Model):
     """The AppConnectionUserProvisionJWKResponse object."""
 
-    jwks: AppConnectionUserProvisionJWKList | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "jwks", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("jwks",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.jwks is ABSENT:
+            self._drop_absent()
+
+    jwks: AppConnectionUserProvisionJWKList = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "jwks", "read_only": False, "required": True, "always": True},
     )
+
+
+class AppConnectionUserProvisionJWKResponseDict(TypedDict, total=False):
+    """The AppConnectionUserProvisionJWKResponse body as a dict: wire names, readOnly fields left out."""
+
+    jwks: AppConnectionUserProvisionJWKListDict | AppConnectionUserProvisionJWKList

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,13 +17,20 @@ from okta_async._core.unset import UNSET, Unset
 class AppCustomHrefObject(Model):
     """The AppCustomHrefObject object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("href",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.href is ABSENT:
+            self._drop_absent()
+
     hints: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hints", "read_only": False}
     )
     """Describes allowed HTTP verbs for the `href`"""
 
-    href: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "href", "read_only": False, "required": True}
+    href: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
 
@@ -36,3 +43,12 @@ class AppCustomHrefObject(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The media type of the link. If omitted, it is implicitly `application/json`."""
+
+
+class AppCustomHrefObjectDict(TypedDict, total=False):
+    """The AppCustomHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    hints: dict[str, Any] | None
+    href: str
+    title: str | None
+    type: str | None

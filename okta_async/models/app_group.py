@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class AppGroup(Model):
     """The AppGroup object."""
 
-    external_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "externalId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("external_id", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.external_id is ABSENT or self.name is ABSENT:
+            self._drop_absent()
+
+    external_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "externalId", "read_only": False, "required": True, "always": True},
     )
     """The external ID of the app group whose members might be privileged app users"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the app group whose members might be privileged app users"""
+
+
+class AppGroupDict(TypedDict, total=False):
+    """The AppGroup body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str
+    name: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -21,3 +23,10 @@ class AppInstancePolicyRuleCondition(Model):
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
+
+
+class AppInstancePolicyRuleConditionDict(TypedDict, total=False):
+    """The AppInstancePolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str] | None
+    include: list[str] | None

@@ -5,19 +5,35 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class AppInstanceProperty(Model):
     """The AppInstanceProperty object."""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("label", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.label is ABSENT or self.name is ABSENT:
+            self._drop_absent()
+
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
+
+
+class AppInstancePropertyDict(TypedDict, total=False):
+    """The AppInstanceProperty body as a dict: wire names, readOnly fields left out."""
+
+    label: str
+    name: str

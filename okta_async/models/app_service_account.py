@@ -6,14 +6,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
 
@@ -21,6 +23,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class AppServiceAccount(Model):
     """The AppServiceAccount object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("container_orn", "name", "username")
+
+    def __attrs_post_init__(self) -> None:
+        if self.container_orn is ABSENT or self.name is ABSENT or self.username is ABSENT:
+            self._drop_absent()
 
     container_global_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "containerGlobalName", "read_only": True}
@@ -32,8 +40,9 @@ class AppServiceAccount(Model):
     )
     """The app instance label"""
 
-    container_orn: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "containerOrn", "read_only": False, "required": True}
+    container_orn: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "containerOrn", "read_only": False, "required": True, "always": True},
     )
     """The [ORN](/openapi/okta-management/guides/roles/#okta-resource-name-orn) of the relevant resource.
 
@@ -58,8 +67,9 @@ class AppServiceAccount(Model):
     )
     """Timestamp when the app service account was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The user-defined name for the app service account"""
 
@@ -91,7 +101,42 @@ class AppServiceAccount(Model):
     status_detail: ServiceAccountStatusDetail | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "statusDetail", "read_only": False}
     )
-    username: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "username", "read_only": False, "required": True}
+    username: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "username", "read_only": False, "required": True, "always": True},
     )
     """The username that serves as the direct link to your managed app account. Ensure that this value precisely matches the identifier of the target app account."""
+
+
+class AppServiceAccountDict(TypedDict, total=False):
+    """The AppServiceAccount body as a dict: wire names, readOnly fields left out."""
+
+    containerOrn: str
+    description: str | None
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    password: str | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
+    )
+    username: str

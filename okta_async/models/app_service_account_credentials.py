@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,13 +17,27 @@ from okta_async._core.unset import UNSET, Unset
 class AppServiceAccountCredentials(Model):
     """Credentials for a SaaS app account"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("username",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.username is ABSENT:
+            self._drop_absent()
+
     password: str | Unset | None = attrs.field(
         default=UNSET,
         metadata={"wire": "password", "read_only": False, "write_only": True, "secret": True},
     )
     """The password associated with the service account"""
 
-    username: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "username", "read_only": False, "required": True}
+    username: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "username", "read_only": False, "required": True, "always": True},
     )
     """The username associated with the service account"""
+
+
+class AppServiceAccountCredentialsDict(TypedDict, total=False):
+    """The AppServiceAccountCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: str | None
+    username: str

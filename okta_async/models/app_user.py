@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,11 +14,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_user_credentials import AppUserCredentials
-    from .app_user_profile import AppUserProfile
+    from okta_async._core.model import OpenStr
+
+    from .app_user_credentials import AppUserCredentials, AppUserCredentialsDict
+    from .app_user_profile import AppUserProfile, AppUserProfileDict
     from .app_user_status import AppUserStatus
     from .app_user_sync_state import AppUserSyncState
-    from .links_app_and_user import LinksAppAndUser
+    from .links_app_and_user import LinksAppAndUser, LinksAppAndUserDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -61,7 +63,7 @@ class AppUser(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     password_changed: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "passwordChanged", "read_only": True}
+        default=UNSET, metadata={"wire": "passwordChanged", "read_only": True, "nullable": True}
     )
     """Timestamp when the application user password was last changed"""
 
@@ -83,4 +85,40 @@ class AppUser(Model):
 
     sync_state: AppUserSyncState | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "syncState", "read_only": False}
+    )
+
+
+class AppUserDict(TypedDict, total=False):
+    """The AppUser body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksAppAndUserDict | LinksAppAndUser | None
+    credentials: AppUserCredentialsDict | AppUserCredentials | None
+    id: str | None
+    profile: AppUserProfileDict | AppUserProfile | dict[str, Any] | None
+    scope: Literal["USER", "GROUP"] | OpenStr | None
+    status: (
+        AppUserStatus
+        | Literal[
+            "ACTIVE",
+            "APPROVED",
+            "DEPROVISIONED",
+            "IMPLICIT",
+            "IMPORTED",
+            "INACTIVE",
+            "MATCHED",
+            "PENDING",
+            "PROVISIONED",
+            "REVOKED",
+            "STAGED",
+            "SUSPENDED",
+            "UNASSIGNED",
+        ]
+        | OpenStr
+        | None
+    )
+    syncState: (
+        AppUserSyncState
+        | Literal["DISABLED", "ERROR", "OUT_OF_SYNC", "SYNCHRONIZED", "SYNCING"]
+        | OpenStr
+        | None
     )

@@ -5,11 +5,58 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
 import attrs
 
 from .app_user import AppUser
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .app_user_credentials import AppUserCredentials, AppUserCredentialsDict
+    from .app_user_profile import AppUserProfile, AppUserProfileDict
+    from .app_user_status import AppUserStatus
+    from .app_user_sync_state import AppUserSyncState
+    from .links_app_and_user import LinksAppAndUser, LinksAppAndUserDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AppUserAssignRequest(AppUser):
     """The AppUserAssignRequest object."""
+
+
+class AppUserAssignRequestDict(TypedDict, total=False):
+    """The AppUserAssignRequest body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksAppAndUserDict | LinksAppAndUser | None
+    credentials: AppUserCredentialsDict | AppUserCredentials | None
+    id: str | None
+    profile: AppUserProfileDict | AppUserProfile | dict[str, Any] | None
+    scope: Literal["USER", "GROUP"] | OpenStr | None
+    status: (
+        AppUserStatus
+        | Literal[
+            "ACTIVE",
+            "APPROVED",
+            "DEPROVISIONED",
+            "IMPLICIT",
+            "IMPORTED",
+            "INACTIVE",
+            "MATCHED",
+            "PENDING",
+            "PROVISIONED",
+            "REVOKED",
+            "STAGED",
+            "SUSPENDED",
+            "UNASSIGNED",
+        ]
+        | OpenStr
+        | None
+    )
+    syncState: (
+        AppUserSyncState
+        | Literal["DISABLED", "ERROR", "OUT_OF_SYNC", "SYNCHRONIZED", "SYNCING"]
+        | OpenStr
+        | None
+    )

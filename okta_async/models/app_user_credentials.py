@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_user_password_credential import AppUserPasswordCredential
+    from .app_user_password_credential import (
+        AppUserPasswordCredential,
+        AppUserPasswordCredentialDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +37,10 @@ class AppUserCredentials(Model):
     > If you attempt to assign a username or password to an app with an incompatible [authentication scheme](/openapi/okta-management/management/tags/application/other/createapplication#application/createapplication/t=response&c=200&path=&d=0/credentials/scheme), the following error is returned:
     > "Credentials should not be set on this resource based on the scheme.\"
     """
+
+
+class AppUserCredentialsDict(TypedDict, total=False):
+    """The AppUserCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: AppUserPasswordCredentialDict | AppUserPasswordCredential | None
+    userName: str | None

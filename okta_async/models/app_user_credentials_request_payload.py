@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_user_credentials import AppUserCredentials
+    from .app_user_credentials import AppUserCredentials, AppUserCredentialsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class AppUserCredentialsRequestPayload(Model):
     credentials: AppUserCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
+
+
+class AppUserCredentialsRequestPayloadDict(TypedDict, total=False):
+    """The AppUserCredentialsRequestPayload body as a dict: wire names, readOnly fields left out."""
+
+    credentials: AppUserCredentialsDict | AppUserCredentials | None

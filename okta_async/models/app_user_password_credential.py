@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -20,3 +22,9 @@ class AppUserPasswordCredential(Model):
         metadata={"wire": "value", "read_only": False, "write_only": True, "secret": True},
     )
     """Password value"""
+
+
+class AppUserPasswordCredentialDict(TypedDict, total=False):
+    """The AppUserPasswordCredential body as a dict: wire names, readOnly fields left out."""
+
+    value: str | None

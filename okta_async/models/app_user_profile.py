@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -17,3 +19,7 @@ class AppUserProfile(Model):
     Some properties are reference properties that are imported from the target app and can't be configured.
     See [profile](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
     """
+
+
+class AppUserProfileDict(TypedDict, total=False):
+    """The AppUserProfile body as a dict: wire names, readOnly fields left out."""

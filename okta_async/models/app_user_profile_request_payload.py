@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_user_profile import AppUserProfile
+    from .app_user_profile import AppUserProfile, AppUserProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +25,9 @@ class AppUserProfileRequestPayload(Model):
     profile: AppUserProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class AppUserProfileRequestPayloadDict(TypedDict, total=False):
+    """The AppUserProfileRequestPayload body as a dict: wire names, readOnly fields left out."""
+
+    profile: AppUserProfileDict | AppUserProfile | dict[str, Any] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -31,3 +33,11 @@ class AppleClientSigning(Model):
         default=UNSET, metadata={"wire": "teamId", "read_only": False}
     )
     """The Team ID associated with your Apple developer account"""
+
+
+class AppleClientSigningDict(TypedDict, total=False):
+    """The AppleClientSigning body as a dict: wire names, readOnly fields left out."""
+
+    kid: str | None
+    privateKey: str | None
+    teamId: str | None

@@ -6,22 +6,30 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_accessibility import ApplicationAccessibility
-    from .application_express_configuration import ApplicationExpressConfiguration
-    from .application_licensing import ApplicationLicensing
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
     from .application_lifecycle_status import ApplicationLifecycleStatus
-    from .application_links import ApplicationLinks
+    from .application_links import ApplicationLinks, ApplicationLinksDict
     from .application_sign_on_mode import ApplicationSignOnMode
-    from .application_universal_logout import ApplicationUniversalLogout
-    from .application_visibility import ApplicationVisibility
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -43,6 +51,26 @@ class Application(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+        ):
+            self._drop_absent()
+
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
@@ -54,8 +82,8 @@ class Application(Model):
     accessibility: ApplicationAccessibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "accessibility", "read_only": False}
     )
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+    created: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "created", "read_only": True, "always": True}
     )
     """Timestamp when the application object was created"""
 
@@ -117,14 +145,17 @@ class Application(Model):
     > **Note:** See [Application Features](/openapi/okta-management/management/tags/applicationfeatures/) for app provisioning features.
     """
 
-    id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "always": True}
+    )
     """Unique ID for the app instance"""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "lastUpdated", "read_only": True, "always": True}
     )
     """Timestamp when the application object was last updated"""
 
@@ -147,11 +178,12 @@ class Application(Model):
     > * `profile` doesn't limit the level of nesting in the JSON schema you created, but there is a practical size limit. Okta recommends a JSON schema size of 1 MB or less for best performance.
     """
 
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "signOnMode", "read_only": False, "required": True}
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )
-    status: ApplicationLifecycleStatus | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False}
+    status: ApplicationLifecycleStatus | str = attrs.field(
+        default=ABSENT, metadata={"wire": "status", "read_only": False, "always": True}
     )
     universal_logout: ApplicationUniversalLogout | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "universalLogout", "read_only": False}
@@ -159,3 +191,34 @@ class Application(Model):
     visibility: ApplicationVisibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "visibility", "read_only": False}
     )
+
+
+class ApplicationDict(TypedDict, total=False):
+    """The Application body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationLinksDict | ApplicationLinks | None
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    expressConfiguration: (
+        ApplicationExpressConfigurationDict | ApplicationExpressConfiguration | None
+    )
+    label: str
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    profile: dict[str, Any] | None
+    signOnMode: (
+        ApplicationSignOnMode
+        | Literal[
+            "AUTO_LOGIN",
+            "BASIC_AUTH",
+            "BOOKMARK",
+            "BROWSER_PLUGIN",
+            "OPENID_CONNECT",
+            "SAML_1_1",
+            "SAML_2_0",
+            "SECURE_PASSWORD_STORE",
+            "WS_FEDERATION",
+        ]
+        | OpenStr
+    )
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr
+    universalLogout: ApplicationUniversalLogoutDict | ApplicationUniversalLogout | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

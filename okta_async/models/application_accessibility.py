@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -31,3 +33,11 @@ class ApplicationAccessibility(Model):
         default=UNSET, metadata={"wire": "selfService", "read_only": False}
     )
     """Represents whether the app can be self-assignable by users"""
+
+
+class ApplicationAccessibilityDict(TypedDict, total=False):
+    """The ApplicationAccessibility body as a dict: wire names, readOnly fields left out."""
+
+    errorRedirectUrl: str | None
+    loginRedirectUrl: str | None
+    selfService: bool | None

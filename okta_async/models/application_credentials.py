@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,14 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_credentials_signing import ApplicationCredentialsSigning
-    from .application_credentials_username_template import ApplicationCredentialsUsernameTemplate
+    from .application_credentials_signing import (
+        ApplicationCredentialsSigning,
+        ApplicationCredentialsSigningDict,
+    )
+    from .application_credentials_username_template import (
+        ApplicationCredentialsUsernameTemplate,
+        ApplicationCredentialsUsernameTemplateDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,4 +32,13 @@ class ApplicationCredentials(Model):
     )
     user_name_template: ApplicationCredentialsUsernameTemplate | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameTemplate", "read_only": False}
+    )
+
+
+class ApplicationCredentialsDict(TypedDict, total=False):
+    """The ApplicationCredentials body as a dict: wire names, readOnly fields left out."""
+
+    signing: ApplicationCredentialsSigningDict | ApplicationCredentialsSigning | None
+    userNameTemplate: (
+        ApplicationCredentialsUsernameTemplateDict | ApplicationCredentialsUsernameTemplate | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .oauth_endpoint_authentication_method import OAuthEndpointAuthenticationMethod
 
 
@@ -54,4 +56,25 @@ class ApplicationCredentialsOAuthClient(Model):
         attrs.field(
             default=UNSET, metadata={"wire": "token_endpoint_auth_method", "read_only": False}
         )
+    )
+
+
+class ApplicationCredentialsOAuthClientDict(TypedDict, total=False):
+    """The ApplicationCredentialsOAuthClient body as a dict: wire names, readOnly fields left out."""
+
+    autoKeyRotation: bool | None
+    client_id: str | None
+    client_secret: str | None
+    pkce_required: bool | None
+    token_endpoint_auth_method: (
+        OAuthEndpointAuthenticationMethod
+        | Literal[
+            "client_secret_basic",
+            "client_secret_jwt",
+            "client_secret_post",
+            "none",
+            "private_key_jwt",
+        ]
+        | OpenStr
+        | None
     )

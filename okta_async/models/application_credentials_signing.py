@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .application_credentials_signing_use import ApplicationCredentialsSigningUse
 
 
@@ -48,3 +50,11 @@ class ApplicationCredentialsSigning(Model):
     use: ApplicationCredentialsSigningUse | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
+
+
+class ApplicationCredentialsSigningDict(TypedDict, total=False):
+    """The ApplicationCredentialsSigning body as a dict: wire names, readOnly fields left out."""
+
+    kid: str | None
+    rotationMode: str | None
+    use: ApplicationCredentialsSigningUse | Literal["sig"] | OpenStr | None

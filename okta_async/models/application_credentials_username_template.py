@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -53,3 +56,12 @@ class ApplicationCredentialsUsernameTemplate(Model):
         default=UNSET, metadata={"wire": "userSuffix", "read_only": False}
     )
     """An optional suffix appended to usernames for `BUILT_IN` mapping expressions"""
+
+
+class ApplicationCredentialsUsernameTemplateDict(TypedDict, total=False):
+    """The ApplicationCredentialsUsernameTemplate body as a dict: wire names, readOnly fields left out."""
+
+    pushStatus: Literal["PUSH", "DONT_PUSH", "NOT_CONFIGURED"] | OpenStr | None
+    template: str | None
+    type: Literal["NONE", "BUILT_IN", "CUSTOM"] | OpenStr | None
+    userSuffix: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .application_capability import ApplicationCapability
 
 
@@ -31,3 +33,16 @@ class ApplicationExpressConfiguration(Model):
         default=UNSET, metadata={"wire": "supportedCapabilities", "read_only": False}
     )
     """Capabilities supported by the app"""
+
+
+class ApplicationExpressConfigurationDict(TypedDict, total=False):
+    """The ApplicationExpressConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    enabledCapabilities: (
+        list[ApplicationCapability | Literal["PROVISIONING", "SSO", "UNIVERSAL_LOGOUT"] | OpenStr]
+        | None
+    )
+    supportedCapabilities: (
+        list[ApplicationCapability | Literal["PROVISIONING", "SSO", "UNIVERSAL_LOGOUT"] | OpenStr]
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
@@ -45,3 +45,7 @@ class ApplicationFeature(Model):
         default=UNSET, metadata={"wire": "status", "read_only": True}
     )
     """(server default: "DISABLED")"""
+
+
+class ApplicationFeatureDict(TypedDict, total=False):
+    """The ApplicationFeature body as a dict: wire names, readOnly fields left out."""

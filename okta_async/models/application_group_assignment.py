@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,8 +14,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_group_assignment_links import ApplicationGroupAssignmentLinks
-    from .group_assignment_profile import GroupAssignmentProfile
+    from .application_group_assignment_links import (
+        ApplicationGroupAssignmentLinks,
+        ApplicationGroupAssignmentLinksDict,
+    )
+    from .group_assignment_profile import GroupAssignmentProfile, GroupAssignmentProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -50,3 +53,11 @@ class ApplicationGroupAssignment(Model):
     profile: GroupAssignmentProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class ApplicationGroupAssignmentDict(TypedDict, total=False):
+    """The ApplicationGroupAssignment body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationGroupAssignmentLinksDict | ApplicationGroupAssignmentLinks | None
+    priority: int | None
+    profile: GroupAssignmentProfileDict | GroupAssignmentProfile | dict[str, Any] | None

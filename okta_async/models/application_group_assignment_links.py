@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_app_link import HrefObjectAppLink
-    from .href_object_group_link import HrefObjectGroupLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_app_link import HrefObjectAppLink, HrefObjectAppLinkDict
+    from .href_object_group_link import HrefObjectGroupLink, HrefObjectGroupLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +30,11 @@ class ApplicationGroupAssignmentLinks(LinksSelf):
     group: HrefObjectGroupLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "group", "read_only": False}
     )
+
+
+class ApplicationGroupAssignmentLinksDict(TypedDict, total=False):
+    """The ApplicationGroupAssignmentLinks body as a dict: wire names, readOnly fields left out."""
+
+    app: HrefObjectAppLinkDict | HrefObjectAppLink | None
+    group: HrefObjectGroupLinkDict | HrefObjectGroupLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

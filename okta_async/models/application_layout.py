@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -35,3 +35,14 @@ class ApplicationLayout(Model):
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class ApplicationLayoutDict(TypedDict, total=False):
+    """The ApplicationLayout body as a dict: wire names, readOnly fields left out."""
+
+    elements: list[dict[str, Any]] | None
+    label: str | None
+    options: dict[str, Any] | None
+    rule: dict[str, Any] | None
+    scope: str | None
+    type: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -23,3 +23,10 @@ class ApplicationLayoutRuleCondition(Model):
     scope: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scope", "read_only": False}
     )
+
+
+class ApplicationLayoutRuleConditionDict(TypedDict, total=False):
+    """The ApplicationLayoutRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    schema: dict[str, Any] | None
+    scope: str | None

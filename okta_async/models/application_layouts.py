@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -20,3 +20,7 @@ class ApplicationLayouts(Model):
     links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
+
+
+class ApplicationLayoutsDict(TypedDict, total=False):
+    """The ApplicationLayouts body as a dict: wire names, readOnly fields left out."""

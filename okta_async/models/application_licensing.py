@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class ApplicationLicensing(Model):
         default=UNSET, metadata={"wire": "seatCount", "read_only": False}
     )
     """Number of licenses purchased for the app"""
+
+
+class ApplicationLicensingDict(TypedDict, total=False):
+    """The ApplicationLicensing body as a dict: wire names, readOnly fields left out."""
+
+    seatCount: int | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,15 +13,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .access_policy_link import AccessPolicyLink
-    from .groups_link import GroupsLink
-    from .help_link import HelpLink
-    from .href_object import HrefObject
-    from .href_object_activate_link import HrefObjectActivateLink
-    from .href_object_deactivate_link import HrefObjectDeactivateLink
-    from .href_object_self_link import HrefObjectSelfLink
-    from .metadata_link import MetadataLink
-    from .users_link import UsersLink
+    from .access_policy_link import AccessPolicyLink, AccessPolicyLinkDict
+    from .groups_link import GroupsLink, GroupsLinkDict
+    from .help_link import HelpLink, HelpLinkDict
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .metadata_link import MetadataLink, MetadataLinkDict
+    from .users_link import UsersLink, UsersLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -62,3 +62,18 @@ class ApplicationLinks(Model):
     users: UsersLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
+
+
+class ApplicationLinksDict(TypedDict, total=False):
+    """The ApplicationLinks body as a dict: wire names, readOnly fields left out."""
+
+    accessPolicy: AccessPolicyLinkDict | AccessPolicyLink | None
+    activate: HrefObjectActivateLinkDict | HrefObjectActivateLink | None
+    appLinks: list[HrefObjectDict | HrefObject] | None
+    deactivate: HrefObjectDeactivateLinkDict | HrefObjectDeactivateLink | None
+    groups: GroupsLinkDict | GroupsLink | None
+    help: HelpLinkDict | HelpLink | None
+    logo: list[HrefObjectDict | HrefObject] | None
+    metadata: MetadataLinkDict | MetadataLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None
+    users: UsersLinkDict | UsersLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_settings_notes import ApplicationSettingsNotes
-    from .application_settings_notifications import ApplicationSettingsNotifications
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,3 +50,13 @@ class ApplicationSettings(Model):
     notifications: ApplicationSettingsNotifications | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "notifications", "read_only": False}
     )
+
+
+class ApplicationSettingsDict(TypedDict, total=False):
+    """The ApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class ApplicationSettingsNotes(Model):
         default=UNSET, metadata={"wire": "enduser", "read_only": False}
     )
     """A message that's visible in the End-User Dashboard"""
+
+
+class ApplicationSettingsNotesDict(TypedDict, total=False):
+    """The ApplicationSettingsNotes body as a dict: wire names, readOnly fields left out."""
+
+    admin: str | None
+    enduser: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_settings_notifications_vpn import ApplicationSettingsNotificationsVpn
+    from .application_settings_notifications_vpn import (
+        ApplicationSettingsNotificationsVpn,
+        ApplicationSettingsNotificationsVpnDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class ApplicationSettingsNotifications(Model):
     vpn: ApplicationSettingsNotificationsVpn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "vpn", "read_only": False}
     )
+
+
+class ApplicationSettingsNotificationsDict(TypedDict, total=False):
+    """The ApplicationSettingsNotifications body as a dict: wire names, readOnly fields left out."""
+
+    vpn: ApplicationSettingsNotificationsVpnDict | ApplicationSettingsNotificationsVpn | None

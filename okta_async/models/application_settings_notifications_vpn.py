@@ -5,22 +5,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
     from .application_settings_notifications_vpn_network import (
         ApplicationSettingsNotificationsVpnNetwork,
+        ApplicationSettingsNotificationsVpnNetworkDict,
     )
 
 
 @attrs.define(kw_only=True, repr=False)
 class ApplicationSettingsNotificationsVpn(Model):
     """Sends customizable messages with conditions to end users when a VPN connection is required"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("network",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.network is ABSENT:
+            self._drop_absent()
 
     help_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "helpUrl", "read_only": False}
@@ -32,6 +39,17 @@ class ApplicationSettingsNotificationsVpn(Model):
     )
     """A VPN requirement message that's displayed to users"""
 
-    network: ApplicationSettingsNotificationsVpnNetwork | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "network", "read_only": False, "required": True}
+    network: ApplicationSettingsNotificationsVpnNetwork = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "network", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ApplicationSettingsNotificationsVpnDict(TypedDict, total=False):
+    """The ApplicationSettingsNotificationsVpn body as a dict: wire names, readOnly fields left out."""
+
+    helpUrl: str | None
+    message: str | None
+    network: (
+        ApplicationSettingsNotificationsVpnNetworkDict | ApplicationSettingsNotificationsVpnNetwork
     )

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,13 @@ class ApplicationSettingsNotificationsVpnNetwork(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """Defines the IP addresses or network ranges that are required to use the VPN"""
+
+
+class ApplicationSettingsNotificationsVpnNetworkDict(TypedDict, total=False):
+    """The ApplicationSettingsNotificationsVpnNetwork body as a dict: wire names, readOnly fields left out."""
+
+    connection: (
+        Literal["DISABLED", "ANYWHERE", "ON_NETWORK", "OFF_NETWORK", "ZONE"] | OpenStr | None
+    )
+    exclude: list[str] | None
+    include: list[str] | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +41,12 @@ class ApplicationUniversalLogout(Model):
         default=UNSET, metadata={"wire": "supportType", "read_only": False}
     )
     """Indicates whether the app supports full or partial Universal Logout (UL)."""
+
+
+class ApplicationUniversalLogoutDict(TypedDict, total=False):
+    """The ApplicationUniversalLogout body as a dict: wire names, readOnly fields left out."""
+
+    identityStack: Literal["SHARED", "NOT_SHARED"] | OpenStr | None
+    protocol: Literal["PROPRIETARY", "GLOBAL_TOKEN_REVOCATION"] | OpenStr | None
+    status: Literal["ENABLED", "DISABLED", "UNSUPPORTED"] | OpenStr | None
+    supportType: Literal["FULL", "PARTIAL"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_visibility_hide import ApplicationVisibilityHide
+    from .application_visibility_hide import (
+        ApplicationVisibilityHide,
+        ApplicationVisibilityHideDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +41,12 @@ class ApplicationVisibility(Model):
     hide: ApplicationVisibilityHide | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hide", "read_only": False}
     )
+
+
+class ApplicationVisibilityDict(TypedDict, total=False):
+    """The ApplicationVisibility body as a dict: wire names, readOnly fields left out."""
+
+    appLinks: dict[str, bool] | None
+    autoLaunch: bool | None
+    autoSubmitToolbar: bool | None
+    hide: ApplicationVisibilityHideDict | ApplicationVisibilityHide | None

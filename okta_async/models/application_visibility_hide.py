@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class ApplicationVisibilityHide(Model):
         default=UNSET, metadata={"wire": "web", "read_only": False}
     )
     """Okta End-User Dashboard on a web browser (server default: false)"""
+
+
+class ApplicationVisibilityHideDict(TypedDict, total=False):
+    """The ApplicationVisibilityHide body as a dict: wire names, readOnly fields left out."""
+
+    iOS: bool | None
+    web: bool | None

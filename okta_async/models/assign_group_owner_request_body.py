@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .group_owner_type import GroupOwnerType
 
 
@@ -26,3 +28,10 @@ class AssignGroupOwnerRequestBody(Model):
     type: GroupOwnerType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class AssignGroupOwnerRequestBodyDict(TypedDict, total=False):
+    """The AssignGroupOwnerRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    type: GroupOwnerType | Literal["GROUP", "USER"] | OpenStr | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -43,3 +45,7 @@ class AssignedAppLink(Model):
     sort_order: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "sortOrder", "read_only": True}
     )
+
+
+class AssignedAppLinkDict(TypedDict, total=False):
+    """The AssignedAppLink body as a dict: wire names, readOnly fields left out."""

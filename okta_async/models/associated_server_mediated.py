@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class AssociatedServerMediated(Model):
         default=UNSET, metadata={"wire": "trusted", "read_only": False}
     )
     """A list of the authorization server IDs"""
+
+
+class AssociatedServerMediatedDict(TypedDict, total=False):
+    """The AssociatedServerMediated body as a dict: wire names, readOnly fields left out."""
+
+    trusted: list[str] | None

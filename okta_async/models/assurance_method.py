@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .verification_method import VerificationMethod
 
 if TYPE_CHECKING:
-    from .access_policy_constraints import AccessPolicyConstraints
+    from okta_async._core.model import OpenStr
+
+    from .access_policy_constraints import AccessPolicyConstraints, AccessPolicyConstraintsDict
     from .assurance_method_factor_mode import AssuranceMethodFactorMode
     from .policy_rule_verification_method_type import PolicyRuleVerificationMethodType
 
@@ -43,4 +45,19 @@ class AssuranceMethod(VerificationMethod):
 
     type: PolicyRuleVerificationMethodType | str | Unset | None = attrs.field(
         default="ASSURANCE", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AssuranceMethodDict(TypedDict, total=False):
+    """The AssuranceMethod body as a dict: wire names, readOnly fields left out."""
+
+    constraints: list[AccessPolicyConstraintsDict | AccessPolicyConstraints] | None
+    factorMode: AssuranceMethodFactorMode | Literal["1FA", "2FA"] | OpenStr | None
+    inactivityPeriod: str | None
+    reauthenticateIn: str | None
+    type: (
+        PolicyRuleVerificationMethodType
+        | Literal["ASSURANCE", "AUTH_METHOD_CHAIN", "ID_PROOFING"]
+        | OpenStr
+        | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class AttackProtectionAuthenticatorSettings(Model):
         default=UNSET, metadata={"wire": "verifyKnowledgeSecondWhen2faRequired", "read_only": False}
     )
     """If true, requires users to verify a possession factor before verifying a knowledge factor when the assurance requires two-factor authentication (2FA). (server default: false)"""
+
+
+class AttackProtectionAuthenticatorSettingsDict(TypedDict, total=False):
+    """The AttackProtectionAuthenticatorSettings body as a dict: wire names, readOnly fields left out."""
+
+    verifyKnowledgeSecondWhen2faRequired: bool | None

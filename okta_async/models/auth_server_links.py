@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
-    from .href_object_deactivate_link import HrefObjectDeactivateLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -49,3 +50,15 @@ class AuthServerLinks(LinksSelf):
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
     """Link to the authorization server scopes"""
+
+
+class AuthServerLinksDict(TypedDict, total=False):
+    """The AuthServerLinks body as a dict: wire names, readOnly fields left out."""
+
+    claims: HrefObjectDict | HrefObject | None
+    deactivate: HrefObjectDeactivateLinkDict | HrefObjectDeactivateLink | None
+    metadata: list[HrefObjectDict | HrefObject] | None
+    policies: HrefObjectDict | HrefObject | None
+    rotateKey: HrefObjectDict | HrefObject | None
+    scopes: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

@@ -5,25 +5,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .auth_type import AuthType
-    from .custom_auth_settings import CustomAuthSettings
-    from .oauth2_settings import OAuth2Settings
+    from .custom_auth_settings import CustomAuthSettings, CustomAuthSettingsDict
+    from .oauth2_settings import OAuth2Settings, OAuth2SettingsDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthSettings(Model):
     """The AuthSettings object."""
 
-    auth_type: AuthType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authType", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
+    auth_type: AuthType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     custom_settings: CustomAuthSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "customSettings", "read_only": False}
@@ -31,3 +40,13 @@ class AuthSettings(Model):
     oauth2_settings: OAuth2Settings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "oAuth2Settings", "read_only": False}
     )
+
+
+class AuthSettingsDict(TypedDict, total=False):
+    """The AuthSettings body as a dict: wire names, readOnly fields left out."""
+
+    authType: (
+        AuthType | Literal["BASIC", "CUSTOM", "OAUTH2", "SCIM_BEARER", "SCIM_HEADER"] | OpenStr
+    )
+    customSettings: CustomAuthSettingsDict | CustomAuthSettings | None
+    oAuth2Settings: OAuth2SettingsDict | OAuth2Settings | None

@@ -5,17 +5,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticationMethod(Model):
     """The AuthenticationMethod object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("key", "method")
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is ABSENT or self.method is ABSENT:
+            self._drop_absent()
 
     hardware_protection: Literal["OPTIONAL", "REQUIRED"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hardwareProtection", "read_only": False}
@@ -25,13 +34,15 @@ class AuthenticationMethod(Model):
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """An ID that identifies the authenticator"""
 
-    key: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "key", "read_only": False, "required": True}
+    key: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "key", "read_only": False, "required": True, "always": True},
     )
     """A label that identifies the authenticator"""
 
-    method: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "method", "read_only": False, "required": True}
+    method: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "method", "read_only": False, "required": True, "always": True},
     )
     """Specifies the method used for the authenticator"""
 
@@ -49,3 +60,15 @@ class AuthenticationMethod(Model):
         attrs.field(default=UNSET, metadata={"wire": "userVerificationMethods", "read_only": False})
     )
     """Indicates which methods can be used for user verification. `userVerificationMethods` can only be used when `userVerification` is `REQUIRED`. `BIOMETRICS` is currently the only supported method."""
+
+
+class AuthenticationMethodDict(TypedDict, total=False):
+    """The AuthenticationMethod body as a dict: wire names, readOnly fields left out."""
+
+    hardwareProtection: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    id: str | None
+    key: str
+    method: str
+    phishingResistant: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    userVerification: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    userVerificationMethods: list[Literal["BIOMETRICS", "PIN"] | OpenStr] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authentication_method import AuthenticationMethod
+    from .authentication_method import AuthenticationMethod, AuthenticationMethodDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +34,11 @@ class AuthenticationMethodChain(Model):
     """Specifies how often the user is prompted for authentication using duration format for the time period.
     For example, `PT2H30M` for two and a half hours. This parameter can't be set at the same time as the `reauthenticateIn` property on the `verificationMethod`.
     """
+
+
+class AuthenticationMethodChainDict(TypedDict, total=False):
+    """The AuthenticationMethodChain body as a dict: wire names, readOnly fields left out."""
+
+    authenticationMethods: list[AuthenticationMethodDict | AuthenticationMethod] | None
+    next: list[dict[str, Any]] | None
+    reauthenticateIn: str | None

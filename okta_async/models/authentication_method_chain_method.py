@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,12 @@ from okta_async._core.unset import UNSET, Unset
 from .verification_method import VerificationMethod
 
 if TYPE_CHECKING:
-    from .authentication_method_chain import AuthenticationMethodChain
+    from okta_async._core.model import OpenStr
+
+    from .authentication_method_chain import (
+        AuthenticationMethodChain,
+        AuthenticationMethodChainDict,
+    )
     from .policy_rule_verification_method_type import PolicyRuleVerificationMethodType
 
 
@@ -36,4 +41,17 @@ class AuthenticationMethodChainMethod(VerificationMethod):
 
     type: PolicyRuleVerificationMethodType | str | Unset | None = attrs.field(
         default="AUTH_METHOD_CHAIN", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticationMethodChainMethodDict(TypedDict, total=False):
+    """The AuthenticationMethodChainMethod body as a dict: wire names, readOnly fields left out."""
+
+    chains: list[AuthenticationMethodChainDict | AuthenticationMethodChain] | None
+    reauthenticateIn: str | None
+    type: (
+        PolicyRuleVerificationMethodType
+        | Literal["ASSURANCE", "AUTH_METHOD_CHAIN", "ID_PROOFING"]
+        | OpenStr
+        | None
     )

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,11 +17,18 @@ from okta_async._core.unset import UNSET, Unset
 class AuthenticationMethodObject(Model):
     """The AuthenticationMethodObject object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("key",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is ABSENT:
+            self._drop_absent()
+
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """<x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>Authenticator ID"""
 
-    key: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "key", "read_only": False, "required": True}
+    key: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "key", "read_only": False, "required": True, "always": True},
     )
     """A label that identifies the authenticator"""
 
@@ -27,3 +36,11 @@ class AuthenticationMethodObject(Model):
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
     """Specifies the method used for the authenticator"""
+
+
+class AuthenticationMethodObjectDict(TypedDict, total=False):
+    """The AuthenticationMethodObject body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    key: str
+    method: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authentication_provider_type import AuthenticationProviderType
 
 
@@ -27,4 +29,15 @@ class AuthenticationProvider(Model):
 
     type: AuthenticationProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticationProviderDict(TypedDict, total=False):
+    """The AuthenticationProvider body as a dict: wire names, readOnly fields left out."""
+
+    type: (
+        AuthenticationProviderType
+        | Literal["ACTIVE_DIRECTORY", "FEDERATION", "IMPORT", "LDAP", "OKTA", "SOCIAL"]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authentication_provider_type_writable import AuthenticationProviderTypeWritable
 
 
@@ -27,4 +29,16 @@ class AuthenticationProviderWritable(Model):
 
     type: AuthenticationProviderTypeWritable | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticationProviderWritableDict(TypedDict, total=False):
+    """The AuthenticationProviderWritable body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None
+    type: (
+        AuthenticationProviderTypeWritable
+        | Literal["ACTIVE_DIRECTORY", "FEDERATION", "IMPORT", "LDAP", "OKTA", "SOCIAL"]
+        | OpenStr
+        | None
     )

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_key_enum import AuthenticatorKeyEnum
-    from .authenticator_links import AuthenticatorLinks
+    from .authenticator_links import AuthenticatorLinks, AuthenticatorLinksDict
     from .authenticator_type import AuthenticatorType
     from .lifecycle_status import LifecycleStatus
 
@@ -85,4 +87,51 @@ class AuthenticatorBase(Model):
 
     type: AuthenticatorType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticatorBaseDict(TypedDict, total=False):
+    """The AuthenticatorBase body as a dict: wire names, readOnly fields left out."""
+
+    _links: AuthenticatorLinksDict | AuthenticatorLinks | None
+    description: str | None
+    key: (
+        AuthenticatorKeyEnum
+        | Literal[
+            "custom_app",
+            "duo",
+            "external_idp",
+            "google_otp",
+            "okta_email",
+            "okta_password",
+            "okta_verify",
+            "onprem_mfa",
+            "phone_number",
+            "security_key",
+            "security_question",
+            "smart_card_idp",
+            "symantec_vip",
+            "webauthn",
+            "yubikey_token",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )
+    name: str | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        AuthenticatorType
+        | Literal[
+            "app",
+            "email",
+            "federated",
+            "password",
+            "phone",
+            "security_key",
+            "security_question",
+            "tac",
+        ]
+        | OpenStr
+        | None
     )

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authenticator_enrollment_links import AuthenticatorEnrollmentLinks
-    from .authenticator_profile import AuthenticatorProfile
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_enrollment_links import (
+        AuthenticatorEnrollmentLinks,
+        AuthenticatorEnrollmentLinksDict,
+    )
+    from .authenticator_profile import AuthenticatorProfile, AuthenticatorProfileDict
     from .authenticator_type import AuthenticatorType
 
 
@@ -59,4 +64,32 @@ class AuthenticatorEnrollment(Model):
 
     type: AuthenticatorType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticatorEnrollmentDict(TypedDict, total=False):
+    """The AuthenticatorEnrollment body as a dict: wire names, readOnly fields left out."""
+
+    _links: AuthenticatorEnrollmentLinksDict | AuthenticatorEnrollmentLinks | None
+    created: datetime.datetime | str | None
+    id: str | None
+    key: str | None
+    lastUpdated: datetime.datetime | str | None
+    name: str | None
+    profile: AuthenticatorProfileDict | AuthenticatorProfile | None
+    status: str | None
+    type: (
+        AuthenticatorType
+        | Literal[
+            "app",
+            "email",
+            "federated",
+            "password",
+            "phone",
+            "security_key",
+            "security_question",
+            "tac",
+        ]
+        | OpenStr
+        | None
     )

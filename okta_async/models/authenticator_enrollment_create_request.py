@@ -5,26 +5,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .authenticator_profile import AuthenticatorProfile
+    from .authenticator_profile import AuthenticatorProfile, AuthenticatorProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticatorEnrollmentCreateRequest(Model):
     """The AuthenticatorEnrollmentCreateRequest object."""
 
-    authenticator_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authenticatorId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("authenticator_id", "profile")
+
+    def __attrs_post_init__(self) -> None:
+        if self.authenticator_id is ABSENT or self.profile is ABSENT:
+            self._drop_absent()
+
+    authenticator_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authenticatorId", "read_only": False, "required": True, "always": True},
     )
     """Unique identifier of the `phone` authenticator"""
 
-    profile: AuthenticatorProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: AuthenticatorProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
+
+
+class AuthenticatorEnrollmentCreateRequestDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentCreateRequest body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorId: str
+    profile: AuthenticatorProfileDict | AuthenticatorProfile

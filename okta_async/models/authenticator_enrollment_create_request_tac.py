@@ -5,26 +5,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authenticator_profile_tac_request import AuthenticatorProfileTacRequest
+    from .authenticator_profile_tac_request import (
+        AuthenticatorProfileTacRequest,
+        AuthenticatorProfileTacRequestDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticatorEnrollmentCreateRequestTac(Model):
     """The AuthenticatorEnrollmentCreateRequestTac object."""
 
-    authenticator_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authenticatorId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("authenticator_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.authenticator_id is ABSENT:
+            self._drop_absent()
+
+    authenticator_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authenticatorId", "read_only": False, "required": True, "always": True},
     )
     """Unique identifier of the TAC authenticator"""
 
     profile: AuthenticatorProfileTacRequest | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class AuthenticatorEnrollmentCreateRequestTacDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentCreateRequestTac body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorId: str
+    profile: AuthenticatorProfileTacRequestDict | AuthenticatorProfileTacRequest | None

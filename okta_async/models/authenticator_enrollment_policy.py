@@ -5,17 +5,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .policy import Policy
 
 if TYPE_CHECKING:
-    from .authenticator_enrollment_policy_conditions import AuthenticatorEnrollmentPolicyConditions
-    from .authenticator_enrollment_policy_settings import AuthenticatorEnrollmentPolicySettings
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_enrollment_policy_conditions import (
+        AuthenticatorEnrollmentPolicyConditions,
+        AuthenticatorEnrollmentPolicyConditionsDict,
+    )
+    from .authenticator_enrollment_policy_settings import (
+        AuthenticatorEnrollmentPolicySettings,
+        AuthenticatorEnrollmentPolicySettingsDict,
+    )
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_type import PolicyType
 
 
@@ -23,12 +34,54 @@ if TYPE_CHECKING:
 class AuthenticatorEnrollmentPolicy(Policy):
     """The AuthenticatorEnrollmentPolicy object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     conditions: AuthenticatorEnrollmentPolicyConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
     settings: AuthenticatorEnrollmentPolicySettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-    type: PolicyType | str | Unset | None = attrs.field(
-        default="MFA_ENROLL", metadata={"wire": "type", "read_only": False, "required": True}
+    type: PolicyType | str = attrs.field(
+        default="MFA_ENROLL",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class AuthenticatorEnrollmentPolicyDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    conditions: (
+        AuthenticatorEnrollmentPolicyConditionsDict | AuthenticatorEnrollmentPolicyConditions | None
+    )
+    description: str | None
+    name: str
+    priority: int | None
+    settings: (
+        AuthenticatorEnrollmentPolicySettingsDict | AuthenticatorEnrollmentPolicySettings | None
+    )
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_enrollment_policy_authenticator_type import (
         AuthenticatorEnrollmentPolicyAuthenticatorType,
     )
@@ -23,7 +25,7 @@ class AuthenticatorEnrollmentPolicyAuthenticatorSettings(Model):
     """The AuthenticatorEnrollmentPolicyAuthenticatorSettings object."""
 
     constraints: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "constraints", "read_only": False}
+        default=UNSET, metadata={"wire": "constraints", "read_only": False, "nullable": True}
     )
     """Constraints for the authenticator"""
 
@@ -37,4 +39,34 @@ class AuthenticatorEnrollmentPolicyAuthenticatorSettings(Model):
 
     key: AuthenticatorEnrollmentPolicyAuthenticatorType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "key", "read_only": False}
+    )
+
+
+class AuthenticatorEnrollmentPolicyAuthenticatorSettingsDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicyAuthenticatorSettings body as a dict: wire names, readOnly fields left out."""
+
+    constraints: dict[str, Any] | None
+    enroll: dict[str, Any] | None
+    id: str | None
+    key: (
+        AuthenticatorEnrollmentPolicyAuthenticatorType
+        | Literal[
+            "custom_app",
+            "custom_otp",
+            "duo",
+            "external_idp",
+            "google_otp",
+            "okta_email",
+            "okta_password",
+            "okta_verify",
+            "onprem_mfa",
+            "phone_number",
+            "rsa_token",
+            "security_question",
+            "symantec_vip",
+            "webauthn",
+            "yubikey_token",
+        ]
+        | OpenStr
+        | None
     )

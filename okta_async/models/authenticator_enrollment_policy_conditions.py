@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class AuthenticatorEnrollmentPolicyConditions(Model):
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
     """Identifies users and groups that are used together"""
+
+
+class AuthenticatorEnrollmentPolicyConditionsDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicyConditions body as a dict: wire names, readOnly fields left out."""
+
+    people: dict[str, Any] | None

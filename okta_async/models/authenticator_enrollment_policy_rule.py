@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,12 +14,18 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_enrollment_policy_rule_actions import (
         AuthenticatorEnrollmentPolicyRuleActions,
+        AuthenticatorEnrollmentPolicyRuleActionsDict,
     )
     from .authenticator_enrollment_policy_rule_conditions import (
         AuthenticatorEnrollmentPolicyRuleConditions,
+        AuthenticatorEnrollmentPolicyRuleConditionsDict,
     )
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -35,4 +41,43 @@ class AuthenticatorEnrollmentPolicyRule(PolicyRule):
     )
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="MFA_ENROLL", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticatorEnrollmentPolicyRuleDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: (
+        AuthenticatorEnrollmentPolicyRuleActionsDict
+        | AuthenticatorEnrollmentPolicyRuleActions
+        | None
+    )
+    conditions: (
+        AuthenticatorEnrollmentPolicyRuleConditionsDict
+        | AuthenticatorEnrollmentPolicyRuleConditions
+        | None
+    )
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -22,3 +25,9 @@ class AuthenticatorEnrollmentPolicyRuleActionEnroll(Model):
     self_: (
         Literal["CHALLENGE", "LOGIN", "NEVER", "NEVER_INCLUDING_RECOVERY"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "self", "read_only": False})
+
+
+class AuthenticatorEnrollmentPolicyRuleActionEnrollDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicyRuleActionEnroll body as a dict: wire names, readOnly fields left out."""
+
+    self: Literal["CHALLENGE", "LOGIN", "NEVER", "NEVER_INCLUDING_RECOVERY"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -16,6 +16,7 @@ from .policy_rule_actions import PolicyRuleActions
 if TYPE_CHECKING:
     from .authenticator_enrollment_policy_rule_action_enroll import (
         AuthenticatorEnrollmentPolicyRuleActionEnroll,
+        AuthenticatorEnrollmentPolicyRuleActionEnrollDict,
     )
 
 
@@ -25,4 +26,14 @@ class AuthenticatorEnrollmentPolicyRuleActions(PolicyRuleActions):
 
     enroll: AuthenticatorEnrollmentPolicyRuleActionEnroll | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enroll", "read_only": False}
+    )
+
+
+class AuthenticatorEnrollmentPolicyRuleActionsDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    enroll: (
+        AuthenticatorEnrollmentPolicyRuleActionEnrollDict
+        | AuthenticatorEnrollmentPolicyRuleActionEnroll
+        | None
     )

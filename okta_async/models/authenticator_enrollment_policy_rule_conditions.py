@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_and_instance_policy_rule_condition import AppAndInstancePolicyRuleCondition
-    from .policy_network_condition import PolicyNetworkCondition
+    from .app_and_instance_policy_rule_condition import (
+        AppAndInstancePolicyRuleCondition,
+        AppAndInstancePolicyRuleConditionDict,
+    )
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,11 @@ class AuthenticatorEnrollmentPolicyRuleConditions(Model):
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
     """Identifies users and groups that are used together"""
+
+
+class AuthenticatorEnrollmentPolicyRuleConditionsDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    app: AppAndInstancePolicyRuleConditionDict | AppAndInstancePolicyRuleCondition | None
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    people: dict[str, Any] | None

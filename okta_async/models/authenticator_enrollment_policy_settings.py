@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_enrollment_policy_authenticator_settings import (
         AuthenticatorEnrollmentPolicyAuthenticatorSettings,
+        AuthenticatorEnrollmentPolicyAuthenticatorSettingsDict,
     )
     from .authenticator_enrollment_policy_settings_type import (
         AuthenticatorEnrollmentPolicySettingsType,
@@ -38,4 +41,22 @@ class AuthenticatorEnrollmentPolicySettings(Model):
 
     type: AuthenticatorEnrollmentPolicySettingsType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticatorEnrollmentPolicySettingsDict(TypedDict, total=False):
+    """The AuthenticatorEnrollmentPolicySettings body as a dict: wire names, readOnly fields left out."""
+
+    authenticators: (
+        list[
+            AuthenticatorEnrollmentPolicyAuthenticatorSettingsDict
+            | AuthenticatorEnrollmentPolicyAuthenticatorSettings
+        ]
+        | None
+    )
+    type: (
+        AuthenticatorEnrollmentPolicySettingsType
+        | Literal["AUTHENTICATORS", "FACTORS"]
+        | OpenStr
+        | None
     )

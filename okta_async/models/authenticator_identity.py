@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class AuthenticatorIdentity(Model):
     key: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "key", "read_only": False}
     )
+
+
+class AuthenticatorIdentityDict(TypedDict, total=False):
+    """The AuthenticatorIdentity body as a dict: wire names, readOnly fields left out."""
+
+    key: str | None

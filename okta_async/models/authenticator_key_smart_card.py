@@ -5,11 +5,68 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from .authenticator_simple import AuthenticatorSimple
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_key_enum import AuthenticatorKeyEnum
+    from .authenticator_links import AuthenticatorLinks, AuthenticatorLinksDict
+    from .authenticator_type import AuthenticatorType
+    from .lifecycle_status import LifecycleStatus
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticatorKeySmartCard(AuthenticatorSimple):
     """The AuthenticatorKeySmartCard object."""
+
+
+class AuthenticatorKeySmartCardDict(TypedDict, total=False):
+    """The AuthenticatorKeySmartCard body as a dict: wire names, readOnly fields left out."""
+
+    _links: AuthenticatorLinksDict | AuthenticatorLinks | None
+    description: str | None
+    key: (
+        AuthenticatorKeyEnum
+        | Literal[
+            "custom_app",
+            "duo",
+            "external_idp",
+            "google_otp",
+            "okta_email",
+            "okta_password",
+            "okta_verify",
+            "onprem_mfa",
+            "phone_number",
+            "security_key",
+            "security_question",
+            "smart_card_idp",
+            "symantec_vip",
+            "webauthn",
+            "yubikey_token",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )
+    name: str | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        AuthenticatorType
+        | Literal[
+            "app",
+            "email",
+            "federated",
+            "password",
+            "phone",
+            "security_key",
+            "security_question",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authenticator_identity import AuthenticatorIdentity
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_identity import AuthenticatorIdentity, AuthenticatorIdentityDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +28,10 @@ class AuthenticatorMethodConstraint(Model):
     method: Literal["otp"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
+
+
+class AuthenticatorMethodConstraintDict(TypedDict, total=False):
+    """The AuthenticatorMethodConstraint body as a dict: wire names, readOnly fields left out."""
+
+    allowedAuthenticators: list[AuthenticatorIdentityDict | AuthenticatorIdentity] | None
+    method: Literal["otp"] | OpenStr | None

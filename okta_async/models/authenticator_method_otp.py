@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -16,6 +16,12 @@ from .authenticator_method_with_verifiable_properties import (
 )
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_method_property import AuthenticatorMethodProperty
+    from .authenticator_method_type import AuthenticatorMethodType
+    from .lifecycle_status import LifecycleStatus
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
     from .otp_protocol import OtpProtocol
     from .otp_totp_algorithm import OtpTotpAlgorithm
     from .otp_totp_encoding import OtpTotpEncoding
@@ -49,4 +55,53 @@ class AuthenticatorMethodOtp(AuthenticatorMethodWithVerifiableProperties):
     )
     time_interval_in_seconds: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "timeIntervalInSeconds", "read_only": False}
+    )
+
+
+class AuthenticatorMethodOtpDict(TypedDict, total=False):
+    """The AuthenticatorMethodOtp body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    acceptableAdjacentIntervals: int | None
+    algorithm: OtpTotpAlgorithm | Literal["HMacSHA1", "HMacSHA256", "HMacSHA512"] | OpenStr | None
+    encoding: OtpTotpEncoding | Literal["base32", "base64", "hexadecimal"] | OpenStr | None
+    factorProfileId: str | None
+    passCodeLength: int | None
+    protocol: OtpProtocol | Literal["SYMANTEC", "TOTP", "YUBICO"] | OpenStr | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    timeIntervalInSeconds: int | None
+    type: (
+        AuthenticatorMethodType
+        | Literal[
+            "cert",
+            "duo",
+            "email",
+            "idp",
+            "otp",
+            "password",
+            "push",
+            "security_question",
+            "signed_nonce",
+            "sms",
+            "totp",
+            "voice",
+            "webauthn",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )
+    verifiableProperties: (
+        list[
+            AuthenticatorMethodProperty
+            | Literal[
+                "DEVICE_BOUND",
+                "HARDWARE_PROTECTED",
+                "PHISHING_RESISTANT",
+                "USER_PRESENCE",
+                "USER_VERIFYING",
+            ]
+            | OpenStr
+        ]
+        | None
     )

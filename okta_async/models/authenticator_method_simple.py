@@ -5,11 +5,48 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from .authenticator_method_base import AuthenticatorMethodBase
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_method_type import AuthenticatorMethodType
+    from .lifecycle_status import LifecycleStatus
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticatorMethodSimple(AuthenticatorMethodBase):
     """The AuthenticatorMethodSimple object."""
+
+
+class AuthenticatorMethodSimpleDict(TypedDict, total=False):
+    """The AuthenticatorMethodSimple body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        AuthenticatorMethodType
+        | Literal[
+            "cert",
+            "duo",
+            "email",
+            "idp",
+            "otp",
+            "password",
+            "push",
+            "security_question",
+            "signed_nonce",
+            "sms",
+            "totp",
+            "voice",
+            "webauthn",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )

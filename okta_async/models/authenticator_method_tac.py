@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_method_type import AuthenticatorMethodType
     from .lifecycle_status import LifecycleStatus
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,4 +34,32 @@ class AuthenticatorMethodTac(Model):
 
     type: AuthenticatorMethodType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticatorMethodTacDict(TypedDict, total=False):
+    """The AuthenticatorMethodTac body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        AuthenticatorMethodType
+        | Literal[
+            "cert",
+            "duo",
+            "email",
+            "idp",
+            "otp",
+            "password",
+            "push",
+            "security_question",
+            "signed_nonce",
+            "sms",
+            "totp",
+            "voice",
+            "webauthn",
+            "tac",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .authenticator_method_base import AuthenticatorMethodBase
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_method_type import AuthenticatorMethodType
+    from .lifecycle_status import LifecycleStatus
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,4 +32,33 @@ class AuthenticatorMethodWebAuthn(AuthenticatorMethodBase):
 
     type: AuthenticatorMethodType | str | Unset | None = attrs.field(
         default="webauthn", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class AuthenticatorMethodWebAuthnDict(TypedDict, total=False):
+    """The AuthenticatorMethodWebAuthn body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    settings: dict[str, Any] | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        AuthenticatorMethodType
+        | Literal[
+            "cert",
+            "duo",
+            "email",
+            "idp",
+            "otp",
+            "password",
+            "push",
+            "security_question",
+            "signed_nonce",
+            "sms",
+            "totp",
+            "voice",
+            "webauthn",
+            "tac",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,12 @@ from okta_async._core.unset import UNSET, Unset
 from .authenticator_method_base import AuthenticatorMethodBase
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_method_property import AuthenticatorMethodProperty
+    from .authenticator_method_type import AuthenticatorMethodType
+    from .lifecycle_status import LifecycleStatus
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,4 +28,46 @@ class AuthenticatorMethodWithVerifiableProperties(AuthenticatorMethodBase):
 
     verifiable_properties: list[AuthenticatorMethodProperty | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verifiableProperties", "read_only": False}
+    )
+
+
+class AuthenticatorMethodWithVerifiablePropertiesDict(TypedDict, total=False):
+    """The AuthenticatorMethodWithVerifiableProperties body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        AuthenticatorMethodType
+        | Literal[
+            "cert",
+            "duo",
+            "email",
+            "idp",
+            "otp",
+            "password",
+            "push",
+            "security_question",
+            "signed_nonce",
+            "sms",
+            "totp",
+            "voice",
+            "webauthn",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )
+    verifiableProperties: (
+        list[
+            AuthenticatorMethodProperty
+            | Literal[
+                "DEVICE_BOUND",
+                "HARDWARE_PROTECTED",
+                "PHISHING_RESISTANT",
+                "USER_PRESENCE",
+                "USER_VERIFYING",
+            ]
+            | OpenStr
+        ]
+        | None
     )

@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthenticatorProfile(Model):
     """Defines the authenticator specific parameters"""
 
-    phone_number: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "phoneNumber", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("phone_number",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.phone_number is ABSENT:
+            self._drop_absent()
+
+    phone_number: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "phoneNumber", "read_only": False, "required": True, "always": True},
     )
     """The phone number for a `call` or `sms` authenticator enrollment."""
+
+
+class AuthenticatorProfileDict(TypedDict, total=False):
+    """The AuthenticatorProfile body as a dict: wire names, readOnly fields left out."""
+
+    phoneNumber: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -31,3 +33,10 @@ class AuthenticatorProfileTacRequest(Model):
     The configured value must be between 10 minutes (`10`) and 10 days (`14400`), inclusive.
     The actual allowed range depends on the org-level authenticator configuration.
     """
+
+
+class AuthenticatorProfileTacRequestDict(TypedDict, total=False):
+    """The AuthenticatorProfileTacRequest body as a dict: wire names, readOnly fields left out."""
+
+    multiUse: bool | None
+    ttl: str | None

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -34,3 +35,11 @@ class AuthenticatorProfileTacResponsePost(Model):
     The `tac` is returned in the response when the enrollment is created. It is not returned when the enrollment is retrieved.
     Issuing a new TAC invalidates any existing TAC for this user.
     """
+
+
+class AuthenticatorProfileTacResponsePostDict(TypedDict, total=False):
+    """The AuthenticatorProfileTacResponsePost body as a dict: wire names, readOnly fields left out."""
+
+    expiresAt: datetime.datetime | str | None
+    multiUse: bool | None
+    tac: str | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,11 +14,19 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .access_token_key_encryption_algorithm import AccessTokenKeyEncryptionAlgorithm
-    from .auth_server_links import AuthServerLinks
-    from .authorization_server_credentials import AuthorizationServerCredentials
+    from .auth_server_links import AuthServerLinks, AuthServerLinksDict
+    from .authorization_server_credentials import (
+        AuthorizationServerCredentials,
+        AuthorizationServerCredentialsDict,
+    )
     from .lifecycle_status import LifecycleStatus
-    from .resource_server_json_web_keys import ResourceServerJsonWebKeys
+    from .resource_server_json_web_keys import (
+        ResourceServerJsonWebKeys,
+        ResourceServerJsonWebKeysDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -93,3 +101,24 @@ class AuthorizationServer(Model):
     status: LifecycleStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class AuthorizationServerDict(TypedDict, total=False):
+    """The AuthorizationServer body as a dict: wire names, readOnly fields left out."""
+
+    _links: AuthServerLinksDict | AuthServerLinks | None
+    accessTokenEncryptedResponseAlgorithm: (
+        AccessTokenKeyEncryptionAlgorithm
+        | Literal["RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"]
+        | OpenStr
+        | None
+    )
+    audiences: list[str] | None
+    credentials: AuthorizationServerCredentialsDict | AuthorizationServerCredentials | None
+    description: str | None
+    issuer: str | None
+    issuerMode: str | None
+    jwks: ResourceServerJsonWebKeysDict | ResourceServerJsonWebKeys | None
+    jwks_uri: str | None
+    name: str | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .authorization_server_credentials_signing_config import (
         AuthorizationServerCredentialsSigningConfig,
+        AuthorizationServerCredentialsSigningConfigDict,
     )
 
 
@@ -24,4 +25,14 @@ class AuthorizationServerCredentials(Model):
 
     signing: AuthorizationServerCredentialsSigningConfig | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
+    )
+
+
+class AuthorizationServerCredentialsDict(TypedDict, total=False):
+    """The AuthorizationServerCredentials body as a dict: wire names, readOnly fields left out."""
+
+    signing: (
+        AuthorizationServerCredentialsSigningConfigDict
+        | AuthorizationServerCredentialsSigningConfig
+        | None
     )

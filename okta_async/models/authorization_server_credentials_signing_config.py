@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authorization_server_credentials_rotation_mode import (
         AuthorizationServerCredentialsRotationMode,
     )
@@ -45,3 +47,12 @@ class AuthorizationServerCredentialsSigningConfig(Model):
     use: AuthorizationServerCredentialsUse | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
+
+
+class AuthorizationServerCredentialsSigningConfigDict(TypedDict, total=False):
+    """The AuthorizationServerCredentialsSigningConfig body as a dict: wire names, readOnly fields left out."""
+
+    rotationMode: (
+        AuthorizationServerCredentialsRotationMode | Literal["AUTO", "MANUAL"] | OpenStr | None
+    )
+    use: AuthorizationServerCredentialsUse | Literal["sig"] | OpenStr | None

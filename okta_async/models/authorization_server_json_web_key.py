@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -56,3 +56,12 @@ class AuthorizationServerJsonWebKey(Model):
         default=UNSET, metadata={"wire": "use", "read_only": True}
     )
     """Acceptable use of the key. Valid value: `sig`"""
+
+
+class AuthorizationServerJsonWebKeyDict(TypedDict, total=False):
+    """The AuthorizationServerJsonWebKey body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    alg: str | None
+    n: str | None
+    status: str | None

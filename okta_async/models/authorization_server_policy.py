@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,16 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authorization_server_policy_conditions import AuthorizationServerPolicyConditions
-    from .authorization_server_policy_links import AuthorizationServerPolicyLinks
+    from okta_async._core.model import OpenStr
+
+    from .authorization_server_policy_conditions import (
+        AuthorizationServerPolicyConditions,
+        AuthorizationServerPolicyConditionsDict,
+    )
+    from .authorization_server_policy_links import (
+        AuthorizationServerPolicyLinks,
+        AuthorizationServerPolicyLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -70,3 +78,17 @@ class AuthorizationServerPolicy(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Indicates that the Policy is an authorization server Policy"""
+
+
+class AuthorizationServerPolicyDict(TypedDict, total=False):
+    """The AuthorizationServerPolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: AuthorizationServerPolicyLinksDict | AuthorizationServerPolicyLinks | None
+    conditions: AuthorizationServerPolicyConditionsDict | AuthorizationServerPolicyConditions | None
+    description: str | None
+    id: str | None
+    name: str | None
+    priority: int | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: Literal["OAUTH_AUTHORIZATION_POLICY"] | OpenStr | None

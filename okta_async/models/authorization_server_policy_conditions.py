@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .client_policy_condition import ClientPolicyCondition
+    from .client_policy_condition import ClientPolicyCondition, ClientPolicyConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class AuthorizationServerPolicyConditions(Model):
     clients: ClientPolicyCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clients", "read_only": False}
     )
+
+
+class AuthorizationServerPolicyConditionsDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyConditions body as a dict: wire names, readOnly fields left out."""
+
+    clients: ClientPolicyConditionDict | ClientPolicyCondition | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,9 +15,11 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .authorization_server_policy_rule_group_condition import (
         AuthorizationServerPolicyRuleGroupCondition,
+        AuthorizationServerPolicyRuleGroupConditionDict,
     )
     from .authorization_server_policy_rule_user_condition import (
         AuthorizationServerPolicyRuleUserCondition,
+        AuthorizationServerPolicyRuleUserConditionDict,
     )
 
 
@@ -30,4 +32,19 @@ class AuthorizationServerPolicyPeopleCondition(Model):
     )
     users: AuthorizationServerPolicyRuleUserCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
+    )
+
+
+class AuthorizationServerPolicyPeopleConditionDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyPeopleCondition body as a dict: wire names, readOnly fields left out."""
+
+    groups: (
+        AuthorizationServerPolicyRuleGroupConditionDict
+        | AuthorizationServerPolicyRuleGroupCondition
+        | None
+    )
+    users: (
+        AuthorizationServerPolicyRuleUserConditionDict
+        | AuthorizationServerPolicyRuleUserCondition
+        | None
     )

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,17 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authorization_server_policy_rule_actions import AuthorizationServerPolicyRuleActions
-    from .authorization_server_policy_rule_conditions import AuthorizationServerPolicyRuleConditions
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
+    from okta_async._core.model import OpenStr
+
+    from .authorization_server_policy_rule_actions import (
+        AuthorizationServerPolicyRuleActions,
+        AuthorizationServerPolicyRuleActionsDict,
+    )
+    from .authorization_server_policy_rule_conditions import (
+        AuthorizationServerPolicyRuleConditions,
+        AuthorizationServerPolicyRuleConditionsDict,
+    )
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -69,3 +77,18 @@ class AuthorizationServerPolicyRule(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Rule type"""
+
+
+class AuthorizationServerPolicyRuleDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    actions: AuthorizationServerPolicyRuleActionsDict | AuthorizationServerPolicyRuleActions | None
+    conditions: (
+        AuthorizationServerPolicyRuleConditionsDict | AuthorizationServerPolicyRuleConditions | None
+    )
+    name: str | None
+    priority: int | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: Literal["RESOURCE_ACCESS"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -16,6 +16,7 @@ from .policy_rule_actions import PolicyRuleActions
 if TYPE_CHECKING:
     from .token_authorization_server_policy_rule_action import (
         TokenAuthorizationServerPolicyRuleAction,
+        TokenAuthorizationServerPolicyRuleActionDict,
     )
 
 
@@ -25,4 +26,14 @@ class AuthorizationServerPolicyRuleActions(PolicyRuleActions):
 
     token: TokenAuthorizationServerPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "token", "read_only": False}
+    )
+
+
+class AuthorizationServerPolicyRuleActionsDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    token: (
+        TokenAuthorizationServerPolicyRuleActionDict
+        | TokenAuthorizationServerPolicyRuleAction
+        | None
     )

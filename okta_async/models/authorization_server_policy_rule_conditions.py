@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,10 +15,15 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .authorization_server_policy_people_condition import (
         AuthorizationServerPolicyPeopleCondition,
+        AuthorizationServerPolicyPeopleConditionDict,
     )
-    from .grant_type_policy_rule_condition import GrantTypePolicyRuleCondition
+    from .grant_type_policy_rule_condition import (
+        GrantTypePolicyRuleCondition,
+        GrantTypePolicyRuleConditionDict,
+    )
     from .oauth2_scopes_mediation_policy_rule_condition import (
         OAuth2ScopesMediationPolicyRuleCondition,
+        OAuth2ScopesMediationPolicyRuleConditionDict,
     )
 
 
@@ -34,4 +39,20 @@ class AuthorizationServerPolicyRuleConditions(Model):
     )
     scopes: OAuth2ScopesMediationPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
+    )
+
+
+class AuthorizationServerPolicyRuleConditionsDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    grantTypes: GrantTypePolicyRuleConditionDict | GrantTypePolicyRuleCondition | None
+    people: (
+        AuthorizationServerPolicyPeopleConditionDict
+        | AuthorizationServerPolicyPeopleCondition
+        | None
+    )
+    scopes: (
+        OAuth2ScopesMediationPolicyRuleConditionDict
+        | OAuth2ScopesMediationPolicyRuleCondition
+        | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class AuthorizationServerPolicyRuleGroupCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """Groups to be included"""
+
+
+class AuthorizationServerPolicyRuleGroupConditionDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyRuleGroupCondition body as a dict: wire names, readOnly fields left out."""
+
+    include: list[str] | None

@@ -5,11 +5,41 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from .authorization_server_policy_rule import AuthorizationServerPolicyRule
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .authorization_server_policy_rule_actions import (
+        AuthorizationServerPolicyRuleActions,
+        AuthorizationServerPolicyRuleActionsDict,
+    )
+    from .authorization_server_policy_rule_conditions import (
+        AuthorizationServerPolicyRuleConditions,
+        AuthorizationServerPolicyRuleConditionsDict,
+    )
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class AuthorizationServerPolicyRuleRequest(AuthorizationServerPolicyRule):
     """The AuthorizationServerPolicyRuleRequest object."""
+
+
+class AuthorizationServerPolicyRuleRequestDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyRuleRequest body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    actions: AuthorizationServerPolicyRuleActionsDict | AuthorizationServerPolicyRuleActions | None
+    conditions: (
+        AuthorizationServerPolicyRuleConditionsDict | AuthorizationServerPolicyRuleConditions | None
+    )
+    name: str | None
+    priority: int | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: Literal["RESOURCE_ACCESS"] | OpenStr | None

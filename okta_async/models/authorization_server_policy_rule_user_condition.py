@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class AuthorizationServerPolicyRuleUserCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """Users to be included"""
+
+
+class AuthorizationServerPolicyRuleUserConditionDict(TypedDict, total=False):
+    """The AuthorizationServerPolicyRuleUserCondition body as a dict: wire names, readOnly fields left out."""
+
+    include: list[str] | None

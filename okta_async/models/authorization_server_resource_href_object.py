@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class AuthorizationServerResourceHrefObject(Model):
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
     """Link name"""
+
+
+class AuthorizationServerResourceHrefObjectDict(TypedDict, total=False):
+    """The AuthorizationServerResourceHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str | None
+    title: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class AutoAssignAdminAppSetting(Model):
         default=UNSET, metadata={"wire": "autoAssignAdminAppSetting", "read_only": False}
     )
     """Automatically assigns the Okta Admin Console to the user when an admin role is assigned"""
+
+
+class AutoAssignAdminAppSettingDict(TypedDict, total=False):
+    """The AutoAssignAdminAppSetting body as a dict: wire names, readOnly fields left out."""
+
+    autoAssignAdminAppSetting: bool | None

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class AutoLoginApplicationSettingsSignOn(Model):
     """The AutoLoginApplicationSettingsSignOn object."""
 
-    login_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "loginUrl", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("login_url",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.login_url is ABSENT:
+            self._drop_absent()
+
+    login_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "loginUrl", "read_only": False, "required": True, "always": True},
     )
     """Primary URL of the sign-in page for this app"""
 
@@ -24,3 +33,10 @@ class AutoLoginApplicationSettingsSignOn(Model):
         default=UNSET, metadata={"wire": "redirectUrl", "read_only": False}
     )
     """Secondary URL of the sign-in page for this app"""
+
+
+class AutoLoginApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The AutoLoginApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    loginUrl: str
+    redirectUrl: str | None

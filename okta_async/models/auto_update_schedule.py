@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -41,3 +42,13 @@ class AutoUpdateSchedule(Model):
         default=UNSET, metadata={"wire": "timezone", "read_only": False}
     )
     """Timezone of where the scheduled job takes place"""
+
+
+class AutoUpdateScheduleDict(TypedDict, total=False):
+    """The AutoUpdateSchedule body as a dict: wire names, readOnly fields left out."""
+
+    cron: str | None
+    delay: int | None
+    duration: int | None
+    lastUpdated: datetime.datetime | str | None
+    timezone: str | None

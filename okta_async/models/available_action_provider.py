@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -25,21 +26,45 @@ class AvailableActionProvider(Model):
         {"WORKFLOWS": "WorkflowAvailableActionProvider"},
     )
 
-    action_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "actionName", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("action_name", "external_id", "link", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.action_name is ABSENT
+            or self.external_id is ABSENT
+            or self.link is ABSENT
+            or self.type is ABSENT
+        ):
+            self._drop_absent()
+
+    action_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "actionName", "read_only": False, "required": True, "always": True},
     )
     """The name of the action flow"""
 
-    external_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "externalId", "read_only": False, "required": True}
+    external_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "externalId", "read_only": False, "required": True, "always": True},
     )
     """The unique identifier of the action flow in the provider system"""
 
-    link: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "link", "read_only": False, "required": True}
+    link: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "link", "read_only": False, "required": True, "always": True},
     )
     """The URL to the action flow interface in Workflows platform"""
 
-    type: ActionProviderPayloadType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: ActionProviderPayloadType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class AvailableActionProviderDict(TypedDict, total=False):
+    """The AvailableActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    actionName: str
+    externalId: str
+    link: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

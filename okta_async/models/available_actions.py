@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .available_action import AvailableAction
+    from .available_action import AvailableAction, AvailableActionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class AvailableActions(Model):
     actions: list[AvailableAction] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
+
+
+class AvailableActionsDict(TypedDict, total=False):
+    """The AvailableActions body as a dict: wire names, readOnly fields left out."""
+
+    actions: list[AvailableActionDict | AvailableAction] | None

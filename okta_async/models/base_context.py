@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_request_object import InlineHookRequestObject
+    from .inline_hook_request_object import InlineHookRequestObject, InlineHookRequestObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +32,11 @@ class BaseContext(Model):
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
     """Identifies the Okta user that the token was generated to authenticate and provides details of their Okta user profile"""
+
+
+class BaseContextDict(TypedDict, total=False):
+    """The BaseContext body as a dict: wire names, readOnly fields left out."""
+
+    request: InlineHookRequestObjectDict | InlineHookRequestObject | None
+    session: dict[str, Any] | None
+    user: dict[str, Any] | None

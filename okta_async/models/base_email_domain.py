@@ -5,19 +5,35 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class BaseEmailDomain(Model):
     """The BaseEmailDomain object."""
 
-    display_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "displayName", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("display_name", "user_name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.display_name is ABSENT or self.user_name is ABSENT:
+            self._drop_absent()
+
+    display_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "displayName", "read_only": False, "required": True, "always": True},
     )
-    user_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "userName", "read_only": False, "required": True}
+    user_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "userName", "read_only": False, "required": True, "always": True},
     )
+
+
+class BaseEmailDomainDict(TypedDict, total=False):
+    """The BaseEmailDomain body as a dict: wire names, readOnly fields left out."""
+
+    displayName: str
+    userName: str

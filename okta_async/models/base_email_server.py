@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -29,13 +31,20 @@ class BaseEmailServer(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
     alias: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "alias", "read_only": False}
     )
     """Human-readable name for your SMTP server"""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authType", "read_only": False, "required": True}
+    auth_type: SmtpAuthType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     enabled: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enabled", "read_only": False}
@@ -59,3 +68,18 @@ class BaseEmailServer(Model):
         default=UNSET, metadata={"wire": "username", "read_only": False}
     )
     """Username that's used to access your SMTP server"""
+
+
+class BaseEmailServerDict(TypedDict, total=False):
+    """The BaseEmailServer body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool | None
+    host: str | None
+    port: int | None
+    username: str | None

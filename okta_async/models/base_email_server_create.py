@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -29,33 +31,74 @@ class BaseEmailServerCreate(Model):
         },
     )
 
-    alias: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "alias", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "alias",
+        "auth_type",
+        "enabled",
+        "host",
+        "port",
+        "username",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.alias is ABSENT
+            or self.auth_type is ABSENT
+            or self.enabled is ABSENT
+            or self.host is ABSENT
+            or self.port is ABSENT
+            or self.username is ABSENT
+        ):
+            self._drop_absent()
+
+    alias: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "alias", "read_only": False, "required": True, "always": True},
     )
     """Human-readable name for your SMTP server"""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authType", "read_only": False, "required": True}
+    auth_type: SmtpAuthType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
-    enabled: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "enabled", "read_only": False, "required": True}
+    enabled: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "enabled", "read_only": False, "required": True, "always": True},
     )
     """If `true`, all email traffic is routed through your SMTP server"""
 
-    host: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "host", "read_only": False, "required": True}
+    host: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "host", "read_only": False, "required": True, "always": True},
     )
     """Hostname or IP address of your SMTP server"""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
     """ID of your SMTP server"""
 
-    port: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "port", "read_only": False, "required": True}
+    port: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "port", "read_only": False, "required": True, "always": True},
     )
     """Port number of your SMTP server"""
 
-    username: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "username", "read_only": False, "required": True}
+    username: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "username", "read_only": False, "required": True, "always": True},
     )
     """Username that's used to access your SMTP server"""
+
+
+class BaseEmailServerCreateDict(TypedDict, total=False):
+    """The BaseEmailServerCreate body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool
+    host: str
+    port: int
+    username: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,10 @@ class BaseToken(Model):
         default=UNSET, metadata={"wire": "token", "read_only": False}
     )
     """The token"""
+
+
+class BaseTokenDict(TypedDict, total=False):
+    """The BaseToken body as a dict: wire names, readOnly fields left out."""
+
+    claims: dict[str, Any] | None
+    token: dict[str, Any] | None

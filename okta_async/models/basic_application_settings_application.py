@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class BasicApplicationSettingsApplication(Model):
     """The BasicApplicationSettingsApplication object."""
 
-    auth_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authURL", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_url", "url")
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_url is ABSENT or self.url is ABSENT:
+            self._drop_absent()
+
+    auth_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authURL", "read_only": False, "required": True, "always": True},
     )
     """The URL of the authenticating site for this app"""
 
-    url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "url", "read_only": False, "required": True}
+    url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """The URL of the sign-in page for this app"""
+
+
+class BasicApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The BasicApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    authURL: str
+    url: str

@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .base_email_server import BaseEmailServer
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -21,11 +24,33 @@ if TYPE_CHECKING:
 class BASICSMTPAUTH(BaseEmailServer):
     """The BASICSMTPAUTH object."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
+    auth_type: SmtpAuthType | str = attrs.field(
         default="BASIC_SMTP_AUTH",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     password: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "password", "read_only": False}
     )
     """The password of the user account that's used to sign in to your SMTP server"""
+
+
+class BASICSMTPAUTHDict(TypedDict, total=False):
+    """The BASICSMTPAUTH body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool | None
+    host: str | None
+    password: str | None
+    port: int | None
+    username: str | None

@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .base_email_server_create import BaseEmailServerCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -21,11 +23,50 @@ if TYPE_CHECKING:
 class BASICSMTPAUTHCREATE(BaseEmailServerCreate):
     """The BASICSMTPAUTHCREATE object."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
-        default="BASIC_SMTP_AUTH",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "alias",
+        "auth_type",
+        "enabled",
+        "host",
+        "port",
+        "username",
+        "password",
     )
-    password: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "password", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.alias is ABSENT
+            or self.auth_type is ABSENT
+            or self.enabled is ABSENT
+            or self.host is ABSENT
+            or self.port is ABSENT
+            or self.username is ABSENT
+            or self.password is ABSENT
+        ):
+            self._drop_absent()
+
+    auth_type: SmtpAuthType | str = attrs.field(
+        default="BASIC_SMTP_AUTH",
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
+    )
+    password: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "password", "read_only": False, "required": True, "always": True},
     )
     """The password of the user account that's used to sign in to your SMTP server"""
+
+
+class BASICSMTPAUTHCREATEDict(TypedDict, total=False):
+    """The BASICSMTPAUTHCREATE body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    enabled: bool
+    host: str
+    password: str
+    port: int
+    username: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .duration import Duration
-    from .scheduled_user_lifecycle_action import ScheduledUserLifecycleAction
+    from .duration import Duration, DurationDict
+    from .scheduled_user_lifecycle_action import (
+        ScheduledUserLifecycleAction,
+        ScheduledUserLifecycleActionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class BeforeScheduledActionPolicyRuleCondition(Model):
     lifecycle_action: ScheduledUserLifecycleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lifecycleAction", "read_only": False}
     )
+
+
+class BeforeScheduledActionPolicyRuleConditionDict(TypedDict, total=False):
+    """The BeforeScheduledActionPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    duration: DurationDict | Duration | None
+    lifecycleAction: ScheduledUserLifecycleActionDict | ScheduledUserLifecycleAction | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from .behavior_rule_settings_history_based import BehaviorRuleSettingsHistoryBased
@@ -13,3 +15,10 @@ from .behavior_rule_settings_history_based import BehaviorRuleSettingsHistoryBas
 @attrs.define(kw_only=True, repr=False)
 class BehaviorRuleSettingsAnomalousASN(BehaviorRuleSettingsHistoryBased):
     """The BehaviorRuleSettingsAnomalousASN object."""
+
+
+class BehaviorRuleSettingsAnomalousASNDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsAnomalousASN body as a dict: wire names, readOnly fields left out."""
+
+    maxEventsUsedForEvaluation: int | None
+    minEventsNeededForEvaluation: int | None

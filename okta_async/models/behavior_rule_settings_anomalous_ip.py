@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
@@ -20,3 +22,10 @@ class BehaviorRuleSettingsAnomalousIP(BehaviorRuleSettingsHistoryBased):
         default=UNSET, metadata={"wire": "maxEventsUsedForEvaluation", "read_only": False}
     )
     """(server default: 50)"""
+
+
+class BehaviorRuleSettingsAnomalousIPDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsAnomalousIP body as a dict: wire names, readOnly fields left out."""
+
+    maxEventsUsedForEvaluation: int | None
+    minEventsNeededForEvaluation: int | None

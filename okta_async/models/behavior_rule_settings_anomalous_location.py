@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .behavior_rule_settings_history_based import BehaviorRuleSettingsHistoryBased
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .location_granularity import LocationGranularity
 
 
@@ -21,10 +24,28 @@ if TYPE_CHECKING:
 class BehaviorRuleSettingsAnomalousLocation(BehaviorRuleSettingsHistoryBased):
     """The BehaviorRuleSettingsAnomalousLocation object."""
 
-    granularity: LocationGranularity | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "granularity", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("granularity",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.granularity is ABSENT:
+            self._drop_absent()
+
+    granularity: LocationGranularity | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "granularity", "read_only": False, "required": True, "always": True},
     )
     radius_kilometers: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "radiusKilometers", "read_only": False}
     )
     """Required when `granularity` is `LAT_LONG`. Radius from the provided coordinates in kilometers."""
+
+
+class BehaviorRuleSettingsAnomalousLocationDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsAnomalousLocation body as a dict: wire names, readOnly fields left out."""
+
+    granularity: (
+        LocationGranularity | Literal["CITY", "COUNTRY", "LAT_LONG", "SUBDIVISION"] | OpenStr
+    )
+    maxEventsUsedForEvaluation: int | None
+    minEventsNeededForEvaluation: int | None
+    radiusKilometers: int | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
@@ -25,3 +27,10 @@ class BehaviorRuleSettingsHistoryBased(BehaviorRuleSettings):
         default=UNSET, metadata={"wire": "minEventsNeededForEvaluation", "read_only": False}
     )
     """(server default: 0)"""
+
+
+class BehaviorRuleSettingsHistoryBasedDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsHistoryBased body as a dict: wire names, readOnly fields left out."""
+
+    maxEventsUsedForEvaluation: int | None
+    minEventsNeededForEvaluation: int | None

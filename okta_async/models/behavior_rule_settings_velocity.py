@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .behavior_rule_settings import BehaviorRuleSettings
 
@@ -16,7 +18,20 @@ from .behavior_rule_settings import BehaviorRuleSettings
 class BehaviorRuleSettingsVelocity(BehaviorRuleSettings):
     """The BehaviorRuleSettingsVelocity object."""
 
-    velocity_kph: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "velocityKph", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("velocity_kph",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.velocity_kph is ABSENT:
+            self._drop_absent()
+
+    velocity_kph: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "velocityKph", "read_only": False, "required": True, "always": True},
     )
     """(server default: 805)"""
+
+
+class BehaviorRuleSettingsVelocityDict(TypedDict, total=False):
+    """The BehaviorRuleSettingsVelocity body as a dict: wire names, readOnly fields left out."""
+
+    velocityKph: int

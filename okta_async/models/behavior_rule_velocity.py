@@ -5,26 +5,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .behavior_rule import BehaviorRule
 
 if TYPE_CHECKING:
-    from .behavior_rule_settings_velocity import BehaviorRuleSettingsVelocity
+    from okta_async._core.model import OpenStr
+
+    from .behavior_rule_settings_velocity import (
+        BehaviorRuleSettingsVelocity,
+        BehaviorRuleSettingsVelocityDict,
+    )
     from .behavior_rule_type import BehaviorRuleType
+    from .lifecycle_status import LifecycleStatus
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class BehaviorRuleVelocity(BehaviorRule):
     """The BehaviorRuleVelocity object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     settings: BehaviorRuleSettingsVelocity | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-    type: BehaviorRuleType | str | Unset | None = attrs.field(
-        default="VELOCITY", metadata={"wire": "type", "read_only": False, "required": True}
+    type: BehaviorRuleType | str = attrs.field(
+        default="VELOCITY",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class BehaviorRuleVelocityDict(TypedDict, total=False):
+    """The BehaviorRuleVelocity body as a dict: wire names, readOnly fields left out."""
+
+    _link: LinksSelfDict | LinksSelf | None
+    name: str
+    settings: BehaviorRuleSettingsVelocityDict | BehaviorRuleSettingsVelocity | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        BehaviorRuleType
+        | Literal[
+            "ANOMALOUS_DEVICE", "ANOMALOUS_IP", "ANOMALOUS_LOCATION", "VELOCITY", "ANOMALOUS_ASN"
+        ]
+        | OpenStr
     )

@@ -5,35 +5,115 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .application import Application
 
 if TYPE_CHECKING:
-    from .application_credentials import ApplicationCredentials
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_credentials import ApplicationCredentials, ApplicationCredentialsDict
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_links import ApplicationLinks, ApplicationLinksDict
     from .application_sign_on_mode import ApplicationSignOnMode
-    from .bookmark_application_settings import BookmarkApplicationSettings
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .bookmark_application_settings import (
+        BookmarkApplicationSettings,
+        BookmarkApplicationSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class BookmarkApplication(Application):
     """The BookmarkApplication object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+        "name",
+        "settings",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+            or self.name is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
     credentials: ApplicationCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-    name: Literal["bookmark"] | str | Unset | None = attrs.field(
-        default="bookmark", metadata={"wire": "name", "read_only": False, "required": True}
+    name: Literal["bookmark"] | str = attrs.field(
+        default="bookmark",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """`bookmark` is the key name for a Bookmark app"""
 
-    settings: BookmarkApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: BookmarkApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
-        default="BOOKMARK", metadata={"wire": "signOnMode", "read_only": False, "required": True}
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
+        default="BOOKMARK",
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )
+
+
+class BookmarkApplicationDict(TypedDict, total=False):
+    """The BookmarkApplication body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationLinksDict | ApplicationLinks | None
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: ApplicationCredentialsDict | ApplicationCredentials | None
+    expressConfiguration: (
+        ApplicationExpressConfigurationDict | ApplicationExpressConfiguration | None
+    )
+    label: str
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["bookmark"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: BookmarkApplicationSettingsDict | BookmarkApplicationSettings
+    signOnMode: (
+        ApplicationSignOnMode
+        | Literal[
+            "AUTO_LOGIN",
+            "BASIC_AUTH",
+            "BOOKMARK",
+            "BROWSER_PLUGIN",
+            "OPENID_CONNECT",
+            "SAML_1_1",
+            "SAML_2_0",
+            "SECURE_PASSWORD_STORE",
+            "WS_FEDERATION",
+        ]
+        | OpenStr
+    )
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr
+    universalLogout: ApplicationUniversalLogoutDict | ApplicationUniversalLogout | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

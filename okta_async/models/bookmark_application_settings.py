@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .bookmark_application_settings_application import BookmarkApplicationSettingsApplication
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .bookmark_application_settings_application import (
+        BookmarkApplicationSettingsApplication,
+        BookmarkApplicationSettingsApplicationDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +32,14 @@ class BookmarkApplicationSettings(ApplicationSettings):
     app: BookmarkApplicationSettingsApplication | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "app", "read_only": False}
     )
+
+
+class BookmarkApplicationSettingsDict(TypedDict, total=False):
+    """The BookmarkApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: BookmarkApplicationSettingsApplicationDict | BookmarkApplicationSettingsApplication | None
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None

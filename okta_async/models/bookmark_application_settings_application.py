@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,12 +17,26 @@ from okta_async._core.unset import UNSET, Unset
 class BookmarkApplicationSettingsApplication(Model):
     """The BookmarkApplicationSettingsApplication object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("url",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.url is ABSENT:
+            self._drop_absent()
+
     request_integration: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "requestIntegration", "read_only": False}
     )
     """Would you like Okta to add an integration for this app? (server default: false)"""
 
-    url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "url", "read_only": False, "required": True}
+    url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """The URL of the launch page for this app"""
+
+
+class BookmarkApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The BookmarkApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    requestIntegration: bool | None
+    url: str

@@ -5,24 +5,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .bot_protection_enforcement_type import BotProtectionEnforcementType
     from .bot_protection_level import BotProtectionLevel
     from .bot_protection_mode import BotProtectionMode
     from .bot_protection_supported_flow import BotProtectionSupportedFlow
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class BotProtectionConfiguration(Model):
     """Bot protection configuration for the org"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("level", "mode")
+
+    def __attrs_post_init__(self) -> None:
+        if self.level is ABSENT or self.mode is ABSENT:
+            self._drop_absent()
 
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -30,13 +38,27 @@ class BotProtectionConfiguration(Model):
     enforcement_type: BotProtectionEnforcementType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enforcementType", "read_only": False}
     )
-    level: BotProtectionLevel | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "level", "read_only": False, "required": True}
+    level: BotProtectionLevel | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "level", "read_only": False, "required": True, "always": True},
     )
-    mode: BotProtectionMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "mode", "read_only": False, "required": True}
+    mode: BotProtectionMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "mode", "read_only": False, "required": True, "always": True},
     )
     supported_flows: list[BotProtectionSupportedFlow | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "supportedFlows", "read_only": False}
     )
     """An array of authentication flows that have bot protection enabled"""
+
+
+class BotProtectionConfigurationDict(TypedDict, total=False):
+    """The BotProtectionConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    enforcementType: BotProtectionEnforcementType | Literal["OKTA_CHALLENGE"] | OpenStr | None
+    level: BotProtectionLevel | Literal["ANY", "HIGH", "LOW", "MEDIUM"] | OpenStr
+    mode: BotProtectionMode | Literal["DISABLED", "ENFORCED", "LOG_ONLY"] | OpenStr
+    supportedFlows: (
+        list[BotProtectionSupportedFlow | Literal["SIGN_IN", "SSPR", "SSR"] | OpenStr] | None
+    )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class BouncesRemoveListError(Model):
         default=UNSET, metadata={"wire": "reason", "read_only": False}
     )
     """Validation error reason"""
+
+
+class BouncesRemoveListErrorDict(TypedDict, total=False):
+    """The BouncesRemoveListError body as a dict: wire names, readOnly fields left out."""
+
+    emailAddress: str | None
+    reason: str | None

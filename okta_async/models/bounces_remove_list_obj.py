@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class BouncesRemoveListObj(Model):
         default=UNSET, metadata={"wire": "emailAddresses", "read_only": False}
     )
     """A list of email addresses to remove from the email-service bounce list"""
+
+
+class BouncesRemoveListObjDict(TypedDict, total=False):
+    """The BouncesRemoveListObj body as a dict: wire names, readOnly fields left out."""
+
+    emailAddresses: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .bounces_remove_list_error import BouncesRemoveListError
+    from .bounces_remove_list_error import BouncesRemoveListError, BouncesRemoveListErrorDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class BouncesRemoveListResult(Model):
         default=UNSET, metadata={"wire": "errors", "read_only": False}
     )
     """A list of emails that wasn't added to the email-bounced remove list and the error reason"""
+
+
+class BouncesRemoveListResultDict(TypedDict, total=False):
+    """The BouncesRemoveListResult body as a dict: wire names, readOnly fields left out."""
+
+    errors: list[BouncesRemoveListErrorDict | BouncesRemoveListError] | None

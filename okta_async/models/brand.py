@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .default_app import DefaultApp
+    from .default_app import DefaultApp, DefaultAppDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -58,3 +58,15 @@ class Brand(Model):
         default=UNSET, metadata={"wire": "removePoweredByOkta", "read_only": False}
     )
     """Removes "Powered by Okta" from the sign-in page in redirect authentication deployments, and "© [current year] Okta, Inc." from the Okta End-User Dashboard (server default: false)"""
+
+
+class BrandDict(TypedDict, total=False):
+    """The Brand body as a dict: wire names, readOnly fields left out."""
+
+    agreeToCustomPrivacyPolicy: bool | None
+    customPrivacyPolicyUrl: str | None
+    defaultApp: DefaultAppDict | DefaultApp | None
+    emailDomainId: str | None
+    locale: str | None
+    name: str | None
+    removePoweredByOkta: bool | None

@@ -5,20 +5,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .default_app import DefaultApp
+    from .default_app import DefaultApp, DefaultAppDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class BrandRequest(Model):
     """The BrandRequest object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     agree_to_custom_privacy_policy: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "agreeToCustomPrivacyPolicy", "read_only": False}
@@ -41,8 +47,9 @@ class BrandRequest(Model):
     locale: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "locale", "read_only": False}
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the brand
 
@@ -53,3 +60,15 @@ class BrandRequest(Model):
         default=UNSET, metadata={"wire": "removePoweredByOkta", "read_only": False}
     )
     """Removes "Powered by Okta" from the sign-in page in redirect authentication deployments, and "© [current year] Okta, Inc." from the Okta End-User Dashboard (server default: false)"""
+
+
+class BrandRequestDict(TypedDict, total=False):
+    """The BrandRequest body as a dict: wire names, readOnly fields left out."""
+
+    agreeToCustomPrivacyPolicy: bool | None
+    customPrivacyPolicyUrl: str | None
+    defaultApp: DefaultAppDict | DefaultApp | None
+    emailDomainId: str | None
+    locale: str | None
+    name: str
+    removePoweredByOkta: bool | None

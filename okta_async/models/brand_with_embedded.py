@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .brand import Brand
 
 if TYPE_CHECKING:
-    from .brand_with_embedded_links import BrandWithEmbeddedLinks
+    from .brand_with_embedded_links import BrandWithEmbeddedLinks, BrandWithEmbeddedLinksDict
+    from .default_app import DefaultApp, DefaultAppDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +28,16 @@ class BrandWithEmbedded(Brand):
     links: BrandWithEmbeddedLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
+
+
+class BrandWithEmbeddedDict(TypedDict, total=False):
+    """The BrandWithEmbedded body as a dict: wire names, readOnly fields left out."""
+
+    _links: BrandWithEmbeddedLinksDict | BrandWithEmbeddedLinks | None
+    agreeToCustomPrivacyPolicy: bool | None
+    customPrivacyPolicyUrl: str | None
+    defaultApp: DefaultAppDict | DefaultApp | None
+    emailDomainId: str | None
+    locale: str | None
+    name: str | None
+    removePoweredByOkta: bool | None

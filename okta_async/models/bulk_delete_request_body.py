@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .identity_source_user_profile_for_delete import IdentitySourceUserProfileForDelete
+    from okta_async._core.model import OpenStr
+
+    from .identity_source_user_profile_for_delete import (
+        IdentitySourceUserProfileForDelete,
+        IdentitySourceUserProfileForDeleteDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +34,12 @@ class BulkDeleteRequestBody(Model):
         default=UNSET, metadata={"wire": "profiles", "read_only": False}
     )
     """Array of profiles to be deleted"""
+
+
+class BulkDeleteRequestBodyDict(TypedDict, total=False):
+    """The BulkDeleteRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    entityType: Literal["USERS"] | OpenStr | None
+    profiles: (
+        list[IdentitySourceUserProfileForDeleteDict | IdentitySourceUserProfileForDelete] | None
+    )

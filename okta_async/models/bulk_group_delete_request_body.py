@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class BulkGroupDeleteRequestBody(Model):
         default=UNSET, metadata={"wire": "externalIds", "read_only": False}
     )
     """Array of external IDs of groups that need to be deleted in Okta"""
+
+
+class BulkGroupDeleteRequestBodyDict(TypedDict, total=False):
+    """The BulkGroupDeleteRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    externalIds: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -20,3 +20,9 @@ class BulkGroupMembershipsDeleteRequestBody(Model):
     memberships: list[dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "memberships", "read_only": False}
     )
+
+
+class BulkGroupMembershipsDeleteRequestBodyDict(TypedDict, total=False):
+    """The BulkGroupMembershipsDeleteRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    memberships: list[dict[str, Any]] | None

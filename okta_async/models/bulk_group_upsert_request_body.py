@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class BulkGroupUpsertRequestBody(Model):
         default=UNSET, metadata={"wire": "profiles", "read_only": False}
     )
     """Array of group profiles that needs to be inserted or updated in Okta"""
+
+
+class BulkGroupUpsertRequestBodyDict(TypedDict, total=False):
+    """The BulkGroupUpsertRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    profiles: list[dict[str, Any]] | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class BulkUpsertRequestBody(Model):
         default=UNSET, metadata={"wire": "profiles", "read_only": False}
     )
     """Array of user profiles to be uploaded"""
+
+
+class BulkUpsertRequestBodyDict(TypedDict, total=False):
+    """The BulkUpsertRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    entityType: Literal["USERS"] | OpenStr | None
+    profiles: list[dict[str, Any]] | None

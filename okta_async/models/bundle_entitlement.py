@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -39,3 +39,13 @@ class BundleEntitlement(Model):
         default=UNSET, metadata={"wire": "role", "read_only": False}
     )
     """The role key"""
+
+
+class BundleEntitlementDict(TypedDict, total=False):
+    """The BundleEntitlement body as a dict: wire names, readOnly fields left out."""
+
+    _links: dict[str, Any] | None
+    description: str | None
+    id: str | None
+    name: str | None
+    role: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .bundle_entitlement import BundleEntitlement
+    from .bundle_entitlement import BundleEntitlement, BundleEntitlementDict
     from .bundle_entitlements_response_links import BundleEntitlementsResponseLinks
 
 
@@ -28,3 +28,9 @@ class BundleEntitlementsResponse(Model):
         default=UNSET, metadata={"wire": "entitlements", "read_only": False}
     )
     """List of bundle entitlements"""
+
+
+class BundleEntitlementsResponseDict(TypedDict, total=False):
+    """The BundleEntitlementsResponse body as a dict: wire names, readOnly fields left out."""
+
+    entitlements: list[BundleEntitlementDict | BundleEntitlement] | None

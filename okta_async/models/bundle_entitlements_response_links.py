@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .bundle_link import BundleLink
-    from .href_object_next_link import HrefObjectNextLink
+    from .bundle_link import BundleLink, BundleLinkDict
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_next_link import HrefObjectNextLink, HrefObjectNextLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +30,11 @@ class BundleEntitlementsResponseLinks(LinksSelf):
     next: HrefObjectNextLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "next", "read_only": False}
     )
+
+
+class BundleEntitlementsResponseLinksDict(TypedDict, total=False):
+    """The BundleEntitlementsResponseLinks body as a dict: wire names, readOnly fields left out."""
+
+    bundle: BundleLinkDict | BundleLink | None
+    next: HrefObjectNextLinkDict | HrefObjectNextLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

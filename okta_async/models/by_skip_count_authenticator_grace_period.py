@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .enrollment_policy_authenticator_grace_period import EnrollmentPolicyAuthenticatorGracePeriod
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,10 @@ class BySkipCountAuthenticatorGracePeriod(EnrollmentPolicyAuthenticatorGracePeri
     * `BY_DATE_TIME`: The grace period is defined by a specific date and time.
     * `BY_SKIP_COUNT`: The grace period is defined by the number of times the user can skip enrolling the corresponding authenticator.
     """
+
+
+class BySkipCountAuthenticatorGracePeriodDict(TypedDict, total=False):
+    """The BySkipCountAuthenticatorGracePeriod body as a dict: wire names, readOnly fields left out."""
+
+    skipCount: int | None
+    type: Literal["BY_DATE_TIME", "BY_DATE_TIME", "BY_SKIP_COUNT"] | OpenStr | None

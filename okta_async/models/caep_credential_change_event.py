@@ -5,24 +5,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .ssf_transmitter_security_event_subject import SsfTransmitterSecurityEventSubject
+    from okta_async._core.model import OpenStr
+
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .ssf_transmitter_security_event_subject import (
+        SsfTransmitterSecurityEventSubject,
+        SsfTransmitterSecurityEventSubjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class CaepCredentialChangeEvent(Model):
     """The credential was created, changed, revoked or deleted"""
 
-    change_type: Literal["create", "revoke", "update", "delete"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "change_type", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("change_type", "credential_type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.change_type is ABSENT or self.credential_type is ABSENT:
+            self._drop_absent()
+
+    change_type: Literal["create", "revoke", "update", "delete"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "change_type", "read_only": False, "required": True, "always": True},
     )
     """The type of action done towards the credential"""
 
@@ -56,10 +68,9 @@ class CaepCredentialChangeEvent(Model):
             "TOTP",
         ]
         | str
-        | Unset
-        | None
     ) = attrs.field(
-        default=UNSET, metadata={"wire": "credential_type", "read_only": False, "required": True}
+        default=ABSENT,
+        metadata={"wire": "credential_type", "read_only": False, "required": True, "always": True},
     )
     """The credential type of the changed credential. It's one of the supported enum values or any other credential type supported mutually by the transmitter and the receiver."""
 
@@ -96,3 +107,47 @@ class CaepCredentialChangeEvent(Model):
     subject: SsfTransmitterSecurityEventSubject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subject", "read_only": False}
     )
+
+
+class CaepCredentialChangeEventDict(TypedDict, total=False):
+    """The CaepCredentialChangeEvent body as a dict: wire names, readOnly fields left out."""
+
+    change_type: Literal["create", "revoke", "update", "delete"] | OpenStr
+    credential_type: (
+        Literal[
+            "password",
+            "pin",
+            "x509",
+            "fido2-platform",
+            "fido2-roaming",
+            "fido-u2f",
+            "verifiable-credential",
+            "phone-voice",
+            "phone-sms",
+            "app",
+            "SECURITY_QUESTION",
+            "SOFT_TOKEN",
+            "OKTA_SOFT_TOKEN",
+            "VIP_FACTOR",
+            "EMAIL_FACTOR",
+            "SECUREID_FACTOR",
+            "DUO_SECURITY",
+            "OKTA_VERIFY_PUSH",
+            "YUBIKEY_OTP_FACTOR",
+            "FIDO_WEBAUTHN",
+            "CUSTOM_APP_PUSH",
+            "CLAIMS_AS_FACTOR",
+            "HOTP_FACTOR",
+            "SIGNED_NONCE",
+            "ALL_FACTORS",
+            "TOTP",
+        ]
+        | OpenStr
+    )
+    event_timestamp: int | None
+    fido2_aaguid: str | None
+    friendly_name: str | None
+    initiating_entity: Literal["admin", "user", "policy", "system"] | OpenStr | None
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SsfTransmitterSecurityEventSubjectDict | SsfTransmitterSecurityEventSubject | None

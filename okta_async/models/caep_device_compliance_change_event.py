@@ -5,29 +5,49 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .security_event_subject import SecurityEventSubject
+    from okta_async._core.model import OpenStr
+
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class CaepDeviceComplianceChangeEvent(Model):
     """The subject's device compliance was revoked"""
 
-    current_status: Literal["compliant", "not-compliant"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "current_status", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "current_status",
+        "event_timestamp",
+        "previous_status",
+        "subject",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.current_status is ABSENT
+            or self.event_timestamp is ABSENT
+            or self.previous_status is ABSENT
+            or self.subject is ABSENT
+        ):
+            self._drop_absent()
+
+    current_status: Literal["compliant", "not-compliant"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "current_status", "read_only": False, "required": True, "always": True},
     )
     """Current device compliance status"""
 
-    event_timestamp: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "event_timestamp", "read_only": False, "required": True}
+    event_timestamp: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "event_timestamp", "read_only": False, "required": True, "always": True},
     )
     """The time of the event (UNIX timestamp)"""
 
@@ -36,8 +56,9 @@ class CaepDeviceComplianceChangeEvent(Model):
     )
     """The entity that initiated the event"""
 
-    previous_status: Literal["compliant", "not-compliant"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "previous_status", "read_only": False, "required": True}
+    previous_status: Literal["compliant", "not-compliant"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "previous_status", "read_only": False, "required": True, "always": True},
     )
     """Previous device compliance status"""
 
@@ -51,6 +72,19 @@ class CaepDeviceComplianceChangeEvent(Model):
     )
     """A localized message intended for the end user.<br>Either `reason_admin` or `reason_user` is required."""
 
-    subject: SecurityEventSubject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: SecurityEventSubject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+class CaepDeviceComplianceChangeEventDict(TypedDict, total=False):
+    """The CaepDeviceComplianceChangeEvent body as a dict: wire names, readOnly fields left out."""
+
+    current_status: Literal["compliant", "not-compliant"] | OpenStr
+    event_timestamp: int
+    initiating_entity: Literal["admin", "user", "policy", "system"] | OpenStr | None
+    previous_status: Literal["compliant", "not-compliant"] | OpenStr
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SecurityEventSubjectDict | SecurityEventSubject

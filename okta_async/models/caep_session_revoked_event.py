@@ -5,21 +5,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .security_event_subject import SecurityEventSubject
+    from okta_async._core.model import OpenStr
+
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class CaepSessionRevokedEvent(Model):
     """The session of the subject was revoked"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("event_timestamp", "subject")
+
+    def __attrs_post_init__(self) -> None:
+        if self.event_timestamp is ABSENT or self.subject is ABSENT:
+            self._drop_absent()
 
     current_ip: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "current_ip", "read_only": False}
@@ -31,8 +39,9 @@ class CaepSessionRevokedEvent(Model):
     )
     """Current user agent of the session"""
 
-    event_timestamp: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "event_timestamp", "read_only": False, "required": True}
+    event_timestamp: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "event_timestamp", "read_only": False, "required": True, "always": True},
     )
     """The time of the event (UNIX timestamp)"""
 
@@ -61,6 +70,21 @@ class CaepSessionRevokedEvent(Model):
     )
     """A localized message intended for the end user.<br>Either `reason_admin` or `reason_user` is required."""
 
-    subject: SecurityEventSubject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: SecurityEventSubject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+class CaepSessionRevokedEventDict(TypedDict, total=False):
+    """The CaepSessionRevokedEvent body as a dict: wire names, readOnly fields left out."""
+
+    current_ip: str | None
+    current_user_agent: str | None
+    event_timestamp: int
+    initiating_entity: Literal["admin", "user", "policy", "system"] | OpenStr | None
+    last_known_ip: str | None
+    last_known_user_agent: str | None
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SecurityEventSubjectDict | SecurityEventSubject

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class CallerContext(Model):
         default=UNSET, metadata={"wire": "managedApp", "read_only": False}
     )
     """Indicates whether the calling application is managed. This condition can only be applied to ANDROID device assurance policies and requires its parent rule to include both the `registered` and `managed` conditions."""
+
+
+class CallerContextDict(TypedDict, total=False):
+    """The CallerContext body as a dict: wire names, readOnly fields left out."""
+
+    managedApp: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .lifecycle_create_setting_object import LifecycleCreateSettingObject
+    from .lifecycle_create_setting_object import (
+        LifecycleCreateSettingObject,
+        LifecycleCreateSettingObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,9 @@ class CapabilitiesCreateObject(Model):
     lifecycle_create: LifecycleCreateSettingObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lifecycleCreate", "read_only": False}
     )
+
+
+class CapabilitiesCreateObjectDict(TypedDict, total=False):
+    """The CapabilitiesCreateObject body as a dict: wire names, readOnly fields left out."""
+
+    lifecycleCreate: LifecycleCreateSettingObjectDict | LifecycleCreateSettingObject | None

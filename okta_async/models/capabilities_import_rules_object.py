@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .capabilities_import_rules_user_create_and_match_object import (
         CapabilitiesImportRulesUserCreateAndMatchObject,
+        CapabilitiesImportRulesUserCreateAndMatchObjectDict,
     )
 
 
@@ -24,4 +25,14 @@ class CapabilitiesImportRulesObject(Model):
 
     user_create_and_match: CapabilitiesImportRulesUserCreateAndMatchObject | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "userCreateAndMatch", "read_only": False})
+    )
+
+
+class CapabilitiesImportRulesObjectDict(TypedDict, total=False):
+    """The CapabilitiesImportRulesObject body as a dict: wire names, readOnly fields left out."""
+
+    userCreateAndMatch: (
+        CapabilitiesImportRulesUserCreateAndMatchObjectDict
+        | CapabilitiesImportRulesUserCreateAndMatchObject
+        | None
     )

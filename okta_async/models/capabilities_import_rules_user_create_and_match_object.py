@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +49,14 @@ class CapabilitiesImportRulesUserCreateAndMatchObject(Model):
         default=UNSET, metadata={"wire": "exactMatchCriteria", "read_only": False}
     )
     """Determines the attribute to match users"""
+
+
+class CapabilitiesImportRulesUserCreateAndMatchObjectDict(TypedDict, total=False):
+    """The CapabilitiesImportRulesUserCreateAndMatchObject body as a dict: wire names, readOnly fields left out."""
+
+    allowPartialMatch: bool | None
+    autoActivateNewUsers: bool | None
+    autoConfirmExactMatch: bool | None
+    autoConfirmNewUsers: bool | None
+    autoConfirmPartialMatch: bool | None
+    exactMatchCriteria: Literal["EMAIL", "USERNAME"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .import_schedule_object import ImportScheduleObject
-    from .import_username_object import ImportUsernameObject
+    from .import_schedule_object import ImportScheduleObject, ImportScheduleObjectDict
+    from .import_username_object import ImportUsernameObject, ImportUsernameObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class CapabilitiesImportSettingsObject(Model):
     username: ImportUsernameObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "username", "read_only": False}
     )
+
+
+class CapabilitiesImportSettingsObjectDict(TypedDict, total=False):
+    """The CapabilitiesImportSettingsObject body as a dict: wire names, readOnly fields left out."""
+
+    schedule: ImportScheduleObjectDict | ImportScheduleObject | None
+    username: ImportUsernameObjectDict | ImportUsernameObject | None

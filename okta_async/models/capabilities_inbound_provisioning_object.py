@@ -5,25 +5,45 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .capabilities_import_rules_object import CapabilitiesImportRulesObject
-    from .capabilities_import_settings_object import CapabilitiesImportSettingsObject
+    from .capabilities_import_rules_object import (
+        CapabilitiesImportRulesObject,
+        CapabilitiesImportRulesObjectDict,
+    )
+    from .capabilities_import_settings_object import (
+        CapabilitiesImportSettingsObject,
+        CapabilitiesImportSettingsObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class CapabilitiesInboundProvisioningObject(Model):
     """Defines the configuration for the INBOUND_PROVISIONING feature"""
 
-    import_rules: CapabilitiesImportRulesObject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "importRules", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("import_rules", "import_settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.import_rules is ABSENT or self.import_settings is ABSENT:
+            self._drop_absent()
+
+    import_rules: CapabilitiesImportRulesObject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "importRules", "read_only": False, "required": True, "always": True},
     )
-    import_settings: CapabilitiesImportSettingsObject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "importSettings", "read_only": False, "required": True}
+    import_settings: CapabilitiesImportSettingsObject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "importSettings", "read_only": False, "required": True, "always": True},
     )
+
+
+class CapabilitiesInboundProvisioningObjectDict(TypedDict, total=False):
+    """The CapabilitiesInboundProvisioningObject body as a dict: wire names, readOnly fields left out."""
+
+    importRules: CapabilitiesImportRulesObjectDict | CapabilitiesImportRulesObject
+    importSettings: CapabilitiesImportSettingsObjectDict | CapabilitiesImportSettingsObject

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .capabilities_create_object import CapabilitiesCreateObject
-    from .capabilities_update_object import CapabilitiesUpdateObject
+    from .capabilities_create_object import CapabilitiesCreateObject, CapabilitiesCreateObjectDict
+    from .capabilities_update_object import CapabilitiesUpdateObject, CapabilitiesUpdateObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class CapabilitiesObject(Model):
     update: CapabilitiesUpdateObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "update", "read_only": False}
     )
+
+
+class CapabilitiesObjectDict(TypedDict, total=False):
+    """The CapabilitiesObject body as a dict: wire names, readOnly fields left out."""
+
+    create: CapabilitiesCreateObjectDict | CapabilitiesCreateObject | None
+    update: CapabilitiesUpdateObjectDict | CapabilitiesUpdateObject | None

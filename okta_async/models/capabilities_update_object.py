@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .lifecycle_deactivate_setting_object import LifecycleDeactivateSettingObject
-    from .password_setting_object import PasswordSettingObject
-    from .profile_setting_object import ProfileSettingObject
+    from .lifecycle_deactivate_setting_object import (
+        LifecycleDeactivateSettingObject,
+        LifecycleDeactivateSettingObjectDict,
+    )
+    from .password_setting_object import PasswordSettingObject, PasswordSettingObjectDict
+    from .profile_setting_object import ProfileSettingObject, ProfileSettingObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,13 @@ class CapabilitiesUpdateObject(Model):
     profile: ProfileSettingObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class CapabilitiesUpdateObjectDict(TypedDict, total=False):
+    """The CapabilitiesUpdateObject body as a dict: wire names, readOnly fields left out."""
+
+    lifecycleDeactivate: (
+        LifecycleDeactivateSettingObjectDict | LifecycleDeactivateSettingObject | None
+    )
+    password: PasswordSettingObjectDict | PasswordSettingObject | None
+    profile: ProfileSettingObjectDict | ProfileSettingObject | None

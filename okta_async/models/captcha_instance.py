@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .captcha_type import CAPTCHAType
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +48,13 @@ class CAPTCHAInstance(Model):
     type: CAPTCHAType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class CAPTCHAInstanceDict(TypedDict, total=False):
+    """The CAPTCHAInstance body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    name: str | None
+    secretKey: str | None
+    siteKey: str | None
+    type: CAPTCHAType | Literal["HCAPTCHA", "RECAPTCHA_V2"] | OpenStr | None

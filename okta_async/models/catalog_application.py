@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .catalog_application_status import CatalogApplicationStatus
 
 
@@ -76,3 +78,13 @@ class CatalogApplication(Model):
         default=UNSET, metadata={"wire": "website", "read_only": False}
     )
     """Website of the OIN catalog app"""
+
+
+class CatalogApplicationDict(TypedDict, total=False):
+    """The CatalogApplication body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None
+    signOnModes: list[str] | None
+    status: CatalogApplicationStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    verificationStatus: str | None
+    website: str | None

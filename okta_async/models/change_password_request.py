@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_credential import PasswordCredential
+    from .password_credential import PasswordCredential, PasswordCredentialDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,11 @@ class ChangePasswordRequest(Model):
         default=UNSET, metadata={"wire": "revokeSessions", "read_only": False}
     )
     """When set to `true`, revokes all user sessions, except for the current session (server default: false)"""
+
+
+class ChangePasswordRequestDict(TypedDict, total=False):
+    """The ChangePasswordRequest body as a dict: wire names, readOnly fields left out."""
+
+    newPassword: PasswordCredentialDict | PasswordCredential | None
+    oldPassword: PasswordCredentialDict | PasswordCredential | None
+    revokeSessions: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .required_enum import RequiredEnum
 
 
@@ -26,3 +28,10 @@ class ChannelBinding(Model):
     style: Literal["NUMBER_CHALLENGE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "style", "read_only": False}
     )
+
+
+class ChannelBindingDict(TypedDict, total=False):
+    """The ChannelBinding body as a dict: wire names, readOnly fields left out."""
+
+    required: RequiredEnum | Literal["ALWAYS", "HIGH_RISK_ONLY", "NEVER"] | OpenStr | None
+    style: Literal["NUMBER_CHALLENGE"] | OpenStr | None

@@ -6,36 +6,51 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .org_creation_admin import OrgCreationAdmin
+    from okta_async._core.model import OpenStr
+
+    from .org_creation_admin import OrgCreationAdmin, OrgCreationAdminDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class ChildOrg(Model):
     """The ChildOrg object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("admin", "edition", "name", "subdomain")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.admin is ABSENT
+            or self.edition is ABSENT
+            or self.name is ABSENT
+            or self.subdomain is ABSENT
+        ):
+            self._drop_absent()
+
     links: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": True}
     )
     """Specifies available link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification"""
 
-    admin: OrgCreationAdmin | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "admin", "read_only": False, "required": True}
+    admin: OrgCreationAdmin = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "admin", "read_only": False, "required": True, "always": True},
     )
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
     )
     """Timestamp when the org was created"""
 
-    edition: Literal["SKU"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "edition", "read_only": False, "required": True}
+    edition: Literal["SKU"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "edition", "read_only": False, "required": True, "always": True},
     )
     """Edition for the org. `SKU` is the only supported value."""
 
@@ -47,8 +62,9 @@ class ChildOrg(Model):
     )
     """Timestamp when the org was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Unique name of the org.
     This name appears in the HTML `<title>` tag of the new org sign-in page.
@@ -65,8 +81,9 @@ class ChildOrg(Model):
     )
     """Status of the org. `ACTIVE` is returned after the org is created."""
 
-    subdomain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subdomain", "read_only": False, "required": True}
+    subdomain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subdomain", "read_only": False, "required": True, "always": True},
     )
     """Subdomain of the org. Must be unique and include no spaces."""
 
@@ -88,3 +105,13 @@ class ChildOrg(Model):
         default=UNSET, metadata={"wire": "website", "read_only": False}
     )
     """Default website for the org"""
+
+
+class ChildOrgDict(TypedDict, total=False):
+    """The ChildOrg body as a dict: wire names, readOnly fields left out."""
+
+    admin: OrgCreationAdminDict | OrgCreationAdmin
+    edition: Literal["SKU"] | OpenStr
+    name: str
+    subdomain: str
+    website: str | None

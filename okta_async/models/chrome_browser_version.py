@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class ChromeBrowserVersion(Model):
     minimum: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "minimum", "read_only": False}
     )
+
+
+class ChromeBrowserVersionDict(TypedDict, total=False):
+    """The ChromeBrowserVersion body as a dict: wire names, readOnly fields left out."""
+
+    minimum: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .application_type import ApplicationType
     from .endpoint_auth_method import EndpointAuthMethod
     from .grant_type import GrantType
@@ -43,12 +45,14 @@ class Client(Model):
     """Human-readable string name of the client application"""
 
     client_secret: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "client_secret", "read_only": True, "secret": True}
+        default=UNSET,
+        metadata={"wire": "client_secret", "read_only": True, "nullable": True, "secret": True},
     )
     """OAuth 2.0 client secret string (used for confidential clients). The `client_secret` is shown only on the response of the creation or update of a client Application (and only if the `token_endpoint_auth_method` is one that requires a client secret). You can't specify the `client_secret`. If the `token_endpoint_auth_method` requires one, Okta generates a random `client_secret` for the client Application."""
 
     client_secret_expires_at: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "client_secret_expires_at", "read_only": True}
+        default=UNSET,
+        metadata={"wire": "client_secret_expires_at", "read_only": True, "nullable": True},
     )
     """Time at which the `client_secret` expires or 0 if it doesn't expire (measured in unix seconds)"""
 
@@ -58,7 +62,8 @@ class Client(Model):
     """Include user session details"""
 
     frontchannel_logout_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "frontchannel_logout_uri", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "frontchannel_logout_uri", "read_only": False, "nullable": True},
     )
     """URL where Okta sends the logout request"""
 
@@ -78,12 +83,12 @@ class Client(Model):
     """URL string that references a [JSON Web Key Set](https://tools.ietf.org/html/rfc7517#section-5) for validating JWTs presented to Okta"""
 
     logo_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "logo_uri", "read_only": False}
+        default=UNSET, metadata={"wire": "logo_uri", "read_only": False, "nullable": True}
     )
     """URL string that references a logo for the client consent dialog (not the sign-in dialog)"""
 
     policy_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "policy_uri", "read_only": False}
+        default=UNSET, metadata={"wire": "policy_uri", "read_only": False, "nullable": True}
     )
     """URL string of a web page providing the client's policy document"""
 
@@ -111,6 +116,73 @@ class Client(Model):
         default=UNSET, metadata={"wire": "token_endpoint_auth_method", "read_only": False}
     )
     tos_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "tos_uri", "read_only": False}
+        default=UNSET, metadata={"wire": "tos_uri", "read_only": False, "nullable": True}
     )
     """URL string of a web page providing the client's terms of service document"""
+
+
+class ClientDict(TypedDict, total=False):
+    """The Client body as a dict: wire names, readOnly fields left out."""
+
+    application_type: (
+        ApplicationType | Literal["browser", "native", "service", "web"] | OpenStr | None
+    )
+    client_name: str | None
+    frontchannel_logout_session_required: bool | None
+    frontchannel_logout_uri: str | None
+    grant_types: (
+        list[
+            GrantType
+            | Literal[
+                "authorization_code",
+                "client_credentials",
+                "implicit",
+                "interaction_code",
+                "password",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "urn:ietf:params:oauth:grant-type:saml2-bearer",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+                "urn:openid:params:grant-type:ciba",
+                "urn:okta:params:oauth:grant-type:otp",
+                "urn:okta:params:oauth:grant-type:oob",
+                "http://auth0.com/oauth/grant-type/mfa-otp",
+                "http://auth0.com/oauth/grant-type/mfa-oob",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    initiate_login_uri: str | None
+    jwks_uri: str | None
+    logo_uri: str | None
+    policy_uri: str | None
+    post_logout_redirect_uris: str | None
+    redirect_uris: list[str] | None
+    request_object_signing_alg: (
+        list[
+            SigningAlgorithm
+            | Literal[
+                "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512"
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    response_types: (
+        list[ResponseType | Literal["code", "id_token", "none", "token"] | OpenStr] | None
+    )
+    token_endpoint_auth_method: (
+        EndpointAuthMethod
+        | Literal[
+            "client_secret_basic",
+            "client_secret_jwt",
+            "client_secret_post",
+            "none",
+            "private_key_jwt",
+        ]
+        | OpenStr
+        | None
+    )
+    tos_uri: str | None

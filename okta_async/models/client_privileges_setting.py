@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class ClientPrivilegesSetting(Model):
         default=UNSET, metadata={"wire": "clientPrivilegesSetting", "read_only": False}
     )
     """If true, assigns the super admin role by default to new public client apps"""
+
+
+class ClientPrivilegesSettingDict(TypedDict, total=False):
+    """The ClientPrivilegesSetting body as a dict: wire names, readOnly fields left out."""
+
+    clientPrivilegesSetting: bool | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,10 @@ class ClientUpdatePolicyRuleActionsObject(Model):
     value: Literal["ALLOW", "HOTFIX_ONLY", "DENY"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class ClientUpdatePolicyRuleActionsObjectDict(TypedDict, total=False):
+    """The ClientUpdatePolicyRuleActionsObject body as a dict: wire names, readOnly fields left out."""
+
+    action: Literal["OKTA_VERIFY_UPDATE"] | OpenStr | None
+    value: Literal["ALLOW", "HOTFIX_ONLY", "DENY"] | OpenStr | None

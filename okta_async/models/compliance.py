@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .fips_enum import FipsEnum
 
 
@@ -23,3 +25,9 @@ class Compliance(Model):
     fips: FipsEnum | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "fips", "read_only": False}
     )
+
+
+class ComplianceDict(TypedDict, total=False):
+    """The Compliance body as a dict: wire names, readOnly fields left out."""
+
+    fips: FipsEnum | Literal["OPTIONAL", "REQUIRED"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .expression import Expression
+    from .expression import Expression, ExpressionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class Conditions(Model):
         default=UNSET, metadata={"wire": "profileSourceId", "read_only": False}
     )
     """ID of the profile source"""
+
+
+class ConditionsDict(TypedDict, total=False):
+    """The Conditions body as a dict: wire names, readOnly fields left out."""
+
+    expression: ExpressionDict | Expression | None
+    profileSourceId: str | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,11 @@ class ContentSecurityPolicySetting(Model):
     src_list: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "srcList", "read_only": False}
     )
+
+
+class ContentSecurityPolicySettingDict(TypedDict, total=False):
+    """The ContentSecurityPolicySetting body as a dict: wire names, readOnly fields left out."""
+
+    mode: Literal["enforced", "report_only"] | OpenStr | None
+    reportUri: str | None
+    srcList: list[str] | None

@@ -5,11 +5,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .device_policy_rule_condition import DevicePolicyRuleCondition
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .device_policy_rule_condition_platform import (
+        DevicePolicyRuleConditionPlatform,
+        DevicePolicyRuleConditionPlatformDict,
+    )
+    from .device_policy_trust_level import DevicePolicyTrustLevel
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -19,3 +30,13 @@ class ContextPolicyRuleCondition(DevicePolicyRuleCondition):
     expression: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expression", "read_only": False}
     )
+
+
+class ContextPolicyRuleConditionDict(TypedDict, total=False):
+    """The ContextPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None
+    migrated: bool | None
+    platform: DevicePolicyRuleConditionPlatformDict | DevicePolicyRuleConditionPlatform | None
+    rooted: bool | None
+    trustLevel: DevicePolicyTrustLevel | Literal["ANY", "TRUSTED"] | OpenStr | None

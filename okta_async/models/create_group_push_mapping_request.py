@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_config import AppConfig
+    from okta_async._core.model import OpenStr
+
+    from .app_config import AppConfig, AppConfigDict
     from .group_push_mapping_status_upsert import GroupPushMappingStatusUpsert
 
 
@@ -21,11 +23,18 @@ if TYPE_CHECKING:
 class CreateGroupPushMappingRequest(Model):
     """The CreateGroupPushMappingRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("source_group_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.source_group_id is ABSENT:
+            self._drop_absent()
+
     app_config: AppConfig | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appConfig", "read_only": False}
     )
-    source_group_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "sourceGroupId", "read_only": False, "required": True}
+    source_group_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "sourceGroupId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the source group for the group push mapping"""
 
@@ -41,3 +50,13 @@ class CreateGroupPushMappingRequest(Model):
         default=UNSET, metadata={"wire": "targetGroupName", "read_only": False}
     )
     """The name of the target group for the group push mapping. This is used when creating a new downstream group. If the group already exists, it links to the existing group. Required if `targetGroupId` is not provided."""
+
+
+class CreateGroupPushMappingRequestDict(TypedDict, total=False):
+    """The CreateGroupPushMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    appConfig: AppConfigDict | AppConfig | None
+    sourceGroupId: str
+    status: GroupPushMappingStatusUpsert | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    targetGroupId: str | None
+    targetGroupName: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_rule_action import GroupRuleAction
-    from .group_rule_conditions import GroupRuleConditions
+    from okta_async._core.model import OpenStr
+
+    from .group_rule_action import GroupRuleAction, GroupRuleActionDict
+    from .group_rule_conditions import GroupRuleConditions, GroupRuleConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +37,12 @@ class CreateGroupRuleRequest(Model):
     type: Literal["group_rule"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class CreateGroupRuleRequestDict(TypedDict, total=False):
+    """The CreateGroupRuleRequest body as a dict: wire names, readOnly fields left out."""
+
+    actions: GroupRuleActionDict | GroupRuleAction | None
+    conditions: GroupRuleConditionsDict | GroupRuleConditions | None
+    name: str | None
+    type: Literal["group_rule"] | OpenStr | None

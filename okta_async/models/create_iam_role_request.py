@@ -5,27 +5,45 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class CreateIamRoleRequest(Model):
     """The CreateIamRoleRequest object."""
 
-    description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("description", "label", "permissions")
+
+    def __attrs_post_init__(self) -> None:
+        if self.description is ABSENT or self.label is ABSENT or self.permissions is ABSENT:
+            self._drop_absent()
+
+    description: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "description", "read_only": False, "required": True, "always": True},
     )
     """Description of the role"""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
     """Unique label for the role"""
 
-    permissions: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "permissions", "read_only": False, "required": True}
+    permissions: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "permissions", "read_only": False, "required": True, "always": True},
     )
     """Array of permissions that the role grants. See [Permissions](/openapi/okta-management/guides/permissions)."""
+
+
+class CreateIamRoleRequestDict(TypedDict, total=False):
+    """The CreateIamRoleRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    label: str
+    permissions: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .actions import Actions
-    from .conditions import Conditions
+    from .actions import Actions, ActionsDict
+    from .conditions import Conditions, ConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +38,12 @@ class CreateRealmAssignmentRequest(Model):
     """The priority of the realm assignment. The lower the number, the higher the priority. This helps resolve conflicts between realm assignments.
     > **Note:** When you create realm assignments in bulk, realm assignment priorities must be unique.
     """
+
+
+class CreateRealmAssignmentRequestDict(TypedDict, total=False):
+    """The CreateRealmAssignmentRequest body as a dict: wire names, readOnly fields left out."""
+
+    actions: ActionsDict | Actions | None
+    conditions: ConditionsDict | Conditions | None
+    name: str | None
+    priority: int | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .realm_profile import RealmProfile
+    from .realm_profile import RealmProfile, RealmProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class CreateRealmRequest(Model):
     profile: RealmProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class CreateRealmRequestDict(TypedDict, total=False):
+    """The CreateRealmRequest body as a dict: wire names, readOnly fields left out."""
+
+    profile: RealmProfileDict | RealmProfile | None

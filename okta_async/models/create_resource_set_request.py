@@ -5,27 +5,45 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class CreateResourceSetRequest(Model):
     """The CreateResourceSetRequest object."""
 
-    description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("description", "label", "resources")
+
+    def __attrs_post_init__(self) -> None:
+        if self.description is ABSENT or self.label is ABSENT or self.resources is ABSENT:
+            self._drop_absent()
+
+    description: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "description", "read_only": False, "required": True, "always": True},
     )
     """Description of the resource set"""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
     """Unique name for the resource set"""
 
-    resources: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "resources", "read_only": False, "required": True}
+    resources: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "resources", "read_only": False, "required": True, "always": True},
     )
     """The endpoint (URL) that references all resource objects included in the resource set. Resources are identified by either an Okta Resource Name (ORN) or by a REST URL format. See [Okta Resource Name](/openapi/okta-management/guides/roles/#okta-resource-name-orn)."""
+
+
+class CreateResourceSetRequestDict(TypedDict, total=False):
+    """The CreateResourceSetRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    label: str
+    resources: list[str]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class CreateSessionRequest(Model):
         default=UNSET, metadata={"wire": "sessionToken", "read_only": False}
     )
     """The session token obtained during authentication"""
+
+
+class CreateSessionRequestDict(TypedDict, total=False):
+    """The CreateSessionRequest body as a dict: wire names, readOnly fields left out."""
+
+    sessionToken: str | None

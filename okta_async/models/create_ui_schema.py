@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .ui_schema_object import UISchemaObject
+    from .ui_schema_object import UISchemaObject, UISchemaObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class CreateUISchema(Model):
     ui_schema: UISchemaObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "uiSchema", "read_only": False}
     )
+
+
+class CreateUISchemaDict(TypedDict, total=False):
+    """The CreateUISchema body as a dict: wire names, readOnly fields left out."""
+
+    uiSchema: UISchemaObjectDict | UISchemaObject | None

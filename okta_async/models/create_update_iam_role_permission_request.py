@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .permission_conditions import PermissionConditions
+    from .permission_conditions import PermissionConditions, PermissionConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class CreateUpdateIamRolePermissionRequest(Model):
     conditions: PermissionConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
+
+
+class CreateUpdateIamRolePermissionRequestDict(TypedDict, total=False):
+    """The CreateUpdateIamRolePermissionRequest body as a dict: wire names, readOnly fields left out."""
+
+    conditions: PermissionConditionsDict | PermissionConditions | None

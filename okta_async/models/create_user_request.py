@@ -5,21 +5,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_credentials_writable import UserCredentialsWritable
-    from .user_profile import UserProfile
+    from .user_credentials_writable import UserCredentialsWritable, UserCredentialsWritableDict
+    from .user_profile import UserProfile, UserProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class CreateUserRequest(Model):
     """The CreateUserRequest object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT:
+            self._drop_absent()
 
     credentials: UserCredentialsWritable | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
@@ -29,8 +35,9 @@ class CreateUserRequest(Model):
     )
     """The list of group IDs of groups that the user is added to at the time of creation"""
 
-    profile: UserProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: UserProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
     realm_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "realmId", "read_only": False}
@@ -44,3 +51,13 @@ class CreateUserRequest(Model):
     The user type determines which [schema](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Schema/) applies to that user. After a user has been created, the user can
     only be assigned a different user type by an administrator through a full replacement (`PUT`) operation.
     """
+
+
+class CreateUserRequestDict(TypedDict, total=False):
+    """The CreateUserRequest body as a dict: wire names, readOnly fields left out."""
+
+    credentials: UserCredentialsWritableDict | UserCredentialsWritable | None
+    groupIds: list[str] | None
+    profile: UserProfileDict | UserProfile
+    realmId: str | None
+    type: dict[str, Any] | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .credential_sync_state import CredentialSyncState
 
 
@@ -43,3 +45,15 @@ class CredentialSyncInfo(Model):
         default=UNSET, metadata={"wire": "syncTime", "read_only": True}
     )
     """Timestamp when the credential was changed"""
+
+
+class CredentialSyncInfoDict(TypedDict, total=False):
+    """The CredentialSyncInfo body as a dict: wire names, readOnly fields left out."""
+
+    secretVersionId: str | None
+    syncState: (
+        CredentialSyncState
+        | Literal["NOT_SYNCED", "SYNCED", "SYNCING", "SYNC_FAILED"]
+        | OpenStr
+        | None
+    )

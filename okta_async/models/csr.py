@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -34,3 +34,7 @@ class Csr(Model):
     kty: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kty", "read_only": True}
     )
+
+
+class CsrDict(TypedDict, total=False):
+    """The Csr body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_csr_publish_link import HrefCsrPublishLink
-    from .href_csr_self_link import HrefCsrSelfLink
+    from .href_csr_publish_link import HrefCsrPublishLink, HrefCsrPublishLinkDict
+    from .href_csr_self_link import HrefCsrSelfLink, HrefCsrSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class CSRLinks(Model):
     self_: HrefCsrSelfLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class CSRLinksDict(TypedDict, total=False):
+    """The CSRLinks body as a dict: wire names, readOnly fields left out."""
+
+    publish: HrefCsrPublishLinkDict | HrefCsrPublishLink | None
+    self: HrefCsrSelfLinkDict | HrefCsrSelfLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .csr_metadata_subject import CsrMetadataSubject
-    from .csr_metadata_subject_alt_names import CsrMetadataSubjectAltNames
+    from .csr_metadata_subject import CsrMetadataSubject, CsrMetadataSubjectDict
+    from .csr_metadata_subject_alt_names import (
+        CsrMetadataSubjectAltNames,
+        CsrMetadataSubjectAltNamesDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class CsrMetadata(Model):
     subject_alt_names: CsrMetadataSubjectAltNames | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subjectAltNames", "read_only": False}
     )
+
+
+class CsrMetadataDict(TypedDict, total=False):
+    """The CsrMetadata body as a dict: wire names, readOnly fields left out."""
+
+    subject: CsrMetadataSubjectDict | CsrMetadataSubject | None
+    subjectAltNames: CsrMetadataSubjectAltNamesDict | CsrMetadataSubjectAltNames | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -44,3 +46,14 @@ class CsrMetadataSubject(Model):
         default=UNSET, metadata={"wire": "stateOrProvinceName", "read_only": False}
     )
     """State or province name"""
+
+
+class CsrMetadataSubjectDict(TypedDict, total=False):
+    """The CsrMetadataSubject body as a dict: wire names, readOnly fields left out."""
+
+    commonName: str | None
+    countryName: str | None
+    localityName: str | None
+    organizationName: str | None
+    organizationalUnitName: str | None
+    stateOrProvinceName: str | None

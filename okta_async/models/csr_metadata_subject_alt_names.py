@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class CsrMetadataSubjectAltNames(Model):
         default=UNSET, metadata={"wire": "dnsNames", "read_only": False}
     )
     """DNS names of the subject"""
+
+
+class CsrMetadataSubjectAltNamesDict(TypedDict, total=False):
+    """The CsrMetadataSubjectAltNames body as a dict: wire names, readOnly fields left out."""
+
+    dnsNames: list[str] | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -20,3 +23,9 @@ class CsrSelfHrefHints(Model):
     allow: list[Literal["GET", "DELETE"] | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "allow", "read_only": False}
     )
+
+
+class CsrSelfHrefHintsDict(TypedDict, total=False):
+    """The CsrSelfHrefHints body as a dict: wire names, readOnly fields left out."""
+
+    allow: list[Literal["GET", "DELETE"] | OpenStr] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .aaguid_authenticator_characteristics import AAGUIDAuthenticatorCharacteristics
+    from .aaguid_authenticator_characteristics import (
+        AAGUIDAuthenticatorCharacteristics,
+        AAGUIDAuthenticatorCharacteristicsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,4 +33,14 @@ class CustomAAGUIDCreateRequestObject(Model):
     )
     authenticator_characteristics: AAGUIDAuthenticatorCharacteristics | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authenticatorCharacteristics", "read_only": False}
+    )
+
+
+class CustomAAGUIDCreateRequestObjectDict(TypedDict, total=False):
+    """The CustomAAGUIDCreateRequestObject body as a dict: wire names, readOnly fields left out."""
+
+    aaguid: str | None
+    attestationRootCertificates: list[dict[str, Any]] | None
+    authenticatorCharacteristics: (
+        AAGUIDAuthenticatorCharacteristicsDict | AAGUIDAuthenticatorCharacteristics | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .aaguid_authenticator_characteristics import AAGUIDAuthenticatorCharacteristics
-    from .links_self import LinksSelf
+    from .aaguid_authenticator_characteristics import (
+        AAGUIDAuthenticatorCharacteristics,
+        AAGUIDAuthenticatorCharacteristicsDict,
+    )
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +42,15 @@ class CustomAAGUIDResponseObject(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """The product name associated with the AAGUID"""
+
+
+class CustomAAGUIDResponseObjectDict(TypedDict, total=False):
+    """The CustomAAGUIDResponseObject body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    aaguid: str | None
+    attestationRootCertificates: list[dict[str, Any]] | None
+    authenticatorCharacteristics: (
+        AAGUIDAuthenticatorCharacteristicsDict | AAGUIDAuthenticatorCharacteristics | None
+    )
+    name: str | None

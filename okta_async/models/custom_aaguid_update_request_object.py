@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .aaguid_authenticator_characteristics import AAGUIDAuthenticatorCharacteristics
+    from .aaguid_authenticator_characteristics import (
+        AAGUIDAuthenticatorCharacteristics,
+        AAGUIDAuthenticatorCharacteristicsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +33,13 @@ class CustomAAGUIDUpdateRequestObject(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """The product name associated with this AAGUID."""
+
+
+class CustomAAGUIDUpdateRequestObjectDict(TypedDict, total=False):
+    """The CustomAAGUIDUpdateRequestObject body as a dict: wire names, readOnly fields left out."""
+
+    attestationRootCertificates: list[dict[str, Any]] | None
+    authenticatorCharacteristics: (
+        AAGUIDAuthenticatorCharacteristicsDict | AAGUIDAuthenticatorCharacteristics | None
+    )
+    name: str | None

@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .links_custom_role_response import LinksCustomRoleResponse
+    from .links_custom_role_response import LinksCustomRoleResponse, LinksCustomRoleResponseDict
     from .role_assignment_type import RoleAssignmentType
     from .role_type import RoleType
 
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class CustomRole(Model):
     """The CustomRole object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.type is ABSENT:
+            self._drop_absent()
 
     links: LinksCustomRoleResponse | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -63,6 +71,34 @@ class CustomRole(Model):
     )
     """Status of the role assignment"""
 
-    type: RoleType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: RoleType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class CustomRoleDict(TypedDict, total=False):
+    """The CustomRole body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksCustomRoleResponseDict | LinksCustomRoleResponse | None
+    assignmentType: RoleAssignmentType | Literal["CLIENT", "GROUP", "USER"] | OpenStr | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        RoleType
+        | Literal[
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "CUSTOM",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ]
+        | OpenStr
     )

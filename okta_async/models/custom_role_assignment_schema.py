@@ -5,29 +5,51 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class CustomRoleAssignmentSchema(Model):
     """The CustomRoleAssignmentSchema object."""
 
-    resource_set: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "resource-set", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("resource_set", "role", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.resource_set is ABSENT or self.role is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    resource_set: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "resource-set", "read_only": False, "required": True, "always": True},
     )
     """Resource set ID"""
 
-    role: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "role", "read_only": False, "required": True}
+    role: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "role", "read_only": False, "required": True, "always": True},
     )
     """Custom role ID"""
 
-    type: Literal["CUSTOM"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: Literal["CUSTOM"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """Specify a [standard admin role](/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:"""
+
+
+CustomRoleAssignmentSchemaDict = TypedDict(
+    "CustomRoleAssignmentSchemaDict",
+    {
+        "resource-set": "str",
+        "role": "str",
+        "type": 'Literal["CUSTOM"] | OpenStr',
+    },
+    total=False,
+)

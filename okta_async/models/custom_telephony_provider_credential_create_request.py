@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .custom_telephony_provider_settings import CustomTelephonyProviderSettings
+    from okta_async._core.model import OpenStr
+
+    from .custom_telephony_provider_settings import (
+        CustomTelephonyProviderSettings,
+        CustomTelephonyProviderSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -45,3 +50,13 @@ class CustomTelephonyProviderCredentialCreateRequest(Model):
         default=UNSET, metadata={"wire": "providerSid", "read_only": False}
     )
     """The account string identifier (SID) for your telephony provider account. Your telephony provider gives you this SID."""
+
+
+class CustomTelephonyProviderCredentialCreateRequestDict(TypedDict, total=False):
+    """The CustomTelephonyProviderCredentialCreateRequest body as a dict: wire names, readOnly fields left out."""
+
+    providerAuthToken: str | None
+    providerCapability: Literal["ALL"] | OpenStr | None
+    providerName: Literal["TWILIO", "TELESIGN"] | OpenStr | None
+    providerSettings: CustomTelephonyProviderSettingsDict | CustomTelephonyProviderSettings | None
+    providerSid: str | None

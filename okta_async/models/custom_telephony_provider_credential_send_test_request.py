@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,11 @@ class CustomTelephonyProviderCredentialSendTestRequest(Model):
         default=UNSET, metadata={"wire": "phoneNumber", "read_only": False}
     )
     """The phone number to which the test message or call is sent"""
+
+
+class CustomTelephonyProviderCredentialSendTestRequestDict(TypedDict, total=False):
+    """The CustomTelephonyProviderCredentialSendTestRequest body as a dict: wire names, readOnly fields left out."""
+
+    countryCodeIso2: str | None
+    factor: Literal["SMS", "CALL"] | OpenStr | None
+    phoneNumber: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .custom_telephony_provider_settings import CustomTelephonyProviderSettings
+    from .custom_telephony_provider_settings import (
+        CustomTelephonyProviderSettings,
+        CustomTelephonyProviderSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +38,12 @@ class CustomTelephonyProviderCredentialUpdateRequest(Model):
         default=UNSET, metadata={"wire": "providerSid", "read_only": False}
     )
     """The account string identifier (SID) for your telephony provider account. Your telephony provider gives you this SID."""
+
+
+class CustomTelephonyProviderCredentialUpdateRequestDict(TypedDict, total=False):
+    """The CustomTelephonyProviderCredentialUpdateRequest body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    providerAuthToken: str | None
+    providerSettings: CustomTelephonyProviderSettingsDict | CustomTelephonyProviderSettings | None
+    providerSid: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,21 +15,27 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .custom_telephony_provider_settings_telesign_service_call import (
         CustomTelephonyProviderSettingsTelesignServiceCall,
+        CustomTelephonyProviderSettingsTelesignServiceCallDict,
     )
     from .custom_telephony_provider_settings_telesign_service_sms import (
         CustomTelephonyProviderSettingsTelesignServiceSms,
+        CustomTelephonyProviderSettingsTelesignServiceSmsDict,
     )
     from .custom_telephony_provider_settings_twilio_caller_id import (
         CustomTelephonyProviderSettingsTwilioCallerId,
+        CustomTelephonyProviderSettingsTwilioCallerIdDict,
     )
     from .custom_telephony_provider_settings_twilio_messaging_service import (
         CustomTelephonyProviderSettingsTwilioMessagingService,
+        CustomTelephonyProviderSettingsTwilioMessagingServiceDict,
     )
     from .custom_telephony_provider_settings_twilio_phone_number import (
         CustomTelephonyProviderSettingsTwilioPhoneNumber,
+        CustomTelephonyProviderSettingsTwilioPhoneNumberDict,
     )
     from .custom_telephony_provider_settings_twilio_verify import (
         CustomTelephonyProviderSettingsTwilioVerify,
+        CustomTelephonyProviderSettingsTwilioVerifyDict,
     )
 
 
@@ -61,3 +67,30 @@ class CustomTelephonyProviderSettings(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "sms", "read_only": False})
     """Method for sending SMS messages. Choose one method for sending SMS messages based on your telephony provider setup."""
+
+
+class CustomTelephonyProviderSettingsDict(TypedDict, total=False):
+    """The CustomTelephonyProviderSettings body as a dict: wire names, readOnly fields left out."""
+
+    call: (
+        CustomTelephonyProviderSettingsTwilioVerifyDict
+        | CustomTelephonyProviderSettingsTwilioVerify
+        | CustomTelephonyProviderSettingsTwilioPhoneNumberDict
+        | CustomTelephonyProviderSettingsTwilioPhoneNumber
+        | CustomTelephonyProviderSettingsTwilioCallerIdDict
+        | CustomTelephonyProviderSettingsTwilioCallerId
+        | CustomTelephonyProviderSettingsTelesignServiceCallDict
+        | CustomTelephonyProviderSettingsTelesignServiceCall
+        | None
+    )
+    sms: (
+        CustomTelephonyProviderSettingsTwilioVerifyDict
+        | CustomTelephonyProviderSettingsTwilioVerify
+        | CustomTelephonyProviderSettingsTwilioPhoneNumberDict
+        | CustomTelephonyProviderSettingsTwilioPhoneNumber
+        | CustomTelephonyProviderSettingsTwilioMessagingServiceDict
+        | CustomTelephonyProviderSettingsTwilioMessagingService
+        | CustomTelephonyProviderSettingsTelesignServiceSmsDict
+        | CustomTelephonyProviderSettingsTelesignServiceSms
+        | None
+    )

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +27,9 @@ class CustomTelephonyProviderSettingsTelesignServiceSms(Model):
 
     The `telesignVerifyService` method uses Telesign's [Verify API](https://developer.telesign.com/enterprise/docs/verify-api-overview). And the `telesignMessagingService` method uses Telesign's [SMS](https://developer.telesign.com/enterprise/docs/voice-overview) and [Messaging](https://developer.telesign.com/enterprise/docs/messaging-overview) APIs.
     """
+
+
+class CustomTelephonyProviderSettingsTelesignServiceSmsDict(TypedDict, total=False):
+    """The CustomTelephonyProviderSettingsTelesignServiceSms body as a dict: wire names, readOnly fields left out."""
+
+    telesignService: Literal["telesignMessagingService", "telesignVerifyService"] | OpenStr | None

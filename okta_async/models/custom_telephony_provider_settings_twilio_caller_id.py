@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -22,3 +24,9 @@ class CustomTelephonyProviderSettingsTwilioCallerId(Model):
 
     This method uses Twilio's [Programmable Voice API](https://www.twilio.com/docs/voice).
     """
+
+
+class CustomTelephonyProviderSettingsTwilioCallerIdDict(TypedDict, total=False):
+    """The CustomTelephonyProviderSettingsTwilioCallerId body as a dict: wire names, readOnly fields left out."""
+
+    twilioCallerId: str | None

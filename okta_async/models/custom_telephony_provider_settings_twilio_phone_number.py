@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -22,3 +24,9 @@ class CustomTelephonyProviderSettingsTwilioPhoneNumber(Model):
 
     This method uses Twilio's [Programmable Messaging API](https://www.twilio.com/docs/messaging).
     """
+
+
+class CustomTelephonyProviderSettingsTwilioPhoneNumberDict(TypedDict, total=False):
+    """The CustomTelephonyProviderSettingsTwilioPhoneNumber body as a dict: wire names, readOnly fields left out."""
+
+    twilioPhoneNumber: str | None

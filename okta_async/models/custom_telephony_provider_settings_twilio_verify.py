@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -22,3 +24,9 @@ class CustomTelephonyProviderSettingsTwilioVerify(Model):
 
     This method uses Twilio's [Verify API](https://www.twilio.com/docs/verify/api).
     """
+
+
+class CustomTelephonyProviderSettingsTwilioVerifyDict(TypedDict, total=False):
+    """The CustomTelephonyProviderSettingsTwilioVerify body as a dict: wire names, readOnly fields left out."""
+
+    twilioVerifySid: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class CustomizablePage(Model):
         default=UNSET, metadata={"wire": "pageContent", "read_only": False}
     )
     """The HTML for the page"""
+
+
+class CustomizablePageDict(TypedDict, total=False):
+    """The CustomizablePage body as a dict: wire names, readOnly fields left out."""
+
+    pageContent: str | None

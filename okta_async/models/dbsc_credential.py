@@ -5,29 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class DbscCredential(Model):
     """The DbscCredential object."""
 
-    attributes: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "attributes", "read_only": True, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("attributes", "name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.attributes is ABSENT or self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    attributes: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "attributes", "read_only": True, "required": True, "always": True},
     )
     """Cookie attributes"""
 
-    name: Literal["dbsc"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": True, "required": True}
+    name: Literal["dbsc"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": True, "required": True, "always": True},
     )
     """Cookie name"""
 
-    type: Literal["cookie"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": True, "required": True}
+    type: Literal["cookie"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": True, "required": True, "always": True},
     )
     """Credential type"""
+
+
+class DbscCredentialDict(TypedDict, total=False):
+    """The DbscCredential body as a dict: wire names, readOnly fields left out."""

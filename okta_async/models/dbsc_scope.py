@@ -5,22 +5,35 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class DbscScope(Model):
     """The DbscScope object."""
 
-    include_site: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "include_site", "read_only": True, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("include_site", "origin")
+
+    def __attrs_post_init__(self) -> None:
+        if self.include_site is ABSENT or self.origin is ABSENT:
+            self._drop_absent()
+
+    include_site: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "include_site", "read_only": True, "required": True, "always": True},
     )
     """Whether to include subdomains in the binding scope (`false` = exact origin only, `true` = includes subdomains)"""
 
-    origin: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "origin", "read_only": True, "required": True}
+    origin: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "origin", "read_only": True, "required": True, "always": True},
     )
     """The origin URL for which the DBSC binding is valid"""
+
+
+class DbscScopeDict(TypedDict, total=False):
+    """The DbscScope body as a dict: wire names, readOnly fields left out."""

@@ -5,34 +5,64 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .dbsc_credential import DbscCredential
-    from .dbsc_scope import DbscScope
+    from .dbsc_scope import DbscScope, DbscScopeDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class DbscStartResponse(Model):
     """The DbscStartResponse object."""
 
-    credentials: list[DbscCredential] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "credentials", "read_only": True, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "credentials",
+        "refresh_url",
+        "scope",
+        "session_identifier",
     )
-    refresh_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "refresh_url", "read_only": True, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.credentials is ABSENT
+            or self.refresh_url is ABSENT
+            or self.scope is ABSENT
+            or self.session_identifier is ABSENT
+        ):
+            self._drop_absent()
+
+    credentials: list[DbscCredential] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "credentials", "read_only": True, "required": True, "always": True},
+    )
+    refresh_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "refresh_url", "read_only": True, "required": True, "always": True},
     )
     """URL to call for cookie refresh"""
 
-    scope: DbscScope | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scope", "read_only": False, "required": True}
+    scope: DbscScope = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scope", "read_only": False, "required": True, "always": True},
     )
-    session_identifier: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "session_identifier", "read_only": True, "required": True}
+    session_identifier: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "session_identifier",
+            "read_only": True,
+            "required": True,
+            "always": True,
+        },
     )
     """The session identifier for this DBSC binding. Use this value in the `Sec-Secure-Session-Id` header for refresh requests."""
+
+
+class DbscStartResponseDict(TypedDict, total=False):
+    """The DbscStartResponse body as a dict: wire names, readOnly fields left out."""
+
+    scope: DbscScopeDict | DbscScope | dict[str, Any]

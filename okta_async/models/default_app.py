@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class DefaultApp(Model):
         default=UNSET, metadata={"wire": "classicApplicationUri", "read_only": False}
     )
     """Application URI for classic Orgs"""
+
+
+class DefaultAppDict(TypedDict, total=False):
+    """The DefaultApp body as a dict: wire names, readOnly fields left out."""
+
+    appInstanceId: str | None
+    appLinkName: str | None
+    classicApplicationUri: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -20,3 +22,9 @@ class DesktopMFAEnforceNumberMatchingChallengeOrgSetting(Model):
         metadata={"wire": "desktopMFAEnforceNumberMatchingChallengeEnabled", "read_only": False},
     )
     """Indicates whether or not the Desktop MFA Enforce Number Matching Challenge push notifications feature is enabled (server default: false)"""
+
+
+class DesktopMFAEnforceNumberMatchingChallengeOrgSettingDict(TypedDict, total=False):
+    """The DesktopMFAEnforceNumberMatchingChallengeOrgSetting body as a dict: wire names, readOnly fields left out."""
+
+    desktopMFAEnforceNumberMatchingChallengeEnabled: bool | None

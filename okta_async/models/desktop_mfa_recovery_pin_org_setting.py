@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class DesktopMFARecoveryPinOrgSetting(Model):
         default=UNSET, metadata={"wire": "desktopMFARecoveryPinEnabled", "read_only": False}
     )
     """Indicates whether or not the Desktop MFA Recovery PIN feature is enabled (server default: false)"""
+
+
+class DesktopMFARecoveryPinOrgSettingDict(TypedDict, total=False):
+    """The DesktopMFARecoveryPinOrgSetting body as a dict: wire names, readOnly fields left out."""
+
+    desktopMFARecoveryPinEnabled: bool | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .embedded import Embedded
+    from .embedded import Embedded, EmbeddedDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,7 +25,7 @@ class DetailedHookKeyInstance(Model):
         default=UNSET, metadata={"wire": "_embedded", "read_only": False}
     )
     created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+        default=UNSET, metadata={"wire": "created", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was created"""
 
@@ -43,7 +43,7 @@ class DetailedHookKeyInstance(Model):
     """The alias of the public key"""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was updated"""
 
@@ -51,3 +51,10 @@ class DetailedHookKeyInstance(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Display name of the key"""
+
+
+class DetailedHookKeyInstanceDict(TypedDict, total=False):
+    """The DetailedHookKeyInstance body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: EmbeddedDict | Embedded | dict[str, Any] | None
+    name: str | None

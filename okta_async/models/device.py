@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,10 +14,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .device_display_name import DeviceDisplayName
-    from .device_profile import DeviceProfile
+    from okta_async._core.model import OpenStr
+
+    from .device_display_name import DeviceDisplayName, DeviceDisplayNameDict
+    from .device_profile import DeviceProfile, DeviceProfileDict
     from .device_status import DeviceStatus
-    from .links_self_and_full_users_lifecycle import LinksSelfAndFullUsersLifecycle
+    from .links_self_and_full_users_lifecycle import (
+        LinksSelfAndFullUsersLifecycle,
+        LinksSelfAndFullUsersLifecycleDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -61,4 +66,15 @@ class Device(Model):
 
     status: DeviceStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
+    )
+
+
+class DeviceDict(TypedDict, total=False):
+    """The Device body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndFullUsersLifecycleDict | LinksSelfAndFullUsersLifecycle | None
+    profile: DeviceProfileDict | DeviceProfile | None
+    resourceDisplayName: DeviceDisplayNameDict | DeviceDisplayName | None
+    status: (
+        DeviceStatus | Literal["ACTIVE", "DEACTIVATED", "SUSPENDED", "UNSUSPENDED"] | OpenStr | None
     )

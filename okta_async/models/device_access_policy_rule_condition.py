@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .device_policy_rule_condition_assurance import DevicePolicyRuleConditionAssurance
+    from .device_policy_rule_condition_assurance import (
+        DevicePolicyRuleConditionAssurance,
+        DevicePolicyRuleConditionAssuranceDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +37,11 @@ class DeviceAccessPolicyRuleCondition(Model):
     """Indicates if the device is registered. A device is registered if the User enrolls with Okta Verify that's installed on the device.
     When the `managed` property is passed, you must also include the `registered` property and set it to `true`.
     """
+
+
+class DeviceAccessPolicyRuleConditionDict(TypedDict, total=False):
+    """The DeviceAccessPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    assurance: DevicePolicyRuleConditionAssuranceDict | DevicePolicyRuleConditionAssurance | None
+    managed: bool | None
+    registered: bool | None

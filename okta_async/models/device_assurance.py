@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .device_posture_checks import DevicePostureChecks
-    from .grace_period import GracePeriod
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .device_posture_checks import DevicePostureChecks, DevicePostureChecksDict
+    from .grace_period import GracePeriod, GracePeriodDict
+    from .links_self import LinksSelf, LinksSelfDict
     from .platform import Platform
 
 
@@ -69,3 +71,14 @@ class DeviceAssurance(Model):
     platform: Platform | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "platform", "read_only": False}
     )
+
+
+class DeviceAssuranceDict(TypedDict, total=False):
+    """The DeviceAssurance body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    devicePostureChecks: DevicePostureChecksDict | DevicePostureChecks | None
+    displayRemediationMode: Literal["HIDE", "SHOW"] | OpenStr | None
+    gracePeriod: GracePeriodDict | GracePeriod | None
+    name: str | None
+    platform: Platform | Literal["ANDROID", "CHROMEOS", "IOS", "MACOS", "WINDOWS"] | OpenStr | None

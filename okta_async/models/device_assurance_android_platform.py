@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.unset import UNSET, Unset
 from .device_assurance import DeviceAssurance
 
 if TYPE_CHECKING:
-    from .caller_context import CallerContext
-    from .os_version import OSVersion
+    from okta_async._core.model import OpenStr
+
+    from .caller_context import CallerContext, CallerContextDict
+    from .device_posture_checks import DevicePostureChecks, DevicePostureChecksDict
+    from .grace_period import GracePeriod, GracePeriodDict
+    from .links_self import LinksSelf, LinksSelfDict
+    from .os_version import OSVersion, OSVersionDict
     from .platform import Platform
 
 
@@ -48,3 +53,21 @@ class DeviceAssuranceAndroidPlatform(DeviceAssurance):
         default=UNSET, metadata={"wire": "thirdPartySignalProviders", "read_only": False}
     )
     """Settings for third-party signal providers (based on the `ANDROID` platform)"""
+
+
+class DeviceAssuranceAndroidPlatformDict(TypedDict, total=False):
+    """The DeviceAssuranceAndroidPlatform body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    callerContext: CallerContextDict | CallerContext | None
+    devicePostureChecks: DevicePostureChecksDict | DevicePostureChecks | None
+    diskEncryptionType: dict[str, Any] | None
+    displayRemediationMode: Literal["HIDE", "SHOW"] | OpenStr | None
+    gracePeriod: GracePeriodDict | GracePeriod | None
+    jailbreak: bool | None
+    name: str | None
+    osVersion: OSVersionDict | OSVersion | None
+    platform: Platform | Literal["ANDROID", "CHROMEOS", "IOS", "MACOS", "WINDOWS"] | OpenStr | None
+    screenLockType: dict[str, Any] | None
+    secureHardwarePresent: bool | None
+    thirdPartySignalProviders: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .device_assurance import DeviceAssurance
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .device_posture_checks import DevicePostureChecks, DevicePostureChecksDict
+    from .grace_period import GracePeriod, GracePeriodDict
+    from .links_self import LinksSelf, LinksSelfDict
     from .platform import Platform
 
 
@@ -28,3 +33,15 @@ class DeviceAssuranceChromeOSPlatform(DeviceAssurance):
         default=UNSET, metadata={"wire": "thirdPartySignalProviders", "read_only": False}
     )
     """Settings for third-party signal providers (based on the `CHROMEOS` platform)"""
+
+
+class DeviceAssuranceChromeOSPlatformDict(TypedDict, total=False):
+    """The DeviceAssuranceChromeOSPlatform body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    devicePostureChecks: DevicePostureChecksDict | DevicePostureChecks | None
+    displayRemediationMode: Literal["HIDE", "SHOW"] | OpenStr | None
+    gracePeriod: GracePeriodDict | GracePeriod | None
+    name: str | None
+    platform: Platform | Literal["ANDROID", "CHROMEOS", "IOS", "MACOS", "WINDOWS"] | OpenStr | None
+    thirdPartySignalProviders: dict[str, Any] | None

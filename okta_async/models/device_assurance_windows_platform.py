@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.unset import UNSET, Unset
 from .device_assurance import DeviceAssurance
 
 if TYPE_CHECKING:
-    from .os_version_constraint import OSVersionConstraint
-    from .os_version_four_components import OSVersionFourComponents
+    from okta_async._core.model import OpenStr
+
+    from .device_posture_checks import DevicePostureChecks, DevicePostureChecksDict
+    from .grace_period import GracePeriod, GracePeriodDict
+    from .links_self import LinksSelf, LinksSelfDict
+    from .os_version_constraint import OSVersionConstraint, OSVersionConstraintDict
+    from .os_version_four_components import OSVersionFourComponents, OSVersionFourComponentsDict
     from .platform import Platform
 
 
@@ -54,3 +59,20 @@ class DeviceAssuranceWindowsPlatform(DeviceAssurance):
         default=UNSET, metadata={"wire": "thirdPartySignalProviders", "read_only": False}
     )
     """Settings for third-party signal providers (based on the `WINDOWS` platform)"""
+
+
+class DeviceAssuranceWindowsPlatformDict(TypedDict, total=False):
+    """The DeviceAssuranceWindowsPlatform body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    devicePostureChecks: DevicePostureChecksDict | DevicePostureChecks | None
+    diskEncryptionType: dict[str, Any] | None
+    displayRemediationMode: Literal["HIDE", "SHOW"] | OpenStr | None
+    gracePeriod: GracePeriodDict | GracePeriod | None
+    name: str | None
+    osVersion: OSVersionFourComponentsDict | OSVersionFourComponents | None
+    osVersionConstraints: list[OSVersionConstraintDict | OSVersionConstraint] | None
+    platform: Platform | Literal["ANDROID", "CHROMEOS", "IOS", "MACOS", "WINDOWS"] | OpenStr | None
+    screenLockType: dict[str, Any] | None
+    secureHardwarePresent: bool | None
+    thirdPartySignalProviders: dict[str, Any] | None

@@ -5,27 +5,45 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class DeviceContextProvider(Model):
     """The DeviceContextProvider object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("key",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is ABSENT:
+            self._drop_absent()
+
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """Unique identifier for the device context provider"""
 
-    key: (
-        Literal["OKTA_VERIFY", "CHROME_DEVICE_TRUST", "DEVICE_POSTURE_IDP"] | str | Unset | None
-    ) = attrs.field(default=UNSET, metadata={"wire": "key", "read_only": False, "required": True})
+    key: Literal["OKTA_VERIFY", "CHROME_DEVICE_TRUST", "DEVICE_POSTURE_IDP"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "key", "read_only": False, "required": True, "always": True},
+    )
     """Identifies the type of device context provider"""
 
     user_identification: Literal["ALLOW", "IGNORE"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userIdentification", "read_only": False}
     )
     """Whether or not the device context provider is used to identify the user. `IGNORE` prevents the device context provider from being used to authenticate the user. Identification of the device and device context collection happens regardless of this setting."""
+
+
+class DeviceContextProviderDict(TypedDict, total=False):
+    """The DeviceContextProvider body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    key: Literal["OKTA_VERIFY", "CHROME_DEVICE_TRUST", "DEVICE_POSTURE_IDP"] | OpenStr
+    userIdentification: Literal["ALLOW", "IGNORE"] | OpenStr | None

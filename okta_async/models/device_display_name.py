@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class DeviceDisplayName(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """Display name of the device"""
+
+
+class DeviceDisplayNameDict(TypedDict, total=False):
+    """The DeviceDisplayName body as a dict: wire names, readOnly fields left out."""
+
+    sensitive: bool | None
+    value: str | None

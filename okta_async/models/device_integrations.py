@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,10 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_integrations_name import DeviceIntegrationsName
     from .device_integrations_platform import DeviceIntegrationsPlatform
     from .device_integrations_status import DeviceIntegrationsStatus
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +48,32 @@ class DeviceIntegrations(Model):
     status: DeviceIntegrationsStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class DeviceIntegrationsDict(TypedDict, total=False):
+    """The DeviceIntegrations body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    displayName: str | None
+    metadata: dict[str, Any] | None
+    name: (
+        DeviceIntegrationsName
+        | Literal[
+            "com.android.zero.trust",
+            "com.crowdstrike.zta",
+            "com.google.dtc",
+            "com.okta.device.osquery",
+            "com.okta.deviceidp",
+            "com.okta.windowssecuritycenter",
+            "com.okta.workspaceone",
+        ]
+        | OpenStr
+        | None
+    )
+    platform: (
+        DeviceIntegrationsPlatform
+        | Literal["ANDROID", "CHROMEOS", "IOS", "MACOS", "WINDOWS"]
+        | OpenStr
+        | None
+    )
+    status: DeviceIntegrationsStatus | Literal["ACTIVE", "DEACTIVATED"] | OpenStr | None

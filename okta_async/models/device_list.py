@@ -5,13 +5,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .device import Device
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .device_display_name import DeviceDisplayName, DeviceDisplayNameDict
+    from .device_profile import DeviceProfile, DeviceProfileDict
+    from .device_status import DeviceStatus
+    from .links_self_and_full_users_lifecycle import (
+        LinksSelfAndFullUsersLifecycle,
+        LinksSelfAndFullUsersLifecycleDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -22,3 +33,14 @@ class DeviceList(Device):
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
     """List of associated users for the device if the `expand=user` query parameter is specified in the request. Use `expand=userSummary` to get only a summary of each associated user for the device."""
+
+
+class DeviceListDict(TypedDict, total=False):
+    """The DeviceList body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndFullUsersLifecycleDict | LinksSelfAndFullUsersLifecycle | None
+    profile: DeviceProfileDict | DeviceProfile | None
+    resourceDisplayName: DeviceDisplayNameDict | DeviceDisplayName | None
+    status: (
+        DeviceStatus | Literal["ACTIVE", "DEACTIVATED", "SUSPENDED", "UNSUSPENDED"] | OpenStr | None
+    )

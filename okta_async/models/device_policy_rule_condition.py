@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .device_policy_rule_condition_platform import DevicePolicyRuleConditionPlatform
+    from okta_async._core.model import OpenStr
+
+    from .device_policy_rule_condition_platform import (
+        DevicePolicyRuleConditionPlatform,
+        DevicePolicyRuleConditionPlatformDict,
+    )
     from .device_policy_trust_level import DevicePolicyTrustLevel
 
 
@@ -33,3 +38,12 @@ class DevicePolicyRuleCondition(Model):
     trust_level: DevicePolicyTrustLevel | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "trustLevel", "read_only": False}
     )
+
+
+class DevicePolicyRuleConditionDict(TypedDict, total=False):
+    """The DevicePolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    migrated: bool | None
+    platform: DevicePolicyRuleConditionPlatformDict | DevicePolicyRuleConditionPlatform | None
+    rooted: bool | None
+    trustLevel: DevicePolicyTrustLevel | Literal["ANY", "TRUSTED"] | OpenStr | None

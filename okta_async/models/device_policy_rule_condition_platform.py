@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_policy_mdm_framework import DevicePolicyMDMFramework
     from .device_policy_platform_type import DevicePolicyPlatformType
 
@@ -26,4 +28,16 @@ class DevicePolicyRuleConditionPlatform(Model):
     )
     types: list[DevicePolicyPlatformType | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "types", "read_only": False}
+    )
+
+
+class DevicePolicyRuleConditionPlatformDict(TypedDict, total=False):
+    """The DevicePolicyRuleConditionPlatform body as a dict: wire names, readOnly fields left out."""
+
+    supportedMDMFrameworks: (
+        list[DevicePolicyMDMFramework | Literal["AFW", "NATIVE", "SAFE"] | OpenStr] | None
+    )
+    types: (
+        list[DevicePolicyPlatformType | Literal["ANDROID", "IOS", "OSX", "WINDOWS"] | OpenStr]
+        | None
     )

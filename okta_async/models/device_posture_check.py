@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,16 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_posture_checks_mapping_type import DevicePostureChecksMappingType
     from .device_posture_checks_platform import DevicePostureChecksPlatform
-    from .device_posture_checks_remediation_settings import DevicePostureChecksRemediationSettings
+    from .device_posture_checks_remediation_settings import (
+        DevicePostureChecksRemediationSettings,
+        DevicePostureChecksRemediationSettingsDict,
+    )
     from .device_posture_checks_type import DevicePostureChecksType
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -81,3 +86,19 @@ class DevicePostureCheck(Model):
         default=UNSET, metadata={"wire": "variableName", "read_only": False}
     )
     """Unique name of the device posture check"""
+
+
+class DevicePostureCheckDict(TypedDict, total=False):
+    """The DevicePostureCheck body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    description: str | None
+    mappingType: DevicePostureChecksMappingType | Literal["CHECKBOX", "TEXTBOX"] | OpenStr | None
+    name: str | None
+    platform: DevicePostureChecksPlatform | Literal["MACOS", "WINDOWS"] | OpenStr | None
+    query: str | None
+    remediationSettings: (
+        DevicePostureChecksRemediationSettingsDict | DevicePostureChecksRemediationSettings | None
+    )
+    type: DevicePostureChecksType | Literal["BUILTIN", "CUSTOM"] | OpenStr | None
+    variableName: str | None

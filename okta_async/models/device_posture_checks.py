@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class DevicePostureChecks(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """An array of key-value pairs that include the device posture check `variableName` key"""
+
+
+class DevicePostureChecksDict(TypedDict, total=False):
+    """The DevicePostureChecks body as a dict: wire names, readOnly fields left out."""
+
+    include: list[dict[str, Any]] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -23,3 +23,10 @@ class DevicePostureChecksRemediationSettings(Model):
     message: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "message", "read_only": False}
     )
+
+
+class DevicePostureChecksRemediationSettingsDict(TypedDict, total=False):
+    """The DevicePostureChecksRemediationSettings body as a dict: wire names, readOnly fields left out."""
+
+    link: dict[str, Any] | None
+    message: dict[str, Any] | None

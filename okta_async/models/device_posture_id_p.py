@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class DevicePostureIdP(Model):
         default=UNSET, metadata={"wire": "managed", "read_only": False}
     )
     """Indicates whether the device is managed according to the custom IDP"""
+
+
+class DevicePostureIdPDict(TypedDict, total=False):
+    """The DevicePostureIdP body as a dict: wire names, readOnly fields left out."""
+
+    compliant: bool | None
+    managed: bool | None

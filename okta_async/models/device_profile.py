@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_platform import DevicePlatform
     from .disk_encryption_type_def import DiskEncryptionTypeDef
 
@@ -21,11 +23,18 @@ if TYPE_CHECKING:
 class DeviceProfile(Model):
     """The DeviceProfile object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("display_name", "platform", "registered")
+
+    def __attrs_post_init__(self) -> None:
+        if self.display_name is ABSENT or self.platform is ABSENT or self.registered is ABSENT:
+            self._drop_absent()
+
     disk_encryption_type: DiskEncryptionTypeDef | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "diskEncryptionType", "read_only": False}
     )
-    display_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "displayName", "read_only": False, "required": True}
+    display_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "displayName", "read_only": False, "required": True, "always": True},
     )
     """Display name of the device"""
 
@@ -64,11 +73,13 @@ class DeviceProfile(Model):
     )
     """Version of the device OS"""
 
-    platform: DevicePlatform | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "platform", "read_only": False, "required": True}
+    platform: DevicePlatform | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "platform", "read_only": False, "required": True, "always": True},
     )
-    registered: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "registered", "read_only": False, "required": True}
+    registered: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "registered", "read_only": False, "required": True, "always": True},
     )
     """Indicates if the device is registered at Okta"""
 
@@ -96,3 +107,29 @@ class DeviceProfile(Model):
         default=UNSET, metadata={"wire": "udid", "read_only": False}
     )
     """macOS Unique device identifier of the device"""
+
+
+class DeviceProfileDict(TypedDict, total=False):
+    """The DeviceProfile body as a dict: wire names, readOnly fields left out."""
+
+    diskEncryptionType: (
+        DiskEncryptionTypeDef
+        | Literal["ALL_INTERNAL_VOLUMES", "FULL", "NONE", "SYSTEM_VOLUME", "USER"]
+        | OpenStr
+        | None
+    )
+    displayName: str
+    imei: str | None
+    integrityJailbreak: bool | None
+    managed: bool | None
+    manufacturer: str | None
+    meid: str | None
+    model: str | None
+    osVersion: str | None
+    platform: DevicePlatform | Literal["ANDROID", "IOS", "MACOS", "WINDOWS"] | OpenStr
+    registered: bool
+    secureHardwarePresent: bool | None
+    serialNumber: str | None
+    sid: str | None
+    tpmPublicKeyHash: str | None
+    udid: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .okta_verify_payload import OktaVerifyPayload
+    from .okta_verify_payload import OktaVerifyPayload, OktaVerifyPayloadDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +32,11 @@ class DeviceProvider(Model):
         default=UNSET, metadata={"wire": "provider", "read_only": False}
     )
     """The name of the provider"""
+
+
+class DeviceProviderDict(TypedDict, total=False):
+    """The DeviceProvider body as a dict: wire names, readOnly fields left out."""
+
+    payload: OktaVerifyPayloadDict | OktaVerifyPayload | None
+    payloadVersion: str | None
+    provider: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_signal_collection_platform_condition_evaluator_platform_operating_system import (
         DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem,
+        DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystemDict,
     )
     from .device_signal_collection_policy_platform_type import (
         DeviceSignalCollectionPolicyPlatformType,
@@ -31,3 +34,14 @@ class DeviceSignalCollectionPlatformConditionEvaluatorPlatform(Model):
     type: DeviceSignalCollectionPolicyPlatformType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict(TypedDict, total=False):
+    """The DeviceSignalCollectionPlatformConditionEvaluatorPlatform body as a dict: wire names, readOnly fields left out."""
+
+    os: (
+        DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystemDict
+        | DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem
+        | None
+    )
+    type: DeviceSignalCollectionPolicyPlatformType | Literal["DESKTOP", "MOBILE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .device_signal_collection_platform_condition_evaluator_platform import (
         DeviceSignalCollectionPlatformConditionEvaluatorPlatform,
+        DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict,
     )
 
 
@@ -27,4 +28,23 @@ class DeviceSignalCollectionPlatformPolicyRuleCondition(Model):
     )
     include: list[DeviceSignalCollectionPlatformConditionEvaluatorPlatform] | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "include", "read_only": False})
+    )
+
+
+class DeviceSignalCollectionPlatformPolicyRuleConditionDict(TypedDict, total=False):
+    """The DeviceSignalCollectionPlatformPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: (
+        list[
+            DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict
+            | DeviceSignalCollectionPlatformConditionEvaluatorPlatform
+        ]
+        | None
+    )
+    include: (
+        list[
+            DeviceSignalCollectionPlatformConditionEvaluatorPlatformDict
+            | DeviceSignalCollectionPlatformConditionEvaluatorPlatform
+        ]
+        | None
     )

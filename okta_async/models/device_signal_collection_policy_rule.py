@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,12 +14,18 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .device_signal_collection_policy_rule_actions import (
         DeviceSignalCollectionPolicyRuleActions,
+        DeviceSignalCollectionPolicyRuleActionsDict,
     )
     from .device_signal_collection_policy_rule_conditions import (
         DeviceSignalCollectionPolicyRuleConditions,
+        DeviceSignalCollectionPolicyRuleConditionsDict,
     )
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -35,4 +41,41 @@ class DeviceSignalCollectionPolicyRule(PolicyRule):
     )
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="DEVICE_SIGNAL_COLLECTION", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class DeviceSignalCollectionPolicyRuleDict(TypedDict, total=False):
+    """The DeviceSignalCollectionPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: (
+        DeviceSignalCollectionPolicyRuleActionsDict | DeviceSignalCollectionPolicyRuleActions | None
+    )
+    conditions: (
+        DeviceSignalCollectionPolicyRuleConditionsDict
+        | DeviceSignalCollectionPolicyRuleConditions
+        | None
+    )
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

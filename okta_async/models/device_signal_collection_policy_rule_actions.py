@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .device_signal_collection_policy_rule_device_signal_collection import (
         DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
+        DeviceSignalCollectionPolicyRuleDeviceSignalCollectionDict,
     )
 
 
@@ -25,3 +26,13 @@ class DeviceSignalCollectionPolicyRuleActions(Model):
     device_signal_collection: (
         DeviceSignalCollectionPolicyRuleDeviceSignalCollection | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "deviceSignalCollection", "read_only": False})
+
+
+class DeviceSignalCollectionPolicyRuleActionsDict(TypedDict, total=False):
+    """The DeviceSignalCollectionPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    deviceSignalCollection: (
+        DeviceSignalCollectionPolicyRuleDeviceSignalCollectionDict
+        | DeviceSignalCollectionPolicyRuleDeviceSignalCollection
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,8 +15,9 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .device_signal_collection_platform_policy_rule_condition import (
         DeviceSignalCollectionPlatformPolicyRuleCondition,
+        DeviceSignalCollectionPlatformPolicyRuleConditionDict,
     )
-    from .policy_network_condition import PolicyNetworkCondition
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,4 +29,15 @@ class DeviceSignalCollectionPolicyRuleConditions(Model):
     )
     platform: DeviceSignalCollectionPlatformPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "platform", "read_only": False}
+    )
+
+
+class DeviceSignalCollectionPolicyRuleConditionsDict(TypedDict, total=False):
+    """The DeviceSignalCollectionPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    platform: (
+        DeviceSignalCollectionPlatformPolicyRuleConditionDict
+        | DeviceSignalCollectionPlatformPolicyRuleCondition
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .device_context_provider import DeviceContextProvider
+    from .device_context_provider import DeviceContextProvider, DeviceContextProviderDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class DeviceSignalCollectionPolicyRuleDeviceSignalCollection(Model):
         default=UNSET, metadata={"wire": "deviceContextProviders", "read_only": False}
     )
     """Contains the device context provider configuration"""
+
+
+class DeviceSignalCollectionPolicyRuleDeviceSignalCollectionDict(TypedDict, total=False):
+    """The DeviceSignalCollectionPolicyRuleDeviceSignalCollection body as a dict: wire names, readOnly fields left out."""
+
+    deviceContextProviders: list[DeviceContextProviderDict | DeviceContextProvider] | None

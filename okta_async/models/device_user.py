@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user import User
+    from okta_async._core.model import OpenStr
+
+    from .user import User, UserDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +40,12 @@ class DeviceUser(Model):
     user: User | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
+
+
+class DeviceUserDict(TypedDict, total=False):
+    """The DeviceUser body as a dict: wire names, readOnly fields left out."""
+
+    created: str | None
+    managementStatus: Literal["MANAGED", "NOT_MANAGED"] | OpenStr | None
+    screenLockType: Literal["NONE", "PASSCODE", "BIOMETRIC"] | OpenStr | None
+    user: UserDict | User | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,16 @@ from okta_async._core.unset import UNSET, Unset
 from .device import Device
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .device_display_name import DeviceDisplayName, DeviceDisplayNameDict
+    from .device_profile import DeviceProfile, DeviceProfileDict
     from .device_provider import DeviceProvider
+    from .device_status import DeviceStatus
+    from .links_self_and_full_users_lifecycle import (
+        LinksSelfAndFullUsersLifecycle,
+        LinksSelfAndFullUsersLifecycleDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +34,14 @@ class DeviceWithProviders(Device):
         default=UNSET, metadata={"wire": "providers", "read_only": True}
     )
     """List of providers for the device when the `expand=providers` query parameter is specified"""
+
+
+class DeviceWithProvidersDict(TypedDict, total=False):
+    """The DeviceWithProviders body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndFullUsersLifecycleDict | LinksSelfAndFullUsersLifecycle | None
+    profile: DeviceProfileDict | DeviceProfile | None
+    resourceDisplayName: DeviceDisplayNameDict | DeviceDisplayName | None
+    status: (
+        DeviceStatus | Literal["ACTIVE", "DEACTIVATED", "SUSPENDED", "UNSUSPENDED"] | OpenStr | None
+    )

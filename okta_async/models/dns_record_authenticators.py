@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .dns_record_type_authenticators import DNSRecordTypeAuthenticators
 
 
@@ -32,3 +34,11 @@ class DNSRecordAuthenticators(Model):
         default=UNSET, metadata={"wire": "verificationValue", "read_only": False}
     )
     """The DNS record verification value"""
+
+
+class DNSRecordAuthenticatorsDict(TypedDict, total=False):
+    """The DNSRecordAuthenticators body as a dict: wire names, readOnly fields left out."""
+
+    fqdn: str | None
+    recordType: DNSRecordTypeAuthenticators | Literal["TXT"] | OpenStr | None
+    verificationValue: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .dns_record_type_domains import DNSRecordTypeDomains
 
 
@@ -37,3 +39,12 @@ class DNSRecordDomains(Model):
         default=UNSET, metadata={"wire": "values", "read_only": False}
     )
     """DNS record value"""
+
+
+class DNSRecordDomainsDict(TypedDict, total=False):
+    """The DNSRecordDomains body as a dict: wire names, readOnly fields left out."""
+
+    expiration: str | None
+    fqdn: str | None
+    recordType: DNSRecordTypeDomains | Literal["CAA", "CNAME", "TXT"] | OpenStr | None
+    values: list[str] | None

@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .domain_certificate_type import DomainCertificateType
 
 
@@ -20,21 +21,50 @@ if TYPE_CHECKING:
 class DomainCertificate(Model):
     """Defines the properties of the certificate"""
 
-    certificate: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "certificate", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "certificate",
+        "certificate_chain",
+        "private_key",
+        "type",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.certificate is ABSENT
+            or self.certificate_chain is ABSENT
+            or self.private_key is ABSENT
+            or self.type is ABSENT
+        ):
+            self._drop_absent()
+
+    certificate: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "certificate", "read_only": False, "required": True, "always": True},
     )
     """Certificate content"""
 
-    certificate_chain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "certificateChain", "read_only": False, "required": True}
+    certificate_chain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "certificateChain", "read_only": False, "required": True, "always": True},
     )
     """Certificate chain"""
 
-    private_key: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "privateKey", "read_only": False, "required": True}
+    private_key: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "privateKey", "read_only": False, "required": True, "always": True},
     )
     """Certificate private key"""
 
-    type: DomainCertificateType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: DomainCertificateType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class DomainCertificateDict(TypedDict, total=False):
+    """The DomainCertificate body as a dict: wire names, readOnly fields left out."""
+
+    certificate: str
+    certificateChain: str
+    privateKey: str
+    type: DomainCertificateType | Literal["PEM"] | OpenStr

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class DomainCertificateMetadata(Model):
         default=UNSET, metadata={"wire": "subject", "read_only": False}
     )
     """Certificate subject"""
+
+
+class DomainCertificateMetadataDict(TypedDict, total=False):
+    """The DomainCertificateMetadata body as a dict: wire names, readOnly fields left out."""
+
+    expiration: str | None
+    fingerprint: str | None
+    subject: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +36,12 @@ class DomainLinks(LinksSelf):
         default=UNSET, metadata={"wire": "verify", "read_only": False}
     )
     """The verify link verifies the domain and transitions the domain status to `VERIFIED`"""
+
+
+class DomainLinksDict(TypedDict, total=False):
+    """The DomainLinks body as a dict: wire names, readOnly fields left out."""
+
+    brand: HrefObjectDict | HrefObject | None
+    certificate: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    verify: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .domain_response import DomainResponse
+    from .domain_response import DomainResponse, DomainResponseDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class DomainListResponse(Model):
         default=UNSET, metadata={"wire": "domains", "read_only": False}
     )
     """Each element of the array defines an individual domain"""
+
+
+class DomainListResponseDict(TypedDict, total=False):
+    """The DomainListResponse body as a dict: wire names, readOnly fields left out."""
+
+    domains: list[DomainResponseDict | DomainResponse] | None

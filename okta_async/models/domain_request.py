@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .domain_certificate_source_type import DomainCertificateSourceType
 
 
@@ -20,14 +21,33 @@ if TYPE_CHECKING:
 class DomainRequest(Model):
     """The DomainRequest object."""
 
-    certificate_source_type: DomainCertificateSourceType | str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "certificateSourceType", "read_only": False, "required": True},
+    __okta_always__: ClassVar[tuple[str, ...]] = ("certificate_source_type", "domain")
+
+    def __attrs_post_init__(self) -> None:
+        if self.certificate_source_type is ABSENT or self.domain is ABSENT:
+            self._drop_absent()
+
+    certificate_source_type: DomainCertificateSourceType | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "certificateSourceType",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
-    domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": False, "required": True}
+    domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "domain", "read_only": False, "required": True, "always": True},
     )
     """Custom domain name
 
     > **Note:** You can't use the reserved `drapp.{yourOrgSubDomain}.okta.com` domain.
     """
+
+
+class DomainRequestDict(TypedDict, total=False):
+    """The DomainRequest body as a dict: wire names, readOnly fields left out."""
+
+    certificateSourceType: DomainCertificateSourceType | Literal["MANUAL", "OKTA_MANAGED"] | OpenStr
+    domain: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,10 +13,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .dns_record_domains import DNSRecordDomains
-    from .domain_certificate_metadata import DomainCertificateMetadata
+    from okta_async._core.model import OpenStr
+
+    from .dns_record_domains import DNSRecordDomains, DNSRecordDomainsDict
+    from .domain_certificate_metadata import (
+        DomainCertificateMetadata,
+        DomainCertificateMetadataDict,
+    )
     from .domain_certificate_source_type import DomainCertificateSourceType
-    from .domain_links import DomainLinks
+    from .domain_links import DomainLinks, DomainLinksDict
     from .domain_validation_status import DomainValidationStatus
 
 
@@ -51,4 +56,24 @@ class DomainResponse(Model):
     )
     validation_status: DomainValidationStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "validationStatus", "read_only": False}
+    )
+
+
+class DomainResponseDict(TypedDict, total=False):
+    """The DomainResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: DomainLinksDict | DomainLinks | None
+    brandId: str | None
+    certificateSourceType: (
+        DomainCertificateSourceType | Literal["MANUAL", "OKTA_MANAGED"] | OpenStr | None
+    )
+    dnsRecords: list[DNSRecordDomainsDict | DNSRecordDomains] | None
+    domain: str | None
+    id: str | None
+    publicCertificate: DomainCertificateMetadataDict | DomainCertificateMetadata | None
+    validationStatus: (
+        DomainValidationStatus
+        | Literal["COMPLETED", "IN_PROGRESS", "NOT_STARTED", "VERIFIED"]
+        | OpenStr
+        | None
     )

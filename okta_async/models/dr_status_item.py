@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class DRStatusItem(Model):
         default=UNSET, metadata={"wire": "isFailedOver", "read_only": False}
     )
     """Indicates if the domain has been failed over"""
+
+
+class DRStatusItemDict(TypedDict, total=False):
+    """The DRStatusItem body as a dict: wire names, readOnly fields left out."""
+
+    domain: str | None
+    isFailedOver: bool | None

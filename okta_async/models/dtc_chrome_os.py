@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .chrome_browser_version import ChromeBrowserVersion
+    from okta_async._core.model import OpenStr
+
+    from .chrome_browser_version import ChromeBrowserVersion, ChromeBrowserVersionDict
     from .key_trust_level_os_mode import KeyTrustLevelOSMode
-    from .os_version_four_components import OSVersionFourComponents
+    from .os_version_four_components import OSVersionFourComponents, OSVersionFourComponentsDict
     from .password_protection_warning_trigger import PasswordProtectionWarningTrigger
     from .safe_browsing_protection_level import SafeBrowsingProtectionLevel
 
@@ -90,3 +92,38 @@ class DTCChromeOS(Model):
         default=UNSET, metadata={"wire": "siteIsolationEnabled", "read_only": False}
     )
     """Indicates whether the Site Isolation (also known as **Site Per Process**) setting is enabled"""
+
+
+class DTCChromeOSDict(TypedDict, total=False):
+    """The DTCChromeOS body as a dict: wire names, readOnly fields left out."""
+
+    allowScreenLock: bool | None
+    browserVersion: ChromeBrowserVersionDict | ChromeBrowserVersion | None
+    builtInDnsClientEnabled: bool | None
+    chromeRemoteDesktopAppBlocked: bool | None
+    deviceEnrollmentDomain: str | None
+    diskEncrypted: bool | None
+    keyTrustLevel: (
+        KeyTrustLevelOSMode
+        | Literal["CHROME_OS_DEVELOPER_MODE", "CHROME_OS_VERIFIED_MODE"]
+        | OpenStr
+        | None
+    )
+    managedDevice: bool | None
+    osFirewall: bool | None
+    osVersion: OSVersionFourComponentsDict | OSVersionFourComponents | None
+    passwordProtectionWarningTrigger: (
+        PasswordProtectionWarningTrigger
+        | Literal["PASSWORD_PROTECTION_OFF", "PASSWORD_REUSE", "PHISHING_REUSE"]
+        | OpenStr
+        | None
+    )
+    realtimeUrlCheckMode: bool | None
+    safeBrowsingProtectionLevel: (
+        SafeBrowsingProtectionLevel
+        | Literal["ENHANCED_PROTECTION", "NO_SAFE_BROWSING", "STANDARD_PROTECTION"]
+        | OpenStr
+        | None
+    )
+    screenLockSecured: bool | None
+    siteIsolationEnabled: bool | None

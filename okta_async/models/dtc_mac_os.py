@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .chrome_browser_version import ChromeBrowserVersion
+    from okta_async._core.model import OpenStr
+
+    from .chrome_browser_version import ChromeBrowserVersion, ChromeBrowserVersionDict
     from .key_trust_level_browser_key import KeyTrustLevelBrowserKey
-    from .os_version_three_components import OSVersionThreeComponents
+    from .os_version_three_components import OSVersionThreeComponents, OSVersionThreeComponentsDict
     from .password_protection_warning_trigger import PasswordProtectionWarningTrigger
     from .safe_browsing_protection_level import SafeBrowsingProtectionLevel
 
@@ -80,3 +82,36 @@ class DTCMacOS(Model):
         default=UNSET, metadata={"wire": "siteIsolationEnabled", "read_only": False}
     )
     """Indicates whether the Site Isolation (also known as **Site Per Process**) setting is enabled"""
+
+
+class DTCMacOSDict(TypedDict, total=False):
+    """The DTCMacOS body as a dict: wire names, readOnly fields left out."""
+
+    browserVersion: ChromeBrowserVersionDict | ChromeBrowserVersion | None
+    builtInDnsClientEnabled: bool | None
+    chromeRemoteDesktopAppBlocked: bool | None
+    deviceEnrollmentDomain: str | None
+    diskEncrypted: bool | None
+    keyTrustLevel: (
+        KeyTrustLevelBrowserKey
+        | Literal["CHROME_BROWSER_HW_KEY", "CHROME_BROWSER_OS_KEY"]
+        | OpenStr
+        | None
+    )
+    osFirewall: bool | None
+    osVersion: OSVersionThreeComponentsDict | OSVersionThreeComponents | None
+    passwordProtectionWarningTrigger: (
+        PasswordProtectionWarningTrigger
+        | Literal["PASSWORD_PROTECTION_OFF", "PASSWORD_REUSE", "PHISHING_REUSE"]
+        | OpenStr
+        | None
+    )
+    realtimeUrlCheckMode: bool | None
+    safeBrowsingProtectionLevel: (
+        SafeBrowsingProtectionLevel
+        | Literal["ENHANCED_PROTECTION", "NO_SAFE_BROWSING", "STANDARD_PROTECTION"]
+        | OpenStr
+        | None
+    )
+    screenLockSecured: bool | None
+    siteIsolationEnabled: bool | None

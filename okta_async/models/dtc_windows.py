@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .chrome_browser_version import ChromeBrowserVersion
+    from okta_async._core.model import OpenStr
+
+    from .chrome_browser_version import ChromeBrowserVersion, ChromeBrowserVersionDict
     from .key_trust_level_browser_key import KeyTrustLevelBrowserKey
-    from .os_version_four_components import OSVersionFourComponents
+    from .os_version_four_components import OSVersionFourComponents, OSVersionFourComponentsDict
     from .password_protection_warning_trigger import PasswordProtectionWarningTrigger
     from .safe_browsing_protection_level import SafeBrowsingProtectionLevel
 
@@ -115,3 +117,43 @@ class DTCWindows(Model):
         default=UNSET, metadata={"wire": "windowsUserDomain", "read_only": False}
     )
     """Windows domain for the current OS user"""
+
+
+class DTCWindowsDict(TypedDict, total=False):
+    """The DTCWindows body as a dict: wire names, readOnly fields left out."""
+
+    antivirusEnabled: bool | None
+    browserVersion: ChromeBrowserVersionDict | ChromeBrowserVersion | None
+    builtInDnsClientEnabled: bool | None
+    chromeRemoteDesktopAppBlocked: bool | None
+    crowdStrikeAgentId: str | None
+    crowdStrikeCustomerId: str | None
+    deviceEnrollmentDomain: str | None
+    diskEncrypted: bool | None
+    keyTrustLevel: (
+        KeyTrustLevelBrowserKey
+        | Literal["CHROME_BROWSER_HW_KEY", "CHROME_BROWSER_OS_KEY"]
+        | OpenStr
+        | None
+    )
+    osFirewall: bool | None
+    osVersion: OSVersionFourComponentsDict | OSVersionFourComponents | None
+    passwordProtectionWarningTrigger: (
+        PasswordProtectionWarningTrigger
+        | Literal["PASSWORD_PROTECTION_OFF", "PASSWORD_REUSE", "PHISHING_REUSE"]
+        | OpenStr
+        | None
+    )
+    realtimeUrlCheckMode: bool | None
+    safeBrowsingProtectionLevel: (
+        SafeBrowsingProtectionLevel
+        | Literal["ENHANCED_PROTECTION", "NO_SAFE_BROWSING", "STANDARD_PROTECTION"]
+        | OpenStr
+        | None
+    )
+    screenLockSecured: bool | None
+    secureBootEnabled: bool | None
+    siteIsolationEnabled: bool | None
+    thirdPartyBlockingEnabled: bool | None
+    windowsMachineDomain: str | None
+    windowsUserDomain: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -21,3 +23,10 @@ class Duration(Model):
     unit: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "unit", "read_only": False}
     )
+
+
+class DurationDict(TypedDict, total=False):
+    """The Duration body as a dict: wire names, readOnly fields left out."""
+
+    number: int | None
+    unit: str | None

@@ -5,22 +5,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .network_zone import NetworkZone
 
 if TYPE_CHECKING:
-    from .network_zone_location import NetworkZoneLocation
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .network_zone_location import NetworkZoneLocation, NetworkZoneLocationDict
+    from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
+    from .network_zone_usage import NetworkZoneUsage
 
 
 @attrs.define(kw_only=True, repr=False)
 class DynamicNetworkZone(NetworkZone):
     """The DynamicNetworkZone object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
 
     asns: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asns", "read_only": False}
@@ -37,6 +49,20 @@ class DynamicNetworkZone(NetworkZone):
     )
     """The proxy type used for a Dynamic Network Zone"""
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default="DYNAMIC", metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default="DYNAMIC",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class DynamicNetworkZoneDict(TypedDict, total=False):
+    """The DynamicNetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    asns: list[str] | None
+    locations: list[NetworkZoneLocationDict | NetworkZoneLocation] | None
+    name: str
+    proxyType: Literal["null", "Any", "Tor", "NotTorAnonymizer"] | OpenStr | None
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None

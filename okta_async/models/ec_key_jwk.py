@@ -5,44 +5,74 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class ECKeyJWK(Model):
     """Elliptic curve key in JSON Web Key (JWK) format. It's used during enrollment to encrypt fulfillment requests to Yubico, or during activation to verify Yubico's JWS (JSON Web Signature) objects in fulfillment responses. The currently agreed protocol uses P-384."""
 
-    crv: Literal["P-384"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "crv", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("crv", "kid", "kty", "use", "x", "y")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.crv is ABSENT
+            or self.kid is ABSENT
+            or self.kty is ABSENT
+            or self.use is ABSENT
+            or self.x is ABSENT
+            or self.y is ABSENT
+        ):
+            self._drop_absent()
+
+    crv: Literal["P-384"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "crv", "read_only": False, "required": True, "always": True},
     )
     """The elliptic curve protocol"""
 
-    kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False, "required": True}
+    kid: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "kid", "read_only": False, "required": True, "always": True},
     )
     """The unique identifier of the key"""
 
-    kty: Literal["EC"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kty", "read_only": False, "required": True}
+    kty: Literal["EC"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "kty", "read_only": False, "required": True, "always": True},
     )
     """The type of public key"""
 
-    use: Literal["enc", "sig"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "use", "read_only": False, "required": True}
+    use: Literal["enc", "sig"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "use", "read_only": False, "required": True, "always": True},
     )
     """The intended use for the key. This value is either `enc` (encryption) during enrollment, when Okta uses the ECKeyJWK to encrypt requests to Yubico. Or it's `sig` (signature) during activation, when Okta uses the ECKeyJWK to verify the responses from Yubico."""
 
-    x: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "x", "read_only": False, "required": True}
+    x: str = attrs.field(
+        default=ABSENT, metadata={"wire": "x", "read_only": False, "required": True, "always": True}
     )
     """The public x coordinate for the elliptic curve point"""
 
-    y: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "y", "read_only": False, "required": True}
+    y: str = attrs.field(
+        default=ABSENT, metadata={"wire": "y", "read_only": False, "required": True, "always": True}
     )
     """The public y coordinate for the elliptic curve point"""
+
+
+class ECKeyJWKDict(TypedDict, total=False):
+    """The ECKeyJWK body as a dict: wire names, readOnly fields left out."""
+
+    crv: Literal["P-384"] | OpenStr
+    kid: str
+    kty: Literal["EC"] | OpenStr
+    use: Literal["enc", "sig"] | OpenStr
+    x: str
+    y: str

@@ -5,18 +5,26 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class EmailContent(Model):
     """The EmailContent object."""
 
-    body: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "body", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("body", "subject")
+
+    def __attrs_post_init__(self) -> None:
+        if self.body is ABSENT or self.subject is ABSENT:
+            self._drop_absent()
+
+    body: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "body", "read_only": False, "required": True, "always": True},
     )
     """The HTML body of the email. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
 
@@ -28,8 +36,9 @@ class EmailContent(Model):
     4. Okta-provided content in English
     """
 
-    subject: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
     """The email subject. May contain [variable references](https://velocity.apache.org/engine/1.7/user-guide.html#references).
 
@@ -40,3 +49,10 @@ class EmailContent(Model):
     3. Okta-provided translated content for the brand locale, if it's set
     4. Okta-provided content in English
     """
+
+
+class EmailContentDict(TypedDict, total=False):
+    """The EmailContent body as a dict: wire names, readOnly fields left out."""
+
+    body: str
+    subject: str

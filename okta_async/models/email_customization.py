@@ -6,21 +6,28 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .email_content import EmailContent
 
 if TYPE_CHECKING:
-    from .email_customization_links import EmailCustomizationLinks
+    from .email_customization_links import EmailCustomizationLinks, EmailCustomizationLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class EmailCustomization(EmailContent):
     """The EmailCustomization object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("body", "subject", "language")
+
+    def __attrs_post_init__(self) -> None:
+        if self.body is ABSENT or self.subject is ABSENT or self.language is ABSENT:
+            self._drop_absent()
 
     links: EmailCustomizationLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -38,10 +45,21 @@ class EmailCustomization(EmailContent):
     )
     """Whether this is the default customization for the email template. Each customized email template must have exactly one default customization. Defaults to `true` for the first customization and `false` thereafter."""
 
-    language: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "language", "read_only": False, "required": True}
+    language: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "language", "read_only": False, "required": True, "always": True},
     )
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """The UTC time at which this email customization was last updated."""
+
+
+class EmailCustomizationDict(TypedDict, total=False):
+    """The EmailCustomization body as a dict: wire names, readOnly fields left out."""
+
+    _links: EmailCustomizationLinksDict | EmailCustomizationLinks | None
+    body: str
+    isDefault: bool | None
+    language: str
+    subject: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +33,12 @@ class EmailCustomizationLinks(LinksSelf):
     test: HrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "test", "read_only": False}
     )
+
+
+class EmailCustomizationLinksDict(TypedDict, total=False):
+    """The EmailCustomizationLinks body as a dict: wire names, readOnly fields left out."""
+
+    preview: HrefObjectDict | HrefObject | None
+    self: HrefObjectDict | HrefObject | None
+    template: HrefObjectDict | HrefObject | None
+    test: HrefObjectDict | HrefObject | None

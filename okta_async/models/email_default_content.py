@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .email_content import EmailContent
 
 if TYPE_CHECKING:
-    from .email_default_content_links import EmailDefaultContentLinks
+    from .email_default_content_links import EmailDefaultContentLinks, EmailDefaultContentLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,11 @@ class EmailDefaultContent(EmailContent):
     links: EmailDefaultContentLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
+
+
+class EmailDefaultContentDict(TypedDict, total=False):
+    """The EmailDefaultContent body as a dict: wire names, readOnly fields left out."""
+
+    _links: EmailDefaultContentLinksDict | EmailDefaultContentLinks | None
+    body: str
+    subject: str

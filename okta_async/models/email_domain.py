@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .base_email_domain import BaseEmailDomain
@@ -16,13 +19,36 @@ from .base_email_domain import BaseEmailDomain
 class EmailDomain(BaseEmailDomain):
     """The EmailDomain object."""
 
-    brand_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "brandId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("display_name", "user_name", "brand_id", "domain")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.display_name is ABSENT
+            or self.user_name is ABSENT
+            or self.brand_id is ABSENT
+            or self.domain is ABSENT
+        ):
+            self._drop_absent()
+
+    brand_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "brandId", "read_only": False, "required": True, "always": True},
     )
-    domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": False, "required": True}
+    domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "domain", "read_only": False, "required": True, "always": True},
     )
     validation_subdomain: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "validationSubdomain", "read_only": False}
     )
     """Subdomain for the email sender's custom mail domain. Specify your subdomain when you configure a custom mail domain. (server default: "mail")"""
+
+
+class EmailDomainDict(TypedDict, total=False):
+    """The EmailDomain body as a dict: wire names, readOnly fields left out."""
+
+    brandId: str
+    displayName: str
+    domain: str
+    userName: str
+    validationSubdomain: str | None

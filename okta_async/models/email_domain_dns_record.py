@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .email_domain_dns_record_type import EmailDomainDNSRecordType
 
 
@@ -29,3 +31,11 @@ class EmailDomainDNSRecord(Model):
     verification_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verificationValue", "read_only": False}
     )
+
+
+class EmailDomainDNSRecordDict(TypedDict, total=False):
+    """The EmailDomainDNSRecord body as a dict: wire names, readOnly fields left out."""
+
+    fqdn: str | None
+    recordType: EmailDomainDNSRecordType | Literal["CNAME", "TXT"] | OpenStr | None
+    verificationValue: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .base_email_domain import BaseEmailDomain
 
 if TYPE_CHECKING:
-    from .email_domain_dns_record import EmailDomainDNSRecord
+    from okta_async._core.model import OpenStr
+
+    from .email_domain_dns_record import EmailDomainDNSRecord, EmailDomainDNSRecordDict
     from .email_domain_status import EmailDomainStatus
 
 
@@ -36,3 +38,20 @@ class EmailDomainResponse(BaseEmailDomain):
         default=UNSET, metadata={"wire": "validationSubdomain", "read_only": False}
     )
     """The subdomain for the email sender's custom mail domain (server default: "mail")"""
+
+
+class EmailDomainResponseDict(TypedDict, total=False):
+    """The EmailDomainResponse body as a dict: wire names, readOnly fields left out."""
+
+    displayName: str
+    dnsValidationRecords: list[EmailDomainDNSRecordDict | EmailDomainDNSRecord] | None
+    domain: str | None
+    id: str | None
+    userName: str
+    validationStatus: (
+        EmailDomainStatus
+        | Literal["DELETED", "ERROR", "NOT_STARTED", "POLLING", "VERIFIED"]
+        | OpenStr
+        | None
+    )
+    validationSubdomain: str | None

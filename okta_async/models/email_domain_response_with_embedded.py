@@ -5,13 +5,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .email_domain_response import EmailDomainResponse
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .email_domain_dns_record import EmailDomainDNSRecord, EmailDomainDNSRecordDict
+    from .email_domain_status import EmailDomainStatus
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -21,3 +27,20 @@ class EmailDomainResponseWithEmbedded(EmailDomainResponse):
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
     )
+
+
+class EmailDomainResponseWithEmbeddedDict(TypedDict, total=False):
+    """The EmailDomainResponseWithEmbedded body as a dict: wire names, readOnly fields left out."""
+
+    displayName: str
+    dnsValidationRecords: list[EmailDomainDNSRecordDict | EmailDomainDNSRecord] | None
+    domain: str | None
+    id: str | None
+    userName: str
+    validationStatus: (
+        EmailDomainStatus
+        | Literal["DELETED", "ERROR", "NOT_STARTED", "POLLING", "VERIFIED"]
+        | OpenStr
+        | None
+    )
+    validationSubdomain: str | None

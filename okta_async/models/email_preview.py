@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .email_preview_links import EmailPreviewLinks
+    from .email_preview_links import EmailPreviewLinks, EmailPreviewLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +32,9 @@ class EmailPreview(Model):
         default=UNSET, metadata={"wire": "subject", "read_only": True}
     )
     """The email's subject"""
+
+
+class EmailPreviewDict(TypedDict, total=False):
+    """The EmailPreview body as a dict: wire names, readOnly fields left out."""
+
+    _links: EmailPreviewLinksDict | EmailPreviewLinks | None

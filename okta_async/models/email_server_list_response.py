@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .base_email_server import BaseEmailServer
+    from .base_email_server import BaseEmailServer, BaseEmailServerDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,12 @@ class EmailServerListResponse(Model):
         default=UNSET, metadata={"wire": "email-servers", "read_only": False}
     )
     """List of enrolled SMTP servers"""
+
+
+EmailServerListResponseDict = TypedDict(
+    "EmailServerListResponseDict",
+    {
+        "email-servers": "list[BaseEmailServerDict | BaseEmailServer] | None",
+    },
+    total=False,
+)

@@ -5,18 +5,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class EmailSettings(Model):
     """The EmailSettings object."""
 
-    recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "recipients", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("recipients",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.recipients is ABSENT:
+            self._drop_absent()
+
+    recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "recipients", "read_only": False, "required": True, "always": True},
     )
+
+
+class EmailSettingsDict(TypedDict, total=False):
+    """The EmailSettings body as a dict: wire names, readOnly fields left out."""
+
+    recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | OpenStr

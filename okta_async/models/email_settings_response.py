@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .email_settings_response_links import EmailSettingsResponseLinks
+    from okta_async._core.model import OpenStr
+
+    from .email_settings_response_links import (
+        EmailSettingsResponseLinks,
+        EmailSettingsResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +31,10 @@ class EmailSettingsResponse(Model):
     recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recipients", "read_only": False}
     )
+
+
+class EmailSettingsResponseDict(TypedDict, total=False):
+    """The EmailSettingsResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: EmailSettingsResponseLinksDict | EmailSettingsResponseLinks | None
+    recipients: Literal["ALL_USERS", "ADMINS_ONLY", "NO_USERS"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class EmailSettingsResponseLinks(LinksSelf):
     template: HrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "template", "read_only": False}
     )
+
+
+class EmailSettingsResponseLinksDict(TypedDict, total=False):
+    """The EmailSettingsResponseLinks body as a dict: wire names, readOnly fields left out."""
+
+    self: HrefObjectDict | HrefObject | None
+    template: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .email_template_response_links import EmailTemplateResponseLinks
+    from .email_template_response_links import (
+        EmailTemplateResponseLinks,
+        EmailTemplateResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +33,9 @@ class EmailTemplateResponse(Model):
         default=UNSET, metadata={"wire": "name", "read_only": True}
     )
     """The name of this email template"""
+
+
+class EmailTemplateResponseDict(TypedDict, total=False):
+    """The EmailTemplateResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: EmailTemplateResponseLinksDict | EmailTemplateResponseLinks | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +34,13 @@ class EmailTemplateResponseLinks(LinksSelf):
     test: HrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "test", "read_only": False}
     )
+
+
+class EmailTemplateResponseLinksDict(TypedDict, total=False):
+    """The EmailTemplateResponseLinks body as a dict: wire names, readOnly fields left out."""
+
+    customizations: HrefObjectDict | HrefObject | None
+    defaultContent: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    settings: HrefObjectDict | HrefObject | None
+    test: HrefObjectDict | HrefObject | None

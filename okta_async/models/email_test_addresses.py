@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class EmailTestAddresses(Model):
     """The EmailTestAddresses object."""
 
-    from_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "fromAddress", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("from_address", "to_address")
+
+    def __attrs_post_init__(self) -> None:
+        if self.from_address is ABSENT or self.to_address is ABSENT:
+            self._drop_absent()
+
+    from_address: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "fromAddress", "read_only": False, "required": True, "always": True},
     )
     """Email address that sends test emails"""
 
-    to_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "toAddress", "read_only": False, "required": True}
+    to_address: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "toAddress", "read_only": False, "required": True, "always": True},
     )
     """Email address that receives test emails"""
+
+
+class EmailTestAddressesDict(TypedDict, total=False):
+    """The EmailTestAddresses body as a dict: wire names, readOnly fields left out."""
+
+    fromAddress: str
+    toAddress: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -37,6 +39,10 @@ class Embedded(Model):
     """RSA key value (modulus) for key binding"""
 
     use: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "use", "read_only": True}
+        default=UNSET, metadata={"wire": "use", "read_only": True, "nullable": True}
     )
     """Acceptable use of the certificate"""
+
+
+class EmbeddedDict(TypedDict, total=False):
+    """The Embedded body as a dict: wire names, readOnly fields left out."""

@@ -5,21 +5,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .network_zone import NetworkZone
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
+    from .network_zone_usage import NetworkZoneUsage
 
 
 @attrs.define(kw_only=True, repr=False)
 class EnhancedDynamicNetworkZone(NetworkZone):
     """The EnhancedDynamicNetworkZone object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
 
     asns: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "asns", "read_only": False}
@@ -36,6 +48,20 @@ class EnhancedDynamicNetworkZone(NetworkZone):
     )
     """The list of geolocations to include or exclude for an Enhanced Dynamic Network Zone"""
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default="DYNAMIC_V2", metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default="DYNAMIC_V2",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class EnhancedDynamicNetworkZoneDict(TypedDict, total=False):
+    """The EnhancedDynamicNetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    asns: dict[str, Any] | None
+    ipServiceCategories: dict[str, Any] | None
+    locations: dict[str, Any] | None
+    name: str
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .ec_key_jwk import ECKeyJWK
-    from .web_authn_cred_response import WebAuthnCredResponse
+    from okta_async._core.model import OpenStr
+
+    from .ec_key_jwk import ECKeyJWK, ECKeyJWKDict
+    from .web_authn_cred_response import WebAuthnCredResponse, WebAuthnCredResponseDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -55,3 +57,15 @@ class EnrollmentActivationRequest(Model):
         default=UNSET, metadata={"wire": "yubicoSigningJwks", "read_only": False}
     )
     """List of usable signing keys from Yubico (in JSON Web Key Sets (JWKS) format). The signing keys are used to verify the JSON Web Signature (JWS) inside the JWE."""
+
+
+class EnrollmentActivationRequestDict(TypedDict, total=False):
+    """The EnrollmentActivationRequest body as a dict: wire names, readOnly fields left out."""
+
+    credResponses: list[WebAuthnCredResponseDict | WebAuthnCredResponse] | None
+    fulfillmentProvider: Literal["yubico"] | OpenStr | None
+    pinResponseJwe: str | None
+    serial: str | None
+    userId: str | None
+    version: str | None
+    yubicoSigningJwks: list[ECKeyJWKDict | ECKeyJWK] | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,11 @@ class EnrollmentActivationResponse(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
     """ID of an existing Okta user"""
+
+
+class EnrollmentActivationResponseDict(TypedDict, total=False):
+    """The EnrollmentActivationResponse body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorEnrollmentIds: list[str] | None
+    fulfillmentProvider: Literal["yubico"] | OpenStr | None
+    userId: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .ec_key_jwk import ECKeyJWK
+    from okta_async._core.model import OpenStr
+
+    from .ec_key_jwk import ECKeyJWK, ECKeyJWKDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +41,12 @@ class EnrollmentInitializationRequest(Model):
         default=UNSET, metadata={"wire": "yubicoTransportKeyJWK", "read_only": False}
     )
     """Transport public key in JWK (JSON Web Key) format used to encrypt fulfillment requests to Yubico"""
+
+
+class EnrollmentInitializationRequestDict(TypedDict, total=False):
+    """The EnrollmentInitializationRequest body as a dict: wire names, readOnly fields left out."""
+
+    enrollmentRpIds: list[str] | None
+    fulfillmentProvider: Literal["yubico"] | OpenStr | None
+    userId: str | None
+    yubicoTransportKeyJWK: ECKeyJWKDict | ECKeyJWK | None

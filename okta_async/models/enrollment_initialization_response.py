@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .web_authn_cred_request import WebAuthnCredRequest
+    from okta_async._core.model import OpenStr
+
+    from .web_authn_cred_request import WebAuthnCredRequest, WebAuthnCredRequestDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +41,12 @@ class EnrollmentInitializationResponse(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
     """ID of an existing Okta user"""
+
+
+class EnrollmentInitializationResponseDict(TypedDict, total=False):
+    """The EnrollmentInitializationResponse body as a dict: wire names, readOnly fields left out."""
+
+    credRequests: list[WebAuthnCredRequestDict | WebAuthnCredRequest] | None
+    fulfillmentProvider: Literal["yubico"] | OpenStr | None
+    pinRequestJwe: str | None
+    userId: str | None

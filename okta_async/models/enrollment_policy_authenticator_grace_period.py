@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,9 @@ class EnrollmentPolicyAuthenticatorGracePeriod(Model):
     * `BY_DATE_TIME`: The grace period is defined by a specific date and time.
     * `BY_SKIP_COUNT`: The grace period is defined by the number of times the user can skip enrolling the corresponding authenticator.
     """
+
+
+class EnrollmentPolicyAuthenticatorGracePeriodDict(TypedDict, total=False):
+    """The EnrollmentPolicyAuthenticatorGracePeriod body as a dict: wire names, readOnly fields left out."""
+
+    type: Literal["BY_DATE_TIME", "BY_DATE_TIME", "BY_SKIP_COUNT"] | OpenStr | None

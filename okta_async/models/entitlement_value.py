@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -34,3 +34,11 @@ class EntitlementValue(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """The entitlement value resource [ORN](https://developer.okta.com/docs/api/openapi/okta-management/guides/roles/#okta-resource-name-orn)"""
+
+
+class EntitlementValueDict(TypedDict, total=False):
+    """The EntitlementValue body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    name: str | None
+    value: str | None

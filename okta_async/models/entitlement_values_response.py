@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .entitlement_value import EntitlementValue
-    from .entitlement_values_response_links import EntitlementValuesResponseLinks
+    from .entitlement_value import EntitlementValue, EntitlementValueDict
+    from .entitlement_values_response_links import (
+        EntitlementValuesResponseLinks,
+        EntitlementValuesResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +31,10 @@ class EntitlementValuesResponse(Model):
         default=UNSET, metadata={"wire": "entitlementValues", "read_only": False}
     )
     """List of entitlement values for a bundle entitlement"""
+
+
+class EntitlementValuesResponseDict(TypedDict, total=False):
+    """The EntitlementValuesResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: EntitlementValuesResponseLinksDict | EntitlementValuesResponseLinks | None
+    entitlementValues: list[EntitlementValueDict | EntitlementValue] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,9 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .bundle_link import BundleLink
-    from .entitlements_link import EntitlementsLink
-    from .href_object_next_link import HrefObjectNextLink
+    from .bundle_link import BundleLink, BundleLinkDict
+    from .entitlements_link import EntitlementsLink, EntitlementsLinkDict
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_next_link import HrefObjectNextLink, HrefObjectNextLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +34,12 @@ class EntitlementValuesResponseLinks(LinksSelf):
     next: HrefObjectNextLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "next", "read_only": False}
     )
+
+
+class EntitlementValuesResponseLinksDict(TypedDict, total=False):
+    """The EntitlementValuesResponseLinks body as a dict: wire names, readOnly fields left out."""
+
+    bundle: BundleLinkDict | BundleLink | None
+    entitlements: EntitlementsLinkDict | EntitlementsLink | None
+    next: HrefObjectNextLinkDict | HrefObjectNextLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,14 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
-    from .entity_risk_policy_rule_conditions import EntityRiskPolicyRuleConditions
+    from okta_async._core.model import OpenStr
+
+    from .entity_risk_policy_rule_conditions import (
+        EntityRiskPolicyRuleConditions,
+        EntityRiskPolicyRuleConditionsDict,
+    )
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -32,4 +39,35 @@ class EntityRiskPolicyRule(PolicyRule):
     )
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="ENTITY_RISK", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class EntityRiskPolicyRuleDict(TypedDict, total=False):
+    """The EntityRiskPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: dict[str, Any] | None
+    conditions: EntityRiskPolicyRuleConditionsDict | EntityRiskPolicyRuleConditions | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

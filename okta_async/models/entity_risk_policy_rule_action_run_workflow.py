@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +27,10 @@ class EntityRiskPolicyRuleActionRunWorkflow(Model):
         default=UNSET, metadata={"wire": "workflow", "read_only": False}
     )
     """This action runs a workflow"""
+
+
+class EntityRiskPolicyRuleActionRunWorkflowDict(TypedDict, total=False):
+    """The EntityRiskPolicyRuleActionRunWorkflow body as a dict: wire names, readOnly fields left out."""
+
+    action: Literal["RUN_WORKFLOW"] | OpenStr | None
+    workflow: dict[str, Any] | None

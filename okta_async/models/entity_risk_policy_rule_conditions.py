@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .entity_risk_score_policy_rule_condition import EntityRiskScorePolicyRuleCondition
-    from .policy_people_condition import PolicyPeopleCondition
-    from .risk_detection_types_policy_rule_condition import RiskDetectionTypesPolicyRuleCondition
+    from .entity_risk_score_policy_rule_condition import (
+        EntityRiskScorePolicyRuleCondition,
+        EntityRiskScorePolicyRuleConditionDict,
+    )
+    from .policy_people_condition import PolicyPeopleCondition, PolicyPeopleConditionDict
+    from .risk_detection_types_policy_rule_condition import (
+        RiskDetectionTypesPolicyRuleCondition,
+        RiskDetectionTypesPolicyRuleConditionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,4 +36,14 @@ class EntityRiskPolicyRuleConditions(Model):
     )
     risk_detection_types: RiskDetectionTypesPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "riskDetectionTypes", "read_only": False}
+    )
+
+
+class EntityRiskPolicyRuleConditionsDict(TypedDict, total=False):
+    """The EntityRiskPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    entityRisk: EntityRiskScorePolicyRuleConditionDict | EntityRiskScorePolicyRuleCondition | None
+    people: PolicyPeopleConditionDict | PolicyPeopleCondition | None
+    riskDetectionTypes: (
+        RiskDetectionTypesPolicyRuleConditionDict | RiskDetectionTypesPolicyRuleCondition | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .error_cause import ErrorCause
+    from .error_cause import ErrorCause, ErrorCauseDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +42,13 @@ class Error(Model):
         default=UNSET, metadata={"wire": "errorSummary", "read_only": False}
     )
     """A short description of what caused this error. Sometimes this contains dynamically-generated information about your specific error."""
+
+
+class ErrorDict(TypedDict, total=False):
+    """The Error body as a dict: wire names, readOnly fields left out."""
+
+    errorCauses: list[ErrorCauseDict | ErrorCause] | None
+    errorCode: str | None
+    errorId: str | None
+    errorLink: str | None
+    errorSummary: str | None

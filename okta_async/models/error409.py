@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -39,3 +41,7 @@ class Error409(Model):
         default=UNSET, metadata={"wire": "errorSummary", "read_only": True}
     )
     """Another request has already been received for the settings for this email template"""
+
+
+class Error409Dict(TypedDict, total=False):
+    """The Error409 body as a dict: wire names, readOnly fields left out."""

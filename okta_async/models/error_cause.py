@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class ErrorCause(Model):
     error_summary: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "errorSummary", "read_only": False}
     )
+
+
+class ErrorCauseDict(TypedDict, total=False):
+    """The ErrorCause body as a dict: wire names, readOnly fields left out."""
+
+    errorSummary: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .customizable_page import CustomizablePage
 
 if TYPE_CHECKING:
-    from .content_security_policy_setting import ContentSecurityPolicySetting
+    from .content_security_policy_setting import (
+        ContentSecurityPolicySetting,
+        ContentSecurityPolicySettingDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +27,12 @@ class ErrorPage(CustomizablePage):
     content_security_policy_setting: ContentSecurityPolicySetting | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "contentSecurityPolicySetting", "read_only": False}
     )
+
+
+class ErrorPageDict(TypedDict, total=False):
+    """The ErrorPage body as a dict: wire names, readOnly fields left out."""
+
+    contentSecurityPolicySetting: (
+        ContentSecurityPolicySettingDict | ContentSecurityPolicySetting | None
+    )
+    pageContent: str | None

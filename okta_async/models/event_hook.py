@@ -6,29 +6,38 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_channel import EventHookChannel
-    from .event_hook_links import EventHookLinks
+    from okta_async._core.model import OpenStr
+
+    from .event_hook_channel import EventHookChannel, EventHookChannelDict
+    from .event_hook_links import EventHookLinks, EventHookLinksDict
     from .event_hook_verification_status import EventHookVerificationStatus
-    from .event_subscriptions import EventSubscriptions
+    from .event_subscriptions import EventSubscriptions, EventSubscriptionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class EventHook(Model):
     """The EventHook object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("channel", "events", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.channel is ABSENT or self.events is ABSENT or self.name is ABSENT:
+            self._drop_absent()
+
     links: EventHookLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
-    channel: EventHookChannel | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "channel", "read_only": False, "required": True}
+    channel: EventHookChannel = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "channel", "read_only": False, "required": True, "always": True},
     )
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
@@ -41,12 +50,13 @@ class EventHook(Model):
     """The ID of the user who created the event hook"""
 
     description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False}
+        default=UNSET, metadata={"wire": "description", "read_only": False, "nullable": True}
     )
     """Description of the event hook"""
 
-    events: EventSubscriptions | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "events", "read_only": False, "required": True}
+    events: EventSubscriptions = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "events", "read_only": False, "required": True, "always": True},
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
     """Unique key for the event hook"""
@@ -56,8 +66,9 @@ class EventHook(Model):
     )
     """Date of the last event hook update"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Display name for the event hook"""
 
@@ -68,4 +79,17 @@ class EventHook(Model):
 
     verification_status: EventHookVerificationStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verificationStatus", "read_only": False}
+    )
+
+
+class EventHookDict(TypedDict, total=False):
+    """The EventHook body as a dict: wire names, readOnly fields left out."""
+
+    _links: EventHookLinksDict | EventHookLinks | None
+    channel: EventHookChannelDict | EventHookChannel
+    description: str | None
+    events: EventSubscriptionsDict | EventSubscriptions
+    name: str
+    verificationStatus: (
+        EventHookVerificationStatus | Literal["UNVERIFIED", "VERIFIED"] | OpenStr | None
     )

@@ -5,15 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .event_hook_channel_config import EventHookChannelConfig
+    from okta_async._core.model import OpenStr
+
+    from .event_hook_channel_config import EventHookChannelConfig, EventHookChannelConfigDict
     from .event_hook_channel_type import EventHookChannelType
 
 
@@ -21,13 +22,30 @@ if TYPE_CHECKING:
 class EventHookChannel(Model):
     """The EventHookChannel object."""
 
-    config: EventHookChannelConfig | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "config", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("config", "type", "version")
+
+    def __attrs_post_init__(self) -> None:
+        if self.config is ABSENT or self.type is ABSENT or self.version is ABSENT:
+            self._drop_absent()
+
+    config: EventHookChannelConfig = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "config", "read_only": False, "required": True, "always": True},
     )
-    type: EventHookChannelType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: EventHookChannelType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
-    version: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "version", "read_only": False, "required": True}
+    version: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "version", "read_only": False, "required": True, "always": True},
     )
     """Version of the channel. Currently the only supported version is `1.0.0`."""
+
+
+class EventHookChannelDict(TypedDict, total=False):
+    """The EventHookChannel body as a dict: wire names, readOnly fields left out."""
+
+    config: EventHookChannelConfigDict | EventHookChannelConfig
+    type: EventHookChannelType | Literal["HTTP"] | OpenStr
+    version: str

@@ -5,21 +5,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_channel_config_auth_scheme import EventHookChannelConfigAuthScheme
-    from .event_hook_channel_config_header import EventHookChannelConfigHeader
+    from .event_hook_channel_config_auth_scheme import (
+        EventHookChannelConfigAuthScheme,
+        EventHookChannelConfigAuthSchemeDict,
+    )
+    from .event_hook_channel_config_header import (
+        EventHookChannelConfigHeader,
+        EventHookChannelConfigHeaderDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class EventHookChannelConfig(Model):
     """The EventHookChannelConfig object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("uri",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.uri is ABSENT:
+            self._drop_absent()
 
     auth_scheme: EventHookChannelConfigAuthScheme | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authScheme", "read_only": False}
@@ -37,7 +49,16 @@ class EventHookChannelConfig(Model):
     )
     """The method of the Okta event hook request"""
 
-    uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "uri", "read_only": False, "required": True}
+    uri: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "uri", "read_only": False, "required": True, "always": True},
     )
     """The external service endpoint called to execute the event hook handler"""
+
+
+class EventHookChannelConfigDict(TypedDict, total=False):
+    """The EventHookChannelConfig body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: EventHookChannelConfigAuthSchemeDict | EventHookChannelConfigAuthScheme | None
+    headers: list[EventHookChannelConfigHeaderDict | EventHookChannelConfigHeader] | None
+    uri: str

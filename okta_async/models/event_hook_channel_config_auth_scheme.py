@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .event_hook_channel_config_auth_scheme_type import EventHookChannelConfigAuthSchemeType
 
 
@@ -40,3 +42,11 @@ class EventHookChannelConfigAuthScheme(Model):
     """The header value. This secret key is passed to your external service endpoint for security verification.
     This property is not returned in the response.
     """
+
+
+class EventHookChannelConfigAuthSchemeDict(TypedDict, total=False):
+    """The EventHookChannelConfigAuthScheme body as a dict: wire names, readOnly fields left out."""
+
+    key: str | None
+    type: EventHookChannelConfigAuthSchemeType | Literal["HEADER"] | OpenStr | None
+    value: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class EventHookChannelConfigHeader(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """The value for the key"""
+
+
+class EventHookChannelConfigHeaderDict(TypedDict, total=False):
+    """The EventHookChannelConfigHeader body as a dict: wire names, readOnly fields left out."""
+
+    key: str | None
+    value: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_filter_map_object_condition import EventHookFilterMapObjectCondition
+    from .event_hook_filter_map_object_condition import (
+        EventHookFilterMapObjectCondition,
+        EventHookFilterMapObjectConditionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class EventHookFilterMapObject(Model):
         default=UNSET, metadata={"wire": "event", "read_only": False}
     )
     """The filtered event type"""
+
+
+class EventHookFilterMapObjectDict(TypedDict, total=False):
+    """The EventHookFilterMapObject body as a dict: wire names, readOnly fields left out."""
+
+    condition: EventHookFilterMapObjectConditionDict | EventHookFilterMapObjectCondition | None
+    event: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -21,6 +23,12 @@ class EventHookFilterMapObjectCondition(Model):
     """The Okta Expression language statement that filters the event type"""
 
     version: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "version", "read_only": True}
+        default=UNSET, metadata={"wire": "version", "read_only": True, "nullable": True}
     )
     """Internal field"""
+
+
+class EventHookFilterMapObjectConditionDict(TypedDict, total=False):
+    """The EventHookFilterMapObjectCondition body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None

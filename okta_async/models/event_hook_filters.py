@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_filter_map_object import EventHookFilterMapObject
+    from .event_hook_filter_map_object import EventHookFilterMapObject, EventHookFilterMapObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +31,9 @@ class EventHookFilters(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The type of filter. Currently only supports `EXPRESSION_LANGUAGE`"""
+
+
+class EventHookFiltersDict(TypedDict, total=False):
+    """The EventHookFilters body as a dict: wire names, readOnly fields left out."""
+
+    eventFilterMap: list[EventHookFilterMapObjectDict | EventHookFilterMapObject] | None

@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .event_hook_filters import EventHookFilters
+    from okta_async._core.model import OpenStr
+
+    from .event_hook_filters import EventHookFilters, EventHookFiltersDict
     from .event_subscription_type import EventSubscriptionType
 
 
@@ -21,12 +23,28 @@ if TYPE_CHECKING:
 class EventSubscriptions(Model):
     """The EventSubscriptions object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("items", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.items is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     filter: EventHookFilters | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filter", "read_only": False}
     )
-    items: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "items", "read_only": False, "required": True}
+    items: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "items", "read_only": False, "required": True, "always": True},
     )
-    type: EventSubscriptionType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: EventSubscriptionType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class EventSubscriptionsDict(TypedDict, total=False):
+    """The EventSubscriptions body as a dict: wire names, readOnly fields left out."""
+
+    filter: EventHookFiltersDict | EventHookFilters | None
+    items: list[str]
+    type: EventSubscriptionType | Literal["EVENT_TYPE"] | OpenStr

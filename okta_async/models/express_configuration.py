@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .express_configure_capability_type import ExpressConfigureCapabilityType
 
 
@@ -20,9 +22,30 @@ if TYPE_CHECKING:
 class ExpressConfiguration(Model):
     """Auth0 tenant details used to enable Express Configuration on an OIN Integration submission. Populates the submission's sign-on, authentication, and app settings so that admins can configure the app through the Express Configuration flow."""
 
-    application_client_id: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "applicationClientId", "read_only": False, "required": True},
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "application_client_id",
+        "login_domain",
+        "oin_client_id",
+        "tenant_domain",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.application_client_id is ABSENT
+            or self.login_domain is ABSENT
+            or self.oin_client_id is ABSENT
+            or self.tenant_domain is ABSENT
+        ):
+            self._drop_absent()
+
+    application_client_id: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "applicationClientId",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The client ID of the SaaS application that end users sign in to"""
 
@@ -36,17 +59,38 @@ class ExpressConfiguration(Model):
     )
     """The URL template that Okta uses to launch the app from the end-user dashboard. Supports template variables `{organization_name}`, `{organization_id}`, and `{connection_name}`."""
 
-    login_domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "loginDomain", "read_only": False, "required": True}
+    login_domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "loginDomain", "read_only": False, "required": True, "always": True},
     )
     """The Auth0 admin login domain that Okta redirects to as part of the consent flow in a web browser. Use the custom domain name if one is configured in Auth0."""
 
-    oin_client_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oinClientId", "read_only": False, "required": True}
+    oin_client_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "oinClientId", "read_only": False, "required": True, "always": True},
     )
     """The client ID of the additional client application that Auth0 creates for the OIN administrator consent flow between Okta and Auth0"""
 
-    tenant_domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "tenantDomain", "read_only": False, "required": True}
+    tenant_domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "tenantDomain", "read_only": False, "required": True, "always": True},
     )
     """The Auth0 tenant domain (for example, `example.auth0.com`)"""
+
+
+class ExpressConfigurationDict(TypedDict, total=False):
+    """The ExpressConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    applicationClientId: str
+    capabilities: (
+        list[
+            ExpressConfigureCapabilityType
+            | Literal["PROVISIONING", "SSO", "UNIVERSAL_LOGOUT"]
+            | OpenStr
+        ]
+        | None
+    )
+    initiateLoginUriTemplate: str | None
+    loginDomain: str
+    oinClientId: str
+    tenantDomain: str

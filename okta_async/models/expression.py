@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class Expression(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """Value of the condition expression"""
+
+
+class ExpressionDict(TypedDict, total=False):
+    """The Expression body as a dict: wire names, readOnly fields left out."""
+
+    value: str | None

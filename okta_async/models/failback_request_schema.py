@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class FailbackRequestSchema(Model):
         default=UNSET, metadata={"wire": "domains", "read_only": False}
     )
     """The Okta domain to failback"""
+
+
+class FailbackRequestSchemaDict(TypedDict, total=False):
+    """The FailbackRequestSchema body as a dict: wire names, readOnly fields left out."""
+
+    domains: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -37,3 +37,10 @@ class FCMConfiguration(Model):
         },
     )
     """JSON containing the private service account key and service account details. See [Creating and managing service account keys](https://cloud.google.com/iam/docs/creating-managing-service-account-keys) for more information on creating service account keys in JSON."""
+
+
+class FCMConfigurationDict(TypedDict, total=False):
+    """The FCMConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    fileName: str | None
+    serviceAccountJson: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .push_provider import PushProvider
 
 if TYPE_CHECKING:
-    from .fcm_configuration import FCMConfiguration
+    from okta_async._core.model import OpenStr
+
+    from .fcm_configuration import FCMConfiguration, FCMConfigurationDict
+    from .links_self import LinksSelf, LinksSelfDict
     from .provider_type import ProviderType
 
 
@@ -28,3 +31,12 @@ class FCMPushProvider(PushProvider):
     provider_type: ProviderType | str | Unset | None = attrs.field(
         default="FCM", metadata={"wire": "providerType", "read_only": False}
     )
+
+
+class FCMPushProviderDict(TypedDict, total=False):
+    """The FCMPushProvider body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    configuration: FCMConfigurationDict | FCMConfiguration | None
+    name: str | None
+    providerType: ProviderType | Literal["APNS", "FCM"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .enabled_status import EnabledStatus
-    from .feature_links import FeatureLinks
-    from .feature_stage import FeatureStage
+    from .feature_links import FeatureLinks, FeatureLinksDict
+    from .feature_stage import FeatureStage, FeatureStageDict
     from .feature_type import FeatureType
 
 
@@ -48,3 +50,14 @@ class Feature(Model):
     type: FeatureType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class FeatureDict(TypedDict, total=False):
+    """The Feature body as a dict: wire names, readOnly fields left out."""
+
+    _links: FeatureLinksDict | FeatureLinks | None
+    description: str | None
+    name: str | None
+    stage: FeatureStageDict | FeatureStage | None
+    status: EnabledStatus | Literal["DISABLED", "ENABLED"] | OpenStr | None
+    type: FeatureType | Literal["self-service"] | OpenStr | None

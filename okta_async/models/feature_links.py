@@ -5,13 +5,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .links_self import LinksSelf
+
+if TYPE_CHECKING:
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +31,9 @@ class FeatureLinks(LinksSelf):
         default=UNSET, metadata={"wire": "dependents", "read_only": True}
     )
     """Link to feature dependents"""
+
+
+class FeatureLinksDict(TypedDict, total=False):
+    """The FeatureLinks body as a dict: wire names, readOnly fields left out."""
+
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

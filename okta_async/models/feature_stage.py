@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .feature_stage_state import FeatureStageState
     from .feature_stage_value import FeatureStageValue
 
@@ -32,3 +34,10 @@ class FeatureStage(Model):
     value: FeatureStageValue | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class FeatureStageDict(TypedDict, total=False):
+    """The FeatureStage body as a dict: wire names, readOnly fields left out."""
+
+    state: FeatureStageState | Literal["CLOSED", "OPEN"] | OpenStr | None
+    value: FeatureStageValue | Literal["BETA", "EA"] | OpenStr | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -37,3 +39,10 @@ class FederatedClaim(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """The name of the claim to be used in the produced token"""
+
+
+class FederatedClaimDict(TypedDict, total=False):
+    """The FederatedClaim body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None
+    name: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,7 @@ class ForgotPasswordResponse(Model):
     reset_password_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resetPasswordUrl", "read_only": True}
     )
+
+
+class ForgotPasswordResponseDict(TypedDict, total=False):
+    """The ForgotPasswordResponse body as a dict: wire names, readOnly fields left out."""

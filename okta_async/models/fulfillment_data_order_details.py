@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class FulfillmentDataOrderDetails(Model):
         default=UNSET, metadata={"wire": "productId", "read_only": False}
     )
     """ID for the make and model of the requested factor"""
+
+
+class FulfillmentDataOrderDetailsDict(TypedDict, total=False):
+    """The FulfillmentDataOrderDetails body as a dict: wire names, readOnly fields left out."""
+
+    customizationId: str | None
+    inventoryProductId: str | None
+    productId: str | None

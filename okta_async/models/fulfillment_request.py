@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .fulfillment_data_order_details import FulfillmentDataOrderDetails
+    from okta_async._core.model import OpenStr
+
+    from .fulfillment_data_order_details import (
+        FulfillmentDataOrderDetails,
+        FulfillmentDataOrderDetailsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +37,11 @@ class FulfillmentRequest(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
     """ID of an existing Okta user"""
+
+
+class FulfillmentRequestDict(TypedDict, total=False):
+    """The FulfillmentRequest body as a dict: wire names, readOnly fields left out."""
+
+    fulfillmentData: list[FulfillmentDataOrderDetailsDict | FulfillmentDataOrderDetails] | None
+    fulfillmentProvider: Literal["yubico"] | OpenStr | None
+    userId: str | None

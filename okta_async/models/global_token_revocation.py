@@ -5,25 +5,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class GlobalTokenRevocation(Model):
     """The GlobalTokenRevocation object."""
 
-    auth_method: Literal["SIGNED_JWT"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authMethod", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_method", "endpoint", "subject_format")
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_method is ABSENT or self.endpoint is ABSENT or self.subject_format is ABSENT:
+            self._drop_absent()
+
+    auth_method: Literal["SIGNED_JWT"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authMethod", "read_only": False, "required": True, "always": True},
     )
     """Authentication method <br> **Note:** Currently, only the `SIGNED_JWT` method is supported"""
 
-    endpoint: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "endpoint", "read_only": False, "required": True}
+    endpoint: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "endpoint", "read_only": False, "required": True, "always": True},
     )
     """URL of the authorization server's global token revocation endpoint"""
 
@@ -32,7 +43,17 @@ class GlobalTokenRevocation(Model):
     )
     """Allow partial support for Universal Logout (server default: false)"""
 
-    subject_format: Literal["EMAIL", "ISS_SUB"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subjectFormat", "read_only": False, "required": True}
+    subject_format: Literal["EMAIL", "ISS_SUB"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subjectFormat", "read_only": False, "required": True, "always": True},
     )
     """The format of the subject"""
+
+
+class GlobalTokenRevocationDict(TypedDict, total=False):
+    """The GlobalTokenRevocation body as a dict: wire names, readOnly fields left out."""
+
+    authMethod: Literal["SIGNED_JWT"] | OpenStr
+    endpoint: str
+    partialLogout: bool | None
+    subjectFormat: Literal["EMAIL", "ISS_SUB"] | OpenStr

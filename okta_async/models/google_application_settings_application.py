@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class GoogleApplicationSettingsApplication(Model):
     """Google app instance properties"""
 
-    domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("domain",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.domain is ABSENT:
+            self._drop_absent()
+
+    domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "domain", "read_only": False, "required": True, "always": True},
     )
     """Your Google company domain"""
 
@@ -24,3 +33,10 @@ class GoogleApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "rpId", "read_only": False}
     )
     """RPID"""
+
+
+class GoogleApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The GoogleApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    domain: str
+    rpId: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -44,3 +44,14 @@ class GovernanceBundle(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Status of the governance bundle"""
+
+
+class GovernanceBundleDict(TypedDict, total=False):
+    """The GovernanceBundle body as a dict: wire names, readOnly fields left out."""
+
+    _links: dict[str, Any] | None
+    description: str | None
+    id: str | None
+    name: str | None
+    orn: str | None
+    status: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .iam_bundle_entitlement import IAMBundleEntitlement
+    from .iam_bundle_entitlement import IAMBundleEntitlement, IAMBundleEntitlementDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +34,11 @@ class GovernanceBundleUpdateRequest(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Name of the governance bundle"""
+
+
+class GovernanceBundleUpdateRequestDict(TypedDict, total=False):
+    """The GovernanceBundleUpdateRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    entitlements: list[IAMBundleEntitlementDict | IAMBundleEntitlement] | None
+    name: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .governance_bundle import GovernanceBundle
+    from .governance_bundle import GovernanceBundle, GovernanceBundleDict
     from .governance_bundles_response_links import GovernanceBundlesResponseLinks
 
 
@@ -28,3 +28,9 @@ class GovernanceBundlesResponse(Model):
         default=UNSET, metadata={"wire": "bundles", "read_only": False}
     )
     """List of governance bundles"""
+
+
+class GovernanceBundlesResponseDict(TypedDict, total=False):
+    """The GovernanceBundlesResponse body as a dict: wire names, readOnly fields left out."""
+
+    bundles: list[GovernanceBundleDict | GovernanceBundle] | None

@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +28,10 @@ class GracePeriod(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Represents the type of Grace Period configured for the device assurance policy"""
+
+
+class GracePeriodDict(TypedDict, total=False):
+    """The GracePeriod body as a dict: wire names, readOnly fields left out."""
+
+    expiry: datetime.datetime | str | None
+    type: Literal["BY_DATE_TIME", "BY_DURATION"] | OpenStr | None

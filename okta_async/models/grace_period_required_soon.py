@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,11 @@ class GracePeriodRequiredSoon(Model):
         default=UNSET, metadata={"wire": "gracePeriodRequiredSoonDescription", "read_only": False}
     )
     """The description that's shown on the Sign-In Widget for users who are within an authenticator grace period. This description prompts users to enroll required authenticators before their grace period ends."""
+
+
+class GracePeriodRequiredSoonDict(TypedDict, total=False):
+    """The GracePeriodRequiredSoon body as a dict: wire names, readOnly fields left out."""
+
+    gracePeriodRequiredSoonCustomLinkLabel: str | None
+    gracePeriodRequiredSoonCustomLinkUrl: str | None
+    gracePeriodRequiredSoonDescription: str | None

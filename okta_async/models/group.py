@@ -6,23 +6,46 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_links import GroupLinks
+    from okta_async._core.model import OpenStr
+
+    from .group_links import GroupLinks, GroupLinksDict
     from .group_type import GroupType
-    from .okta_active_directory_group_profile import OktaActiveDirectoryGroupProfile
-    from .okta_user_group_profile import OktaUserGroupProfile
+    from .okta_active_directory_group_profile import (
+        OktaActiveDirectoryGroupProfile,
+        OktaActiveDirectoryGroupProfileDict,
+    )
+    from .okta_user_group_profile import OktaUserGroupProfile, OktaUserGroupProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class Group(Model):
     """The Group object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "last_updated",
+        "profile",
+        "type",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.profile is ABSENT
+            or self.type is ABSENT
+        ):
+            self._drop_absent()
 
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
@@ -34,12 +57,14 @@ class Group(Model):
     )
     """[Discoverable resources](/openapi/okta-management/management/group/listgroups#group/listgroups/t=response&c=200&path=_links/source) related to the group"""
 
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+    created: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "created", "read_only": True, "always": True}
     )
     """Timestamp when the group was created"""
 
-    id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "always": True}
+    )
     """Unique ID for the group"""
 
     last_membership_updated: datetime.datetime | Unset | None = attrs.field(
@@ -47,8 +72,8 @@ class Group(Model):
     )
     """Timestamp when the groups memberships were last updated"""
 
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "lastUpdated", "read_only": True, "always": True}
     )
     """Timestamp when the group's profile was last updated"""
 
@@ -57,9 +82,22 @@ class Group(Model):
     )
     """Determines the group's `profile`"""
 
-    profile: OktaUserGroupProfile | OktaActiveDirectoryGroupProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False}
+    profile: OktaUserGroupProfile | OktaActiveDirectoryGroupProfile = attrs.field(
+        default=ABSENT, metadata={"wire": "profile", "read_only": False, "always": True}
     )
-    type: GroupType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False}
+    type: GroupType | str = attrs.field(
+        default=ABSENT, metadata={"wire": "type", "read_only": False, "always": True}
     )
+
+
+class GroupDict(TypedDict, total=False):
+    """The Group body as a dict: wire names, readOnly fields left out."""
+
+    _links: GroupLinksDict | GroupLinks | None
+    profile: (
+        OktaUserGroupProfileDict
+        | OktaUserGroupProfile
+        | OktaActiveDirectoryGroupProfileDict
+        | OktaActiveDirectoryGroupProfile
+    )
+    type: GroupType | Literal["APP_GROUP", "BUILT_IN", "OKTA_GROUP"] | OpenStr

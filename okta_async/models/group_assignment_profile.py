@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -15,3 +17,7 @@ class GroupAssignmentProfile(Model):
     """Specifies the profile properties applied to [application users](https://developer.okta.com/docs/api/openapi/okta-management/management/tags/applicationusers) that are assigned to the app through group membership.
     Some reference properties are imported from the target app and can't be configured. See [profile](https://developer.okta.com/docs/api/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile).
     """
+
+
+class GroupAssignmentProfileDict(TypedDict, total=False):
+    """The GroupAssignmentProfile body as a dict: wire names, readOnly fields left out."""

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class GroupCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """Groups to be included"""
+
+
+class GroupConditionDict(TypedDict, total=False):
+    """The GroupCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str] | None
+    include: list[str] | None

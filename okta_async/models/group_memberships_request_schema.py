@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class GroupMembershipsRequestSchema(Model):
         default=UNSET, metadata={"wire": "memberExternalIds", "read_only": False}
     )
     """A list of app user external IDs to be inserted in this group in Okta"""
+
+
+class GroupMembershipsRequestSchemaDict(TypedDict, total=False):
+    """The GroupMembershipsRequestSchema body as a dict: wire names, readOnly fields left out."""
+
+    memberExternalIds: list[str] | None

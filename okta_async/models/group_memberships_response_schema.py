@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class GroupMembershipsResponseSchema(Model):
         default=UNSET, metadata={"wire": "memberExternalIds", "read_only": False}
     )
     """A list of app user external IDs that are members of the group in Okta"""
+
+
+class GroupMembershipsResponseSchemaDict(TypedDict, total=False):
+    """The GroupMembershipsResponseSchema body as a dict: wire names, readOnly fields left out."""
+
+    memberExternalIds: list[str] | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .group_owner_origin_type import GroupOwnerOriginType
     from .group_owner_type import GroupOwnerType
 
@@ -51,3 +53,13 @@ class GroupOwner(Model):
     type: GroupOwnerType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class GroupOwnerDict(TypedDict, total=False):
+    """The GroupOwner body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    originId: str | None
+    originType: GroupOwnerOriginType | Literal["APPLICATION", "OKTA_DIRECTORY"] | OpenStr | None
+    resolved: bool | None
+    type: GroupOwnerType | Literal["GROUP", "USER"] | OpenStr | None

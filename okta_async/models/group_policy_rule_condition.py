@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class GroupPolicyRuleCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """Groups to be included"""
+
+
+class GroupPolicyRuleConditionDict(TypedDict, total=False):
+    """The GroupPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str] | None
+    include: list[str] | None

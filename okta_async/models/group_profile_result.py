@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -24,3 +24,10 @@ class GroupProfileResult(Model):
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
     """Map of requested attributes and their values"""
+
+
+class GroupProfileResultDict(TypedDict, total=False):
+    """The GroupProfileResult body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    profile: dict[str, Any] | None

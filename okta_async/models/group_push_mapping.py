@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,7 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
     from .app_config import AppConfig
-    from .group_push_mapping_links import GroupPushMappingLinks
+    from .group_push_mapping_links import GroupPushMappingLinks, GroupPushMappingLinksDict
     from .group_push_mapping_status import GroupPushMappingStatus
 
 
@@ -66,3 +66,9 @@ class GroupPushMapping(Model):
         default=UNSET, metadata={"wire": "targetGroupId", "read_only": True}
     )
     """The ID of the target group for the group push mapping"""
+
+
+class GroupPushMappingDict(TypedDict, total=False):
+    """The GroupPushMapping body as a dict: wire names, readOnly fields left out."""
+
+    _links: GroupPushMappingLinksDict | GroupPushMappingLinks | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_app_link import HrefObjectAppLink
-    from .href_object_group_link import HrefObjectGroupLink
+    from .href_object_app_link import HrefObjectAppLink, HrefObjectAppLinkDict
+    from .href_object_group_link import HrefObjectGroupLink, HrefObjectGroupLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,11 @@ class GroupPushMappingLinks(Model):
     target_group: HrefObjectGroupLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "targetGroup", "read_only": False}
     )
+
+
+class GroupPushMappingLinksDict(TypedDict, total=False):
+    """The GroupPushMappingLinks body as a dict: wire names, readOnly fields left out."""
+
+    app: HrefObjectAppLinkDict | HrefObjectAppLink | None
+    sourceGroup: HrefObjectGroupLinkDict | HrefObjectGroupLink | None
+    targetGroup: HrefObjectGroupLinkDict | HrefObjectGroupLink | None

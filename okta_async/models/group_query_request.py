@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class GroupQueryRequest(Model):
     """The GroupQueryRequest object."""
 
-    attributes: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "attributes", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("attributes",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.attributes is ABSENT:
+            self._drop_absent()
+
+    attributes: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "attributes", "read_only": False, "required": True, "always": True},
     )
     """An array of LDAP group attribute names to retrieve. Restricted attributes: member, memberOf, *"""
+
+
+class GroupQueryRequestDict(TypedDict, total=False):
+    """The GroupQueryRequest body as a dict: wire names, readOnly fields left out."""
+
+    attributes: list[str]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class GroupQueryResponse(Model):
         default=UNSET, metadata={"wire": "resultId", "read_only": False}
     )
     """Identifier used to poll for the query result"""
+
+
+class GroupQueryResponseDict(TypedDict, total=False):
+    """The GroupQueryResponse body as a dict: wire names, readOnly fields left out."""
+
+    resultId: str | None

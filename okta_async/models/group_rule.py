@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_rule_action import GroupRuleAction
-    from .group_rule_conditions import GroupRuleConditions
+    from okta_async._core.model import OpenStr
+
+    from .group_rule_action import GroupRuleAction, GroupRuleActionDict
+    from .group_rule_conditions import GroupRuleConditions, GroupRuleConditionsDict
     from .group_rule_status import GroupRuleStatus
 
 
@@ -59,3 +61,13 @@ class GroupRule(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Type to indicate a group rule operation. Only `group_rule` is allowed."""
+
+
+class GroupRuleDict(TypedDict, total=False):
+    """The GroupRule body as a dict: wire names, readOnly fields left out."""
+
+    actions: GroupRuleActionDict | GroupRuleAction | None
+    conditions: GroupRuleConditionsDict | GroupRuleConditions | None
+    name: str | None
+    status: GroupRuleStatus | Literal["ACTIVE", "INACTIVE", "INVALID"] | OpenStr | None
+    type: str | None

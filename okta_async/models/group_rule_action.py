@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_rule_group_assignment import GroupRuleGroupAssignment
+    from .group_rule_group_assignment import GroupRuleGroupAssignment, GroupRuleGroupAssignmentDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class GroupRuleAction(Model):
     assign_user_to_groups: GroupRuleGroupAssignment | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assignUserToGroups", "read_only": False}
     )
+
+
+class GroupRuleActionDict(TypedDict, total=False):
+    """The GroupRuleAction body as a dict: wire names, readOnly fields left out."""
+
+    assignUserToGroups: GroupRuleGroupAssignmentDict | GroupRuleGroupAssignment | None

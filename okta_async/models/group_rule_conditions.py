@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_rule_expression import GroupRuleExpression
-    from .group_rule_people_condition import GroupRulePeopleCondition
+    from .group_rule_expression import GroupRuleExpression, GroupRuleExpressionDict
+    from .group_rule_people_condition import GroupRulePeopleCondition, GroupRulePeopleConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class GroupRuleConditions(Model):
     people: GroupRulePeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
+
+
+class GroupRuleConditionsDict(TypedDict, total=False):
+    """The GroupRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    expression: GroupRuleExpressionDict | GroupRuleExpression | None
+    people: GroupRulePeopleConditionDict | GroupRulePeopleCondition | None

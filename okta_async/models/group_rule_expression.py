@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class GroupRuleExpression(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """Okta expression that would result in a Boolean value"""
+
+
+class GroupRuleExpressionDict(TypedDict, total=False):
+    """The GroupRuleExpression body as a dict: wire names, readOnly fields left out."""
+
+    type: str | None
+    value: str | None

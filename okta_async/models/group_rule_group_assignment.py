@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class GroupRuleGroupAssignment(Model):
         default=UNSET, metadata={"wire": "groupIds", "read_only": False}
     )
     """Array of `groupIds` to which users are added"""
+
+
+class GroupRuleGroupAssignmentDict(TypedDict, total=False):
+    """The GroupRuleGroupAssignment body as a dict: wire names, readOnly fields left out."""
+
+    groupIds: list[str] | None

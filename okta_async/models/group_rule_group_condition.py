@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class GroupRuleGroupCondition(Model):
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
     """Currently not supported"""
+
+
+class GroupRuleGroupConditionDict(TypedDict, total=False):
+    """The GroupRuleGroupCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_rule_group_condition import GroupRuleGroupCondition
-    from .group_rule_user_condition import GroupRuleUserCondition
+    from .group_rule_group_condition import GroupRuleGroupCondition, GroupRuleGroupConditionDict
+    from .group_rule_user_condition import GroupRuleUserCondition, GroupRuleUserConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class GroupRulePeopleCondition(Model):
     users: GroupRuleUserCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
+
+
+class GroupRulePeopleConditionDict(TypedDict, total=False):
+    """The GroupRulePeopleCondition body as a dict: wire names, readOnly fields left out."""
+
+    groups: GroupRuleGroupConditionDict | GroupRuleGroupCondition | None
+    users: GroupRuleUserConditionDict | GroupRuleUserCondition | None

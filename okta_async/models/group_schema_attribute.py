@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,12 +13,20 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_attribute_enum import UserSchemaAttributeEnum
+    from okta_async._core.model import OpenStr
+
+    from .user_schema_attribute_enum import UserSchemaAttributeEnum, UserSchemaAttributeEnumDict
     from .user_schema_attribute_format import UserSchemaAttributeFormat
-    from .user_schema_attribute_items import UserSchemaAttributeItems
-    from .user_schema_attribute_master import UserSchemaAttributeMaster
+    from .user_schema_attribute_items import UserSchemaAttributeItems, UserSchemaAttributeItemsDict
+    from .user_schema_attribute_master import (
+        UserSchemaAttributeMaster,
+        UserSchemaAttributeMasterDict,
+    )
     from .user_schema_attribute_mutability_string import UserSchemaAttributeMutabilityString
-    from .user_schema_attribute_permission import UserSchemaAttributePermission
+    from .user_schema_attribute_permission import (
+        UserSchemaAttributePermission,
+        UserSchemaAttributePermissionDict,
+    )
     from .user_schema_attribute_scope import UserSchemaAttributeScope
     from .user_schema_attribute_type import UserSchemaAttributeType
 
@@ -33,7 +41,7 @@ class GroupSchemaAttribute(Model):
     """Description of the property"""
 
     enum: list[str | int] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "enum", "read_only": False}
+        default=UNSET, metadata={"wire": "enum", "read_only": False, "nullable": True}
     )
     """Enumerated value of the property.
 
@@ -56,7 +64,7 @@ class GroupSchemaAttribute(Model):
     """Identifies the type of data represented by the string"""
 
     items: UserSchemaAttributeItems | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "items", "read_only": False}
+        default=UNSET, metadata={"wire": "items", "read_only": False, "nullable": True}
     )
     master: UserSchemaAttributeMaster | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "master", "read_only": False}
@@ -64,12 +72,12 @@ class GroupSchemaAttribute(Model):
     """Identifies where the property is mastered"""
 
     max_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "maxLength", "read_only": False}
+        default=UNSET, metadata={"wire": "maxLength", "read_only": False, "nullable": True}
     )
     """Maximum character length of a string property"""
 
     min_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "minLength", "read_only": False}
+        default=UNSET, metadata={"wire": "minLength", "read_only": False, "nullable": True}
     )
     """Minimum character length of a string property"""
 
@@ -79,7 +87,7 @@ class GroupSchemaAttribute(Model):
     """Defines the mutability of the property"""
 
     one_of: list[UserSchemaAttributeEnum] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oneOf", "read_only": False}
+        default=UNSET, metadata={"wire": "oneOf", "read_only": False, "nullable": True}
     )
     """Non-empty array of valid JSON schemas.
 
@@ -108,12 +116,12 @@ class GroupSchemaAttribute(Model):
     """
 
     permissions: list[UserSchemaAttributePermission] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "permissions", "read_only": False}
+        default=UNSET, metadata={"wire": "permissions", "read_only": False, "nullable": True}
     )
     """Access control permissions for the property"""
 
     required: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "required", "read_only": False}
+        default=UNSET, metadata={"wire": "required", "read_only": False, "nullable": True}
     )
     """Determines whether the property is required"""
 
@@ -133,6 +141,54 @@ class GroupSchemaAttribute(Model):
     """Type of property"""
 
     unique: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "unique", "read_only": False}
+        default=UNSET, metadata={"wire": "unique", "read_only": False, "nullable": True}
     )
     """Determines whether property values must be unique"""
+
+
+class GroupSchemaAttributeDict(TypedDict, total=False):
+    """The GroupSchemaAttribute body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    enum: list[str | int] | None
+    externalName: str | None
+    externalNamespace: str | None
+    format: (
+        UserSchemaAttributeFormat
+        | Literal[
+            "country-code",
+            "date-time",
+            "email",
+            "encrypted",
+            "hashed",
+            "language-code",
+            "locale",
+            "ref-id",
+            "timezone",
+            "uri",
+        ]
+        | OpenStr
+        | None
+    )
+    items: UserSchemaAttributeItemsDict | UserSchemaAttributeItems | None
+    master: UserSchemaAttributeMasterDict | UserSchemaAttributeMaster | None
+    maxLength: int | None
+    minLength: int | None
+    mutability: (
+        UserSchemaAttributeMutabilityString
+        | Literal["IMMUTABLE", "READ_ONLY", "READ_WRITE", "WRITE_ONLY"]
+        | OpenStr
+        | None
+    )
+    oneOf: list[UserSchemaAttributeEnumDict | UserSchemaAttributeEnum] | None
+    permissions: list[UserSchemaAttributePermissionDict | UserSchemaAttributePermission] | None
+    required: bool | None
+    scope: UserSchemaAttributeScope | Literal["NONE", "SELF"] | OpenStr | None
+    title: str | None
+    type: (
+        UserSchemaAttributeType
+        | Literal["array", "boolean", "integer", "number", "string"]
+        | OpenStr
+        | None
+    )
+    unique: bool | None

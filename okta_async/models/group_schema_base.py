@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_schema_base_properties import GroupSchemaBaseProperties
+    from .group_schema_base_properties import (
+        GroupSchemaBaseProperties,
+        GroupSchemaBasePropertiesDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +40,9 @@ class GroupSchemaBase(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The object type"""
+
+
+class GroupSchemaBaseDict(TypedDict, total=False):
+    """The GroupSchemaBase body as a dict: wire names, readOnly fields left out."""
+
+    properties: GroupSchemaBasePropertiesDict | GroupSchemaBaseProperties | None

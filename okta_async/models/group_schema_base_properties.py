@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_schema_attribute import GroupSchemaAttribute
+    from .group_schema_attribute import GroupSchemaAttribute, GroupSchemaAttributeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +29,10 @@ class GroupSchemaBaseProperties(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Unique identifier for the group"""
+
+
+class GroupSchemaBasePropertiesDict(TypedDict, total=False):
+    """The GroupSchemaBaseProperties body as a dict: wire names, readOnly fields left out."""
+
+    description: GroupSchemaAttributeDict | GroupSchemaAttribute | None
+    name: GroupSchemaAttributeDict | GroupSchemaAttribute | None

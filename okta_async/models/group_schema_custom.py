@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_schema_attribute import GroupSchemaAttribute
+    from .group_schema_attribute import GroupSchemaAttribute, GroupSchemaAttributeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +37,9 @@ class GroupSchemaCustom(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The object type"""
+
+
+class GroupSchemaCustomDict(TypedDict, total=False):
+    """The GroupSchemaCustom body as a dict: wire names, readOnly fields left out."""
+
+    properties: dict[str, GroupSchemaAttributeDict | GroupSchemaAttribute] | None

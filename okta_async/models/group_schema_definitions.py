@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_schema_base import GroupSchemaBase
-    from .group_schema_custom import GroupSchemaCustom
+    from .group_schema_base import GroupSchemaBase, GroupSchemaBaseDict
+    from .group_schema_custom import GroupSchemaCustom, GroupSchemaCustomDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class GroupSchemaDefinitions(Model):
     custom: GroupSchemaCustom | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "custom", "read_only": False}
     )
+
+
+class GroupSchemaDefinitionsDict(TypedDict, total=False):
+    """The GroupSchemaDefinitions body as a dict: wire names, readOnly fields left out."""
+
+    base: GroupSchemaBaseDict | GroupSchemaBase | None
+    custom: GroupSchemaCustomDict | GroupSchemaCustom | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .identity_source_group_profile_for_upsert import IdentitySourceGroupProfileForUpsert
+    from .identity_source_group_profile_for_upsert import (
+        IdentitySourceGroupProfileForUpsert,
+        IdentitySourceGroupProfileForUpsertDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +31,10 @@ class GroupsRequestSchema(Model):
     profile: IdentitySourceGroupProfileForUpsert | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class GroupsRequestSchemaDict(TypedDict, total=False):
+    """The GroupsRequestSchema body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str | None
+    profile: IdentitySourceGroupProfileForUpsertDict | IdentitySourceGroupProfileForUpsert | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -29,3 +29,10 @@ class GroupsResponseSchema(Model):
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
     """The profile information of the group"""
+
+
+class GroupsResponseSchemaDict(TypedDict, total=False):
+    """The GroupsResponseSchema body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str | None
+    profile: dict[str, Any] | None

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -21,7 +22,7 @@ class HookKey(Model):
     """
 
     created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+        default=UNSET, metadata={"wire": "created", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was created"""
 
@@ -39,7 +40,7 @@ class HookKey(Model):
     """The alias of the public key"""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "nullable": True}
     )
     """Timestamp when the key was updated"""
 
@@ -47,3 +48,9 @@ class HookKey(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Display name of the key"""
+
+
+class HookKeyDict(TypedDict, total=False):
+    """The HookKey body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .hosted_page_type import HostedPageType
 
 
@@ -20,9 +22,23 @@ if TYPE_CHECKING:
 class HostedPage(Model):
     """The HostedPage object."""
 
-    type: HostedPageType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.type is ABSENT:
+            self._drop_absent()
+
+    type: HostedPageType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
+
+
+class HostedPageDict(TypedDict, total=False):
+    """The HostedPage body as a dict: wire names, readOnly fields left out."""
+
+    type: HostedPageType | Literal["EXTERNALLY_HOSTED", "OKTA_DEFAULT"] | OpenStr
+    url: str | None

@@ -5,25 +5,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .csr_publish_href_hints import CsrPublishHrefHints
+    from .csr_publish_href_hints import CsrPublishHrefHints, CsrPublishHrefHintsDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class HrefCsrPublishLink(Model):
     """Link to publish CSR"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("href",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.href is ABSENT:
+            self._drop_absent()
+
     hints: CsrPublishHrefHints | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hints", "read_only": False}
     )
-    href: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "href", "read_only": False, "required": True}
+    href: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
+
+
+class HrefCsrPublishLinkDict(TypedDict, total=False):
+    """The HrefCsrPublishLink body as a dict: wire names, readOnly fields left out."""
+
+    hints: CsrPublishHrefHintsDict | CsrPublishHrefHints | None
+    href: str

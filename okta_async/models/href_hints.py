@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .http_method import HttpMethod
 
 
@@ -23,3 +25,9 @@ class HrefHints(Model):
     allow: list[HttpMethod | str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "allow", "read_only": False}
     )
+
+
+class HrefHintsDict(TypedDict, total=False):
+    """The HrefHints body as a dict: wire names, readOnly fields left out."""
+
+    allow: list[HttpMethod | Literal["DELETE", "GET", "POST", "PUT"] | OpenStr] | None

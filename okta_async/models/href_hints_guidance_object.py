@@ -5,11 +5,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .href_hints import HrefHints
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .http_method import HttpMethod
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -20,3 +27,10 @@ class HrefHintsGuidanceObject(HrefHints):
         default=UNSET, metadata={"wire": "guidance", "read_only": False}
     )
     """Specifies the URI to invoke for granting scope consent required to complete the OAuth 2.0 connection"""
+
+
+class HrefHintsGuidanceObjectDict(TypedDict, total=False):
+    """The HrefHintsGuidanceObject body as a dict: wire names, readOnly fields left out."""
+
+    allow: list[HttpMethod | Literal["DELETE", "GET", "POST", "PUT"] | OpenStr] | None
+    guidance: list[str] | None

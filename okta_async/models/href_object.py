@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +20,18 @@ if TYPE_CHECKING:
 class HrefObject(Model):
     """The HrefObject object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("href",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.href is ABSENT:
+            self._drop_absent()
+
     hints: HrefHints | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "hints", "read_only": True}
     )
-    href: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "href", "read_only": False, "required": True}
+    href: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
 
@@ -42,3 +49,9 @@ class HrefObject(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The media type of the link. If omitted, it is implicitly `application/json`."""
+
+
+class HrefObjectDict(TypedDict, total=False):
+    """The HrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from .href_object import HrefObject
@@ -13,3 +15,9 @@ from .href_object import HrefObject
 @attrs.define(kw_only=True, repr=False)
 class HrefObjectLogoLink(HrefObject):
     """The HrefObjectLogoLink object."""
+
+
+class HrefObjectLogoLinkDict(TypedDict, total=False):
+    """The HrefObjectLogoLink body as a dict: wire names, readOnly fields left out."""
+
+    href: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class IAMBundleEntitlement(Model):
         default=UNSET, metadata={"wire": "targets", "read_only": False}
     )
     """List of target resource IDs to scope the entitlement with the role"""
+
+
+class IAMBundleEntitlementDict(TypedDict, total=False):
+    """The IAMBundleEntitlement body as a dict: wire names, readOnly fields left out."""
+
+    resourceSets: list[str] | None
+    role: str | None
+    targets: list[str] | None

@@ -6,20 +6,26 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .iam_role_links import IamRoleLinks
+    from .iam_role_links import IamRoleLinks, IamRoleLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class IamRole(Model):
     """The IamRole object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("description", "label")
+
+    def __attrs_post_init__(self) -> None:
+        if self.description is ABSENT or self.label is ABSENT:
+            self._drop_absent()
 
     links: IamRoleLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -29,16 +35,18 @@ class IamRole(Model):
     )
     """Timestamp when the role was created"""
 
-    description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False, "required": True}
+    description: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "description", "read_only": False, "required": True, "always": True},
     )
     """Description of the role"""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
     """Unique key for the role"""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
     """Unique label for the role"""
 
@@ -46,3 +54,11 @@ class IamRole(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the role was last updated"""
+
+
+class IamRoleDict(TypedDict, total=False):
+    """The IamRole body as a dict: wire names, readOnly fields left out."""
+
+    _links: IamRoleLinksDict | IamRoleLinks | None
+    description: str
+    label: str

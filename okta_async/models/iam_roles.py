@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .iam_role import IamRole
-    from .links_next import LinksNext
+    from .iam_role import IamRole, IamRoleDict
+    from .links_next import LinksNext, LinksNextDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class IamRoles(Model):
     roles: list[IamRole] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "roles", "read_only": False}
     )
+
+
+class IamRolesDict(TypedDict, total=False):
+    """The IamRoles body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksNextDict | LinksNext | None
+    roles: list[IamRoleDict | IamRole] | None

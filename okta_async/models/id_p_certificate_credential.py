@@ -5,16 +5,30 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class IdPCertificateCredential(Model):
     """The IdPCertificateCredential object."""
 
-    x5c: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "x5c", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("x5c",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.x5c is ABSENT:
+            self._drop_absent()
+
+    x5c: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "x5c", "read_only": False, "required": True, "always": True},
     )
+
+
+class IdPCertificateCredentialDict(TypedDict, total=False):
+    """The IdPCertificateCredential body as a dict: wire names, readOnly fields left out."""
+
+    x5c: list[str]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .id_p_csr_links import IdPCsrLinks
+    from .id_p_csr_links import IdPCsrLinks, IdPCsrLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +39,10 @@ class IdPCsr(Model):
         default=UNSET, metadata={"wire": "kty", "read_only": False}
     )
     """Cryptographic algorithm family for the CSR's keypair"""
+
+
+class IdPCsrDict(TypedDict, total=False):
+    """The IdPCsr body as a dict: wire names, readOnly fields left out."""
+
+    _links: IdPCsrLinksDict | IdPCsrLinks | None
+    kty: str | None

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -54,3 +55,18 @@ class IdPKeyCredential(Model):
         default=UNSET, metadata={"wire": "x5t#S256", "read_only": False}
     )
     """Base64url-encoded SHA-256 thumbprint of the DER encoding of an X.509 certificate"""
+
+
+IdPKeyCredentialDict = TypedDict(
+    "IdPKeyCredentialDict",
+    {
+        "e": "str | None",
+        "kid": "str | None",
+        "kty": "str | None",
+        "n": "str | None",
+        "use": "str | None",
+        "x5c": "list[str] | None",
+        "x5t#S256": "str | None",
+    },
+    total=False,
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .verification_method import VerificationMethod
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_rule_verification_method_type import PolicyRuleVerificationMethodType
 
 
@@ -26,4 +28,16 @@ class IdProofingMethod(VerificationMethod):
 
     type: PolicyRuleVerificationMethodType | str | Unset | None = attrs.field(
         default="ID_PROOFING", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class IdProofingMethodDict(TypedDict, total=False):
+    """The IdProofingMethod body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    type: (
+        PolicyRuleVerificationMethodType
+        | Literal["ASSURANCE", "AUTH_METHOD_CHAIN", "ID_PROOFING"]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,14 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
-    from .identity_claim_sourcing_policy_rule_action import IdentityClaimSourcingPolicyRuleAction
+    from okta_async._core.model import OpenStr
+
+    from .identity_claim_sourcing_policy_rule_action import (
+        IdentityClaimSourcingPolicyRuleAction,
+        IdentityClaimSourcingPolicyRuleActionDict,
+    )
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -26,10 +33,43 @@ class IdentityClaimSourcingPolicyRule(PolicyRule):
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
     conditions: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False}
+        default=UNSET, metadata={"wire": "conditions", "read_only": False, "nullable": True}
     )
     """Policy rule conditions aren't supported for this policy type."""
 
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="IDENTITY_CLAIM_SOURCING", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class IdentityClaimSourcingPolicyRuleDict(TypedDict, total=False):
+    """The IdentityClaimSourcingPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: (
+        IdentityClaimSourcingPolicyRuleActionDict | IdentityClaimSourcingPolicyRuleAction | None
+    )
+    conditions: str | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

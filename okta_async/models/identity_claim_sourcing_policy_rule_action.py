@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class IdentityClaimSourcingPolicyRuleAction(Model):
         default=UNSET, metadata={"wire": "claimSourcing", "read_only": False}
     )
     """Specifies the settings for the identity claims sourcing policy rule"""
+
+
+class IdentityClaimSourcingPolicyRuleActionDict(TypedDict, total=False):
+    """The IdentityClaimSourcingPolicyRuleAction body as a dict: wire names, readOnly fields left out."""
+
+    claimSourcing: dict[str, Any] | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,17 +14,22 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .identity_provider_issuer_mode import IdentityProviderIssuerMode
-    from .identity_provider_links import IdentityProviderLinks
-    from .identity_provider_policy import IdentityProviderPolicy
-    from .identity_provider_properties import IdentityProviderProperties
+    from .identity_provider_links import IdentityProviderLinks, IdentityProviderLinksDict
+    from .identity_provider_policy import IdentityProviderPolicy, IdentityProviderPolicyDict
+    from .identity_provider_properties import (
+        IdentityProviderProperties,
+        IdentityProviderPropertiesDict,
+    )
     from .identity_provider_type import IdentityProviderType
     from .lifecycle_status import LifecycleStatus
-    from .protocol_id_verification import ProtocolIdVerification
-    from .protocol_mtls import ProtocolMtls
-    from .protocol_oauth import ProtocolOAuth
-    from .protocol_oidc import ProtocolOidc
-    from .protocol_saml import ProtocolSaml
+    from .protocol_id_verification import ProtocolIdVerification, ProtocolIdVerificationDict
+    from .protocol_mtls import ProtocolMtls, ProtocolMtlsDict
+    from .protocol_oauth import ProtocolOAuth, ProtocolOAuthDict
+    from .protocol_oidc import ProtocolOidc, ProtocolOidcDict
+    from .protocol_saml import ProtocolSaml, ProtocolSamlDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -73,4 +78,63 @@ class IdentityProvider(Model):
     )
     type: IdentityProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class IdentityProviderDict(TypedDict, total=False):
+    """The IdentityProvider body as a dict: wire names, readOnly fields left out."""
+
+    _links: IdentityProviderLinksDict | IdentityProviderLinks | None
+    issuerMode: (
+        IdentityProviderIssuerMode | Literal["CUSTOM_URL", "DYNAMIC", "ORG_URL"] | OpenStr | None
+    )
+    name: str | None
+    policy: IdentityProviderPolicyDict | IdentityProviderPolicy | None
+    properties: IdentityProviderPropertiesDict | IdentityProviderProperties | None
+    protocol: (
+        ProtocolSamlDict
+        | ProtocolSaml
+        | ProtocolOAuthDict
+        | ProtocolOAuth
+        | ProtocolOidcDict
+        | ProtocolOidc
+        | ProtocolMtlsDict
+        | ProtocolMtls
+        | ProtocolIdVerificationDict
+        | ProtocolIdVerification
+        | None
+    )
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        IdentityProviderType
+        | Literal[
+            "AMAZON",
+            "APPLE",
+            "DISCORD",
+            "FACEBOOK",
+            "GITHUB",
+            "GITLAB",
+            "GOOGLE",
+            "IDV_CLEAR",
+            "IDV_INCODE",
+            "IDV_PERSONA",
+            "IDV_STANDARD",
+            "LINKEDIN",
+            "LOGINGOV",
+            "LOGINGOV_SANDBOX",
+            "MICROSOFT",
+            "OIDC",
+            "OKTA_INTEGRATION",
+            "PAYPAL",
+            "PAYPAL_SANDBOX",
+            "SALESFORCE",
+            "SAML2",
+            "SPOTIFY",
+            "X509",
+            "XERO",
+            "YAHOO",
+            "YAHOOJP",
+        ]
+        | OpenStr
+        | None
     )

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .identity_provider_application_user_links import IdentityProviderApplicationUserLinks
+    from .identity_provider_application_user_links import (
+        IdentityProviderApplicationUserLinks,
+        IdentityProviderApplicationUserLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -52,3 +55,10 @@ class IdentityProviderApplicationUser(Model):
 
     > **Note:** Okta variable names have reserved characters that may conflict with the name of an IdP assertion attribute. You can use the **External name** to define the attribute name as defined in an IdP assertion such as a SAML attribute name.
     """
+
+
+class IdentityProviderApplicationUserDict(TypedDict, total=False):
+    """The IdentityProviderApplicationUser body as a dict: wire names, readOnly fields left out."""
+
+    _links: IdentityProviderApplicationUserLinksDict | IdentityProviderApplicationUserLinks | None
+    profile: dict[str, Any] | None

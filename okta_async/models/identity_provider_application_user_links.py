@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
-    from .href_object_next_link import HrefObjectNextLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_next_link import HrefObjectNextLink, HrefObjectNextLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +35,12 @@ class IdentityProviderApplicationUserLinks(LinksSelf):
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
     """The linked Okta user"""
+
+
+class IdentityProviderApplicationUserLinksDict(TypedDict, total=False):
+    """The IdentityProviderApplicationUserLinks body as a dict: wire names, readOnly fields left out."""
+
+    idp: HrefObjectDict | HrefObject | None
+    next: HrefObjectNextLinkDict | HrefObjectNextLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    user: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -60,3 +61,17 @@ class IdentityProviderLinks(LinksSelf):
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
     """IdP users"""
+
+
+class IdentityProviderLinksDict(TypedDict, total=False):
+    """The IdentityProviderLinks body as a dict: wire names, readOnly fields left out."""
+
+    acs: HrefObjectDict | HrefObject | None
+    activate: HrefObjectDict | HrefObject | None
+    authorize: HrefObjectDict | HrefObject | None
+    clientRedirectUri: HrefObjectDict | HrefObject | None
+    deactivate: HrefObjectDict | HrefObject | None
+    keys: HrefObjectDict | HrefObject | None
+    metadata: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    users: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .policy_account_link import PolicyAccountLink
-    from .policy_subject import PolicySubject
-    from .provisioning import Provisioning
+    from .policy_account_link import PolicyAccountLink, PolicyAccountLinkDict
+    from .policy_subject import PolicySubject, PolicySubjectDict
+    from .provisioning import Provisioning, ProvisioningDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,3 +47,13 @@ class IdentityProviderPolicy(Model):
         default=UNSET, metadata={"wire": "trustClaims", "read_only": False}
     )
     """Indicates whether to trust authentication claims from the IdP (server default: false)"""
+
+
+class IdentityProviderPolicyDict(TypedDict, total=False):
+    """The IdentityProviderPolicy body as a dict: wire names, readOnly fields left out."""
+
+    accountLink: PolicyAccountLinkDict | PolicyAccountLink | None
+    maxClockSkew: int | None
+    provisioning: ProvisioningDict | Provisioning | None
+    subject: PolicySubjectDict | PolicySubject | None
+    trustClaims: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .identity_provider_policy_provider import IdentityProviderPolicyProvider
 
 
@@ -27,4 +29,13 @@ class IdentityProviderPolicyRuleCondition(Model):
 
     provider: IdentityProviderPolicyProvider | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
+    )
+
+
+class IdentityProviderPolicyRuleConditionDict(TypedDict, total=False):
+    """The IdentityProviderPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    idpIds: list[str] | None
+    provider: (
+        IdentityProviderPolicyProvider | Literal["ANY", "OKTA", "SPECIFIC_IDP"] | OpenStr | None
     )

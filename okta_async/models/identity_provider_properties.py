@@ -5,27 +5,36 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class IdentityProviderProperties(Model):
     """The properties in the IdP `properties` object vary depending on the IdP type"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("inquiry_template_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.inquiry_template_id is ABSENT:
+            self._drop_absent()
+
     aal_value: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "aalValue", "read_only": False}
+        default=UNSET, metadata={"wire": "aalValue", "read_only": False, "nullable": True}
     )
     """The [authentication assurance level](https://developers.login.gov/oidc/#aal-values) (AAL) value for the Login.gov IdP.
     See [Add a Login.gov IdP](https://developer.okta.com/docs/guides/add-logingov-idp/). Applies to `LOGINGOV` and `LOGINGOV_SANDBOX` IdP types.
     """
 
     additional_amr: list[Literal["sc", "hwk", "pin", "mfa"] | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "additionalAmr", "read_only": False}
+        default=UNSET, metadata={"wire": "additionalAmr", "read_only": False, "nullable": True}
     )
     """The additional Assurance Methods References (AMR) values for Smart Card IdPs. Applies to `X509` IdP type."""
 
@@ -46,7 +55,7 @@ class IdentityProviderProperties(Model):
     """
 
     ial_value: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "ialValue", "read_only": False}
+        default=UNSET, metadata={"wire": "ialValue", "read_only": False, "nullable": True}
     )
     """The [type of identity verification](https://developers.login.gov/oidc/#ial-values) (IAL) value for the Login.gov IdP.
     See [Add a Login.gov IdP](https://developer.okta.com/docs/guides/add-logingov-idp/). Applies to `LOGINGOV` and `LOGINGOV_SANDBOX` IdP types.
@@ -57,7 +66,25 @@ class IdentityProviderProperties(Model):
     )
     """Metadata about the IDV vendor. Available only for `IDV_STANDARD` IdPs."""
 
-    inquiry_template_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "inquiryTemplateId", "read_only": False, "required": True}
+    inquiry_template_id: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "inquiryTemplateId",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The ID of the inquiry template from your Persona dashboard. The inquiry template always starts with `itmpl`. Applies to the `IDV_PERSONA` IdP type."""
+
+
+class IdentityProviderPropertiesDict(TypedDict, total=False):
+    """The IdentityProviderProperties body as a dict: wire names, readOnly fields left out."""
+
+    aalValue: str | None
+    additionalAmr: list[Literal["sc", "hwk", "pin", "mfa"] | OpenStr] | None
+    allowDynamicUserMatching: bool | None
+    allowUserUpdates: bool | None
+    ialValue: str | None
+    idvMetadata: dict[str, Any] | None
+    inquiryTemplateId: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,7 +20,7 @@ class IdentitySourceGroupProfileForUpsert(Model):
     """
 
     description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False}
+        default=UNSET, metadata={"wire": "description", "read_only": False, "nullable": True}
     )
     """Description of the group"""
 
@@ -26,3 +28,10 @@ class IdentitySourceGroupProfileForUpsert(Model):
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
     """Name of the group"""
+
+
+class IdentitySourceGroupProfileForUpsertDict(TypedDict, total=False):
+    """The IdentitySourceGroupProfileForUpsert body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    displayName: str | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .identity_source_session_status import IdentitySourceSessionStatus
 
 
@@ -46,4 +48,15 @@ class IdentitySourceSession(Model):
 
     status: IdentitySourceSessionStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
+    )
+
+
+class IdentitySourceSessionDict(TypedDict, total=False):
+    """The IdentitySourceSession body as a dict: wire names, readOnly fields left out."""
+
+    status: (
+        IdentitySourceSessionStatus
+        | Literal["CLOSED", "COMPLETED", "CREATED", "ERROR", "EXPIRED", "IN_PROGRESS", "TRIGGERED"]
+        | OpenStr
+        | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class IdentitySourceUserProfileForDelete(Model):
         default=UNSET, metadata={"wire": "externalId", "read_only": False}
     )
     """The external ID of the entity that needs to be deleted in Okta"""
+
+
+class IdentitySourceUserProfileForDeleteDict(TypedDict, total=False):
+    """The IdentitySourceUserProfileForDelete body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str | None

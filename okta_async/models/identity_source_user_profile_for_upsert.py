@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -23,22 +25,22 @@ class IdentitySourceUserProfileForUpsert(Model):
     """Email address of the user"""
 
     first_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "firstName", "read_only": False}
+        default=UNSET, metadata={"wire": "firstName", "read_only": False, "nullable": True}
     )
     """First name of the user"""
 
     home_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "homeAddress", "read_only": False}
+        default=UNSET, metadata={"wire": "homeAddress", "read_only": False, "nullable": True}
     )
     """Home address of the user"""
 
     last_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastName", "read_only": False}
+        default=UNSET, metadata={"wire": "lastName", "read_only": False, "nullable": True}
     )
     """Last name of the user"""
 
     mobile_phone: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "mobilePhone", "read_only": False}
+        default=UNSET, metadata={"wire": "mobilePhone", "read_only": False, "nullable": True}
     )
     """Mobile phone number of the user"""
 
@@ -51,3 +53,15 @@ class IdentitySourceUserProfileForUpsert(Model):
         default=UNSET, metadata={"wire": "userName", "read_only": False}
     )
     """Username of the user"""
+
+
+class IdentitySourceUserProfileForUpsertDict(TypedDict, total=False):
+    """The IdentitySourceUserProfileForUpsert body as a dict: wire names, readOnly fields left out."""
+
+    email: str | None
+    firstName: str | None
+    homeAddress: str | None
+    lastName: str | None
+    mobilePhone: str | None
+    secondEmail: str | None
+    userName: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from .identity_source_user_profile_for_upsert import IdentitySourceUserProfileForUpsert
@@ -13,3 +15,15 @@ from .identity_source_user_profile_for_upsert import IdentitySourceUserProfileFo
 @attrs.define(kw_only=True, repr=False)
 class IdentitySourceUserProfileForUpsertRequired(IdentitySourceUserProfileForUpsert):
     """The IdentitySourceUserProfileForUpsertRequired object."""
+
+
+class IdentitySourceUserProfileForUpsertRequiredDict(TypedDict, total=False):
+    """The IdentitySourceUserProfileForUpsertRequired body as a dict: wire names, readOnly fields left out."""
+
+    email: str | None
+    firstName: str | None
+    homeAddress: str | None
+    lastName: str | None
+    mobilePhone: str | None
+    secondEmail: str | None
+    userName: str | None

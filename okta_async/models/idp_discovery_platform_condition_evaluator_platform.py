@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .idp_discovery_platform_condition_evaluator_platform_operating_system import (
         IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem,
+        IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystemDict,
     )
     from .policy_platform_type import PolicyPlatformType
 
@@ -29,3 +32,14 @@ class IdpDiscoveryPlatformConditionEvaluatorPlatform(Model):
     type: PolicyPlatformType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class IdpDiscoveryPlatformConditionEvaluatorPlatformDict(TypedDict, total=False):
+    """The IdpDiscoveryPlatformConditionEvaluatorPlatform body as a dict: wire names, readOnly fields left out."""
+
+    os: (
+        IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystemDict
+        | IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem
+        | None
+    )
+    type: PolicyPlatformType | Literal["ANY", "DESKTOP", "MOBILE", "OTHER"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,14 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .idp_discovery_policy_platform_operating_system_type import (
         IdpDiscoveryPolicyPlatformOperatingSystemType,
     )
     from .platform_condition_evaluator_platform_operating_system_version import (
         PlatformConditionEvaluatorPlatformOperatingSystemVersion,
+        PlatformConditionEvaluatorPlatformOperatingSystemVersionDict,
     )
 
 
@@ -33,4 +36,21 @@ class IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem(Model):
     )
     version: PlatformConditionEvaluatorPlatformOperatingSystemVersion | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": False}
+    )
+
+
+class IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystemDict(TypedDict, total=False):
+    """The IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None
+    type: (
+        IdpDiscoveryPolicyPlatformOperatingSystemType
+        | Literal["ANDROID", "ANY", "CHROMEOS", "IOS", "OSX", "OTHER", "WINDOWS", "LINUX"]
+        | OpenStr
+        | None
+    )
+    version: (
+        PlatformConditionEvaluatorPlatformOperatingSystemVersionDict
+        | PlatformConditionEvaluatorPlatformOperatingSystemVersion
+        | None
     )

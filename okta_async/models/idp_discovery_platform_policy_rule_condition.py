@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .idp_discovery_platform_condition_evaluator_platform import (
         IdpDiscoveryPlatformConditionEvaluatorPlatform,
+        IdpDiscoveryPlatformConditionEvaluatorPlatformDict,
     )
 
 
@@ -27,4 +28,23 @@ class IdpDiscoveryPlatformPolicyRuleCondition(Model):
     )
     include: list[IdpDiscoveryPlatformConditionEvaluatorPlatform] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
+    )
+
+
+class IdpDiscoveryPlatformPolicyRuleConditionDict(TypedDict, total=False):
+    """The IdpDiscoveryPlatformPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: (
+        list[
+            IdpDiscoveryPlatformConditionEvaluatorPlatformDict
+            | IdpDiscoveryPlatformConditionEvaluatorPlatform
+        ]
+        | None
+    )
+    include: (
+        list[
+            IdpDiscoveryPlatformConditionEvaluatorPlatformDict
+            | IdpDiscoveryPlatformConditionEvaluatorPlatform
+        ]
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,12 +13,19 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_and_instance_policy_rule_condition import AppAndInstancePolicyRuleCondition
+    from .app_and_instance_policy_rule_condition import (
+        AppAndInstancePolicyRuleCondition,
+        AppAndInstancePolicyRuleConditionDict,
+    )
     from .idp_discovery_platform_policy_rule_condition import (
         IdpDiscoveryPlatformPolicyRuleCondition,
+        IdpDiscoveryPlatformPolicyRuleConditionDict,
     )
-    from .policy_network_condition import PolicyNetworkCondition
-    from .user_identifier_policy_rule_condition import UserIdentifierPolicyRuleCondition
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
+    from .user_identifier_policy_rule_condition import (
+        UserIdentifierPolicyRuleCondition,
+        UserIdentifierPolicyRuleConditionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +44,14 @@ class IdpDiscoveryPolicyRuleCondition(Model):
     user_identifier: UserIdentifierPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userIdentifier", "read_only": False}
     )
+
+
+class IdpDiscoveryPolicyRuleConditionDict(TypedDict, total=False):
+    """The IdpDiscoveryPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    app: AppAndInstancePolicyRuleConditionDict | AppAndInstancePolicyRuleCondition | None
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    platform: (
+        IdpDiscoveryPlatformPolicyRuleConditionDict | IdpDiscoveryPlatformPolicyRuleCondition | None
+    )
+    userIdentifier: UserIdentifierPolicyRuleConditionDict | UserIdentifierPolicyRuleCondition | None

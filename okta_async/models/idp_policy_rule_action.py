@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class IdpPolicyRuleAction(Model):
         default=UNSET, metadata={"wire": "idp", "read_only": False}
     )
     """Specifies IdP settings"""
+
+
+class IdpPolicyRuleActionDict(TypedDict, total=False):
+    """The IdpPolicyRuleAction body as a dict: wire names, readOnly fields left out."""
+
+    idp: dict[str, Any] | None

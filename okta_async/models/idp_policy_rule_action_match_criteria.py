@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class IdpPolicyRuleActionMatchCriteria(Model):
         default=UNSET, metadata={"wire": "providerExpression", "read_only": False}
     )
     """You can provide an Okta Expression Language expression with the Login Context that's evaluated with the IdP. For example, the value `login.identifier` refers to the user's username. If the user is signing in with the username `john.doe@mycompany.com`, the expression `login.identifier.substringAfter(@))` is evaluated to the domain name of the user, for example: `mycompany.com`."""
+
+
+class IdpPolicyRuleActionMatchCriteriaDict(TypedDict, total=False):
+    """The IdpPolicyRuleActionMatchCriteria body as a dict: wire names, readOnly fields left out."""
+
+    propertyName: str | None
+    providerExpression: str | None

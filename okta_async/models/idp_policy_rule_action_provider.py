@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .identity_provider_type import IdentityProviderType
 
 
@@ -30,4 +32,44 @@ class IdpPolicyRuleActionProvider(Model):
 
     type: IdentityProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class IdpPolicyRuleActionProviderDict(TypedDict, total=False):
+    """The IdpPolicyRuleActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    name: str | None
+    type: (
+        IdentityProviderType
+        | Literal[
+            "AMAZON",
+            "APPLE",
+            "DISCORD",
+            "FACEBOOK",
+            "GITHUB",
+            "GITLAB",
+            "GOOGLE",
+            "IDV_CLEAR",
+            "IDV_INCODE",
+            "IDV_PERSONA",
+            "IDV_STANDARD",
+            "LINKEDIN",
+            "LOGINGOV",
+            "LOGINGOV_SANDBOX",
+            "MICROSOFT",
+            "OIDC",
+            "OKTA_INTEGRATION",
+            "PAYPAL",
+            "PAYPAL_SANDBOX",
+            "SALESFORCE",
+            "SAML2",
+            "SPOTIFY",
+            "X509",
+            "XERO",
+            "YAHOO",
+            "YAHOOJP",
+        ]
+        | OpenStr
+        | None
     )

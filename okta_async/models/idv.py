@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -54,3 +56,16 @@ class Idv(Model):
         default=UNSET, metadata={"wire": "tokenUrl", "read_only": False}
     )
     """URL of the token endpoint"""
+
+
+class IdvDict(TypedDict, total=False):
+    """The Idv body as a dict: wire names, readOnly fields left out."""
+
+    authorizeUrl: str | None
+    configUrl: str | None
+    issuerUrl: str | None
+    jwksUrl: str | None
+    parUrl: str | None
+    privacyPolicyUrl: str | None
+    termsOfUseUrl: str | None
+    tokenUrl: str | None

@@ -5,24 +5,46 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class IdvCapability(Model):
     """Identity Verification (IDV) capability configuration with embedded protocol details."""
 
-    capability: Literal["IDV"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "capability", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("capability", "supported_protocols")
+
+    def __attrs_post_init__(self) -> None:
+        if self.capability is ABSENT or self.supported_protocols is ABSENT:
+            self._drop_absent()
+
+    capability: Literal["IDV"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "capability", "read_only": False, "required": True, "always": True},
     )
     """IDV capability identifier"""
 
-    supported_protocols: list[Literal["ID_PROOFING"] | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "supportedProtocols", "read_only": False, "required": True}
+    supported_protocols: list[Literal["ID_PROOFING"] | str] = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "supportedProtocols",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """List of supported IDV protocols"""
+
+
+class IdvCapabilityDict(TypedDict, total=False):
+    """The IdvCapability body as a dict: wire names, readOnly fields left out."""
+
+    capability: Literal["IDV"] | OpenStr
+    supportedProtocols: list[Literal["ID_PROOFING"] | OpenStr]

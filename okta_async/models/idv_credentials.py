@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,10 @@ class IDVCredentials(Model):
         default=UNSET, metadata={"wire": "client", "read_only": False}
     )
     """<x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>Client credentials for `IDV_CLEAR` and `IDV_INCODE` IdP types"""
+
+
+class IDVCredentialsDict(TypedDict, total=False):
+    """The IDVCredentials body as a dict: wire names, readOnly fields left out."""
+
+    bearer: dict[str, Any] | None
+    client: dict[str, Any] | None

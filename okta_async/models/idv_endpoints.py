@@ -5,33 +5,56 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .idv_authorization_endpoint import IDVAuthorizationEndpoint
-    from .idv_par_endpoint import IDVParEndpoint
-    from .idv_token_endpoint import IDVTokenEndpoint
-    from .oidc_jwks_endpoint import OidcJwksEndpoint
+    from .idv_authorization_endpoint import IDVAuthorizationEndpoint, IDVAuthorizationEndpointDict
+    from .idv_par_endpoint import IDVParEndpoint, IDVParEndpointDict
+    from .idv_token_endpoint import IDVTokenEndpoint, IDVTokenEndpointDict
+    from .oidc_jwks_endpoint import OidcJwksEndpoint, OidcJwksEndpointDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class IDVEndpoints(Model):
     """Contains endpoints for the IDV vendor. When you create an `IDV_STANDARD` IdP, you must include the `par`, `authorization`, `token`, and `jwks` endpoints in the request body."""
 
-    authorization: IDVAuthorizationEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authorization", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("authorization", "jwks", "par", "token")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.authorization is ABSENT
+            or self.jwks is ABSENT
+            or self.par is ABSENT
+            or self.token is ABSENT
+        ):
+            self._drop_absent()
+
+    authorization: IDVAuthorizationEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authorization", "read_only": False, "required": True, "always": True},
     )
-    jwks: OidcJwksEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "jwks", "read_only": False, "required": True}
+    jwks: OidcJwksEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "jwks", "read_only": False, "required": True, "always": True},
     )
-    par: IDVParEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "par", "read_only": False, "required": True}
+    par: IDVParEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "par", "read_only": False, "required": True, "always": True},
     )
-    token: IDVTokenEndpoint | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "token", "read_only": False, "required": True}
+    token: IDVTokenEndpoint = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "token", "read_only": False, "required": True, "always": True},
     )
+
+
+class IDVEndpointsDict(TypedDict, total=False):
+    """The IDVEndpoints body as a dict: wire names, readOnly fields left out."""
+
+    authorization: IDVAuthorizationEndpointDict | IDVAuthorizationEndpoint
+    jwks: OidcJwksEndpointDict | OidcJwksEndpoint
+    par: IDVParEndpointDict | IDVParEndpoint
+    token: IDVTokenEndpointDict | IDVTokenEndpoint

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +27,10 @@ class IDVTokenEndpoint(Model):
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
     """URL of the `token` endpoint of the IDV vendor"""
+
+
+class IDVTokenEndpointDict(TypedDict, total=False):
+    """The IDVTokenEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    binding: Literal["HTTP-POST"] | OpenStr | None
+    url: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,7 @@ class ImageUploadResponse(Model):
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": True}
     )
+
+
+class ImageUploadResponseDict(TypedDict, total=False):
+    """The ImageUploadResponse body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .enabled_status import EnabledStatus
-    from .import_schedule_settings import ImportScheduleSettings
+    from .import_schedule_settings import ImportScheduleSettings, ImportScheduleSettingsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +36,11 @@ class ImportScheduleObject(Model):
     status: EnabledStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class ImportScheduleObjectDict(TypedDict, total=False):
+    """The ImportScheduleObject body as a dict: wire names, readOnly fields left out."""
+
+    fullImport: ImportScheduleSettingsDict | ImportScheduleSettings | None
+    incrementalImport: ImportScheduleSettingsDict | ImportScheduleSettings | None
+    status: EnabledStatus | Literal["DISABLED", "ENABLED"] | OpenStr | None

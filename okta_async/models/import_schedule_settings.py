@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class ImportScheduleSettings(Model):
     """The ImportScheduleSettings object."""
 
-    expression: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "expression", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("expression",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.expression is ABSENT:
+            self._drop_absent()
+
+    expression: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "expression", "read_only": False, "required": True, "always": True},
     )
     """The import schedule in UNIX cron format"""
 
@@ -24,3 +33,10 @@ class ImportScheduleSettings(Model):
         default=UNSET, metadata={"wire": "timezone", "read_only": False}
     )
     """The import schedule time zone in Internet Assigned Numbers Authority (IANA) time zone name format"""
+
+
+class ImportScheduleSettingsDict(TypedDict, total=False):
+    """The ImportScheduleSettings body as a dict: wire names, readOnly fields left out."""
+
+    expression: str
+    timezone: str | None

@@ -5,24 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class ImportUsernameObject(Model):
     """Determines the Okta username for the imported user"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("username_format",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.username_format is ABSENT:
+            self._drop_absent()
+
     user_name_expression: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameExpression", "read_only": False}
     )
     """For `usernameFormat=CUSTOM`, specifies the Okta Expression Language statement for a username format that imported users use to sign in to Okta"""
 
-    username_format: Literal["EMAIL", "CUSTOM"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "usernameFormat", "read_only": False, "required": True}
+    username_format: Literal["EMAIL", "CUSTOM"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "usernameFormat", "read_only": False, "required": True, "always": True},
     )
     """Determines the username format when users sign in to Okta (server default: "EMAIL")"""
+
+
+class ImportUsernameObjectDict(TypedDict, total=False):
+    """The ImportUsernameObject body as a dict: wire names, readOnly fields left out."""
+
+    userNameExpression: str | None
+    usernameFormat: Literal["EMAIL", "CUSTOM"] | OpenStr

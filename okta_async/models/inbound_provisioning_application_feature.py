@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,7 +15,10 @@ from .application_feature import ApplicationFeature
 
 if TYPE_CHECKING:
     from .application_feature_type import ApplicationFeatureType
-    from .capabilities_inbound_provisioning_object import CapabilitiesInboundProvisioningObject
+    from .capabilities_inbound_provisioning_object import (
+        CapabilitiesInboundProvisioningObject,
+        CapabilitiesInboundProvisioningObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,4 +30,12 @@ class InboundProvisioningApplicationFeature(ApplicationFeature):
     )
     name: ApplicationFeatureType | str | Unset | None = attrs.field(
         default="INBOUND_PROVISIONING", metadata={"wire": "name", "read_only": True}
+    )
+
+
+class InboundProvisioningApplicationFeatureDict(TypedDict, total=False):
+    """The InboundProvisioningApplicationFeature body as a dict: wire names, readOnly fields left out."""
+
+    capabilities: (
+        CapabilitiesInboundProvisioningObjectDict | CapabilitiesInboundProvisioningObject | None
     )

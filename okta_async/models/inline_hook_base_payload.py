@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -39,3 +41,13 @@ class InlineHookBasePayload(Model):
         default=UNSET, metadata={"wire": "eventTypeVersion", "read_only": False}
     )
     """The inline hook version"""
+
+
+class InlineHookBasePayloadDict(TypedDict, total=False):
+    """The InlineHookBasePayload body as a dict: wire names, readOnly fields left out."""
+
+    cloudEventVersion: str | None
+    contentType: str | None
+    eventId: str | None
+    eventTime: str | None
+    eventTypeVersion: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class InlineHookChannelConfigAuthSchemeBody(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """The header value. This secret value is passed to your external service endpoint. Your external service can check it as a security measure."""
+
+
+class InlineHookChannelConfigAuthSchemeBodyDict(TypedDict, total=False):
+    """The InlineHookChannelConfigAuthSchemeBody body as a dict: wire names, readOnly fields left out."""
+
+    key: str | None
+    type: str | None
+    value: str | None

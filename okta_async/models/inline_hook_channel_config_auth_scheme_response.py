@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class InlineHookChannelConfigAuthSchemeResponse(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The authentication scheme type. Supported type&mdash;`HEADER`"""
+
+
+class InlineHookChannelConfigAuthSchemeResponseDict(TypedDict, total=False):
+    """The InlineHookChannelConfigAuthSchemeResponse body as a dict: wire names, readOnly fields left out."""
+
+    key: str | None
+    type: str | None

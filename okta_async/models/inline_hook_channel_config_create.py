@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_channel_config_headers import InlineHookChannelConfigHeaders
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +37,11 @@ class InlineHookChannelConfigCreate(Model):
         default=UNSET, metadata={"wire": "uri", "read_only": False}
     )
     """The external service endpoint that executes the inline hook handler. It must begin with `https://` and be reachable by Okta. No white space is allowed in the URI."""
+
+
+class InlineHookChannelConfigCreateDict(TypedDict, total=False):
+    """The InlineHookChannelConfigCreate body as a dict: wire names, readOnly fields left out."""
+
+    headers: list[InlineHookChannelConfigHeadersDict | InlineHookChannelConfigHeaders] | None
+    method: str | None
+    uri: str | None

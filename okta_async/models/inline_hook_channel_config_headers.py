@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class InlineHookChannelConfigHeaders(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """The value for the key"""
+
+
+class InlineHookChannelConfigHeadersDict(TypedDict, total=False):
+    """The InlineHookChannelConfigHeaders body as a dict: wire names, readOnly fields left out."""
+
+    key: str | None
+    value: str | None

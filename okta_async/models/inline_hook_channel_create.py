@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .inline_hook_channel_type import InlineHookChannelType
 
 
@@ -32,3 +34,10 @@ class InlineHookChannelCreate(Model):
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )
     """Version of the inline hook type. The currently supported version is `1.0.0`."""
+
+
+class InlineHookChannelCreateDict(TypedDict, total=False):
+    """The InlineHookChannelCreate body as a dict: wire names, readOnly fields left out."""
+
+    type: InlineHookChannelType | Literal["HTTP", "OAUTH"] | OpenStr | None
+    version: str | None

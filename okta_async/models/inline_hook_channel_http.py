@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_channel import InlineHookChannel
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .inline_hook_channel_type import InlineHookChannelType
-    from .inline_hook_http_config import InlineHookHttpConfig
+    from .inline_hook_http_config import InlineHookHttpConfig, InlineHookHttpConfigDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +30,11 @@ class InlineHookChannelHttp(InlineHookChannel):
     type: InlineHookChannelType | str | Unset | None = attrs.field(
         default="HTTP", metadata={"wire": "type", "read_only": False}
     )
+
+
+class InlineHookChannelHttpDict(TypedDict, total=False):
+    """The InlineHookChannelHttp body as a dict: wire names, readOnly fields left out."""
+
+    config: InlineHookHttpConfigDict | InlineHookHttpConfig | None
+    type: InlineHookChannelType | Literal["HTTP", "OAUTH"] | OpenStr | None
+    version: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_channel_create import InlineHookChannelCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .inline_hook_channel_type import InlineHookChannelType
-    from .inline_hook_http_config_create import InlineHookHttpConfigCreate
+    from .inline_hook_http_config_create import (
+        InlineHookHttpConfigCreate,
+        InlineHookHttpConfigCreateDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +33,11 @@ class InlineHookChannelHttpCreate(InlineHookChannelCreate):
     type: InlineHookChannelType | str | Unset | None = attrs.field(
         default="HTTP", metadata={"wire": "type", "read_only": False}
     )
+
+
+class InlineHookChannelHttpCreateDict(TypedDict, total=False):
+    """The InlineHookChannelHttpCreate body as a dict: wire names, readOnly fields left out."""
+
+    config: InlineHookHttpConfigCreateDict | InlineHookHttpConfigCreate | None
+    type: InlineHookChannelType | Literal["HTTP", "OAUTH"] | OpenStr | None
+    version: str | None

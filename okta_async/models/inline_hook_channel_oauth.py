@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,10 +14,21 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_channel import InlineHookChannel
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .inline_hook_channel_type import InlineHookChannelType
-    from .inline_hook_oauth_channel_config import InlineHookOAuthChannelConfig
-    from .inline_hook_oauth_client_secret_config import InlineHookOAuthClientSecretConfig
-    from .inline_hook_oauth_private_key_jwt_config import InlineHookOAuthPrivateKeyJwtConfig
+    from .inline_hook_oauth_channel_config import (
+        InlineHookOAuthChannelConfig,
+        InlineHookOAuthChannelConfigDict,
+    )
+    from .inline_hook_oauth_client_secret_config import (
+        InlineHookOAuthClientSecretConfig,
+        InlineHookOAuthClientSecretConfigDict,
+    )
+    from .inline_hook_oauth_private_key_jwt_config import (
+        InlineHookOAuthPrivateKeyJwtConfig,
+        InlineHookOAuthPrivateKeyJwtConfigDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -48,3 +59,19 @@ class InlineHookChannelOAuth(InlineHookChannel):
     type: InlineHookChannelType | str | Unset | None = attrs.field(
         default="OAUTH", metadata={"wire": "type", "read_only": False}
     )
+
+
+class InlineHookChannelOAuthDict(TypedDict, total=False):
+    """The InlineHookChannelOAuth body as a dict: wire names, readOnly fields left out."""
+
+    config: (
+        InlineHookOAuthClientSecretConfigDict
+        | InlineHookOAuthClientSecretConfig
+        | InlineHookOAuthPrivateKeyJwtConfigDict
+        | InlineHookOAuthPrivateKeyJwtConfig
+        | InlineHookOAuthChannelConfigDict
+        | InlineHookOAuthChannelConfig
+        | None
+    )
+    type: InlineHookChannelType | Literal["HTTP", "OAUTH"] | OpenStr | None
+    version: str | None

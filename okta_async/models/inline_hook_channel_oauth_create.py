@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,12 +14,21 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_channel_create import InlineHookChannelCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .inline_hook_channel_type import InlineHookChannelType
-    from .inline_hook_oauth_channel_config_create import InlineHookOAuthChannelConfigCreate
+    from .inline_hook_oauth_channel_config_create import (
+        InlineHookOAuthChannelConfigCreate,
+        InlineHookOAuthChannelConfigCreateDict,
+    )
     from .inline_hook_oauth_client_secret_config_create import (
         InlineHookOAuthClientSecretConfigCreate,
+        InlineHookOAuthClientSecretConfigCreateDict,
     )
-    from .inline_hook_oauth_private_key_jwt_config import InlineHookOAuthPrivateKeyJwtConfig
+    from .inline_hook_oauth_private_key_jwt_config import (
+        InlineHookOAuthPrivateKeyJwtConfig,
+        InlineHookOAuthPrivateKeyJwtConfigDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -50,3 +59,19 @@ class InlineHookChannelOAuthCreate(InlineHookChannelCreate):
     type: InlineHookChannelType | str | Unset | None = attrs.field(
         default="OAUTH", metadata={"wire": "type", "read_only": False}
     )
+
+
+class InlineHookChannelOAuthCreateDict(TypedDict, total=False):
+    """The InlineHookChannelOAuthCreate body as a dict: wire names, readOnly fields left out."""
+
+    config: (
+        InlineHookOAuthClientSecretConfigCreateDict
+        | InlineHookOAuthClientSecretConfigCreate
+        | InlineHookOAuthPrivateKeyJwtConfigDict
+        | InlineHookOAuthPrivateKeyJwtConfig
+        | InlineHookOAuthChannelConfigCreateDict
+        | InlineHookOAuthChannelConfigCreate
+        | None
+    )
+    type: InlineHookChannelType | Literal["HTTP", "OAUTH"] | OpenStr | None
+    version: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_channel_create import InlineHookChannelCreate
+    from okta_async._core.model import OpenStr
+
+    from .inline_hook_channel_create import InlineHookChannelCreate, InlineHookChannelCreateDict
     from .inline_hook_type import InlineHookType
 
 
@@ -36,3 +38,24 @@ class InlineHookCreate(Model):
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )
     """Version of the inline hook type. The currently supported version is `1.0.0`."""
+
+
+class InlineHookCreateDict(TypedDict, total=False):
+    """The InlineHookCreate body as a dict: wire names, readOnly fields left out."""
+
+    channel: InlineHookChannelCreateDict | InlineHookChannelCreate | None
+    name: str | None
+    type: (
+        InlineHookType
+        | Literal[
+            "com.okta.import.transform",
+            "com.okta.oauth2.tokens.transform",
+            "com.okta.saml.tokens.transform",
+            "com.okta.telephony.provider",
+            "com.okta.user.credential.password.import",
+            "com.okta.user.pre-registration",
+        ]
+        | OpenStr
+        | None
+    )
+    version: str | None

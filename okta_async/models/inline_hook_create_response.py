@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_channel import InlineHookChannel
-    from .inline_hook_links_create import InlineHookLinksCreate
+    from okta_async._core.model import OpenStr
+
+    from .inline_hook_channel import InlineHookChannel, InlineHookChannelDict
+    from .inline_hook_links_create import InlineHookLinksCreate, InlineHookLinksCreateDict
     from .inline_hook_status import InlineHookStatus
     from .inline_hook_type import InlineHookType
 
@@ -58,3 +60,25 @@ class InlineHookCreateResponse(Model):
         default=UNSET, metadata={"wire": "version", "read_only": True}
     )
     """Version of the inline hook type. The currently supported version is `1.0.0`."""
+
+
+class InlineHookCreateResponseDict(TypedDict, total=False):
+    """The InlineHookCreateResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: InlineHookLinksCreateDict | InlineHookLinksCreate | None
+    channel: InlineHookChannelDict | InlineHookChannel | None
+    name: str | None
+    status: InlineHookStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        InlineHookType
+        | Literal[
+            "com.okta.import.transform",
+            "com.okta.oauth2.tokens.transform",
+            "com.okta.saml.tokens.transform",
+            "com.okta.telephony.provider",
+            "com.okta.user.credential.password.import",
+            "com.okta.user.pre-registration",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -16,6 +16,11 @@ from .inline_hook_channel_config import InlineHookChannelConfig
 if TYPE_CHECKING:
     from .inline_hook_channel_config_auth_scheme_response import (
         InlineHookChannelConfigAuthSchemeResponse,
+        InlineHookChannelConfigAuthSchemeResponseDict,
+    )
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
     )
 
 
@@ -26,3 +31,16 @@ class InlineHookHttpConfig(InlineHookChannelConfig):
     auth_scheme: InlineHookChannelConfigAuthSchemeResponse | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authScheme", "read_only": False}
     )
+
+
+class InlineHookHttpConfigDict(TypedDict, total=False):
+    """The InlineHookHttpConfig body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: (
+        InlineHookChannelConfigAuthSchemeResponseDict
+        | InlineHookChannelConfigAuthSchemeResponse
+        | None
+    )
+    headers: list[InlineHookChannelConfigHeadersDict | InlineHookChannelConfigHeaders] | None
+    method: str | None
+    uri: str | None

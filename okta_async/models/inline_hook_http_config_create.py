@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,14 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_channel_config_create import InlineHookChannelConfigCreate
 
 if TYPE_CHECKING:
-    from .inline_hook_channel_config_auth_scheme_body import InlineHookChannelConfigAuthSchemeBody
+    from .inline_hook_channel_config_auth_scheme_body import (
+        InlineHookChannelConfigAuthSchemeBody,
+        InlineHookChannelConfigAuthSchemeBodyDict,
+    )
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +31,14 @@ class InlineHookHttpConfigCreate(InlineHookChannelConfigCreate):
     auth_scheme: InlineHookChannelConfigAuthSchemeBody | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authScheme", "read_only": False}
     )
+
+
+class InlineHookHttpConfigCreateDict(TypedDict, total=False):
+    """The InlineHookHttpConfigCreate body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: (
+        InlineHookChannelConfigAuthSchemeBodyDict | InlineHookChannelConfigAuthSchemeBody | None
+    )
+    headers: list[InlineHookChannelConfigHeadersDict | InlineHookChannelConfigHeaders] | None
+    method: str | None
+    uri: str | None

@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .inline_hook_channel_config import InlineHookChannelConfig
+
+if TYPE_CHECKING:
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +41,15 @@ class InlineHookOAuthBasicConfig(InlineHookChannelConfig):
         default=UNSET, metadata={"wire": "tokenUrl", "read_only": False}
     )
     """The URI where inline hooks can exchange an authorization code for access and refresh tokens"""
+
+
+class InlineHookOAuthBasicConfigDict(TypedDict, total=False):
+    """The InlineHookOAuthBasicConfig body as a dict: wire names, readOnly fields left out."""
+
+    authType: str | None
+    clientId: str | None
+    headers: list[InlineHookChannelConfigHeadersDict | InlineHookChannelConfigHeaders] | None
+    method: str | None
+    scope: str | None
+    tokenUrl: str | None
+    uri: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class InlineHookOAuthChannelConfigCreate(Model):
         default=UNSET, metadata={"wire": "authType", "read_only": False}
     )
     """The authentication method for the token endpoint"""
+
+
+class InlineHookOAuthChannelConfigCreateDict(TypedDict, total=False):
+    """The InlineHookOAuthChannelConfigCreate body as a dict: wire names, readOnly fields left out."""
+
+    authType: str | None

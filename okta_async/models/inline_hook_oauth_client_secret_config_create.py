@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .inline_hook_oauth_basic_config import InlineHookOAuthBasicConfig
+
+if TYPE_CHECKING:
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +33,16 @@ class InlineHookOAuthClientSecretConfigCreate(InlineHookOAuthBasicConfig):
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
     """The method of the Okta inline hook request. Only accepts `POST`."""
+
+
+class InlineHookOAuthClientSecretConfigCreateDict(TypedDict, total=False):
+    """The InlineHookOAuthClientSecretConfigCreate body as a dict: wire names, readOnly fields left out."""
+
+    authType: str | None
+    clientId: str | None
+    clientSecret: str | None
+    headers: list[InlineHookChannelConfigHeadersDict | InlineHookChannelConfigHeaders] | None
+    method: str | None
+    scope: str | None
+    tokenUrl: str | None
+    uri: str | None

@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .inline_hook_oauth_basic_config import InlineHookOAuthBasicConfig
+
+if TYPE_CHECKING:
+    from .inline_hook_channel_config_headers import (
+        InlineHookChannelConfigHeaders,
+        InlineHookChannelConfigHeadersDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -17,7 +25,7 @@ class InlineHookOAuthPrivateKeyJwtConfig(InlineHookOAuthBasicConfig):
     """The InlineHookOAuthPrivateKeyJwtConfig object."""
 
     auth_scheme: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False}
+        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "nullable": True}
     )
     """Not applicable. Must be `null`."""
 
@@ -30,3 +38,17 @@ class InlineHookOAuthPrivateKeyJwtConfig(InlineHookOAuthBasicConfig):
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
     """The method of the Okta inline hook request. Only accepts `POST`."""
+
+
+class InlineHookOAuthPrivateKeyJwtConfigDict(TypedDict, total=False):
+    """The InlineHookOAuthPrivateKeyJwtConfig body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: str | None
+    authType: str | None
+    clientId: str | None
+    headers: list[InlineHookChannelConfigHeadersDict | InlineHookChannelConfigHeaders] | None
+    hookKeyId: str | None
+    method: str | None
+    scope: str | None
+    tokenUrl: str | None
+    uri: str | None

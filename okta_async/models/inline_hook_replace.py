@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_channel_create import InlineHookChannelCreate
+    from .inline_hook_channel_create import InlineHookChannelCreate, InlineHookChannelCreateDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +32,11 @@ class InlineHookReplace(Model):
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )
     """Version of the inline hook type. The currently supported version is `1.0.0`."""
+
+
+class InlineHookReplaceDict(TypedDict, total=False):
+    """The InlineHookReplace body as a dict: wire names, readOnly fields left out."""
+
+    channel: InlineHookChannelCreateDict | InlineHookChannelCreate | None
+    name: str | None
+    version: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -34,3 +34,12 @@ class InlineHookRequestObject(Model):
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
     """The URL of the API endpoint"""
+
+
+class InlineHookRequestObjectDict(TypedDict, total=False):
+    """The InlineHookRequestObject body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    ipAddress: str | None
+    method: str | None
+    url: dict[str, Any] | None

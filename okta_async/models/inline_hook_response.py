@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_response_commands import InlineHookResponseCommands
+    from .inline_hook_response_commands import (
+        InlineHookResponseCommands,
+        InlineHookResponseCommandsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class InlineHookResponse(Model):
     commands: list[InlineHookResponseCommands] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "commands", "read_only": False}
     )
+
+
+class InlineHookResponseDict(TypedDict, total=False):
+    """The InlineHookResponse body as a dict: wire names, readOnly fields left out."""
+
+    commands: list[InlineHookResponseCommandsDict | InlineHookResponseCommands] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -22,3 +24,11 @@ class InlineHookResponseCommandValue(Model):
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class InlineHookResponseCommandValueDict(TypedDict, total=False):
+    """The InlineHookResponseCommandValue body as a dict: wire names, readOnly fields left out."""
+
+    op: str | None
+    path: str | None
+    value: str | None

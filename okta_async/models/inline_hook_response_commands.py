@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inline_hook_response_command_value import InlineHookResponseCommandValue
+    from .inline_hook_response_command_value import (
+        InlineHookResponseCommandValue,
+        InlineHookResponseCommandValueDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class InlineHookResponseCommands(Model):
     value: list[InlineHookResponseCommandValue] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class InlineHookResponseCommandsDict(TypedDict, total=False):
+    """The InlineHookResponseCommands body as a dict: wire names, readOnly fields left out."""
+
+    type: str | None
+    value: list[InlineHookResponseCommandValueDict | InlineHookResponseCommandValue] | None

@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -45,3 +48,13 @@ class IntegrationCapability(Model):
         attrs.field(default=UNSET, metadata={"wire": "status", "read_only": False})
     )
     """Status of the integration capability"""
+
+
+class IntegrationCapabilityDict(TypedDict, total=False):
+    """The IntegrationCapability body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    helpUrl: str | None
+    id: str | None
+    name: str | None
+    status: Literal["upcoming", "released", "deprecated", "unknown"] | OpenStr | None

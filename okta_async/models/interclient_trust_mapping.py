@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -47,3 +49,7 @@ class InterclientTrustMapping(Model):
         default=UNSET, metadata={"wire": "trustedAppInstanceId", "read_only": True}
     )
     """The app ID of the allowed app"""
+
+
+class InterclientTrustMappingDict(TypedDict, total=False):
+    """The InterclientTrustMapping body as a dict: wire names, readOnly fields left out."""

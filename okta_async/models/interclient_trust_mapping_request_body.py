@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -17,3 +19,9 @@ class InterclientTrustMappingRequestBody(Model):
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """App ID of the allowed app"""
+
+
+class InterclientTrustMappingRequestBodyDict(TypedDict, total=False):
+    """The InterclientTrustMappingRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None

@@ -5,22 +5,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .network_zone import NetworkZone
 
 if TYPE_CHECKING:
-    from .network_zone_address import NetworkZoneAddress
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .network_zone_address import NetworkZoneAddress, NetworkZoneAddressDict
+    from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
+    from .network_zone_usage import NetworkZoneUsage
 
 
 @attrs.define(kw_only=True, repr=False)
 class IPNetworkZone(NetworkZone):
     """The IPNetworkZone object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
 
     gateways: list[NetworkZoneAddress] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "gateways", "read_only": False}
@@ -30,15 +42,16 @@ class IPNetworkZone(NetworkZone):
     """
 
     proxies: list[NetworkZoneAddress] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "proxies", "read_only": False}
+        default=UNSET, metadata={"wire": "proxies", "read_only": False, "nullable": True}
     )
     """The IP addresses (range or CIDR form) that are allowed to forward a request from gateway addresses for an IP Network Zone.
     These proxies are automatically trusted by Threat Insights and used to identify the client IP of a request.
     The maximum array length is 150 entries for admin-created zones and 5000 entries for the default system IP Zone.
     """
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default="IP", metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default="IP",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     use_as_exempt_list: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "useAsExemptList", "read_only": False}
@@ -46,3 +59,16 @@ class IPNetworkZone(NetworkZone):
     """You can **only** use this parameter when making a request to the Replace the network zone endpoint (`/api/v1/zones/{zoneId}`).
     Set this parameter to `true` in your request when you update the `DefaultExemptIpZone` to allow IPs through the blocklist.
     """
+
+
+class IPNetworkZoneDict(TypedDict, total=False):
+    """The IPNetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    gateways: list[NetworkZoneAddressDict | NetworkZoneAddress] | None
+    name: str
+    proxies: list[NetworkZoneAddressDict | NetworkZoneAddress] | None
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None
+    useAsExemptList: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .patch_action import PatchAction
 
 
@@ -32,3 +34,11 @@ class JsonPatchOperation(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """The update operation value"""
+
+
+class JsonPatchOperationDict(TypedDict, total=False):
+    """The JsonPatchOperation body as a dict: wire names, readOnly fields left out."""
+
+    op: PatchAction | Literal["remove", "replace"] | OpenStr | None
+    path: str | None
+    value: dict[str, Any] | None

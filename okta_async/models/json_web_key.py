@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -58,3 +59,9 @@ class JsonWebKey(Model):
         default=UNSET, metadata={"wire": "x5t#S256", "read_only": True}
     )
     """X.509 certificate SHA-256 thumbprint, which is the base64url-encoded SHA-256 thumbprint (digest) of the DER encoding of an X.509 certificate"""
+
+
+class JsonWebKeyDict(TypedDict, total=False):
+    """The JsonWebKey body as a dict: wire names, readOnly fields left out."""
+
+    n: str | None

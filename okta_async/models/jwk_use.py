@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .jwk_use_type import JwkUseType
 
 
@@ -23,3 +25,9 @@ class JwkUse(Model):
     use: JwkUseType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
+
+
+class JwkUseDict(TypedDict, total=False):
+    """The JwkUse body as a dict: wire names, readOnly fields left out."""
+
+    use: JwkUseType | Literal["sig"] | OpenStr | None

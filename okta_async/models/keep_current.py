@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class KeepCurrent(Model):
         default=UNSET, metadata={"wire": "keepCurrent", "read_only": False}
     )
     """Skip deleting the user's current session when set to `true` (server default: true)"""
+
+
+class KeepCurrentDict(TypedDict, total=False):
+    """The KeepCurrent body as a dict: wire names, readOnly fields left out."""
+
+    keepCurrent: bool | None

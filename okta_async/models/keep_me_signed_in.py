@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class KeepMeSignedIn(Model):
         default=UNSET, metadata={"wire": "postAuthPromptFrequency", "read_only": False}
     )
     """If allowed, how often to display the post-authentication Keep Me Signed In prompt (server default: "P30D")"""
+
+
+class KeepMeSignedInDict(TypedDict, total=False):
+    """The KeepMeSignedIn body as a dict: wire names, readOnly fields left out."""
+
+    postAuth: Literal["ALLOWED", "NOT_ALLOWED"] | OpenStr | None
+    postAuthPromptFrequency: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class KeyRequest(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Display name for the key"""
+
+
+class KeyRequestDict(TypedDict, total=False):
+    """The KeyRequest body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None

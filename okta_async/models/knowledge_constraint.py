@@ -5,11 +5,68 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from .access_policy_constraint import AccessPolicyConstraint
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .authentication_method_object import (
+        AuthenticationMethodObject,
+        AuthenticationMethodObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class KnowledgeConstraint(AccessPolicyConstraint):
     """The KnowledgeConstraint object."""
+
+
+class KnowledgeConstraintDict(TypedDict, total=False):
+    """The KnowledgeConstraint body as a dict: wire names, readOnly fields left out."""
+
+    authenticationMethods: list[AuthenticationMethodObjectDict | AuthenticationMethodObject] | None
+    excludedAuthenticationMethods: (
+        list[AuthenticationMethodObjectDict | AuthenticationMethodObject] | None
+    )
+    methods: (
+        list[
+            Literal[
+                "PASSWORD",
+                "SECURITY_QUESTION",
+                "SMS",
+                "VOICE",
+                "EMAIL",
+                "PUSH",
+                "SIGNED_NONCE",
+                "OTP",
+                "TOTP",
+                "WEBAUTHN",
+                "DUO",
+                "IDP",
+                "CERT",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    reauthenticateIn: str | None
+    required: bool | None
+    types: (
+        list[
+            Literal[
+                "SECURITY_KEY",
+                "PHONE",
+                "EMAIL",
+                "PASSWORD",
+                "SECURITY_QUESTION",
+                "APP",
+                "FEDERATED",
+            ]
+            | OpenStr
+        ]
+        | None
+    )

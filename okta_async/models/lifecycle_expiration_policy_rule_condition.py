@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,11 @@ class LifecycleExpirationPolicyRuleCondition(Model):
     unit: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "unit", "read_only": False}
     )
+
+
+class LifecycleExpirationPolicyRuleConditionDict(TypedDict, total=False):
+    """The LifecycleExpirationPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    lifecycleStatus: str | None
+    number: int | None
+    unit: str | None

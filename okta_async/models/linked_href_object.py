@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class LinkedHrefObject(Model):
     """The LinkedHrefObject object."""
 
-    href: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "href", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("href",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.href is ABSENT:
+            self._drop_absent()
+
+    href: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """Link URI"""
+
+
+class LinkedHrefObjectDict(TypedDict, total=False):
+    """The LinkedHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str

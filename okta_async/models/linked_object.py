@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .linked_object_details import LinkedObjectDetails
-    from .linked_object_links_self import LinkedObjectLinksSelf
+    from .linked_object_details import LinkedObjectDetails, LinkedObjectDetailsDict
+    from .linked_object_links_self import LinkedObjectLinksSelf, LinkedObjectLinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,11 @@ class LinkedObject(Model):
     primary: LinkedObjectDetails | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "primary", "read_only": False}
     )
+
+
+class LinkedObjectDict(TypedDict, total=False):
+    """The LinkedObject body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinkedObjectLinksSelfDict | LinkedObjectLinksSelf | None
+    associated: LinkedObjectDetailsDict | LinkedObjectDetails | None
+    primary: LinkedObjectDetailsDict | LinkedObjectDetails | None

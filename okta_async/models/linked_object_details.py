@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .linked_object_details_type import LinkedObjectDetailsType
 
 
@@ -20,21 +22,39 @@ if TYPE_CHECKING:
 class LinkedObjectDetails(Model):
     """The LinkedObjectDetails object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "title", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.title is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
     """Description of the `primary` or the `associated` relationship"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """API name of the `primary` or the `associated` link. The `name` parameter can't start with a number and can only contain the following characters: `a-z`, `A-Z`,` 0-9`, and `_`."""
 
-    title: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "title", "read_only": False, "required": True}
+    title: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "title", "read_only": False, "required": True, "always": True},
     )
     """Display name of the `primary` or the `associated` link"""
 
-    type: LinkedObjectDetailsType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: LinkedObjectDetailsType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LinkedObjectDetailsDict(TypedDict, total=False):
+    """The LinkedObjectDetails body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str
+    title: str
+    type: LinkedObjectDetailsType | Literal["USER"] | OpenStr

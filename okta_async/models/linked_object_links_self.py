@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .linked_href_object import LinkedHrefObject
+    from .linked_href_object import LinkedHrefObject, LinkedHrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class LinkedObjectLinksSelf(Model):
     self_: LinkedHrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class LinkedObjectLinksSelfDict(TypedDict, total=False):
+    """The LinkedObjectLinksSelf body as a dict: wire names, readOnly fields left out."""
+
+    self: LinkedHrefObjectDict | LinkedHrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,12 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_revoke_aerial_consent import HrefObjectRevokeAerialConsent
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_revoke_aerial_consent import (
+        HrefObjectRevokeAerialConsent,
+        HrefObjectRevokeAerialConsentDict,
+    )
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +29,10 @@ class LinksAerialConsentGranted(LinksSelf):
     revoke: HrefObjectRevokeAerialConsent | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "revoke", "read_only": False}
     )
+
+
+class LinksAerialConsentGrantedDict(TypedDict, total=False):
+    """The LinksAerialConsentGranted body as a dict: wire names, readOnly fields left out."""
+
+    revoke: HrefObjectRevokeAerialConsentDict | HrefObjectRevokeAerialConsent | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_grant_aerial_consent import HrefObjectGrantAerialConsent
+    from .href_object_grant_aerial_consent import (
+        HrefObjectGrantAerialConsent,
+        HrefObjectGrantAerialConsentDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class LinksAerialConsentRevoked(Model):
     grant: HrefObjectGrantAerialConsent | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "grant", "read_only": False}
     )
+
+
+class LinksAerialConsentRevokedDict(TypedDict, total=False):
+    """The LinksAerialConsentRevoked body as a dict: wire names, readOnly fields left out."""
+
+    grant: HrefObjectGrantAerialConsentDict | HrefObjectGrantAerialConsent | None

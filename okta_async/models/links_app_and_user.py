@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_app_link import HrefObjectAppLink
-    from .href_object_group_link import HrefObjectGroupLink
-    from .href_object_user_link import HrefObjectUserLink
+    from .href_object_app_link import HrefObjectAppLink, HrefObjectAppLinkDict
+    from .href_object_group_link import HrefObjectGroupLink, HrefObjectGroupLinkDict
+    from .href_object_user_link import HrefObjectUserLink, HrefObjectUserLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +31,11 @@ class LinksAppAndUser(Model):
     user: HrefObjectUserLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
+
+
+class LinksAppAndUserDict(TypedDict, total=False):
+    """The LinksAppAndUser body as a dict: wire names, readOnly fields left out."""
+
+    app: HrefObjectAppLinkDict | HrefObjectAppLink | None
+    group: HrefObjectGroupLinkDict | HrefObjectGroupLink | None
+    user: HrefObjectUserLinkDict | HrefObjectUserLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_assignee_link import HrefObjectAssigneeLink
+    from .href_object_assignee_link import HrefObjectAssigneeLink, HrefObjectAssigneeLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class LinksAssignee(Model):
     assignee: HrefObjectAssigneeLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assignee", "read_only": False}
     )
+
+
+class LinksAssigneeDict(TypedDict, total=False):
+    """The LinksAssignee body as a dict: wire names, readOnly fields left out."""
+
+    assignee: HrefObjectAssigneeLinkDict | HrefObjectAssigneeLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class LinksCancel(Model):
         default=UNSET, metadata={"wire": "cancel", "read_only": False}
     )
     """Cancels a `push` factor challenge with a `WAITING` status"""
+
+
+class LinksCancelDict(TypedDict, total=False):
+    """The LinksCancel body as a dict: wire names, readOnly fields left out."""
+
+    cancel: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,11 +13,17 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_assignee_link import HrefObjectAssigneeLink
-    from .href_object_member_link import HrefObjectMemberLink
-    from .href_object_permissions_link import HrefObjectPermissionsLink
-    from .href_object_resource_set_link import HrefObjectResourceSetLink
-    from .href_object_role_link import HrefObjectRoleLink
+    from .href_object_assignee_link import HrefObjectAssigneeLink, HrefObjectAssigneeLinkDict
+    from .href_object_member_link import HrefObjectMemberLink, HrefObjectMemberLinkDict
+    from .href_object_permissions_link import (
+        HrefObjectPermissionsLink,
+        HrefObjectPermissionsLinkDict,
+    )
+    from .href_object_resource_set_link import (
+        HrefObjectResourceSetLink,
+        HrefObjectResourceSetLinkDict,
+    )
+    from .href_object_role_link import HrefObjectRoleLink, HrefObjectRoleLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +45,16 @@ class LinksCustomRoleResponse(Model):
     role: HrefObjectRoleLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "role", "read_only": False}
     )
+
+
+LinksCustomRoleResponseDict = TypedDict(
+    "LinksCustomRoleResponseDict",
+    {
+        "assignee": "HrefObjectAssigneeLinkDict | HrefObjectAssigneeLink | None",
+        "member": "HrefObjectMemberLinkDict | HrefObjectMemberLink | None",
+        "permissions": "HrefObjectPermissionsLinkDict | HrefObjectPermissionsLink | None",
+        "resource-set": "HrefObjectResourceSetLinkDict | HrefObjectResourceSetLink | None",
+        "role": "HrefObjectRoleLinkDict | HrefObjectRoleLink | None",
+    },
+    total=False,
+)

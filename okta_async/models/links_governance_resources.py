@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_governance_resources_link import HrefObjectGovernanceResourcesLink
+    from .href_object_governance_resources_link import (
+        HrefObjectGovernanceResourcesLink,
+        HrefObjectGovernanceResourcesLinkDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class LinksGovernanceResources(Model):
     resources: HrefObjectGovernanceResourcesLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resources", "read_only": False}
     )
+
+
+class LinksGovernanceResourcesDict(TypedDict, total=False):
+    """The LinksGovernanceResources body as a dict: wire names, readOnly fields left out."""
+
+    resources: HrefObjectGovernanceResourcesLinkDict | HrefObjectGovernanceResourcesLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_self_link import HrefObjectSelfLink
-    from .href_object_user_link import HrefObjectUserLink
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .href_object_user_link import HrefObjectUserLink, HrefObjectUserLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class LinksGovernanceSources(Model):
     self_: HrefObjectSelfLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class LinksGovernanceSourcesDict(TypedDict, total=False):
+    """The LinksGovernanceSources body as a dict: wire names, readOnly fields left out."""
+
+    assignee: HrefObjectUserLinkDict | HrefObjectUserLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None

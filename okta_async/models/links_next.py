@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_next_link import HrefObjectNextLink
+    from .href_object_next_link import HrefObjectNextLink, HrefObjectNextLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class LinksNext(Model):
     next: HrefObjectNextLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "next", "read_only": False}
     )
+
+
+class LinksNextDict(TypedDict, total=False):
+    """The LinksNext body as a dict: wire names, readOnly fields left out."""
+
+    next: HrefObjectNextLinkDict | HrefObjectNextLink | None

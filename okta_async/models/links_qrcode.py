@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class LinksQrcode(Model):
         default=UNSET, metadata={"wire": "qrcode", "read_only": False}
     )
     """QR code that encodes the push activation code needed for enrollment on the device"""
+
+
+class LinksQrcodeDict(TypedDict, total=False):
+    """The LinksQrcode body as a dict: wire names, readOnly fields left out."""
+
+    qrcode: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class LinksResend(Model):
         default=UNSET, metadata={"wire": "resend", "read_only": False}
     )
     """Resends the factor enrollment challenge. See [Resend a factor enrollment](/openapi/okta-management/management/userfactor/resendenrollfactor)."""
+
+
+class LinksResendDict(TypedDict, total=False):
+    """The LinksResend body as a dict: wire names, readOnly fields left out."""
+
+    resend: HrefObjectDict | HrefObject | None

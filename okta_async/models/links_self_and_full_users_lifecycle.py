@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,9 +14,12 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self_and_lifecycle import LinksSelfAndLifecycle
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
-    from .href_object_suspend_link import HrefObjectSuspendLink
-    from .href_object_unsuspend_link import HrefObjectUnsuspendLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .href_object_suspend_link import HrefObjectSuspendLink, HrefObjectSuspendLinkDict
+    from .href_object_unsuspend_link import HrefObjectUnsuspendLink, HrefObjectUnsuspendLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,14 @@ class LinksSelfAndFullUsersLifecycle(LinksSelfAndLifecycle):
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
     """Link to device users"""
+
+
+class LinksSelfAndFullUsersLifecycleDict(TypedDict, total=False):
+    """The LinksSelfAndFullUsersLifecycle body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectActivateLinkDict | HrefObjectActivateLink | None
+    deactivate: HrefObjectDeactivateLinkDict | HrefObjectDeactivateLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    suspend: HrefObjectSuspendLinkDict | HrefObjectSuspendLink | None
+    unsuspend: HrefObjectUnsuspendLinkDict | HrefObjectUnsuspendLink | None
+    users: HrefObjectDict | HrefObject | None

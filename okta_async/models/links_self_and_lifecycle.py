@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_activate_link import HrefObjectActivateLink
-    from .href_object_deactivate_link import HrefObjectDeactivateLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +30,11 @@ class LinksSelfAndLifecycle(LinksSelf):
     deactivate: HrefObjectDeactivateLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "deactivate", "read_only": False}
     )
+
+
+class LinksSelfAndLifecycleDict(TypedDict, total=False):
+    """The LinksSelfAndLifecycle body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectActivateLinkDict | HrefObjectActivateLink | None
+    deactivate: HrefObjectDeactivateLinkDict | HrefObjectDeactivateLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

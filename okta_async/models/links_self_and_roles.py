@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_role_link import HrefObjectRoleLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_role_link import HrefObjectRoleLink, HrefObjectRoleLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +26,10 @@ class LinksSelfAndRoles(LinksSelf):
     roles: HrefObjectRoleLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "roles", "read_only": False}
     )
+
+
+class LinksSelfAndRolesDict(TypedDict, total=False):
+    """The LinksSelfAndRoles body as a dict: wire names, readOnly fields left out."""
+
+    roles: HrefObjectRoleLinkDict | HrefObjectRoleLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_self_link import HrefObjectSelfLink
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class LinksSelfForRoleAssignment(Model):
     self_: HrefObjectSelfLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class LinksSelfForRoleAssignmentDict(TypedDict, total=False):
+    """The LinksSelfForRoleAssignment body as a dict: wire names, readOnly fields left out."""
+
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class LinksUserFactors(Model):
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
     """Returns information on the specified user"""
+
+
+class LinksUserFactorsDict(TypedDict, total=False):
+    """The LinksUserFactors body as a dict: wire names, readOnly fields left out."""
+
+    user: HrefObjectDict | HrefObject | None

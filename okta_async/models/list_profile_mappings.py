@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
-    from .profile_mapping_source import ProfileMappingSource
-    from .profile_mapping_target import ProfileMappingTarget
+    from .links_self import LinksSelf, LinksSelfDict
+    from .profile_mapping_source import ProfileMappingSource, ProfileMappingSourceDict
+    from .profile_mapping_target import ProfileMappingTarget, ProfileMappingTargetDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +37,11 @@ class ListProfileMappings(Model):
     target: ProfileMappingTarget | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "target", "read_only": False}
     )
+
+
+class ListProfileMappingsDict(TypedDict, total=False):
+    """The ListProfileMappings body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    source: ProfileMappingSourceDict | ProfileMappingSource | None
+    target: ProfileMappingTargetDict | ProfileMappingTarget | None

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,8 +17,14 @@ from okta_async._core.unset import UNSET, Unset
 class LogActor(Model):
     """Describes the user, app, client, or other entity (actor) who performs an action on a target. The actor is dependent on the action that is performed. All events have actors."""
 
-    alternate_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "alternateId", "read_only": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("alternate_id", "id", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.alternate_id is ABSENT or self.id is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    alternate_id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "alternateId", "read_only": True, "always": True}
     )
     """Alternative ID of the actor"""
 
@@ -32,10 +38,16 @@ class LogActor(Model):
     )
     """Display name of the actor"""
 
-    id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "always": True}
+    )
     """ID of the actor"""
 
-    type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": True}
+    type: str = attrs.field(
+        default=ABSENT, metadata={"wire": "type", "read_only": True, "always": True}
     )
     """Type of actor"""
+
+
+class LogActorDict(TypedDict, total=False):
+    """The LogActor body as a dict: wire names, readOnly fields left out."""

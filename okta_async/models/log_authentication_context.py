@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,10 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .log_authentication_provider import LogAuthenticationProvider
     from .log_credential_provider import LogCredentialProvider
     from .log_credential_type import LogCredentialType
-    from .log_issuer import LogIssuer
+    from .log_issuer import LogIssuer, LogIssuerDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -67,3 +69,55 @@ class LogAuthenticationContext(Model):
     issuer: LogIssuer | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "issuer", "read_only": False}
     )
+
+
+class LogAuthenticationContextDict(TypedDict, total=False):
+    """The LogAuthenticationContext body as a dict: wire names, readOnly fields left out."""
+
+    authenticationProvider: (
+        LogAuthenticationProvider
+        | Literal[
+            "ACTIVE_DIRECTORY",
+            "FACTOR_PROVIDER",
+            "FEDERATION",
+            "LDAP",
+            "OKTA_AUTHENTICATION_PROVIDER",
+            "SOCIAL",
+        ]
+        | OpenStr
+        | None
+    )
+    credentialProvider: (
+        LogCredentialProvider
+        | Literal[
+            "DUO",
+            "GOOGLE",
+            "OKTA_AUTHENTICATION_PROVIDER",
+            "OKTA_CREDENTIAL_PROVIDER",
+            "RSA",
+            "SYMANTEC",
+            "YUBIKEY",
+        ]
+        | OpenStr
+        | None
+    )
+    credentialType: (
+        LogCredentialType
+        | Literal[
+            "ASSERTION",
+            "CERTIFICATE",
+            "DEVICE_UDID",
+            "EMAIL",
+            "IWA",
+            "JWT",
+            "OAuth 2.0",
+            "OKTA_CLIENT_SESSION",
+            "OTP",
+            "PASSWORD",
+            "PRE_SHARED_SYMMETRIC_KEY",
+            "SMS",
+        ]
+        | OpenStr
+        | None
+    )
+    issuer: LogIssuerDict | LogIssuer | dict[str, Any] | None

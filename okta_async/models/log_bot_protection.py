@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -18,6 +18,10 @@ class LogBotProtection(Model):
     """<x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>The result of the bot protection detection associated with the event"""
 
     level: Literal["NONE", "LOW", "MEDIUM", "HIGH"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "level", "read_only": True}
+        default=UNSET, metadata={"wire": "level", "read_only": True, "nullable": True}
     )
     """The bot detected level associated with the bot protection configuration target"""
+
+
+class LogBotProtectionDict(TypedDict, total=False):
+    """The LogBotProtection body as a dict: wire names, readOnly fields left out."""

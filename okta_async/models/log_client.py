@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_geographical_context import LogGeographicalContext
-    from .log_user_agent import LogUserAgent
+    from .log_geographical_context import LogGeographicalContext, LogGeographicalContextDict
+    from .log_user_agent import LogUserAgent, LogUserAgentDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -44,3 +44,10 @@ class LogClient(Model):
         default=UNSET, metadata={"wire": "zone", "read_only": True}
     )
     """The `name` of the [Zone](https://developer.okta.com/docs/api/openapi/okta-management/management/networkzone/#tag/NetworkZone/operation/getNetworkZone) that the client's location is mapped to"""
+
+
+class LogClientDict(TypedDict, total=False):
+    """The LogClient body as a dict: wire names, readOnly fields left out."""
+
+    geographicalContext: LogGeographicalContextDict | LogGeographicalContext | None
+    userAgent: LogUserAgentDict | LogUserAgent | dict[str, Any] | None

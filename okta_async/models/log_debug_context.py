@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -37,3 +37,7 @@ class LogDebugContext(Model):
         default=UNSET, metadata={"wire": "debugData", "read_only": True}
     )
     """A dynamic field that contains miscellaneous information that is dependent on the event type."""
+
+
+class LogDebugContextDict(TypedDict, total=False):
+    """The LogDebugContext body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .log_disk_encryption_type import LogDiskEncryptionType
     from .log_screen_lock_type import LogScreenLockType
 
@@ -63,3 +65,15 @@ class LogDevice(Model):
         default=UNSET, metadata={"wire": "secure_hardware_present", "read_only": True}
     )
     """The availability of hardware security on the device"""
+
+
+class LogDeviceDict(TypedDict, total=False):
+    """The LogDevice body as a dict: wire names, readOnly fields left out."""
+
+    disk_encryption_type: (
+        LogDiskEncryptionType
+        | Literal["ALL_INTERNAL_VALUES", "FULL", "NONE", "SYSTEM_VOLUME", "USER"]
+        | OpenStr
+        | None
+    )
+    screen_lock_type: LogScreenLockType | Literal["BIOMETRIC", "NONE", "PASSCODE"] | OpenStr | None

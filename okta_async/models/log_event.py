@@ -6,32 +6,54 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_actor import LogActor
-    from .log_authentication_context import LogAuthenticationContext
-    from .log_client import LogClient
-    from .log_debug_context import LogDebugContext
-    from .log_outcome import LogOutcome
-    from .log_request import LogRequest
-    from .log_security_context import LogSecurityContext
+    from okta_async._core.model import OpenStr
+
+    from .log_actor import LogActor, LogActorDict
+    from .log_authentication_context import LogAuthenticationContext, LogAuthenticationContextDict
+    from .log_client import LogClient, LogClientDict
+    from .log_debug_context import LogDebugContext, LogDebugContextDict
+    from .log_outcome import LogOutcome, LogOutcomeDict
+    from .log_request import LogRequest, LogRequestDict
+    from .log_security_context import LogSecurityContext, LogSecurityContextDict
     from .log_severity import LogSeverity
     from .log_target import LogTarget
-    from .log_transaction import LogTransaction
+    from .log_transaction import LogTransaction, LogTransactionDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class LogEvent(Model):
     """The LogEvent object."""
 
-    actor: LogActor | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "actor", "read_only": False}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "actor",
+        "event_type",
+        "published",
+        "severity",
+        "uuid",
+        "version",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.actor is ABSENT
+            or self.event_type is ABSENT
+            or self.published is ABSENT
+            or self.severity is ABSENT
+            or self.uuid is ABSENT
+            or self.version is ABSENT
+        ):
+            self._drop_absent()
+
+    actor: LogActor = attrs.field(
+        default=ABSENT, metadata={"wire": "actor", "read_only": False, "always": True}
     )
     authentication_context: LogAuthenticationContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authenticationContext", "read_only": False}
@@ -47,8 +69,8 @@ class LogEvent(Model):
     )
     """The display message for an event"""
 
-    event_type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "eventType", "read_only": True}
+    event_type: str = attrs.field(
+        default=ABSENT, metadata={"wire": "eventType", "read_only": True, "always": True}
     )
     """The published event type. Event instances are categorized by action in the event type attribute. This attribute is key to
     navigating the System Log through expression filters. See [Event Types catalog](https://developer.okta.com/docs/reference/api/event-types/#catalog) for a complete list of System Log event types.
@@ -62,8 +84,8 @@ class LogEvent(Model):
     outcome: LogOutcome | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "outcome", "read_only": False}
     )
-    published: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "published", "read_only": True}
+    published: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "published", "read_only": True, "always": True}
     )
     """Timestamp when the event is published"""
 
@@ -73,8 +95,8 @@ class LogEvent(Model):
     security_context: LogSecurityContext | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "securityContext", "read_only": False}
     )
-    severity: LogSeverity | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "severity", "read_only": False}
+    severity: LogSeverity | str = attrs.field(
+        default=ABSENT, metadata={"wire": "severity", "read_only": False, "always": True}
     )
     target: list[LogTarget] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "target", "read_only": True}
@@ -88,12 +110,26 @@ class LogEvent(Model):
     transaction: LogTransaction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "transaction", "read_only": False}
     )
-    uuid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "uuid", "read_only": True}
+    uuid: str = attrs.field(
+        default=ABSENT, metadata={"wire": "uuid", "read_only": True, "always": True}
     )
     """Unique identifier for an individual event"""
 
-    version: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "version", "read_only": True}
+    version: str = attrs.field(
+        default=ABSENT, metadata={"wire": "version", "read_only": True, "always": True}
     )
     """Versioning indicator"""
+
+
+class LogEventDict(TypedDict, total=False):
+    """The LogEvent body as a dict: wire names, readOnly fields left out."""
+
+    actor: LogActorDict | LogActor | dict[str, Any]
+    authenticationContext: LogAuthenticationContextDict | LogAuthenticationContext | None
+    client: LogClientDict | LogClient | None
+    debugContext: LogDebugContextDict | LogDebugContext | dict[str, Any] | None
+    outcome: LogOutcomeDict | LogOutcome | dict[str, Any] | None
+    request: LogRequestDict | LogRequest | dict[str, Any] | None
+    securityContext: LogSecurityContextDict | LogSecurityContext | None
+    severity: LogSeverity | Literal["DEBUG", "ERROR", "INFO", "WARN"] | OpenStr
+    transaction: LogTransactionDict | LogTransaction | dict[str, Any] | None

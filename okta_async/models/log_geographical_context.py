@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_geolocation import LogGeolocation
+    from .log_geolocation import LogGeolocation, LogGeolocationDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +42,9 @@ class LogGeographicalContext(Model):
         default=UNSET, metadata={"wire": "state", "read_only": True}
     )
     """Full name of the state or province that encompasses the area that contains the geolocation coordinates (for example, Montana, Ontario)"""
+
+
+class LogGeographicalContextDict(TypedDict, total=False):
+    """The LogGeographicalContext body as a dict: wire names, readOnly fields left out."""
+
+    geolocation: LogGeolocationDict | LogGeolocation | dict[str, Any] | None

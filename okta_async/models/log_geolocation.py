@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,7 @@ class LogGeolocation(Model):
         default=UNSET, metadata={"wire": "lon", "read_only": True}
     )
     """Longitude which uses three digits for the [integer part](https://www.iso.org/obp/ui/fr/#iso:std:iso:6709:ed-3:v1:en#Longitude)"""
+
+
+class LogGeolocationDict(TypedDict, total=False):
+    """The LogGeolocation body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_geographical_context import LogGeographicalContext
-    from .log_ip_details import LogIpDetails
+    from .log_geographical_context import LogGeographicalContext, LogGeographicalContextDict
+    from .log_ip_details import LogIpDetails, LogIpDetailsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +39,10 @@ class LogIpAddress(Model):
         default=UNSET, metadata={"wire": "version", "read_only": True}
     )
     """IP address version"""
+
+
+class LogIpAddressDict(TypedDict, total=False):
+    """The LogIpAddress body as a dict: wire names, readOnly fields left out."""
+
+    geographicalContext: LogGeographicalContextDict | LogGeographicalContext | None
+    ipDetails: LogIpDetailsDict | LogIpDetails | dict[str, Any] | None

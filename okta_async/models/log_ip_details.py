@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -21,26 +21,30 @@ class LogIpDetails(Model):
     """Details about the associated IP address"""
 
     as_number: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "asNumber", "read_only": True}
+        default=UNSET, metadata={"wire": "asNumber", "read_only": True, "nullable": True}
     )
     """The [Autonomous system](https://docs.telemetry.mozilla.org/datasets/other/asn_aggregates/reference) number that's associated with the IP address"""
 
     as_org: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "asOrg", "read_only": True}
+        default=UNSET, metadata={"wire": "asOrg", "read_only": True, "nullable": True}
     )
     """The name associated with the Autonomous System Number (ASN)"""
 
     domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": True}
+        default=UNSET, metadata={"wire": "domain", "read_only": True, "nullable": True}
     )
     """The domain name associated with the IP address"""
 
     ip_service_categories: list[LogIpServiceCategory] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "ipServiceCategories", "read_only": True}
+        default=UNSET, metadata={"wire": "ipServiceCategories", "read_only": True, "nullable": True}
     )
     """The associated IP service categories for the IP address"""
 
     isp: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "isp", "read_only": True}
+        default=UNSET, metadata={"wire": "isp", "read_only": True, "nullable": True}
     )
     """The internet service provider associated with the IP address"""
+
+
+class LogIpDetailsDict(TypedDict, total=False):
+    """The LogIpDetails body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -18,16 +18,20 @@ class LogIpServiceCategory(Model):
     """Describes the IP service category associated with an IP."""
 
     is_anonymous: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "isAnonymous", "read_only": True}
+        default=UNSET, metadata={"wire": "isAnonymous", "read_only": True, "nullable": True}
     )
     """Indicates whether the service is an anonymizer"""
 
     operator: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "operator", "read_only": True}
+        default=UNSET, metadata={"wire": "operator", "read_only": True, "nullable": True}
     )
     """The name of the associated operator"""
 
     type: (
         Literal["VPN", "Proxy", "Tor", "Residential Proxy", "Blockchain VPN"] | str | Unset | None
-    ) = attrs.field(default=UNSET, metadata={"wire": "type", "read_only": True})
+    ) = attrs.field(default=UNSET, metadata={"wire": "type", "read_only": True, "nullable": True})
     """The type of service provided from this IP address"""
+
+
+class LogIpServiceCategoryDict(TypedDict, total=False):
+    """The LogIpServiceCategory body as a dict: wire names, readOnly fields left out."""

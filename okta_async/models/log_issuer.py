@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -22,3 +24,7 @@ class LogIssuer(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Information on the `issuer` and source of the SAML assertion or token"""
+
+
+class LogIssuerDict(TypedDict, total=False):
+    """The LogIssuer body as a dict: wire names, readOnly fields left out."""

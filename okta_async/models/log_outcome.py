@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -42,3 +42,7 @@ class LogOutcome(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "result", "read_only": True})
     """Result of the action"""
+
+
+class LogOutcomeDict(TypedDict, total=False):
+    """The LogOutcome body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -24,3 +24,7 @@ class LogRequest(Model):
         default=UNSET, metadata={"wire": "ipChain", "read_only": True}
     )
     """If the incoming request passes through any proxies, the IP addresses of those proxies are stored here in the format of clientIp, proxy1, proxy2, and so on. This field is useful when working with trusted proxies."""
+
+
+class LogRequestDict(TypedDict, total=False):
+    """The LogRequest body as a dict: wire names, readOnly fields left out."""

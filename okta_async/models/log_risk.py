@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -18,26 +18,30 @@ class LogRisk(Model):
     """Risk associated with the event"""
 
     detection_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "detectionName", "read_only": True}
+        default=UNSET, metadata={"wire": "detectionName", "read_only": True, "nullable": True}
     )
     """The name of the detection mechanism that identified the risk"""
 
     issuer: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "issuer", "read_only": True}
+        default=UNSET, metadata={"wire": "issuer", "read_only": True, "nullable": True}
     )
     """The entity that issued the associated risk"""
 
     level: Literal["LOW", "MEDIUM", "HIGH"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "level", "read_only": True}
+        default=UNSET, metadata={"wire": "level", "read_only": True, "nullable": True}
     )
     """The risk level associated with the request"""
 
     previous_level: Literal["LOW", "MEDIUM", "HIGH"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "previousLevel", "read_only": True}
+        default=UNSET, metadata={"wire": "previousLevel", "read_only": True, "nullable": True}
     )
     """The previous risk level (if any) associated with the user"""
 
     reasons: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "reasons", "read_only": True}
+        default=UNSET, metadata={"wire": "reasons", "read_only": True, "nullable": True}
     )
     """Reasons for the associated risk"""
+
+
+class LogRiskDict(TypedDict, total=False):
+    """The LogRisk body as a dict: wire names, readOnly fields left out."""

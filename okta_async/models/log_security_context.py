@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_bot_protection import LogBotProtection
-    from .log_ip_details import LogIpDetails
-    from .log_risk import LogRisk
+    from .log_bot_protection import LogBotProtection, LogBotProtectionDict
+    from .log_ip_details import LogIpDetails, LogIpDetailsDict
+    from .log_risk import LogRisk, LogRiskDict
     from .log_user_behavior import LogUserBehavior
 
 
@@ -24,12 +24,12 @@ class LogSecurityContext(Model):
     """The `securityContext` object provides security information that is directly related to the evaluation of the event's IP reputation. IP reputation is a trustworthiness rating that evaluates how likely a sender is to be malicious and is based on the sender's IP address. As the name implies, the `securityContext` object is useful for security applications-flagging and inspecting suspicious events."""
 
     as_number: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "asNumber", "read_only": True}
+        default=UNSET, metadata={"wire": "asNumber", "read_only": True, "nullable": True}
     )
     """The [Autonomous system](https://docs.telemetry.mozilla.org/datasets/other/asn_aggregates/reference) number that's associated with the autonomous system the event request was sourced to"""
 
     as_org: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "asOrg", "read_only": True}
+        default=UNSET, metadata={"wire": "asOrg", "read_only": True, "nullable": True}
     )
     """The organization that is associated with the autonomous system that the event request is sourced to"""
 
@@ -37,7 +37,7 @@ class LogSecurityContext(Model):
         default=UNSET, metadata={"wire": "botProtection", "read_only": False}
     )
     domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": True}
+        default=UNSET, metadata={"wire": "domain", "read_only": True, "nullable": True}
     )
     """The domain name that's associated with the IP address of the inbound event request"""
 
@@ -45,12 +45,12 @@ class LogSecurityContext(Model):
         default=UNSET, metadata={"wire": "ipDetails", "read_only": False}
     )
     is_proxy: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "isProxy", "read_only": True}
+        default=UNSET, metadata={"wire": "isProxy", "read_only": True, "nullable": True}
     )
     """Specifies whether an event's request is from a known proxy"""
 
     isp: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "isp", "read_only": True}
+        default=UNSET, metadata={"wire": "isp", "read_only": True, "nullable": True}
     )
     """The Internet service provider that's used to send the event's request"""
 
@@ -58,6 +58,14 @@ class LogSecurityContext(Model):
         default=UNSET, metadata={"wire": "risk", "read_only": False}
     )
     user_behaviors: list[LogUserBehavior] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "userBehaviors", "read_only": True}
+        default=UNSET, metadata={"wire": "userBehaviors", "read_only": True, "nullable": True}
     )
     """The result of the user behavior detection models associated with the event"""
+
+
+class LogSecurityContextDict(TypedDict, total=False):
+    """The LogSecurityContext body as a dict: wire names, readOnly fields left out."""
+
+    botProtection: LogBotProtectionDict | LogBotProtection | dict[str, Any] | None
+    ipDetails: LogIpDetailsDict | LogIpDetails | dict[str, Any] | None
+    risk: LogRiskDict | LogRisk | dict[str, Any] | None

@@ -6,15 +6,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .log_stream_links_self_and_lifecycle import LogStreamLinksSelfAndLifecycle
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
     from .log_stream_type import LogStreamType
 
 
@@ -27,32 +31,68 @@ class LogStream(Model):
         {"aws_eventbridge": "LogStreamAws", "splunk_cloud_logstreaming": "LogStreamSplunk"},
     )
 
-    links: LogStreamLinksSelfAndLifecycle | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "_links", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "id",
+        "last_updated",
+        "name",
+        "status",
+        "type",
     )
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.name is ABSENT
+            or self.status is ABSENT
+            or self.type is ABSENT
+        ):
+            self._drop_absent()
+
+    links: LogStreamLinksSelfAndLifecycle = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "_links", "read_only": False, "required": True, "always": True},
+    )
+    created: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "created", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the log stream object was created"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """Unique identifier for the log stream"""
 
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "required": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "lastUpdated", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the log stream object was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": True, "required": True}
+    status: Literal["ACTIVE", "INACTIVE"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": True, "required": True, "always": True},
     )
     """Lifecycle status of the log stream object"""
 
-    type: LogStreamType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: LogStreamType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamDict(TypedDict, total=False):
+    """The LogStream body as a dict: wire names, readOnly fields left out."""
+
+    _links: LogStreamLinksSelfAndLifecycleDict | LogStreamLinksSelfAndLifecycle
+    name: str
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

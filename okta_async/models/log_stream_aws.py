@@ -5,16 +5,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .log_stream import LogStream
 
 if TYPE_CHECKING:
-    from .log_stream_settings_aws import LogStreamSettingsAws
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
+    from .log_stream_settings_aws import LogStreamSettingsAws, LogStreamSettingsAwsDict
     from .log_stream_type import LogStreamType
 
 
@@ -22,9 +28,44 @@ if TYPE_CHECKING:
 class LogStreamAws(LogStream):
     """The LogStreamAws object."""
 
-    settings: LogStreamSettingsAws | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "id",
+        "last_updated",
+        "name",
+        "status",
+        "type",
+        "settings",
     )
-    type: LogStreamType | str | Unset | None = attrs.field(
-        default="aws_eventbridge", metadata={"wire": "type", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.name is ABSENT
+            or self.status is ABSENT
+            or self.type is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
+    settings: LogStreamSettingsAws = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
+    type: LogStreamType | str = attrs.field(
+        default="aws_eventbridge",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class LogStreamAwsDict(TypedDict, total=False):
+    """The LogStreamAws body as a dict: wire names, readOnly fields left out."""
+
+    _links: LogStreamLinksSelfAndLifecycleDict | LogStreamLinksSelfAndLifecycle
+    name: str
+    settings: LogStreamSettingsAwsDict | LogStreamSettingsAws
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

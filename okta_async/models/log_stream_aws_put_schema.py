@@ -5,16 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .log_stream_put_schema import LogStreamPutSchema
 
 if TYPE_CHECKING:
-    from .log_stream_settings_aws import LogStreamSettingsAws
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_settings_aws import LogStreamSettingsAws, LogStreamSettingsAwsDict
     from .log_stream_type import LogStreamType
 
 
@@ -22,9 +24,25 @@ if TYPE_CHECKING:
 class LogStreamAwsPutSchema(LogStreamPutSchema):
     """The LogStreamAwsPutSchema object."""
 
-    settings: LogStreamSettingsAws | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    settings: LogStreamSettingsAws = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    type: LogStreamType | str | Unset | None = attrs.field(
-        default="aws_eventbridge", metadata={"wire": "type", "read_only": False, "required": True}
+    type: LogStreamType | str = attrs.field(
+        default="aws_eventbridge",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamAwsPutSchemaDict(TypedDict, total=False):
+    """The LogStreamAwsPutSchema body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    settings: LogStreamSettingsAwsDict | LogStreamSettingsAws
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

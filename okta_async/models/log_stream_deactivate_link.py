@@ -5,11 +5,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from .log_stream_link_object import LogStreamLinkObject
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class LogStreamDeactivateLink(LogStreamLinkObject):
     """The LogStreamDeactivateLink object."""
+
+
+class LogStreamDeactivateLinkDict(TypedDict, total=False):
+    """The LogStreamDeactivateLink body as a dict: wire names, readOnly fields left out."""
+
+    href: str
+    method: Literal["GET", "POST"] | OpenStr | None

@@ -5,20 +5,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class LogStreamLinkObject(Model):
     """The LogStreamLinkObject object."""
 
-    href: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "href", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("href",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.href is ABSENT:
+            self._drop_absent()
+
+    href: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "href", "read_only": False, "required": True, "always": True},
     )
     """The URI of the resource"""
 
@@ -26,3 +36,10 @@ class LogStreamLinkObject(Model):
         default=UNSET, metadata={"wire": "method", "read_only": False}
     )
     """HTTP method allowed for the resource"""
+
+
+class LogStreamLinkObjectDict(TypedDict, total=False):
+    """The LogStreamLinkObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str
+    method: Literal["GET", "POST"] | OpenStr | None

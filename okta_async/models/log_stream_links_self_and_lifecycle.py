@@ -5,22 +5,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .log_stream_activate_link import LogStreamActivateLink
-    from .log_stream_deactivate_link import LogStreamDeactivateLink
-    from .log_stream_self_link import LogStreamSelfLink
+    from .log_stream_activate_link import LogStreamActivateLink, LogStreamActivateLinkDict
+    from .log_stream_deactivate_link import LogStreamDeactivateLink, LogStreamDeactivateLinkDict
+    from .log_stream_self_link import LogStreamSelfLink, LogStreamSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class LogStreamLinksSelfAndLifecycle(Model):
     """Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the current status of an application using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification. This object is used for dynamic discovery of related resources and lifecycle operations."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("self_",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.self_ is ABSENT:
+            self._drop_absent()
 
     activate: LogStreamActivateLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "activate", "read_only": False}
@@ -28,6 +34,15 @@ class LogStreamLinksSelfAndLifecycle(Model):
     deactivate: LogStreamDeactivateLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "deactivate", "read_only": False}
     )
-    self_: LogStreamSelfLink | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "self", "read_only": False, "required": True}
+    self_: LogStreamSelfLink = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "self", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamLinksSelfAndLifecycleDict(TypedDict, total=False):
+    """The LogStreamLinksSelfAndLifecycle body as a dict: wire names, readOnly fields left out."""
+
+    activate: LogStreamActivateLinkDict | LogStreamActivateLink | None
+    deactivate: LogStreamDeactivateLinkDict | LogStreamDeactivateLink | None
+    self: LogStreamSelfLinkDict | LogStreamSelfLink

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
-    from .user_schema_attribute_enum import UserSchemaAttributeEnum
+    from .links_self import LinksSelf, LinksSelfDict
+    from .user_schema_attribute_enum import UserSchemaAttributeEnum, UserSchemaAttributeEnumDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,7 +38,7 @@ class LogStreamSchema(Model):
     """URI of log stream schema"""
 
     one_of: list[UserSchemaAttributeEnum] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oneOf", "read_only": False}
+        default=UNSET, metadata={"wire": "oneOf", "read_only": False, "nullable": True}
     )
     """Non-empty array of valid JSON schemas.
 
@@ -76,3 +76,15 @@ class LogStreamSchema(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Type of log stream schema property"""
+
+
+class LogStreamSchemaDict(TypedDict, total=False):
+    """The LogStreamSchema body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    errorMessage: dict[str, Any] | None
+    oneOf: list[UserSchemaAttributeEnumDict | UserSchemaAttributeEnum] | None
+    pattern: str | None
+    properties: dict[str, Any] | None
+    required: list[str] | None
+    title: str | None

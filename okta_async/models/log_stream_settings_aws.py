@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .aws_region import AwsRegion
 
 
@@ -20,12 +21,51 @@ if TYPE_CHECKING:
 class LogStreamSettingsAws(Model):
     """Specifies the configuration for the `aws_eventbridge` log stream type. This configuration can't be modified after creation."""
 
-    account_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "accountId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_id", "event_source_name", "region")
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_id is ABSENT or self.event_source_name is ABSENT or self.region is ABSENT:
+            self._drop_absent()
+
+    account_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "accountId", "read_only": False, "required": True, "always": True},
     )
-    event_source_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "eventSourceName", "read_only": False, "required": True}
+    event_source_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "eventSourceName", "read_only": False, "required": True, "always": True},
     )
-    region: AwsRegion | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "region", "read_only": False, "required": True}
+    region: AwsRegion | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "region", "read_only": False, "required": True, "always": True},
+    )
+
+
+class LogStreamSettingsAwsDict(TypedDict, total=False):
+    """The LogStreamSettingsAws body as a dict: wire names, readOnly fields left out."""
+
+    accountId: str
+    eventSourceName: str
+    region: (
+        AwsRegion
+        | Literal[
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ca-central-1",
+            "eu-central-1",
+            "eu-north-1",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "sa-east-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+        ]
+        | OpenStr
     )

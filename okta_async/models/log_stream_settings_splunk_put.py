@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .splunk_edition import SplunkEdition
 
 
@@ -20,9 +21,24 @@ if TYPE_CHECKING:
 class LogStreamSettingsSplunkPut(Model):
     """Specifies the configuration for the `splunk_cloud_logstreaming` log stream type."""
 
-    edition: SplunkEdition | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "edition", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("edition", "host")
+
+    def __attrs_post_init__(self) -> None:
+        if self.edition is ABSENT or self.host is ABSENT:
+            self._drop_absent()
+
+    edition: SplunkEdition | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "edition", "read_only": False, "required": True, "always": True},
     )
-    host: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "host", "read_only": False, "required": True}
+    host: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "host", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamSettingsSplunkPutDict(TypedDict, total=False):
+    """The LogStreamSettingsSplunkPut body as a dict: wire names, readOnly fields left out."""
+
+    edition: SplunkEdition | Literal["aws", "aws_govcloud", "gcp"] | OpenStr
+    host: str

@@ -5,16 +5,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .log_stream import LogStream
 
 if TYPE_CHECKING:
-    from .log_stream_settings_splunk import LogStreamSettingsSplunk
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_links_self_and_lifecycle import (
+        LogStreamLinksSelfAndLifecycle,
+        LogStreamLinksSelfAndLifecycleDict,
+    )
+    from .log_stream_settings_splunk import LogStreamSettingsSplunk, LogStreamSettingsSplunkDict
     from .log_stream_type import LogStreamType
 
 
@@ -22,10 +28,44 @@ if TYPE_CHECKING:
 class LogStreamSplunk(LogStream):
     """The LogStreamSplunk object."""
 
-    settings: LogStreamSettingsSplunk | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "id",
+        "last_updated",
+        "name",
+        "status",
+        "type",
+        "settings",
     )
-    type: LogStreamType | str | Unset | None = attrs.field(
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.name is ABSENT
+            or self.status is ABSENT
+            or self.type is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
+    settings: LogStreamSettingsSplunk = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
+    )
+    type: LogStreamType | str = attrs.field(
         default="splunk_cloud_logstreaming",
-        metadata={"wire": "type", "read_only": False, "required": True},
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamSplunkDict(TypedDict, total=False):
+    """The LogStreamSplunk body as a dict: wire names, readOnly fields left out."""
+
+    _links: LogStreamLinksSelfAndLifecycleDict | LogStreamLinksSelfAndLifecycle
+    name: str
+    settings: LogStreamSettingsSplunkDict | LogStreamSettingsSplunk
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

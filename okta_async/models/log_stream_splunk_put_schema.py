@@ -5,16 +5,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .log_stream_put_schema import LogStreamPutSchema
 
 if TYPE_CHECKING:
-    from .log_stream_settings_splunk_put import LogStreamSettingsSplunkPut
+    from okta_async._core.model import OpenStr
+
+    from .log_stream_settings_splunk_put import (
+        LogStreamSettingsSplunkPut,
+        LogStreamSettingsSplunkPutDict,
+    )
     from .log_stream_type import LogStreamType
 
 
@@ -22,10 +27,25 @@ if TYPE_CHECKING:
 class LogStreamSplunkPutSchema(LogStreamPutSchema):
     """The LogStreamSplunkPutSchema object."""
 
-    settings: LogStreamSettingsSplunkPut | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    settings: LogStreamSettingsSplunkPut = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    type: LogStreamType | str | Unset | None = attrs.field(
+    type: LogStreamType | str = attrs.field(
         default="splunk_cloud_logstreaming",
-        metadata={"wire": "type", "read_only": False, "required": True},
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class LogStreamSplunkPutSchemaDict(TypedDict, total=False):
+    """The LogStreamSplunkPutSchema body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    settings: LogStreamSettingsSplunkPutDict | LogStreamSettingsSplunkPut
+    type: LogStreamType | Literal["aws_eventbridge", "splunk_cloud_logstreaming"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -48,3 +48,9 @@ class LogTarget(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The type of target"""
+
+
+class LogTargetDict(TypedDict, total=False):
+    """The LogTarget body as a dict: wire names, readOnly fields left out."""
+
+    changeDetails: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -52,3 +52,7 @@ class LogTransaction(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Describes the kind of transaction. `WEB` indicates a web request. `JOB` indicates an asynchronous task."""
+
+
+class LogTransactionDict(TypedDict, total=False):
+    """The LogTransaction body as a dict: wire names, readOnly fields left out."""

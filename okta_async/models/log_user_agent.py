@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -30,3 +32,7 @@ class LogUserAgent(Model):
         default=UNSET, metadata={"wire": "rawUserAgent", "read_only": True}
     )
     """A raw string representation of the user agent that is formatted according to [section 5.5.3 of HTTP/1.1 Semantics and Content](https://datatracker.ietf.org/doc/html/rfc7231#section-5.5.3). Both the `browser` and the `OS` fields can be derived from this field."""
+
+
+class LogUserAgentDict(TypedDict, total=False):
+    """The LogUserAgent body as a dict: wire names, readOnly fields left out."""

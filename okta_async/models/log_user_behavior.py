@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -17,15 +17,21 @@ from okta_async._core.unset import UNSET, Unset
 class LogUserBehavior(Model):
     """The result of the user behavior detection models associated with the event"""
 
-    id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
+    id: str | Unset | None = attrs.field(
+        default=UNSET, metadata={"wire": "id", "read_only": True, "nullable": True}
+    )
     """The unique identifier of the user behavior detection model"""
 
     name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": True}
+        default=UNSET, metadata={"wire": "name", "read_only": True, "nullable": True}
     )
     """The name of the user behavior detection model [configured by admins](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Behavior/)"""
 
     result: Literal["UNKNOWN", "POSITIVE", "NEGATIVE", "BAD_REQUEST"] | str | Unset | None = (
-        attrs.field(default=UNSET, metadata={"wire": "result", "read_only": True})
+        attrs.field(default=UNSET, metadata={"wire": "result", "read_only": True, "nullable": True})
     )
     """The result of the user behavior analysis"""
+
+
+class LogUserBehaviorDict(TypedDict, total=False):
+    """The LogUserBehavior body as a dict: wire names, readOnly fields left out."""

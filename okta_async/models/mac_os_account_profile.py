@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -36,3 +39,12 @@ class MacOSAccountProfile(Model):
         default=UNSET, metadata={"wire": "username", "read_only": False}
     )
     """Username of the account"""
+
+
+class MacOSAccountProfileDict(TypedDict, total=False):
+    """The MacOSAccountProfile body as a dict: wire names, readOnly fields left out."""
+
+    accountUuid: str | None
+    fullName: str | None
+    type: Literal["MACOS"] | OpenStr | None
+    username: str | None

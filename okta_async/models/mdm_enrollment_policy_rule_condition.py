@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .mdm_enrollment_policy_enrollment import MDMEnrollmentPolicyEnrollment
 
 
@@ -26,3 +28,10 @@ class MDMEnrollmentPolicyRuleCondition(Model):
     enrollment: MDMEnrollmentPolicyEnrollment | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "enrollment", "read_only": False}
     )
+
+
+class MDMEnrollmentPolicyRuleConditionDict(TypedDict, total=False):
+    """The MDMEnrollmentPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    blockNonSafeAndroid: bool | None
+    enrollment: MDMEnrollmentPolicyEnrollment | Literal["ANY_OR_NONE", "OMM"] | OpenStr | None

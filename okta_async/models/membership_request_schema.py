@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class MembershipRequestSchema(Model):
         default=UNSET, metadata={"wire": "memberExternalId", "read_only": False}
     )
     """The external ID of the user to be added as a member of the group in Okta"""
+
+
+class MembershipRequestSchemaDict(TypedDict, total=False):
+    """The MembershipRequestSchema body as a dict: wire names, readOnly fields left out."""
+
+    memberExternalId: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .mtls_trust_credentials import MtlsTrustCredentials
+    from .mtls_trust_credentials import MtlsTrustCredentials, MtlsTrustCredentialsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class MtlsCredentials(Model):
     trust: MtlsTrustCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "trust", "read_only": False}
     )
+
+
+class MtlsCredentialsDict(TypedDict, total=False):
+    """The MtlsCredentials body as a dict: wire names, readOnly fields left out."""
+
+    trust: MtlsTrustCredentialsDict | MtlsTrustCredentials | None

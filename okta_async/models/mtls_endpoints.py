@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .mtls_sso_endpoint import MtlsSsoEndpoint
+    from .mtls_sso_endpoint import MtlsSsoEndpoint, MtlsSsoEndpointDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class MtlsEndpoints(Model):
     sso: MtlsSsoEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "sso", "read_only": False}
     )
+
+
+class MtlsEndpointsDict(TypedDict, total=False):
+    """The MtlsEndpoints body as a dict: wire names, readOnly fields left out."""
+
+    sso: MtlsSsoEndpointDict | MtlsSsoEndpoint | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class MtlsSsoEndpoint(Model):
     url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
+
+
+class MtlsSsoEndpointDict(TypedDict, total=False):
+    """The MtlsSsoEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    url: str | None

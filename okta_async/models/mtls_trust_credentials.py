@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .mtls_trust_credentials_revocation import MtlsTrustCredentialsRevocation
 
 
@@ -45,3 +47,15 @@ class MtlsTrustCredentials(Model):
     >
     > See [Deprecation Notice - Smart Card IdP Legacy CRL Cache Setting](https://support.okta.com/help/s/article/deprecation-notice-smart-card-idp-legacy-crl-cache-setting?language=en_US).
     """
+
+
+class MtlsTrustCredentialsDict(TypedDict, total=False):
+    """The MtlsTrustCredentials body as a dict: wire names, readOnly fields left out."""
+
+    audience: str | None
+    issuer: str | None
+    kid: str | None
+    revocation: (
+        MtlsTrustCredentialsRevocation | Literal["CRL", "DELTA_CRL", "OCSP"] | OpenStr | None
+    )
+    revocationCacheLifetime: float | None

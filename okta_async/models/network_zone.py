@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
+    from okta_async._core.model import OpenStr
+
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
     from .network_zone_status import NetworkZoneStatus
     from .network_zone_type import NetworkZoneType
     from .network_zone_usage import NetworkZoneUsage
@@ -33,6 +35,12 @@ class NetworkZone(Model):
         },
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     links: LinksSelfAndLifecycle | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
@@ -49,8 +57,9 @@ class NetworkZone(Model):
     )
     """Timestamp when the object was last modified"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Unique name for this Network Zone"""
 
@@ -73,9 +82,20 @@ class NetworkZone(Model):
     Admins can modify the name of the default system Network Zone and add up to 5000 gateway or proxy IP entries.
     """
 
-    type: NetworkZoneType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: NetworkZoneType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     usage: NetworkZoneUsage | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "usage", "read_only": False}
     )
+
+
+class NetworkZoneDict(TypedDict, total=False):
+    """The NetworkZone body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    name: str
+    status: NetworkZoneStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: NetworkZoneType | Literal["DYNAMIC", "IP", "DYNAMIC_V2"] | OpenStr
+    usage: NetworkZoneUsage | Literal["BLOCKLIST", "POLICY"] | OpenStr | None

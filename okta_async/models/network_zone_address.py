@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .network_zone_address_type import NetworkZoneAddressType
 
 
@@ -27,3 +29,10 @@ class NetworkZoneAddress(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """Value in CIDR/range form, depending on the `type` specified"""
+
+
+class NetworkZoneAddressDict(TypedDict, total=False):
+    """The NetworkZoneAddress body as a dict: wire names, readOnly fields left out."""
+
+    type: NetworkZoneAddressType | Literal["CIDR", "RANGE"] | OpenStr | None
+    value: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -30,3 +32,10 @@ class NetworkZoneLocation(Model):
     Don't use continent codes since they are treated as generic codes for undesignated regions.
     <br>For example: `CA` (for `US-CA` country and region code)
     """
+
+
+class NetworkZoneLocationDict(TypedDict, total=False):
+    """The NetworkZoneLocation body as a dict: wire names, readOnly fields left out."""
+
+    country: str | None
+    region: str | None

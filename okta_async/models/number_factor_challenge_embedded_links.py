@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -18,6 +18,12 @@ class NumberFactorChallengeEmbeddedLinks(Model):
     """Contains the `challenge` and `correctAnswer` objects for `push` factors that use a number matching challenge"""
 
     challenge: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "challenge", "read_only": False}
+        default=UNSET, metadata={"wire": "challenge", "read_only": False, "nullable": True}
     )
     """Number matching challenge for a `push` factor"""
+
+
+class NumberFactorChallengeEmbeddedLinksDict(TypedDict, total=False):
+    """The NumberFactorChallengeEmbeddedLinks body as a dict: wire names, readOnly fields left out."""
+
+    challenge: dict[str, Any] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -22,3 +24,9 @@ class OAuth2Actor(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Type of user"""
+
+
+class OAuth2ActorDict(TypedDict, total=False):
+    """The OAuth2Actor body as a dict: wire names, readOnly fields left out."""
+
+    type: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .links_self import LinksSelf
-    from .oauth2_claim_conditions import OAuth2ClaimConditions
+    from .links_self import LinksSelf, LinksSelfDict
+    from .oauth2_claim_conditions import OAuth2ClaimConditions, OAuth2ClaimConditionsDict
     from .oauth2_claim_group_filter_type import OAuth2ClaimGroupFilterType
     from .oauth2_claim_type import OAuth2ClaimType
     from .oauth2_claim_value_type import OAuth2ClaimValueType
@@ -66,3 +68,23 @@ class OAuth2Claim(Model):
     value_type: OAuth2ClaimValueType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "valueType", "read_only": False}
     )
+
+
+class OAuth2ClaimDict(TypedDict, total=False):
+    """The OAuth2Claim body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    alwaysIncludeInToken: bool | None
+    claimType: OAuth2ClaimType | Literal["IDENTITY", "RESOURCE"] | OpenStr | None
+    conditions: OAuth2ClaimConditionsDict | OAuth2ClaimConditions | None
+    group_filter_type: (
+        OAuth2ClaimGroupFilterType
+        | Literal["CONTAINS", "EQUALS", "REGEX", "STARTS_WITH"]
+        | OpenStr
+        | None
+    )
+    name: str | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    value: str | None
+    valueType: OAuth2ClaimValueType | Literal["EXPRESSION", "GROUPS", "SYSTEM"] | OpenStr | None

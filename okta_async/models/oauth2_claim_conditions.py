@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class OAuth2ClaimConditions(Model):
     scopes: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
+
+
+class OAuth2ClaimConditionsDict(TypedDict, total=False):
+    """The OAuth2ClaimConditions body as a dict: wire names, readOnly fields left out."""
+
+    scopes: list[str] | None

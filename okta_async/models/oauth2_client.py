@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oauth2_client_links import OAuth2ClientLinks
+    from .oauth2_client_links import OAuth2ClientLinks, OAuth2ClientLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -40,3 +40,9 @@ class OAuth2Client(Model):
         default=UNSET, metadata={"wire": "logo_uri", "read_only": True}
     )
     """URL string that references a logo for the client consent dialog (not the sign-in dialog)"""
+
+
+class OAuth2ClientDict(TypedDict, total=False):
+    """The OAuth2Client body as a dict: wire names, readOnly fields left out."""
+
+    _links: OAuth2ClientLinksDict | OAuth2ClientLinks | None

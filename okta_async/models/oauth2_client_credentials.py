@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .base_email_server import BaseEmailServer
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -21,9 +24,15 @@ if TYPE_CHECKING:
 class OAUTH2CLIENTCREDENTIALS(BaseEmailServer):
     """The OAUTH2CLIENTCREDENTIALS object."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
+    auth_type: SmtpAuthType | str = attrs.field(
         default="OAUTH2_CLIENT_CREDENTIALS",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
@@ -49,3 +58,23 @@ class OAUTH2CLIENTCREDENTIALS(BaseEmailServer):
         Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "tokenEndpointAuthMethod", "read_only": False})
     """This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token"""
+
+
+class OAUTH2CLIENTCREDENTIALSDict(TypedDict, total=False):
+    """The OAUTH2CLIENTCREDENTIALS body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str | None
+    clientSecret: str | None
+    enabled: bool | None
+    host: str | None
+    port: int | None
+    scopes: list[str] | None
+    tokenEndpoint: str | None
+    tokenEndpointAuthMethod: Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | OpenStr | None
+    username: str | None

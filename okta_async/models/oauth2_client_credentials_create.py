@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .base_email_server_create import BaseEmailServerCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -21,35 +23,99 @@ if TYPE_CHECKING:
 class OAUTH2CLIENTCREDENTIALSCREATE(BaseEmailServerCreate):
     """The OAUTH2CLIENTCREDENTIALSCREATE object."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
-        default="OAUTH2_CLIENT_CREDENTIALS",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "alias",
+        "auth_type",
+        "enabled",
+        "host",
+        "port",
+        "username",
+        "client_id",
+        "client_secret",
+        "scopes",
+        "token_endpoint",
+        "token_endpoint_auth_method",
     )
-    client_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "clientId", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.alias is ABSENT
+            or self.auth_type is ABSENT
+            or self.enabled is ABSENT
+            or self.host is ABSENT
+            or self.port is ABSENT
+            or self.username is ABSENT
+            or self.client_id is ABSENT
+            or self.client_secret is ABSENT
+            or self.scopes is ABSENT
+            or self.token_endpoint is ABSENT
+            or self.token_endpoint_auth_method is ABSENT
+        ):
+            self._drop_absent()
+
+    auth_type: SmtpAuthType | str = attrs.field(
+        default="OAUTH2_CLIENT_CREDENTIALS",
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
+    )
+    client_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "clientId", "read_only": False, "required": True, "always": True},
     )
     """The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider."""
 
-    client_secret: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "clientSecret", "read_only": False, "required": True, "secret": True},
+    client_secret: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "clientSecret",
+            "read_only": False,
+            "required": True,
+            "always": True,
+            "secret": True,
+        },
     )
     """The client secret that's used to access your SMTP server. This client secret is obtained when you create an OAuth 2.0 app with your email provider."""
 
-    scopes: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scopes", "read_only": False, "required": True}
+    scopes: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scopes", "read_only": False, "required": True, "always": True},
     )
     """List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails."""
 
-    token_endpoint: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "tokenEndpoint", "read_only": False, "required": True}
+    token_endpoint: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "tokenEndpoint", "read_only": False, "required": True, "always": True},
     )
     """The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token"""
 
-    token_endpoint_auth_method: (
-        Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | str | Unset | None
-    ) = attrs.field(
-        default=UNSET,
-        metadata={"wire": "tokenEndpointAuthMethod", "read_only": False, "required": True},
+    token_endpoint_auth_method: Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | str = (
+        attrs.field(
+            default=ABSENT,
+            metadata={
+                "wire": "tokenEndpointAuthMethod",
+                "read_only": False,
+                "required": True,
+                "always": True,
+            },
+        )
     )
     """This method determines how your OAuth 2.0 app sends its credentials (`client_id` and `client_secret`) to the provider's server when requesting an access token."""
+
+
+class OAUTH2CLIENTCREDENTIALSCREATEDict(TypedDict, total=False):
+    """The OAUTH2CLIENTCREDENTIALSCREATE body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str
+    clientSecret: str
+    enabled: bool
+    host: str
+    port: int
+    scopes: list[str]
+    tokenEndpoint: str
+    tokenEndpointAuthMethod: Literal["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"] | OpenStr
+    username: str

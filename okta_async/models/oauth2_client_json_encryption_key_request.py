@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .oauth2_client_json_web_key_request_base import OAuth2ClientJsonWebKeyRequestBase
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +41,15 @@ class OAuth2ClientJsonEncryptionKeyRequest(OAuth2ClientJsonWebKeyRequestBase):
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
     """Acceptable use of the JSON Web Key"""
+
+
+class OAuth2ClientJsonEncryptionKeyRequestDict(TypedDict, total=False):
+    """The OAuth2ClientJsonEncryptionKeyRequest body as a dict: wire names, readOnly fields left out."""
+
+    alg: str | None
+    e: str | None
+    kid: str | None
+    kty: Literal["RSA"] | OpenStr | None
+    n: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    use: Literal["enc"] | OpenStr | None

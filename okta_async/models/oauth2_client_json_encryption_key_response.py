@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .oauth2_client_json_web_key_request_base import OAuth2ClientJsonWebKeyRequestBase
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .oauth_client_secret_links import OAuthClientSecretLinks
 
 
@@ -52,3 +54,14 @@ class OAuth2ClientJsonEncryptionKeyResponse(OAuth2ClientJsonWebKeyRequestBase):
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
     """Acceptable use of the JSON Web Key"""
+
+
+class OAuth2ClientJsonEncryptionKeyResponseDict(TypedDict, total=False):
+    """The OAuth2ClientJsonEncryptionKeyResponse body as a dict: wire names, readOnly fields left out."""
+
+    e: str | None
+    kid: str | None
+    kty: Literal["RSA"] | OpenStr | None
+    n: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    use: Literal["enc"] | OpenStr | None

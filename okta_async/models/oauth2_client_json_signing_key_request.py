@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class OAuth2ClientJsonSigningKeyRequest(Model):
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
     """Acceptable use of the JSON Web Key"""
+
+
+class OAuth2ClientJsonSigningKeyRequestDict(TypedDict, total=False):
+    """The OAuth2ClientJsonSigningKeyRequest body as a dict: wire names, readOnly fields left out."""
+
+    alg: str | None
+    use: Literal["sig"] | OpenStr | None

@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .oauth2_client_json_web_key_request_base import OAuth2ClientJsonWebKeyRequestBase
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +31,13 @@ class OAuth2ClientJsonWebKeyECRequest(OAuth2ClientJsonWebKeyRequestBase):
 
     y: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "y", "read_only": False})
     """The public y coordinate for the elliptic curve point"""
+
+
+class OAuth2ClientJsonWebKeyECRequestDict(TypedDict, total=False):
+    """The OAuth2ClientJsonWebKeyECRequest body as a dict: wire names, readOnly fields left out."""
+
+    kid: str | None
+    kty: Literal["EC"] | OpenStr | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    x: str | None
+    y: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .oauth2_client_json_web_key_request_base import OAuth2ClientJsonWebKeyRequestBase
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .oauth_client_secret_links import OAuthClientSecretLinks
 
 
@@ -47,3 +49,13 @@ class OAuth2ClientJsonWebKeyECResponse(OAuth2ClientJsonWebKeyRequestBase):
 
     y: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "y", "read_only": False})
     """The public y coordinate for the elliptic curve point"""
+
+
+class OAuth2ClientJsonWebKeyECResponseDict(TypedDict, total=False):
+    """The OAuth2ClientJsonWebKeyECResponse body as a dict: wire names, readOnly fields left out."""
+
+    kid: str | None
+    kty: Literal["EC"] | OpenStr | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    x: str | None
+    y: str | None

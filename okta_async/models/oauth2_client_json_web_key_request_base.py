@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -18,7 +21,7 @@ class OAuth2ClientJsonWebKeyRequestBase(Model):
     """The OAuth2ClientJsonWebKeyRequestBase object."""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON Web Key in the OAUth 2.0 client's JWKS"""
 
@@ -26,3 +29,10 @@ class OAuth2ClientJsonWebKeyRequestBase(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Status of the OAuth 2.0 client JSON Web Key (server default: "ACTIVE")"""
+
+
+class OAuth2ClientJsonWebKeyRequestBaseDict(TypedDict, total=False):
+    """The OAuth2ClientJsonWebKeyRequestBase body as a dict: wire names, readOnly fields left out."""
+
+    kid: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None

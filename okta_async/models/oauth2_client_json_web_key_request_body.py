@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,7 +29,7 @@ class OAuth2ClientJsonWebKeyRequestBody(Model):
     """RSA key value (exponent) for key binding"""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON Web Key in the OAuth 2.0 client's JWKS"""
 
@@ -47,3 +50,15 @@ class OAuth2ClientJsonWebKeyRequestBody(Model):
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
     """Acceptable use of the JSON Web Key"""
+
+
+class OAuth2ClientJsonWebKeyRequestBodyDict(TypedDict, total=False):
+    """The OAuth2ClientJsonWebKeyRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    alg: str | None
+    e: str | None
+    kid: str | None
+    kty: str | None
+    n: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    use: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -35,3 +35,7 @@ class OAuth2ClientJsonWebKeyResponseBase(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the OAuth 2.0 client JSON Web Key was updated"""
+
+
+class OAuth2ClientJsonWebKeyResponseBaseDict(TypedDict, total=False):
+    """The OAuth2ClientJsonWebKeyResponseBase body as a dict: wire names, readOnly fields left out."""

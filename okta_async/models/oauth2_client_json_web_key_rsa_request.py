@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .oauth2_client_json_web_key_request_base import OAuth2ClientJsonWebKeyRequestBase
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +31,13 @@ class OAuth2ClientJsonWebKeyRsaRequest(OAuth2ClientJsonWebKeyRequestBase):
 
     n: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "n", "read_only": False})
     """RSA key value (modulus) for key binding"""
+
+
+class OAuth2ClientJsonWebKeyRsaRequestDict(TypedDict, total=False):
+    """The OAuth2ClientJsonWebKeyRsaRequest body as a dict: wire names, readOnly fields left out."""
+
+    e: str | None
+    kid: str | None
+    kty: Literal["RSA"] | OpenStr | None
+    n: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None

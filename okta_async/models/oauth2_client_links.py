@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .grant_resources_href_object import GrantResourcesHrefObject
-    from .token_resources_href_object import TokenResourcesHrefObject
+    from .grant_resources_href_object import GrantResourcesHrefObject, GrantResourcesHrefObjectDict
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .token_resources_href_object import TokenResourcesHrefObject, TokenResourcesHrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +33,11 @@ class OAuth2ClientLinks(LinksSelf):
         default=UNSET, metadata={"wire": "tokens", "read_only": False}
     )
     """Link to the token resources"""
+
+
+class OAuth2ClientLinksDict(TypedDict, total=False):
+    """The OAuth2ClientLinks body as a dict: wire names, readOnly fields left out."""
+
+    grants: GrantResourcesHrefObjectDict | GrantResourcesHrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    tokens: TokenResourcesHrefObjectDict | TokenResourcesHrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .oauth_client_secret_links import OAuthClientSecretLinks
 
 
@@ -50,3 +52,9 @@ class OAuth2ClientSecret(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Status of the OAuth 2.0 client secret (server default: "ACTIVE")"""
+
+
+class OAuth2ClientSecretDict(TypedDict, total=False):
+    """The OAuth2ClientSecret body as a dict: wire names, readOnly fields left out."""
+
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class OAuth2ClientSecretRequestBody(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Status of the OAuth 2.0 client secret"""
+
+
+class OAuth2ClientSecretRequestBodyDict(TypedDict, total=False):
+    """The OAuth2ClientSecretRequestBody body as a dict: wire names, readOnly fields left out."""
+
+    client_secret: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .base_email_server import BaseEmailServer
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -21,14 +24,20 @@ if TYPE_CHECKING:
 class OAUTH2JWTBEARERGRANT(BaseEmailServer):
     """The OAUTH2JWTBEARERGRANT object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_type is ABSENT:
+            self._drop_absent()
+
     audience: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "audience", "read_only": False}
     )
     """The URI of the authorization server that verifies the token. This is typically the token URI of your JWT."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
+    auth_type: SmtpAuthType | str = attrs.field(
         default="OAUTH2_JWT_BEARER_GRANT",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
@@ -69,3 +78,27 @@ class OAUTH2JWTBEARERGRANT(BaseEmailServer):
         default=UNSET, metadata={"wire": "tokenEndpoint", "read_only": False}
     )
     """The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token"""
+
+
+class OAUTH2JWTBEARERGRANTDict(TypedDict, total=False):
+    """The OAUTH2JWTBEARERGRANT body as a dict: wire names, readOnly fields left out."""
+
+    alias: str | None
+    audience: str | None
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str | None
+    enabled: bool | None
+    host: str | None
+    issuer: str | None
+    keyId: str | None
+    port: int | None
+    privateKey: str | None
+    scopes: list[str] | None
+    signingAlgorithm: Literal["RS256"] | OpenStr | None
+    subject: str | None
+    tokenEndpoint: str | None
+    username: str | None

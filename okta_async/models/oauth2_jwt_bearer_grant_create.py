@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .base_email_server_create import BaseEmailServerCreate
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .smtp_auth_type import SmtpAuthType
 
 
@@ -21,51 +23,122 @@ if TYPE_CHECKING:
 class OAUTH2JWTBEARERGRANTCREATE(BaseEmailServerCreate):
     """The OAUTH2JWTBEARERGRANTCREATE object."""
 
-    audience: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "audience", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "alias",
+        "auth_type",
+        "enabled",
+        "host",
+        "port",
+        "username",
+        "audience",
+        "client_id",
+        "issuer",
+        "key_id",
+        "private_key",
+        "scopes",
+        "signing_algorithm",
+        "subject",
+        "token_endpoint",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.alias is ABSENT
+            or self.auth_type is ABSENT
+            or self.enabled is ABSENT
+            or self.host is ABSENT
+            or self.port is ABSENT
+            or self.username is ABSENT
+            or self.audience is ABSENT
+            or self.client_id is ABSENT
+            or self.issuer is ABSENT
+            or self.key_id is ABSENT
+            or self.private_key is ABSENT
+            or self.scopes is ABSENT
+            or self.signing_algorithm is ABSENT
+            or self.subject is ABSENT
+            or self.token_endpoint is ABSENT
+        ):
+            self._drop_absent()
+
+    audience: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "audience", "read_only": False, "required": True, "always": True},
     )
     """The URI of the authorization server that verifies the token. This is typically the token URI of your JWT."""
 
-    auth_type: SmtpAuthType | str | Unset | None = attrs.field(
+    auth_type: SmtpAuthType | str = attrs.field(
         default="OAUTH2_JWT_BEARER_GRANT",
-        metadata={"wire": "authType", "read_only": False, "required": True},
+        metadata={"wire": "authType", "read_only": False, "required": True, "always": True},
     )
-    client_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "clientId", "read_only": False, "required": True}
+    client_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "clientId", "read_only": False, "required": True, "always": True},
     )
     """The client ID that's used to access your SMTP server. This client ID is obtained when you create an OAuth 2.0 app with your email provider."""
 
-    issuer: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "issuer", "read_only": False, "required": True}
+    issuer: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "issuer", "read_only": False, "required": True, "always": True},
     )
     """The unique ID of the entity that creates the JWT. This can sometimes be the email address of the user who creates the JWT. Check with your email provider for the correct value."""
 
-    key_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "keyId", "read_only": False, "required": True}
+    key_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "keyId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the private key that's used to sign the JWT"""
 
-    private_key: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "privateKey", "read_only": False, "required": True}
+    private_key: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "privateKey", "read_only": False, "required": True, "always": True},
     )
     """The secret RSA key that's used to cryptographically sign the JWT"""
 
-    scopes: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scopes", "read_only": False, "required": True}
+    scopes: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scopes", "read_only": False, "required": True, "always": True},
     )
     """List of OAuth 2.0 scopes for your SMTP server. You must provide a scope that allows your email server to send emails."""
 
-    signing_algorithm: Literal["RS256"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "signingAlgorithm", "read_only": False, "required": True}
+    signing_algorithm: Literal["RS256"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "signingAlgorithm", "read_only": False, "required": True, "always": True},
     )
     """The signing algorithm that's used to sign the JWT"""
 
-    subject: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
     """The email address of the user account that the OAuth 2.0 app impersonates to send emails"""
 
-    token_endpoint: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "tokenEndpoint", "read_only": False, "required": True}
+    token_endpoint: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "tokenEndpoint", "read_only": False, "required": True, "always": True},
     )
     """The email provider's specific URL where the OAuth 2.0 app sends its credentials (or signed JWT) to exchange them for an access token"""
+
+
+class OAUTH2JWTBEARERGRANTCREATEDict(TypedDict, total=False):
+    """The OAUTH2JWTBEARERGRANTCREATE body as a dict: wire names, readOnly fields left out."""
+
+    alias: str
+    audience: str
+    authType: (
+        SmtpAuthType
+        | Literal["BASIC_SMTP_AUTH", "OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_JWT_BEARER_GRANT"]
+        | OpenStr
+    )
+    clientId: str
+    enabled: bool
+    host: str
+    issuer: str
+    keyId: str
+    port: int
+    privateKey: str
+    scopes: list[str]
+    signingAlgorithm: Literal["RS256"] | OpenStr
+    subject: str
+    tokenEndpoint: str
+    username: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .grant_or_token_status import GrantOrTokenStatus
-    from .oauth2_refresh_token_links import OAuth2RefreshTokenLinks
+    from .oauth2_refresh_token_links import OAuth2RefreshTokenLinks, OAuth2RefreshTokenLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -66,3 +68,14 @@ class OAuth2RefreshToken(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
     """The ID of the user associated with the Token"""
+
+
+class OAuth2RefreshTokenDict(TypedDict, total=False):
+    """The OAuth2RefreshToken body as a dict: wire names, readOnly fields left out."""
+
+    _links: OAuth2RefreshTokenLinksDict | OAuth2RefreshTokenLinks | None
+    clientId: str | None
+    issuer: str | None
+    scopes: list[str] | None
+    status: GrantOrTokenStatus | Literal["ACTIVE", "REVOKED"] | OpenStr | None
+    userId: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,9 +14,14 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .app_resource_href_object import AppResourceHrefObject
-    from .authorization_server_resource_href_object import AuthorizationServerResourceHrefObject
-    from .user_resource_href_object import UserResourceHrefObject
+    from .app_resource_href_object import AppResourceHrefObject, AppResourceHrefObjectDict
+    from .authorization_server_resource_href_object import (
+        AuthorizationServerResourceHrefObject,
+        AuthorizationServerResourceHrefObjectDict,
+    )
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .user_resource_href_object import UserResourceHrefObject, UserResourceHrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,3 +52,16 @@ class OAuth2RefreshTokenLinks(LinksSelf):
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
     """Link to the user resource"""
+
+
+class OAuth2RefreshTokenLinksDict(TypedDict, total=False):
+    """The OAuth2RefreshTokenLinks body as a dict: wire names, readOnly fields left out."""
+
+    app: AppResourceHrefObjectDict | AppResourceHrefObject | None
+    authorizationServer: (
+        AuthorizationServerResourceHrefObjectDict | AuthorizationServerResourceHrefObject | None
+    )
+    client: AppResourceHrefObjectDict | AppResourceHrefObject | None
+    revoke: Any | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    user: UserResourceHrefObjectDict | UserResourceHrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -39,3 +39,12 @@ class OAuth2RefreshTokenScope(Model):
         default=UNSET, metadata={"wire": "name", "read_only": False}
     )
     """Scope name"""
+
+
+class OAuth2RefreshTokenScopeDict(TypedDict, total=False):
+    """The OAuth2RefreshTokenScope body as a dict: wire names, readOnly fields left out."""
+
+    _links: dict[str, Any] | None
+    description: str | None
+    displayName: str | None
+    name: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .oauth_resource_server_key_links import OAuthResourceServerKeyLinks
 
 
@@ -35,7 +37,7 @@ class OAuth2ResourceServerJsonWebKey(Model):
     """The unique ID of the JSON Web Key"""
 
     kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False}
+        default=UNSET, metadata={"wire": "kid", "read_only": False, "nullable": True}
     )
     """Unique identifier of the JSON Web Key in the Custom Authorization Server's Public JWKS"""
 
@@ -61,3 +63,14 @@ class OAuth2ResourceServerJsonWebKey(Model):
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
     """Acceptable use of the JSON Web Key"""
+
+
+class OAuth2ResourceServerJsonWebKeyDict(TypedDict, total=False):
+    """The OAuth2ResourceServerJsonWebKey body as a dict: wire names, readOnly fields left out."""
+
+    e: str | None
+    kid: str | None
+    kty: str | None
+    n: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    use: str | None

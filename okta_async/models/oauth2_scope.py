@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .oauth2_scope_consent_type import OAuth2ScopeConsentType
     from .oauth2_scope_metadata_publish import OAuth2ScopeMetadataPublish
 
@@ -21,6 +23,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OAuth2Scope(Model):
     """The OAuth2Scope object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -49,8 +57,9 @@ class OAuth2Scope(Model):
     metadata_publish: OAuth2ScopeMetadataPublish | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "metadataPublish", "read_only": False}
     )
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Scope name"""
 
@@ -63,3 +72,19 @@ class OAuth2Scope(Model):
         default=UNSET, metadata={"wire": "system", "read_only": False}
     )
     """Indicates if Okta created the Scope (server default: false)"""
+
+
+class OAuth2ScopeDict(TypedDict, total=False):
+    """The OAuth2Scope body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    consent: OAuth2ScopeConsentType | Literal["FLEXIBLE", "IMPLICIT", "REQUIRED"] | OpenStr | None
+    default: bool | None
+    description: str | None
+    displayName: str | None
+    metadataPublish: (
+        OAuth2ScopeMetadataPublish | Literal["ALL_CLIENTS", "NO_CLIENTS"] | OpenStr | None
+    )
+    name: str
+    optional: bool | None
+    system: bool | None

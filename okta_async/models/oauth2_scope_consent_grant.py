@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .grant_or_token_status import GrantOrTokenStatus
-    from .oauth2_actor import OAuth2Actor
+    from .oauth2_actor import OAuth2Actor, OAuth2ActorDict
     from .oauth2_scope_consent_grant_links import OAuth2ScopeConsentGrantLinks
     from .oauth2_scope_consent_grant_source import OAuth2ScopeConsentGrantSource
 
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OAuth2ScopeConsentGrant(Model):
     """Grant object that represents an app consent scope grant"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("issuer", "scope_id")
+
+    def __attrs_post_init__(self) -> None:
+        if self.issuer is ABSENT or self.scope_id is ABSENT:
+            self._drop_absent()
 
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
@@ -46,16 +54,18 @@ class OAuth2ScopeConsentGrant(Model):
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
     """ID of the Grant object"""
 
-    issuer: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "issuer", "read_only": False, "required": True}
+    issuer: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "issuer", "read_only": False, "required": True, "always": True},
     )
     """The issuer of your org authorization server. This is typically your Okta domain."""
 
     last_updated: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
-    scope_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scopeId", "read_only": False, "required": True}
+    scope_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scopeId", "read_only": False, "required": True, "always": True},
     )
     """The name of the [Okta scope](https://developer.okta.com/docs/api/oauth2/#oauth-20-scopes) for which consent is granted"""
 
@@ -69,3 +79,13 @@ class OAuth2ScopeConsentGrant(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": True}
     )
     """User ID that granted consent (if `source` is `END_USER`)"""
+
+
+class OAuth2ScopeConsentGrantDict(TypedDict, total=False):
+    """The OAuth2ScopeConsentGrant body as a dict: wire names, readOnly fields left out."""
+
+    createdBy: OAuth2ActorDict | OAuth2Actor | None
+    issuer: str
+    scopeId: str
+    source: OAuth2ScopeConsentGrantSource | Literal["ADMIN", "END_USER"] | OpenStr | None
+    status: GrantOrTokenStatus | Literal["ACTIVE", "REVOKED"] | OpenStr | None

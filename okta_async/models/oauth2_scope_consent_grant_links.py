@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,10 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .app_resource_href_object import AppResourceHrefObject
-    from .authorization_server_resource_href_object import AuthorizationServerResourceHrefObject
-    from .scope_resource_href_object import ScopeResourceHrefObject
-    from .user_resource_href_object import UserResourceHrefObject
+    from .app_resource_href_object import AppResourceHrefObject, AppResourceHrefObjectDict
+    from .authorization_server_resource_href_object import (
+        AuthorizationServerResourceHrefObject,
+        AuthorizationServerResourceHrefObjectDict,
+    )
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .scope_resource_href_object import ScopeResourceHrefObject, ScopeResourceHrefObjectDict
+    from .user_resource_href_object import UserResourceHrefObject, UserResourceHrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -48,3 +53,16 @@ class OAuth2ScopeConsentGrantLinks(LinksSelf):
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
     """Link to the user resource"""
+
+
+class OAuth2ScopeConsentGrantLinksDict(TypedDict, total=False):
+    """The OAuth2ScopeConsentGrantLinks body as a dict: wire names, readOnly fields left out."""
+
+    app: AppResourceHrefObjectDict | AppResourceHrefObject | None
+    authorizationServer: (
+        AuthorizationServerResourceHrefObjectDict | AuthorizationServerResourceHrefObject | None
+    )
+    client: AppResourceHrefObjectDict | AppResourceHrefObject | None
+    scope: ScopeResourceHrefObjectDict | ScopeResourceHrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    user: UserResourceHrefObjectDict | UserResourceHrefObject | None

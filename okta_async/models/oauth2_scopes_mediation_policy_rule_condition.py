@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class OAuth2ScopesMediationPolicyRuleCondition(Model):
     include: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
+
+
+class OAuth2ScopesMediationPolicyRuleConditionDict(TypedDict, total=False):
+    """The OAuth2ScopesMediationPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    include: list[str] | None

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,19 +17,48 @@ from okta_async._core.unset import UNSET, Unset
 class OAuth2Settings(Model):
     """OAuth 2.0 configuration used for authType `OAUTH2`"""
 
-    authorize_endpoint: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authorizeEndpoint", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "authorize_endpoint",
+        "client_id",
+        "client_secret",
+        "token_endpoint",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.authorize_endpoint is ABSENT
+            or self.client_id is ABSENT
+            or self.client_secret is ABSENT
+            or self.token_endpoint is ABSENT
+        ):
+            self._drop_absent()
+
+    authorize_endpoint: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "authorizeEndpoint",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The URL to the authorization server's authorization endpoint"""
 
-    client_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "clientId", "read_only": False, "required": True}
+    client_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "clientId", "read_only": False, "required": True, "always": True},
     )
     """The OAuth 2.0 client identifier"""
 
-    client_secret: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "clientSecret", "read_only": False, "required": True, "secret": True},
+    client_secret: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "clientSecret",
+            "read_only": False,
+            "required": True,
+            "always": True,
+            "secret": True,
+        },
     )
     """The OAuth 2.0 client secret"""
 
@@ -43,7 +72,18 @@ class OAuth2Settings(Model):
     )
     """List of OAuth 2.0 scopes"""
 
-    token_endpoint: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "tokenEndpoint", "read_only": False, "required": True}
+    token_endpoint: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "tokenEndpoint", "read_only": False, "required": True, "always": True},
     )
     """The URL to the authorization server's token endpoint"""
+
+
+class OAuth2SettingsDict(TypedDict, total=False):
+    """The OAuth2Settings body as a dict: wire names, readOnly fields left out."""
+
+    authorizeEndpoint: str
+    clientId: str
+    clientSecret: str
+    scopes: list[str] | None
+    tokenEndpoint: str

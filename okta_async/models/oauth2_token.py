@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .grant_or_token_status import GrantOrTokenStatus
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -65,3 +67,13 @@ class OAuth2Token(Model):
     user_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
+
+
+class OAuth2TokenDict(TypedDict, total=False):
+    """The OAuth2Token body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    issuer: str | None
+    scopes: list[str] | None
+    status: GrantOrTokenStatus | Literal["ACTIVE", "REVOKED"] | OpenStr | None
+    userId: str | None

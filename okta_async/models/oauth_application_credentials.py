@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,18 @@ from okta_async._core.unset import UNSET, Unset
 from .application_credentials import ApplicationCredentials
 
 if TYPE_CHECKING:
-    from .application_credentials_oauth_client import ApplicationCredentialsOAuthClient
+    from .application_credentials_oauth_client import (
+        ApplicationCredentialsOAuthClient,
+        ApplicationCredentialsOAuthClientDict,
+    )
+    from .application_credentials_signing import (
+        ApplicationCredentialsSigning,
+        ApplicationCredentialsSigningDict,
+    )
+    from .application_credentials_username_template import (
+        ApplicationCredentialsUsernameTemplate,
+        ApplicationCredentialsUsernameTemplateDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,4 +34,14 @@ class OAuthApplicationCredentials(ApplicationCredentials):
 
     oauth_client: ApplicationCredentialsOAuthClient | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "oauthClient", "read_only": False}
+    )
+
+
+class OAuthApplicationCredentialsDict(TypedDict, total=False):
+    """The OAuthApplicationCredentials body as a dict: wire names, readOnly fields left out."""
+
+    oauthClient: ApplicationCredentialsOAuthClientDict | ApplicationCredentialsOAuthClient | None
+    signing: ApplicationCredentialsSigningDict | ApplicationCredentialsSigning | None
+    userNameTemplate: (
+        ApplicationCredentialsUsernameTemplateDict | ApplicationCredentialsUsernameTemplate | None
     )

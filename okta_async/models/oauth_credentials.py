@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .apple_client_signing import AppleClientSigning
-    from .oauth_credentials_client import OAuthCredentialsClient
+    from .apple_client_signing import AppleClientSigning, AppleClientSigningDict
+    from .oauth_credentials_client import OAuthCredentialsClient, OAuthCredentialsClientDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class OAuthCredentials(Model):
     signing: AppleClientSigning | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
     )
+
+
+class OAuthCredentialsDict(TypedDict, total=False):
+    """The OAuthCredentials body as a dict: wire names, readOnly fields left out."""
+
+    client: OAuthCredentialsClientDict | OAuthCredentialsClient | None
+    signing: AppleClientSigningDict | AppleClientSigning | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +41,12 @@ class OAuthCredentialsClient(Model):
         default=UNSET, metadata={"wire": "token_endpoint_auth_method", "read_only": False}
     )
     """Client authentication methods supported by the token endpoint"""
+
+
+class OAuthCredentialsClientDict(TypedDict, total=False):
+    """The OAuthCredentialsClient body as a dict: wire names, readOnly fields left out."""
+
+    client_id: str | None
+    client_secret: str | None
+    pkce_required: bool | None
+    token_endpoint_auth_method: Literal["private_key_jwt"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,11 +13,14 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oauth_authorization_endpoint import OAuthAuthorizationEndpoint
-    from .oauth_token_endpoint import OAuthTokenEndpoint
-    from .oidc_jwks_endpoint import OidcJwksEndpoint
-    from .oidc_slo_endpoint import OidcSloEndpoint
-    from .oidc_user_info_endpoint import OidcUserInfoEndpoint
+    from .oauth_authorization_endpoint import (
+        OAuthAuthorizationEndpoint,
+        OAuthAuthorizationEndpointDict,
+    )
+    from .oauth_token_endpoint import OAuthTokenEndpoint, OAuthTokenEndpointDict
+    from .oidc_jwks_endpoint import OidcJwksEndpoint, OidcJwksEndpointDict
+    from .oidc_slo_endpoint import OidcSloEndpoint, OidcSloEndpointDict
+    from .oidc_user_info_endpoint import OidcUserInfoEndpoint, OidcUserInfoEndpointDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +45,13 @@ class OAuthEndpoints(Model):
     user_info: OidcUserInfoEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userInfo", "read_only": False}
     )
+
+
+class OAuthEndpointsDict(TypedDict, total=False):
+    """The OAuthEndpoints body as a dict: wire names, readOnly fields left out."""
+
+    authorization: OAuthAuthorizationEndpointDict | OAuthAuthorizationEndpoint | None
+    jwks: OidcJwksEndpointDict | OidcJwksEndpoint | None
+    slo: OidcSloEndpointDict | OidcSloEndpoint | None
+    token: OAuthTokenEndpointDict | OAuthTokenEndpoint | None
+    userInfo: OidcUserInfoEndpointDict | OidcUserInfoEndpoint | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .code_challenge_method import CodeChallengeMethod
     from .endpoint_auth_method import EndpointAuthMethod
     from .grant_type import GrantType
@@ -171,3 +173,137 @@ class OAuthMetadata(Model):
         )
     )
     """A list of client authentication methods supported by this token endpoint."""
+
+
+class OAuthMetadataDict(TypedDict, total=False):
+    """The OAuthMetadata body as a dict: wire names, readOnly fields left out."""
+
+    authorization_endpoint: str | None
+    backchannel_authentication_request_signing_alg_values_supported: (
+        list[
+            SigningAlgorithm
+            | Literal[
+                "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512"
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    backchannel_token_delivery_modes_supported: (
+        list[TokenDeliveryMode | Literal["poll"] | OpenStr] | None
+    )
+    claims_supported: list[str] | None
+    code_challenge_methods_supported: list[CodeChallengeMethod | Literal["S256"] | OpenStr] | None
+    device_authorization_endpoint: str | None
+    dpop_signing_alg_values_supported: (
+        list[Literal["ES256", "ES384", "ES512", "RS256", "RS384", "RS512"] | OpenStr] | None
+    )
+    end_session_endpoint: str | None
+    grant_types_supported: (
+        list[
+            GrantType
+            | Literal[
+                "authorization_code",
+                "client_credentials",
+                "implicit",
+                "interaction_code",
+                "password",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "urn:ietf:params:oauth:grant-type:saml2-bearer",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+                "urn:openid:params:grant-type:ciba",
+                "urn:okta:params:oauth:grant-type:otp",
+                "urn:okta:params:oauth:grant-type:oob",
+                "http://auth0.com/oauth/grant-type/mfa-otp",
+                "http://auth0.com/oauth/grant-type/mfa-oob",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    introspection_endpoint: str | None
+    introspection_endpoint_auth_methods_supported: (
+        list[
+            EndpointAuthMethod
+            | Literal[
+                "client_secret_basic",
+                "client_secret_jwt",
+                "client_secret_post",
+                "none",
+                "private_key_jwt",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    issuer: str | None
+    jwks_uri: str | None
+    pushed_authorization_request_endpoint: str | None
+    registration_endpoint: str | None
+    request_object_signing_alg_values_supported: (
+        list[
+            SigningAlgorithm
+            | Literal[
+                "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512"
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    request_parameter_supported: bool | None
+    response_modes_supported: (
+        list[
+            ResponseMode | Literal["form_post", "fragment", "okta_post_message", "query"] | OpenStr
+        ]
+        | None
+    )
+    response_types_supported: (
+        list[
+            ResponseTypesSupported
+            | Literal[
+                "code",
+                "code id_token",
+                "code id_token token",
+                "code token",
+                "id_token",
+                "id_token token",
+                "token",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    revocation_endpoint: str | None
+    revocation_endpoint_auth_methods_supported: (
+        list[
+            EndpointAuthMethod
+            | Literal[
+                "client_secret_basic",
+                "client_secret_jwt",
+                "client_secret_post",
+                "none",
+                "private_key_jwt",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    scopes_supported: list[str] | None
+    subject_types_supported: list[SubjectType | Literal["pairwise", "public"] | OpenStr] | None
+    token_endpoint: str | None
+    token_endpoint_auth_methods_supported: (
+        list[
+            EndpointAuthMethod
+            | Literal[
+                "client_secret_basic",
+                "client_secret_jwt",
+                "client_secret_post",
+                "none",
+                "private_key_jwt",
+            ]
+            | OpenStr
+        ]
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_activate_link import HrefObjectActivateLink
-    from .href_object_delete_link import HrefObjectDeleteLink
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_delete_link import HrefObjectDeleteLink, HrefObjectDeleteLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class OAuthResourceServerKeyLinks(Model):
     delete: HrefObjectDeleteLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "delete", "read_only": False}
     )
+
+
+class OAuthResourceServerKeyLinksDict(TypedDict, total=False):
+    """The OAuthResourceServerKeyLinks body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectActivateLinkDict | HrefObjectActivateLink | None
+    delete: HrefObjectDeleteLinkDict | HrefObjectDeleteLink | None

@@ -5,16 +5,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
 
 if TYPE_CHECKING:
-    from .office365_application_settings import Office365ApplicationSettings
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .office365_application_settings import (
+        Office365ApplicationSettings,
+        Office365ApplicationSettingsDict,
+    )
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,12 +39,35 @@ class Office365Application(OINApplication):
     > **Note:** The Office 365 app only supports `BROWSER_PLUGIN` and `SAML_1_1` sign-on modes.
     """
 
-    name: Literal["office365"] | str | Unset | None = attrs.field(
-        default="office365", metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["office365"] | str = attrs.field(
+        default="office365",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: Office365ApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: Office365ApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["BROWSER_PLUGIN", "SAML_1_1"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
+
+
+class Office365ApplicationDict(TypedDict, total=False):
+    """The Office365Application body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["office365"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: Office365ApplicationSettingsDict | Office365ApplicationSettings
+    signOnMode: Literal["BROWSER_PLUGIN", "SAML_1_1"] | OpenStr | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

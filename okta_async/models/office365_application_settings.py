@@ -5,26 +5,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .office365_application_settings_application import Office365ApplicationSettingsApplication
-    from .oin_saml11_application_settings_sign_on import OINSaml11ApplicationSettingsSignOn
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .office365_application_settings_application import (
+        Office365ApplicationSettingsApplication,
+        Office365ApplicationSettingsApplicationDict,
+    )
+    from .oin_saml11_application_settings_sign_on import (
+        OINSaml11ApplicationSettingsSignOn,
+        OINSaml11ApplicationSettingsSignOnDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class Office365ApplicationSettings(ApplicationSettings):
     """The Office365ApplicationSettings object."""
 
-    app: Office365ApplicationSettingsApplication | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "app", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("app",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.app is ABSENT:
+            self._drop_absent()
+
+    app: Office365ApplicationSettingsApplication = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "app", "read_only": False, "required": True, "always": True},
     )
     sign_on: OINSaml11ApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}
     )
+
+
+class Office365ApplicationSettingsDict(TypedDict, total=False):
+    """The Office365ApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: Office365ApplicationSettingsApplicationDict | Office365ApplicationSettingsApplication
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    signOn: OINSaml11ApplicationSettingsSignOnDict | OINSaml11ApplicationSettingsSignOn | None

@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class Office365ApplicationSettingsApplication(Model):
     """Office365 app instance properties"""
 
-    domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("domain", "msft_tenant")
+
+    def __attrs_post_init__(self) -> None:
+        if self.domain is ABSENT or self.msft_tenant is ABSENT:
+            self._drop_absent()
+
+    domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "domain", "read_only": False, "required": True, "always": True},
     )
     """The domain for your Office 365 account"""
 
-    msft_tenant: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "msftTenant", "read_only": False, "required": True}
+    msft_tenant: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "msftTenant", "read_only": False, "required": True, "always": True},
     )
     """Microsoft tenant name"""
+
+
+class Office365ApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The Office365ApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    domain: str
+    msftTenant: str

@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class Office365ProvisioningSettings(Model):
     """Settings required for the Microsoft Office 365 provisioning connection"""
 
-    admin_password: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "adminPassword", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("admin_password", "admin_username")
+
+    def __attrs_post_init__(self) -> None:
+        if self.admin_password is ABSENT or self.admin_username is ABSENT:
+            self._drop_absent()
+
+    admin_password: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "adminPassword", "read_only": False, "required": True, "always": True},
     )
     """Microsoft Office 365 global administrator password"""
 
-    admin_username: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "adminUsername", "read_only": False, "required": True}
+    admin_username: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "adminUsername", "read_only": False, "required": True, "always": True},
     )
     """Microsoft Office 365 global administrator username"""
+
+
+class Office365ProvisioningSettingsDict(TypedDict, total=False):
+    """The Office365ProvisioningSettings body as a dict: wire names, readOnly fields left out."""
+
+    adminPassword: str
+    adminUsername: str

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class Oidc(Model):
     """OIDC configuration details"""
 
-    doc: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "doc", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("doc", "redirect_uris")
+
+    def __attrs_post_init__(self) -> None:
+        if self.doc is ABSENT or self.redirect_uris is ABSENT:
+            self._drop_absent()
+
+    doc: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "doc", "read_only": False, "required": True, "always": True},
     )
     """The URL to your customer-facing instructions for configuring your OIDC integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines)."""
 
@@ -30,7 +39,17 @@ class Oidc(Model):
     )
     """The sign-out redirect URIs for your app. You can send a request to `/v1/logout` to sign the user out and redirect them to one of these URIs."""
 
-    redirect_uris: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "redirectUris", "read_only": False, "required": True}
+    redirect_uris: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "redirectUris", "read_only": False, "required": True, "always": True},
     )
     """List of sign-in redirect URIs"""
+
+
+class OidcDict(TypedDict, total=False):
+    """The Oidc body as a dict: wire names, readOnly fields left out."""
+
+    doc: str
+    initiateLoginUri: str | None
+    postLogoutUris: list[str] | None
+    redirectUris: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oidc_request_algorithm import OidcRequestAlgorithm
+    from .oidc_request_algorithm import OidcRequestAlgorithm, OidcRequestAlgorithmDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class OidcAlgorithms(Model):
     request: OidcRequestAlgorithm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "request", "read_only": False}
     )
+
+
+class OidcAlgorithmsDict(TypedDict, total=False):
+    """The OidcAlgorithms body as a dict: wire names, readOnly fields left out."""
+
+    request: OidcRequestAlgorithmDict | OidcRequestAlgorithm | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class OidcIssuer(Model):
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
     """Issuer URL identifying the external IdP (the expected `iss` value in OIDC tokens)"""
+
+
+class OidcIssuerDict(TypedDict, total=False):
+    """The OidcIssuer body as a dict: wire names, readOnly fields left out."""
+
+    url: str | None

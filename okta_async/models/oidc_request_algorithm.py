@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oidc_request_signature_algorithm import OidcRequestSignatureAlgorithm
+    from .oidc_request_signature_algorithm import (
+        OidcRequestSignatureAlgorithm,
+        OidcRequestSignatureAlgorithmDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class OidcRequestAlgorithm(Model):
     signature: OidcRequestSignatureAlgorithm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signature", "read_only": False}
     )
+
+
+class OidcRequestAlgorithmDict(TypedDict, total=False):
+    """The OidcRequestAlgorithm body as a dict: wire names, readOnly fields left out."""
+
+    signature: OidcRequestSignatureAlgorithmDict | OidcRequestSignatureAlgorithm | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .oidc_signing_algorithm import OidcSigningAlgorithm
     from .protocol_algorithm_request_scope import ProtocolAlgorithmRequestScope
 
@@ -29,3 +31,15 @@ class OidcRequestSignatureAlgorithm(Model):
     scope: ProtocolAlgorithmRequestScope | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scope", "read_only": False}
     )
+
+
+class OidcRequestSignatureAlgorithmDict(TypedDict, total=False):
+    """The OidcRequestSignatureAlgorithm body as a dict: wire names, readOnly fields left out."""
+
+    algorithm: (
+        OidcSigningAlgorithm
+        | Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512"]
+        | OpenStr
+        | None
+    )
+    scope: ProtocolAlgorithmRequestScope | Literal["NONE", "REQUEST"] | OpenStr | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class OidcSettings(Model):
         default=UNSET, metadata={"wire": "sendApplicationContext", "read_only": False}
     )
     """Determines if the IdP should send the application context as `OktaAppInstanceId` and `OktaAppName` params in the request (server default: false)"""
+
+
+class OidcSettingsDict(TypedDict, total=False):
+    """The OidcSettings body as a dict: wire names, readOnly fields left out."""
+
+    participateSlo: bool | None
+    sendApplicationContext: bool | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class OidcSloEndpoint(Model):
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
     """IdP logout endpoint URL"""
+
+
+class OidcSloEndpointDict(TypedDict, total=False):
+    """The OidcSloEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    url: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .protocol_endpoint_binding import ProtocolEndpointBinding
 
 
@@ -27,3 +29,10 @@ class OidcUserInfoEndpoint(Model):
         default=UNSET, metadata={"wire": "url", "read_only": False}
     )
     """URL of the resource server's `/userinfo` endpoint"""
+
+
+class OidcUserInfoEndpointDict(TypedDict, total=False):
+    """The OidcUserInfoEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    binding: ProtocolEndpointBinding | Literal["HTTP-POST", "HTTP-REDIRECT"] | OpenStr | None
+    url: str | None

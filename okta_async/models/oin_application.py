@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,16 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .application_accessibility import ApplicationAccessibility
-    from .application_licensing import ApplicationLicensing
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
     from .application_lifecycle_status import ApplicationLifecycleStatus
-    from .application_visibility import ApplicationVisibility
-    from .scheme_application_credentials import SchemeApplicationCredentials
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -57,3 +62,17 @@ class OINApplication(Model):
     visibility: ApplicationVisibility | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "visibility", "read_only": False}
     )
+
+
+class OINApplicationDict(TypedDict, total=False):
+    """The OINApplication body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: str | None
+    profile: dict[str, Any] | None
+    signOnMode: str | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,12 @@ class OINSaml11ApplicationSettingsSignOn(Model):
         default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False}
     )
     """Assertion Consumer Service (ACS) URL override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
+
+
+class OINSaml11ApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The OINSaml11ApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    audienceOverride: str | None
+    defaultRelayState: str | None
+    recipientOverride: str | None
+    ssoAcsUrlOverride: str | None

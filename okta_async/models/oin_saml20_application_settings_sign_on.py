@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .saml_attribute_statement import SamlAttributeStatement
-    from .saml_attribute_statement_expression import SamlAttributeStatementExpression
-    from .saml_attribute_statement_group import SamlAttributeStatementGroup
+    from .saml_attribute_statement import SamlAttributeStatement, SamlAttributeStatementDict
+    from .saml_attribute_statement_expression import (
+        SamlAttributeStatementExpression,
+        SamlAttributeStatementExpressionDict,
+    )
+    from .saml_attribute_statement_group import (
+        SamlAttributeStatementGroup,
+        SamlAttributeStatementGroupDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -55,22 +61,23 @@ class OINSaml20ApplicationSettingsSignOn(Model):
     """
 
     audience_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "audienceOverride", "read_only": False}
+        default=UNSET, metadata={"wire": "audienceOverride", "read_only": False, "nullable": True}
     )
     """Audience override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
     default_relay_state: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "defaultRelayState", "read_only": False}
+        default=UNSET, metadata={"wire": "defaultRelayState", "read_only": False, "nullable": True}
     )
     """Identifies a specific application resource in an IdP-initiated SSO scenario"""
 
     destination_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "destinationOverride", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "destinationOverride", "read_only": False, "nullable": True},
     )
     """Destination override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
     recipient_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "recipientOverride", "read_only": False}
+        default=UNSET, metadata={"wire": "recipientOverride", "read_only": False, "nullable": True}
     )
     """Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
@@ -80,6 +87,28 @@ class OINSaml20ApplicationSettingsSignOn(Model):
     """Determines the SAML app session lifetimes with Okta"""
 
     sso_acs_url_override: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False}
+        default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False, "nullable": True}
     )
     """Assertion Consumer Service (ACS) URL override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
+
+
+class OINSaml20ApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The OINSaml20ApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    attributeStatements: (
+        list[
+            SamlAttributeStatementExpressionDict
+            | SamlAttributeStatementExpression
+            | SamlAttributeStatementGroupDict
+            | SamlAttributeStatementGroup
+            | SamlAttributeStatementDict
+            | SamlAttributeStatement
+        ]
+        | None
+    )
+    audienceOverride: str | None
+    defaultRelayState: str | None
+    destinationOverride: str | None
+    recipientOverride: str | None
+    samlAssertionLifetimeSeconds: int | None
+    ssoAcsUrlOverride: str | None

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -22,6 +24,12 @@ class OktaActiveDirectoryGroupProfile(Model):
     Custom properties can contain HTML tags. It is the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
+
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
@@ -35,8 +43,8 @@ class OktaActiveDirectoryGroupProfile(Model):
     )
     """Base-64 encoded GUID (`objectGUID`) of the Windows group"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False}
+    name: str = attrs.field(
+        default=ABSENT, metadata={"wire": "name", "read_only": False, "always": True}
     )
     """Name of the Windows group"""
 
@@ -49,3 +57,14 @@ class OktaActiveDirectoryGroupProfile(Model):
         default=UNSET, metadata={"wire": "windowsDomainQualifiedName", "read_only": False}
     )
     """Fully qualified name of the Windows group"""
+
+
+class OktaActiveDirectoryGroupProfileDict(TypedDict, total=False):
+    """The OktaActiveDirectoryGroupProfile body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    dn: str | None
+    externalId: str | None
+    name: str
+    samAccountName: str | None
+    windowsDomainQualifiedName: str | None

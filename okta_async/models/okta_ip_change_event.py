@@ -5,29 +5,54 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .security_event_subject import SecurityEventSubject
+    from okta_async._core.model import OpenStr
+
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class OktaIpChangeEvent(Model):
     """IP changed for the subject's session"""
 
-    current_ip_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "current_ip_address", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "current_ip_address",
+        "event_timestamp",
+        "previous_ip_address",
+        "subject",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.current_ip_address is ABSENT
+            or self.event_timestamp is ABSENT
+            or self.previous_ip_address is ABSENT
+            or self.subject is ABSENT
+        ):
+            self._drop_absent()
+
+    current_ip_address: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "current_ip_address",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Current IP address of the subject"""
 
-    event_timestamp: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "event_timestamp", "read_only": False, "required": True}
+    event_timestamp: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "event_timestamp", "read_only": False, "required": True, "always": True},
     )
     """The time of the event (UNIX timestamp)"""
 
@@ -36,9 +61,14 @@ class OktaIpChangeEvent(Model):
     )
     """The entity that initiated the event"""
 
-    previous_ip_address: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "previous_ip_address", "read_only": False, "required": True},
+    previous_ip_address: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "previous_ip_address",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Previous IP address of the subject"""
 
@@ -52,6 +82,19 @@ class OktaIpChangeEvent(Model):
     )
     """A localized message intended for the end user.<br>Either `reason_admin` or `reason_user` is required."""
 
-    subject: SecurityEventSubject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: SecurityEventSubject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+class OktaIpChangeEventDict(TypedDict, total=False):
+    """The OktaIpChangeEvent body as a dict: wire names, readOnly fields left out."""
+
+    current_ip_address: str
+    event_timestamp: int
+    initiating_entity: Literal["admin", "user", "policy", "system"] | OpenStr | None
+    previous_ip_address: str
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SecurityEventSubjectDict | SecurityEventSubject

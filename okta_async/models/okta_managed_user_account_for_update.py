@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,12 @@ class OktaManagedUserAccountForUpdate(Model):
         default=UNSET, metadata={"wire": "ownerUserIds", "read_only": False}
     )
     """A list of IDs of the Okta users who own the Okta managed user account"""
+
+
+class OktaManagedUserAccountForUpdateDict(TypedDict, total=False):
+    """The OktaManagedUserAccountForUpdate body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str | None
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,18 +17,26 @@ from okta_async._core.unset import UNSET, Unset
 class OktaManagedUserAccountRequest(Model):
     """Request body for creating an Okta managed user account"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "okta_user_id")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.okta_user_id is ABSENT:
+            self._drop_absent()
+
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
     """The description of the Okta managed user account"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The user-defined name for the Okta managed user account"""
 
-    okta_user_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oktaUserId", "read_only": False, "required": True}
+    okta_user_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "oktaUserId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the Okta user to manage as a service account.
     This must be an existing user in your Okta org.
@@ -41,3 +51,13 @@ class OktaManagedUserAccountRequest(Model):
         default=UNSET, metadata={"wire": "ownerUserIds", "read_only": False}
     )
     """A list of IDs of the Okta users who own the Okta managed user account"""
+
+
+class OktaManagedUserAccountRequestDict(TypedDict, total=False):
+    """The OktaManagedUserAccountRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str
+    oktaUserId: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None

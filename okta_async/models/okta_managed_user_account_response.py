@@ -6,14 +6,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
 
@@ -21,6 +23,18 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OktaManagedUserAccountResponse(Model):
     """An Okta managed user account representing a Universal Directory user managed as a service account"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("email", "id", "name", "okta_user_id", "username")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.email is ABSENT
+            or self.id is ABSENT
+            or self.name is ABSENT
+            or self.okta_user_id is ABSENT
+            or self.username is ABSENT
+        ):
+            self._drop_absent()
 
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
@@ -32,13 +46,14 @@ class OktaManagedUserAccountResponse(Model):
     )
     """The description of the Okta managed user account"""
 
-    email: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "email", "read_only": True, "required": True}
+    email: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "email", "read_only": True, "required": True, "always": True},
     )
     """The email address associated with the Okta user. This parameter is read-only, and it is derived from the Okta user profile."""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """The UUID of the Okta managed user account"""
 
@@ -47,13 +62,15 @@ class OktaManagedUserAccountResponse(Model):
     )
     """Timestamp when the Okta managed user account was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The user-defined name for the Okta managed user account"""
 
-    okta_user_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oktaUserId", "read_only": False, "required": True}
+    okta_user_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "oktaUserId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the Okta user being managed as a service account"""
 
@@ -73,7 +90,40 @@ class OktaManagedUserAccountResponse(Model):
     status_detail: ServiceAccountStatusDetail | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "statusDetail", "read_only": False}
     )
-    username: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "username", "read_only": True, "required": True}
+    username: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "username", "read_only": True, "required": True, "always": True},
     )
     """The username associated with the Okta user. This parameter is read-only, and it is derived from the Okta user profile."""
+
+
+class OktaManagedUserAccountResponseDict(TypedDict, total=False):
+    """The OktaManagedUserAccountResponse body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str
+    oktaUserId: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class OktaPersonalAdminFeatureSettings(Model):
         default=UNSET, metadata={"wire": "enableExportApps", "read_only": False}
     )
     """Allow users to migrate apps from a Workforce account to an Okta Personal account"""
+
+
+class OktaPersonalAdminFeatureSettingsDict(TypedDict, total=False):
+    """The OktaPersonalAdminFeatureSettings body as a dict: wire names, readOnly fields left out."""
+
+    enableEnduserEntryPoints: bool | None
+    enableExportApps: bool | None

@@ -5,16 +5,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .policy import Policy
 
 if TYPE_CHECKING:
-    from .okta_sign_on_policy_conditions import OktaSignOnPolicyConditions
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .okta_sign_on_policy_conditions import (
+        OktaSignOnPolicyConditions,
+        OktaSignOnPolicyConditionsDict,
+    )
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_type import PolicyType
 
 
@@ -22,9 +30,46 @@ if TYPE_CHECKING:
 class OktaSignOnPolicy(Policy):
     """The OktaSignOnPolicy object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     conditions: OktaSignOnPolicyConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
-    type: PolicyType | str | Unset | None = attrs.field(
-        default="OKTA_SIGN_ON", metadata={"wire": "type", "read_only": False, "required": True}
+    type: PolicyType | str = attrs.field(
+        default="OKTA_SIGN_ON",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class OktaSignOnPolicyDict(TypedDict, total=False):
+    """The OktaSignOnPolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    conditions: OktaSignOnPolicyConditionsDict | OktaSignOnPolicyConditions | None
+    description: str | None
+    name: str
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
     )

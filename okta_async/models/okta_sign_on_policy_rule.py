@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,18 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
-    from .okta_sign_on_policy_rule_actions import OktaSignOnPolicyRuleActions
-    from .okta_sign_on_policy_rule_conditions import OktaSignOnPolicyRuleConditions
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .okta_sign_on_policy_rule_actions import (
+        OktaSignOnPolicyRuleActions,
+        OktaSignOnPolicyRuleActionsDict,
+    )
+    from .okta_sign_on_policy_rule_conditions import (
+        OktaSignOnPolicyRuleConditions,
+        OktaSignOnPolicyRuleConditionsDict,
+    )
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -31,4 +41,35 @@ class OktaSignOnPolicyRule(PolicyRule):
     )
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="SIGN_ON", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class OktaSignOnPolicyRuleDict(TypedDict, total=False):
+    """The OktaSignOnPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: OktaSignOnPolicyRuleActionsDict | OktaSignOnPolicyRuleActions | None
+    conditions: OktaSignOnPolicyRuleConditionsDict | OktaSignOnPolicyRuleConditions | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

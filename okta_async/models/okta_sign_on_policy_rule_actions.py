@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule_actions import PolicyRuleActions
 
 if TYPE_CHECKING:
-    from .okta_sign_on_policy_rule_signon_actions import OktaSignOnPolicyRuleSignonActions
+    from .okta_sign_on_policy_rule_signon_actions import (
+        OktaSignOnPolicyRuleSignonActions,
+        OktaSignOnPolicyRuleSignonActionsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +27,9 @@ class OktaSignOnPolicyRuleActions(PolicyRuleActions):
     signon: OktaSignOnPolicyRuleSignonActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signon", "read_only": False}
     )
+
+
+class OktaSignOnPolicyRuleActionsDict(TypedDict, total=False):
+    """The OktaSignOnPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    signon: OktaSignOnPolicyRuleSignonActionsDict | OktaSignOnPolicyRuleSignonActions | None

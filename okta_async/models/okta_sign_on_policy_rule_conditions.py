@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,10 +13,16 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .identity_provider_policy_rule_condition import IdentityProviderPolicyRuleCondition
-    from .policy_network_condition import PolicyNetworkCondition
-    from .policy_people_condition import PolicyPeopleCondition
-    from .policy_rule_auth_context_condition import PolicyRuleAuthContextCondition
+    from .identity_provider_policy_rule_condition import (
+        IdentityProviderPolicyRuleCondition,
+        IdentityProviderPolicyRuleConditionDict,
+    )
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
+    from .policy_people_condition import PolicyPeopleCondition, PolicyPeopleConditionDict
+    from .policy_rule_auth_context_condition import (
+        PolicyRuleAuthContextCondition,
+        PolicyRuleAuthContextConditionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +41,14 @@ class OktaSignOnPolicyRuleConditions(Model):
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
+
+
+class OktaSignOnPolicyRuleConditionsDict(TypedDict, total=False):
+    """The OktaSignOnPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    authContext: PolicyRuleAuthContextConditionDict | PolicyRuleAuthContextCondition | None
+    identityProvider: (
+        IdentityProviderPolicyRuleConditionDict | IdentityProviderPolicyRuleCondition | None
+    )
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    people: PolicyPeopleConditionDict | PolicyPeopleCondition | None

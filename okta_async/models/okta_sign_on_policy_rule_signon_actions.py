@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,12 +13,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .okta_sign_on_policy_factor_prompt_mode import OktaSignOnPolicyFactorPromptMode
     from .okta_sign_on_policy_rule_signon_primary_factor import (
         OktaSignOnPolicyRuleSignonPrimaryFactor,
     )
     from .okta_sign_on_policy_rule_signon_session_actions import (
         OktaSignOnPolicyRuleSignonSessionActions,
+        OktaSignOnPolicyRuleSignonSessionActionsDict,
     )
 
 
@@ -57,4 +60,27 @@ class OktaSignOnPolicyRuleSignonActions(Model):
 
     session: OktaSignOnPolicyRuleSignonSessionActions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "session", "read_only": False}
+    )
+
+
+class OktaSignOnPolicyRuleSignonActionsDict(TypedDict, total=False):
+    """The OktaSignOnPolicyRuleSignonActions body as a dict: wire names, readOnly fields left out."""
+
+    access: Literal["ALLOW", "DENY"] | OpenStr | None
+    factorLifetime: int | None
+    factorPromptMode: (
+        OktaSignOnPolicyFactorPromptMode | Literal["ALWAYS", "DEVICE", "SESSION"] | OpenStr | None
+    )
+    primaryFactor: (
+        OktaSignOnPolicyRuleSignonPrimaryFactor
+        | Literal["PASSWORD_IDP", "PASSWORD_IDP_ANY_FACTOR"]
+        | OpenStr
+        | None
+    )
+    rememberDeviceByDefault: bool | None
+    requireFactor: bool | None
+    session: (
+        OktaSignOnPolicyRuleSignonSessionActionsDict
+        | OktaSignOnPolicyRuleSignonSessionActions
+        | None
     )

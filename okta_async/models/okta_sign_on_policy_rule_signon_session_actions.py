@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class OktaSignOnPolicyRuleSignonSessionActions(Model):
         default=UNSET, metadata={"wire": "usePersistentCookie", "read_only": False}
     )
     """If set to `false`, user session cookies only last the length of a browser session. If set to `true`, user session cookies last across browser sessions. This setting doesn't impact administrators who can never have persistent session cookies. This property is read-only for the default rule of the default global session policy. (server default: false)"""
+
+
+class OktaSignOnPolicyRuleSignonSessionActionsDict(TypedDict, total=False):
+    """The OktaSignOnPolicyRuleSignonSessionActions body as a dict: wire names, readOnly fields left out."""
+
+    maxSessionIdleMinutes: int | None
+    maxSessionLifetimeMinutes: int | None
+    usePersistentCookie: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -36,3 +36,10 @@ class OktaSupportCase(Model):
         default=UNSET, metadata={"wire": "subject", "read_only": True}
     )
     """Subject of the support case"""
+
+
+class OktaSupportCaseDict(TypedDict, total=False):
+    """The OktaSupportCase body as a dict: wire names, readOnly fields left out."""
+
+    impersonation: dict[str, Any] | None
+    selfAssigned: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .okta_support_case import OktaSupportCase
+    from .okta_support_case import OktaSupportCase, OktaSupportCaseDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class OktaSupportCases(Model):
     support_cases: list[OktaSupportCase] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "supportCases", "read_only": False}
     )
+
+
+class OktaSupportCasesDict(TypedDict, total=False):
+    """The OktaSupportCases body as a dict: wire names, readOnly fields left out."""
+
+    supportCases: list[OktaSupportCaseDict | OktaSupportCase] | None

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -23,12 +25,25 @@ class OktaUserGroupProfile(Model):
     Custom properties can contain HTML tags. It is the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
+
     description: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "description", "read_only": False}
     )
     """Description of the group"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False}
+    name: str = attrs.field(
+        default=ABSENT, metadata={"wire": "name", "read_only": False, "always": True}
     )
     """Name of the group"""
+
+
+class OktaUserGroupProfileDict(TypedDict, total=False):
+    """The OktaUserGroupProfile body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    name: str

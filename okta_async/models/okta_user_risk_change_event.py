@@ -5,31 +5,49 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .security_event_subject import SecurityEventSubject
+    from okta_async._core.model import OpenStr
+
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class OktaUserRiskChangeEvent(Model):
     """The user risk level changed"""
 
-    current_level: Literal["low", "medium", "high", "secure", "none"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET, metadata={"wire": "current_level", "read_only": False, "required": True}
-        )
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "current_level",
+        "event_timestamp",
+        "previous_level",
+        "subject",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.current_level is ABSENT
+            or self.event_timestamp is ABSENT
+            or self.previous_level is ABSENT
+            or self.subject is ABSENT
+        ):
+            self._drop_absent()
+
+    current_level: Literal["low", "medium", "high", "secure", "none"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "current_level", "read_only": False, "required": True, "always": True},
     )
     """Current risk level of the user"""
 
-    event_timestamp: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "event_timestamp", "read_only": False, "required": True}
+    event_timestamp: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "event_timestamp", "read_only": False, "required": True, "always": True},
     )
     """The time of the event (UNIX timestamp)"""
 
@@ -38,10 +56,9 @@ class OktaUserRiskChangeEvent(Model):
     )
     """The entity that initiated the event"""
 
-    previous_level: Literal["low", "medium", "high", "secure", "none"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET, metadata={"wire": "previous_level", "read_only": False, "required": True}
-        )
+    previous_level: Literal["low", "medium", "high", "secure", "none"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "previous_level", "read_only": False, "required": True, "always": True},
     )
     """Previous risk level of the user"""
 
@@ -55,6 +72,19 @@ class OktaUserRiskChangeEvent(Model):
     )
     """A localized message intended for the end user.<br>Either `reason_admin` or `reason_user` is required."""
 
-    subject: SecurityEventSubject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: SecurityEventSubject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+class OktaUserRiskChangeEventDict(TypedDict, total=False):
+    """The OktaUserRiskChangeEvent body as a dict: wire names, readOnly fields left out."""
+
+    current_level: Literal["low", "medium", "high", "secure", "none"] | OpenStr
+    event_timestamp: int
+    initiating_entity: Literal["admin", "user", "policy", "system"] | OpenStr | None
+    previous_level: Literal["low", "medium", "high", "secure", "none"] | OpenStr
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SecurityEventSubjectDict | SecurityEventSubject

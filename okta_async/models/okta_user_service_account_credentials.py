@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,7 @@ class OktaUserServiceAccountCredentials(Model):
         default=UNSET, metadata={"wire": "username", "read_only": True}
     )
     """The username associated with the service account"""
+
+
+class OktaUserServiceAccountCredentialsDict(TypedDict, total=False):
+    """The OktaUserServiceAccountCredentials body as a dict: wire names, readOnly fields left out."""

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class OktaVerifyPayload(Model):
         default=UNSET, metadata={"wire": "clientVersion", "read_only": False}
     )
     """The version of the Okta Verify client"""
+
+
+class OktaVerifyPayloadDict(TypedDict, total=False):
+    """The OktaVerifyPayload body as a dict: wire names, readOnly fields left out."""
+
+    clientVersion: str | None

@@ -5,36 +5,120 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .application import Application
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_express_configuration import (
+        ApplicationExpressConfiguration,
+        ApplicationExpressConfigurationDict,
+    )
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_links import ApplicationLinks, ApplicationLinksDict
     from .application_sign_on_mode import ApplicationSignOnMode
-    from .oauth_application_credentials import OAuthApplicationCredentials
-    from .open_id_connect_application_settings import OpenIdConnectApplicationSettings
+    from .application_universal_logout import (
+        ApplicationUniversalLogout,
+        ApplicationUniversalLogoutDict,
+    )
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .oauth_application_credentials import (
+        OAuthApplicationCredentials,
+        OAuthApplicationCredentialsDict,
+    )
+    from .open_id_connect_application_settings import (
+        OpenIdConnectApplicationSettings,
+        OpenIdConnectApplicationSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class OpenIdConnectApplication(Application):
     """The OpenIdConnectApplication object."""
 
-    credentials: OAuthApplicationCredentials | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "credentials", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "label",
+        "last_updated",
+        "sign_on_mode",
+        "status",
+        "credentials",
+        "name",
+        "settings",
     )
-    name: Literal["oidc_client"] | str | Unset | None = attrs.field(
-        default="oidc_client", metadata={"wire": "name", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.label is ABSENT
+            or self.last_updated is ABSENT
+            or self.sign_on_mode is ABSENT
+            or self.status is ABSENT
+            or self.credentials is ABSENT
+            or self.name is ABSENT
+            or self.settings is ABSENT
+        ):
+            self._drop_absent()
+
+    credentials: OAuthApplicationCredentials = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "credentials", "read_only": False, "required": True, "always": True},
+    )
+    name: Literal["oidc_client"] | str = attrs.field(
+        default="oidc_client",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """`oidc_client` is the key name for an OAuth 2.0 client app instance"""
 
-    settings: OpenIdConnectApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: OpenIdConnectApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
-    sign_on_mode: ApplicationSignOnMode | str | Unset | None = attrs.field(
+    sign_on_mode: ApplicationSignOnMode | str = attrs.field(
         default="OPENID_CONNECT",
-        metadata={"wire": "signOnMode", "read_only": False, "required": True},
+        metadata={"wire": "signOnMode", "read_only": False, "required": True, "always": True},
     )
+
+
+class OpenIdConnectApplicationDict(TypedDict, total=False):
+    """The OpenIdConnectApplication body as a dict: wire names, readOnly fields left out."""
+
+    _links: ApplicationLinksDict | ApplicationLinks | None
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: OAuthApplicationCredentialsDict | OAuthApplicationCredentials
+    expressConfiguration: (
+        ApplicationExpressConfigurationDict | ApplicationExpressConfiguration | None
+    )
+    label: str
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["oidc_client"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: OpenIdConnectApplicationSettingsDict | OpenIdConnectApplicationSettings
+    signOnMode: (
+        ApplicationSignOnMode
+        | Literal[
+            "AUTO_LOGIN",
+            "BASIC_AUTH",
+            "BOOKMARK",
+            "BROWSER_PLUGIN",
+            "OPENID_CONNECT",
+            "SAML_1_1",
+            "SAML_2_0",
+            "SECURE_PASSWORD_STORE",
+            "WS_FEDERATION",
+        ]
+        | OpenStr
+    )
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr
+    universalLogout: ApplicationUniversalLogoutDict | ApplicationUniversalLogout | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

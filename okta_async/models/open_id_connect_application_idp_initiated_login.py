@@ -5,26 +5,43 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class OpenIdConnectApplicationIdpInitiatedLogin(Model):
     """The type of IdP-initiated sign-in flow that the client supports"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("mode",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.mode is ABSENT:
+            self._drop_absent()
+
     default_scope: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "default_scope", "read_only": False}
     )
     """The scopes to use for the request when `mode` is `OKTA`"""
 
-    mode: Literal["DISABLED", "SPEC", "OKTA"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "mode", "read_only": False, "required": True}
+    mode: Literal["DISABLED", "SPEC", "OKTA"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "mode", "read_only": False, "required": True, "always": True},
     )
     """The mode to use for the IdP-initiated sign-in flow. For `OKTA` or `SPEC` modes, the client must have an `initiate_login_uri` registered.
     > **Note:** For web and SPA apps, if the mode is `SPEC` or `OKTA`, you must set `grant_types` to `authorization_code`, `implicit`, or `interaction_code`.
     """
+
+
+class OpenIdConnectApplicationIdpInitiatedLoginDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationIdpInitiatedLogin body as a dict: wire names, readOnly fields left out."""
+
+    default_scope: list[str] | None
+    mode: Literal["DISABLED", "SPEC", "OKTA"] | OpenStr

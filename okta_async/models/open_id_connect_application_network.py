@@ -5,20 +5,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class OpenIdConnectApplicationNetwork(Model):
     """The network restrictions of the client"""
 
-    connection: Literal["ANYWHERE", "ZONE"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "connection", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("connection",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.connection is ABSENT:
+            self._drop_absent()
+
+    connection: Literal["ANYWHERE", "ZONE"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "connection", "read_only": False, "required": True, "always": True},
     )
     """The connection type of the network. Can be `ANYWHERE` or `ZONE`."""
 
@@ -31,3 +41,11 @@ class OpenIdConnectApplicationNetwork(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """If `ZONE` is specified as a connection, then specify the included IP network zones here. Value can be "ALL_IP_ZONES" or an array of zone IDs."""
+
+
+class OpenIdConnectApplicationNetworkDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationNetwork body as a dict: wire names, readOnly fields left out."""
+
+    connection: Literal["ANYWHERE", "ZONE"] | OpenStr
+    exclude: list[str] | None
+    include: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .open_id_connect_application_settings_client import OpenIdConnectApplicationSettingsClient
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .open_id_connect_application_settings_client import (
+        OpenIdConnectApplicationSettingsClient,
+        OpenIdConnectApplicationSettingsClientDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,4 +31,17 @@ class OpenIdConnectApplicationSettings(ApplicationSettings):
 
     oauth_client: OpenIdConnectApplicationSettingsClient | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "oauthClient", "read_only": False}
+    )
+
+
+class OpenIdConnectApplicationSettingsDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    oauthClient: (
+        OpenIdConnectApplicationSettingsClientDict | OpenIdConnectApplicationSettingsClient | None
     )

@@ -5,28 +5,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .grant_type import GrantType
     from .id_token_key_encryption_algorithm import IdTokenKeyEncryptionAlgorithm
     from .oauth_response_type import OAuthResponseType
     from .open_id_connect_application_consent_method import OpenIdConnectApplicationConsentMethod
     from .open_id_connect_application_idp_initiated_login import (
         OpenIdConnectApplicationIdpInitiatedLogin,
+        OpenIdConnectApplicationIdpInitiatedLoginDict,
     )
     from .open_id_connect_application_issuer_mode import OpenIdConnectApplicationIssuerMode
-    from .open_id_connect_application_network import OpenIdConnectApplicationNetwork
+    from .open_id_connect_application_network import (
+        OpenIdConnectApplicationNetwork,
+        OpenIdConnectApplicationNetworkDict,
+    )
     from .open_id_connect_application_settings_client_keys import (
         OpenIdConnectApplicationSettingsClientKeys,
+        OpenIdConnectApplicationSettingsClientKeysDict,
     )
     from .open_id_connect_application_settings_refresh_token import (
         OpenIdConnectApplicationSettingsRefreshToken,
+        OpenIdConnectApplicationSettingsRefreshTokenDict,
     )
     from .open_id_connect_application_type import OpenIdConnectApplicationType
 
@@ -34,6 +42,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class OpenIdConnectApplicationSettingsClient(Model):
     """The OpenIdConnectApplicationSettingsClient object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("grant_types",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.grant_types is ABSENT:
+            self._drop_absent()
 
     application_type: OpenIdConnectApplicationType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "application_type", "read_only": False}
@@ -92,8 +106,9 @@ class OpenIdConnectApplicationSettingsClient(Model):
     )
     """<x-lifecycle-container><x-lifecycle class="ea"></x-lifecycle> <x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>URL where Okta sends the logout request"""
 
-    grant_types: list[GrantType | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "grant_types", "read_only": False, "required": True}
+    grant_types: list[GrantType | str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "grant_types", "read_only": False, "required": True, "always": True},
     )
     id_token_encrypted_response_alg: IdTokenKeyEncryptionAlgorithm | str | Unset | None = (
         attrs.field(
@@ -189,3 +204,94 @@ class OpenIdConnectApplicationSettingsClient(Model):
         default=UNSET, metadata={"wire": "wildcard_redirect", "read_only": False}
     )
     """Indicates if the client is allowed to use wildcard matching of `redirect_uris`"""
+
+
+class OpenIdConnectApplicationSettingsClientDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationSettingsClient body as a dict: wire names, readOnly fields left out."""
+
+    application_type: (
+        OpenIdConnectApplicationType
+        | Literal["browser", "native", "service", "web"]
+        | OpenStr
+        | None
+    )
+    backchannel_authentication_request_signing_alg: (
+        Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+        | OpenStr
+        | None
+    )
+    backchannel_custom_authenticator_id: str | None
+    backchannel_token_delivery_mode: Literal["poll", "ping", "push"] | OpenStr | None
+    client_uri: str | None
+    consent_method: (
+        OpenIdConnectApplicationConsentMethod | Literal["REQUIRED", "TRUSTED"] | OpenStr | None
+    )
+    dpop_bound_access_tokens: bool | None
+    frontchannel_logout_session_required: bool | None
+    frontchannel_logout_uri: str | None
+    grant_types: list[
+        GrantType
+        | Literal[
+            "authorization_code",
+            "client_credentials",
+            "implicit",
+            "interaction_code",
+            "password",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "urn:ietf:params:oauth:grant-type:saml2-bearer",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+            "urn:openid:params:grant-type:ciba",
+            "urn:okta:params:oauth:grant-type:otp",
+            "urn:okta:params:oauth:grant-type:oob",
+            "http://auth0.com/oauth/grant-type/mfa-otp",
+            "http://auth0.com/oauth/grant-type/mfa-oob",
+        ]
+        | OpenStr
+    ]
+    id_token_encrypted_response_alg: (
+        IdTokenKeyEncryptionAlgorithm
+        | Literal["RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"]
+        | OpenStr
+        | None
+    )
+    idp_initiated_login: (
+        OpenIdConnectApplicationIdpInitiatedLoginDict
+        | OpenIdConnectApplicationIdpInitiatedLogin
+        | None
+    )
+    initiate_login_uri: str | None
+    issuer_mode: (
+        OpenIdConnectApplicationIssuerMode
+        | Literal["CUSTOM_URL", "DYNAMIC", "ORG_URL"]
+        | OpenStr
+        | None
+    )
+    jwks: (
+        OpenIdConnectApplicationSettingsClientKeysDict
+        | OpenIdConnectApplicationSettingsClientKeys
+        | None
+    )
+    jwks_uri: str | None
+    logo_uri: str | None
+    network: OpenIdConnectApplicationNetworkDict | OpenIdConnectApplicationNetwork | None
+    participate_slo: bool | None
+    policy_uri: str | None
+    post_logout_redirect_uris: list[str] | None
+    redirect_uris: list[str] | None
+    refresh_token: (
+        OpenIdConnectApplicationSettingsRefreshTokenDict
+        | OpenIdConnectApplicationSettingsRefreshToken
+        | None
+    )
+    request_object_signing_alg: (
+        Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+        | OpenStr
+        | None
+    )
+    response_types: list[OAuthResponseType | Literal["code", "id_token", "token"] | OpenStr] | None
+    sector_identifier_uri: str | None
+    subject_type: Literal["public", "pairwise"] | OpenStr | None
+    tos_uri: str | None
+    wildcard_redirect: Literal["DISABLED", "SUBDOMAIN"] | OpenStr | None

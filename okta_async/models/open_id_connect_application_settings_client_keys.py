@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,18 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oauth2_client_json_encryption_key_response import OAuth2ClientJsonEncryptionKeyResponse
-    from .oauth2_client_json_web_key_ec_response import OAuth2ClientJsonWebKeyECResponse
-    from .oauth2_client_json_web_key_rsa_response import OAuth2ClientJsonWebKeyRsaResponse
+    from .oauth2_client_json_encryption_key_response import (
+        OAuth2ClientJsonEncryptionKeyResponse,
+        OAuth2ClientJsonEncryptionKeyResponseDict,
+    )
+    from .oauth2_client_json_web_key_ec_response import (
+        OAuth2ClientJsonWebKeyECResponse,
+        OAuth2ClientJsonWebKeyECResponseDict,
+    )
+    from .oauth2_client_json_web_key_rsa_response import (
+        OAuth2ClientJsonWebKeyRsaResponse,
+        OAuth2ClientJsonWebKeyRsaResponseDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +40,19 @@ class OpenIdConnectApplicationSettingsClientKeys(Model):
         | Unset
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "keys", "read_only": False})
+
+
+class OpenIdConnectApplicationSettingsClientKeysDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationSettingsClientKeys body as a dict: wire names, readOnly fields left out."""
+
+    keys: (
+        list[
+            OAuth2ClientJsonWebKeyRsaResponseDict
+            | OAuth2ClientJsonWebKeyRsaResponse
+            | OAuth2ClientJsonWebKeyECResponseDict
+            | OAuth2ClientJsonWebKeyECResponse
+            | OAuth2ClientJsonEncryptionKeyResponseDict
+            | OAuth2ClientJsonEncryptionKeyResponse
+        ]
+        | None
+    )

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .open_id_connect_refresh_token_rotation_type import OpenIdConnectRefreshTokenRotationType
 
 
@@ -24,6 +26,12 @@ class OpenIdConnectApplicationSettingsRefreshToken(Model):
     When you update an app integration, your previously configured values are used.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("rotation_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rotation_type is ABSENT:
+            self._drop_absent()
+
     leeway: int | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "leeway", "read_only": False}
     )
@@ -33,6 +41,14 @@ class OpenIdConnectApplicationSettingsRefreshToken(Model):
     > **Note:** A leeway of 0 doesn't necessarily mean that the previous token is immediately invalidated. The previous token is invalidated after the new token is generated and returned in the response. (server default: 30)
     """
 
-    rotation_type: OpenIdConnectRefreshTokenRotationType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "rotation_type", "read_only": False, "required": True}
+    rotation_type: OpenIdConnectRefreshTokenRotationType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "rotation_type", "read_only": False, "required": True, "always": True},
     )
+
+
+class OpenIdConnectApplicationSettingsRefreshTokenDict(TypedDict, total=False):
+    """The OpenIdConnectApplicationSettingsRefreshToken body as a dict: wire names, readOnly fields left out."""
+
+    leeway: int | None
+    rotation_type: OpenIdConnectRefreshTokenRotationType | Literal["ROTATE", "STATIC"] | OpenStr

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class OperationRequest(Model):
         default=UNSET, metadata={"wire": "assignmentId", "read_only": False}
     )
     """ID of the realm"""
+
+
+class OperationRequestDict(TypedDict, total=False):
+    """The OperationRequest body as a dict: wire names, readOnly fields left out."""
+
+    assignmentId: str | None

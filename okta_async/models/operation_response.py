@@ -6,30 +6,46 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class OperationResponse(Model):
     """The OperationResponse object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("created", "id", "status", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.status is ABSENT
+            or self.type is ABSENT
+        ):
+            self._drop_absent()
+
     completed: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "completed", "read_only": False}
     )
     """Timestamp of when the operation completed"""
 
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": False, "required": True}
+    created: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "created", "read_only": False, "required": True, "always": True},
     )
     """Timestamp of when the operation was created"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": False, "required": True}
+    id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "id", "read_only": False, "required": True, "always": True},
     )
     """ID of the asynchronous operation"""
 
@@ -38,14 +54,25 @@ class OperationResponse(Model):
     )
     """Timestamp of when the operation started"""
 
-    status: Literal["COMPLETED", "SCHEDULED", "IN_PROGRESS", "FAILED"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
-        )
+    status: Literal["COMPLETED", "SCHEDULED", "IN_PROGRESS", "FAILED"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """The status of the asynchronous operation"""
 
-    type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The operation type"""
+
+
+class OperationResponseDict(TypedDict, total=False):
+    """The OperationResponse body as a dict: wire names, readOnly fields left out."""
+
+    completed: datetime.datetime | str | None
+    created: datetime.datetime | str
+    id: str
+    started: datetime.datetime | str | None
+    status: Literal["COMPLETED", "SCHEDULED", "IN_PROGRESS", "FAILED"] | OpenStr
+    type: str

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class OptInStatusResponse(Model):
         Literal["OPTING_IN", "OPTED_IN", "OPTING_OUT", "OPTED_OUT"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "optInStatus", "read_only": False})
     """The entitlement management opt-in status for the Admin Console"""
+
+
+class OptInStatusResponseDict(TypedDict, total=False):
+    """The OptInStatusResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: dict[str, Any] | None
+    optInStatus: Literal["OPTING_IN", "OPTED_IN", "OPTING_OUT", "OPTED_OUT"] | OpenStr | None

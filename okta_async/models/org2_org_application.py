@@ -5,16 +5,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
 
 if TYPE_CHECKING:
-    from .org2_org_application_settings import Org2OrgApplicationSettings
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .org2_org_application_settings import (
+        Org2OrgApplicationSettings,
+        Org2OrgApplicationSettingsDict,
+    )
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,13 +41,36 @@ class Org2OrgApplication(OINApplication):
     > * The Okta Org2Org app supports `SAML_2_0` and `AUTO_LOGIN` sign-on modes.
     """
 
-    name: Literal["okta_org2org"] | str | Unset | None = attrs.field(
-        default="okta_org2org", metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["okta_org2org"] | str = attrs.field(
+        default="okta_org2org",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: Org2OrgApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: Org2OrgApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["SAML_2_0", "AUTO_LOGIN"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
     """(server default: "SAML_2_0")"""
+
+
+class Org2OrgApplicationDict(TypedDict, total=False):
+    """The Org2OrgApplication body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["okta_org2org"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: Org2OrgApplicationSettingsDict | Org2OrgApplicationSettings
+    signOnMode: Literal["SAML_2_0", "AUTO_LOGIN"] | OpenStr | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

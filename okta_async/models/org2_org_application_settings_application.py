@@ -5,15 +5,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
 @attrs.define(kw_only=True, repr=False)
 class Org2OrgApplicationSettingsApplication(Model):
     """Org2Org app instance properties"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("base_url",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.base_url is ABSENT:
+            self._drop_absent()
 
     acs_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "acsUrl", "read_only": False}
@@ -25,8 +33,9 @@ class Org2OrgApplicationSettingsApplication(Model):
     )
     """The entity ID of the SP (for `SAML_2_0` sign-on mode)"""
 
-    base_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "baseUrl", "read_only": False, "required": True}
+    base_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "baseUrl", "read_only": False, "required": True, "always": True},
     )
     """The base URL of the target Okta org (for `SAML_2_0` sign-on mode)"""
 
@@ -49,3 +58,15 @@ class Org2OrgApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "tokenEncrypted", "read_only": False}
     )
     """Encrypted token to enhance security"""
+
+
+class Org2OrgApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The Org2OrgApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    acsUrl: str | None
+    audRestriction: str | None
+    baseUrl: str
+    creationState: str | None
+    preferUsernameOverEmail: bool | None
+    token: str | None
+    tokenEncrypted: str | None

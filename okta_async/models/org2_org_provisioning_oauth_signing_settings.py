@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .connections_signing_rotation_mode import ConnectionsSigningRotationMode
 
 
@@ -23,6 +24,19 @@ class Org2OrgProvisioningOAuthSigningSettings(Model):
     The signing key rotation setting.
     """
 
-    rotation_mode: ConnectionsSigningRotationMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "rotationMode", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("rotation_mode",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rotation_mode is ABSENT:
+            self._drop_absent()
+
+    rotation_mode: ConnectionsSigningRotationMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "rotationMode", "read_only": False, "required": True, "always": True},
     )
+
+
+class Org2OrgProvisioningOAuthSigningSettingsDict(TypedDict, total=False):
+    """The Org2OrgProvisioningOAuthSigningSettings body as a dict: wire names, readOnly fields left out."""
+
+    rotationMode: ConnectionsSigningRotationMode | Literal["AUTO", "MANUAL"] | OpenStr

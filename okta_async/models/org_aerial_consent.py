@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class OrgAerialConsent(Model):
     """The OrgAerialConsent object."""
 
-    account_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "accountId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_id is ABSENT:
+            self._drop_absent()
+
+    account_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "accountId", "read_only": False, "required": True, "always": True},
     )
     """The unique ID of the Aerial account"""
+
+
+class OrgAerialConsentDict(TypedDict, total=False):
+    """The OrgAerialConsent body as a dict: wire names, readOnly fields left out."""
+
+    accountId: str

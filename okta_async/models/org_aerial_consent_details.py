@@ -5,26 +5,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_aerial_consent_granted import LinksAerialConsentGranted
+    from .links_aerial_consent_granted import (
+        LinksAerialConsentGranted,
+        LinksAerialConsentGrantedDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class OrgAerialConsentDetails(Model):
     """The OrgAerialConsentDetails object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_id is ABSENT:
+            self._drop_absent()
+
     links: LinksAerialConsentGranted | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
-    account_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "accountId", "read_only": False, "required": True}
+    account_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "accountId", "read_only": False, "required": True, "always": True},
     )
     """The unique ID of the Aerial account"""
 
@@ -37,3 +47,12 @@ class OrgAerialConsentDetails(Model):
         default=UNSET, metadata={"wire": "grantedDate", "read_only": False}
     )
     """Date when grant was created"""
+
+
+class OrgAerialConsentDetailsDict(TypedDict, total=False):
+    """The OrgAerialConsentDetails body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksAerialConsentGrantedDict | LinksAerialConsentGranted | None
+    accountId: str
+    grantedBy: str | None
+    grantedDate: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_aerial_consent_revoked import LinksAerialConsentRevoked
+    from .links_aerial_consent_revoked import (
+        LinksAerialConsentRevoked,
+        LinksAerialConsentRevokedDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class OrgAerialConsentRevoked(Model):
     links: LinksAerialConsentRevoked | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
+
+
+class OrgAerialConsentRevokedDict(TypedDict, total=False):
+    """The OrgAerialConsentRevoked body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksAerialConsentRevokedDict | LinksAerialConsentRevoked | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_aerial_consent_granted import LinksAerialConsentGranted
+    from .links_aerial_consent_granted import (
+        LinksAerialConsentGranted,
+        LinksAerialConsentGrantedDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +40,12 @@ class OrgAerialGrantNotFound(Model):
         default=UNSET, metadata={"wire": "grantedDate", "read_only": False}
     )
     """Date when grant was created"""
+
+
+class OrgAerialGrantNotFoundDict(TypedDict, total=False):
+    """The OrgAerialGrantNotFound body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksAerialConsentGrantedDict | LinksAerialConsentGranted | None
+    accountId: str | None
+    grantedBy: str | None
+    grantedDate: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .enabled_pages_type import EnabledPagesType
 
 
@@ -34,3 +36,10 @@ class OrgCAPTCHASettings(Model):
         default=UNSET, metadata={"wire": "enabledPages", "read_only": False}
     )
     """An array of pages that have CAPTCHA enabled"""
+
+
+class OrgCAPTCHASettingsDict(TypedDict, total=False):
+    """The OrgCAPTCHASettings body as a dict: wire names, readOnly fields left out."""
+
+    captchaId: str | None
+    enabledPages: list[EnabledPagesType | Literal["SIGN_IN", "SSPR", "SSR"] | OpenStr] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .org_contact_type import OrgContactType
 
 
@@ -23,3 +25,9 @@ class OrgContactTypeObj(Model):
     contact_type: OrgContactType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "contactType", "read_only": False}
     )
+
+
+class OrgContactTypeObjDict(TypedDict, total=False):
+    """The OrgContactTypeObj body as a dict: wire names, readOnly fields left out."""
+
+    contactType: OrgContactType | Literal["BILLING", "TECHNICAL"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,9 @@ class OrgContactUser(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": False}
     )
     """Contact user ID"""
+
+
+class OrgContactUserDict(TypedDict, total=False):
+    """The OrgContactUser body as a dict: wire names, readOnly fields left out."""
+
+    userId: str | None

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -20,14 +20,28 @@ class OrgCreationAdmin(Model):
     > **Note:** If you don't provide `credentials`, the super admin user is prompted to set up their credentials when they sign in to the org for the first time.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT:
+            self._drop_absent()
+
     credentials: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
     """Specifies primary authentication and recovery credentials for a user. Credential types and requirements vary depending on the provider and security policy of the org."""
 
-    profile: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: dict[str, Any] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
     """Specifies the profile attributes for the first super admin user. The minimal set of required attributes are `email`, `firstName`, `lastName`, and `login`.
     See [profile](/openapi/okta-management/management/user/getuser#user/getuser/t=response&c=200&path=profile) for additional profile attributes.
     """
+
+
+class OrgCreationAdminDict(TypedDict, total=False):
+    """The OrgCreationAdmin body as a dict: wire names, readOnly fields left out."""
+
+    credentials: dict[str, Any] | None
+    profile: dict[str, Any]

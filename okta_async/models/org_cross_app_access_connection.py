@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -45,3 +48,11 @@ class OrgCrossAppAccessConnection(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Indicates if the Cross App Access connection is active or inactive"""
+
+
+class OrgCrossAppAccessConnectionDict(TypedDict, total=False):
+    """The OrgCrossAppAccessConnection body as a dict: wire names, readOnly fields left out."""
+
+    requestingAppInstanceId: str | None
+    resourceAppInstanceId: str | None
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr | None

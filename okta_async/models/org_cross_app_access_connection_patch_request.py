@@ -5,19 +5,34 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class OrgCrossAppAccessConnectionPatchRequest(Model):
     """Patch request object for Cross App Access Connections"""
 
-    status: Literal["ACTIVE", "INACTIVE"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("status",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.status is ABSENT:
+            self._drop_absent()
+
+    status: Literal["ACTIVE", "INACTIVE"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """Requested value of Cross App Access connection status"""
+
+
+class OrgCrossAppAccessConnectionPatchRequestDict(TypedDict, total=False):
+    """The OrgCrossAppAccessConnectionPatchRequest body as a dict: wire names, readOnly fields left out."""
+
+    status: Literal["ACTIVE", "INACTIVE"] | OpenStr

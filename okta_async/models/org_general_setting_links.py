@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -49,3 +49,14 @@ class OrgGeneralSettingLinks(Model):
         default=UNSET, metadata={"wire": "uploadLogo", "read_only": False}
     )
     """Link to the [Upload Org Logo](/openapi/okta-management/management/orgsettingcustomization) resource"""
+
+
+class OrgGeneralSettingLinksDict(TypedDict, total=False):
+    """The OrgGeneralSettingLinks body as a dict: wire names, readOnly fields left out."""
+
+    contacts: HrefObjectDict | HrefObject | None
+    logo: HrefObjectDict | HrefObject | None
+    oktaCommunication: HrefObjectDict | HrefObject | None
+    oktaSupport: HrefObjectDict | HrefObject | None
+    preferences: HrefObjectDict | HrefObject | None
+    uploadLogo: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,7 @@ class OrgOktaCommunicationSetting(Model):
         default=UNSET, metadata={"wire": "optOutEmailUsers", "read_only": True}
     )
     """Indicates whether org users receive Okta communication emails"""
+
+
+class OrgOktaCommunicationSettingDict(TypedDict, total=False):
+    """The OrgOktaCommunicationSetting body as a dict: wire names, readOnly fields left out."""

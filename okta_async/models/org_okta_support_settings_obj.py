@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .org_okta_support_setting import OrgOktaSupportSetting
 
 
@@ -27,15 +29,21 @@ class OrgOktaSupportSettingsObj(Model):
     """Specifies link relations (see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) available for the Okta Support Settings object using the [JSON Hypertext Application Language](https://datatracker.ietf.org/doc/html/draft-kelly-json-hal-06) specification"""
 
     case_number: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "caseNumber", "read_only": True}
+        default=UNSET, metadata={"wire": "caseNumber", "read_only": True, "nullable": True}
     )
     """Support case number for the Okta Support access grant"""
 
     expiration: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "expiration", "read_only": True}
+        default=UNSET, metadata={"wire": "expiration", "read_only": True, "nullable": True}
     )
     """Expiration of Okta Support"""
 
     support: OrgOktaSupportSetting | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "support", "read_only": False}
     )
+
+
+class OrgOktaSupportSettingsObjDict(TypedDict, total=False):
+    """The OrgOktaSupportSettingsObj body as a dict: wire names, readOnly fields left out."""
+
+    support: OrgOktaSupportSetting | Literal["DISABLED", "ENABLED"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,7 @@ class OrgPreferences(Model):
         default=UNSET, metadata={"wire": "showEndUserFooter", "read_only": True}
     )
     """Indicates if the footer is shown on the End-User Dashboard"""
+
+
+class OrgPreferencesDict(TypedDict, total=False):
+    """The OrgPreferences body as a dict: wire names, readOnly fields left out."""

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .org_general_setting_links import OrgGeneralSettingLinks
+    from .org_general_setting_links import OrgGeneralSettingLinks, OrgGeneralSettingLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -106,3 +106,20 @@ class OrgSetting(Model):
         default=UNSET, metadata={"wire": "website", "read_only": False}
     )
     """Website of the organization associated with the org"""
+
+
+class OrgSettingDict(TypedDict, total=False):
+    """The OrgSetting body as a dict: wire names, readOnly fields left out."""
+
+    _links: OrgGeneralSettingLinksDict | OrgGeneralSettingLinks | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    companyName: str | None
+    country: str | None
+    endUserSupportHelpURL: str | None
+    phoneNumber: str | None
+    postalCode: str | None
+    state: str | None
+    supportPhoneNumber: str | None
+    website: str | None

@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationalUnit(Model):
     """The OrganizationalUnit object."""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
+
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the organizational unit where privileged app users are present"""
+
+
+class OrganizationalUnitDict(TypedDict, total=False):
+    """The OrganizationalUnit body as a dict: wire names, readOnly fields left out."""
+
+    name: str

@@ -6,17 +6,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .os_account_display_name import OSAccountDisplayName
-    from .os_account_embedded import OSAccountEmbedded
-    from .os_account_links import OSAccountLinks
+    from okta_async._core.model import OpenStr
+
+    from .os_account_display_name import OSAccountDisplayName, OSAccountDisplayNameDict
+    from .os_account_embedded import OSAccountEmbedded, OSAccountEmbeddedDict
+    from .os_account_links import OSAccountLinks, OSAccountLinksDict
     from .os_account_platform import OSAccountPlatform
 
 
@@ -29,42 +31,69 @@ class OSAccount(Model):
         {"MACOS": "OSAccountMacOS", "WINDOWS": "OSAccountWindows"},
     )
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "device_id",
+        "id",
+        "last_updated",
+        "platform",
+        "status",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.device_id is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.platform is ABSENT
+            or self.status is ABSENT
+        ):
+            self._drop_absent()
+
     embedded: OSAccountEmbedded | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": False}
     )
-    links: OSAccountLinks | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "_links", "read_only": False, "required": True}
+    links: OSAccountLinks = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "_links", "read_only": False, "required": True, "always": True},
     )
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True, "required": True}
+    created: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "created", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the OS account was created"""
 
-    device_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "deviceId", "read_only": True, "required": True}
+    device_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "deviceId", "read_only": True, "required": True, "always": True},
     )
     """Unique identifier of the device this OS account belongs to"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """Unique identifier for the OS account"""
 
     last_seen_at: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastSeenAt", "read_only": False}
+        default=UNSET, metadata={"wire": "lastSeenAt", "read_only": False, "nullable": True}
     )
     """Timestamp when the OS account was last seen"""
 
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "required": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "lastUpdated", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the OS account was last updated"""
 
-    platform: OSAccountPlatform | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "platform", "read_only": False, "required": True}
+    platform: OSAccountPlatform | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "platform", "read_only": False, "required": True, "always": True},
     )
     resource_alternate_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "resourceAlternateId", "read_only": True}
+        default=UNSET, metadata={"wire": "resourceAlternateId", "read_only": True, "nullable": True}
     )
     resource_display_name: OSAccountDisplayName | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resourceDisplayName", "read_only": False}
@@ -79,7 +108,19 @@ class OSAccount(Model):
     )
     """(server default: "DOSAccount")"""
 
-    status: Literal["ACTIVE", "DELETED"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    status: Literal["ACTIVE", "DELETED"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """Status of the OS account"""
+
+
+class OSAccountDict(TypedDict, total=False):
+    """The OSAccount body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: OSAccountEmbeddedDict | OSAccountEmbedded | None
+    _links: OSAccountLinksDict | OSAccountLinks
+    lastSeenAt: datetime.datetime | str | None
+    platform: OSAccountPlatform | Literal["MACOS", "WINDOWS"] | OpenStr
+    resourceDisplayName: OSAccountDisplayNameDict | OSAccountDisplayName | None
+    status: Literal["ACTIVE", "DELETED"] | OpenStr

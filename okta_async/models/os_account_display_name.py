@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class OSAccountDisplayName(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """Display name of the OS account"""
+
+
+class OSAccountDisplayNameDict(TypedDict, total=False):
+    """The OSAccountDisplayName body as a dict: wire names, readOnly fields left out."""
+
+    sensitive: bool | None
+    value: str | None

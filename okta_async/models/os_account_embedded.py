@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .account_linked_enrollment import AccountLinkedEnrollment
-    from .user import User
+    from .account_linked_enrollment import AccountLinkedEnrollment, AccountLinkedEnrollmentDict
+    from .user import User, UserDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,10 @@ class OSAccountEmbedded(Model):
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
     """Users associated with this OS account"""
+
+
+class OSAccountEmbeddedDict(TypedDict, total=False):
+    """The OSAccountEmbedded body as a dict: wire names, readOnly fields left out."""
+
+    accountLinkedEnrollments: list[AccountLinkedEnrollmentDict | AccountLinkedEnrollment] | None
+    users: list[UserDict | User] | None

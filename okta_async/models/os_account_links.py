@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +26,10 @@ class OSAccountLinks(Model):
     self_: HrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class OSAccountLinksDict(TypedDict, total=False):
+    """The OSAccountLinks body as a dict: wire names, readOnly fields left out."""
+
+    device: HrefObjectDict | HrefObject | None
+    self: HrefObjectDict | HrefObject | None

@@ -5,26 +5,70 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .os_account import OSAccount
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .os_account_display_name import OSAccountDisplayName, OSAccountDisplayNameDict
+    from .os_account_embedded import OSAccountEmbedded, OSAccountEmbeddedDict
+    from .os_account_links import OSAccountLinks, OSAccountLinksDict
     from .os_account_platform import OSAccountPlatform
-    from .windows_os_account_profile import WindowsOSAccountProfile
+    from .windows_os_account_profile import WindowsOSAccountProfile, WindowsOSAccountProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class OSAccountWindows(OSAccount):
     """The OSAccountWindows object."""
 
-    platform: OSAccountPlatform | str | Unset | None = attrs.field(
-        default="WINDOWS", metadata={"wire": "platform", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "device_id",
+        "id",
+        "last_updated",
+        "platform",
+        "status",
+        "profile",
     )
-    profile: WindowsOSAccountProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.device_id is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.platform is ABSENT
+            or self.status is ABSENT
+            or self.profile is ABSENT
+        ):
+            self._drop_absent()
+
+    platform: OSAccountPlatform | str = attrs.field(
+        default="WINDOWS",
+        metadata={"wire": "platform", "read_only": False, "required": True, "always": True},
     )
+    profile: WindowsOSAccountProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
+    )
+
+
+class OSAccountWindowsDict(TypedDict, total=False):
+    """The OSAccountWindows body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: OSAccountEmbeddedDict | OSAccountEmbedded | None
+    _links: OSAccountLinksDict | OSAccountLinks
+    lastSeenAt: datetime.datetime | str | None
+    platform: OSAccountPlatform | Literal["MACOS", "WINDOWS"] | OpenStr
+    profile: WindowsOSAccountProfileDict | WindowsOSAccountProfile
+    resourceDisplayName: OSAccountDisplayNameDict | OSAccountDisplayName | None
+    status: Literal["ACTIVE", "DELETED"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -33,3 +33,10 @@ class OSVersion(Model):
         default=UNSET, metadata={"wire": "minimum", "read_only": False}
     )
     """The device version must be equal to or newer than the specified version string (maximum of three components for iOS and macOS, and maximum of four components for Android)"""
+
+
+class OSVersionDict(TypedDict, total=False):
+    """The OSVersion body as a dict: wire names, readOnly fields left out."""
+
+    dynamicVersionRequirement: dict[str, Any] | None
+    minimum: str | None

@@ -5,28 +5,40 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class OSVersionConstraint(Model):
     """The OSVersionConstraint object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("major_version_constraint",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.major_version_constraint is ABSENT:
+            self._drop_absent()
+
     dynamic_version_requirement: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "dynamicVersionRequirement", "read_only": False}
     )
     """Contains the necessary properties for a dynamic Windows version requirement"""
 
-    major_version_constraint: Literal["WINDOWS_11", "WINDOWS_10"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET,
-            metadata={"wire": "majorVersionConstraint", "read_only": False, "required": True},
-        )
+    major_version_constraint: Literal["WINDOWS_11", "WINDOWS_10"] | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "majorVersionConstraint",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Indicates the Windows major version"""
 
@@ -34,3 +46,11 @@ class OSVersionConstraint(Model):
         default=UNSET, metadata={"wire": "minimum", "read_only": False}
     )
     """The Windows device version must be equal to or newer than the specified version"""
+
+
+class OSVersionConstraintDict(TypedDict, total=False):
+    """The OSVersionConstraint body as a dict: wire names, readOnly fields left out."""
+
+    dynamicVersionRequirement: dict[str, Any] | None
+    majorVersionConstraint: Literal["WINDOWS_11", "WINDOWS_10"] | OpenStr
+    minimum: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .page_root_links import PageRootLinks
+    from .page_root_links import PageRootLinks, PageRootLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +26,9 @@ class PageRoot(Model):
     links: PageRootLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
+
+
+class PageRootDict(TypedDict, total=False):
+    """The PageRoot body as a dict: wire names, readOnly fields left out."""
+
+    _links: PageRootLinksDict | PageRootLinks | None

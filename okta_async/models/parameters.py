@@ -5,29 +5,48 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class Parameters(Model):
     """Attributes used for processing Active Directory or LDAP group membership update"""
 
-    action: Literal["ADD", "REMOVE"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "action", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("action", "attribute", "values")
+
+    def __attrs_post_init__(self) -> None:
+        if self.action is ABSENT or self.attribute is ABSENT or self.values is ABSENT:
+            self._drop_absent()
+
+    action: Literal["ADD", "REMOVE"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "action", "read_only": False, "required": True, "always": True},
     )
     """The update action to take"""
 
-    attribute: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "attribute", "read_only": False, "required": True}
+    attribute: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "attribute", "read_only": False, "required": True, "always": True},
     )
     """The attribute that tracks group memberships in Active Directory or LDAP. For Active Directory, use `member`. For LDAP, use the appropriate attribute found in the LDAP server such as, but not limited to, `uniqueMember` or `member`."""
 
-    values: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "values", "read_only": False, "required": True}
+    values: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "values", "read_only": False, "required": True, "always": True},
     )
     """List of user IDs whose group memberships to update"""
+
+
+class ParametersDict(TypedDict, total=False):
+    """The Parameters body as a dict: wire names, readOnly fields left out."""
+
+    action: Literal["ADD", "REMOVE"] | OpenStr
+    attribute: str
+    values: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_credential_hash import PasswordCredentialHash
-    from .password_credential_hook import PasswordCredentialHook
+    from .password_credential_hash import PasswordCredentialHash, PasswordCredentialHashDict
+    from .password_credential_hook import PasswordCredentialHook, PasswordCredentialHookDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +38,11 @@ class PasswordCredential(Model):
         metadata={"wire": "value", "read_only": False, "write_only": True, "secret": True},
     )
     """Specifies the password for a user. The password policy validates this password."""
+
+
+class PasswordCredentialDict(TypedDict, total=False):
+    """The PasswordCredential body as a dict: wire names, readOnly fields left out."""
+
+    hash: PasswordCredentialHashDict | PasswordCredentialHash | None
+    hook: PasswordCredentialHookDict | PasswordCredentialHook | None
+    value: str | None

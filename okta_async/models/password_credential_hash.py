@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .digest_algorithm import DigestAlgorithm
     from .password_credential_hash_algorithm import PasswordCredentialHashAlgorithm
 
@@ -67,3 +69,21 @@ class PasswordCredentialHash(Model):
         default=UNSET, metadata={"wire": "workFactor", "read_only": False}
     )
     """Governs the strength of the hash and the time required to compute it. Only required for BCRYPT algorithm."""
+
+
+class PasswordCredentialHashDict(TypedDict, total=False):
+    """The PasswordCredentialHash body as a dict: wire names, readOnly fields left out."""
+
+    algorithm: (
+        PasswordCredentialHashAlgorithm
+        | Literal["BCRYPT", "MD5", "PBKDF2", "SHA-1", "SHA-256", "SHA-512"]
+        | OpenStr
+        | None
+    )
+    digestAlgorithm: DigestAlgorithm | Literal["SHA256_HMAC", "SHA512_HMAC"] | OpenStr | None
+    iterationCount: int | None
+    keySize: int | None
+    salt: str | None
+    saltOrder: str | None
+    value: str | None
+    workFactor: int | None

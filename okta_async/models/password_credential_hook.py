@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class PasswordCredentialHook(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The type of password inline hook. Currently, must be set to default."""
+
+
+class PasswordCredentialHookDict(TypedDict, total=False):
+    """The PasswordCredentialHook body as a dict: wire names, readOnly fields left out."""
+
+    type: str | None

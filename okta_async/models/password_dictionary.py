@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_dictionary_common import PasswordDictionaryCommon
+    from .password_dictionary_common import PasswordDictionaryCommon, PasswordDictionaryCommonDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class PasswordDictionary(Model):
     common: PasswordDictionaryCommon | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "common", "read_only": False}
     )
+
+
+class PasswordDictionaryDict(TypedDict, total=False):
+    """The PasswordDictionary body as a dict: wire names, readOnly fields left out."""
+
+    common: PasswordDictionaryCommonDict | PasswordDictionaryCommon | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class PasswordDictionaryCommon(Model):
         default=UNSET, metadata={"wire": "exclude", "read_only": False}
     )
     """Indicates whether to check passwords against the common password dictionary (server default: false)"""
+
+
+class PasswordDictionaryCommonDict(TypedDict, total=False):
+    """The PasswordDictionaryCommon body as a dict: wire names, readOnly fields left out."""
+
+    exclude: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_import_request_data import PasswordImportRequestData
+    from .password_import_request_data import (
+        PasswordImportRequestData,
+        PasswordImportRequestDataDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +35,11 @@ class PasswordImportRequest(Model):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID and URL of the password import inline hook"""
+
+
+class PasswordImportRequestDict(TypedDict, total=False):
+    """The PasswordImportRequest body as a dict: wire names, readOnly fields left out."""
+
+    data: PasswordImportRequestDataDict | PasswordImportRequestData | None
+    eventType: str | None
+    source: str | None

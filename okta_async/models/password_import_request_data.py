@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -25,3 +25,10 @@ class PasswordImportRequestData(Model):
     context: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "context", "read_only": False}
     )
+
+
+class PasswordImportRequestDataDict(TypedDict, total=False):
+    """The PasswordImportRequestData body as a dict: wire names, readOnly fields left out."""
+
+    action: dict[str, Any] | None
+    context: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_base_payload import InlineHookBasePayload
 
 if TYPE_CHECKING:
-    from .password_import_request_data import PasswordImportRequestData
+    from .password_import_request_data import (
+        PasswordImportRequestData,
+        PasswordImportRequestDataDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +36,16 @@ class PasswordImportRequestExecute(InlineHookBasePayload):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID and URL of the password import inline hook"""
+
+
+class PasswordImportRequestExecuteDict(TypedDict, total=False):
+    """The PasswordImportRequestExecute body as a dict: wire names, readOnly fields left out."""
+
+    cloudEventVersion: str | None
+    contentType: str | None
+    data: PasswordImportRequestDataDict | PasswordImportRequestData | None
+    eventId: str | None
+    eventTime: str | None
+    eventType: str | None
+    eventTypeVersion: str | None
+    source: str | None

@@ -5,17 +5,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .policy import Policy
 
 if TYPE_CHECKING:
-    from .password_policy_conditions import PasswordPolicyConditions
-    from .password_policy_settings import PasswordPolicySettings
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .password_policy_conditions import PasswordPolicyConditions, PasswordPolicyConditionsDict
+    from .password_policy_settings import PasswordPolicySettings, PasswordPolicySettingsDict
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_type import PolicyType
 
 
@@ -23,12 +28,50 @@ if TYPE_CHECKING:
 class PasswordPolicy(Policy):
     """The PasswordPolicy object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
     conditions: PasswordPolicyConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
     settings: PasswordPolicySettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "settings", "read_only": False}
     )
-    type: PolicyType | str | Unset | None = attrs.field(
-        default="PASSWORD", metadata={"wire": "type", "read_only": False, "required": True}
+    type: PolicyType | str = attrs.field(
+        default="PASSWORD",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
+
+
+class PasswordPolicyDict(TypedDict, total=False):
+    """The PasswordPolicy body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    conditions: PasswordPolicyConditionsDict | PasswordPolicyConditions | None
+    description: str | None
+    name: str
+    priority: int | None
+    settings: PasswordPolicySettingsDict | PasswordPolicySettings | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
     )

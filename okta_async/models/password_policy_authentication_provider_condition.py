@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .password_policy_authentication_provider_type import (
         PasswordPolicyAuthenticationProviderType,
     )
@@ -27,4 +29,16 @@ class PasswordPolicyAuthenticationProviderCondition(Model):
     )
     provider: PasswordPolicyAuthenticationProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
+    )
+
+
+class PasswordPolicyAuthenticationProviderConditionDict(TypedDict, total=False):
+    """The PasswordPolicyAuthenticationProviderCondition body as a dict: wire names, readOnly fields left out."""
+
+    include: list[str] | None
+    provider: (
+        PasswordPolicyAuthenticationProviderType
+        | Literal["ACTIVE_DIRECTORY", "ANY", "LDAP", "OKTA"]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .password_policy_authentication_provider_condition import (
         PasswordPolicyAuthenticationProviderCondition,
+        PasswordPolicyAuthenticationProviderConditionDict,
     )
 
 
@@ -29,3 +30,14 @@ class PasswordPolicyConditions(Model):
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
     """Identifies users and groups that are used together"""
+
+
+class PasswordPolicyConditionsDict(TypedDict, total=False):
+    """The PasswordPolicyConditions body as a dict: wire names, readOnly fields left out."""
+
+    authProvider: (
+        PasswordPolicyAuthenticationProviderConditionDict
+        | PasswordPolicyAuthenticationProviderCondition
+        | None
+    )
+    people: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_policy_delegation_settings_options import PasswordPolicyDelegationSettingsOptions
+    from .password_policy_delegation_settings_options import (
+        PasswordPolicyDelegationSettingsOptions,
+        PasswordPolicyDelegationSettingsOptionsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -22,4 +25,12 @@ class PasswordPolicyDelegationSettings(Model):
 
     options: PasswordPolicyDelegationSettingsOptions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "options", "read_only": False}
+    )
+
+
+class PasswordPolicyDelegationSettingsDict(TypedDict, total=False):
+    """The PasswordPolicyDelegationSettings body as a dict: wire names, readOnly fields left out."""
+
+    options: (
+        PasswordPolicyDelegationSettingsOptionsDict | PasswordPolicyDelegationSettingsOptions | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class PasswordPolicyDelegationSettingsOptions(Model):
         default=UNSET, metadata={"wire": "skipUnlock", "read_only": False}
     )
     """Indicates if, when performing an unlock operation on an Active Directory sourced User who is locked out of Okta, the system should also attempt to unlock the User's Windows account (server default: false)"""
+
+
+class PasswordPolicyDelegationSettingsOptionsDict(TypedDict, total=False):
+    """The PasswordPolicyDelegationSettingsOptions body as a dict: wire names, readOnly fields left out."""
+
+    skipUnlock: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,14 +13,22 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_policy_password_settings_age import PasswordPolicyPasswordSettingsAge
+    from .password_policy_password_settings_age import (
+        PasswordPolicyPasswordSettingsAge,
+        PasswordPolicyPasswordSettingsAgeDict,
+    )
     from .password_policy_password_settings_breached_protection import (
         PasswordPolicyPasswordSettingsBreachedProtection,
+        PasswordPolicyPasswordSettingsBreachedProtectionDict,
     )
     from .password_policy_password_settings_complexity import (
         PasswordPolicyPasswordSettingsComplexity,
+        PasswordPolicyPasswordSettingsComplexityDict,
     )
-    from .password_policy_password_settings_lockout import PasswordPolicyPasswordSettingsLockout
+    from .password_policy_password_settings_lockout import (
+        PasswordPolicyPasswordSettingsLockout,
+        PasswordPolicyPasswordSettingsLockoutDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,4 +46,23 @@ class PasswordPolicyPasswordSettings(Model):
     )
     lockout: PasswordPolicyPasswordSettingsLockout | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "lockout", "read_only": False}
+    )
+
+
+class PasswordPolicyPasswordSettingsDict(TypedDict, total=False):
+    """The PasswordPolicyPasswordSettings body as a dict: wire names, readOnly fields left out."""
+
+    age: PasswordPolicyPasswordSettingsAgeDict | PasswordPolicyPasswordSettingsAge | None
+    breachedProtection: (
+        PasswordPolicyPasswordSettingsBreachedProtectionDict
+        | PasswordPolicyPasswordSettingsBreachedProtection
+        | None
+    )
+    complexity: (
+        PasswordPolicyPasswordSettingsComplexityDict
+        | PasswordPolicyPasswordSettingsComplexity
+        | None
+    )
+    lockout: (
+        PasswordPolicyPasswordSettingsLockoutDict | PasswordPolicyPasswordSettingsLockout | None
     )

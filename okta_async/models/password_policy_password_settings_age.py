@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,12 @@ class PasswordPolicyPasswordSettingsAge(Model):
         default=UNSET, metadata={"wire": "minAgeMinutes", "read_only": False}
     )
     """Specifies the minimum time interval (in minutes) between password changes: `0` indicates no limit (server default: 0)"""
+
+
+class PasswordPolicyPasswordSettingsAgeDict(TypedDict, total=False):
+    """The PasswordPolicyPasswordSettingsAge body as a dict: wire names, readOnly fields left out."""
+
+    expireWarnDays: int | None
+    historyCount: int | None
+    maxAgeDays: int | None
+    minAgeMinutes: int | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -16,20 +18,29 @@ class PasswordPolicyPasswordSettingsBreachedProtection(Model):
     """Breached Protection settings"""
 
     delegated_workflow_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "delegatedWorkflowId", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "delegatedWorkflowId", "read_only": False, "nullable": True},
     )
     """The `id` of the workflow that runs when a breached password is found during a sign-in attempt."""
 
     expire_after_days: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "expireAfterDays", "read_only": False}
+        default=UNSET, metadata={"wire": "expireAfterDays", "read_only": False, "nullable": True}
     )
     """Specifies the number of days after a breached password is found during a sign-in attempt that the user's password should expire.
     Valid values: 0 through 10. If set to 0, it happens immediately.
     """
 
     logout_enabled: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "logoutEnabled", "read_only": False}
+        default=UNSET, metadata={"wire": "logoutEnabled", "read_only": False, "nullable": True}
     )
     """(Optional, default is false) If true, you must also specify a value for `expireAfterDays`. When enabled, the user's session(s)
     are terminated immediately the first time the user's credentials are detected as part of a breach. (server default: false)
     """
+
+
+class PasswordPolicyPasswordSettingsBreachedProtectionDict(TypedDict, total=False):
+    """The PasswordPolicyPasswordSettingsBreachedProtection body as a dict: wire names, readOnly fields left out."""
+
+    delegatedWorkflowId: str | None
+    expireAfterDays: int | None
+    logoutEnabled: bool | None

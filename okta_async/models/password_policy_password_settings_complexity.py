@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_dictionary import PasswordDictionary
+    from .password_dictionary import PasswordDictionary, PasswordDictionaryDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -67,3 +67,18 @@ class PasswordPolicyPasswordSettingsComplexity(Model):
         default=UNSET, metadata={"wire": "oelStatement", "read_only": False}
     )
     """<x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>Use an [Expression Language](https://developer.okta.com/docs/reference/okta-expression-language-in-identity-engine/) expression to block a word from being used in a password. You can only block one word per expression. Use the `OR` operator to connect multiple expressions to block multiple words."""
+
+
+class PasswordPolicyPasswordSettingsComplexityDict(TypedDict, total=False):
+    """The PasswordPolicyPasswordSettingsComplexity body as a dict: wire names, readOnly fields left out."""
+
+    dictionary: PasswordDictionaryDict | PasswordDictionary | None
+    excludeAttributes: list[str] | None
+    excludeUsername: bool | None
+    maxConsecutiveCharacters: int | None
+    minLength: int | None
+    minLowerCase: int | None
+    minNumber: int | None
+    minSymbol: int | None
+    minUpperCase: int | None
+    oelStatement: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,12 @@ class PasswordPolicyPasswordSettingsLockout(Model):
         default=UNSET, metadata={"wire": "userLockoutNotificationChannels", "read_only": False}
     )
     """How the user is notified when their account becomes locked. The only acceptable values are `[]` and `['EMAIL']`. (server default: [])"""
+
+
+class PasswordPolicyPasswordSettingsLockoutDict(TypedDict, total=False):
+    """The PasswordPolicyPasswordSettingsLockout body as a dict: wire names, readOnly fields left out."""
+
+    autoUnlockMinutes: int | None
+    maxAttempts: int | None
+    showLockoutFailures: bool | None
+    userLockoutNotificationChannels: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .password_policy_recovery_email_properties import PasswordPolicyRecoveryEmailProperties
+    from .password_policy_recovery_email_properties import (
+        PasswordPolicyRecoveryEmailProperties,
+        PasswordPolicyRecoveryEmailPropertiesDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +33,12 @@ class PasswordPolicyRecoveryEmail(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Whether or not the factor is active"""
+
+
+class PasswordPolicyRecoveryEmailDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryEmail body as a dict: wire names, readOnly fields left out."""
+
+    properties: (
+        PasswordPolicyRecoveryEmailPropertiesDict | PasswordPolicyRecoveryEmailProperties | None
+    )
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .password_policy_recovery_email_recovery_token import (
         PasswordPolicyRecoveryEmailRecoveryToken,
+        PasswordPolicyRecoveryEmailRecoveryTokenDict,
     )
 
 
@@ -24,4 +25,14 @@ class PasswordPolicyRecoveryEmailProperties(Model):
 
     recovery_token: PasswordPolicyRecoveryEmailRecoveryToken | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recoveryToken", "read_only": False}
+    )
+
+
+class PasswordPolicyRecoveryEmailPropertiesDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryEmailProperties body as a dict: wire names, readOnly fields left out."""
+
+    recoveryToken: (
+        PasswordPolicyRecoveryEmailRecoveryTokenDict
+        | PasswordPolicyRecoveryEmailRecoveryToken
+        | None
     )

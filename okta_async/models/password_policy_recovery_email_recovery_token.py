@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class PasswordPolicyRecoveryEmailRecoveryToken(Model):
         default=UNSET, metadata={"wire": "tokenLifetimeMinutes", "read_only": False}
     )
     """Lifetime (in minutes) of the recovery token (server default: 10080)"""
+
+
+class PasswordPolicyRecoveryEmailRecoveryTokenDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryEmailRecoveryToken body as a dict: wire names, readOnly fields left out."""
+
+    tokenLifetimeMinutes: int | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
 
 
@@ -24,3 +26,9 @@ class PasswordPolicyRecoveryFactorSettings(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Whether or not the factor is active"""
+
+
+class PasswordPolicyRecoveryFactorSettingsDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryFactorSettings body as a dict: wire names, readOnly fields left out."""
+
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,18 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_policy_recovery_email import PasswordPolicyRecoveryEmail
-    from .password_policy_recovery_factor_settings import PasswordPolicyRecoveryFactorSettings
-    from .password_policy_recovery_question import PasswordPolicyRecoveryQuestion
+    from .password_policy_recovery_email import (
+        PasswordPolicyRecoveryEmail,
+        PasswordPolicyRecoveryEmailDict,
+    )
+    from .password_policy_recovery_factor_settings import (
+        PasswordPolicyRecoveryFactorSettings,
+        PasswordPolicyRecoveryFactorSettingsDict,
+    )
+    from .password_policy_recovery_question import (
+        PasswordPolicyRecoveryQuestion,
+        PasswordPolicyRecoveryQuestionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -41,3 +50,14 @@ class PasswordPolicyRecoveryFactors(Model):
         default=UNSET, metadata={"wire": "recovery_question", "read_only": False}
     )
     """Okta security question"""
+
+
+class PasswordPolicyRecoveryFactorsDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryFactors body as a dict: wire names, readOnly fields left out."""
+
+    okta_call: (
+        PasswordPolicyRecoveryFactorSettingsDict | PasswordPolicyRecoveryFactorSettings | None
+    )
+    okta_email: PasswordPolicyRecoveryEmailDict | PasswordPolicyRecoveryEmail | None
+    okta_sms: PasswordPolicyRecoveryFactorSettingsDict | PasswordPolicyRecoveryFactorSettings | None
+    recovery_question: PasswordPolicyRecoveryQuestionDict | PasswordPolicyRecoveryQuestion | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
     from .password_policy_recovery_question_properties import (
         PasswordPolicyRecoveryQuestionProperties,
+        PasswordPolicyRecoveryQuestionPropertiesDict,
     )
 
 
@@ -30,3 +33,14 @@ class PasswordPolicyRecoveryQuestion(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """Whether or not the factor is active"""
+
+
+class PasswordPolicyRecoveryQuestionDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryQuestion body as a dict: wire names, readOnly fields left out."""
+
+    properties: (
+        PasswordPolicyRecoveryQuestionPropertiesDict
+        | PasswordPolicyRecoveryQuestionProperties
+        | None
+    )
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,7 @@ class PasswordPolicyRecoveryQuestionComplexity(Model):
         default=UNSET, metadata={"wire": "minLength", "read_only": True}
     )
     """Minimum length of the password recovery question answer (server default: 4)"""
+
+
+class PasswordPolicyRecoveryQuestionComplexityDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryQuestionComplexity body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .password_policy_recovery_question_complexity import (
         PasswordPolicyRecoveryQuestionComplexity,
+        PasswordPolicyRecoveryQuestionComplexityDict,
     )
 
 
@@ -24,4 +25,15 @@ class PasswordPolicyRecoveryQuestionProperties(Model):
 
     complexity: PasswordPolicyRecoveryQuestionComplexity | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "complexity", "read_only": False}
+    )
+
+
+class PasswordPolicyRecoveryQuestionPropertiesDict(TypedDict, total=False):
+    """The PasswordPolicyRecoveryQuestionProperties body as a dict: wire names, readOnly fields left out."""
+
+    complexity: (
+        PasswordPolicyRecoveryQuestionComplexityDict
+        | PasswordPolicyRecoveryQuestionComplexity
+        | dict[str, Any]
+        | None
     )

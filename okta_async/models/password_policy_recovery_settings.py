@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_policy_recovery_factors import PasswordPolicyRecoveryFactors
+    from .password_policy_recovery_factors import (
+        PasswordPolicyRecoveryFactors,
+        PasswordPolicyRecoveryFactorsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +28,9 @@ class PasswordPolicyRecoverySettings(Model):
     factors: PasswordPolicyRecoveryFactors | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factors", "read_only": False}
     )
+
+
+class PasswordPolicyRecoverySettingsDict(TypedDict, total=False):
+    """The PasswordPolicyRecoverySettings body as a dict: wire names, readOnly fields left out."""
+
+    factors: PasswordPolicyRecoveryFactorsDict | PasswordPolicyRecoveryFactors | None

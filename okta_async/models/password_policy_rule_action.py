@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_access import PolicyAccess
 
 
@@ -23,3 +25,9 @@ class PasswordPolicyRuleAction(Model):
     access: PolicyAccess | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "access", "read_only": False}
     )
+
+
+class PasswordPolicyRuleActionDict(TypedDict, total=False):
+    """The PasswordPolicyRuleAction body as a dict: wire names, readOnly fields left out."""
+
+    access: PolicyAccess | Literal["ALLOW", "DENY"] | OpenStr | None

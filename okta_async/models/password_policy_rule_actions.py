@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule_actions import PolicyRuleActions
 
 if TYPE_CHECKING:
-    from .password_policy_rule_action import PasswordPolicyRuleAction
-    from .self_service_password_reset_action import SelfServicePasswordResetAction
+    from .password_policy_rule_action import PasswordPolicyRuleAction, PasswordPolicyRuleActionDict
+    from .self_service_password_reset_action import (
+        SelfServicePasswordResetAction,
+        SelfServicePasswordResetActionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,13 @@ class PasswordPolicyRuleActions(PolicyRuleActions):
     self_service_unlock: PasswordPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "selfServiceUnlock", "read_only": False}
     )
+
+
+class PasswordPolicyRuleActionsDict(TypedDict, total=False):
+    """The PasswordPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    passwordChange: PasswordPolicyRuleActionDict | PasswordPolicyRuleAction | None
+    selfServicePasswordReset: (
+        SelfServicePasswordResetActionDict | SelfServicePasswordResetAction | None
+    )
+    selfServiceUnlock: PasswordPolicyRuleActionDict | PasswordPolicyRuleAction | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .policy_network_condition import PolicyNetworkCondition
-    from .policy_people_condition import PolicyPeopleCondition
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
+    from .policy_people_condition import PolicyPeopleCondition, PolicyPeopleConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class PasswordPolicyRuleConditions(Model):
     people: PolicyPeopleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "people", "read_only": False}
     )
+
+
+class PasswordPolicyRuleConditionsDict(TypedDict, total=False):
+    """The PasswordPolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    people: PolicyPeopleConditionDict | PolicyPeopleCondition | None

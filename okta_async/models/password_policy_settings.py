@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,18 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .password_policy_delegation_settings import PasswordPolicyDelegationSettings
-    from .password_policy_password_settings import PasswordPolicyPasswordSettings
-    from .password_policy_recovery_settings import PasswordPolicyRecoverySettings
+    from .password_policy_delegation_settings import (
+        PasswordPolicyDelegationSettings,
+        PasswordPolicyDelegationSettingsDict,
+    )
+    from .password_policy_password_settings import (
+        PasswordPolicyPasswordSettings,
+        PasswordPolicyPasswordSettingsDict,
+    )
+    from .password_policy_recovery_settings import (
+        PasswordPolicyRecoverySettings,
+        PasswordPolicyRecoverySettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +40,11 @@ class PasswordPolicySettings(Model):
     recovery: PasswordPolicyRecoverySettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recovery", "read_only": False}
     )
+
+
+class PasswordPolicySettingsDict(TypedDict, total=False):
+    """The PasswordPolicySettings body as a dict: wire names, readOnly fields left out."""
+
+    delegation: PasswordPolicyDelegationSettingsDict | PasswordPolicyDelegationSettings | None
+    password: PasswordPolicyPasswordSettingsDict | PasswordPolicyPasswordSettings | None
+    recovery: PasswordPolicyRecoverySettingsDict | PasswordPolicyRecoverySettings | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .change_enum import ChangeEnum
     from .enabled_status import EnabledStatus
     from .seed_enum import SeedEnum
@@ -32,3 +34,11 @@ class PasswordSettingObject(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """(server default: "DISABLED")"""
+
+
+class PasswordSettingObjectDict(TypedDict, total=False):
+    """The PasswordSettingObject body as a dict: wire names, readOnly fields left out."""
+
+    change: ChangeEnum | Literal["CHANGE", "KEEP_EXISTING"] | OpenStr | None
+    seed: SeedEnum | Literal["OKTA", "RANDOM"] | OpenStr | None
+    status: EnabledStatus | Literal["DISABLED", "ENABLED"] | OpenStr | None

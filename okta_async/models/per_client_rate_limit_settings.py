@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .per_client_rate_limit_mode import PerClientRateLimitMode
 
 
@@ -20,8 +22,15 @@ if TYPE_CHECKING:
 class PerClientRateLimitSettings(Model):
     """The PerClientRateLimitSettings object."""
 
-    default_mode: PerClientRateLimitMode | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "defaultMode", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("default_mode",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.default_mode is ABSENT:
+            self._drop_absent()
+
+    default_mode: PerClientRateLimitMode | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "defaultMode", "read_only": False, "required": True, "always": True},
     )
     """The default PerClientRateLimitMode that applies to any use case in the absence of a more specific override"""
 
@@ -29,3 +38,10 @@ class PerClientRateLimitSettings(Model):
         default=UNSET, metadata={"wire": "useCaseModeOverrides", "read_only": False}
     )
     """A map of Per-Client Rate Limit Use Case to the applicable PerClientRateLimitMode. Overrides the `defaultMode` property for the specified use cases."""
+
+
+class PerClientRateLimitSettingsDict(TypedDict, total=False):
+    """The PerClientRateLimitSettings body as a dict: wire names, readOnly fields left out."""
+
+    defaultMode: PerClientRateLimitMode | Literal["DISABLE", "ENFORCE", "PREVIEW"] | OpenStr
+    useCaseModeOverrides: dict[str, Any] | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .permission_conditions import PermissionConditions
-    from .permission_links import PermissionLinks
+    from .permission_conditions import PermissionConditions, PermissionConditionsDict
+    from .permission_links import PermissionLinks, PermissionLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +42,10 @@ class Permission(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the permission was last updated"""
+
+
+class PermissionDict(TypedDict, total=False):
+    """The Permission body as a dict: wire names, readOnly fields left out."""
+
+    _links: PermissionLinksDict | PermissionLinks | None
+    conditions: PermissionConditionsDict | PermissionConditions | None

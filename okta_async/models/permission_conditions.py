@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -18,11 +18,18 @@ class PermissionConditions(Model):
     """Conditions for further restricting a permission. See [Permission conditions](https://help.okta.com/okta_help.htm?type=oie&id=ext-permission-conditions)."""
 
     exclude: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "exclude", "read_only": False}
+        default=UNSET, metadata={"wire": "exclude", "read_only": False, "nullable": True}
     )
     """Exclude attributes with specific values for the permission"""
 
     include: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "include", "read_only": False}
+        default=UNSET, metadata={"wire": "include", "read_only": False, "nullable": True}
     )
     """Include attributes with specific values for the permission"""
+
+
+class PermissionConditionsDict(TypedDict, total=False):
+    """The PermissionConditions body as a dict: wire names, readOnly fields left out."""
+
+    exclude: dict[str, Any] | None
+    include: dict[str, Any] | None

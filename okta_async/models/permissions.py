@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .permission import Permission
+    from .permission import Permission, PermissionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class Permissions(Model):
         default=UNSET, metadata={"wire": "permissions", "read_only": False}
     )
     """Array of permissions assigned to the role. See [Permissions](/openapi/okta-management/guides/permissions)."""
+
+
+class PermissionsDict(TypedDict, total=False):
+    """The Permissions body as a dict: wire names, readOnly fields left out."""
+
+    permissions: list[PermissionDict | Permission] | None

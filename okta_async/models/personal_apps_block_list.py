@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class PersonalAppsBlockList(Model):
         default=UNSET, metadata={"wire": "domains", "read_only": False}
     )
     """List of blocked email domains"""
+
+
+class PersonalAppsBlockListDict(TypedDict, total=False):
+    """The PersonalAppsBlockList body as a dict: wire names, readOnly fields left out."""
+
+    domains: list[str] | None

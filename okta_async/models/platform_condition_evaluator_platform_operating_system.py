@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .platform_condition_evaluator_platform_operating_system_version import (
         PlatformConditionEvaluatorPlatformOperatingSystemVersion,
+        PlatformConditionEvaluatorPlatformOperatingSystemVersionDict,
     )
     from .policy_platform_operating_system_type import PolicyPlatformOperatingSystemType
 
@@ -31,4 +34,21 @@ class PlatformConditionEvaluatorPlatformOperatingSystem(Model):
     )
     version: PlatformConditionEvaluatorPlatformOperatingSystemVersion | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "version", "read_only": False}
+    )
+
+
+class PlatformConditionEvaluatorPlatformOperatingSystemDict(TypedDict, total=False):
+    """The PlatformConditionEvaluatorPlatformOperatingSystem body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None
+    type: (
+        PolicyPlatformOperatingSystemType
+        | Literal["ANDROID", "ANY", "CHROMEOS", "IOS", "MACOS", "OTHER", "WINDOWS", "LINUX"]
+        | OpenStr
+        | None
+    )
+    version: (
+        PlatformConditionEvaluatorPlatformOperatingSystemVersionDict
+        | PlatformConditionEvaluatorPlatformOperatingSystemVersion
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .platform_condition_operating_system_version_match_type import (
         PlatformConditionOperatingSystemVersionMatchType,
     )
@@ -28,3 +30,15 @@ class PlatformConditionEvaluatorPlatformOperatingSystemVersion(Model):
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class PlatformConditionEvaluatorPlatformOperatingSystemVersionDict(TypedDict, total=False):
+    """The PlatformConditionEvaluatorPlatformOperatingSystemVersion body as a dict: wire names, readOnly fields left out."""
+
+    matchType: (
+        PlatformConditionOperatingSystemVersionMatchType
+        | Literal["EXPRESSION", "SEMVER"]
+        | OpenStr
+        | None
+    )
+    value: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .platform_condition_evaluator_platform import PlatformConditionEvaluatorPlatform
+    from .platform_condition_evaluator_platform import (
+        PlatformConditionEvaluatorPlatform,
+        PlatformConditionEvaluatorPlatformDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,4 +28,15 @@ class PlatformPolicyRuleCondition(Model):
     )
     include: list[PlatformConditionEvaluatorPlatform] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "include", "read_only": False}
+    )
+
+
+class PlatformPolicyRuleConditionDict(TypedDict, total=False):
+    """The PlatformPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: (
+        list[PlatformConditionEvaluatorPlatformDict | PlatformConditionEvaluatorPlatform] | None
+    )
+    include: (
+        list[PlatformConditionEvaluatorPlatformDict | PlatformConditionEvaluatorPlatform] | None
     )

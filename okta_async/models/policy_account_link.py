@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_account_link_action import PolicyAccountLinkAction
-    from .policy_account_link_filter import PolicyAccountLinkFilter
+    from .policy_account_link_filter import PolicyAccountLinkFilter, PolicyAccountLinkFilterDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +29,10 @@ class PolicyAccountLink(Model):
     filter: PolicyAccountLinkFilter | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "filter", "read_only": False}
     )
+
+
+class PolicyAccountLinkDict(TypedDict, total=False):
+    """The PolicyAccountLink body as a dict: wire names, readOnly fields left out."""
+
+    action: PolicyAccountLinkAction | Literal["AUTO", "DISABLED"] | OpenStr | None
+    filter: PolicyAccountLinkFilterDict | PolicyAccountLinkFilter | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,14 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .policy_account_link_filter_groups import PolicyAccountLinkFilterGroups
-    from .policy_account_link_filter_users import PolicyAccountLinkFilterUsers
+    from .policy_account_link_filter_groups import (
+        PolicyAccountLinkFilterGroups,
+        PolicyAccountLinkFilterGroupsDict,
+    )
+    from .policy_account_link_filter_users import (
+        PolicyAccountLinkFilterUsers,
+        PolicyAccountLinkFilterUsersDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +33,10 @@ class PolicyAccountLinkFilter(Model):
     users: PolicyAccountLinkFilterUsers | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
+
+
+class PolicyAccountLinkFilterDict(TypedDict, total=False):
+    """The PolicyAccountLinkFilter body as a dict: wire names, readOnly fields left out."""
+
+    groups: PolicyAccountLinkFilterGroupsDict | PolicyAccountLinkFilterGroups | None
+    users: PolicyAccountLinkFilterUsersDict | PolicyAccountLinkFilterUsers | None

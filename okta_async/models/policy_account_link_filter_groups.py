@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class PolicyAccountLinkFilterGroups(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """Specifies the allowlist of Group identifiers to match against. Group memberships are restricted to type `OKTA_GROUP`."""
+
+
+class PolicyAccountLinkFilterGroupsDict(TypedDict, total=False):
+    """The PolicyAccountLinkFilterGroups body as a dict: wire names, readOnly fields left out."""
+
+    include: list[str] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class PolicyAccountLinkFilterUsers(Model):
         default=UNSET, metadata={"wire": "excludeAdmins", "read_only": False}
     )
     """Specifies whether admin users should be excluded from account linking (server default: false)"""
+
+
+class PolicyAccountLinkFilterUsersDict(TypedDict, total=False):
+    """The PolicyAccountLinkFilterUsers body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str] | None
+    excludeAdmins: bool | None

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,11 +17,18 @@ from okta_async._core.unset import UNSET, Unset
 class PolicyContext(Model):
     """The PolicyContext object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("groups", "user")
+
+    def __attrs_post_init__(self) -> None:
+        if self.groups is ABSENT or self.user is ABSENT:
+            self._drop_absent()
+
     device: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "device", "read_only": False}
     )
-    groups: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "groups", "read_only": False, "required": True}
+    groups: dict[str, Any] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "groups", "read_only": False, "required": True, "always": True},
     )
     """An array of Group IDs for the simulate operation. Only user IDs or Group IDs are allowed, not both."""
 
@@ -33,8 +40,9 @@ class PolicyContext(Model):
     )
     """The risk rule condition level"""
 
-    user: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "user", "read_only": False, "required": True}
+    user: dict[str, Any] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "user", "read_only": False, "required": True, "always": True},
     )
     """The user ID for the simulate operation. Only user IDs or Group IDs are allowed, not both."""
 
@@ -42,3 +50,14 @@ class PolicyContext(Model):
         default=UNSET, metadata={"wire": "zones", "read_only": False}
     )
     """The zone ID under the network rule condition."""
+
+
+class PolicyContextDict(TypedDict, total=False):
+    """The PolicyContext body as a dict: wire names, readOnly fields left out."""
+
+    device: dict[str, Any] | None
+    groups: dict[str, Any]
+    ip: str | None
+    risk: dict[str, Any] | None
+    user: dict[str, Any]
+    zones: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,11 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_activate_link import HrefObjectActivateLink
-    from .href_object_deactivate_link import HrefObjectDeactivateLink
-    from .href_object_mappings_link import HrefObjectMappingsLink
-    from .href_object_rules_link import HrefObjectRulesLink
-    from .href_object_self_link import HrefObjectSelfLink
+    from .href_object_activate_link import HrefObjectActivateLink, HrefObjectActivateLinkDict
+    from .href_object_deactivate_link import HrefObjectDeactivateLink, HrefObjectDeactivateLinkDict
+    from .href_object_mappings_link import HrefObjectMappingsLink, HrefObjectMappingsLinkDict
+    from .href_object_rules_link import HrefObjectRulesLink, HrefObjectRulesLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +39,13 @@ class PolicyLinks(Model):
     self_: HrefObjectSelfLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class PolicyLinksDict(TypedDict, total=False):
+    """The PolicyLinks body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectActivateLinkDict | HrefObjectActivateLink | None
+    deactivate: HrefObjectDeactivateLinkDict | HrefObjectDeactivateLink | None
+    mappings: HrefObjectMappingsLinkDict | HrefObjectMappingsLink | None
+    rules: HrefObjectRulesLinkDict | HrefObjectRulesLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .policy_mapping_links import PolicyMappingLinks
+    from .policy_mapping_links import PolicyMappingLinks, PolicyMappingLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,10 @@ class PolicyMapping(Model):
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
+
+
+class PolicyMappingDict(TypedDict, total=False):
+    """The PolicyMapping body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyMappingLinksDict | PolicyMappingLinks | None
+    id: str | None

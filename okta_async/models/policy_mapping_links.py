@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +31,11 @@ class PolicyMappingLinks(LinksSelf):
         default=UNSET, metadata={"wire": "policy", "read_only": False}
     )
     """Link to the mapped policy"""
+
+
+class PolicyMappingLinksDict(TypedDict, total=False):
+    """The PolicyMappingLinks body as a dict: wire names, readOnly fields left out."""
+
+    application: HrefObjectDict | HrefObject | None
+    policy: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_mapping_resource_type import PolicyMappingResourceType
 
 
@@ -28,3 +30,10 @@ class PolicyMappingRequest(Model):
     resource_type: PolicyMappingResourceType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resourceType", "read_only": False}
     )
+
+
+class PolicyMappingRequestDict(TypedDict, total=False):
+    """The PolicyMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    resourceId: str | None
+    resourceType: PolicyMappingResourceType | Literal["ACCESS_POLICY"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_network_connection import PolicyNetworkConnection
 
 
@@ -32,3 +34,11 @@ class PolicyNetworkCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """The zones to include. Required only if connection data type is `ZONE`"""
+
+
+class PolicyNetworkConditionDict(TypedDict, total=False):
+    """The PolicyNetworkCondition body as a dict: wire names, readOnly fields left out."""
+
+    connection: PolicyNetworkConnection | Literal["ANYWHERE", "ZONE"] | OpenStr | None
+    exclude: list[str] | None
+    include: list[str] | None

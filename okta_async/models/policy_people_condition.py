@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .group_condition import GroupCondition
-    from .user_condition import UserCondition
+    from .group_condition import GroupCondition, GroupConditionDict
+    from .user_condition import UserCondition, UserConditionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class PolicyPeopleCondition(Model):
     users: UserCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
+
+
+class PolicyPeopleConditionDict(TypedDict, total=False):
+    """The PolicyPeopleCondition body as a dict: wire names, readOnly fields left out."""
+
+    groups: GroupConditionDict | GroupCondition | None
+    users: UserConditionDict | UserCondition | None

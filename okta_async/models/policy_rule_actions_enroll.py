@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_rule_actions_enroll_self import PolicyRuleActionsEnrollSelf
 
 
@@ -22,4 +24,15 @@ class PolicyRuleActionsEnroll(Model):
 
     self_: PolicyRuleActionsEnrollSelf | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
+    )
+
+
+class PolicyRuleActionsEnrollDict(TypedDict, total=False):
+    """The PolicyRuleActionsEnroll body as a dict: wire names, readOnly fields left out."""
+
+    self: (
+        PolicyRuleActionsEnrollSelf
+        | Literal["CHALLENGE", "LOGIN", "NEVER", "NEVER_INCLUDING_RECOVERY"]
+        | OpenStr
+        | None
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_rule_auth_context_type import PolicyRuleAuthContextType
 
 
@@ -22,4 +24,12 @@ class PolicyRuleAuthContextCondition(Model):
 
     auth_type: PolicyRuleAuthContextType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "authType", "read_only": False}
+    )
+
+
+class PolicyRuleAuthContextConditionDict(TypedDict, total=False):
+    """The PolicyRuleAuthContextCondition body as a dict: wire names, readOnly fields left out."""
+
+    authType: (
+        PolicyRuleAuthContextType | Literal["ANY", "LDAP_INTERFACE", "RADIUS"] | OpenStr | None
     )

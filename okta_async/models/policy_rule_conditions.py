@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,33 +13,72 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_and_instance_policy_rule_condition import AppAndInstancePolicyRuleCondition
-    from .app_instance_policy_rule_condition import AppInstancePolicyRuleCondition
+    from .app_and_instance_policy_rule_condition import (
+        AppAndInstancePolicyRuleCondition,
+        AppAndInstancePolicyRuleConditionDict,
+    )
+    from .app_instance_policy_rule_condition import (
+        AppInstancePolicyRuleCondition,
+        AppInstancePolicyRuleConditionDict,
+    )
     from .before_scheduled_action_policy_rule_condition import (
         BeforeScheduledActionPolicyRuleCondition,
+        BeforeScheduledActionPolicyRuleConditionDict,
     )
-    from .client_policy_condition import ClientPolicyCondition
-    from .context_policy_rule_condition import ContextPolicyRuleCondition
-    from .device_policy_rule_condition import DevicePolicyRuleCondition
-    from .grant_type_policy_rule_condition import GrantTypePolicyRuleCondition
-    from .group_policy_rule_condition import GroupPolicyRuleCondition
-    from .identity_provider_policy_rule_condition import IdentityProviderPolicyRuleCondition
-    from .mdm_enrollment_policy_rule_condition import MDMEnrollmentPolicyRuleCondition
+    from .client_policy_condition import ClientPolicyCondition, ClientPolicyConditionDict
+    from .context_policy_rule_condition import (
+        ContextPolicyRuleCondition,
+        ContextPolicyRuleConditionDict,
+    )
+    from .device_policy_rule_condition import (
+        DevicePolicyRuleCondition,
+        DevicePolicyRuleConditionDict,
+    )
+    from .grant_type_policy_rule_condition import (
+        GrantTypePolicyRuleCondition,
+        GrantTypePolicyRuleConditionDict,
+    )
+    from .group_policy_rule_condition import GroupPolicyRuleCondition, GroupPolicyRuleConditionDict
+    from .identity_provider_policy_rule_condition import (
+        IdentityProviderPolicyRuleCondition,
+        IdentityProviderPolicyRuleConditionDict,
+    )
+    from .mdm_enrollment_policy_rule_condition import (
+        MDMEnrollmentPolicyRuleCondition,
+        MDMEnrollmentPolicyRuleConditionDict,
+    )
     from .oauth2_scopes_mediation_policy_rule_condition import (
         OAuth2ScopesMediationPolicyRuleCondition,
+        OAuth2ScopesMediationPolicyRuleConditionDict,
     )
     from .password_policy_authentication_provider_condition import (
         PasswordPolicyAuthenticationProviderCondition,
+        PasswordPolicyAuthenticationProviderConditionDict,
     )
-    from .platform_policy_rule_condition import PlatformPolicyRuleCondition
-    from .policy_network_condition import PolicyNetworkCondition
-    from .policy_people_condition import PolicyPeopleCondition
-    from .policy_rule_auth_context_condition import PolicyRuleAuthContextCondition
-    from .risk_policy_rule_condition import RiskPolicyRuleCondition
-    from .risk_score_policy_rule_condition import RiskScorePolicyRuleCondition
-    from .user_identifier_policy_rule_condition import UserIdentifierPolicyRuleCondition
-    from .user_policy_rule_condition import UserPolicyRuleCondition
-    from .user_status_policy_rule_condition import UserStatusPolicyRuleCondition
+    from .platform_policy_rule_condition import (
+        PlatformPolicyRuleCondition,
+        PlatformPolicyRuleConditionDict,
+    )
+    from .policy_network_condition import PolicyNetworkCondition, PolicyNetworkConditionDict
+    from .policy_people_condition import PolicyPeopleCondition, PolicyPeopleConditionDict
+    from .policy_rule_auth_context_condition import (
+        PolicyRuleAuthContextCondition,
+        PolicyRuleAuthContextConditionDict,
+    )
+    from .risk_policy_rule_condition import RiskPolicyRuleCondition, RiskPolicyRuleConditionDict
+    from .risk_score_policy_rule_condition import (
+        RiskScorePolicyRuleCondition,
+        RiskScorePolicyRuleConditionDict,
+    )
+    from .user_identifier_policy_rule_condition import (
+        UserIdentifierPolicyRuleCondition,
+        UserIdentifierPolicyRuleConditionDict,
+    )
+    from .user_policy_rule_condition import UserPolicyRuleCondition, UserPolicyRuleConditionDict
+    from .user_status_policy_rule_condition import (
+        UserStatusPolicyRuleCondition,
+        UserStatusPolicyRuleConditionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -109,3 +148,43 @@ class PolicyRuleConditions(Model):
     users: UserPolicyRuleCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "users", "read_only": False}
     )
+
+
+class PolicyRuleConditionsDict(TypedDict, total=False):
+    """The PolicyRuleConditions body as a dict: wire names, readOnly fields left out."""
+
+    app: AppAndInstancePolicyRuleConditionDict | AppAndInstancePolicyRuleCondition | None
+    apps: AppInstancePolicyRuleConditionDict | AppInstancePolicyRuleCondition | None
+    authContext: PolicyRuleAuthContextConditionDict | PolicyRuleAuthContextCondition | None
+    authProvider: (
+        PasswordPolicyAuthenticationProviderConditionDict
+        | PasswordPolicyAuthenticationProviderCondition
+        | None
+    )
+    beforeScheduledAction: (
+        BeforeScheduledActionPolicyRuleConditionDict
+        | BeforeScheduledActionPolicyRuleCondition
+        | None
+    )
+    clients: ClientPolicyConditionDict | ClientPolicyCondition | None
+    context: ContextPolicyRuleConditionDict | ContextPolicyRuleCondition | None
+    device: DevicePolicyRuleConditionDict | DevicePolicyRuleCondition | None
+    grantTypes: GrantTypePolicyRuleConditionDict | GrantTypePolicyRuleCondition | None
+    groups: GroupPolicyRuleConditionDict | GroupPolicyRuleCondition | None
+    identityProvider: (
+        IdentityProviderPolicyRuleConditionDict | IdentityProviderPolicyRuleCondition | None
+    )
+    mdmEnrollment: MDMEnrollmentPolicyRuleConditionDict | MDMEnrollmentPolicyRuleCondition | None
+    network: PolicyNetworkConditionDict | PolicyNetworkCondition | None
+    people: PolicyPeopleConditionDict | PolicyPeopleCondition | None
+    platform: PlatformPolicyRuleConditionDict | PlatformPolicyRuleCondition | None
+    risk: RiskPolicyRuleConditionDict | RiskPolicyRuleCondition | None
+    riskScore: RiskScorePolicyRuleConditionDict | RiskScorePolicyRuleCondition | None
+    scopes: (
+        OAuth2ScopesMediationPolicyRuleConditionDict
+        | OAuth2ScopesMediationPolicyRuleCondition
+        | None
+    )
+    userIdentifier: UserIdentifierPolicyRuleConditionDict | UserIdentifierPolicyRuleCondition | None
+    userStatus: UserStatusPolicyRuleConditionDict | UserStatusPolicyRuleCondition | None
+    users: UserPolicyRuleConditionDict | UserPolicyRuleCondition | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_subject_match_type import PolicySubjectMatchType
-    from .policy_user_name_template import PolicyUserNameTemplate
+    from .policy_user_name_template import PolicyUserNameTemplate, PolicyUserNameTemplateDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +48,17 @@ class PolicySubject(Model):
     user_name_template: PolicyUserNameTemplate | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "userNameTemplate", "read_only": False}
     )
+
+
+class PolicySubjectDict(TypedDict, total=False):
+    """The PolicySubject body as a dict: wire names, readOnly fields left out."""
+
+    filter: str | None
+    matchAttribute: str | None
+    matchType: (
+        PolicySubjectMatchType
+        | Literal["CUSTOM_ATTRIBUTE", "EMAIL", "USERNAME", "USERNAME_OR_EMAIL"]
+        | OpenStr
+        | None
+    )
+    userNameTemplate: PolicyUserNameTemplateDict | PolicyUserNameTemplate | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -21,3 +23,9 @@ class PolicyUserNameTemplate(Model):
     template: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "template", "read_only": False}
     )
+
+
+class PolicyUserNameTemplateDict(TypedDict, total=False):
+    """The PolicyUserNameTemplate body as a dict: wire names, readOnly fields left out."""
+
+    template: str | None

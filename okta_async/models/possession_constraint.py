@@ -5,13 +5,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .access_policy_constraint import AccessPolicyConstraint
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .authentication_method_object import (
+        AuthenticationMethodObject,
+        AuthenticationMethodObjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -47,3 +55,56 @@ class PossessionConstraint(AccessPolicyConstraint):
         attrs.field(default=UNSET, metadata={"wire": "userVerificationMethods", "read_only": False})
     )
     """Indicates which methods can be used for user verification. `userVerificationMethods` can only be used when `userVerification` is `REQUIRED`. `BIOMETRICS` is currently the only supported method."""
+
+
+class PossessionConstraintDict(TypedDict, total=False):
+    """The PossessionConstraint body as a dict: wire names, readOnly fields left out."""
+
+    authenticationMethods: list[AuthenticationMethodObjectDict | AuthenticationMethodObject] | None
+    deviceBound: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    excludedAuthenticationMethods: (
+        list[AuthenticationMethodObjectDict | AuthenticationMethodObject] | None
+    )
+    hardwareProtection: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    methods: (
+        list[
+            Literal[
+                "PASSWORD",
+                "SECURITY_QUESTION",
+                "SMS",
+                "VOICE",
+                "EMAIL",
+                "PUSH",
+                "SIGNED_NONCE",
+                "OTP",
+                "TOTP",
+                "WEBAUTHN",
+                "DUO",
+                "IDP",
+                "CERT",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    phishingResistant: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    reauthenticateIn: str | None
+    required: bool | None
+    types: (
+        list[
+            Literal[
+                "SECURITY_KEY",
+                "PHONE",
+                "EMAIL",
+                "PASSWORD",
+                "SECURITY_QUESTION",
+                "APP",
+                "FEDERATED",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    userPresence: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    userVerification: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    userVerificationMethods: list[Literal["BIOMETRICS", "PIN"] | OpenStr] | None

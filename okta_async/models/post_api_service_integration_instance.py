@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .api_service_integration_instance import APIServiceIntegrationInstance
+
+if TYPE_CHECKING:
+    from .app_properties import AppProperties, AppPropertiesDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -20,3 +25,11 @@ class PostAPIServiceIntegrationInstance(APIServiceIntegrationInstance):
         default=UNSET, metadata={"wire": "clientSecret", "read_only": True, "secret": True}
     )
     """The client secret for the API Service Integration instance. This property is only returned in a POST response."""
+
+
+class PostAPIServiceIntegrationInstanceDict(TypedDict, total=False):
+    """The PostAPIServiceIntegrationInstance body as a dict: wire names, readOnly fields left out."""
+
+    grantedScopes: list[str] | None
+    properties: AppPropertiesDict | AppProperties | dict[str, Any] | None
+    type: str | None

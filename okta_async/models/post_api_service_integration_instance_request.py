@@ -5,30 +5,46 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_properties import AppProperties
+    from .app_properties import AppProperties, AppPropertiesDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class PostAPIServiceIntegrationInstanceRequest(Model):
     """The PostAPIServiceIntegrationInstanceRequest object."""
 
-    granted_scopes: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "grantedScopes", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("granted_scopes", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.granted_scopes is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    granted_scopes: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "grantedScopes", "read_only": False, "required": True, "always": True},
     )
     """The list of Okta management scopes granted to the API Service Integration instance. See [Okta management OAuth 2.0 scopes](/oauth2/#okta-admin-management)."""
 
     properties: AppProperties | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "properties", "read_only": False}
     )
-    type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The type of the API service integration. This string is an underscore-concatenated, lowercased API service integration name. For example, `my_api_log_integration`."""
+
+
+class PostAPIServiceIntegrationInstanceRequestDict(TypedDict, total=False):
+    """The PostAPIServiceIntegrationInstanceRequest body as a dict: wire names, readOnly fields left out."""
+
+    grantedScopes: list[str]
+    properties: AppPropertiesDict | AppProperties | dict[str, Any] | None
+    type: str

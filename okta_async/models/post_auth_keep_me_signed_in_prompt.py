@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,12 @@ class PostAuthKeepMeSignedInPrompt(Model):
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
     """The title on the Sign-In Widget when prompting for Stay signed in"""
+
+
+class PostAuthKeepMeSignedInPromptDict(TypedDict, total=False):
+    """The PostAuthKeepMeSignedInPrompt body as a dict: wire names, readOnly fields left out."""
+
+    acceptButtonText: str | None
+    rejectButtonText: str | None
+    subtitle: str | None
+    title: str | None

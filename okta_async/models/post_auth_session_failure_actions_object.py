@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -20,3 +23,9 @@ class PostAuthSessionFailureActionsObject(Model):
     action: Literal["RUN_WORKFLOW", "TERMINATE_SESSION"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
+
+
+class PostAuthSessionFailureActionsObjectDict(TypedDict, total=False):
+    """The PostAuthSessionFailureActionsObject body as a dict: wire names, readOnly fields left out."""
+
+    action: Literal["RUN_WORKFLOW", "TERMINATE_SESSION"] | OpenStr | None

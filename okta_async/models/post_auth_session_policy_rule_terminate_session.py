@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -21,3 +24,9 @@ class PostAuthSessionPolicyRuleTerminateSession(Model):
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
     """The action to take when the session protection policy detects a failure."""
+
+
+class PostAuthSessionPolicyRuleTerminateSessionDict(TypedDict, total=False):
+    """The PostAuthSessionPolicyRuleTerminateSession body as a dict: wire names, readOnly fields left out."""
+
+    action: Literal["TERMINATE_SESSION"] | OpenStr | None

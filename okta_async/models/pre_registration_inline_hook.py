@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class PreRegistrationInlineHook(Model):
     inline_hook_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "inlineHookId", "read_only": False}
     )
+
+
+class PreRegistrationInlineHookDict(TypedDict, total=False):
+    """The PreRegistrationInlineHook body as a dict: wire names, readOnly fields left out."""
+
+    inlineHookId: str | None

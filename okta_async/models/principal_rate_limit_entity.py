@@ -6,20 +6,28 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .principal_type import PrincipalType
 
 
 @attrs.define(kw_only=True, repr=False)
 class PrincipalRateLimitEntity(Model):
     """The PrincipalRateLimitEntity object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("principal_id", "principal_type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.principal_id is ABSENT or self.principal_type is ABSENT:
+            self._drop_absent()
 
     created_by: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "createdBy", "read_only": True}
@@ -59,11 +67,22 @@ class PrincipalRateLimitEntity(Model):
     )
     """The unique identifier of the Okta org"""
 
-    principal_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "principalId", "read_only": False, "required": True}
+    principal_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "principalId", "read_only": False, "required": True, "always": True},
     )
     """The unique identifier of the principal. This is the ID of the API token or OAuth 2.0 app."""
 
-    principal_type: PrincipalType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "principalType", "read_only": False, "required": True}
+    principal_type: PrincipalType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "principalType", "read_only": False, "required": True, "always": True},
     )
+
+
+class PrincipalRateLimitEntityDict(TypedDict, total=False):
+    """The PrincipalRateLimitEntity body as a dict: wire names, readOnly fields left out."""
+
+    defaultConcurrencyPercentage: int | None
+    defaultPercentage: int | None
+    principalId: str
+    principalType: PrincipalType | Literal["OAUTH_CLIENT", "SSWS_TOKEN"] | OpenStr

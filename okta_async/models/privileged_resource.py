@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .credential_sync_info import CredentialSyncInfo
+    from okta_async._core.model import OpenStr
+
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
     from .privileged_resource_status import PrivilegedResourceStatus
     from .privileged_resource_type import PrivilegedResourceType
 
@@ -30,6 +32,12 @@ class PrivilegedResource(Model):
             "OKTA_USER_ACCOUNT": "PrivilegedResourceAccountOkta",
         },
     )
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("resource_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.resource_type is ABSENT:
+            self._drop_absent()
 
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
@@ -47,9 +55,23 @@ class PrivilegedResource(Model):
     )
     """Timestamp when the object was last updated"""
 
-    resource_type: PrivilegedResourceType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "resourceType", "read_only": False, "required": True}
+    resource_type: PrivilegedResourceType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "resourceType", "read_only": False, "required": True, "always": True},
     )
     status: PrivilegedResourceStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
+    )
+
+
+class PrivilegedResourceDict(TypedDict, total=False):
+    """The PrivilegedResource body as a dict: wire names, readOnly fields left out."""
+
+    credentialSyncInfo: CredentialSyncInfoDict | CredentialSyncInfo | None
+    resourceType: PrivilegedResourceType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    status: (
+        PrivilegedResourceStatus
+        | Literal["ACTIVE", "CREATED", "CREATION_FAILED", "INACTIVE", "PENDING"]
+        | OpenStr
+        | None
     )

@@ -5,17 +5,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .privileged_resource import PrivilegedResource
 
 if TYPE_CHECKING:
-    from .app_account_container_details import AppAccountContainerDetails
-    from .privileged_resource_credentials import PrivilegedResourceCredentials
+    from okta_async._core.model import OpenStr
+
+    from .app_account_container_details import (
+        AppAccountContainerDetails,
+        AppAccountContainerDetailsDict,
+    )
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
+    from .privileged_resource_credentials import (
+        PrivilegedResourceCredentials,
+        PrivilegedResourceCredentialsDict,
+    )
+    from .privileged_resource_status import PrivilegedResourceStatus
     from .privileged_resource_type import PrivilegedResourceType
 
 
@@ -23,13 +34,34 @@ if TYPE_CHECKING:
 class PrivilegedResourceAccountAppRequest(PrivilegedResource):
     """The PrivilegedResourceAccountAppRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("resource_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.resource_type is ABSENT:
+            self._drop_absent()
+
     container_details: AppAccountContainerDetails | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "containerDetails", "read_only": False}
     )
     credentials: PrivilegedResourceCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-    resource_type: PrivilegedResourceType | str | Unset | None = attrs.field(
+    resource_type: PrivilegedResourceType | str = attrs.field(
         default="APP_ACCOUNT",
-        metadata={"wire": "resourceType", "read_only": False, "required": True},
+        metadata={"wire": "resourceType", "read_only": False, "required": True, "always": True},
+    )
+
+
+class PrivilegedResourceAccountAppRequestDict(TypedDict, total=False):
+    """The PrivilegedResourceAccountAppRequest body as a dict: wire names, readOnly fields left out."""
+
+    containerDetails: AppAccountContainerDetailsDict | AppAccountContainerDetails | None
+    credentialSyncInfo: CredentialSyncInfoDict | CredentialSyncInfo | None
+    credentials: PrivilegedResourceCredentialsDict | PrivilegedResourceCredentials | None
+    resourceType: PrivilegedResourceType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    status: (
+        PrivilegedResourceStatus
+        | Literal["ACTIVE", "CREATED", "CREATION_FAILED", "INACTIVE", "PENDING"]
+        | OpenStr
+        | None
     )

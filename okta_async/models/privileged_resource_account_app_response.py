@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,16 @@ from okta_async._core.unset import UNSET, Unset
 from .privileged_resource import PrivilegedResource
 
 if TYPE_CHECKING:
-    from .privileged_resource_credentials import PrivilegedResourceCredentials
-    from .profile import Profile
+    from okta_async._core.model import OpenStr
+
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
+    from .privileged_resource_credentials import (
+        PrivilegedResourceCredentials,
+        PrivilegedResourceCredentialsDict,
+    )
+    from .privileged_resource_status import PrivilegedResourceStatus
+    from .privileged_resource_type import PrivilegedResourceType
+    from .profile import Profile, ProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,4 +35,19 @@ class PrivilegedResourceAccountAppResponse(PrivilegedResource):
     )
     profile: Profile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
+    )
+
+
+class PrivilegedResourceAccountAppResponseDict(TypedDict, total=False):
+    """The PrivilegedResourceAccountAppResponse body as a dict: wire names, readOnly fields left out."""
+
+    credentialSyncInfo: CredentialSyncInfoDict | CredentialSyncInfo | None
+    credentials: PrivilegedResourceCredentialsDict | PrivilegedResourceCredentials | None
+    profile: ProfileDict | Profile | dict[str, Any] | None
+    resourceType: PrivilegedResourceType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    status: (
+        PrivilegedResourceStatus
+        | Literal["ACTIVE", "CREATED", "CREATION_FAILED", "INACTIVE", "PENDING"]
+        | OpenStr
+        | None
     )

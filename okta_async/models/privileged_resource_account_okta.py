@@ -5,23 +5,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .privileged_resource import PrivilegedResource
 
 if TYPE_CHECKING:
-    from .privileged_resource_credentials import PrivilegedResourceCredentials
+    from okta_async._core.model import OpenStr
+
+    from .credential_sync_info import CredentialSyncInfo, CredentialSyncInfoDict
+    from .privileged_resource_credentials import (
+        PrivilegedResourceCredentials,
+        PrivilegedResourceCredentialsDict,
+    )
+    from .privileged_resource_status import PrivilegedResourceStatus
     from .privileged_resource_type import PrivilegedResourceType
-    from .profile import Profile
+    from .profile import Profile, ProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class PrivilegedResourceAccountOkta(PrivilegedResource):
     """The PrivilegedResourceAccountOkta object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("resource_type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.resource_type is ABSENT:
+            self._drop_absent()
 
     credentials: PrivilegedResourceCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
@@ -34,7 +48,23 @@ class PrivilegedResourceAccountOkta(PrivilegedResource):
     )
     """The user ID associated with the Okta privileged resource"""
 
-    resource_type: PrivilegedResourceType | str | Unset | None = attrs.field(
+    resource_type: PrivilegedResourceType | str = attrs.field(
         default="OKTA_USER_ACCOUNT",
-        metadata={"wire": "resourceType", "read_only": False, "required": True},
+        metadata={"wire": "resourceType", "read_only": False, "required": True, "always": True},
+    )
+
+
+class PrivilegedResourceAccountOktaDict(TypedDict, total=False):
+    """The PrivilegedResourceAccountOkta body as a dict: wire names, readOnly fields left out."""
+
+    credentialSyncInfo: CredentialSyncInfoDict | CredentialSyncInfo | None
+    credentials: PrivilegedResourceCredentialsDict | PrivilegedResourceCredentials | None
+    profile: ProfileDict | Profile | dict[str, Any] | None
+    resourceId: str | None
+    resourceType: PrivilegedResourceType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    status: (
+        PrivilegedResourceStatus
+        | Literal["ACTIVE", "CREATED", "CREATION_FAILED", "INACTIVE", "PENDING"]
+        | OpenStr
+        | None
     )

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,13 +17,27 @@ from okta_async._core.unset import UNSET, Unset
 class PrivilegedResourceCredentials(Model):
     """Credentials for the privileged resource"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("user_name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.user_name is ABSENT:
+            self._drop_absent()
+
     password: str | Unset | None = attrs.field(
         default=UNSET,
         metadata={"wire": "password", "read_only": False, "write_only": True, "secret": True},
     )
     """The password associated with the privileged resource"""
 
-    user_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "userName", "read_only": False, "required": True}
+    user_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "userName", "read_only": False, "required": True, "always": True},
     )
     """The username associated with the privileged resource"""
+
+
+class PrivilegedResourceCredentialsDict(TypedDict, total=False):
+    """The PrivilegedResourceCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: str | None
+    userName: str

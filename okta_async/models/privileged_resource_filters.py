@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_group import AppGroup
-    from .organizational_unit import OrganizationalUnit
+    from .app_group import AppGroup, AppGroupDict
+    from .organizational_unit import OrganizationalUnit, OrganizationalUnitDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,10 @@ class PrivilegedResourceFilters(Model):
         default=UNSET, metadata={"wire": "organizationalUnits", "read_only": False}
     )
     """Array of organizational units where privileged app users are present"""
+
+
+class PrivilegedResourceFiltersDict(TypedDict, total=False):
+    """The PrivilegedResourceFilters body as a dict: wire names, readOnly fields left out."""
+
+    appGroups: list[AppGroupDict | AppGroup] | None
+    organizationalUnits: list[OrganizationalUnitDict | OrganizationalUnit] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .profile import Profile
+    from .profile import Profile, ProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class PrivilegedResourceUpdateRequest(Model):
         default=UNSET, metadata={"wire": "userName", "read_only": False}
     )
     """The username associated with the privileged resource"""
+
+
+class PrivilegedResourceUpdateRequestDict(TypedDict, total=False):
+    """The PrivilegedResourceUpdateRequest body as a dict: wire names, readOnly fields left out."""
+
+    profile: ProfileDict | Profile | dict[str, Any] | None
+    userName: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -13,3 +15,7 @@ from okta_async._core.model import Model
 @attrs.define(kw_only=True, repr=False)
 class Profile(Model):
     """Specific profile properties for the privileged resource"""
+
+
+class ProfileDict(TypedDict, total=False):
+    """The Profile body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
-    from .profile_enrollment_policy_rule_actions import ProfileEnrollmentPolicyRuleActions
+    from .profile_enrollment_policy_rule_actions import (
+        ProfileEnrollmentPolicyRuleActions,
+        ProfileEnrollmentPolicyRuleActionsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,10 +33,41 @@ class ProfileEnrollmentPolicyRule(PolicyRule):
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
     conditions: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False}
+        default=UNSET, metadata={"wire": "conditions", "read_only": False, "nullable": True}
     )
     """Policy rule conditions aren't supported for this policy type."""
 
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="PROFILE_ENROLLMENT", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class ProfileEnrollmentPolicyRuleDict(TypedDict, total=False):
+    """The ProfileEnrollmentPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: ProfileEnrollmentPolicyRuleActionsDict | ProfileEnrollmentPolicyRuleActions | None
+    conditions: str | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

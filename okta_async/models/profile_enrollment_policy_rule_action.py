@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,12 +13,19 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .pre_registration_inline_hook import PreRegistrationInlineHook
+    from okta_async._core.model import OpenStr
+
+    from .pre_registration_inline_hook import (
+        PreRegistrationInlineHook,
+        PreRegistrationInlineHookDict,
+    )
     from .profile_enrollment_policy_rule_activation_requirement import (
         ProfileEnrollmentPolicyRuleActivationRequirement,
+        ProfileEnrollmentPolicyRuleActivationRequirementDict,
     )
     from .profile_enrollment_policy_rule_profile_attribute import (
         ProfileEnrollmentPolicyRuleProfileAttribute,
+        ProfileEnrollmentPolicyRuleProfileAttributeDict,
     )
 
 
@@ -76,3 +83,30 @@ class ProfileEnrollmentPolicyRuleAction(Model):
         default=UNSET, metadata={"wire": "unknownUserAction", "read_only": False}
     )
     """Which action should be taken if this user is new"""
+
+
+class ProfileEnrollmentPolicyRuleActionDict(TypedDict, total=False):
+    """The ProfileEnrollmentPolicyRuleAction body as a dict: wire names, readOnly fields left out."""
+
+    access: Literal["ALLOW", "DENY"] | OpenStr | None
+    activationRequirements: (
+        ProfileEnrollmentPolicyRuleActivationRequirementDict
+        | ProfileEnrollmentPolicyRuleActivationRequirement
+        | None
+    )
+    allowedIdentifiers: list[str] | None
+    enrollAuthenticatorTypes: list[str] | None
+    preRegistrationInlineHooks: (
+        list[PreRegistrationInlineHookDict | PreRegistrationInlineHook] | None
+    )
+    profileAttributes: (
+        list[
+            ProfileEnrollmentPolicyRuleProfileAttributeDict
+            | ProfileEnrollmentPolicyRuleProfileAttribute
+        ]
+        | None
+    )
+    progressiveProfilingAction: Literal["ENABLED", "DISABLED"] | OpenStr | None
+    targetGroupIds: list[str] | None
+    uiSchemaId: str | None
+    unknownUserAction: Literal["DENY", "REGISTER"] | OpenStr | None

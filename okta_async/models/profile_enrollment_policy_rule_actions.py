@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule_actions import PolicyRuleActions
 
 if TYPE_CHECKING:
-    from .profile_enrollment_policy_rule_action import ProfileEnrollmentPolicyRuleAction
+    from .profile_enrollment_policy_rule_action import (
+        ProfileEnrollmentPolicyRuleAction,
+        ProfileEnrollmentPolicyRuleActionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,4 +26,12 @@ class ProfileEnrollmentPolicyRuleActions(PolicyRuleActions):
 
     profile_enrollment: ProfileEnrollmentPolicyRuleAction | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profileEnrollment", "read_only": False}
+    )
+
+
+class ProfileEnrollmentPolicyRuleActionsDict(TypedDict, total=False):
+    """The ProfileEnrollmentPolicyRuleActions body as a dict: wire names, readOnly fields left out."""
+
+    profileEnrollment: (
+        ProfileEnrollmentPolicyRuleActionDict | ProfileEnrollmentPolicyRuleAction | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class ProfileEnrollmentPolicyRuleActivationRequirement(Model):
     email_verification: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "emailVerification", "read_only": False}
     )
+
+
+class ProfileEnrollmentPolicyRuleActivationRequirementDict(TypedDict, total=False):
+    """The ProfileEnrollmentPolicyRuleActivationRequirement body as a dict: wire names, readOnly fields left out."""
+
+    emailVerification: bool | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class ProfileEnrollmentPolicyRuleProfileAttribute(Model):
         default=UNSET, metadata={"wire": "required", "read_only": False}
     )
     """(Optional, default `FALSE`) Indicates if this property is required for enrollment (server default: false)"""
+
+
+class ProfileEnrollmentPolicyRuleProfileAttributeDict(TypedDict, total=False):
+    """The ProfileEnrollmentPolicyRuleProfileAttribute body as a dict: wire names, readOnly fields left out."""
+
+    label: str | None
+    name: str | None
+    required: bool | None

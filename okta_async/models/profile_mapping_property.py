@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .profile_mapping_property_push_status import ProfileMappingPropertyPushStatus
 
 
@@ -28,3 +30,10 @@ class ProfileMappingProperty(Model):
     push_status: ProfileMappingPropertyPushStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "pushStatus", "read_only": False}
     )
+
+
+class ProfileMappingPropertyDict(TypedDict, total=False):
+    """The ProfileMappingProperty body as a dict: wire names, readOnly fields left out."""
+
+    expression: str | None
+    pushStatus: ProfileMappingPropertyPushStatus | Literal["DONT_PUSH", "PUSH"] | OpenStr | None

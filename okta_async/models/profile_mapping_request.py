@@ -5,21 +5,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .profile_mapping_property import ProfileMappingProperty
+    from .profile_mapping_property import ProfileMappingProperty, ProfileMappingPropertyDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class ProfileMappingRequest(Model):
     """The updated request body properties"""
 
-    properties: dict[str, ProfileMappingProperty] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "properties", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("properties",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.properties is ABSENT:
+            self._drop_absent()
+
+    properties: dict[str, ProfileMappingProperty] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "properties", "read_only": False, "required": True, "always": True},
     )
+
+
+class ProfileMappingRequestDict(TypedDict, total=False):
+    """The ProfileMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    properties: dict[str, ProfileMappingPropertyDict | ProfileMappingProperty]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .source_links import SourceLinks
+    from .source_links import SourceLinks, SourceLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +38,9 @@ class ProfileMappingSource(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Type of user referenced in the mapping"""
+
+
+class ProfileMappingSourceDict(TypedDict, total=False):
+    """The ProfileMappingSource body as a dict: wire names, readOnly fields left out."""
+
+    _links: SourceLinksDict | SourceLinks | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .enabled_status import EnabledStatus
 
 
@@ -28,3 +30,9 @@ class ProfileSettingObject(Model):
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
     """(server default: "DISABLED")"""
+
+
+class ProfileSettingObjectDict(TypedDict, total=False):
+    """The ProfileSettingObject body as a dict: wire names, readOnly fields left out."""
+
+    status: EnabledStatus | Literal["DISABLED", "ENABLED"] | OpenStr | None

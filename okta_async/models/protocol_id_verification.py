@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .idv_credentials import IDVCredentials
-    from .idv_endpoints import IDVEndpoints
+    from okta_async._core.model import OpenStr
+
+    from .idv_credentials import IDVCredentials, IDVCredentialsDict
+    from .idv_endpoints import IDVEndpoints, IDVEndpointsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +36,12 @@ class ProtocolIdVerification(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """ID verification protocol"""
+
+
+class ProtocolIdVerificationDict(TypedDict, total=False):
+    """The ProtocolIdVerification body as a dict: wire names, readOnly fields left out."""
+
+    credentials: IDVCredentialsDict | IDVCredentials | None
+    endpoints: IDVEndpointsDict | IDVEndpoints | None
+    scopes: list[str] | None
+    type: Literal["ID_PROOFING"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .mtls_credentials import MtlsCredentials
-    from .mtls_endpoints import MtlsEndpoints
+    from okta_async._core.model import OpenStr
+
+    from .mtls_credentials import MtlsCredentials, MtlsCredentialsDict
+    from .mtls_endpoints import MtlsEndpoints, MtlsEndpointsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +33,11 @@ class ProtocolMtls(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Mutual TLS"""
+
+
+class ProtocolMtlsDict(TypedDict, total=False):
+    """The ProtocolMtls body as a dict: wire names, readOnly fields left out."""
+
+    credentials: MtlsCredentialsDict | MtlsCredentials | None
+    endpoints: MtlsEndpointsDict | MtlsEndpoints | None
+    type: Literal["MTLS"] | OpenStr | None

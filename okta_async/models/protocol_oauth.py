@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oauth_credentials import OAuthCredentials
-    from .oauth_endpoints import OAuthEndpoints
+    from okta_async._core.model import OpenStr
+
+    from .oauth_credentials import OAuthCredentials, OAuthCredentialsDict
+    from .oauth_endpoints import OAuthEndpoints, OAuthEndpointsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -34,3 +36,12 @@ class ProtocolOAuth(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """OAuth 2.0 Authorization Code flow"""
+
+
+class ProtocolOAuthDict(TypedDict, total=False):
+    """The ProtocolOAuth body as a dict: wire names, readOnly fields left out."""
+
+    credentials: OAuthCredentialsDict | OAuthCredentials | None
+    endpoints: OAuthEndpointsDict | OAuthEndpoints | None
+    scopes: list[str] | None
+    type: Literal["OAUTH2"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oauth_credentials import OAuthCredentials
-    from .oauth_endpoints import OAuthEndpoints
-    from .oidc_algorithms import OidcAlgorithms
-    from .oidc_issuer import OidcIssuer
-    from .oidc_settings import OidcSettings
+    from okta_async._core.model import OpenStr
+
+    from .oauth_credentials import OAuthCredentials, OAuthCredentialsDict
+    from .oauth_endpoints import OAuthEndpoints, OAuthEndpointsDict
+    from .oidc_algorithms import OidcAlgorithms, OidcAlgorithmsDict
+    from .oidc_issuer import OidcIssuer, OidcIssuerDict
+    from .oidc_settings import OidcSettings, OidcSettingsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -55,3 +57,16 @@ class ProtocolOidc(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """OpenID Connect Authorization Code flow"""
+
+
+class ProtocolOidcDict(TypedDict, total=False):
+    """The ProtocolOidc body as a dict: wire names, readOnly fields left out."""
+
+    algorithms: OidcAlgorithmsDict | OidcAlgorithms | None
+    credentials: OAuthCredentialsDict | OAuthCredentials | None
+    endpoints: OAuthEndpointsDict | OAuthEndpoints | None
+    issuer: OidcIssuerDict | OidcIssuer | None
+    oktaIdpOrgUrl: str | None
+    scopes: list[str] | None
+    settings: OidcSettingsDict | OidcSettings | None
+    type: Literal["OIDC"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .saml_algorithms import SamlAlgorithms
-    from .saml_credentials import SamlCredentials
-    from .saml_endpoints import SamlEndpoints
-    from .saml_relay_state import SamlRelayState
-    from .saml_settings import SamlSettings
+    from okta_async._core.model import OpenStr
+
+    from .saml_algorithms import SamlAlgorithms, SamlAlgorithmsDict
+    from .saml_credentials import SamlCredentials, SamlCredentialsDict
+    from .saml_endpoints import SamlEndpoints, SamlEndpointsDict
+    from .saml_relay_state import SamlRelayState, SamlRelayStateDict
+    from .saml_settings import SamlSettings, SamlSettingsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -43,3 +45,14 @@ class ProtocolSaml(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """SAML 2.0 protocol"""
+
+
+class ProtocolSamlDict(TypedDict, total=False):
+    """The ProtocolSaml body as a dict: wire names, readOnly fields left out."""
+
+    algorithms: SamlAlgorithmsDict | SamlAlgorithms | None
+    credentials: SamlCredentialsDict | SamlCredentials | None
+    endpoints: SamlEndpointsDict | SamlEndpoints | None
+    relayState: SamlRelayStateDict | SamlRelayState | None
+    settings: SamlSettingsDict | SamlSettings | None
+    type: Literal["SAML2"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_action import ProvisioningAction
-    from .provisioning_conditions import ProvisioningConditions
-    from .provisioning_groups import ProvisioningGroups
+    from .provisioning_conditions import ProvisioningConditions, ProvisioningConditionsDict
+    from .provisioning_groups import ProvisioningGroups, ProvisioningGroupsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +37,12 @@ class Provisioning(Model):
         default=UNSET, metadata={"wire": "profileMaster", "read_only": False}
     )
     """Determines if the IdP should act as a source of truth for user profile attributes"""
+
+
+class ProvisioningDict(TypedDict, total=False):
+    """The Provisioning body as a dict: wire names, readOnly fields left out."""
+
+    action: ProvisioningAction | Literal["AUTO", "DISABLED"] | OpenStr | None
+    conditions: ProvisioningConditionsDict | ProvisioningConditions | None
+    groups: ProvisioningGroupsDict | ProvisioningGroups | None
+    profileMaster: bool | None

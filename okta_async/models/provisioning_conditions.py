@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,14 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .provisioning_deprovisioned_condition import ProvisioningDeprovisionedCondition
-    from .provisioning_suspended_condition import ProvisioningSuspendedCondition
+    from .provisioning_deprovisioned_condition import (
+        ProvisioningDeprovisionedCondition,
+        ProvisioningDeprovisionedConditionDict,
+    )
+    from .provisioning_suspended_condition import (
+        ProvisioningSuspendedCondition,
+        ProvisioningSuspendedConditionDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +33,12 @@ class ProvisioningConditions(Model):
     suspended: ProvisioningSuspendedCondition | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "suspended", "read_only": False}
     )
+
+
+class ProvisioningConditionsDict(TypedDict, total=False):
+    """The ProvisioningConditions body as a dict: wire names, readOnly fields left out."""
+
+    deprovisioned: (
+        ProvisioningDeprovisionedConditionDict | ProvisioningDeprovisionedCondition | None
+    )
+    suspended: ProvisioningSuspendedConditionDict | ProvisioningSuspendedCondition | None

@@ -5,17 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .provisioning_connection_request import ProvisioningConnectionRequest
 
 if TYPE_CHECKING:
     from .provisioning_connection_oauth_request_profile import (
         ProvisioningConnectionOauthRequestProfile,
+        ProvisioningConnectionOauthRequestProfileDict,
     )
 
 
@@ -23,6 +24,21 @@ if TYPE_CHECKING:
 class ProvisioningConnectionOauthRequest(ProvisioningConnectionRequest):
     """The ProvisioningConnectionOauthRequest object."""
 
-    profile: ProvisioningConnectionOauthRequestProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT:
+            self._drop_absent()
+
+    profile: ProvisioningConnectionOauthRequestProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ProvisioningConnectionOauthRequestDict(TypedDict, total=False):
+    """The ProvisioningConnectionOauthRequest body as a dict: wire names, readOnly fields left out."""
+
+    profile: (
+        ProvisioningConnectionOauthRequestProfileDict | ProvisioningConnectionOauthRequestProfile
     )

@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .office365_provisioning_settings import Office365ProvisioningSettings
+    from okta_async._core.model import OpenStr
+
+    from .office365_provisioning_settings import (
+        Office365ProvisioningSettings,
+        Office365ProvisioningSettingsDict,
+    )
     from .org2_org_provisioning_oauth_signing_settings import (
         Org2OrgProvisioningOAuthSigningSettings,
+        Org2OrgProvisioningOAuthSigningSettingsDict,
     )
     from .provisioning_connection_oauth_auth_scheme import ProvisioningConnectionOauthAuthScheme
 
@@ -24,8 +30,15 @@ if TYPE_CHECKING:
 class ProvisioningConnectionOauthRequestProfile(Model):
     """The ProvisioningConnectionOauthRequestProfile object."""
 
-    auth_scheme: ProvisioningConnectionOauthAuthScheme | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_scheme",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_scheme is ABSENT:
+            self._drop_absent()
+
+    auth_scheme: ProvisioningConnectionOauthAuthScheme | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authScheme", "read_only": False, "required": True, "always": True},
     )
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
@@ -37,4 +50,15 @@ class ProvisioningConnectionOauthRequestProfile(Model):
     )
     signing: Org2OrgProvisioningOAuthSigningSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
+    )
+
+
+class ProvisioningConnectionOauthRequestProfileDict(TypedDict, total=False):
+    """The ProvisioningConnectionOauthRequestProfile body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionOauthAuthScheme | Literal["OAUTH2"] | OpenStr
+    clientId: str | None
+    settings: Office365ProvisioningSettingsDict | Office365ProvisioningSettings | None
+    signing: (
+        Org2OrgProvisioningOAuthSigningSettingsDict | Org2OrgProvisioningOAuthSigningSettings | None
     )

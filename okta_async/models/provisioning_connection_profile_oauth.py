@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_connection_oauth_auth_scheme import ProvisioningConnectionOauthAuthScheme
 
 
@@ -22,9 +24,23 @@ class ProvisioningConnectionProfileOauth(Model):
     Currently, token-based and OAuth 2.0-based authentication are supported.
     """
 
-    auth_scheme: ProvisioningConnectionOauthAuthScheme | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_scheme",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_scheme is ABSENT:
+            self._drop_absent()
+
+    auth_scheme: ProvisioningConnectionOauthAuthScheme | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authScheme", "read_only": False, "required": True, "always": True},
     )
     client_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "clientId", "read_only": False}
     )
+
+
+class ProvisioningConnectionProfileOauthDict(TypedDict, total=False):
+    """The ProvisioningConnectionProfileOauth body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionOauthAuthScheme | Literal["OAUTH2"] | OpenStr
+    clientId: str | None

@@ -5,16 +5,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self_lifecycle_and_authorize import LinksSelfLifecycleAndAuthorize
-    from .provisioning_connection_response_profile import ProvisioningConnectionResponseProfile
+    from okta_async._core.model import OpenStr
+
+    from .links_self_lifecycle_and_authorize import (
+        LinksSelfLifecycleAndAuthorize,
+        LinksSelfLifecycleAndAuthorizeDict,
+    )
+    from .provisioning_connection_response_profile import (
+        ProvisioningConnectionResponseProfile,
+        ProvisioningConnectionResponseProfileDict,
+    )
     from .provisioning_connection_status import ProvisioningConnectionStatus
     from .provisioning_connection_token_auth_scheme import ProvisioningConnectionTokenAuthScheme
 
@@ -22,6 +30,12 @@ if TYPE_CHECKING:
 @attrs.define(kw_only=True, repr=False)
 class ProvisioningConnectionResponse(Model):
     """The ProvisioningConnectionResponse object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile", "status")
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT or self.status is ABSENT:
+            self._drop_absent()
 
     links: LinksSelfLifecycleAndAuthorize | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -34,9 +48,21 @@ class ProvisioningConnectionResponse(Model):
     )
     """Base URL"""
 
-    profile: ProvisioningConnectionResponseProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: ProvisioningConnectionResponseProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
     )
-    status: ProvisioningConnectionStatus | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    status: ProvisioningConnectionStatus | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
+
+
+class ProvisioningConnectionResponseDict(TypedDict, total=False):
+    """The ProvisioningConnectionResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfLifecycleAndAuthorizeDict | LinksSelfLifecycleAndAuthorize | None
+    authScheme: ProvisioningConnectionTokenAuthScheme | Literal["TOKEN"] | OpenStr | None
+    baseUrl: str | None
+    profile: ProvisioningConnectionResponseProfileDict | ProvisioningConnectionResponseProfile
+    status: ProvisioningConnectionStatus | Literal["DISABLED", "ENABLED", "UNKNOWN"] | OpenStr

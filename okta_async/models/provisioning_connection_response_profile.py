@@ -5,16 +5,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .org2_org_provisioning_oauth_signing_settings import (
         Org2OrgProvisioningOAuthSigningSettings,
+        Org2OrgProvisioningOAuthSigningSettingsDict,
     )
     from .provisioning_connection_auth_scheme import ProvisioningConnectionAuthScheme
 
@@ -23,9 +26,25 @@ if TYPE_CHECKING:
 class ProvisioningConnectionResponseProfile(Model):
     """The ProvisioningConnectionResponseProfile object."""
 
-    auth_scheme: ProvisioningConnectionAuthScheme | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_scheme",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_scheme is ABSENT:
+            self._drop_absent()
+
+    auth_scheme: ProvisioningConnectionAuthScheme | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authScheme", "read_only": False, "required": True, "always": True},
     )
     signing: Org2OrgProvisioningOAuthSigningSettings | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signing", "read_only": False}
+    )
+
+
+class ProvisioningConnectionResponseProfileDict(TypedDict, total=False):
+    """The ProvisioningConnectionResponseProfile body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionAuthScheme | Literal["OAUTH2", "TOKEN", "UNKNOWN"] | OpenStr
+    signing: (
+        Org2OrgProvisioningOAuthSigningSettingsDict | Org2OrgProvisioningOAuthSigningSettings | None
     )

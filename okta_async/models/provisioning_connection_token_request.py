@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .provisioning_connection_request import ProvisioningConnectionRequest
@@ -16,6 +17,7 @@ from .provisioning_connection_request import ProvisioningConnectionRequest
 if TYPE_CHECKING:
     from .provisioning_connection_token_request_profile import (
         ProvisioningConnectionTokenRequestProfile,
+        ProvisioningConnectionTokenRequestProfileDict,
     )
 
 
@@ -23,11 +25,27 @@ if TYPE_CHECKING:
 class ProvisioningConnectionTokenRequest(ProvisioningConnectionRequest):
     """The ProvisioningConnectionTokenRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("profile",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile is ABSENT:
+            self._drop_absent()
+
     base_url: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "baseUrl", "read_only": False}
     )
     """Only used for the Zscaler 2.0 (`zscalerbyz`) app. The base URL for the Zscaler 2.0 target app, which also contains the Zscaler ID."""
 
-    profile: ProvisioningConnectionTokenRequestProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False, "required": True}
+    profile: ProvisioningConnectionTokenRequestProfile = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "profile", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ProvisioningConnectionTokenRequestDict(TypedDict, total=False):
+    """The ProvisioningConnectionTokenRequest body as a dict: wire names, readOnly fields left out."""
+
+    baseUrl: str | None
+    profile: (
+        ProvisioningConnectionTokenRequestProfileDict | ProvisioningConnectionTokenRequestProfile
     )

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_connection_token_auth_scheme import ProvisioningConnectionTokenAuthScheme
 
 
@@ -20,10 +22,24 @@ if TYPE_CHECKING:
 class ProvisioningConnectionTokenRequestProfile(Model):
     """The ProvisioningConnectionTokenRequestProfile object."""
 
-    auth_scheme: ProvisioningConnectionTokenAuthScheme | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authScheme", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("auth_scheme",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.auth_scheme is ABSENT:
+            self._drop_absent()
+
+    auth_scheme: ProvisioningConnectionTokenAuthScheme | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authScheme", "read_only": False, "required": True, "always": True},
     )
     token: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "token", "read_only": False}
     )
     """Token used to authenticate with the app"""
+
+
+class ProvisioningConnectionTokenRequestProfileDict(TypedDict, total=False):
+    """The ProvisioningConnectionTokenRequestProfile body as a dict: wire names, readOnly fields left out."""
+
+    authScheme: ProvisioningConnectionTokenAuthScheme | Literal["TOKEN"] | OpenStr
+    token: str | None

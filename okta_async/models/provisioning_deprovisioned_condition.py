@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_deprovisioned_action import ProvisioningDeprovisionedAction
 
 
@@ -23,3 +25,9 @@ class ProvisioningDeprovisionedCondition(Model):
     action: ProvisioningDeprovisionedAction | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "action", "read_only": False}
     )
+
+
+class ProvisioningDeprovisionedConditionDict(TypedDict, total=False):
+    """The ProvisioningDeprovisionedCondition body as a dict: wire names, readOnly fields left out."""
+
+    action: ProvisioningDeprovisionedAction | Literal["NONE", "REACTIVATE"] | OpenStr | None

@@ -5,43 +5,68 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .scim import Scim
+    from okta_async._core.model import OpenStr
+
+    from .scim import Scim, ScimDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class ProvisioningDetails(Model):
     """Supported provisioning configurations for your integration"""
 
-    features: (
-        list[
-            Literal[
-                "CREATE_USER",
-                "READ_USER",
-                "UPDATE_USER",
-                "DEACTIVATE_USER",
-                "IMPORT_USER_SCHEMA",
-                "CREATE_GROUP",
-                "READ_GROUP",
-                "UPDATE_GROUP",
-                "DEACTIVATE_GROUP",
-            ]
-            | str
+    __okta_always__: ClassVar[tuple[str, ...]] = ("features", "scim")
+
+    def __attrs_post_init__(self) -> None:
+        if self.features is ABSENT or self.scim is ABSENT:
+            self._drop_absent()
+
+    features: list[
+        Literal[
+            "CREATE_USER",
+            "READ_USER",
+            "UPDATE_USER",
+            "DEACTIVATE_USER",
+            "IMPORT_USER_SCHEMA",
+            "CREATE_GROUP",
+            "READ_GROUP",
+            "UPDATE_GROUP",
+            "DEACTIVATE_GROUP",
         ]
-        | Unset
-        | None
-    ) = attrs.field(
-        default=UNSET, metadata={"wire": "features", "read_only": False, "required": True}
+        | str
+    ] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "features", "read_only": False, "required": True, "always": True},
     )
     """List of provisioning features supported in this integration"""
 
-    scim: Scim | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scim", "read_only": False, "required": True}
+    scim: Scim = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scim", "read_only": False, "required": True, "always": True},
     )
+
+
+class ProvisioningDetailsDict(TypedDict, total=False):
+    """The ProvisioningDetails body as a dict: wire names, readOnly fields left out."""
+
+    features: list[
+        Literal[
+            "CREATE_USER",
+            "READ_USER",
+            "UPDATE_USER",
+            "DEACTIVATE_USER",
+            "IMPORT_USER_SCHEMA",
+            "CREATE_GROUP",
+            "READ_GROUP",
+            "UPDATE_GROUP",
+            "DEACTIVATE_GROUP",
+        ]
+        | OpenStr
+    ]
+    scim: ScimDict | Scim

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .provisioning_groups_action import ProvisioningGroupsAction
 
 
@@ -37,3 +39,12 @@ class ProvisioningGroups(Model):
         default=UNSET, metadata={"wire": "sourceAttributeName", "read_only": False}
     )
     """IdP user profile attribute name (case-insensitive) for an array value that contains group memberships"""
+
+
+class ProvisioningGroupsDict(TypedDict, total=False):
+    """The ProvisioningGroups body as a dict: wire names, readOnly fields left out."""
+
+    action: ProvisioningGroupsAction | Literal["APPEND", "ASSIGN", "NONE", "SYNC"] | OpenStr | None
+    assignments: list[str] | None
+    filter: list[str] | None
+    sourceAttributeName: str | None

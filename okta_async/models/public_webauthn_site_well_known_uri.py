@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -13,3 +15,7 @@ from okta_async._core.model import Model
 @attrs.define(kw_only=True, repr=False)
 class PublicWebauthnSiteWellKnownURI(Model):
     """The well-known URI content in JSON object format"""
+
+
+class PublicWebauthnSiteWellKnownURIDict(TypedDict, total=False):
+    """The PublicWebauthnSiteWellKnownURI body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .provider_type import ProviderType
 
 
@@ -45,3 +47,11 @@ class PushProvider(Model):
     provider_type: ProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "providerType", "read_only": False}
     )
+
+
+class PushProviderDict(TypedDict, total=False):
+    """The PushProvider body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    name: str | None
+    providerType: ProviderType | Literal["APNS", "FCM"] | OpenStr | None

@@ -5,17 +5,35 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class RateLimitAdminNotifications(Model):
     """The RateLimitAdminNotifications object."""
 
-    notifications_enabled: bool | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "notificationsEnabled", "read_only": False, "required": True},
+    __okta_always__: ClassVar[tuple[str, ...]] = ("notifications_enabled",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.notifications_enabled is ABSENT:
+            self._drop_absent()
+
+    notifications_enabled: bool = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "notificationsEnabled",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
+
+
+class RateLimitAdminNotificationsDict(TypedDict, total=False):
+    """The RateLimitAdminNotifications body as a dict: wire names, readOnly fields left out."""
+
+    notificationsEnabled: bool

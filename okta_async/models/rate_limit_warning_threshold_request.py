@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class RateLimitWarningThresholdRequest(Model):
     """The RateLimitWarningThresholdRequest object."""
 
-    warning_threshold: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "warningThreshold", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("warning_threshold",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.warning_threshold is ABSENT:
+            self._drop_absent()
+
+    warning_threshold: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "warningThreshold", "read_only": False, "required": True, "always": True},
     )
     """The threshold value (percentage) of a rate limit that, when exceeded, triggers a warning notification. By default, this value is 90 for Workforce orgs and 60 for CIAM orgs."""
+
+
+class RateLimitWarningThresholdRequestDict(TypedDict, total=False):
+    """The RateLimitWarningThresholdRequest body as a dict: wire names, readOnly fields left out."""
+
+    warningThreshold: int

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class RateLimitWarningThresholdResponse(Model):
         default=UNSET, metadata={"wire": "warningThreshold", "read_only": False}
     )
     """The threshold value (percentage) of a rate limit that, when exceeded, triggers a warning notification. By default, this value is 90 for Workforce orgs and 60 for CIAM orgs."""
+
+
+class RateLimitWarningThresholdResponseDict(TypedDict, total=False):
+    """The RateLimitWarningThresholdResponse body as a dict: wire names, readOnly fields left out."""
+
+    warningThreshold: int | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
-    from .realm_profile import RealmProfile
+    from .links_self import LinksSelf, LinksSelfDict
+    from .realm_profile import RealmProfile, RealmProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +46,10 @@ class Realm(Model):
     profile: RealmProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class RealmDict(TypedDict, total=False):
+    """The Realm body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    profile: RealmProfileDict | RealmProfile | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,10 +14,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .actions import Actions
-    from .conditions import Conditions
+    from okta_async._core.model import OpenStr
+
+    from .actions import Actions, ActionsDict
+    from .conditions import Conditions, ConditionsDict
     from .lifecycle_status import LifecycleStatus
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -74,3 +76,15 @@ class RealmAssignment(Model):
     status: LifecycleStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class RealmAssignmentDict(TypedDict, total=False):
+    """The RealmAssignment body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    actions: ActionsDict | Actions | None
+    conditions: ConditionsDict | Conditions | None
+    domains: list[str] | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None

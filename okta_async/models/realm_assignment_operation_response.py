@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +15,9 @@ from okta_async._core.unset import UNSET, Unset
 from .operation_response import OperationResponse
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -43,3 +46,16 @@ class RealmAssignmentOperationResponse(OperationResponse):
         default=UNSET, metadata={"wire": "realmName", "read_only": True}
     )
     """Name of the realm"""
+
+
+class RealmAssignmentOperationResponseDict(TypedDict, total=False):
+    """The RealmAssignmentOperationResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    assignmentOperation: dict[str, Any] | None
+    completed: datetime.datetime | str | None
+    created: datetime.datetime | str
+    id: str
+    started: datetime.datetime | str | None
+    status: Literal["COMPLETED", "SCHEDULED", "IN_PROGRESS", "FAILED"] | OpenStr
+    type: str

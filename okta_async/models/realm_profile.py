@@ -5,17 +5,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class RealmProfile(Model):
     """The RealmProfile object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT:
+            self._drop_absent()
 
     domains: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "domains", "read_only": False}
@@ -25,8 +34,9 @@ class RealmProfile(Model):
     The following characters aren't allowed in the domain name: `!$%^&()=*+,:;<>'[]|/?\\`
     """
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Name of a realm"""
 
@@ -34,3 +44,11 @@ class RealmProfile(Model):
         default=UNSET, metadata={"wire": "realmType", "read_only": False}
     )
     """Used to store partner users. This property must be set to `PARTNER` to access Okta's external partner portal."""
+
+
+class RealmProfileDict(TypedDict, total=False):
+    """The RealmProfile body as a dict: wire names, readOnly fields left out."""
+
+    domains: list[str] | None
+    name: str
+    realmType: Literal["PARTNER", "DEFAULT"] | OpenStr | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -27,3 +29,10 @@ class RecoveryQuestionCredential(Model):
         default=UNSET, metadata={"wire": "question", "read_only": False}
     )
     """The recovery question"""
+
+
+class RecoveryQuestionCredentialDict(TypedDict, total=False):
+    """The RecoveryQuestionCredential body as a dict: wire names, readOnly fields left out."""
+
+    answer: str | None
+    question: str | None

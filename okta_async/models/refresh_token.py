@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class RefreshToken(Model):
         default=UNSET, metadata={"wire": "jti", "read_only": False}
     )
     """The refresh token ID"""
+
+
+class RefreshTokenDict(TypedDict, total=False):
+    """The RefreshToken body as a dict: wire names, readOnly fields left out."""
+
+    jti: str | None

@@ -5,11 +5,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from .inline_hook import InlineHook
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .inline_hook_channel import InlineHookChannel, InlineHookChannelDict
+    from .inline_hook_links import InlineHookLinks, InlineHookLinksDict
+    from .inline_hook_status import InlineHookStatus
+    from .inline_hook_type import InlineHookType
 
 
 @attrs.define(kw_only=True, repr=False)
 class RegistrationInlineHook(InlineHook):
     """The RegistrationInlineHook object."""
+
+
+class RegistrationInlineHookDict(TypedDict, total=False):
+    """The RegistrationInlineHook body as a dict: wire names, readOnly fields left out."""
+
+    _links: InlineHookLinksDict | InlineHookLinks | None
+    channel: InlineHookChannelDict | InlineHookChannel | None
+    name: str | None
+    status: InlineHookStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        InlineHookType
+        | Literal[
+            "com.okta.import.transform",
+            "com.okta.oauth2.tokens.transform",
+            "com.okta.saml.tokens.transform",
+            "com.okta.telephony.provider",
+            "com.okta.user.credential.password.import",
+            "com.okta.user.pre-registration",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,17 @@ class RegistrationInlineHookCommand(Model):
         | Unset
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "type", "read_only": False})
+
+
+class RegistrationInlineHookCommandDict(TypedDict, total=False):
+    """The RegistrationInlineHookCommand body as a dict: wire names, readOnly fields left out."""
+
+    type: (
+        Literal[
+            "com.okta.user.profile.update",
+            "com.okta.action.update",
+            "com.okta.user.progressive.profile.update",
+        ]
+        | OpenStr
+        | None
+    )

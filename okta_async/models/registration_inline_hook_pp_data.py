@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_base_payload import InlineHookBasePayload
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .registration_inline_hook_request_type import RegistrationInlineHookRequestType
 
 
@@ -36,3 +38,22 @@ class RegistrationInlineHookPPData(InlineHookBasePayload):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID of the registration inline hook"""
+
+
+class RegistrationInlineHookPPDataDict(TypedDict, total=False):
+    """The RegistrationInlineHookPPData body as a dict: wire names, readOnly fields left out."""
+
+    cloudEventVersion: str | None
+    contentType: str | None
+    data: dict[str, Any] | None
+    eventId: str | None
+    eventTime: str | None
+    eventType: str | None
+    eventTypeVersion: str | None
+    requestType: (
+        RegistrationInlineHookRequestType
+        | Literal["progressive.profile", "self.service.registration"]
+        | OpenStr
+        | None
+    )
+    source: str | None

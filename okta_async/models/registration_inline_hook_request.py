@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .registration_inline_hook_request_type import RegistrationInlineHookRequestType
 
 
@@ -32,3 +34,16 @@ class RegistrationInlineHookRequest(Model):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID of the registration inline hook"""
+
+
+class RegistrationInlineHookRequestDict(TypedDict, total=False):
+    """The RegistrationInlineHookRequest body as a dict: wire names, readOnly fields left out."""
+
+    eventType: str | None
+    requestType: (
+        RegistrationInlineHookRequestType
+        | Literal["progressive.profile", "self.service.registration"]
+        | OpenStr
+        | None
+    )
+    source: str | None

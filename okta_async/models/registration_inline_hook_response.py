@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -20,3 +20,9 @@ class RegistrationInlineHookResponse(Model):
     commands: list[Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "commands", "read_only": False}
     )
+
+
+class RegistrationInlineHookResponseDict(TypedDict, total=False):
+    """The RegistrationInlineHookResponse body as a dict: wire names, readOnly fields left out."""
+
+    commands: list[Any] | None

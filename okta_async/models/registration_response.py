@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -47,3 +47,10 @@ class RegistrationResponse(Model):
     * `com.okta.action.update`: Allow or deny the user's registration.
     * `com.okta.user.progressive.profile.update`: Change attribute values in the user's Okta Progressive Profile.
     """
+
+
+class RegistrationResponseDict(TypedDict, total=False):
+    """The RegistrationResponse body as a dict: wire names, readOnly fields left out."""
+
+    Error: dict[str, Any] | None
+    commands: list[dict[str, Any]] | None

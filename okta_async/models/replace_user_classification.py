@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .classification_type import ClassificationType
 
 
@@ -23,3 +25,9 @@ class ReplaceUserClassification(Model):
     type: ClassificationType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class ReplaceUserClassificationDict(TypedDict, total=False):
+    """The ReplaceUserClassification body as a dict: wire names, readOnly fields left out."""
+
+    type: ClassificationType | Literal["LITE", "STANDARD"] | OpenStr | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -21,3 +24,9 @@ class ResendUserFactor(Model):
         default=UNSET, metadata={"wire": "factorType", "read_only": False}
     )
     """Type of the factor"""
+
+
+class ResendUserFactorDict(TypedDict, total=False):
+    """The ResendUserFactor body as a dict: wire names, readOnly fields left out."""
+
+    factorType: Literal["call", "email", "sms"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class ResourceConditions(Model):
         default=UNSET, metadata={"wire": "Exclude", "read_only": False}
     )
     """Specific resources to exclude"""
+
+
+class ResourceConditionsDict(TypedDict, total=False):
+    """The ResourceConditions body as a dict: wire names, readOnly fields left out."""
+
+    Exclude: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .json_web_key_status import JsonWebKeyStatus
     from .json_web_key_type import JsonWebKeyType
     from .json_web_key_use import JsonWebKeyUse
@@ -42,3 +44,14 @@ class ResourceServerJsonWebKey(Model):
     use: JsonWebKeyUse | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "use", "read_only": False}
     )
+
+
+class ResourceServerJsonWebKeyDict(TypedDict, total=False):
+    """The ResourceServerJsonWebKey body as a dict: wire names, readOnly fields left out."""
+
+    e: str | None
+    kid: str | None
+    kty: JsonWebKeyType | Literal["RSA"] | OpenStr | None
+    n: str | None
+    status: JsonWebKeyStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    use: JsonWebKeyUse | Literal["enc"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_server_json_web_key import ResourceServerJsonWebKey
+    from .resource_server_json_web_key import ResourceServerJsonWebKey, ResourceServerJsonWebKeyDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class ResourceServerJsonWebKeys(Model):
     keys: list[ResourceServerJsonWebKey] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "keys", "read_only": False}
     )
+
+
+class ResourceServerJsonWebKeysDict(TypedDict, total=False):
+    """The ResourceServerJsonWebKeys body as a dict: wire names, readOnly fields left out."""
+
+    keys: list[ResourceServerJsonWebKeyDict | ResourceServerJsonWebKey] | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_links import ResourceSetLinks
+    from .resource_set_links import ResourceSetLinks, ResourceSetLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +46,11 @@ class ResourceSet(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the role was last updated"""
+
+
+class ResourceSetDict(TypedDict, total=False):
+    """The ResourceSet body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetLinksDict | ResourceSetLinks | None
+    description: str | None
+    label: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class ResourceSetBindingAddMembersRequest(Model):
         default=UNSET, metadata={"wire": "additions", "read_only": False}
     )
     """A list of member resources to add to the role resource set binding"""
+
+
+class ResourceSetBindingAddMembersRequestDict(TypedDict, total=False):
+    """The ResourceSetBindingAddMembersRequest body as a dict: wire names, readOnly fields left out."""
+
+    additions: list[str] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class ResourceSetBindingCreateRequest(Model):
         default=UNSET, metadata={"wire": "role", "read_only": False}
     )
     """Unique key for the role"""
+
+
+class ResourceSetBindingCreateRequestDict(TypedDict, total=False):
+    """The ResourceSetBindingCreateRequest body as a dict: wire names, readOnly fields left out."""
+
+    members: list[str] | None
+    role: str | None

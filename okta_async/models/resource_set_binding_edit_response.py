@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_binding_edit_response_links import ResourceSetBindingEditResponseLinks
+    from .resource_set_binding_edit_response_links import (
+        ResourceSetBindingEditResponseLinks,
+        ResourceSetBindingEditResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class ResourceSetBindingEditResponse(Model):
     links: ResourceSetBindingEditResponseLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
+
+
+class ResourceSetBindingEditResponseDict(TypedDict, total=False):
+    """The ResourceSetBindingEditResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetBindingEditResponseLinksDict | ResourceSetBindingEditResponseLinks | None

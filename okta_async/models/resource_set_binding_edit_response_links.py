@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_bindings_link import HrefObjectBindingsLink
-    from .href_object_resource_set_link import HrefObjectResourceSetLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_bindings_link import HrefObjectBindingsLink, HrefObjectBindingsLinkDict
+    from .href_object_resource_set_link import (
+        HrefObjectResourceSetLink,
+        HrefObjectResourceSetLinkDict,
+    )
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +33,14 @@ class ResourceSetBindingEditResponseLinks(LinksSelf):
     resource_set: HrefObjectResourceSetLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resource-set", "read_only": False}
     )
+
+
+ResourceSetBindingEditResponseLinksDict = TypedDict(
+    "ResourceSetBindingEditResponseLinksDict",
+    {
+        "bindings": "HrefObjectBindingsLinkDict | HrefObjectBindingsLink | None",
+        "resource-set": "HrefObjectResourceSetLinkDict | HrefObjectResourceSetLink | None",
+        "self": "HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None",
+    },
+    total=False,
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_binding_member import ResourceSetBindingMember
-    from .resource_set_binding_members_links import ResourceSetBindingMembersLinks
+    from .resource_set_binding_member import ResourceSetBindingMember, ResourceSetBindingMemberDict
+    from .resource_set_binding_members_links import (
+        ResourceSetBindingMembersLinks,
+        ResourceSetBindingMembersLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +31,10 @@ class ResourceSetBindingMembers(Model):
         default=UNSET, metadata={"wire": "members", "read_only": False}
     )
     """The members of the role resource set binding. If there are more than 100 members for the binding, then the `_links.next` resource is returned with the next list of members."""
+
+
+class ResourceSetBindingMembersDict(TypedDict, total=False):
+    """The ResourceSetBindingMembers body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetBindingMembersLinksDict | ResourceSetBindingMembersLinks | None
+    members: list[ResourceSetBindingMemberDict | ResourceSetBindingMember] | None

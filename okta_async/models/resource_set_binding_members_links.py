@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
-    from .href_object_binding_link import HrefObjectBindingLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_binding_link import HrefObjectBindingLink, HrefObjectBindingLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +30,11 @@ class ResourceSetBindingMembersLinks(LinksSelf):
         default=UNSET, metadata={"wire": "next", "read_only": False}
     )
     """Link to the next list of binding members for the specified role and resource set"""
+
+
+class ResourceSetBindingMembersLinksDict(TypedDict, total=False):
+    """The ResourceSetBindingMembersLinks body as a dict: wire names, readOnly fields left out."""
+
+    binding: HrefObjectBindingLinkDict | HrefObjectBindingLink | None
+    next: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

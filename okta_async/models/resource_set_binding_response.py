@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_binding_response_links import ResourceSetBindingResponseLinks
+    from .resource_set_binding_response_links import (
+        ResourceSetBindingResponseLinks,
+        ResourceSetBindingResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +28,10 @@ class ResourceSetBindingResponse(Model):
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """`id` of the role resource set binding"""
+
+
+class ResourceSetBindingResponseDict(TypedDict, total=False):
+    """The ResourceSetBindingResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetBindingResponseLinksDict | ResourceSetBindingResponseLinks | None
+    id: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_binding_role_links import ResourceSetBindingRoleLinks
+    from .resource_set_binding_role_links import (
+        ResourceSetBindingRoleLinks,
+        ResourceSetBindingRoleLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +28,10 @@ class ResourceSetBindingRole(Model):
     )
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
     """`id` of the role"""
+
+
+class ResourceSetBindingRoleDict(TypedDict, total=False):
+    """The ResourceSetBindingRole body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetBindingRoleLinksDict | ResourceSetBindingRoleLinks | None
+    id: str | None

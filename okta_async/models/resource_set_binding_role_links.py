@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_members_link import HrefObjectMembersLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_members_link import HrefObjectMembersLink, HrefObjectMembersLinkDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +26,10 @@ class ResourceSetBindingRoleLinks(LinksSelf):
     members: HrefObjectMembersLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "members", "read_only": False}
     )
+
+
+class ResourceSetBindingRoleLinksDict(TypedDict, total=False):
+    """The ResourceSetBindingRoleLinks body as a dict: wire names, readOnly fields left out."""
+
+    members: HrefObjectMembersLinkDict | HrefObjectMembersLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_binding_role import ResourceSetBindingRole
-    from .resource_set_bindings_links import ResourceSetBindingsLinks
+    from .resource_set_binding_role import ResourceSetBindingRole, ResourceSetBindingRoleDict
+    from .resource_set_bindings_links import ResourceSetBindingsLinks, ResourceSetBindingsLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +28,10 @@ class ResourceSetBindings(Model):
         default=UNSET, metadata={"wire": "roles", "read_only": False}
     )
     """Roles associated with the resource set binding. If there are more than 100 bindings for the specified resource set, then the `_links.next` resource is returned with the next list of bindings."""
+
+
+class ResourceSetBindingsDict(TypedDict, total=False):
+    """The ResourceSetBindings body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetBindingsLinksDict | ResourceSetBindingsLinks | None
+    roles: list[ResourceSetBindingRoleDict | ResourceSetBindingRole] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,12 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
-    from .href_object_resource_set_link import HrefObjectResourceSetLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_resource_set_link import (
+        HrefObjectResourceSetLink,
+        HrefObjectResourceSetLinkDict,
+    )
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +34,14 @@ class ResourceSetBindingsLinks(LinksSelf):
     resource_set: HrefObjectResourceSetLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resource-set", "read_only": False}
     )
+
+
+ResourceSetBindingsLinksDict = TypedDict(
+    "ResourceSetBindingsLinksDict",
+    {
+        "next": "HrefObjectDict | HrefObject | None",
+        "resource-set": "HrefObjectResourceSetLinkDict | HrefObjectResourceSetLink | None",
+        "self": "HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None",
+    },
+    total=False,
+)

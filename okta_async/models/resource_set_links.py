@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,13 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_bindings_link import HrefObjectBindingsLink
-    from .href_object_resource_set_resources_link import HrefObjectResourceSetResourcesLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_bindings_link import HrefObjectBindingsLink, HrefObjectBindingsLinkDict
+    from .href_object_resource_set_resources_link import (
+        HrefObjectResourceSetResourcesLink,
+        HrefObjectResourceSetResourcesLinkDict,
+    )
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +33,11 @@ class ResourceSetLinks(LinksSelf):
     resources: HrefObjectResourceSetResourcesLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resources", "read_only": False}
     )
+
+
+class ResourceSetLinksDict(TypedDict, total=False):
+    """The ResourceSetLinks body as a dict: wire names, readOnly fields left out."""
+
+    bindings: HrefObjectBindingsLinkDict | HrefObjectBindingsLink | None
+    resources: HrefObjectResourceSetResourcesLinkDict | HrefObjectResourceSetResourcesLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

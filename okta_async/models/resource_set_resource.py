@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_conditions import ResourceConditions
+    from .resource_conditions import ResourceConditions, ResourceConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +46,10 @@ class ResourceSetResource(Model):
         default=UNSET, metadata={"wire": "orn", "read_only": False}
     )
     """The Okta Resource Name (ORN) of the resource"""
+
+
+class ResourceSetResourceDict(TypedDict, total=False):
+    """The ResourceSetResource body as a dict: wire names, readOnly fields left out."""
+
+    conditions: ResourceConditionsDict | ResourceConditions | None
+    orn: str | None

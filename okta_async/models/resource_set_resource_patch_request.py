@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class ResourceSetResourcePatchRequest(Model):
         default=UNSET, metadata={"wire": "additions", "read_only": False}
     )
     """A list of resources to add to the resource set"""
+
+
+class ResourceSetResourcePatchRequestDict(TypedDict, total=False):
+    """The ResourceSetResourcePatchRequest body as a dict: wire names, readOnly fields left out."""
+
+    additions: list[str] | None

@@ -5,25 +5,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .resource_conditions import ResourceConditions
+    from .resource_conditions import ResourceConditions, ResourceConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class ResourceSetResourcePostRequest(Model):
     """The ResourceSetResourcePostRequest object."""
 
-    conditions: ResourceConditions | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "conditions", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("conditions", "resource_orn_or_url")
+
+    def __attrs_post_init__(self) -> None:
+        if self.conditions is ABSENT or self.resource_orn_or_url is ABSENT:
+            self._drop_absent()
+
+    conditions: ResourceConditions = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "conditions", "read_only": False, "required": True, "always": True},
     )
-    resource_orn_or_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "resourceOrnOrUrl", "read_only": False, "required": True}
+    resource_orn_or_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "resourceOrnOrUrl", "read_only": False, "required": True, "always": True},
     )
     """Resource in ORN or REST API URL format"""
+
+
+class ResourceSetResourcePostRequestDict(TypedDict, total=False):
+    """The ResourceSetResourcePostRequest body as a dict: wire names, readOnly fields left out."""
+
+    conditions: ResourceConditionsDict | ResourceConditions
+    resourceOrnOrUrl: str

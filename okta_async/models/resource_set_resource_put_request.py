@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_conditions import ResourceConditions
+    from .resource_conditions import ResourceConditions, ResourceConditionsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class ResourceSetResourcePutRequest(Model):
     conditions: ResourceConditions | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "conditions", "read_only": False}
     )
+
+
+class ResourceSetResourcePutRequestDict(TypedDict, total=False):
+    """The ResourceSetResourcePutRequest body as a dict: wire names, readOnly fields left out."""
+
+    conditions: ResourceConditionsDict | ResourceConditions | None

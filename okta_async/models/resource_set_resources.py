@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .resource_set_resource import ResourceSetResource
-    from .resource_set_resources_links import ResourceSetResourcesLinks
+    from .resource_set_resource import ResourceSetResource, ResourceSetResourceDict
+    from .resource_set_resources_links import (
+        ResourceSetResourcesLinks,
+        ResourceSetResourcesLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class ResourceSetResources(Model):
     resources: list[ResourceSetResource] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resources", "read_only": False}
     )
+
+
+class ResourceSetResourcesDict(TypedDict, total=False):
+    """The ResourceSetResources body as a dict: wire names, readOnly fields left out."""
+
+    _links: ResourceSetResourcesLinksDict | ResourceSetResourcesLinks | None
+    resources: list[ResourceSetResourceDict | ResourceSetResource] | None

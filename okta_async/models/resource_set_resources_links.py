@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_next import LinksNext
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_next_link import HrefObjectNextLink, HrefObjectNextLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +25,13 @@ class ResourceSetResourcesLinks(LinksNext):
     resource_set: HrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resource-set", "read_only": False}
     )
+
+
+ResourceSetResourcesLinksDict = TypedDict(
+    "ResourceSetResourcesLinksDict",
+    {
+        "next": "HrefObjectNextLinkDict | HrefObjectNextLink | None",
+        "resource-set": "HrefObjectDict | HrefObject | None",
+    },
+    total=False,
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_next import LinksNext
-    from .resource_set import ResourceSet
+    from .links_next import LinksNext, LinksNextDict
+    from .resource_set import ResourceSet, ResourceSetDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,13 @@ class ResourceSets(Model):
     resource_sets: list[ResourceSet] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resource-sets", "read_only": False}
     )
+
+
+ResourceSetsDict = TypedDict(
+    "ResourceSetsDict",
+    {
+        "_links": "LinksNextDict | LinksNext | None",
+        "resource-sets": "list[ResourceSetDict | ResourceSet] | None",
+    },
+    total=False,
+)

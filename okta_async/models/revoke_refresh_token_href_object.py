@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class RevokeRefreshTokenHrefObject(Model):
         default=UNSET, metadata={"wire": "href", "read_only": False}
     )
     """Link URI"""
+
+
+class RevokeRefreshTokenHrefObjectDict(TypedDict, total=False):
+    """The RevokeRefreshTokenHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str | None

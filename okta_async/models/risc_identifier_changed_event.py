@@ -5,23 +5,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_subject import SecurityEventSubject
+    from .security_event_subject import SecurityEventSubject, SecurityEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class RiscIdentifierChangedEvent(Model):
     """The subject's identifier has changed, which is either an email address or a phone number change"""
 
-    event_timestamp: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "event_timestamp", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("event_timestamp", "subject")
+
+    def __attrs_post_init__(self) -> None:
+        if self.event_timestamp is ABSENT or self.subject is ABSENT:
+            self._drop_absent()
+
+    event_timestamp: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "event_timestamp", "read_only": False, "required": True, "always": True},
     )
     """The time of the event (UNIX timestamp)"""
 
@@ -30,6 +37,18 @@ class RiscIdentifierChangedEvent(Model):
     )
     """The new identifier value"""
 
-    subject: SecurityEventSubject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subject", "read_only": False, "required": True}
+    subject: SecurityEventSubject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subject", "read_only": False, "required": True, "always": True},
     )
+
+
+RiscIdentifierChangedEventDict = TypedDict(
+    "RiscIdentifierChangedEventDict",
+    {
+        "event_timestamp": "int",
+        "new-value": "str | None",
+        "subject": "SecurityEventSubjectDict | SecurityEventSubject",
+    },
+    total=False,
+)

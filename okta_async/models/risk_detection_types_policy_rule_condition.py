@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .detected_risk_events import DetectedRiskEvents
 
 
@@ -29,3 +31,42 @@ class RiskDetectionTypesPolicyRuleCondition(Model):
         default=UNSET, metadata={"wire": "include", "read_only": False}
     )
     """An array of detected risk events to include in the entity policy rule"""
+
+
+class RiskDetectionTypesPolicyRuleConditionDict(TypedDict, total=False):
+    """The RiskDetectionTypesPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: (
+        list[
+            DetectedRiskEvents
+            | Literal[
+                "ADMIN_REPORTED_USER_RISK",
+                "BRUTE_FORCE_ATTACK",
+                "ENTITY_CRITICAL_ACTION_FROM_HIGH_THREAT_IP",
+                "OKTA_THREAT_INTELLIGENCE",
+                "SECURITY_EVENTS_PROVIDER_REPORTED_RISK",
+                "SESSION_INFLUENCED_USER_RISK",
+                "SUSPICIOUS_APP_ACCESS",
+                "USER_REPORTED_SUSPICIOUS_ACTIVITY",
+            ]
+            | OpenStr
+        ]
+        | None
+    )
+    include: (
+        list[
+            DetectedRiskEvents
+            | Literal[
+                "ADMIN_REPORTED_USER_RISK",
+                "BRUTE_FORCE_ATTACK",
+                "ENTITY_CRITICAL_ACTION_FROM_HIGH_THREAT_IP",
+                "OKTA_THREAT_INTELLIGENCE",
+                "SECURITY_EVENTS_PROVIDER_REPORTED_RISK",
+                "SESSION_INFLUENCED_USER_RISK",
+                "SUSPICIOUS_APP_ACCESS",
+                "USER_REPORTED_SUSPICIOUS_ACTIVITY",
+            ]
+            | OpenStr
+        ]
+        | None
+    )

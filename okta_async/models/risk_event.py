@@ -6,28 +6,35 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .risk_event_subject import RiskEventSubject
+    from .risk_event_subject import RiskEventSubject, RiskEventSubjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class RiskEvent(Model):
     """The RiskEvent object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("subjects",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.subjects is ABSENT:
+            self._drop_absent()
+
     expires_at: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "expiresAt", "read_only": False}
     )
     """Timestamp at which the event expires (expressed as a UTC time zone using ISO 8601 format: yyyy-MM-dd`T`HH:mm:ss.SSS`Z`). If this optional field isn't included, Okta automatically expires the event 24 hours after the event is consumed."""
 
-    subjects: list[RiskEventSubject] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subjects", "read_only": False, "required": True}
+    subjects: list[RiskEventSubject] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subjects", "read_only": False, "required": True, "always": True},
     )
     """List of risk event subjects"""
 
@@ -35,3 +42,11 @@ class RiskEvent(Model):
         default=UNSET, metadata={"wire": "timestamp", "read_only": False}
     )
     """Timestamp of when the event is produced (expressed as a UTC time zone using ISO 8601 format: yyyy-MM-dd`T`HH:mm:ss.SSS`Z`)"""
+
+
+class RiskEventDict(TypedDict, total=False):
+    """The RiskEvent body as a dict: wire names, readOnly fields left out."""
+
+    expiresAt: datetime.datetime | str | None
+    subjects: list[RiskEventSubjectDict | RiskEventSubject]
+    timestamp: datetime.datetime | str | None

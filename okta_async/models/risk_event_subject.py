@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .risk_event_subject_risk_level import RiskEventSubjectRiskLevel
 
 
@@ -20,8 +22,15 @@ if TYPE_CHECKING:
 class RiskEventSubject(Model):
     """The RiskEventSubject object."""
 
-    ip: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "ip", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("ip", "risk_level")
+
+    def __attrs_post_init__(self) -> None:
+        if self.ip is ABSENT or self.risk_level is ABSENT:
+            self._drop_absent()
+
+    ip: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "ip", "read_only": False, "required": True, "always": True},
     )
     """The risk event subject IP address (either an IPv4 or IPv6 address)"""
 
@@ -30,6 +39,15 @@ class RiskEventSubject(Model):
     )
     """Additional reasons for the risk level of the IP"""
 
-    risk_level: RiskEventSubjectRiskLevel | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "riskLevel", "read_only": False, "required": True}
+    risk_level: RiskEventSubjectRiskLevel | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "riskLevel", "read_only": False, "required": True, "always": True},
     )
+
+
+class RiskEventSubjectDict(TypedDict, total=False):
+    """The RiskEventSubject body as a dict: wire names, readOnly fields left out."""
+
+    ip: str
+    message: str | None
+    riskLevel: RiskEventSubjectRiskLevel | Literal["HIGH", "LOW", "MEDIUM"] | OpenStr

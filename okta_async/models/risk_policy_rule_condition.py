@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class RiskPolicyRuleCondition(Model):
     behaviors: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "behaviors", "read_only": False}
     )
+
+
+class RiskPolicyRuleConditionDict(TypedDict, total=False):
+    """The RiskPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    behaviors: list[str] | None

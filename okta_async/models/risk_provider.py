@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .risk_provider_action import RiskProviderAction
 
 
@@ -22,14 +24,29 @@ if TYPE_CHECKING:
 class RiskProvider(Model):
     """The RiskProvider object."""
 
-    links: LinksSelf | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "_links", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("links", "action", "client_id", "id", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.action is ABSENT
+            or self.client_id is ABSENT
+            or self.id is ABSENT
+            or self.name is ABSENT
+        ):
+            self._drop_absent()
+
+    links: LinksSelf = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "_links", "read_only": False, "required": True, "always": True},
     )
-    action: RiskProviderAction | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "action", "read_only": False, "required": True}
+    action: RiskProviderAction | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "action", "read_only": False, "required": True, "always": True},
     )
-    client_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "clientId", "read_only": False, "required": True}
+    client_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "clientId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the [OAuth 2.0 service app](https://developer.okta.com/docs/guides/implement-oauth-for-okta-serviceapp/main/#create-a-service-app-and-grant-scopes) that's used to send risk events to Okta"""
 
@@ -38,8 +55,8 @@ class RiskProvider(Model):
     )
     """Timestamp when the risk provider object was created"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """The ID of the risk provider object"""
 
@@ -48,7 +65,17 @@ class RiskProvider(Model):
     )
     """Timestamp when the risk provider object was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """Name of the risk provider"""
+
+
+class RiskProviderDict(TypedDict, total=False):
+    """The RiskProvider body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf
+    action: RiskProviderAction | Literal["enforce_and_log", "log_only", "none"] | OpenStr
+    clientId: str
+    name: str

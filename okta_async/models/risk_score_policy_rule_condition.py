@@ -5,19 +5,34 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class RiskScorePolicyRuleCondition(Model):
     """Specifies a particular level of risk to match on"""
 
-    level: Literal["ANY", "LOW", "MEDIUM", "HIGH"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "level", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("level",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.level is ABSENT:
+            self._drop_absent()
+
+    level: Literal["ANY", "LOW", "MEDIUM", "HIGH"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "level", "read_only": False, "required": True, "always": True},
     )
     """The level to match"""
+
+
+class RiskScorePolicyRuleConditionDict(TypedDict, total=False):
+    """The RiskScorePolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    level: Literal["ANY", "LOW", "MEDIUM", "HIGH"] | OpenStr

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
     from .role_assignment_type import RoleAssignmentType
     from .role_type import RoleType
 
@@ -51,4 +53,33 @@ class Role(Model):
     )
     type: RoleType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class RoleDict(TypedDict, total=False):
+    """The Role body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    assignmentType: RoleAssignmentType | Literal["CLIENT", "GROUP", "USER"] | OpenStr | None
+    description: str | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: (
+        RoleType
+        | Literal[
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "CUSTOM",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ]
+        | OpenStr
+        | None
     )

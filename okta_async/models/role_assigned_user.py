@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self_and_roles import LinksSelfAndRoles
+    from .links_self_and_roles import LinksSelfAndRoles, LinksSelfAndRolesDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,9 @@ class RoleAssignedUser(Model):
         default=UNSET, metadata={"wire": "orn", "read_only": True}
     )
     """ORN representing the assignee"""
+
+
+class RoleAssignedUserDict(TypedDict, total=False):
+    """The RoleAssignedUser body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndRolesDict | LinksSelfAndRoles | None

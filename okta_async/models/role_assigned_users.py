@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_next_for_role_assignments import LinksNextForRoleAssignments
-    from .role_assigned_user import RoleAssignedUser
+    from .links_next_for_role_assignments import (
+        LinksNextForRoleAssignments,
+        LinksNextForRoleAssignmentsDict,
+    )
+    from .role_assigned_user import RoleAssignedUser, RoleAssignedUserDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class RoleAssignedUsers(Model):
     value: list[RoleAssignedUser] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class RoleAssignedUsersDict(TypedDict, total=False):
+    """The RoleAssignedUsers body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksNextForRoleAssignmentsDict | LinksNextForRoleAssignments | None
+    value: list[RoleAssignedUserDict | RoleAssignedUser] | None

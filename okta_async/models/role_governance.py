@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_governance_sources import LinksGovernanceSources
-    from .role_governance_source import RoleGovernanceSource
+    from .links_governance_sources import LinksGovernanceSources, LinksGovernanceSourcesDict
+    from .role_governance_source import RoleGovernanceSource, RoleGovernanceSourceDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class RoleGovernance(Model):
     grants: list[RoleGovernanceSource] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "grants", "read_only": False}
     )
+
+
+class RoleGovernanceDict(TypedDict, total=False):
+    """The RoleGovernance body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksGovernanceSourcesDict | LinksGovernanceSources | None
+    grants: list[RoleGovernanceSourceDict | RoleGovernanceSource] | None

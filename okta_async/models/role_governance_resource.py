@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class RoleGovernanceResource(Model):
         default=UNSET, metadata={"wire": "resource", "read_only": False}
     )
     """The resources id"""
+
+
+class RoleGovernanceResourceDict(TypedDict, total=False):
+    """The RoleGovernanceResource body as a dict: wire names, readOnly fields left out."""
+
+    label: str | None
+    resource: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .role_governance_resource import RoleGovernanceResource
-    from .role_governance_resources_links import RoleGovernanceResourcesLinks
+    from .role_governance_resource import RoleGovernanceResource, RoleGovernanceResourceDict
+    from .role_governance_resources_links import (
+        RoleGovernanceResourcesLinks,
+        RoleGovernanceResourcesLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class RoleGovernanceResources(Model):
     resources: list[RoleGovernanceResource] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "resources", "read_only": False}
     )
+
+
+class RoleGovernanceResourcesDict(TypedDict, total=False):
+    """The RoleGovernanceResources body as a dict: wire names, readOnly fields left out."""
+
+    _links: RoleGovernanceResourcesLinksDict | RoleGovernanceResourcesLinks | None
+    resources: list[RoleGovernanceResourceDict | RoleGovernanceResource] | None

@@ -6,21 +6,32 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .governance_source_type import GovernanceSourceType
-    from .role_governance_source_links import RoleGovernanceSourceLinks
+    from .role_governance_source_links import (
+        RoleGovernanceSourceLinks,
+        RoleGovernanceSourceLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class RoleGovernanceSource(Model):
     """User role governance source"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("grant_id", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.grant_id is ABSENT or self.type is ABSENT:
+            self._drop_absent()
 
     links: RoleGovernanceSourceLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -35,11 +46,20 @@ class RoleGovernanceSource(Model):
     )
     """The expiration date of the entitlement bundle"""
 
-    grant_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "grantId", "read_only": True, "required": True}
+    grant_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "grantId", "read_only": True, "required": True, "always": True},
     )
     """`id` of the grant"""
 
-    type: GovernanceSourceType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: GovernanceSourceType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class RoleGovernanceSourceDict(TypedDict, total=False):
+    """The RoleGovernanceSource body as a dict: wire names, readOnly fields left out."""
+
+    _links: RoleGovernanceSourceLinksDict | RoleGovernanceSourceLinks | None
+    type: GovernanceSourceType | Literal["CUSTOM", "ENTITLEMENT-BUNDLE"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .links_governance_resources import LinksGovernanceResources
 
 if TYPE_CHECKING:
-    from .href_object_self_link import HrefObjectSelfLink
+    from .href_object_governance_resources_link import (
+        HrefObjectGovernanceResourcesLink,
+        HrefObjectGovernanceResourcesLinkDict,
+    )
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +28,10 @@ class RoleGovernanceSourceLinks(LinksGovernanceResources):
     self_: HrefObjectSelfLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class RoleGovernanceSourceLinksDict(TypedDict, total=False):
+    """The RoleGovernanceSourceLinks body as a dict: wire names, readOnly fields left out."""
+
+    resources: HrefObjectGovernanceResourcesLinkDict | HrefObjectGovernanceResourcesLink | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None

@@ -5,15 +5,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
 @attrs.define(kw_only=True, repr=False)
 class RotatePasswordRequest(Model):
     """Rotate password request for the privileged resource"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("secret_version_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.secret_version_id is ABSENT:
+            self._drop_absent()
 
     password: str | Unset | None = attrs.field(
         default=UNSET,
@@ -27,7 +35,15 @@ class RotatePasswordRequest(Model):
     )
     """The password associated with the privileged resource"""
 
-    secret_version_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "secretVersionId", "read_only": False, "required": True}
+    secret_version_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "secretVersionId", "read_only": False, "required": True, "always": True},
     )
     """The version ID of the password secret from the OPA vault"""
+
+
+class RotatePasswordRequestDict(TypedDict, total=False):
+    """The RotatePasswordRequest body as a dict: wire names, readOnly fields left out."""
+
+    password: str | None
+    secretVersionId: str

@@ -5,27 +5,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class SalesforceApplicationSettingsApplication(Model):
     """Salesforce app instance properties"""
 
-    instance_type: Literal["SANDBOX", "PRODUCTION", "GOVERNMENT"] | str | Unset | None = (
-        attrs.field(
-            default=UNSET, metadata={"wire": "instanceType", "read_only": False, "required": True}
-        )
+    __okta_always__: ClassVar[tuple[str, ...]] = ("instance_type", "integration_type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.instance_type is ABSENT or self.integration_type is ABSENT:
+            self._drop_absent()
+
+    instance_type: Literal["SANDBOX", "PRODUCTION", "GOVERNMENT"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "instanceType", "read_only": False, "required": True, "always": True},
     )
     """Salesforce instance that you want to connect to"""
 
-    integration_type: Literal["STANDARD", "PORTAL", "COMMUNITY"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "integrationType", "read_only": False, "required": True}
+    integration_type: Literal["STANDARD", "PORTAL", "COMMUNITY"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "integrationType", "read_only": False, "required": True, "always": True},
     )
     """Salesforce integration type"""
 
@@ -38,3 +47,12 @@ class SalesforceApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "logoutUrl", "read_only": False}
     )
     """Salesforce Logout URL"""
+
+
+class SalesforceApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SalesforceApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    instanceType: Literal["SANDBOX", "PRODUCTION", "GOVERNMENT"] | OpenStr
+    integrationType: Literal["STANDARD", "PORTAL", "COMMUNITY"] | OpenStr
+    loginUrl: str | None
+    logoutUrl: str | None

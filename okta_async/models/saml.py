@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class Saml(Model):
     """SAML configuration details"""
 
-    acs: list[dict[str, Any]] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "acs", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("acs", "doc", "entity_id")
+
+    def __attrs_post_init__(self) -> None:
+        if self.acs is ABSENT or self.doc is ABSENT or self.entity_id is ABSENT:
+            self._drop_absent()
+
+    acs: list[dict[str, Any]] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "acs", "read_only": False, "required": True, "always": True},
     )
     """List of Assertion Consumer Service (ACS) URLs. The default ACS URL is required and is indicated by a null `index` value. You can use the org-level variables you defined in the `config` array in the URL. For example: `https://${org.subdomain}.example.com/saml/login`"""
 
@@ -27,13 +34,15 @@ class Saml(Model):
     )
     """Attribute statements to appear in the Okta SAML assertion"""
 
-    doc: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "doc", "read_only": False, "required": True}
+    doc: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "doc", "read_only": False, "required": True, "always": True},
     )
     """The URL to your customer-facing instructions for configuring your SAML integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines)."""
 
-    entity_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "entityId", "read_only": False, "required": True}
+    entity_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "entityId", "read_only": False, "required": True, "always": True},
     )
     """Globally unique name for your SAML entity. For instance, your Identity Provider (IdP) or Service Provider (SP) URL."""
 
@@ -41,3 +50,13 @@ class Saml(Model):
         default=UNSET, metadata={"wire": "groups", "read_only": False}
     )
     """Defines the group attribute names for the SAML assertion statement. Okta inserts the list of Okta user groups into the attribute names in the statement."""
+
+
+class SamlDict(TypedDict, total=False):
+    """The Saml body as a dict: wire names, readOnly fields left out."""
+
+    acs: list[dict[str, Any]]
+    claims: list[dict[str, Any]] | None
+    doc: str
+    entityId: str
+    groups: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .saml11_application_settings_sign_on import Saml11ApplicationSettingsSignOn
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .saml11_application_settings_sign_on import (
+        Saml11ApplicationSettingsSignOn,
+        Saml11ApplicationSettingsSignOnDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +35,15 @@ class Saml11ApplicationSettings(ApplicationSettings):
     sign_on: Saml11ApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}
     )
+
+
+class Saml11ApplicationSettingsDict(TypedDict, total=False):
+    """The Saml11ApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: dict[str, Any] | None
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    signOn: Saml11ApplicationSettingsSignOnDict | Saml11ApplicationSettingsSignOn | None

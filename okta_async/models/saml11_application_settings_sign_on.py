@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -34,3 +36,12 @@ class Saml11ApplicationSettingsSignOn(Model):
         default=UNSET, metadata={"wire": "ssoAcsUrlOverride", "read_only": False}
     )
     """Assertion Consumer Services (ACS) URL value for the Service Provider (SP). This URL is always used for Identity Provider (IdP) initiated sign-on requests."""
+
+
+class Saml11ApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The Saml11ApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    audienceOverride: str | None
+    defaultRelayState: str | None
+    recipientOverride: str | None
+    ssoAcsUrlOverride: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .protocol_endpoint_binding import ProtocolEndpointBinding
     from .saml_endpoint_type import SamlEndpointType
 
@@ -27,3 +29,10 @@ class SamlAcsEndpoint(Model):
     type: SamlEndpointType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class SamlAcsEndpointDict(TypedDict, total=False):
+    """The SamlAcsEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    binding: ProtocolEndpointBinding | Literal["HTTP-POST", "HTTP-REDIRECT"] | OpenStr | None
+    type: SamlEndpointType | Literal["INSTANCE", "ORG"] | OpenStr | None

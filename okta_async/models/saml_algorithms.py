@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .saml_request_algorithm import SamlRequestAlgorithm
-    from .saml_response_algorithm import SamlResponseAlgorithm
+    from .saml_request_algorithm import SamlRequestAlgorithm, SamlRequestAlgorithmDict
+    from .saml_response_algorithm import SamlResponseAlgorithm, SamlResponseAlgorithmDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class SamlAlgorithms(Model):
     response: SamlResponseAlgorithm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "response", "read_only": False}
     )
+
+
+class SamlAlgorithmsDict(TypedDict, total=False):
+    """The SamlAlgorithms body as a dict: wire names, readOnly fields left out."""
+
+    request: SamlRequestAlgorithmDict | SamlRequestAlgorithm | None
+    response: SamlResponseAlgorithmDict | SamlResponseAlgorithm | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .saml_application_settings_sign_on import SamlApplicationSettingsSignOn
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .saml_application_settings_sign_on import (
+        SamlApplicationSettingsSignOn,
+        SamlApplicationSettingsSignOnDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +32,14 @@ class SamlApplicationSettings(ApplicationSettings):
     sign_on: SamlApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}
     )
+
+
+class SamlApplicationSettingsDict(TypedDict, total=False):
+    """The SamlApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    signOn: SamlApplicationSettingsSignOnDict | SamlApplicationSettingsSignOn | None

@@ -5,23 +5,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .acs_endpoint import AcsEndpoint
-    from .saml_assertion_encryption import SamlAssertionEncryption
-    from .saml_attribute_statement import SamlAttributeStatement
-    from .saml_attribute_statement_expression import SamlAttributeStatementExpression
-    from .saml_attribute_statement_group import SamlAttributeStatementGroup
-    from .saml_sp_certificate import SamlSpCertificate
-    from .sign_on_inline_hook import SignOnInlineHook
-    from .single_logout import SingleLogout
-    from .slo_participate import SloParticipate
+    from okta_async._core.model import OpenStr
+
+    from .acs_endpoint import AcsEndpoint, AcsEndpointDict
+    from .saml_assertion_encryption import SamlAssertionEncryption, SamlAssertionEncryptionDict
+    from .saml_attribute_statement import SamlAttributeStatement, SamlAttributeStatementDict
+    from .saml_attribute_statement_expression import (
+        SamlAttributeStatementExpression,
+        SamlAttributeStatementExpressionDict,
+    )
+    from .saml_attribute_statement_group import (
+        SamlAttributeStatementGroup,
+        SamlAttributeStatementGroupDict,
+    )
+    from .saml_sp_certificate import SamlSpCertificate, SamlSpCertificateDict
+    from .sign_on_inline_hook import SignOnInlineHook, SignOnInlineHookDict
+    from .single_logout import SingleLogout, SingleLogoutDict
+    from .slo_participate import SloParticipate, SloParticipateDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,22 +38,46 @@ class SamlApplicationSettingsSignOn(Model):
     > **Note:** Set either `destinationOverride` or `ssoAcsUrl` to configure any other SAML 2.0 attributes in this section.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "allow_multiple_acs_endpoints",
+        "assertion_signed",
+        "honor_force_authn",
+        "request_compressed",
+        "response_signed",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.allow_multiple_acs_endpoints is ABSENT
+            or self.assertion_signed is ABSENT
+            or self.honor_force_authn is ABSENT
+            or self.request_compressed is ABSENT
+            or self.response_signed is ABSENT
+        ):
+            self._drop_absent()
+
     acs_endpoints: list[AcsEndpoint] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "acsEndpoints", "read_only": False}
     )
     """An array of ACS endpoints. You can configure a maximum of 100 endpoints."""
 
-    allow_multiple_acs_endpoints: bool | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "allowMultipleAcsEndpoints", "read_only": False, "required": True},
+    allow_multiple_acs_endpoints: bool = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "allowMultipleAcsEndpoints",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Determines whether the app allows you to configure multiple ACS URIs"""
 
     assertion_encryption: SamlAssertionEncryption | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "assertionEncryption", "read_only": False}
     )
-    assertion_signed: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "assertionSigned", "read_only": False, "required": True}
+    assertion_signed: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "assertionSigned", "read_only": False, "required": True, "always": True},
     )
     """Determines whether the SAML assertion is digitally signed"""
 
@@ -151,8 +183,9 @@ class SamlApplicationSettingsSignOn(Model):
     )
     """Determines the digest algorithm used to digitally sign the SAML assertion and response"""
 
-    honor_force_authn: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "honorForceAuthn", "read_only": False, "required": True}
+    honor_force_authn: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "honorForceAuthn", "read_only": False, "required": True, "always": True},
     )
     """Set to `true` to prompt users for their credentials when a SAML request has the `ForceAuthn` attribute set to `true`"""
 
@@ -179,13 +212,20 @@ class SamlApplicationSettingsSignOn(Model):
     )
     """Recipient override for CASB configuration. See [CASB config guide](https://help.okta.com/en-us/Content/Topics/Apps/CASB-config-guide.htm)."""
 
-    request_compressed: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "requestCompressed", "read_only": False, "required": True}
+    request_compressed: bool = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "requestCompressed",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Determines whether the SAML request is expected to be compressed"""
 
-    response_signed: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "responseSigned", "read_only": False, "required": True}
+    response_signed: bool = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "responseSigned", "read_only": False, "required": True, "always": True},
     )
     """Determines whether the SAML authentication response message is digitally signed by the IdP
     > **Note:** Either (or both) `responseSigned` or `assertionSigned` must be `TRUE`.
@@ -240,3 +280,80 @@ class SamlApplicationSettingsSignOn(Model):
         default=UNSET, metadata={"wire": "subjectNameIdTemplate", "read_only": False}
     )
     """Template for app user's username when a user is assigned to the app"""
+
+
+class SamlApplicationSettingsSignOnDict(TypedDict, total=False):
+    """The SamlApplicationSettingsSignOn body as a dict: wire names, readOnly fields left out."""
+
+    acsEndpoints: list[AcsEndpointDict | AcsEndpoint] | None
+    allowMultipleAcsEndpoints: bool
+    assertionEncryption: SamlAssertionEncryptionDict | SamlAssertionEncryption | None
+    assertionSigned: bool
+    attributeStatements: (
+        list[
+            SamlAttributeStatementExpressionDict
+            | SamlAttributeStatementExpression
+            | SamlAttributeStatementGroupDict
+            | SamlAttributeStatementGroup
+            | SamlAttributeStatementDict
+            | SamlAttributeStatement
+        ]
+        | None
+    )
+    audience: str | None
+    audienceOverride: str | None
+    authnContextClassRef: (
+        Literal[
+            "urn:federation:authentication:windows",
+            "oasis:names:tc:SAML:2.0:ac:classes:Kerberos",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:TLSClient",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified",
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:X509",
+        ]
+        | OpenStr
+        | None
+    )
+    configuredAttributeStatements: (
+        list[
+            SamlAttributeStatementExpressionDict
+            | SamlAttributeStatementExpression
+            | SamlAttributeStatementGroupDict
+            | SamlAttributeStatementGroup
+            | SamlAttributeStatementDict
+            | SamlAttributeStatement
+        ]
+        | None
+    )
+    defaultRelayState: str | None
+    destination: str | None
+    destinationOverride: str | None
+    digestAlgorithm: Literal["SHA1", "SHA256"] | OpenStr | None
+    honorForceAuthn: bool
+    idpIssuer: str | None
+    inlineHooks: list[SignOnInlineHookDict | SignOnInlineHook] | None
+    participateSlo: SloParticipateDict | SloParticipate | None
+    recipient: str | None
+    recipientOverride: str | None
+    requestCompressed: bool
+    responseSigned: bool
+    samlAssertionLifetimeSeconds: int | None
+    signatureAlgorithm: Literal["RSA_SHA1", "RSA_SHA256"] | OpenStr | None
+    slo: SingleLogoutDict | SingleLogout | None
+    spCertificate: SamlSpCertificateDict | SamlSpCertificate | None
+    spIssuer: str | None
+    ssoAcsUrl: str | None
+    ssoAcsUrlOverride: str | None
+    subjectNameIdFormat: (
+        Literal[
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:x509SubjectName",
+        ]
+        | OpenStr
+        | None
+    )
+    subjectNameIdTemplate: str | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -36,3 +39,14 @@ class SamlAssertionEncryption(Model):
         default=UNSET, metadata={"wire": "x5c", "read_only": False}
     )
     """A list that contains exactly one x509 encoded certificate which Okta uses to encrypt the SAML assertion with"""
+
+
+class SamlAssertionEncryptionDict(TypedDict, total=False):
+    """The SamlAssertionEncryption body as a dict: wire names, readOnly fields left out."""
+
+    enabled: bool | None
+    encryptionAlgorithm: (
+        Literal["AES128_CBC", "AES256_CBC", "AES256_CBC", "AES256_GCM"] | OpenStr | None
+    )
+    keyTransportAlgorithm: Literal["RSA_OAEP", "RSA_15"] | OpenStr | None
+    x5c: list[str] | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -43,3 +46,20 @@ class SamlAttributeStatementExpression(Model):
         default=UNSET, metadata={"wire": "values", "read_only": False}
     )
     """The attribute values (supports [Okta Expression Language](https://developer.okta.com/docs/reference/okta-expression-language/))"""
+
+
+class SamlAttributeStatementExpressionDict(TypedDict, total=False):
+    """The SamlAttributeStatementExpression body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None
+    namespace: (
+        Literal[
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified",
+        ]
+        | OpenStr
+        | None
+    )
+    type: str | None
+    values: list[str] | None

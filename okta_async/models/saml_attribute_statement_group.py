@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -48,3 +51,21 @@ class SamlAttributeStatementGroup(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The type of attribute statements object"""
+
+
+class SamlAttributeStatementGroupDict(TypedDict, total=False):
+    """The SamlAttributeStatementGroup body as a dict: wire names, readOnly fields left out."""
+
+    filterType: Literal["STARTS_WITH", "EQUALS", "CONTAINS", "REGEX"] | OpenStr | None
+    filterValue: str | None
+    name: str | None
+    namespace: (
+        Literal[
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified",
+        ]
+        | OpenStr
+        | None
+    )
+    type: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .saml_signing_credentials import SamlSigningCredentials
-    from .saml_trust_credentials import SamlTrustCredentials
+    from .saml_signing_credentials import SamlSigningCredentials, SamlSigningCredentialsDict
+    from .saml_trust_credentials import SamlTrustCredentials, SamlTrustCredentialsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class SamlCredentials(Model):
     trust: SamlTrustCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "trust", "read_only": False}
     )
+
+
+class SamlCredentialsDict(TypedDict, total=False):
+    """The SamlCredentials body as a dict: wire names, readOnly fields left out."""
+
+    signing: SamlSigningCredentialsDict | SamlSigningCredentials | None
+    trust: SamlTrustCredentialsDict | SamlTrustCredentials | None

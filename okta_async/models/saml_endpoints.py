@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .saml_acs_endpoint import SamlAcsEndpoint
-    from .saml_slo_endpoint import SamlSloEndpoint
-    from .saml_sso_endpoint import SamlSsoEndpoint
+    from .saml_acs_endpoint import SamlAcsEndpoint, SamlAcsEndpointDict
+    from .saml_slo_endpoint import SamlSloEndpoint, SamlSloEndpointDict
+    from .saml_sso_endpoint import SamlSsoEndpoint, SamlSsoEndpointDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +31,11 @@ class SamlEndpoints(Model):
     sso: SamlSsoEndpoint | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "sso", "read_only": False}
     )
+
+
+class SamlEndpointsDict(TypedDict, total=False):
+    """The SamlEndpoints body as a dict: wire names, readOnly fields left out."""
+
+    acs: SamlAcsEndpointDict | SamlAcsEndpoint | None
+    slo: SamlSloEndpointDict | SamlSloEndpoint | None
+    sso: SamlSsoEndpointDict | SamlSsoEndpoint | None

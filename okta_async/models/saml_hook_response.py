@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -36,3 +36,10 @@ class SAMLHookResponse(Model):
 
     > **Note:** If a response to a SAML inline hook request isn't received from your external service within three seconds, a timeout occurs. In this scenario, the Okta SAML inline hook process continues, and the user is created.
     """
+
+
+class SAMLHookResponseDict(TypedDict, total=False):
+    """The SAMLHookResponse body as a dict: wire names, readOnly fields left out."""
+
+    commands: list[dict[str, Any]] | None
+    error: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .saml_relay_state_format import SamlRelayStateFormat
 
 
@@ -23,3 +25,9 @@ class SamlRelayState(Model):
     format: SamlRelayStateFormat | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "format", "read_only": False}
     )
+
+
+class SamlRelayStateDict(TypedDict, total=False):
+    """The SamlRelayState body as a dict: wire names, readOnly fields left out."""
+
+    format: SamlRelayStateFormat | Literal["FROM_URL", "OPAQUE"] | OpenStr | None

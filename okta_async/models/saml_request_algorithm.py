@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,13 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .saml_request_digest_algorithm import SamlRequestDigestAlgorithm
-    from .saml_request_signature_algorithm import SamlRequestSignatureAlgorithm
+    from .saml_request_signature_algorithm import (
+        SamlRequestSignatureAlgorithm,
+        SamlRequestSignatureAlgorithmDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +32,10 @@ class SamlRequestAlgorithm(Model):
     signature: SamlRequestSignatureAlgorithm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signature", "read_only": False}
     )
+
+
+class SamlRequestAlgorithmDict(TypedDict, total=False):
+    """The SamlRequestAlgorithm body as a dict: wire names, readOnly fields left out."""
+
+    digest: SamlRequestDigestAlgorithm | Literal["SHA-1", "SHA-256"] | OpenStr | None
+    signature: SamlRequestSignatureAlgorithmDict | SamlRequestSignatureAlgorithm | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .protocol_algorithm_request_scope import ProtocolAlgorithmRequestScope
     from .saml_signing_algorithm import SamlSigningAlgorithm
 
@@ -29,3 +31,10 @@ class SamlRequestSignatureAlgorithm(Model):
     scope: ProtocolAlgorithmRequestScope | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scope", "read_only": False}
     )
+
+
+class SamlRequestSignatureAlgorithmDict(TypedDict, total=False):
+    """The SamlRequestSignatureAlgorithm body as a dict: wire names, readOnly fields left out."""
+
+    algorithm: SamlSigningAlgorithm | Literal["SHA-1", "SHA-256"] | OpenStr | None
+    scope: ProtocolAlgorithmRequestScope | Literal["NONE", "REQUEST"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .saml_response_signature_algorithm import SamlResponseSignatureAlgorithm
+    from .saml_response_signature_algorithm import (
+        SamlResponseSignatureAlgorithm,
+        SamlResponseSignatureAlgorithmDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class SamlResponseAlgorithm(Model):
     signature: SamlResponseSignatureAlgorithm | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signature", "read_only": False}
     )
+
+
+class SamlResponseAlgorithmDict(TypedDict, total=False):
+    """The SamlResponseAlgorithm body as a dict: wire names, readOnly fields left out."""
+
+    signature: SamlResponseSignatureAlgorithmDict | SamlResponseSignatureAlgorithm | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .protocol_algorithm_response_scope import ProtocolAlgorithmResponseScope
     from .saml_signing_algorithm import SamlSigningAlgorithm
 
@@ -27,3 +29,10 @@ class SamlResponseSignatureAlgorithm(Model):
     scope: ProtocolAlgorithmResponseScope | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scope", "read_only": False}
     )
+
+
+class SamlResponseSignatureAlgorithmDict(TypedDict, total=False):
+    """The SamlResponseSignatureAlgorithm body as a dict: wire names, readOnly fields left out."""
+
+    algorithm: SamlSigningAlgorithm | Literal["SHA-1", "SHA-256"] | OpenStr | None
+    scope: ProtocolAlgorithmResponseScope | Literal["ANY", "RESPONSE", "TOKEN"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .saml_name_id_format import SamlNameIdFormat
 
 
@@ -37,3 +39,22 @@ class SamlSettings(Model):
         default=UNSET, metadata={"wire": "sendApplicationContext", "read_only": False}
     )
     """Determines if the IdP should send the application context as `<OktaAppInstanceId>` and `<OktaAppName>` in the `<saml2p:Extensions>` element of the `<AuthnRequest>` message (server default: false)"""
+
+
+class SamlSettingsDict(TypedDict, total=False):
+    """The SamlSettings body as a dict: wire names, readOnly fields left out."""
+
+    honorPersistentNameId: bool | None
+    nameFormat: (
+        SamlNameIdFormat
+        | Literal[
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+        ]
+        | OpenStr
+        | None
+    )
+    participateSlo: bool | None
+    sendApplicationContext: bool | None

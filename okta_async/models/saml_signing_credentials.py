@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,9 @@ class SamlSigningCredentials(Model):
     kid: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kid", "read_only": False}
     )
+
+
+class SamlSigningCredentialsDict(TypedDict, total=False):
+    """The SamlSigningCredentials body as a dict: wire names, readOnly fields left out."""
+
+    kid: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class SamlSpCertificate(Model):
         default=UNSET, metadata={"wire": "x5c", "read_only": False}
     )
     """A list that contains exactly one x509 encoded certificate"""
+
+
+class SamlSpCertificateDict(TypedDict, total=False):
+    """The SamlSpCertificate body as a dict: wire names, readOnly fields left out."""
+
+    x5c: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .protocol_endpoint_binding import ProtocolEndpointBinding
 
 
@@ -37,3 +39,11 @@ class SamlSsoEndpoint(Model):
     The value of `url` defaults to the same value as the `sso` endpoint if omitted during creation of a new IdP instance.
     The `url` should be the same value as the `Location` attribute for a published binding in the IdP's SAML Metadata `IDPSSODescriptor`.
     """
+
+
+class SamlSsoEndpointDict(TypedDict, total=False):
+    """The SamlSsoEndpoint body as a dict: wire names, readOnly fields left out."""
+
+    binding: ProtocolEndpointBinding | Literal["HTTP-POST", "HTTP-REDIRECT"] | OpenStr | None
+    destination: str | None
+    url: str | None

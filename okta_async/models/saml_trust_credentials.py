@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -33,3 +35,12 @@ class SamlTrustCredentials(Model):
     kid: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "kid", "read_only": False}
     )
+
+
+class SamlTrustCredentialsDict(TypedDict, total=False):
+    """The SamlTrustCredentials body as a dict: wire names, readOnly fields left out."""
+
+    additionalKids: list[str] | None
+    audience: str | None
+    issuer: str | None
+    kid: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,18 @@ from okta_async._core.unset import UNSET, Unset
 from .application_credentials import ApplicationCredentials
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .application_credentials_scheme import ApplicationCredentialsScheme
-    from .application_credentials_signing import ApplicationCredentialsSigning
-    from .password_credential import PasswordCredential
+    from .application_credentials_signing import (
+        ApplicationCredentialsSigning,
+        ApplicationCredentialsSigningDict,
+    )
+    from .application_credentials_username_template import (
+        ApplicationCredentialsUsernameTemplate,
+        ApplicationCredentialsUsernameTemplateDict,
+    )
+    from .password_credential import PasswordCredential, PasswordCredentialDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -41,3 +50,27 @@ class SchemeApplicationCredentials(ApplicationCredentials):
         default=UNSET, metadata={"wire": "userName", "read_only": False}
     )
     """Shared username for the app"""
+
+
+class SchemeApplicationCredentialsDict(TypedDict, total=False):
+    """The SchemeApplicationCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: PasswordCredentialDict | PasswordCredential | None
+    revealPassword: bool | None
+    scheme: (
+        ApplicationCredentialsScheme
+        | Literal[
+            "ADMIN_SETS_CREDENTIALS",
+            "EDIT_PASSWORD_ONLY",
+            "EDIT_USERNAME_AND_PASSWORD",
+            "EXTERNAL_PASSWORD_SYNC",
+            "SHARED_USERNAME_AND_PASSWORD",
+        ]
+        | OpenStr
+        | None
+    )
+    signing: ApplicationCredentialsSigningDict | ApplicationCredentialsSigning | None
+    userName: str | None
+    userNameTemplate: (
+        ApplicationCredentialsUsernameTemplateDict | ApplicationCredentialsUsernameTemplate | None
+    )

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -17,8 +17,25 @@ from okta_async._core.unset import UNSET, Unset
 class Scim(Model):
     """SCIM configuration details"""
 
-    auth_mode: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authMode", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "auth_mode",
+        "base_uri",
+        "scim_server_config",
+        "setup_instructions_uri",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.auth_mode is ABSENT
+            or self.base_uri is ABSENT
+            or self.scim_server_config is ABSENT
+            or self.setup_instructions_uri is ABSENT
+        ):
+            self._drop_absent()
+
+    auth_mode: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "authMode", "read_only": False, "required": True, "always": True},
     )
     """The authentication mode for requests to your SCIM server
 
@@ -29,8 +46,9 @@ class Scim(Model):
     | {authModeId} | The ID of the auth mode object that contains OAuth 2.0 credentials. <br> **Note:** Use the `/integrations/api/v1/internal/authModes` endpoint to create the auth mode object. |
     """
 
-    base_uri: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "baseUri", "read_only": False, "required": True}
+    base_uri: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "baseUri", "read_only": False, "required": True, "always": True},
     )
     """The base URL that Okta uses to send outbound calls to your SCIM server.
     Only the HTTPS protocol is supported.
@@ -42,13 +60,29 @@ class Scim(Model):
     entitlement_types: list[dict[str, Any]] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "entitlementTypes", "read_only": False}
     )
-    scim_server_config: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "scimServerConfig", "read_only": False, "required": True}
+    scim_server_config: dict[str, Any] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "scimServerConfig", "read_only": False, "required": True, "always": True},
     )
     """SCIM server schema configuration"""
 
-    setup_instructions_uri: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "setupInstructionsUri", "read_only": False, "required": True},
+    setup_instructions_uri: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "setupInstructionsUri",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The URL to your customer-facing instructions for configuring your SCIM integration. See [Customer configuration document guidelines](https://developer.okta.com/docs/guides/submit-app-prereq/main/#customer-configuration-document-guidelines)."""
+
+
+class ScimDict(TypedDict, total=False):
+    """The Scim body as a dict: wire names, readOnly fields left out."""
+
+    authMode: str
+    baseUri: str
+    entitlementTypes: list[dict[str, Any]] | None
+    scimServerConfig: dict[str, Any]
+    setupInstructionsUri: str

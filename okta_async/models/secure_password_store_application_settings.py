@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,14 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
     from .secure_password_store_application_settings_application import (
         SecurePasswordStoreApplicationSettingsApplication,
+        SecurePasswordStoreApplicationSettingsApplicationDict,
     )
 
 
@@ -26,3 +32,18 @@ class SecurePasswordStoreApplicationSettings(ApplicationSettings):
     app: SecurePasswordStoreApplicationSettingsApplication | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "app", "read_only": False}
     )
+
+
+class SecurePasswordStoreApplicationSettingsDict(TypedDict, total=False):
+    """The SecurePasswordStoreApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: (
+        SecurePasswordStoreApplicationSettingsApplicationDict
+        | SecurePasswordStoreApplicationSettingsApplication
+        | None
+    )
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None

@@ -5,15 +5,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
 @attrs.define(kw_only=True, repr=False)
 class SecurePasswordStoreApplicationSettingsApplication(Model):
     """The SecurePasswordStoreApplicationSettingsApplication object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("password_field", "url", "username_field")
+
+    def __attrs_post_init__(self) -> None:
+        if self.password_field is ABSENT or self.url is ABSENT or self.username_field is ABSENT:
+            self._drop_absent()
 
     optional_field1: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "optionalField1", "read_only": False}
@@ -45,17 +53,34 @@ class SecurePasswordStoreApplicationSettingsApplication(Model):
     )
     """Name of the optional value in the sign-in form"""
 
-    password_field: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "passwordField", "read_only": False, "required": True}
+    password_field: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "passwordField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Password** field in the sign-in form"""
 
-    url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "url", "read_only": False, "required": True}
+    url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """The URL of the sign-in page for this app"""
 
-    username_field: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "usernameField", "read_only": False, "required": True}
+    username_field: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "usernameField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Username** field in the sign-in form"""
+
+
+class SecurePasswordStoreApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SecurePasswordStoreApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    optionalField1: str | None
+    optionalField1Value: str | None
+    optionalField2: str | None
+    optionalField2Value: str | None
+    optionalField3: str | None
+    optionalField3Value: str | None
+    passwordField: str
+    url: str
+    usernameField: str

@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class SecurityEventReason(Model):
     """The SecurityEventReason object."""
 
-    en: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "en", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("en",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.en is ABSENT:
+            self._drop_absent()
+
+    en: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "en", "read_only": False, "required": True, "always": True},
     )
     """The event reason in English"""
+
+
+class SecurityEventReasonDict(TypedDict, total=False):
+    """The SecurityEventReason body as a dict: wire names, readOnly fields left out."""
+
+    en: str

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -26,3 +26,10 @@ class SecurityEventSubject(Model):
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
     """The user involved with the event"""
+
+
+class SecurityEventSubjectDict(TypedDict, total=False):
+    """The SecurityEventSubject body as a dict: wire names, readOnly fields left out."""
+
+    device: dict[str, Any] | None
+    user: dict[str, Any] | None

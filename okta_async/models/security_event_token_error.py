@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +40,20 @@ class SecurityEventTokenError(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "err", "read_only": False})
     """A code that describes the category of the error"""
+
+
+class SecurityEventTokenErrorDict(TypedDict, total=False):
+    """The SecurityEventTokenError body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    err: (
+        Literal[
+            "authentication_failed",
+            "invalid_audience",
+            "invalid_issuer",
+            "invalid_key",
+            "invalid_request",
+        ]
+        | OpenStr
+        | None
+    )

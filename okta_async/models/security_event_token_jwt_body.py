@@ -5,40 +5,69 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .security_event_token_jwt_events import SecurityEventTokenJwtEvents
+    from .security_event_token_jwt_events import (
+        SecurityEventTokenJwtEvents,
+        SecurityEventTokenJwtEventsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class SecurityEventTokenJwtBody(Model):
     """JSON web token body payload for a security event token sent by the SSF transmitter. For examples and more information, see [SSF Transmitter SET payload structures](https://developer.okta.com/docs/reference/ssf-transmitter-sets)."""
 
-    aud: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "aud", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("aud", "events", "iat", "iss", "jti")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.aud is ABSENT
+            or self.events is ABSENT
+            or self.iat is ABSENT
+            or self.iss is ABSENT
+            or self.jti is ABSENT
+        ):
+            self._drop_absent()
+
+    aud: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "aud", "read_only": False, "required": True, "always": True},
     )
     """Audience"""
 
-    events: SecurityEventTokenJwtEvents | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "events", "read_only": False, "required": True}
+    events: SecurityEventTokenJwtEvents = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "events", "read_only": False, "required": True, "always": True},
     )
-    iat: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "iat", "read_only": False, "required": True}
+    iat: int = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "iat", "read_only": False, "required": True, "always": True},
     )
     """Token issue time (UNIX timestamp)"""
 
-    iss: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "iss", "read_only": False, "required": True}
+    iss: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "iss", "read_only": False, "required": True, "always": True},
     )
     """Token issuer"""
 
-    jti: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "jti", "read_only": False, "required": True}
+    jti: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "jti", "read_only": False, "required": True, "always": True},
     )
     """Token ID"""
+
+
+class SecurityEventTokenJwtBodyDict(TypedDict, total=False):
+    """The SecurityEventTokenJwtBody body as a dict: wire names, readOnly fields left out."""
+
+    aud: str
+    events: SecurityEventTokenJwtEventsDict | SecurityEventTokenJwtEvents
+    iat: int
+    iss: str
+    jti: str

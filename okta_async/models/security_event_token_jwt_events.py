@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,14 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .caep_credential_change_event import CaepCredentialChangeEvent
-    from .ssf_transmitter_caep_session_revoked_event import SsfTransmitterCaepSessionRevokedEvent
+    from .caep_credential_change_event import (
+        CaepCredentialChangeEvent,
+        CaepCredentialChangeEventDict,
+    )
+    from .ssf_transmitter_caep_session_revoked_event import (
+        SsfTransmitterCaepSessionRevokedEvent,
+        SsfTransmitterCaepSessionRevokedEventDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +45,13 @@ class SecurityEventTokenJwtEvents(Model):
             "read_only": False,
         },
     )
+
+
+SecurityEventTokenJwtEventsDict = TypedDict(
+    "SecurityEventTokenJwtEventsDict",
+    {
+        "https://schemas.openid.net/secevent/caep/event-type/credential-change": "CaepCredentialChangeEventDict | CaepCredentialChangeEvent | None",
+        "https://schemas.openid.net/secevent/caep/event-type/session-revoked": "SsfTransmitterCaepSessionRevokedEventDict | SsfTransmitterCaepSessionRevokedEvent | None",
+    },
+    total=False,
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,12 +13,21 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .caep_device_compliance_change_event import CaepDeviceComplianceChangeEvent
-    from .caep_session_revoked_event import CaepSessionRevokedEvent
-    from .okta_device_risk_change_event import OktaDeviceRiskChangeEvent
-    from .okta_ip_change_event import OktaIpChangeEvent
-    from .okta_user_risk_change_event import OktaUserRiskChangeEvent
-    from .risc_identifier_changed_event import RiscIdentifierChangedEvent
+    from .caep_device_compliance_change_event import (
+        CaepDeviceComplianceChangeEvent,
+        CaepDeviceComplianceChangeEventDict,
+    )
+    from .caep_session_revoked_event import CaepSessionRevokedEvent, CaepSessionRevokedEventDict
+    from .okta_device_risk_change_event import (
+        OktaDeviceRiskChangeEvent,
+        OktaDeviceRiskChangeEventDict,
+    )
+    from .okta_ip_change_event import OktaIpChangeEvent, OktaIpChangeEventDict
+    from .okta_user_risk_change_event import OktaUserRiskChangeEvent, OktaUserRiskChangeEventDict
+    from .risc_identifier_changed_event import (
+        RiscIdentifierChangedEvent,
+        RiscIdentifierChangedEventDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -79,3 +88,17 @@ class SecurityEventTokenRequestJwtEvents(Model):
             "read_only": False,
         },
     )
+
+
+SecurityEventTokenRequestJwtEventsDict = TypedDict(
+    "SecurityEventTokenRequestJwtEventsDict",
+    {
+        "https://schemas.okta.com/secevent/okta/event-type/device-risk-change": "OktaDeviceRiskChangeEventDict | OktaDeviceRiskChangeEvent | None",
+        "https://schemas.okta.com/secevent/okta/event-type/ip-change": "OktaIpChangeEventDict | OktaIpChangeEvent | None",
+        "https://schemas.okta.com/secevent/okta/event-type/user-risk-change": "OktaUserRiskChangeEventDict | OktaUserRiskChangeEvent | None",
+        "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change": "CaepDeviceComplianceChangeEventDict | CaepDeviceComplianceChangeEvent | None",
+        "https://schemas.openid.net/secevent/caep/event-type/session-revoked": "CaepSessionRevokedEventDict | CaepSessionRevokedEvent | None",
+        "https://schemas.openid.net/secevent/risc/event-type/identifier-changed": "RiscIdentifierChangedEventDict | RiscIdentifierChangedEvent | None",
+    },
+    total=False,
+)

@@ -5,27 +5,45 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class SecurityEventTokenRequestJwtHeader(Model):
     """JSON web token header for a security event token"""
 
-    alg: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "alg", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("alg", "kid", "typ")
+
+    def __attrs_post_init__(self) -> None:
+        if self.alg is ABSENT or self.kid is ABSENT or self.typ is ABSENT:
+            self._drop_absent()
+
+    alg: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "alg", "read_only": False, "required": True, "always": True},
     )
     """Algorithm used to sign or encrypt the JWT"""
 
-    kid: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "kid", "read_only": False, "required": True}
+    kid: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "kid", "read_only": False, "required": True, "always": True},
     )
     """Key ID used to sign or encrypt the JWT"""
 
-    typ: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "typ", "read_only": False, "required": True}
+    typ: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "typ", "read_only": False, "required": True, "always": True},
     )
     """The type of content being signed or encrypted"""
+
+
+class SecurityEventTokenRequestJwtHeaderDict(TypedDict, total=False):
+    """The SecurityEventTokenRequestJwtHeader body as a dict: wire names, readOnly fields left out."""
+
+    alg: str
+    kid: str
+    typ: str

@@ -5,19 +5,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
     from .security_events_provider_settings_non_ssf_compliant import (
         SecurityEventsProviderSettingsNonSSFCompliant,
+        SecurityEventsProviderSettingsNonSSFCompliantDict,
     )
     from .security_events_provider_settings_ssf_compliant import (
         SecurityEventsProviderSettingsSSFCompliant,
+        SecurityEventsProviderSettingsSSFCompliantDict,
     )
 
 
@@ -25,22 +26,41 @@ if TYPE_CHECKING:
 class SecurityEventsProviderRequest(Model):
     """The request schema for creating or updating a security events provider. The `settings` must match one of the schemas."""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the security events provider instance"""
 
     settings: (
-        SecurityEventsProviderSettingsSSFCompliant
-        | SecurityEventsProviderSettingsNonSSFCompliant
-        | Unset
-        | None
+        SecurityEventsProviderSettingsSSFCompliant | SecurityEventsProviderSettingsNonSSFCompliant
     ) = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     """Information about the security events provider for signal ingestion"""
 
-    type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "type", "read_only": False, "required": True}
+    type: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
     """The app type of the security events provider"""
+
+
+class SecurityEventsProviderRequestDict(TypedDict, total=False):
+    """The SecurityEventsProviderRequest body as a dict: wire names, readOnly fields left out."""
+
+    name: str
+    settings: (
+        SecurityEventsProviderSettingsSSFCompliantDict
+        | SecurityEventsProviderSettingsSSFCompliant
+        | SecurityEventsProviderSettingsNonSSFCompliantDict
+        | SecurityEventsProviderSettingsNonSSFCompliant
+    )
+    type: str

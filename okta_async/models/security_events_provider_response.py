@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
-    from .security_events_provider_settings_response import SecurityEventsProviderSettingsResponse
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .security_events_provider_settings_response import (
+        SecurityEventsProviderSettingsResponse,
+        SecurityEventsProviderSettingsResponseDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -46,3 +49,14 @@ class SecurityEventsProviderResponse(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The app type of the security events provider"""
+
+
+class SecurityEventsProviderResponseDict(TypedDict, total=False):
+    """The SecurityEventsProviderResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    name: str | None
+    settings: (
+        SecurityEventsProviderSettingsResponseDict | SecurityEventsProviderSettingsResponse | None
+    )
+    type: str | None

@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class SecurityEventsProviderSettingsNonSSFCompliant(Model):
     """Security events provider with issuer and JWKS settings for signal ingestion"""
 
-    issuer: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "issuer", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("issuer", "jwks_url")
+
+    def __attrs_post_init__(self) -> None:
+        if self.issuer is ABSENT or self.jwks_url is ABSENT:
+            self._drop_absent()
+
+    issuer: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "issuer", "read_only": False, "required": True, "always": True},
     )
     """Issuer URL"""
 
-    jwks_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "jwks_url", "read_only": False, "required": True}
+    jwks_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "jwks_url", "read_only": False, "required": True, "always": True},
     )
     """The public URL where the JWKS public key is uploaded"""
+
+
+class SecurityEventsProviderSettingsNonSSFCompliantDict(TypedDict, total=False):
+    """The SecurityEventsProviderSettingsNonSSFCompliant body as a dict: wire names, readOnly fields left out."""
+
+    issuer: str
+    jwks_url: str

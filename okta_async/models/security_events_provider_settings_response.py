@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -26,6 +28,14 @@ class SecurityEventsProviderSettingsResponse(Model):
     """The public URL where the JWKS public key is uploaded"""
 
     well_known_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "well_known_url", "read_only": False}
+        default=UNSET, metadata={"wire": "well_known_url", "read_only": False, "nullable": True}
     )
     """The well-known URL of the security events provider (the SSF transmitter)"""
+
+
+class SecurityEventsProviderSettingsResponseDict(TypedDict, total=False):
+    """The SecurityEventsProviderSettingsResponse body as a dict: wire names, readOnly fields left out."""
+
+    issuer: str | None
+    jwks_url: str | None
+    well_known_url: str | None

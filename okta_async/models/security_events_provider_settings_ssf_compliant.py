@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class SecurityEventsProviderSettingsSSFCompliant(Model):
     """Security events provider with well-known URL setting"""
 
-    well_known_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "well_known_url", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("well_known_url",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.well_known_url is ABSENT:
+            self._drop_absent()
+
+    well_known_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "well_known_url", "read_only": False, "required": True, "always": True},
     )
     """The published well-known URL of the security events provider (the SSF transmitter)"""
+
+
+class SecurityEventsProviderSettingsSSFCompliantDict(TypedDict, total=False):
+    """The SecurityEventsProviderSettingsSSFCompliant body as a dict: wire names, readOnly fields left out."""
+
+    well_known_url: str

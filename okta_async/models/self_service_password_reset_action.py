@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,9 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_access import PolicyAccess
-    from .sspr_requirement import SsprRequirement
-    from .sspr_settings import SsprSettings
+    from .sspr_requirement import SsprRequirement, SsprRequirementDict
+    from .sspr_settings import SsprSettings, SsprSettingsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -35,3 +37,12 @@ class SelfServicePasswordResetAction(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """<x-lifecycle class="oie"></x-lifecycle> The type of rule action"""
+
+
+class SelfServicePasswordResetActionDict(TypedDict, total=False):
+    """The SelfServicePasswordResetAction body as a dict: wire names, readOnly fields left out."""
+
+    access: PolicyAccess | Literal["ALLOW", "DENY"] | OpenStr | None
+    requirement: SsprRequirementDict | SsprRequirement | None
+    settings: SsprSettingsDict | SsprSettings | None
+    type: Literal["selfServicePasswordReset"] | OpenStr | None

@@ -6,14 +6,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_status import ServiceAccountStatus
     from .service_account_status_detail import ServiceAccountStatusDetail
     from .service_account_type import ServiceAccountType
@@ -31,8 +33,15 @@ class ServiceAccount(Model):
         },
     )
 
-    account_type: ServiceAccountType | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "accountType", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_type", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_type is ABSENT or self.name is ABSENT:
+            self._drop_absent()
+
+    account_type: ServiceAccountType | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "accountType", "read_only": False, "required": True, "always": True},
     )
     created: datetime.datetime | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "created", "read_only": True}
@@ -52,8 +61,9 @@ class ServiceAccount(Model):
     )
     """Timestamp when the service account was last updated"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The user-defined name for the service account"""
 
@@ -72,4 +82,36 @@ class ServiceAccount(Model):
     )
     status_detail: ServiceAccountStatusDetail | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "statusDetail", "read_only": False}
+    )
+
+
+class ServiceAccountDict(TypedDict, total=False):
+    """The ServiceAccount body as a dict: wire names, readOnly fields left out."""
+
+    accountType: ServiceAccountType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    description: str | None
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,16 +5,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .service_account import ServiceAccount
 
 if TYPE_CHECKING:
-    from .service_account_details_app_account_sub import ServiceAccountDetailsAppAccountSub
+    from okta_async._core.model import OpenStr
+
+    from .service_account_details_app_account_sub import (
+        ServiceAccountDetailsAppAccountSub,
+        ServiceAccountDetailsAppAccountSubDict,
+    )
+    from .service_account_status import ServiceAccountStatus
+    from .service_account_status_detail import ServiceAccountStatusDetail
     from .service_account_type import ServiceAccountType
 
 
@@ -22,10 +29,50 @@ if TYPE_CHECKING:
 class ServiceAccountDetailsAppAccount(ServiceAccount):
     """Details for a SaaS app account, which will be managed as a service account"""
 
-    account_type: ServiceAccountType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_type", "name", "details")
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_type is ABSENT or self.name is ABSENT or self.details is ABSENT:
+            self._drop_absent()
+
+    account_type: ServiceAccountType | str = attrs.field(
         default="APP_ACCOUNT",
-        metadata={"wire": "accountType", "read_only": False, "required": True},
+        metadata={"wire": "accountType", "read_only": False, "required": True, "always": True},
     )
-    details: ServiceAccountDetailsAppAccountSub | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "details", "read_only": False, "required": True}
+    details: ServiceAccountDetailsAppAccountSub = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "details", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ServiceAccountDetailsAppAccountDict(TypedDict, total=False):
+    """The ServiceAccountDetailsAppAccount body as a dict: wire names, readOnly fields left out."""
+
+    accountType: ServiceAccountType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    description: str | None
+    details: ServiceAccountDetailsAppAccountSubDict | ServiceAccountDetailsAppAccountSub
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
     )

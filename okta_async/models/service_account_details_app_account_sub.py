@@ -5,20 +5,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_service_account_credentials import AppServiceAccountCredentials
+    from .app_service_account_credentials import (
+        AppServiceAccountCredentials,
+        AppServiceAccountCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class ServiceAccountDetailsAppAccountSub(Model):
     """Details for a SaaS app account, which will be managed as a service account"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("credentials", "okta_application_id")
+
+    def __attrs_post_init__(self) -> None:
+        if self.credentials is ABSENT or self.okta_application_id is ABSENT:
+            self._drop_absent()
 
     app_global_name: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appGlobalName", "read_only": True}
@@ -30,10 +39,24 @@ class ServiceAccountDetailsAppAccountSub(Model):
     )
     """The instance name of the SaaS app"""
 
-    credentials: AppServiceAccountCredentials | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "credentials", "read_only": False, "required": True}
+    credentials: AppServiceAccountCredentials = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "credentials", "read_only": False, "required": True, "always": True},
     )
-    okta_application_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oktaApplicationId", "read_only": False, "required": True}
+    okta_application_id: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "oktaApplicationId",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The Okta app instance ID of the SaaS app"""
+
+
+class ServiceAccountDetailsAppAccountSubDict(TypedDict, total=False):
+    """The ServiceAccountDetailsAppAccountSub body as a dict: wire names, readOnly fields left out."""
+
+    credentials: AppServiceAccountCredentialsDict | AppServiceAccountCredentials
+    oktaApplicationId: str

@@ -5,18 +5,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .service_account import ServiceAccount
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .service_account_details_okta_user_account_sub import (
         ServiceAccountDetailsOktaUserAccountSub,
+        ServiceAccountDetailsOktaUserAccountSubDict,
     )
+    from .service_account_status import ServiceAccountStatus
+    from .service_account_status_detail import ServiceAccountStatusDetail
     from .service_account_type import ServiceAccountType
 
 
@@ -24,10 +29,50 @@ if TYPE_CHECKING:
 class ServiceAccountDetailsOktaUserAccount(ServiceAccount):
     """Details for managing an Okta user as a service account"""
 
-    account_type: ServiceAccountType | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("account_type", "name", "details")
+
+    def __attrs_post_init__(self) -> None:
+        if self.account_type is ABSENT or self.name is ABSENT or self.details is ABSENT:
+            self._drop_absent()
+
+    account_type: ServiceAccountType | str = attrs.field(
         default="OKTA_USER_ACCOUNT",
-        metadata={"wire": "accountType", "read_only": False, "required": True},
+        metadata={"wire": "accountType", "read_only": False, "required": True, "always": True},
     )
-    details: ServiceAccountDetailsOktaUserAccountSub | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "details", "read_only": False, "required": True}
+    details: ServiceAccountDetailsOktaUserAccountSub = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "details", "read_only": False, "required": True, "always": True},
+    )
+
+
+class ServiceAccountDetailsOktaUserAccountDict(TypedDict, total=False):
+    """The ServiceAccountDetailsOktaUserAccount body as a dict: wire names, readOnly fields left out."""
+
+    accountType: ServiceAccountType | Literal["APP_ACCOUNT", "OKTA_USER_ACCOUNT"] | OpenStr
+    description: str | None
+    details: ServiceAccountDetailsOktaUserAccountSubDict | ServiceAccountDetailsOktaUserAccountSub
+    name: str
+    ownerGroupIds: list[str] | None
+    ownerUserIds: list[str] | None
+    status: (
+        ServiceAccountStatus
+        | Literal["ALERT", "ERROR", "INFO", "NO_ISSUES", "UNSECURED"]
+        | OpenStr
+        | None
+    )
+    statusDetail: (
+        ServiceAccountStatusDetail
+        | Literal[
+            "CREATION_FAILED",
+            "MISSING_PASSWORD",
+            "PENDING",
+            "ROTATED",
+            "ROTATING",
+            "ROTATION_FAILED",
+            "STAGED",
+            "UNMANAGED",
+            "VAULTED",
+        ]
+        | OpenStr
+        | None
     )

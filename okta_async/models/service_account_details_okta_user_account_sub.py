@@ -5,20 +5,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .okta_user_service_account_credentials import OktaUserServiceAccountCredentials
+    from .okta_user_service_account_credentials import (
+        OktaUserServiceAccountCredentials,
+        OktaUserServiceAccountCredentialsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class ServiceAccountDetailsOktaUserAccountSub(Model):
     """Details for managing an Okta user as a service account"""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("okta_user_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.okta_user_id is ABSENT:
+            self._drop_absent()
 
     credentials: OktaUserServiceAccountCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
@@ -28,7 +37,20 @@ class ServiceAccountDetailsOktaUserAccountSub(Model):
     )
     """The email address for the Okta user"""
 
-    okta_user_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oktaUserId", "read_only": False, "required": True}
+    okta_user_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "oktaUserId", "read_only": False, "required": True, "always": True},
     )
     """The ID of the Okta user to manage as a service account"""
+
+
+class ServiceAccountDetailsOktaUserAccountSubDict(TypedDict, total=False):
+    """The ServiceAccountDetailsOktaUserAccountSub body as a dict: wire names, readOnly fields left out."""
+
+    credentials: (
+        OktaUserServiceAccountCredentialsDict
+        | OktaUserServiceAccountCredentials
+        | dict[str, Any]
+        | None
+    )
+    oktaUserId: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .session_authentication_method import SessionAuthenticationMethod
-    from .session_identity_provider import SessionIdentityProvider
+    from .session_identity_provider import SessionIdentityProvider, SessionIdentityProviderDict
     from .session_status import SessionStatus
 
 
@@ -70,3 +72,11 @@ class Session(Model):
         default=UNSET, metadata={"wire": "userId", "read_only": True}
     )
     """A unique key for the user"""
+
+
+class SessionDict(TypedDict, total=False):
+    """The Session body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    idp: SessionIdentityProviderDict | SessionIdentityProvider | None
+    status: SessionStatus | Literal["ACTIVE", "MFA_ENROLL", "MFA_REQUIRED"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .session_identity_provider_type import SessionIdentityProviderType
 
 
@@ -25,4 +27,15 @@ class SessionIdentityProvider(Model):
 
     type: SessionIdentityProviderType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class SessionIdentityProviderDict(TypedDict, total=False):
+    """The SessionIdentityProvider body as a dict: wire names, readOnly fields left out."""
+
+    type: (
+        SessionIdentityProviderType
+        | Literal["ACTIVE_DIRECTORY", "FEDERATION", "LDAP", "OKTA", "SOCIAL"]
+        | OpenStr
+        | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class SessionViolationDetectionPolicyEvaluation(Model):
         default=UNSET, metadata={"wire": "enabled", "read_only": False}
     )
     """When true, the sign-on policies of the session are evaluated"""
+
+
+class SessionViolationDetectionPolicyEvaluationDict(TypedDict, total=False):
+    """The SessionViolationDetectionPolicyEvaluation body as a dict: wire names, readOnly fields left out."""
+
+    enabled: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .policy_rule import PolicyRule
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .lifecycle_status import LifecycleStatus
+    from .policy_links import PolicyLinks, PolicyLinksDict
     from .policy_rule_type import PolicyRuleType
 
 
@@ -33,4 +37,35 @@ class SessionViolationDetectionPolicyRule(PolicyRule):
 
     type: PolicyRuleType | str | Unset | None = attrs.field(
         default="SESSION_VIOLATION_DETECTION", metadata={"wire": "type", "read_only": False}
+    )
+
+
+class SessionViolationDetectionPolicyRuleDict(TypedDict, total=False):
+    """The SessionViolationDetectionPolicyRule body as a dict: wire names, readOnly fields left out."""
+
+    _links: PolicyLinksDict | PolicyLinks | None
+    actions: dict[str, Any] | None
+    conditions: dict[str, Any] | None
+    name: str | None
+    priority: int | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    system: bool | None
+    type: (
+        PolicyRuleType
+        | Literal[
+            "ACCESS_POLICY",
+            "DEVICE_SIGNAL_COLLECTION",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "SIGN_ON",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,19 +5,34 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class SessionViolationDetectionRiskScoreCondition(Model):
     """<x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle></x-lifecycle-container>Specifies the minimum risk score level required to trigger the rule"""
 
-    min_risk_level: Literal["LOW", "MEDIUM", "HIGH"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "minRiskLevel", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("min_risk_level",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_risk_level is ABSENT:
+            self._drop_absent()
+
+    min_risk_level: Literal["LOW", "MEDIUM", "HIGH"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "minRiskLevel", "read_only": False, "required": True, "always": True},
     )
     """The minimum risk level to match."""
+
+
+class SessionViolationDetectionRiskScoreConditionDict(TypedDict, total=False):
+    """The SessionViolationDetectionRiskScoreCondition body as a dict: wire names, readOnly fields left out."""
+
+    minRiskLevel: Literal["LOW", "MEDIUM", "HIGH"] | OpenStr

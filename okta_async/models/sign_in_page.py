@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.unset import UNSET, Unset
 from .customizable_page import CustomizablePage
 
 if TYPE_CHECKING:
-    from .content_security_policy_setting import ContentSecurityPolicySetting
+    from .content_security_policy_setting import (
+        ContentSecurityPolicySetting,
+        ContentSecurityPolicySettingDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +33,14 @@ class SignInPage(CustomizablePage):
     widget_version: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "widgetVersion", "read_only": False}
     )
+
+
+class SignInPageDict(TypedDict, total=False):
+    """The SignInPage body as a dict: wire names, readOnly fields left out."""
+
+    contentSecurityPolicySetting: (
+        ContentSecurityPolicySettingDict | ContentSecurityPolicySetting | None
+    )
+    pageContent: str | None
+    widgetCustomizations: dict[str, Any] | None
+    widgetVersion: str | None

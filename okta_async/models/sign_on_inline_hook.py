@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -16,3 +18,9 @@ class SignOnInlineHook(Model):
     """The SignOnInlineHook object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
+
+
+class SignOnInlineHookDict(TypedDict, total=False):
+    """The SignOnInlineHook body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None

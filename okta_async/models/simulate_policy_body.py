@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .policy_context import PolicyContext
+    from okta_async._core.model import OpenStr
+
+    from .policy_context import PolicyContext, PolicyContextDict
     from .policy_type_simulation import PolicyTypeSimulation
 
 
@@ -21,8 +23,15 @@ if TYPE_CHECKING:
 class SimulatePolicyBody(Model):
     """The request body required for a simulate policy operation"""
 
-    app_instance: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "appInstance", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("app_instance",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.app_instance is ABSENT:
+            self._drop_absent()
+
+    app_instance: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "appInstance", "read_only": False, "required": True, "always": True},
     )
     """The application instance ID for a simulate operation"""
 
@@ -33,3 +42,18 @@ class SimulatePolicyBody(Model):
         default=UNSET, metadata={"wire": "policyTypes", "read_only": False}
     )
     """Supported policy types for a simulate operation. The default value, `null`, returns all types."""
+
+
+class SimulatePolicyBodyDict(TypedDict, total=False):
+    """The SimulatePolicyBody body as a dict: wire names, readOnly fields left out."""
+
+    appInstance: str
+    policyContext: PolicyContextDict | PolicyContext | None
+    policyTypes: (
+        list[
+            PolicyTypeSimulation
+            | Literal["ACCESS_POLICY", "MFA_ENROLL", "OKTA_SIGN_ON", "PROFILE_ENROLLMENT"]
+            | OpenStr
+        ]
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_type_simulation import PolicyTypeSimulation
-    from .simulate_policy_result import SimulatePolicyResult
+    from .simulate_policy_result import SimulatePolicyResult, SimulatePolicyResultDict
     from .simulate_result_status import SimulateResultStatus
 
 
@@ -42,3 +44,20 @@ class SimulatePolicyEvaluations(Model):
         default=UNSET, metadata={"wire": "undefined", "read_only": False}
     )
     """A list of undefined but not matched policies and rules"""
+
+
+class SimulatePolicyEvaluationsDict(TypedDict, total=False):
+    """The SimulatePolicyEvaluations body as a dict: wire names, readOnly fields left out."""
+
+    evaluated: dict[str, Any] | None
+    policyType: (
+        list[
+            PolicyTypeSimulation
+            | Literal["ACCESS_POLICY", "MFA_ENROLL", "OKTA_SIGN_ON", "PROFILE_ENROLLMENT"]
+            | OpenStr
+        ]
+        | None
+    )
+    result: SimulatePolicyResultDict | SimulatePolicyResult | None
+    status: SimulateResultStatus | Literal["MATCH", "NOT_MATCH", "UNDEFINED"] | OpenStr | None
+    undefined: dict[str, Any] | None

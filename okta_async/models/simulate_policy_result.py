@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .simulate_result_policies_items import SimulateResultPoliciesItems
+    from .simulate_result_policies_items import (
+        SimulateResultPoliciesItems,
+        SimulateResultPoliciesItemsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class SimulatePolicyResult(Model):
     policies: list[SimulateResultPoliciesItems] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "policies", "read_only": False}
     )
+
+
+class SimulatePolicyResultDict(TypedDict, total=False):
+    """The SimulatePolicyResult body as a dict: wire names, readOnly fields left out."""
+
+    policies: list[SimulateResultPoliciesItemsDict | SimulateResultPoliciesItems] | None

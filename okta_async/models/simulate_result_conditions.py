@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .simulate_result_status import SimulateResultStatus
 
 
@@ -27,3 +29,10 @@ class SimulateResultConditions(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The type of condition"""
+
+
+class SimulateResultConditionsDict(TypedDict, total=False):
+    """The SimulateResultConditions body as a dict: wire names, readOnly fields left out."""
+
+    status: SimulateResultStatus | Literal["MATCH", "NOT_MATCH", "UNDEFINED"] | OpenStr | None
+    type: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .simulate_result_conditions import SimulateResultConditions
-    from .simulate_result_rules import SimulateResultRules
+    from okta_async._core.model import OpenStr
+
+    from .simulate_result_conditions import SimulateResultConditions, SimulateResultConditionsDict
+    from .simulate_result_rules import SimulateResultRules, SimulateResultRulesDict
     from .simulate_result_status import SimulateResultStatus
 
 
@@ -41,3 +43,13 @@ class SimulateResultPoliciesItems(Model):
     status: SimulateResultStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class SimulateResultPoliciesItemsDict(TypedDict, total=False):
+    """The SimulateResultPoliciesItems body as a dict: wire names, readOnly fields left out."""
+
+    conditions: list[SimulateResultConditionsDict | SimulateResultConditions] | None
+    id: str | None
+    name: str | None
+    rules: list[SimulateResultRulesDict | SimulateResultRules] | None
+    status: SimulateResultStatus | Literal["MATCH", "NOT_MATCH", "UNDEFINED"] | OpenStr | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class SingleLogout(Model):
         default=UNSET, metadata={"wire": "logoutUrl", "read_only": False}
     )
     """The location where the logout response is sent"""
+
+
+class SingleLogoutDict(TypedDict, total=False):
+    """The SingleLogout body as a dict: wire names, readOnly fields left out."""
+
+    enabled: bool | None
+    issuer: str | None
+    logoutUrl: str | None

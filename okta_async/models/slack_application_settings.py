@@ -5,26 +5,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
-    from .oin_saml20_application_settings_sign_on import OINSaml20ApplicationSettingsSignOn
-    from .slack_application_settings_application import SlackApplicationSettingsApplication
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
+    from .oin_saml20_application_settings_sign_on import (
+        OINSaml20ApplicationSettingsSignOn,
+        OINSaml20ApplicationSettingsSignOnDict,
+    )
+    from .slack_application_settings_application import (
+        SlackApplicationSettingsApplication,
+        SlackApplicationSettingsApplicationDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class SlackApplicationSettings(ApplicationSettings):
     """The SlackApplicationSettings object."""
 
-    app: SlackApplicationSettingsApplication | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "app", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("app",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.app is ABSENT:
+            self._drop_absent()
+
+    app: SlackApplicationSettingsApplication = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "app", "read_only": False, "required": True, "always": True},
     )
     sign_on: OINSaml20ApplicationSettingsSignOn | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOn", "read_only": False}
     )
+
+
+class SlackApplicationSettingsDict(TypedDict, total=False):
+    """The SlackApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: SlackApplicationSettingsApplicationDict | SlackApplicationSettingsApplication
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None
+    signOn: OINSaml20ApplicationSettingsSignOnDict | OINSaml20ApplicationSettingsSignOn | None

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,8 +17,15 @@ from okta_async._core.unset import UNSET, Unset
 class SlackApplicationSettingsApplication(Model):
     """Slack app instance properties"""
 
-    domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "domain", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("domain",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.domain is ABSENT:
+            self._drop_absent()
+
+    domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "domain", "read_only": False, "required": True, "always": True},
     )
     """The Slack app domain name"""
 
@@ -24,3 +33,10 @@ class SlackApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "userEmailValue", "read_only": False}
     )
     """The `User.Email` attribute value"""
+
+
+class SlackApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SlackApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    domain: str
+    userEmailValue: str | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -36,3 +39,12 @@ class SloParticipate(Model):
         default=UNSET, metadata={"wire": "sessionIndexRequired", "read_only": False}
     )
     """Determines whether Okta sends the `SessionIndex` elements in the logout request"""
+
+
+class SloParticipateDict(TypedDict, total=False):
+    """The SloParticipate body as a dict: wire names, readOnly fields left out."""
+
+    bindingType: Literal["POST", "REDIRECT"] | OpenStr | None
+    enabled: bool | None
+    logoutRequestUrl: str | None
+    sessionIndexRequired: bool | None

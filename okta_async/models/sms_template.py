@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .sms_template_translations import SmsTemplateTranslations
+    from okta_async._core.model import OpenStr
+
+    from .sms_template_translations import SmsTemplateTranslations, SmsTemplateTranslationsDict
     from .sms_template_type import SmsTemplateType
 
 
@@ -45,3 +47,12 @@ class SmsTemplate(Model):
     type: SmsTemplateType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class SmsTemplateDict(TypedDict, total=False):
+    """The SmsTemplate body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None
+    template: str | None
+    translations: SmsTemplateTranslationsDict | SmsTemplateTranslations | dict[str, Any] | None
+    type: SmsTemplateType | Literal["SMS_VERIFY_CODE"] | OpenStr | None

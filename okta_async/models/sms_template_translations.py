@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -15,3 +17,7 @@ class SmsTemplateTranslations(Model):
     """- Template translations are optionally provided when you want to localize the SMS messages. Translations are provided as an object that contains `key:value` pairs: the language and the translated Template text. The key portion is a two-letter country code that conforms to [ISO 639-1](https://www.loc.gov/standards/iso639-2/php/code_list.php). The value is the translated SMS Template.
     - Just like with regular SMS Templates, the length of the SMS message can't exceed 160 characters.
     """
+
+
+class SmsTemplateTranslationsDict(TypedDict, total=False):
+    """The SmsTemplateTranslations body as a dict: wire names, readOnly fields left out."""

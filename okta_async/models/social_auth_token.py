@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -42,3 +43,7 @@ class SocialAuthToken(Model):
         default=UNSET, metadata={"wire": "tokenType", "read_only": True}
     )
     """The type of token defined by the [OAuth Token Exchange Spec](https://tools.ietf.org/html/draft-ietf-oauth-token-exchange-07#section-3)"""
+
+
+class SocialAuthTokenDict(TypedDict, total=False):
+    """The SocialAuthToken body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .security_event_reason import SecurityEventReason
-    from .ssf_transmitter_security_event_subject import SsfTransmitterSecurityEventSubject
+    from .security_event_reason import SecurityEventReason, SecurityEventReasonDict
+    from .ssf_transmitter_security_event_subject import (
+        SsfTransmitterSecurityEventSubject,
+        SsfTransmitterSecurityEventSubjectDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +42,12 @@ class SsfTransmitterCaepSessionRevokedEvent(Model):
     subject: SsfTransmitterSecurityEventSubject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "subject", "read_only": False}
     )
+
+
+class SsfTransmitterCaepSessionRevokedEventDict(TypedDict, total=False):
+    """The SsfTransmitterCaepSessionRevokedEvent body as a dict: wire names, readOnly fields left out."""
+
+    event_timestamp: int | None
+    reason_admin: SecurityEventReasonDict | SecurityEventReason | None
+    reason_user: SecurityEventReasonDict | SecurityEventReason | None
+    subject: SsfTransmitterSecurityEventSubjectDict | SsfTransmitterSecurityEventSubject | None

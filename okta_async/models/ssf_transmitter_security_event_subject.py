@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class SsfTransmitterSecurityEventSubject(Model):
         default=UNSET, metadata={"wire": "sub", "read_only": False}
     )
     """An identifier for the subject that was acted on"""
+
+
+class SsfTransmitterSecurityEventSubjectDict(TypedDict, total=False):
+    """The SsfTransmitterSecurityEventSubject body as a dict: wire names, readOnly fields left out."""
+
+    format: str | None
+    iss: str | None
+    sub: str | None

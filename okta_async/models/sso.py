@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .oidc import Oidc
-    from .saml import Saml
+    from .oidc import Oidc, OidcDict
+    from .saml import Saml, SamlDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class Sso(Model):
     saml: Saml | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "saml", "read_only": False}
     )
+
+
+class SsoDict(TypedDict, total=False):
+    """The Sso body as a dict: wire names, readOnly fields left out."""
+
+    oidc: OidcDict | Oidc | None
+    saml: SamlDict | Saml | None

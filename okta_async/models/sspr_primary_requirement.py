@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authenticator_method_constraint import AuthenticatorMethodConstraint
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_method_constraint import (
+        AuthenticatorMethodConstraint,
+        AuthenticatorMethodConstraintDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +34,12 @@ class SsprPrimaryRequirement(Model):
         attrs.field(default=UNSET, metadata={"wire": "methods", "read_only": False})
     )
     """Authenticator methods allowed for the initial authentication step of password recovery. Method `otp` requires a constraint limiting it to a Google authenticator."""
+
+
+class SsprPrimaryRequirementDict(TypedDict, total=False):
+    """The SsprPrimaryRequirement body as a dict: wire names, readOnly fields left out."""
+
+    methodConstraints: (
+        list[AuthenticatorMethodConstraintDict | AuthenticatorMethodConstraint] | None
+    )
+    methods: list[Literal["push", "sms", "voice", "email", "otp"] | OpenStr] | None

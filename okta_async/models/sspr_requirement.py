@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .sspr_primary_requirement import SsprPrimaryRequirement
-    from .sspr_step_up_requirement import SsprStepUpRequirement
+    from okta_async._core.model import OpenStr
+
+    from .sspr_primary_requirement import SsprPrimaryRequirement, SsprPrimaryRequirementDict
+    from .sspr_step_up_requirement import SsprStepUpRequirement, SsprStepUpRequirementDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +34,11 @@ class SsprRequirement(Model):
     step_up: SsprStepUpRequirement | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "stepUp", "read_only": False}
     )
+
+
+class SsprRequirementDict(TypedDict, total=False):
+    """The SsprRequirement body as a dict: wire names, readOnly fields left out."""
+
+    accessControl: Literal["AUTH_POLICY", "LEGACY"] | OpenStr | None
+    primary: SsprPrimaryRequirementDict | SsprPrimaryRequirement | None
+    stepUp: SsprStepUpRequirementDict | SsprStepUpRequirement | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -16,7 +18,12 @@ class SsprSettings(Model):
     """<x-lifecycle-container><x-lifecycle class="ea"></x-lifecycle></x-lifecycle-container><x-lifecycle class="oie"></x-lifecycle> Describes other behavioral settings that apply to the self-service password reset (SSPR) process"""
 
     allow_recovery_email_without_enrollment: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "allowRecoveryEmailWithoutEnrollment", "read_only": False}
+        default=UNSET,
+        metadata={
+            "wire": "allowRecoveryEmailWithoutEnrollment",
+            "read_only": False,
+            "nullable": True,
+        },
     )
     """<x-lifecycle class="oie"></x-lifecycle> Controls whether a user can receive a password recovery email at their profile email address even if they haven't enrolled email as an authenticator.
 
@@ -27,3 +34,9 @@ class SsprSettings(Model):
 
     > **Note:** This property is only available if the Email auto-enrollment and recovery control [self-service EA](/openapi/okta-management/guides/release-lifecycle/#early-access-ea) feature is enabled.
     """
+
+
+class SsprSettingsDict(TypedDict, total=False):
+    """The SsprSettings body as a dict: wire names, readOnly fields left out."""
+
+    allowRecoveryEmailWithoutEnrollment: bool | None

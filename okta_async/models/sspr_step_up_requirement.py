@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +32,10 @@ class SsprStepUpRequirement(Model):
     required: bool | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "required", "read_only": False}
     )
+
+
+class SsprStepUpRequirementDict(TypedDict, total=False):
+    """The SsprStepUpRequirement body as a dict: wire names, readOnly fields left out."""
+
+    methods: list[Literal["security_question"] | OpenStr] | None
+    required: bool | None

@@ -5,17 +5,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class StandardRoleAssignmentSchema(Model):
     """The StandardRoleAssignmentSchema object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("type",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.type is ABSENT:
+            self._drop_absent()
 
     type: (
         Literal[
@@ -33,7 +41,30 @@ class StandardRoleAssignmentSchema(Model):
             "WORKFLOWS_ADMIN",
         ]
         | str
-        | Unset
-        | None
-    ) = attrs.field(default=UNSET, metadata={"wire": "type", "read_only": False, "required": True})
+    ) = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
+    )
     """Specify a [standard admin role](/openapi/okta-management/guides/roles/#standard-roles), an [IAM-based standard role](/openapi/okta-management/guides/roles/#iam-based-standard-roles), or `CUSTOM` for a custom role type:"""
+
+
+class StandardRoleAssignmentSchemaDict(TypedDict, total=False):
+    """The StandardRoleAssignmentSchema body as a dict: wire names, readOnly fields left out."""
+
+    type: (
+        Literal[
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ]
+        | OpenStr
+    )

@@ -5,20 +5,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .stream_configuration_delivery import StreamConfigurationDelivery
+    from okta_async._core.model import OpenStr
+
+    from .stream_configuration_delivery import (
+        StreamConfigurationDelivery,
+        StreamConfigurationDeliveryDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class StreamConfiguration(Model):
     """The StreamConfiguration object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("delivery", "events_requested")
+
+    def __attrs_post_init__(self) -> None:
+        if self.delivery is ABSENT or self.events_requested is ABSENT:
+            self._drop_absent()
 
     aud: str | list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "aud", "read_only": False}
@@ -28,8 +39,9 @@ class StreamConfiguration(Model):
     A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
     """
 
-    delivery: StreamConfigurationDelivery | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "delivery", "read_only": False, "required": True}
+    delivery: StreamConfigurationDelivery = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "delivery", "read_only": False, "required": True, "always": True},
     )
     events_delivered: list[str] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "events_delivered", "read_only": False}
@@ -39,8 +51,9 @@ class StreamConfiguration(Model):
     A read-only parameter that is set by the transmitter. If this parameter is included in the request, the value must match the expected value from the transmitter.
     """
 
-    events_requested: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "events_requested", "read_only": False, "required": True}
+    events_requested: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "events_requested", "read_only": False, "required": True, "always": True},
     )
     """The events (mapped by the array of event type URIs) that the receiver wants to receive"""
 
@@ -66,7 +79,8 @@ class StreamConfiguration(Model):
     """
 
     min_verification_interval: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "min_verification_interval", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "min_verification_interval", "read_only": False, "nullable": True},
     )
     """The minimum amount of time, in seconds, between two verification requests.
 
@@ -77,3 +91,17 @@ class StreamConfiguration(Model):
         default=UNSET, metadata={"wire": "stream_id", "read_only": False}
     )
     """The ID of the SSF stream configuration"""
+
+
+class StreamConfigurationDict(TypedDict, total=False):
+    """The StreamConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    aud: str | list[str] | None
+    delivery: StreamConfigurationDeliveryDict | StreamConfigurationDelivery
+    events_delivered: list[str] | None
+    events_requested: list[str]
+    events_supported: list[str] | None
+    format: Literal["iss_sub"] | OpenStr | None
+    iss: str | None
+    min_verification_interval: int | None
+    stream_id: str | None

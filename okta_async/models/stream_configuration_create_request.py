@@ -5,26 +5,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .stream_configuration_delivery import StreamConfigurationDelivery
+    from okta_async._core.model import OpenStr
+
+    from .stream_configuration_delivery import (
+        StreamConfigurationDelivery,
+        StreamConfigurationDeliveryDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class StreamConfigurationCreateRequest(Model):
     """The StreamConfigurationCreateRequest object."""
 
-    delivery: StreamConfigurationDelivery | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "delivery", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("delivery", "events_requested")
+
+    def __attrs_post_init__(self) -> None:
+        if self.delivery is ABSENT or self.events_requested is ABSENT:
+            self._drop_absent()
+
+    delivery: StreamConfigurationDelivery = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "delivery", "read_only": False, "required": True, "always": True},
     )
-    events_requested: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "events_requested", "read_only": False, "required": True}
+    events_requested: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "events_requested", "read_only": False, "required": True, "always": True},
     )
     """The events (mapped by the array of event type URIs) that the receiver wants to receive"""
 
@@ -32,3 +45,11 @@ class StreamConfigurationCreateRequest(Model):
         default=UNSET, metadata={"wire": "format", "read_only": False}
     )
     """The subject identifier format expected for any SET transmitted."""
+
+
+class StreamConfigurationCreateRequestDict(TypedDict, total=False):
+    """The StreamConfigurationCreateRequest body as a dict: wire names, readOnly fields left out."""
+
+    delivery: StreamConfigurationDeliveryDict | StreamConfigurationDelivery
+    events_requested: list[str]
+    format: Literal["iss_sub"] | OpenStr | None

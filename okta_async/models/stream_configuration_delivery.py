@@ -5,25 +5,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class StreamConfigurationDelivery(Model):
     """Contains information about the intended SET delivery method by the receiver"""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("endpoint_url", "method")
+
+    def __attrs_post_init__(self) -> None:
+        if self.endpoint_url is ABSENT or self.method is ABSENT:
+            self._drop_absent()
+
     authorization_header: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "authorization_header", "read_only": False}
+        default=UNSET,
+        metadata={"wire": "authorization_header", "read_only": False, "nullable": True},
     )
     """The HTTP authorization header that's included for each HTTP POST request"""
 
-    endpoint_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "endpoint_url", "read_only": False, "required": True}
+    endpoint_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "endpoint_url", "read_only": False, "required": True, "always": True},
     )
     """The target endpoint URL where the transmitter delivers the SET using HTTP POST requests"""
 
@@ -32,9 +43,21 @@ class StreamConfigurationDelivery(Model):
             "https://schemas.openid.net/secevent/risc/delivery-method/push", "urn:ietf:rfc:8935"
         ]
         | str
-        | Unset
-        | None
     ) = attrs.field(
-        default=UNSET, metadata={"wire": "method", "read_only": False, "required": True}
+        default=ABSENT,
+        metadata={"wire": "method", "read_only": False, "required": True, "always": True},
     )
     """The delivery method that the transmitter uses for delivering a SET"""
+
+
+class StreamConfigurationDeliveryDict(TypedDict, total=False):
+    """The StreamConfigurationDelivery body as a dict: wire names, readOnly fields left out."""
+
+    authorization_header: str | None
+    endpoint_url: str
+    method: (
+        Literal[
+            "https://schemas.openid.net/secevent/risc/delivery-method/push", "urn:ietf:rfc:8935"
+        ]
+        | OpenStr
+    )

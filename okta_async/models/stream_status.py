@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +29,10 @@ class StreamStatus(Model):
         default=UNSET, metadata={"wire": "stream_id", "read_only": False}
     )
     """The ID of the SSF stream configuration. This corresponds to the value in the query parameter of the request."""
+
+
+class StreamStatusDict(TypedDict, total=False):
+    """The StreamStatus body as a dict: wire names, readOnly fields left out."""
+
+    status: Literal["enabled", "disabled"] | OpenStr | None
+    stream_id: str | None

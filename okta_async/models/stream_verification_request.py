@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,12 +17,26 @@ from okta_async._core.unset import UNSET, Unset
 class StreamVerificationRequest(Model):
     """The StreamVerificationRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("stream_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.stream_id is ABSENT:
+            self._drop_absent()
+
     state: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "state", "read_only": False}
     )
     """An arbitrary string that Okta as a transmitter must echo back to the event receiver in the verification event's payload"""
 
-    stream_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "stream_id", "read_only": False, "required": True}
+    stream_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "stream_id", "read_only": False, "required": True, "always": True},
     )
     """The ID of the SSF stream configuration"""
+
+
+class StreamVerificationRequestDict(TypedDict, total=False):
+    """The StreamVerificationRequest body as a dict: wire names, readOnly fields left out."""
+
+    state: str | None
+    stream_id: str

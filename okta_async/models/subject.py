@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +31,10 @@ class Subject(Model):
         metadata={"wire": "id", "read_only": False, "write_only": True, "secret": True},
     )
     """ID of the user"""
+
+
+class SubjectDict(TypedDict, total=False):
+    """The Subject body as a dict: wire names, readOnly fields left out."""
+
+    format: Literal["opaque"] | OpenStr | None
+    id: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .submission_action import SubmissionAction
+    from .submission_action import SubmissionAction, SubmissionActionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class SubmissionActions(Model):
     actions: list[SubmissionAction] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
+
+
+class SubmissionActionsDict(TypedDict, total=False):
+    """The SubmissionActions body as a dict: wire names, readOnly fields left out."""
+
+    actions: list[SubmissionActionDict | SubmissionAction] | None

@@ -5,21 +5,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .submission_capability import SubmissionCapability
+    from .submission_capability import SubmissionCapability, SubmissionCapabilityDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class SubmissionCapabilities(Model):
     """The SubmissionCapabilities object."""
 
-    capabilities: list[SubmissionCapability] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "capabilities", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("capabilities",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.capabilities is ABSENT:
+            self._drop_absent()
+
+    capabilities: list[SubmissionCapability] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "capabilities", "read_only": False, "required": True, "always": True},
     )
+
+
+class SubmissionCapabilitiesDict(TypedDict, total=False):
+    """The SubmissionCapabilities body as a dict: wire names, readOnly fields left out."""
+
+    capabilities: list[SubmissionCapabilityDict | SubmissionCapability]

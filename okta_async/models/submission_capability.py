@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .capability import Capability
     from .protocol import Protocol
 
@@ -21,9 +22,37 @@ if TYPE_CHECKING:
 class SubmissionCapability(Model):
     """Simple capability structure for capabilities endpoints (PUT/GET /capabilities)"""
 
-    capability: Capability | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "capability", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("capability", "supported_protocols")
+
+    def __attrs_post_init__(self) -> None:
+        if self.capability is ABSENT or self.supported_protocols is ABSENT:
+            self._drop_absent()
+
+    capability: Capability | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "capability", "read_only": False, "required": True, "always": True},
     )
-    supported_protocols: list[Protocol | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "supportedProtocols", "read_only": False, "required": True}
+    supported_protocols: list[Protocol | str] = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "supportedProtocols",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
+
+
+class SubmissionCapabilityDict(TypedDict, total=False):
+    """The SubmissionCapability body as a dict: wire names, readOnly fields left out."""
+
+    capability: (
+        Capability
+        | Literal["API_SERVICE", "ENTITLEMENTS", "IDV", "PROVISIONING", "SSO", "UNIVERSAL_LOGOUT"]
+        | OpenStr
+    )
+    supportedProtocols: list[
+        Protocol
+        | Literal["ACTIONS", "GTR", "ID_PROOFING", "OAUTH2", "OIDC", "SAML", "SCIM"]
+        | OpenStr
+    ]

@@ -5,11 +5,61 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 import attrs
 
 from .submission_response import SubmissionResponse
+
+if TYPE_CHECKING:
+    from .api_service_capability import ApiServiceCapability, ApiServiceCapabilityDict
+    from .auth_settings import AuthSettings, AuthSettingsDict
+    from .entitlements_capability import EntitlementsCapability, EntitlementsCapabilityDict
+    from .global_token_revocation import GlobalTokenRevocation, GlobalTokenRevocationDict
+    from .idv_capability import IdvCapability, IdvCapabilityDict
+    from .provisioning_capability import ProvisioningCapability, ProvisioningCapabilityDict
+    from .provisioning_details import ProvisioningDetails, ProvisioningDetailsDict
+    from .sso import Sso, SsoDict
+    from .sso_capability import SsoCapability, SsoCapabilityDict
+    from .universal_logout_capability import (
+        UniversalLogoutCapability,
+        UniversalLogoutCapabilityDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class SubmissionRequest(SubmissionResponse):
     """The SubmissionRequest object."""
+
+
+class SubmissionRequestDict(TypedDict, total=False):
+    """The SubmissionRequest body as a dict: wire names, readOnly fields left out."""
+
+    appContactDetails: list[dict[str, Any]] | None
+    authSettings: AuthSettingsDict | AuthSettings | None
+    capabilities: (
+        list[
+            SsoCapabilityDict
+            | SsoCapability
+            | UniversalLogoutCapabilityDict
+            | UniversalLogoutCapability
+            | ProvisioningCapabilityDict
+            | ProvisioningCapability
+            | EntitlementsCapabilityDict
+            | EntitlementsCapability
+            | ApiServiceCapabilityDict
+            | ApiServiceCapability
+            | IdvCapabilityDict
+            | IdvCapability
+        ]
+        | None
+    )
+    config: list[dict[str, Any]] | None
+    defaultLogo: bool | None
+    description: str | None
+    globalTokenRevocation: GlobalTokenRevocationDict | GlobalTokenRevocation | None
+    logo: str | None
+    name: str | None
+    provisioning: ProvisioningDetailsDict | ProvisioningDetails | None
+    sso: SsoDict | Sso | None
+    useCases: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,16 +13,19 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .api_service_capability import ApiServiceCapability
-    from .auth_settings import AuthSettings
-    from .entitlements_capability import EntitlementsCapability
-    from .global_token_revocation import GlobalTokenRevocation
-    from .idv_capability import IdvCapability
-    from .provisioning_capability import ProvisioningCapability
-    from .provisioning_details import ProvisioningDetails
-    from .sso import Sso
-    from .sso_capability import SsoCapability
-    from .universal_logout_capability import UniversalLogoutCapability
+    from .api_service_capability import ApiServiceCapability, ApiServiceCapabilityDict
+    from .auth_settings import AuthSettings, AuthSettingsDict
+    from .entitlements_capability import EntitlementsCapability, EntitlementsCapabilityDict
+    from .global_token_revocation import GlobalTokenRevocation, GlobalTokenRevocationDict
+    from .idv_capability import IdvCapability, IdvCapabilityDict
+    from .provisioning_capability import ProvisioningCapability, ProvisioningCapabilityDict
+    from .provisioning_details import ProvisioningDetails, ProvisioningDetailsDict
+    from .sso import Sso, SsoDict
+    from .sso_capability import SsoCapability, SsoCapabilityDict
+    from .universal_logout_capability import (
+        UniversalLogoutCapability,
+        UniversalLogoutCapabilityDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -151,3 +154,36 @@ class SubmissionResponse(Model):
         default=UNSET, metadata={"wire": "useCases", "read_only": False}
     )
     """List of use cases that describe the integration's purpose in the OIN catalog. For example, use cases can indicate the type of functionality the integration provides, such as single sign-on, user provisioning, or lifecycle management."""
+
+
+class SubmissionResponseDict(TypedDict, total=False):
+    """The SubmissionResponse body as a dict: wire names, readOnly fields left out."""
+
+    appContactDetails: list[dict[str, Any]] | None
+    authSettings: AuthSettingsDict | AuthSettings | None
+    capabilities: (
+        list[
+            SsoCapabilityDict
+            | SsoCapability
+            | UniversalLogoutCapabilityDict
+            | UniversalLogoutCapability
+            | ProvisioningCapabilityDict
+            | ProvisioningCapability
+            | EntitlementsCapabilityDict
+            | EntitlementsCapability
+            | ApiServiceCapabilityDict
+            | ApiServiceCapability
+            | IdvCapabilityDict
+            | IdvCapability
+        ]
+        | None
+    )
+    config: list[dict[str, Any]] | None
+    defaultLogo: bool | None
+    description: str | None
+    globalTokenRevocation: GlobalTokenRevocationDict | GlobalTokenRevocation | None
+    logo: str | None
+    name: str | None
+    provisioning: ProvisioningDetailsDict | ProvisioningDetails | None
+    sso: SsoDict | Sso | None
+    useCases: list[str] | None

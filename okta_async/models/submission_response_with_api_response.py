@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,8 +14,21 @@ from okta_async._core.unset import UNSET, Unset
 from .submission_response import SubmissionResponse
 
 if TYPE_CHECKING:
-    from .api_service import ApiService
-    from .idv import Idv
+    from .api_service import ApiService, ApiServiceDict
+    from .api_service_capability import ApiServiceCapability, ApiServiceCapabilityDict
+    from .auth_settings import AuthSettings, AuthSettingsDict
+    from .entitlements_capability import EntitlementsCapability, EntitlementsCapabilityDict
+    from .global_token_revocation import GlobalTokenRevocation, GlobalTokenRevocationDict
+    from .idv import Idv, IdvDict
+    from .idv_capability import IdvCapability, IdvCapabilityDict
+    from .provisioning_capability import ProvisioningCapability, ProvisioningCapabilityDict
+    from .provisioning_details import ProvisioningDetails, ProvisioningDetailsDict
+    from .sso import Sso, SsoDict
+    from .sso_capability import SsoCapability, SsoCapabilityDict
+    from .universal_logout_capability import (
+        UniversalLogoutCapability,
+        UniversalLogoutCapabilityDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +41,38 @@ class SubmissionResponseWithApiResponse(SubmissionResponse):
     idv: Idv | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "idv", "read_only": False}
     )
+
+
+class SubmissionResponseWithApiResponseDict(TypedDict, total=False):
+    """The SubmissionResponseWithApiResponse body as a dict: wire names, readOnly fields left out."""
+
+    apiService: ApiServiceDict | ApiService | None
+    appContactDetails: list[dict[str, Any]] | None
+    authSettings: AuthSettingsDict | AuthSettings | None
+    capabilities: (
+        list[
+            SsoCapabilityDict
+            | SsoCapability
+            | UniversalLogoutCapabilityDict
+            | UniversalLogoutCapability
+            | ProvisioningCapabilityDict
+            | ProvisioningCapability
+            | EntitlementsCapabilityDict
+            | EntitlementsCapability
+            | ApiServiceCapabilityDict
+            | ApiServiceCapability
+            | IdvCapabilityDict
+            | IdvCapability
+        ]
+        | None
+    )
+    config: list[dict[str, Any]] | None
+    defaultLogo: bool | None
+    description: str | None
+    globalTokenRevocation: GlobalTokenRevocationDict | GlobalTokenRevocation | None
+    idv: IdvDict | Idv | None
+    logo: str | None
+    name: str | None
+    provisioning: ProvisioningDetailsDict | ProvisioningDetails | None
+    sso: SsoDict | Sso | None
+    useCases: list[str] | None

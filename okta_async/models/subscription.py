@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .notification_type import NotificationType
     from .subscription_status import SubscriptionStatus
 
@@ -39,3 +41,30 @@ class Subscription(Model):
     status: SubscriptionStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class SubscriptionDict(TypedDict, total=False):
+    """The Subscription body as a dict: wire names, readOnly fields left out."""
+
+    channels: list[str] | None
+    notificationType: (
+        NotificationType
+        | Literal[
+            "AD_AGENT",
+            "AGENT_AUTO_UPDATE_NOTIFICATION",
+            "AGENT_AUTO_UPDATE_NOTIFICATION_LDAP",
+            "APP_IMPORT",
+            "CONNECTOR_AGENT",
+            "IWA_AGENT",
+            "LDAP_AGENT",
+            "OKTA_ANNOUNCEMENT",
+            "OKTA_UPDATE",
+            "RATELIMIT_NOTIFICATION",
+            "REPORT_SUSPICIOUS_ACTIVITY",
+            "USER_DEPROVISION",
+            "USER_LOCKED_OUT",
+        ]
+        | OpenStr
+        | None
+    )
+    status: SubscriptionStatus | Literal["subscribed", "unsubscribed"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
 
 
@@ -32,3 +34,11 @@ class SupportedMethods(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The type of authenticator method"""
+
+
+class SupportedMethodsDict(TypedDict, total=False):
+    """The SupportedMethods body as a dict: wire names, readOnly fields left out."""
+
+    settings: dict[str, Any] | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None
+    type: Literal["push"] | OpenStr | None

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -15,8 +17,25 @@ from okta_async._core.unset import UNSET, Unset
 class SwaApplicationSettingsApplication(Model):
     """The SwaApplicationSettingsApplication object."""
 
-    button_field: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "buttonField", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "button_field",
+        "password_field",
+        "url",
+        "username_field",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.button_field is ABSENT
+            or self.password_field is ABSENT
+            or self.url is ABSENT
+            or self.username_field is ABSENT
+        ):
+            self._drop_absent()
+
+    button_field: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "buttonField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Sign-In** button in the sign-in form (for SWA apps with the `template_swa` app name definition)"""
 
@@ -40,8 +59,9 @@ class SwaApplicationSettingsApplication(Model):
     )
     """A regular expression that further restricts targetURL to the specified regular expression"""
 
-    password_field: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "passwordField", "read_only": False, "required": True}
+    password_field: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "passwordField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Password** field in the sign-in form (for SWA apps with the `template_swa` app name definition)"""
 
@@ -55,8 +75,9 @@ class SwaApplicationSettingsApplication(Model):
     )
     """The URL of the sign-in page for this app (for three-field SWA apps with the `template_swa3field` app name definition)"""
 
-    url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "url", "read_only": False, "required": True}
+    url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "url", "read_only": False, "required": True, "always": True},
     )
     """The URL of the sign-in page for this app (for SWA apps with the `template_swa` app name definition)"""
 
@@ -65,7 +86,24 @@ class SwaApplicationSettingsApplication(Model):
     )
     """CSS selector for the **Username** field in the sign-in form (for three-field SWA apps with the `template_swa3field` app name definition)"""
 
-    username_field: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "usernameField", "read_only": False, "required": True}
+    username_field: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "usernameField", "read_only": False, "required": True, "always": True},
     )
     """CSS selector for the **Username** field in the sign-in form (for SWA apps with the `template_swa` app name definition)"""
+
+
+class SwaApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The SwaApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    buttonField: str
+    buttonSelector: str | None
+    extraFieldSelector: str | None
+    extraFieldValue: str | None
+    loginUrlRegex: str | None
+    passwordField: str
+    passwordSelector: str | None
+    targetURL: str | None
+    url: str
+    userNameSelector: str | None
+    usernameField: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,16 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authenticator_enrollment_links import AuthenticatorEnrollmentLinks
-    from .authenticator_profile_tac_response_post import AuthenticatorProfileTacResponsePost
+    from okta_async._core.model import OpenStr
+
+    from .authenticator_enrollment_links import (
+        AuthenticatorEnrollmentLinks,
+        AuthenticatorEnrollmentLinksDict,
+    )
+    from .authenticator_profile_tac_response_post import (
+        AuthenticatorProfileTacResponsePost,
+        AuthenticatorProfileTacResponsePostDict,
+    )
     from .authenticator_type import AuthenticatorType
 
 
@@ -64,4 +72,33 @@ class TacAuthenticatorEnrollment(Model):
 
     type: AuthenticatorType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class TacAuthenticatorEnrollmentDict(TypedDict, total=False):
+    """The TacAuthenticatorEnrollment body as a dict: wire names, readOnly fields left out."""
+
+    _links: AuthenticatorEnrollmentLinksDict | AuthenticatorEnrollmentLinks | None
+    created: datetime.datetime | str | None
+    id: str | None
+    key: str | None
+    lastUpdated: datetime.datetime | str | None
+    name: str | None
+    nickname: str | None
+    profile: AuthenticatorProfileTacResponsePostDict | AuthenticatorProfileTacResponsePost | None
+    status: str | None
+    type: (
+        AuthenticatorType
+        | Literal[
+            "app",
+            "email",
+            "federated",
+            "password",
+            "phone",
+            "security_key",
+            "security_question",
+            "tac",
+        ]
+        | OpenStr
+        | None
     )

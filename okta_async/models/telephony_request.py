@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .telephony_request_data import TelephonyRequestData
+    from .telephony_request_data import TelephonyRequestData, TelephonyRequestDataDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +37,12 @@ class TelephonyRequest(Model):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID and URL of the telephony inline hook"""
+
+
+class TelephonyRequestDict(TypedDict, total=False):
+    """The TelephonyRequest body as a dict: wire names, readOnly fields left out."""
+
+    data: TelephonyRequestDataDict | TelephonyRequestData | None
+    eventType: str | None
+    requestType: str | None
+    source: str | None

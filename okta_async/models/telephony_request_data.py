@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -29,3 +29,11 @@ class TelephonyRequestData(Model):
         default=UNSET, metadata={"wire": "userProfile", "read_only": False}
     )
     """User profile specifies information about the Okta user"""
+
+
+class TelephonyRequestDataDict(TypedDict, total=False):
+    """The TelephonyRequestData body as a dict: wire names, readOnly fields left out."""
+
+    context: dict[str, Any] | None
+    messageProfile: dict[str, Any] | None
+    userProfile: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_base_payload import InlineHookBasePayload
 
 if TYPE_CHECKING:
-    from .telephony_request_data import TelephonyRequestData
+    from .telephony_request_data import TelephonyRequestData, TelephonyRequestDataDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -38,3 +38,17 @@ class TelephonyRequestExecute(InlineHookBasePayload):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID and URL of the telephony inline hook"""
+
+
+class TelephonyRequestExecuteDict(TypedDict, total=False):
+    """The TelephonyRequestExecute body as a dict: wire names, readOnly fields left out."""
+
+    cloudEventVersion: str | None
+    contentType: str | None
+    data: TelephonyRequestDataDict | TelephonyRequestData | None
+    eventId: str | None
+    eventTime: str | None
+    eventType: str | None
+    eventTypeVersion: str | None
+    requestType: str | None
+    source: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -21,3 +21,9 @@ class TelephonyResponse(Model):
         default=UNSET, metadata={"wire": "commands", "read_only": False}
     )
     """The `commands` object specifies whether Okta accepts the end user's sign-in credentials as valid or not. For the telephony inline hook, you typically only return one `commands` object with one array element in it."""
+
+
+class TelephonyResponseDict(TypedDict, total=False):
+    """The TelephonyResponse body as a dict: wire names, readOnly fields left out."""
+
+    commands: list[dict[str, Any]] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,7 @@ class TempPassword(Model):
     temp_password: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "tempPassword", "read_only": True}
     )
+
+
+class TempPasswordDict(TypedDict, total=False):
+    """The TempPassword body as a dict: wire names, readOnly fields left out."""

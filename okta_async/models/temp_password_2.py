@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,7 @@ class TempPassword_2(Model):
         default=UNSET, metadata={"wire": "tempPassword", "read_only": True}
     )
     """A temporary password that the user can sign in with. This is only returned when expiring a password with a temporary password."""
+
+
+class TempPassword_2Dict(TypedDict, total=False):
+    """The TempPassword_2 body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .app_instance_property import AppInstanceProperty
+    from .app_instance_property import AppInstanceProperty, AppInstancePropertyDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class TenantSettings(Model):
     app_instance_properties: list[AppInstanceProperty] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "appInstanceProperties", "read_only": False}
     )
+
+
+class TenantSettingsDict(TypedDict, total=False):
+    """The TenantSettings body as a dict: wire names, readOnly fields left out."""
+
+    appInstanceProperties: list[AppInstancePropertyDict | AppInstanceProperty] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -46,3 +46,14 @@ class TestInfo(Model):
         default=UNSET, metadata={"wire": "testAccount", "read_only": False}
     )
     """An account on a test instance of your app with admin privileges. A test admin account is required by Okta for integration testing. During OIN QA testing, an Okta analyst uses this admin account to configure your app for the various test case flows."""
+
+
+class TestInfoDict(TypedDict, total=False):
+    """The TestInfo body as a dict: wire names, readOnly fields left out."""
+
+    apiServiceTestConfiguration: dict[str, Any] | None
+    escalationSupportContact: str | None
+    oidcTestConfiguration: dict[str, Any] | None
+    samlTestConfiguration: dict[str, Any] | None
+    scimTestConfiguration: dict[str, Any] | None
+    testAccount: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,10 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .email_template_touch_point_variant import EmailTemplateTouchPointVariant
     from .end_user_dashboard_touch_point_variant import EndUserDashboardTouchPointVariant
     from .error_page_touch_point_variant import ErrorPageTouchPointVariant
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
     from .loading_page_touch_point_variant import LoadingPageTouchPointVariant
     from .sign_in_page_touch_point_variant import SignInPageTouchPointVariant
 
@@ -80,4 +82,40 @@ class ThemeResponse(Model):
         attrs.field(
             default=UNSET, metadata={"wire": "signInPageTouchPointVariant", "read_only": False}
         )
+    )
+
+
+class ThemeResponseDict(TypedDict, total=False):
+    """The ThemeResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    emailTemplateTouchPointVariant: (
+        EmailTemplateTouchPointVariant | Literal["FULL_THEME", "OKTA_DEFAULT"] | OpenStr | None
+    )
+    endUserDashboardTouchPointVariant: (
+        EndUserDashboardTouchPointVariant
+        | Literal[
+            "FULL_THEME", "LOGO_ON_FULL_WHITE_BACKGROUND", "OKTA_DEFAULT", "WHITE_LOGO_BACKGROUND"
+        ]
+        | OpenStr
+        | None
+    )
+    errorPageTouchPointVariant: (
+        ErrorPageTouchPointVariant
+        | Literal["BACKGROUND_IMAGE", "BACKGROUND_SECONDARY_COLOR", "OKTA_DEFAULT"]
+        | OpenStr
+        | None
+    )
+    loadingPageTouchPointVariant: (
+        LoadingPageTouchPointVariant | Literal["NONE", "OKTA_DEFAULT"] | OpenStr | None
+    )
+    primaryColorContrastHex: str | None
+    primaryColorHex: str | None
+    secondaryColorContrastHex: str | None
+    secondaryColorHex: str | None
+    signInPageTouchPointVariant: (
+        SignInPageTouchPointVariant
+        | Literal["BACKGROUND_IMAGE", "BACKGROUND_SECONDARY_COLOR", "OKTA_DEFAULT"]
+        | OpenStr
+        | None
     )

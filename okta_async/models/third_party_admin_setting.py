@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class ThirdPartyAdminSetting(Model):
         default=UNSET, metadata={"wire": "thirdPartyAdmin", "read_only": False}
     )
     """Indicates if the third-party admin functionality is enabled"""
+
+
+class ThirdPartyAdminSettingDict(TypedDict, total=False):
+    """The ThirdPartyAdminSetting body as a dict: wire names, readOnly fields left out."""
+
+    thirdPartyAdmin: bool | None

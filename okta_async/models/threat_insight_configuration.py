@@ -6,26 +6,35 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class ThreatInsightConfiguration(Model):
     """The ThreatInsightConfiguration object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("action",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.action is ABSENT:
+            self._drop_absent()
+
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
-    action: Literal["none", "audit", "block"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "action", "read_only": False, "required": True}
+    action: Literal["none", "audit", "block"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "action", "read_only": False, "required": True, "always": True},
     )
     """Specifies how Okta responds to authentication requests from suspicious IP addresses"""
 
@@ -46,3 +55,11 @@ class ThreatInsightConfiguration(Model):
         default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
     )
     """Timestamp when the ThreatInsight Configuration object was last updated"""
+
+
+class ThreatInsightConfigurationDict(TypedDict, total=False):
+    """The ThreatInsightConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    action: Literal["none", "audit", "block"] | OpenStr
+    excludeZones: list[str] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .token_authorization_server_policy_rule_action_inline_hook import (
         TokenAuthorizationServerPolicyRuleActionInlineHook,
+        TokenAuthorizationServerPolicyRuleActionInlineHookDict,
     )
 
 
@@ -39,3 +40,16 @@ class TokenAuthorizationServerPolicyRuleAction(Model):
         default=UNSET, metadata={"wire": "refreshTokenWindowMinutes", "read_only": False}
     )
     """Timeframe when the refresh token is valid. The minimum is 10 minutes. The maximum is five years (2,628,000 minutes)."""
+
+
+class TokenAuthorizationServerPolicyRuleActionDict(TypedDict, total=False):
+    """The TokenAuthorizationServerPolicyRuleAction body as a dict: wire names, readOnly fields left out."""
+
+    accessTokenLifetimeMinutes: int | None
+    inlineHook: (
+        TokenAuthorizationServerPolicyRuleActionInlineHookDict
+        | TokenAuthorizationServerPolicyRuleActionInlineHook
+        | None
+    )
+    refreshTokenLifetimeMinutes: int | None
+    refreshTokenWindowMinutes: int | None

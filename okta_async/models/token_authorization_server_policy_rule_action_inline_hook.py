@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -16,3 +18,9 @@ class TokenAuthorizationServerPolicyRuleActionInlineHook(Model):
     """The TokenAuthorizationServerPolicyRuleActionInlineHook object."""
 
     id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": False})
+
+
+class TokenAuthorizationServerPolicyRuleActionInlineHookDict(TypedDict, total=False):
+    """The TokenAuthorizationServerPolicyRuleActionInlineHook body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -31,3 +31,10 @@ class TokenHookResponse(Model):
         default=UNSET, metadata={"wire": "error", "read_only": False}
     )
     """When an error object is returned, it causes Okta to return an OAuth 2.0 error to the requester of the token. In the error response, the value of `error` is `server_error`, and the value of `error_description` is the string that you supplied in the `errorSummary` property of the `error` object that you returned."""
+
+
+class TokenHookResponseDict(TypedDict, total=False):
+    """The TokenHookResponse body as a dict: wire names, readOnly fields left out."""
+
+    commands: list[dict[str, Any]] | None
+    error: dict[str, Any] | None

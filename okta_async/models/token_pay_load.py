@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -29,3 +29,11 @@ class TokenPayLoad(Model):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The URL of the token inline hook"""
+
+
+class TokenPayLoadDict(TypedDict, total=False):
+    """The TokenPayLoad body as a dict: wire names, readOnly fields left out."""
+
+    data: dict[str, Any] | None
+    eventType: str | None
+    source: str | None

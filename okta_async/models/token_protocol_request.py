@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .grant_type import GrantType
 
 
@@ -51,3 +53,36 @@ class TokenProtocolRequest(Model):
     state: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "state", "read_only": False}
     )
+
+
+class TokenProtocolRequestDict(TypedDict, total=False):
+    """The TokenProtocolRequest body as a dict: wire names, readOnly fields left out."""
+
+    client_id: str | None
+    grant_type: (
+        GrantType
+        | Literal[
+            "authorization_code",
+            "client_credentials",
+            "implicit",
+            "interaction_code",
+            "password",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "urn:ietf:params:oauth:grant-type:saml2-bearer",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+            "urn:openid:params:grant-type:ciba",
+            "urn:okta:params:oauth:grant-type:otp",
+            "urn:okta:params:oauth:grant-type:oob",
+            "http://auth0.com/oauth/grant-type/mfa-otp",
+            "http://auth0.com/oauth/grant-type/mfa-oob",
+        ]
+        | OpenStr
+        | None
+    )
+    redirect_uri: str | None
+    response_mode: Literal["form_post", "fragment", "okta_post_message", "query"] | OpenStr | None
+    response_type: Literal["code", "id_token", "token", "none"] | OpenStr | None
+    scope: str | None
+    state: str | None

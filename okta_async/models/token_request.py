@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -30,3 +30,16 @@ class TokenRequest(InlineHookBasePayload):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The URL of the token inline hook"""
+
+
+class TokenRequestDict(TypedDict, total=False):
+    """The TokenRequest body as a dict: wire names, readOnly fields left out."""
+
+    cloudEventVersion: str | None
+    contentType: str | None
+    data: dict[str, Any] | None
+    eventId: str | None
+    eventTime: str | None
+    eventType: str | None
+    eventTypeVersion: str | None
+    source: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class TokenResourcesHrefObject(Model):
         default=UNSET, metadata={"wire": "href", "read_only": False}
     )
     """Link URI"""
+
+
+class TokenResourcesHrefObjectDict(TypedDict, total=False):
+    """The TokenResourcesHrefObject body as a dict: wire names, readOnly fields left out."""
+
+    href: str | None

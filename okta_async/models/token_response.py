@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .token_response_token_type import TokenResponseTokenType
     from .token_type import TokenType
 
@@ -57,3 +59,31 @@ class TokenResponse(Model):
     token_type: TokenResponseTokenType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "token_type", "read_only": False}
     )
+
+
+class TokenResponseDict(TypedDict, total=False):
+    """The TokenResponse body as a dict: wire names, readOnly fields left out."""
+
+    access_token: str | None
+    device_secret: str | None
+    expires_in: int | None
+    id_token: str | None
+    issued_token_type: (
+        TokenType
+        | Literal[
+            "urn:ietf:params:oauth:token-type:access_token",
+            "urn:ietf:params:oauth:token-type:id_token",
+            "urn:ietf:params:oauth:token-type:jwt",
+            "urn:ietf:params:oauth:token-type:refresh_token",
+            "urn:ietf:params:oauth:token-type:saml1",
+            "urn:ietf:params:oauth:token-type:saml2",
+            "urn:okta:oauth:token-type:web_sso_token",
+            "urn:okta:params:oauth:token-type:interclient_token",
+            "urn:x-oath:params:oauth:token-type:device-secret",
+        ]
+        | OpenStr
+        | None
+    )
+    refresh_token: str | None
+    scope: str | None
+    token_type: TokenResponseTokenType | Literal["Bearer", "N_A"] | OpenStr | None

@@ -5,17 +5,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
     from .trend_micro_apex_one_service_application_settings import (
         TrendMicroApexOneServiceApplicationSettings,
+        TrendMicroApexOneServiceApplicationSettingsDict,
     )
 
 
@@ -27,13 +39,38 @@ class TrendMicroApexOneServiceApplication(OINApplication):
     > **Note:** The Trend Micro Apex One as a Service app only supports `SAML_2_0` sign-on mode.
     """
 
-    name: Literal["trendmicroapexoneservice"] | str | Unset | None = attrs.field(
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["trendmicroapexoneservice"] | str = attrs.field(
         default="trendmicroapexoneservice",
-        metadata={"wire": "name", "read_only": False, "required": True},
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: TrendMicroApexOneServiceApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: TrendMicroApexOneServiceApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["SAML_2_0"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
+
+
+class TrendMicroApexOneServiceApplicationDict(TypedDict, total=False):
+    """The TrendMicroApexOneServiceApplication body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["trendmicroapexoneservice"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: (
+        TrendMicroApexOneServiceApplicationSettingsDict
+        | TrendMicroApexOneServiceApplicationSettings
+    )
+    signOnMode: Literal["SAML_2_0"] | OpenStr | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

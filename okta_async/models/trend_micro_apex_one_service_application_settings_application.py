@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class TrendMicroApexOneServiceApplicationSettingsApplication(Model):
     """Trend Micro Apex One as a Service app instance properties"""
 
-    base_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "baseURL", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("base_url",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.base_url is ABSENT:
+            self._drop_absent()
+
+    base_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "baseURL", "read_only": False, "required": True, "always": True},
     )
     """Base Trend Micro Apex One Service URL"""
+
+
+class TrendMicroApexOneServiceApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The TrendMicroApexOneServiceApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    baseURL: str

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .lifecycle_status import LifecycleStatus
-    from .links_self_and_lifecycle import LinksSelfAndLifecycle
-    from .trusted_origin_scope import TrustedOriginScope
+    from .links_self_and_lifecycle import LinksSelfAndLifecycle, LinksSelfAndLifecycleDict
+    from .trusted_origin_scope import TrustedOriginScope, TrustedOriginScopeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -61,3 +63,15 @@ class TrustedOrigin(Model):
     status: LifecycleStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "status", "read_only": False}
     )
+
+
+class TrustedOriginDict(TypedDict, total=False):
+    """The TrustedOrigin body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfAndLifecycleDict | LinksSelfAndLifecycle | None
+    createdBy: str | None
+    lastUpdatedBy: str | None
+    name: str | None
+    origin: str | None
+    scopes: list[TrustedOriginScopeDict | TrustedOriginScope] | None
+    status: LifecycleStatus | Literal["ACTIVE", "INACTIVE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .iframe_embed_scope_allowed_apps import IframeEmbedScopeAllowedApps
     from .trusted_origin_scope_type import TrustedOriginScopeType
 
@@ -29,3 +31,10 @@ class TrustedOriginScope(Model):
     type: TrustedOriginScopeType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class TrustedOriginScopeDict(TypedDict, total=False):
+    """The TrustedOriginScope body as a dict: wire names, readOnly fields left out."""
+
+    allowedOktaApps: list[IframeEmbedScopeAllowedApps | Literal["OKTA_ENDUSER"] | OpenStr] | None
+    type: TrustedOriginScopeType | Literal["CORS", "IFRAME_EMBED", "REDIRECT"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .trusted_origin_scope import TrustedOriginScope
+    from .trusted_origin_scope import TrustedOriginScope, TrustedOriginScopeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +29,11 @@ class TrustedOriginWrite(Model):
     scopes: list[TrustedOriginScope] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "scopes", "read_only": False}
     )
+
+
+class TrustedOriginWriteDict(TypedDict, total=False):
+    """The TrustedOriginWrite body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None
+    origin: str | None
+    scopes: list[TrustedOriginScopeDict | TrustedOriginScope] | None

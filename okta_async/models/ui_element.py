@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -36,3 +36,12 @@ class UIElement(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Specifies the relationship between this input element and `scope`. The `Control` value specifies that this input controls the value represented by `scope`."""
+
+
+class UIElementDict(TypedDict, total=False):
+    """The UIElement body as a dict: wire names, readOnly fields left out."""
+
+    label: str | None
+    options: dict[str, Any] | None
+    scope: str | None
+    type: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .ui_element import UIElement
+    from .ui_element import UIElement, UIElementDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +37,12 @@ class UISchemaObject(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """Specifies the type of layout"""
+
+
+class UISchemaObjectDict(TypedDict, total=False):
+    """The UISchemaObject body as a dict: wire names, readOnly fields left out."""
+
+    buttonLabel: str | None
+    elements: list[UIElementDict | UIElement] | None
+    label: str | None
+    type: str | None

@@ -6,40 +6,68 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
-    from .ui_schema_object import UISchemaObject
+    from .links_self import LinksSelf, LinksSelfDict
+    from .ui_schema_object import UISchemaObject, UISchemaObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class UISchemasResponseObject(Model):
     """The UISchemasResponseObject object."""
 
-    links: LinksSelf | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "_links", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "links",
+        "created",
+        "id",
+        "last_updated",
+        "ui_schema",
     )
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True, "required": True}
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.links is ABSENT
+            or self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.ui_schema is ABSENT
+        ):
+            self._drop_absent()
+
+    links: LinksSelf = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "_links", "read_only": False, "required": True, "always": True},
+    )
+    created: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "created", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the UI Schema was created (ISO 86001)"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": True, "required": True}
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "required": True, "always": True}
     )
     """Unique identifier for the UI Schema"""
 
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True, "required": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "lastUpdated", "read_only": True, "required": True, "always": True},
     )
     """Timestamp when the UI Schema was last modified (ISO 86001)"""
 
-    ui_schema: UISchemaObject | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "uiSchema", "read_only": False, "required": True}
+    ui_schema: UISchemaObject = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "uiSchema", "read_only": False, "required": True, "always": True},
     )
+
+
+class UISchemasResponseObjectDict(TypedDict, total=False):
+    """The UISchemasResponseObject body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf
+    uiSchema: UISchemaObjectDict | UISchemaObject

@@ -5,18 +5,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class UnconfirmedUserResponseSchema(Model):
     """The UnconfirmedUserResponseSchema object."""
 
-    users: list[dict[str, Any]] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "users", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("users",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.users is ABSENT:
+            self._drop_absent()
+
+    users: list[dict[str, Any]] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "users", "read_only": False, "required": True, "always": True},
     )
+
+
+class UnconfirmedUserResponseSchemaDict(TypedDict, total=False):
+    """The UnconfirmedUserResponseSchema body as a dict: wire names, readOnly fields left out."""
+
+    users: list[dict[str, Any]]

@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .submission_action import SubmissionAction
+    from okta_async._core.model import OpenStr
+
+    from .submission_action import SubmissionAction, SubmissionActionDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,17 +26,38 @@ class UniversalLogoutCapability(Model):
     - The `actions` parameter is required when `supportedProtocols` is set to `ACTIONS`.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("capability", "supported_protocols")
+
+    def __attrs_post_init__(self) -> None:
+        if self.capability is ABSENT or self.supported_protocols is ABSENT:
+            self._drop_absent()
+
     actions: list[SubmissionAction] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "actions", "read_only": False}
     )
     """Configuration for the Actions protocol. This parameter is required when `supportedProtocols` is set to `ACTIONS`."""
 
-    capability: Literal["UNIVERSAL_LOGOUT"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "capability", "read_only": False, "required": True}
+    capability: Literal["UNIVERSAL_LOGOUT"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "capability", "read_only": False, "required": True, "always": True},
     )
     """Universal Logout capability identifier"""
 
-    supported_protocols: list[Literal["GTR", "ACTIONS"] | str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "supportedProtocols", "read_only": False, "required": True}
+    supported_protocols: list[Literal["GTR", "ACTIONS"] | str] = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "supportedProtocols",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """List of supported logout protocols"""
+
+
+class UniversalLogoutCapabilityDict(TypedDict, total=False):
+    """The UniversalLogoutCapability body as a dict: wire names, readOnly fields left out."""
+
+    actions: list[SubmissionActionDict | SubmissionAction] | None
+    capability: Literal["UNIVERSAL_LOGOUT"] | OpenStr
+    supportedProtocols: list[Literal["GTR", "ACTIONS"] | OpenStr]

@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class UpdateDomain(Model):
     """The UpdateDomain object."""
 
-    brand_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "brandId", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("brand_id",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.brand_id is ABSENT:
+            self._drop_absent()
+
+    brand_id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "brandId", "read_only": False, "required": True, "always": True},
     )
     """The `id` of the brand used to replace the existing brand."""
+
+
+class UpdateDomainDict(TypedDict, total=False):
+    """The UpdateDomain body as a dict: wire names, readOnly fields left out."""
+
+    brandId: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from .base_email_domain import BaseEmailDomain
@@ -13,3 +15,10 @@ from .base_email_domain import BaseEmailDomain
 @attrs.define(kw_only=True, repr=False)
 class UpdateEmailDomain(BaseEmailDomain):
     """The UpdateEmailDomain object."""
+
+
+class UpdateEmailDomainDict(TypedDict, total=False):
+    """The UpdateEmailDomain body as a dict: wire names, readOnly fields left out."""
+
+    displayName: str
+    userName: str

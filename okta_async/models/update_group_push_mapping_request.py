@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .group_push_mapping_status_upsert import GroupPushMappingStatusUpsert
 
 
@@ -20,8 +21,15 @@ if TYPE_CHECKING:
 class UpdateGroupPushMappingRequest(Model):
     """The UpdateGroupPushMappingRequest object."""
 
-    status: GroupPushMappingStatusUpsert | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("status",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.status is ABSENT:
+            self._drop_absent()
+
+    status: GroupPushMappingStatusUpsert | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "status", "read_only": False, "required": True, "always": True},
     )
     """The status of the group push mapping.
 
@@ -29,3 +37,9 @@ class UpdateGroupPushMappingRequest(Model):
 
     If changing the group push mapping status to `INACTIVE`, Okta stops pushing membership changes to the target group.
     """
+
+
+class UpdateGroupPushMappingRequestDict(TypedDict, total=False):
+    """The UpdateGroupPushMappingRequest body as a dict: wire names, readOnly fields left out."""
+
+    status: GroupPushMappingStatusUpsert | Literal["ACTIVE", "INACTIVE"] | OpenStr

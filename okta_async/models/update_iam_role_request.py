@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class UpdateIamRoleRequest(Model):
     """The UpdateIamRoleRequest object."""
 
-    description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("description", "label")
+
+    def __attrs_post_init__(self) -> None:
+        if self.description is ABSENT or self.label is ABSENT:
+            self._drop_absent()
+
+    description: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "description", "read_only": False, "required": True, "always": True},
     )
     """Description of the role"""
 
-    label: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "label", "read_only": False, "required": True}
+    label: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "label", "read_only": False, "required": True, "always": True},
     )
     """Unique label for the role"""
+
+
+class UpdateIamRoleRequestDict(TypedDict, total=False):
+    """The UpdateIamRoleRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    label: str

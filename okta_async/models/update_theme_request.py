@@ -5,18 +5,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .email_template_touch_point_variant import EmailTemplateTouchPointVariant
     from .end_user_dashboard_touch_point_variant import EndUserDashboardTouchPointVariant
     from .error_page_touch_point_variant import ErrorPageTouchPointVariant
-    from .links_self import LinksSelf
+    from .links_self import LinksSelf, LinksSelfDict
     from .loading_page_touch_point_variant import LoadingPageTouchPointVariant
     from .sign_in_page_touch_point_variant import SignInPageTouchPointVariant
 
@@ -25,32 +27,55 @@ if TYPE_CHECKING:
 class UpdateThemeRequest(Model):
     """The UpdateThemeRequest object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "email_template_touch_point_variant",
+        "end_user_dashboard_touch_point_variant",
+        "error_page_touch_point_variant",
+        "primary_color_hex",
+        "secondary_color_hex",
+        "sign_in_page_touch_point_variant",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.email_template_touch_point_variant is ABSENT
+            or self.end_user_dashboard_touch_point_variant is ABSENT
+            or self.error_page_touch_point_variant is ABSENT
+            or self.primary_color_hex is ABSENT
+            or self.secondary_color_hex is ABSENT
+            or self.sign_in_page_touch_point_variant is ABSENT
+        ):
+            self._drop_absent()
+
     links: LinksSelf | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
-    email_template_touch_point_variant: EmailTemplateTouchPointVariant | str | Unset | None = (
-        attrs.field(
-            default=UNSET,
-            metadata={
-                "wire": "emailTemplateTouchPointVariant",
-                "read_only": False,
-                "required": True,
-            },
-        )
+    email_template_touch_point_variant: EmailTemplateTouchPointVariant | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "emailTemplateTouchPointVariant",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
-    end_user_dashboard_touch_point_variant: (
-        EndUserDashboardTouchPointVariant | str | Unset | None
-    ) = attrs.field(
-        default=UNSET,
+    end_user_dashboard_touch_point_variant: EndUserDashboardTouchPointVariant | str = attrs.field(
+        default=ABSENT,
         metadata={
             "wire": "endUserDashboardTouchPointVariant",
             "read_only": False,
             "required": True,
+            "always": True,
         },
     )
-    error_page_touch_point_variant: ErrorPageTouchPointVariant | str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "errorPageTouchPointVariant", "read_only": False, "required": True},
+    error_page_touch_point_variant: ErrorPageTouchPointVariant | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "errorPageTouchPointVariant",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     loading_page_touch_point_variant: LoadingPageTouchPointVariant | str | Unset | None = (
         attrs.field(
@@ -62,8 +87,9 @@ class UpdateThemeRequest(Model):
     )
     """Primary color contrast hex code"""
 
-    primary_color_hex: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "primaryColorHex", "read_only": False, "required": True}
+    primary_color_hex: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "primaryColorHex", "read_only": False, "required": True, "always": True},
     )
     """Primary color hex code"""
 
@@ -72,14 +98,56 @@ class UpdateThemeRequest(Model):
     )
     """Secondary color contrast hex code"""
 
-    secondary_color_hex: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "secondaryColorHex", "read_only": False, "required": True}
+    secondary_color_hex: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "secondaryColorHex",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Secondary color hex code"""
 
-    sign_in_page_touch_point_variant: SignInPageTouchPointVariant | str | Unset | None = (
-        attrs.field(
-            default=UNSET,
-            metadata={"wire": "signInPageTouchPointVariant", "read_only": False, "required": True},
-        )
+    sign_in_page_touch_point_variant: SignInPageTouchPointVariant | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "signInPageTouchPointVariant",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
+    )
+
+
+class UpdateThemeRequestDict(TypedDict, total=False):
+    """The UpdateThemeRequest body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    emailTemplateTouchPointVariant: (
+        EmailTemplateTouchPointVariant | Literal["FULL_THEME", "OKTA_DEFAULT"] | OpenStr
+    )
+    endUserDashboardTouchPointVariant: (
+        EndUserDashboardTouchPointVariant
+        | Literal[
+            "FULL_THEME", "LOGO_ON_FULL_WHITE_BACKGROUND", "OKTA_DEFAULT", "WHITE_LOGO_BACKGROUND"
+        ]
+        | OpenStr
+    )
+    errorPageTouchPointVariant: (
+        ErrorPageTouchPointVariant
+        | Literal["BACKGROUND_IMAGE", "BACKGROUND_SECONDARY_COLOR", "OKTA_DEFAULT"]
+        | OpenStr
+    )
+    loadingPageTouchPointVariant: (
+        LoadingPageTouchPointVariant | Literal["NONE", "OKTA_DEFAULT"] | OpenStr | None
+    )
+    primaryColorContrastHex: str | None
+    primaryColorHex: str
+    secondaryColorContrastHex: str | None
+    secondaryColorHex: str
+    signInPageTouchPointVariant: (
+        SignInPageTouchPointVariant
+        | Literal["BACKGROUND_IMAGE", "BACKGROUND_SECONDARY_COLOR", "OKTA_DEFAULT"]
+        | OpenStr
     )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_credentials import UserCredentials
-    from .user_profile import UserProfile
+    from .user_credentials import UserCredentials, UserCredentialsDict
+    from .user_profile import UserProfile, UserProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -39,3 +39,12 @@ class UpdateUserRequest(Model):
     The user type determines which [schema](https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Schema/) applies to that user. After a user has been created, the user can
     only be assigned a different user type by an admin through a full replacement (`PUT`) operation.
     """
+
+
+class UpdateUserRequestDict(TypedDict, total=False):
+    """The UpdateUserRequest body as a dict: wire names, readOnly fields left out."""
+
+    credentials: UserCredentialsDict | UserCredentials | None
+    profile: UserProfileDict | UserProfile | None
+    realmId: str | None
+    type: dict[str, Any] | None

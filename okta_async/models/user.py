@@ -6,23 +6,43 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_credentials import UserCredentials
+    from okta_async._core.model import OpenStr
+
+    from .user_credentials import UserCredentials, UserCredentialsDict
     from .user_links import UserLinks
-    from .user_profile import UserProfile
+    from .user_profile import UserProfile, UserProfileDict
     from .user_status import UserStatus
 
 
 @attrs.define(kw_only=True, repr=False)
 class User(Model):
     """The User object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "created",
+        "id",
+        "last_updated",
+        "profile",
+        "status",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.created is ABSENT
+            or self.id is ABSENT
+            or self.last_updated is ABSENT
+            or self.profile is ABSENT
+            or self.status is ABSENT
+        ):
+            self._drop_absent()
 
     embedded: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_embedded", "read_only": True}
@@ -40,55 +60,60 @@ class User(Model):
     """
 
     activated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "activated", "read_only": True}
+        default=UNSET, metadata={"wire": "activated", "read_only": True, "nullable": True}
     )
     """The timestamp when the user status transitioned to `ACTIVE`"""
 
-    created: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "created", "read_only": True}
+    created: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "created", "read_only": True, "always": True}
     )
     """The timestamp when the user was created"""
 
     credentials: UserCredentials | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "credentials", "read_only": False}
     )
-    id: str | Unset | None = attrs.field(default=UNSET, metadata={"wire": "id", "read_only": True})
+    id: str = attrs.field(
+        default=ABSENT, metadata={"wire": "id", "read_only": True, "always": True}
+    )
     """The unique key for the user"""
 
     last_login: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastLogin", "read_only": True}
+        default=UNSET, metadata={"wire": "lastLogin", "read_only": True, "nullable": True}
     )
     """The timestamp of the last login"""
 
-    last_updated: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastUpdated", "read_only": True}
+    last_updated: datetime.datetime = attrs.field(
+        default=ABSENT, metadata={"wire": "lastUpdated", "read_only": True, "always": True}
     )
     """The timestamp when the user was last updated"""
 
     password_changed: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "passwordChanged", "read_only": True}
+        default=UNSET, metadata={"wire": "passwordChanged", "read_only": True, "nullable": True}
     )
     """The timestamp when the user's password was last updated"""
 
-    profile: UserProfile | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profile", "read_only": False}
+    profile: UserProfile = attrs.field(
+        default=ABSENT, metadata={"wire": "profile", "read_only": False, "always": True}
     )
     realm_id: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "realmId", "read_only": True}
     )
     """The ID of the realm in which the user is residing. See [Realms](/openapi/okta-management/management/tags/realm)."""
 
-    status: UserStatus | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "status", "read_only": False}
+    status: UserStatus | str = attrs.field(
+        default=ABSENT, metadata={"wire": "status", "read_only": False, "always": True}
     )
     status_changed: datetime.datetime | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "statusChanged", "read_only": True}
+        default=UNSET, metadata={"wire": "statusChanged", "read_only": True, "nullable": True}
     )
     """The timestamp when the status of the user last changed"""
 
     transitioning_to_status: (
         Literal["ACTIVE", "DEPROVISIONED", "PROVISIONED"] | str | Unset | None
-    ) = attrs.field(default=UNSET, metadata={"wire": "transitioningToStatus", "read_only": True})
+    ) = attrs.field(
+        default=UNSET,
+        metadata={"wire": "transitioningToStatus", "read_only": True, "nullable": True},
+    )
     """The target status of an in-progress asynchronous status transition. This property is only returned if the user's state is transitioning."""
 
     type: dict[str, Any] | Unset | None = attrs.field(
@@ -98,3 +123,25 @@ class User(Model):
 
     Currently it contains a single element, `id`. It can be specified when creating a new user, and can be updated by an admin on a full replace of an existing user (but not a partial update).
     """
+
+
+class UserDict(TypedDict, total=False):
+    """The User body as a dict: wire names, readOnly fields left out."""
+
+    credentials: UserCredentialsDict | UserCredentials | None
+    profile: UserProfileDict | UserProfile
+    status: (
+        UserStatus
+        | Literal[
+            "ACTIVE",
+            "DEPROVISIONED",
+            "LOCKED_OUT",
+            "PASSWORD_EXPIRED",
+            "PROVISIONED",
+            "RECOVERY",
+            "STAGED",
+            "SUSPENDED",
+        ]
+        | OpenStr
+    )
+    type: dict[str, Any] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -31,3 +33,7 @@ class UserActivationToken(Model):
     > - For Identity Engine orgs, the activation link is in this format: `https://{yourOktaDomain}/tokens/{activationToken}/verify`
     > - For Classic orgs, the activation link is in this format: `https://{yourOktaDomain}/welcome/{activationToken}`
     """
+
+
+class UserActivationTokenDict(TypedDict, total=False):
+    """The UserActivationToken body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
@@ -26,3 +26,7 @@ class UserBlock(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Type of access block"""
+
+
+class UserBlockDict(TypedDict, total=False):
+    """The UserBlock body as a dict: wire names, readOnly fields left out."""

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .classification_type import ClassificationType
 
 
@@ -29,3 +31,9 @@ class UserClassification(Model):
     type: ClassificationType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class UserClassificationDict(TypedDict, total=False):
+    """The UserClassification body as a dict: wire names, readOnly fields left out."""
+
+    type: ClassificationType | Literal["LITE", "STANDARD"] | OpenStr | None

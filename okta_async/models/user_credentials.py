@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authentication_provider import AuthenticationProvider
-    from .password_credential import PasswordCredential
-    from .recovery_question_credential import RecoveryQuestionCredential
+    from .authentication_provider import AuthenticationProvider, AuthenticationProviderDict
+    from .password_credential import PasswordCredential, PasswordCredentialDict
+    from .recovery_question_credential import (
+        RecoveryQuestionCredential,
+        RecoveryQuestionCredentialDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +34,11 @@ class UserCredentials(Model):
     recovery_question: RecoveryQuestionCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recovery_question", "read_only": False}
     )
+
+
+class UserCredentialsDict(TypedDict, total=False):
+    """The UserCredentials body as a dict: wire names, readOnly fields left out."""
+
+    password: PasswordCredentialDict | PasswordCredential | None
+    provider: AuthenticationProviderDict | AuthenticationProvider | None
+    recovery_question: RecoveryQuestionCredentialDict | RecoveryQuestionCredential | None

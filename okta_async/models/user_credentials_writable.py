@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,15 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .authentication_provider_writable import AuthenticationProviderWritable
-    from .password_credential import PasswordCredential
-    from .recovery_question_credential import RecoveryQuestionCredential
+    from .authentication_provider_writable import (
+        AuthenticationProviderWritable,
+        AuthenticationProviderWritableDict,
+    )
+    from .password_credential import PasswordCredential, PasswordCredentialDict
+    from .recovery_question_credential import (
+        RecoveryQuestionCredential,
+        RecoveryQuestionCredentialDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -31,3 +37,11 @@ class UserCredentialsWritable(Model):
     recovery_question: RecoveryQuestionCredential | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "recovery_question", "read_only": False}
     )
+
+
+class UserCredentialsWritableDict(TypedDict, total=False):
+    """The UserCredentialsWritable body as a dict: wire names, readOnly fields left out."""
+
+    password: PasswordCredentialDict | PasswordCredential | None
+    provider: AuthenticationProviderWritableDict | AuthenticationProviderWritable | None
+    recovery_question: RecoveryQuestionCredentialDict | RecoveryQuestionCredential | None

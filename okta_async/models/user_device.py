@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .device import Device
+    from .device import Device, DeviceDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +33,10 @@ class UserDevice(Model):
         default=UNSET, metadata={"wire": "deviceUserId", "read_only": False}
     )
     """Unique key for the user device link"""
+
+
+class UserDeviceDict(TypedDict, total=False):
+    """The UserDevice body as a dict: wire names, readOnly fields left out."""
+
+    device: DeviceDict | Device | None
+    deviceUserId: str | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -14,19 +14,30 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_factor_call_profile import UserFactorCallProfile
-    from .user_factor_email_profile import UserFactorEmailProfile
-    from .user_factor_links import UserFactorLinks
-    from .user_factor_push_profile import UserFactorPushProfile
-    from .user_factor_security_question_profile import UserFactorSecurityQuestionProfile
-    from .user_factor_sms_profile import UserFactorSMSProfile
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_call_profile import UserFactorCallProfile, UserFactorCallProfileDict
+    from .user_factor_email_profile import UserFactorEmailProfile, UserFactorEmailProfileDict
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
+    from .user_factor_push_profile import UserFactorPushProfile, UserFactorPushProfileDict
+    from .user_factor_security_question_profile import (
+        UserFactorSecurityQuestionProfile,
+        UserFactorSecurityQuestionProfileDict,
+    )
+    from .user_factor_sms_profile import UserFactorSMSProfile, UserFactorSMSProfileDict
     from .user_factor_status import UserFactorStatus
-    from .user_factor_token_hotp_profile import UserFactorTokenHOTPProfile
-    from .user_factor_token_profile import UserFactorTokenProfile
+    from .user_factor_token_hotp_profile import (
+        UserFactorTokenHOTPProfile,
+        UserFactorTokenHOTPProfileDict,
+    )
+    from .user_factor_token_profile import UserFactorTokenProfile, UserFactorTokenProfileDict
     from .user_factor_type import UserFactorType
-    from .user_factor_u2_f_profile import UserFactorU2FProfile
-    from .user_factor_web_authn_profile import UserFactorWebAuthnProfile
-    from .user_factor_web_profile import UserFactorWebProfile
+    from .user_factor_u2_f_profile import UserFactorU2FProfile, UserFactorU2FProfileDict
+    from .user_factor_web_authn_profile import (
+        UserFactorWebAuthnProfile,
+        UserFactorWebAuthnProfileDict,
+    )
+    from .user_factor_web_profile import UserFactorWebProfile, UserFactorWebProfileDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -102,3 +113,68 @@ class UserFactor(Model):
         default=UNSET, metadata={"wire": "vendorName", "read_only": True}
     )
     """Name of the factor vendor. This is usually the same as the provider except for On-Prem MFA, which depends on admin settings."""
+
+
+class UserFactorDict(TypedDict, total=False):
+    """The UserFactor body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserFactorLinksDict | UserFactorLinks | None
+    factorType: (
+        UserFactorType
+        | Literal[
+            "call",
+            "email",
+            "push",
+            "question",
+            "signed_nonce",
+            "sms",
+            "token",
+            "token:hardware",
+            "token:hotp",
+            "token:software:totp",
+            "u2f",
+            "web",
+            "webauthn",
+        ]
+        | OpenStr
+        | None
+    )
+    profile: (
+        dict[str, Any]
+        | UserFactorCallProfileDict
+        | UserFactorCallProfile
+        | UserFactorEmailProfileDict
+        | UserFactorEmailProfile
+        | UserFactorPushProfileDict
+        | UserFactorPushProfile
+        | UserFactorSMSProfileDict
+        | UserFactorSMSProfile
+        | UserFactorSecurityQuestionProfileDict
+        | UserFactorSecurityQuestionProfile
+        | UserFactorTokenProfileDict
+        | UserFactorTokenProfile
+        | UserFactorTokenHOTPProfileDict
+        | UserFactorTokenHOTPProfile
+        | UserFactorU2FProfileDict
+        | UserFactorU2FProfile
+        | UserFactorWebProfileDict
+        | UserFactorWebProfile
+        | UserFactorWebAuthnProfileDict
+        | UserFactorWebAuthnProfile
+        | None
+    )
+    provider: str | None
+    status: (
+        UserFactorStatus
+        | Literal[
+            "ACTIVE",
+            "DISABLED",
+            "ENROLLED",
+            "EXPIRED",
+            "INACTIVE",
+            "NOT_SETUP",
+            "PENDING_ACTIVATION",
+        ]
+        | OpenStr
+        | None
+    )

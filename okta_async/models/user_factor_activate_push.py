@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -29,3 +29,7 @@ class UserFactorActivatePush(Model):
     factor_result: UserFactorActivatePushResult | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factorResult", "read_only": True}
     )
+
+
+class UserFactorActivatePushDict(TypedDict, total=False):
+    """The UserFactorActivatePush body as a dict: wire names, readOnly fields left out."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_factor_activate_response_links import UserFactorActivateResponseLinks
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_activate_response_links import (
+        UserFactorActivateResponseLinks,
+        UserFactorActivateResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +35,14 @@ class UserFactorActivateResponse(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "factorType", "read_only": False})
     """Type of the factor"""
+
+
+class UserFactorActivateResponseDict(TypedDict, total=False):
+    """The UserFactorActivateResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserFactorActivateResponseLinksDict | UserFactorActivateResponseLinks | None
+    factorType: (
+        Literal["call", "email", "sms", "push", "token:software:totp", "u2f", "webauthn"]
+        | OpenStr
+        | None
+    )

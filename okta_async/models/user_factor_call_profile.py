@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -16,7 +18,7 @@ class UserFactorCallProfile(Model):
     """The UserFactorCallProfile object."""
 
     phone_extension: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "phoneExtension", "read_only": False}
+        default=UNSET, metadata={"wire": "phoneExtension", "read_only": False, "nullable": True}
     )
     """Extension of the associated `phoneNumber`"""
 
@@ -24,3 +26,10 @@ class UserFactorCallProfile(Model):
         default=UNSET, metadata={"wire": "phoneNumber", "read_only": False}
     )
     """Phone number of the factor. Format phone numbers to use the [E.164 standard](https://www.itu.int/rec/T-REC-E.164/)."""
+
+
+class UserFactorCallProfileDict(TypedDict, total=False):
+    """The UserFactorCallProfile body as a dict: wire names, readOnly fields left out."""
+
+    phoneExtension: str | None
+    phoneNumber: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .user_factor import UserFactor
 
 if TYPE_CHECKING:
-    from .user_factor_email_profile import UserFactorEmailProfile
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_email_profile import UserFactorEmailProfile, UserFactorEmailProfileDict
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
+    from .user_factor_status import UserFactorStatus
     from .user_factor_type import UserFactorType
 
 
@@ -30,4 +34,46 @@ class UserFactorEmail(UserFactor):
     )
     provider: Literal["OKTA"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
+    )
+
+
+class UserFactorEmailDict(TypedDict, total=False):
+    """The UserFactorEmail body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserFactorLinksDict | UserFactorLinks | None
+    factorType: (
+        UserFactorType
+        | Literal[
+            "call",
+            "email",
+            "push",
+            "question",
+            "signed_nonce",
+            "sms",
+            "token",
+            "token:hardware",
+            "token:hotp",
+            "token:software:totp",
+            "u2f",
+            "web",
+            "webauthn",
+        ]
+        | OpenStr
+        | None
+    )
+    profile: UserFactorEmailProfileDict | UserFactorEmailProfile | None
+    provider: Literal["OKTA"] | OpenStr | None
+    status: (
+        UserFactorStatus
+        | Literal[
+            "ACTIVE",
+            "DISABLED",
+            "ENROLLED",
+            "EXPIRED",
+            "INACTIVE",
+            "NOT_SETUP",
+            "PENDING_ACTIVATION",
+        ]
+        | OpenStr
+        | None
     )

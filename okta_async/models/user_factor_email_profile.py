@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class UserFactorEmailProfile(Model):
         default=UNSET, metadata={"wire": "email", "read_only": False}
     )
     """Email address of the user. This must be either the primary or secondary email address associated with the Okta user account."""
+
+
+class UserFactorEmailProfileDict(TypedDict, total=False):
+    """The UserFactorEmailProfile body as a dict: wire names, readOnly fields left out."""
+
+    email: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_activate import LinksActivate
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
-    from .href_object_self_link import HrefObjectSelfLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -79,3 +79,21 @@ class UserFactorLinks(LinksActivate):
         default=UNSET, metadata={"wire": "verify", "read_only": False}
     )
     """Verifies the factor resource. See [Verify a factor](/openapi/okta-management/management/userfactor/verifyfactor)."""
+
+
+class UserFactorLinksDict(TypedDict, total=False):
+    """The UserFactorLinks body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectDict | HrefObject | None
+    cancel: HrefObjectDict | HrefObject | None
+    deactivate: HrefObjectDict | HrefObject | None
+    enroll: HrefObjectDict | HrefObject | None
+    factor: HrefObjectDict | HrefObject | None
+    poll: HrefObjectDict | HrefObject | None
+    qrcode: HrefObjectDict | HrefObject | None
+    question: HrefObjectDict | HrefObject | None
+    resend: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | None
+    send: HrefObjectDict | HrefObject | None
+    user: HrefObjectDict | HrefObject | None
+    verify: HrefObjectDict | HrefObject | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -44,3 +46,14 @@ class UserFactorPushProfile(Model):
         default=UNSET, metadata={"wire": "version", "read_only": False}
     )
     """Installed version of Okta Verify"""
+
+
+class UserFactorPushProfileDict(TypedDict, total=False):
+    """The UserFactorPushProfile body as a dict: wire names, readOnly fields left out."""
+
+    credentialId: str | None
+    deviceToken: str | None
+    deviceType: str | None
+    name: str | None
+    platform: str | None
+    version: str | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -36,3 +39,15 @@ class UserFactorPushTransaction(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "factorResult", "read_only": False})
     """Result of the verification transaction"""
+
+
+class UserFactorPushTransactionDict(TypedDict, total=False):
+    """The UserFactorPushTransaction body as a dict: wire names, readOnly fields left out."""
+
+    factorResult: (
+        Literal[
+            "WAITING (with number matching challenge)", "WAITING", "SUCCESS", "REJECTED", "TIMEOUT"
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,12 @@ from okta_async._core.unset import UNSET, Unset
 from .user_factor_push_transaction import UserFactorPushTransaction
 
 if TYPE_CHECKING:
-    from .user_factor_push_transaction_rejected_links import UserFactorPushTransactionRejectedLinks
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_push_transaction_rejected_links import (
+        UserFactorPushTransactionRejectedLinks,
+        UserFactorPushTransactionRejectedLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -37,3 +42,19 @@ class UserFactorPushTransactionRejected(UserFactorPushTransaction):
     profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class UserFactorPushTransactionRejectedDict(TypedDict, total=False):
+    """The UserFactorPushTransactionRejected body as a dict: wire names, readOnly fields left out."""
+
+    _links: (
+        UserFactorPushTransactionRejectedLinksDict | UserFactorPushTransactionRejectedLinks | None
+    )
+    factorResult: (
+        Literal[
+            "WAITING (with number matching challenge)", "WAITING", "SUCCESS", "REJECTED", "TIMEOUT"
+        ]
+        | OpenStr
+        | None
+    )
+    profile: dict[str, Any] | None

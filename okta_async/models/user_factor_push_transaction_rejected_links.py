@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_verify import LinksVerify
 
 if TYPE_CHECKING:
-    from .user_factor import UserFactor
+    from .href_object import HrefObject, HrefObjectDict
+    from .user_factor import UserFactor, UserFactorDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +25,10 @@ class UserFactorPushTransactionRejectedLinks(LinksVerify):
     factor: UserFactor | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "factor", "read_only": False}
     )
+
+
+class UserFactorPushTransactionRejectedLinksDict(TypedDict, total=False):
+    """The UserFactorPushTransactionRejectedLinks body as a dict: wire names, readOnly fields left out."""
+
+    factor: UserFactorDict | UserFactor | None
+    verify: HrefObjectDict | HrefObject | None

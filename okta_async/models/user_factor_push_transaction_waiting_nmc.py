@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,9 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .user_factor_push_transaction import UserFactorPushTransaction
 
 if TYPE_CHECKING:
-    from .number_factor_challenge_embedded_links import NumberFactorChallengeEmbeddedLinks
+    from okta_async._core.model import OpenStr
+
+    from .number_factor_challenge_embedded_links import (
+        NumberFactorChallengeEmbeddedLinks,
+        NumberFactorChallengeEmbeddedLinksDict,
+    )
     from .user_factor_push_transaction_waiting_nmc_links import (
         UserFactorPushTransactionWaitingNMCLinks,
+        UserFactorPushTransactionWaitingNMCLinksDict,
     )
 
 
@@ -46,3 +52,22 @@ class UserFactorPushTransactionWaitingNMC(UserFactorPushTransaction):
     profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class UserFactorPushTransactionWaitingNMCDict(TypedDict, total=False):
+    """The UserFactorPushTransactionWaitingNMC body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: NumberFactorChallengeEmbeddedLinksDict | NumberFactorChallengeEmbeddedLinks | None
+    _links: (
+        UserFactorPushTransactionWaitingNMCLinksDict
+        | UserFactorPushTransactionWaitingNMCLinks
+        | None
+    )
+    factorResult: (
+        Literal[
+            "WAITING (with number matching challenge)", "WAITING", "SUCCESS", "REJECTED", "TIMEOUT"
+        ]
+        | OpenStr
+        | None
+    )
+    profile: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .links_poll import LinksPoll
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +25,10 @@ class UserFactorPushTransactionWaitingNMCLinks(LinksPoll):
         default=UNSET, metadata={"wire": "cancel", "read_only": False}
     )
     """Cancels a `push` factor challenge with a `WAITING` status"""
+
+
+class UserFactorPushTransactionWaitingNMCLinksDict(TypedDict, total=False):
+    """The UserFactorPushTransactionWaitingNMCLinks body as a dict: wire names, readOnly fields left out."""
+
+    cancel: HrefObjectDict | HrefObject | None
+    poll: HrefObjectDict | HrefObject | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .user_factor_push_transaction import UserFactorPushTransaction
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .user_factor_push_transaction_waiting_no_nmc_links import (
         UserFactorPushTransactionWaitingNoNMCLinks,
+        UserFactorPushTransactionWaitingNoNMCLinksDict,
     )
 
 
@@ -39,3 +42,21 @@ class UserFactorPushTransactionWaitingNoNMC(UserFactorPushTransaction):
     profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class UserFactorPushTransactionWaitingNoNMCDict(TypedDict, total=False):
+    """The UserFactorPushTransactionWaitingNoNMC body as a dict: wire names, readOnly fields left out."""
+
+    _links: (
+        UserFactorPushTransactionWaitingNoNMCLinksDict
+        | UserFactorPushTransactionWaitingNoNMCLinks
+        | None
+    )
+    factorResult: (
+        Literal[
+            "WAITING (with number matching challenge)", "WAITING", "SUCCESS", "REJECTED", "TIMEOUT"
+        ]
+        | OpenStr
+        | None
+    )
+    profile: dict[str, Any] | None

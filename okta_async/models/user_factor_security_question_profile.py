@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -56,3 +59,35 @@ class UserFactorSecurityQuestionProfile(Model):
         default=UNSET, metadata={"wire": "questionText", "read_only": True}
     )
     """Human-readable text that's displayed to the user"""
+
+
+class UserFactorSecurityQuestionProfileDict(TypedDict, total=False):
+    """The UserFactorSecurityQuestionProfile body as a dict: wire names, readOnly fields left out."""
+
+    answer: str | None
+    question: (
+        Literal[
+            "disliked_food",
+            "name_of_first_plush_toy",
+            "first_award",
+            "favorite_security_question",
+            "favorite_toy",
+            "first_computer_game",
+            "favorite_movie_quote",
+            "first_sports_team_mascot",
+            "first_music_purchase",
+            "favorite_art_piece",
+            "grandmother_favorite_desert",
+            "first_thing_cooked",
+            "childhood_dream_job",
+            "first_kiss_location",
+            "place_where_significant_other_was_met",
+            "favorite_vacation_location",
+            "new_years_two_thousand",
+            "favorite_speaker_actor",
+            "favorite_book_movie_character",
+            "favorite_sports_player",
+        ]
+        | OpenStr
+        | None
+    )

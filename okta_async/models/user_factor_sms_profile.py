@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class UserFactorSMSProfile(Model):
         default=UNSET, metadata={"wire": "phoneNumber", "read_only": False}
     )
     """Phone number of the factor. You should format phone numbers to use the [E.164 standard](https://www.itu.int/rec/T-REC-E.164/)."""
+
+
+class UserFactorSMSProfileDict(TypedDict, total=False):
+    """The UserFactorSMSProfile body as a dict: wire names, readOnly fields left out."""
+
+    phoneNumber: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_factor_links import UserFactorLinks
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
     from .user_factor_provider import UserFactorProvider
     from .user_factor_status import UserFactorStatus
     from .user_factor_type import UserFactorType
@@ -49,3 +51,50 @@ class UserFactorSupported(Model):
         default=UNSET, metadata={"wire": "vendorName", "read_only": True}
     )
     """Name of the factor vendor. This is usually the same as the provider except for On-Prem MFA, which depends on admin settings."""
+
+
+class UserFactorSupportedDict(TypedDict, total=False):
+    """The UserFactorSupported body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserFactorLinksDict | UserFactorLinks | None
+    enrollment: Literal["OPTIONAL", "REQUIRED"] | OpenStr | None
+    factorType: (
+        UserFactorType
+        | Literal[
+            "call",
+            "email",
+            "push",
+            "question",
+            "signed_nonce",
+            "sms",
+            "token",
+            "token:hardware",
+            "token:hotp",
+            "token:software:totp",
+            "u2f",
+            "web",
+            "webauthn",
+        ]
+        | OpenStr
+        | None
+    )
+    provider: (
+        UserFactorProvider
+        | Literal["CUSTOM", "DUO", "FIDO", "GOOGLE", "OKTA", "RSA", "SYMANTEC", "YUBICO"]
+        | OpenStr
+        | None
+    )
+    status: (
+        UserFactorStatus
+        | Literal[
+            "ACTIVE",
+            "DISABLED",
+            "ENROLLED",
+            "EXPIRED",
+            "INACTIVE",
+            "NOT_SETUP",
+            "PENDING_ACTIVATION",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class UserFactorTokenFactorVerificationObject(Model):
         default=UNSET, metadata={"wire": "passCode", "read_only": False}
     )
     """OTP for the current time window"""
+
+
+class UserFactorTokenFactorVerificationObjectDict(TypedDict, total=False):
+    """The UserFactorTokenFactorVerificationObject body as a dict: wire names, readOnly fields left out."""
+
+    nextPassCode: str | None
+    passCode: str | None

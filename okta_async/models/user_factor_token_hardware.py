@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,11 @@ from okta_async._core.unset import UNSET, Unset
 from .user_factor import UserFactor
 
 if TYPE_CHECKING:
-    from .user_factor_token_profile import UserFactorTokenProfile
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
+    from .user_factor_status import UserFactorStatus
+    from .user_factor_token_profile import UserFactorTokenProfile, UserFactorTokenProfileDict
     from .user_factor_type import UserFactorType
 
 
@@ -34,3 +38,46 @@ class UserFactorTokenHardware(UserFactor):
     verify: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "verify", "read_only": False}
     )
+
+
+class UserFactorTokenHardwareDict(TypedDict, total=False):
+    """The UserFactorTokenHardware body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserFactorLinksDict | UserFactorLinks | None
+    factorType: (
+        UserFactorType
+        | Literal[
+            "call",
+            "email",
+            "push",
+            "question",
+            "signed_nonce",
+            "sms",
+            "token",
+            "token:hardware",
+            "token:hotp",
+            "token:software:totp",
+            "u2f",
+            "web",
+            "webauthn",
+        ]
+        | OpenStr
+        | None
+    )
+    profile: UserFactorTokenProfileDict | UserFactorTokenProfile | None
+    provider: Literal["YUBICO"] | OpenStr | None
+    status: (
+        UserFactorStatus
+        | Literal[
+            "ACTIVE",
+            "DISABLED",
+            "ENROLLED",
+            "EXPIRED",
+            "INACTIVE",
+            "NOT_SETUP",
+            "PENDING_ACTIVATION",
+        ]
+        | OpenStr
+        | None
+    )
+    verify: dict[str, Any] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class UserFactorTokenHOTPProfile(Model):
         default=UNSET, metadata={"wire": "sharedSecret", "read_only": False, "secret": True}
     )
     """Unique secret key used to generate the OTP"""
+
+
+class UserFactorTokenHOTPProfileDict(TypedDict, total=False):
+    """The UserFactorTokenHOTPProfile body as a dict: wire names, readOnly fields left out."""
+
+    sharedSecret: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class UserFactorTokenVerifyRSA(Model):
         default=UNSET, metadata={"wire": "passCode", "read_only": False}
     )
     """OTP for the current time window"""
+
+
+class UserFactorTokenVerifyRSADict(TypedDict, total=False):
+    """The UserFactorTokenVerifyRSA body as a dict: wire names, readOnly fields left out."""
+
+    passCode: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class UserFactorTokenVerifySymantec(Model):
         default=UNSET, metadata={"wire": "passCode", "read_only": False}
     )
     """OTP for the current time window"""
+
+
+class UserFactorTokenVerifySymantecDict(TypedDict, total=False):
+    """The UserFactorTokenVerifySymantec body as a dict: wire names, readOnly fields left out."""
+
+    nextPassCode: int | None
+    passCode: str | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_factor_links import UserFactorLinks
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
     from .user_factor_verify_result import UserFactorVerifyResult
 
 
@@ -34,7 +34,7 @@ class UserFactorVerifyResponse(Model):
     """Timestamp when the verification expires"""
 
     factor_message: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "factorMessage", "read_only": True}
+        default=UNSET, metadata={"wire": "factorMessage", "read_only": True, "nullable": True}
     )
     """Optional display message for factor verification"""
 
@@ -44,3 +44,10 @@ class UserFactorVerifyResponse(Model):
     profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": True}
     )
+
+
+class UserFactorVerifyResponseDict(TypedDict, total=False):
+    """The UserFactorVerifyResponse body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: dict[str, Any] | None
+    _links: UserFactorLinksDict | UserFactorLinks | None

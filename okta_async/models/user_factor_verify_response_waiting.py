@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -14,8 +14,11 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .number_factor_challenge_embedded_links import NumberFactorChallengeEmbeddedLinks
-    from .user_factor_links import UserFactorLinks
+    from .number_factor_challenge_embedded_links import (
+        NumberFactorChallengeEmbeddedLinks,
+        NumberFactorChallengeEmbeddedLinksDict,
+    )
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
     from .user_factor_verify_result_waiting import UserFactorVerifyResultWaiting
 
 
@@ -35,7 +38,7 @@ class UserFactorVerifyResponseWaiting(Model):
     """Timestamp when the verification expires"""
 
     factor_message: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "factorMessage", "read_only": True}
+        default=UNSET, metadata={"wire": "factorMessage", "read_only": True, "nullable": True}
     )
     """Optional display message for factor verification"""
 
@@ -45,3 +48,10 @@ class UserFactorVerifyResponseWaiting(Model):
     profile: dict[str, Any] | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": True}
     )
+
+
+class UserFactorVerifyResponseWaitingDict(TypedDict, total=False):
+    """The UserFactorVerifyResponseWaiting body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: NumberFactorChallengeEmbeddedLinksDict | NumberFactorChallengeEmbeddedLinks | None
+    _links: UserFactorLinksDict | UserFactorLinks | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,15 @@ from okta_async._core.unset import UNSET, Unset
 from .user_factor import UserFactor
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
+    from .user_factor_status import UserFactorStatus
     from .user_factor_type import UserFactorType
-    from .user_factor_web_authn_profile import UserFactorWebAuthnProfile
+    from .user_factor_web_authn_profile import (
+        UserFactorWebAuthnProfile,
+        UserFactorWebAuthnProfileDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,4 +37,46 @@ class UserFactorWebAuthn(UserFactor):
     )
     provider: Literal["FIDO"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "provider", "read_only": False}
+    )
+
+
+class UserFactorWebAuthnDict(TypedDict, total=False):
+    """The UserFactorWebAuthn body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserFactorLinksDict | UserFactorLinks | None
+    factorType: (
+        UserFactorType
+        | Literal[
+            "call",
+            "email",
+            "push",
+            "question",
+            "signed_nonce",
+            "sms",
+            "token",
+            "token:hardware",
+            "token:hotp",
+            "token:software:totp",
+            "u2f",
+            "web",
+            "webauthn",
+        ]
+        | OpenStr
+        | None
+    )
+    profile: UserFactorWebAuthnProfileDict | UserFactorWebAuthnProfile | None
+    provider: Literal["FIDO"] | OpenStr | None
+    status: (
+        UserFactorStatus
+        | Literal[
+            "ACTIVE",
+            "DISABLED",
+            "ENROLLED",
+            "EXPIRED",
+            "INACTIVE",
+            "NOT_SETUP",
+            "PENDING_ACTIVATION",
+        ]
+        | OpenStr
+        | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -27,3 +29,10 @@ class UserFactorWebAuthnProfile(Model):
         default=UNSET, metadata={"wire": "credentialId", "read_only": False}
     )
     """ID for the factor credential"""
+
+
+class UserFactorWebAuthnProfileDict(TypedDict, total=False):
+    """The UserFactorWebAuthnProfile body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorName: str | None
+    credentialId: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class UserFactorWebProfile(Model):
         default=UNSET, metadata={"wire": "credentialId", "read_only": False}
     )
     """ID for the factor credential"""
+
+
+class UserFactorWebProfileDict(TypedDict, total=False):
+    """The UserFactorWebProfile body as a dict: wire names, readOnly fields left out."""
+
+    credentialId: str | None

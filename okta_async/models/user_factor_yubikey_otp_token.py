@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_factor_links import UserFactorLinks
+    from okta_async._core.model import OpenStr
+
+    from .user_factor_links import UserFactorLinks, UserFactorLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -57,3 +59,16 @@ class UserFactorYubikeyOtpToken(Model):
         | None
     ) = attrs.field(default=UNSET, metadata={"wire": "status", "read_only": False})
     """Token status"""
+
+
+class UserFactorYubikeyOtpTokenDict(TypedDict, total=False):
+    """The UserFactorYubikeyOtpToken body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: dict[str, Any] | None
+    _links: UserFactorLinksDict | UserFactorLinks | None
+    profile: dict[str, Any] | None
+    status: (
+        Literal["BLOCKED", "UNASSIGNED", "ACTIVE", "REVOKED", "DELETED", "INACTIVE"]
+        | OpenStr
+        | None
+    )

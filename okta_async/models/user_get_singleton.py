@@ -5,13 +5,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .user import User
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .user_credentials import UserCredentials, UserCredentialsDict
+    from .user_profile import UserProfile, UserProfileDict
+    from .user_status import UserStatus
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -22,3 +29,26 @@ class UserGetSingleton(User):
         default=UNSET, metadata={"wire": "_embedded", "read_only": False}
     )
     """The embedded resources related to the object if the `expand` query parameter is specified"""
+
+
+class UserGetSingletonDict(TypedDict, total=False):
+    """The UserGetSingleton body as a dict: wire names, readOnly fields left out."""
+
+    _embedded: dict[str, Any] | None
+    credentials: UserCredentialsDict | UserCredentials | None
+    profile: UserProfileDict | UserProfile
+    status: (
+        UserStatus
+        | Literal[
+            "ACTIVE",
+            "DEPROVISIONED",
+            "LOCKED_OUT",
+            "PASSWORD_EXPIRED",
+            "PROVISIONED",
+            "RECOVERY",
+            "STAGED",
+            "SUSPENDED",
+        ]
+        | OpenStr
+    )
+    type: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .user_identifier_match_type import UserIdentifierMatchType
 
 
@@ -27,3 +29,15 @@ class UserIdentifierConditionEvaluatorPattern(Model):
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
     """The regular expression or simple match string"""
+
+
+class UserIdentifierConditionEvaluatorPatternDict(TypedDict, total=False):
+    """The UserIdentifierConditionEvaluatorPattern body as a dict: wire names, readOnly fields left out."""
+
+    matchType: (
+        UserIdentifierMatchType
+        | Literal["CONTAINS", "EQUALS", "EXPRESSION", "STARTS_WITH", "SUFFIX"]
+        | OpenStr
+        | None
+    )
+    value: str | None

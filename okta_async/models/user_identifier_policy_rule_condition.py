@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_identifier_condition_evaluator_pattern import UserIdentifierConditionEvaluatorPattern
+    from okta_async._core.model import OpenStr
+
+    from .user_identifier_condition_evaluator_pattern import (
+        UserIdentifierConditionEvaluatorPattern,
+        UserIdentifierConditionEvaluatorPatternDict,
+    )
     from .user_identifier_type import UserIdentifierType
 
 
@@ -32,3 +37,14 @@ class UserIdentifierPolicyRuleCondition(Model):
     type: UserIdentifierType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class UserIdentifierPolicyRuleConditionDict(TypedDict, total=False):
+    """The UserIdentifierPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    attribute: str | None
+    patterns: (
+        list[UserIdentifierConditionEvaluatorPatternDict | UserIdentifierConditionEvaluatorPattern]
+        | None
+    )
+    type: UserIdentifierType | Literal["ATTRIBUTE", "IDENTIFIER"] | OpenStr | None

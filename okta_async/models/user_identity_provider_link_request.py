@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class UserIdentityProviderLinkRequest(Model):
         default=UNSET, metadata={"wire": "externalId", "read_only": False}
     )
     """Unique IdP-specific identifier for a user"""
+
+
+class UserIdentityProviderLinkRequestDict(TypedDict, total=False):
+    """The UserIdentityProviderLinkRequest body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_import_request_data import UserImportRequestData
+    from .user_import_request_data import UserImportRequestData, UserImportRequestDataDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -32,3 +32,11 @@ class UserImportRequest(Model):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID of the user import inline hook"""
+
+
+class UserImportRequestDict(TypedDict, total=False):
+    """The UserImportRequest body as a dict: wire names, readOnly fields left out."""
+
+    data: UserImportRequestDataDict | UserImportRequestData | None
+    eventType: str | None
+    source: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -36,3 +36,12 @@ class UserImportRequestData(Model):
     """Provides information on the Okta user profile currently set to be used for the user who is being imported, based on the matching
     rules and attribute mappings that were applied.
     """
+
+
+class UserImportRequestDataDict(TypedDict, total=False):
+    """The UserImportRequestData body as a dict: wire names, readOnly fields left out."""
+
+    action: dict[str, Any] | None
+    appUser: dict[str, Any] | None
+    context: dict[str, Any] | None
+    user: dict[str, Any] | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .inline_hook_base_payload import InlineHookBasePayload
 
 if TYPE_CHECKING:
-    from .user_import_request_data import UserImportRequestData
+    from .user_import_request_data import UserImportRequestData, UserImportRequestDataDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -33,3 +33,16 @@ class UserImportRequestExecute(InlineHookBasePayload):
         default=UNSET, metadata={"wire": "source", "read_only": False}
     )
     """The ID of the user import inline hook"""
+
+
+class UserImportRequestExecuteDict(TypedDict, total=False):
+    """The UserImportRequestExecute body as a dict: wire names, readOnly fields left out."""
+
+    cloudEventVersion: str | None
+    contentType: str | None
+    data: UserImportRequestDataDict | UserImportRequestData | None
+    eventId: str | None
+    eventTime: str | None
+    eventType: str | None
+    eventTypeVersion: str | None
+    source: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -32,3 +32,10 @@ class UserImportResponse(Model):
 
     >**Note:** If a response to an import inline hook request is not received from your external service within three seconds, a timeout occurs. In this scenario, the Okta import process continues and the user is created.
     """
+
+
+class UserImportResponseDict(TypedDict, total=False):
+    """The UserImportResponse body as a dict: wire names, readOnly fields left out."""
+
+    commands: list[dict[str, Any]] | None
+    error: dict[str, Any] | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -21,3 +23,10 @@ class UserLifecycleAttributePolicyRuleCondition(Model):
     matching_value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "matchingValue", "read_only": False}
     )
+
+
+class UserLifecycleAttributePolicyRuleConditionDict(TypedDict, total=False):
+    """The UserLifecycleAttributePolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    attributeName: str | None
+    matchingValue: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .href_object_user_link import HrefObjectUserLink
+    from .href_object_user_link import HrefObjectUserLink, HrefObjectUserLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +23,9 @@ class UserLink(Model):
     user: HrefObjectUserLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
+
+
+class UserLinkDict(TypedDict, total=False):
+    """The UserLink body as a dict: wire names, readOnly fields left out."""
+
+    user: HrefObjectUserLinkDict | HrefObjectUserLink | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -100,3 +100,23 @@ class UserLinks(LinksSelf):
         default=UNSET, metadata={"wire": "unsuspend", "read_only": False}
     )
     """URL to unsuspend the user"""
+
+
+class UserLinksDict(TypedDict, total=False):
+    """The UserLinks body as a dict: wire names, readOnly fields left out."""
+
+    activate: HrefObjectDict | HrefObject | None
+    changePassword: HrefObjectDict | HrefObject | None
+    changeRecoveryQuestion: HrefObjectDict | HrefObject | None
+    deactivate: HrefObjectDict | HrefObject | None
+    expirePassword: HrefObjectDict | HrefObject | None
+    forgotPassword: HrefObjectDict | HrefObject | None
+    reactivate: HrefObjectDict | HrefObject | None
+    resetFactors: HrefObjectDict | HrefObject | None
+    resetPassword: HrefObjectDict | HrefObject | None
+    schema: HrefObjectDict | HrefObject | None
+    self: HrefObjectDict | HrefObject | None
+    suspend: HrefObjectDict | HrefObject | None
+    type: HrefObjectDict | HrefObject | None
+    unlock: HrefObjectDict | HrefObject | None
+    unsuspend: HrefObjectDict | HrefObject | None

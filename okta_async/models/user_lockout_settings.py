@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -20,3 +22,9 @@ class UserLockoutSettings(Model):
         metadata={"wire": "preventBruteForceLockoutFromUnknownDevices", "read_only": False},
     )
     """Prevents brute-force lockout from unknown devices for the password authenticator. (server default: false)"""
+
+
+class UserLockoutSettingsDict(TypedDict, total=False):
+    """The UserLockoutSettings body as a dict: wire names, readOnly fields left out."""
+
+    preventBruteForceLockoutFromUnknownDevices: bool | None

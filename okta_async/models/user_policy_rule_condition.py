@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,11 +13,21 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .inactivity_policy_rule_condition import InactivityPolicyRuleCondition
-    from .lifecycle_expiration_policy_rule_condition import LifecycleExpirationPolicyRuleCondition
-    from .password_expiration_policy_rule_condition import PasswordExpirationPolicyRuleCondition
+    from .inactivity_policy_rule_condition import (
+        InactivityPolicyRuleCondition,
+        InactivityPolicyRuleConditionDict,
+    )
+    from .lifecycle_expiration_policy_rule_condition import (
+        LifecycleExpirationPolicyRuleCondition,
+        LifecycleExpirationPolicyRuleConditionDict,
+    )
+    from .password_expiration_policy_rule_condition import (
+        PasswordExpirationPolicyRuleCondition,
+        PasswordExpirationPolicyRuleConditionDict,
+    )
     from .user_lifecycle_attribute_policy_rule_condition import (
         UserLifecycleAttributePolicyRuleCondition,
+        UserLifecycleAttributePolicyRuleConditionDict,
     )
 
 
@@ -46,4 +56,23 @@ class UserPolicyRuleCondition(Model):
     )
     user_lifecycle_attribute: UserLifecycleAttributePolicyRuleCondition | Unset | None = (
         attrs.field(default=UNSET, metadata={"wire": "userLifecycleAttribute", "read_only": False})
+    )
+
+
+class UserPolicyRuleConditionDict(TypedDict, total=False):
+    """The UserPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str] | None
+    inactivity: InactivityPolicyRuleConditionDict | InactivityPolicyRuleCondition | None
+    include: list[str] | None
+    lifecycleExpiration: (
+        LifecycleExpirationPolicyRuleConditionDict | LifecycleExpirationPolicyRuleCondition | None
+    )
+    passwordExpiration: (
+        PasswordExpirationPolicyRuleConditionDict | PasswordExpirationPolicyRuleCondition | None
+    )
+    userLifecycleAttribute: (
+        UserLifecycleAttributePolicyRuleConditionDict
+        | UserLifecycleAttributePolicyRuleCondition
+        | None
     )

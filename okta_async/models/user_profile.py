@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 
@@ -25,18 +27,24 @@ class UserProfile(Model):
     Custom attributes can contain HTML tags. It's the client's responsibility to escape or encode this data before displaying it. Use [best-practices](https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html) to prevent cross-site scripting.
     """
 
+    __okta_always__: ClassVar[tuple[str, ...]] = ("login",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.login is ABSENT:
+            self._drop_absent()
+
     city: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "city", "read_only": False}
+        default=UNSET, metadata={"wire": "city", "read_only": False, "nullable": True}
     )
     """The city or locality of the user's address (`locality`)"""
 
     cost_center: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "costCenter", "read_only": False}
+        default=UNSET, metadata={"wire": "costCenter", "read_only": False, "nullable": True}
     )
     """Name of the cost center assigned to a user"""
 
     country_code: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "countryCode", "read_only": False}
+        default=UNSET, metadata={"wire": "countryCode", "read_only": False, "nullable": True}
     )
     """The country name component of the user's address (`country`). For validation, see [ISO 3166-1 alpha 2 "short" code format](https://datatracker.ietf.org/doc/html/draft-ietf-scim-core-schema-22#ref-ISO3166)."""
 
@@ -46,12 +54,12 @@ class UserProfile(Model):
     """Name of the user's department"""
 
     display_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "displayName", "read_only": False}
+        default=UNSET, metadata={"wire": "displayName", "read_only": False, "nullable": True}
     )
     """Name of the user suitable for display to end users"""
 
     division: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "division", "read_only": False}
+        default=UNSET, metadata={"wire": "division", "read_only": False, "nullable": True}
     )
     """Name of the user's division"""
 
@@ -66,22 +74,22 @@ class UserProfile(Model):
     """The organization or company assigned unique identifier for the user"""
 
     first_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "firstName", "read_only": False}
+        default=UNSET, metadata={"wire": "firstName", "read_only": False, "nullable": True}
     )
     """Given name of the user (`givenName`)"""
 
     honorific_prefix: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "honorificPrefix", "read_only": False}
+        default=UNSET, metadata={"wire": "honorificPrefix", "read_only": False, "nullable": True}
     )
     """Honorific prefix(es) of the user, or title in most Western languages"""
 
     honorific_suffix: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "honorificSuffix", "read_only": False}
+        default=UNSET, metadata={"wire": "honorificSuffix", "read_only": False, "nullable": True}
     )
     """Honorific suffix(es) of the user"""
 
     last_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "lastName", "read_only": False}
+        default=UNSET, metadata={"wire": "lastName", "read_only": False, "nullable": True}
     )
     """The family name of the user (`familyName`)"""
 
@@ -92,8 +100,8 @@ class UserProfile(Model):
     A locale value is a concatenation of the ISO 639-1 two-letter language code, an underscore, and the ISO 3166-1 two-letter country code. For example, en_US specifies the language English and country US. This value is `en_US` by default.
     """
 
-    login: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "login", "read_only": False}
+    login: str = attrs.field(
+        default=ABSENT, metadata={"wire": "login", "read_only": False, "always": True}
     )
     """The unique identifier for the user (`username`). For validation, see [Login pattern validation](https://developer.okta.com/docs/reference/api/schemas/#login-pattern-validation).
 
@@ -105,82 +113,82 @@ class UserProfile(Model):
     """
 
     manager: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "manager", "read_only": False}
+        default=UNSET, metadata={"wire": "manager", "read_only": False, "nullable": True}
     )
     """The `displayName` of the user's manager"""
 
     manager_id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "managerId", "read_only": False}
+        default=UNSET, metadata={"wire": "managerId", "read_only": False, "nullable": True}
     )
     """The `id` of the user's manager"""
 
     middle_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "middleName", "read_only": False}
+        default=UNSET, metadata={"wire": "middleName", "read_only": False, "nullable": True}
     )
     """The middle name of the user"""
 
     mobile_phone: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "mobilePhone", "read_only": False}
+        default=UNSET, metadata={"wire": "mobilePhone", "read_only": False, "nullable": True}
     )
     """The mobile phone number of the user"""
 
     nick_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "nickName", "read_only": False}
+        default=UNSET, metadata={"wire": "nickName", "read_only": False, "nullable": True}
     )
     """The casual way to address the user in real life"""
 
     organization: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "organization", "read_only": False}
+        default=UNSET, metadata={"wire": "organization", "read_only": False, "nullable": True}
     )
     """Name of the the user's organization"""
 
     postal_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "postalAddress", "read_only": False}
+        default=UNSET, metadata={"wire": "postalAddress", "read_only": False, "nullable": True}
     )
     """Mailing address component of the user's address"""
 
     preferred_language: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "preferredLanguage", "read_only": False}
+        default=UNSET, metadata={"wire": "preferredLanguage", "read_only": False, "nullable": True}
     )
     """The user's preferred written or spoken language. For validation, see [RFC 7231 Section 5.3.5](https://datatracker.ietf.org/doc/html/rfc7231#section-5.3.5)."""
 
     primary_phone: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "primaryPhone", "read_only": False}
+        default=UNSET, metadata={"wire": "primaryPhone", "read_only": False, "nullable": True}
     )
     """The primary phone number of the user such as a home number"""
 
     profile_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "profileUrl", "read_only": False}
+        default=UNSET, metadata={"wire": "profileUrl", "read_only": False, "nullable": True}
     )
     """The URL of the user's online profile. For example, a web page. See [URL](https://datatracker.ietf.org/doc/html/rfc1808)."""
 
     second_email: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "secondEmail", "read_only": False}
+        default=UNSET, metadata={"wire": "secondEmail", "read_only": False, "nullable": True}
     )
     """The secondary email address of the user typically used for account recovery. For validation, see [RFC 5322 Section 3.2.3](https://datatracker.ietf.org/doc/html/rfc5322#section-3.2.3)."""
 
     state: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "state", "read_only": False}
+        default=UNSET, metadata={"wire": "state", "read_only": False, "nullable": True}
     )
     """The state or region component of the user's address (`region`)"""
 
     street_address: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "streetAddress", "read_only": False}
+        default=UNSET, metadata={"wire": "streetAddress", "read_only": False, "nullable": True}
     )
     """The full street address component of the user's address"""
 
     timezone: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "timezone", "read_only": False}
+        default=UNSET, metadata={"wire": "timezone", "read_only": False, "nullable": True}
     )
     """The user's time zone"""
 
     title: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "title", "read_only": False}
+        default=UNSET, metadata={"wire": "title", "read_only": False, "nullable": True}
     )
     """The user's title, such as Vice President"""
 
     user_type: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "userType", "read_only": False}
+        default=UNSET, metadata={"wire": "userType", "read_only": False, "nullable": True}
     )
     """The property used to describe the organization-to-user relationship, such as employee or contractor
 
@@ -188,6 +196,42 @@ class UserProfile(Model):
     """
 
     zip_code: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "zipCode", "read_only": False}
+        default=UNSET, metadata={"wire": "zipCode", "read_only": False, "nullable": True}
     )
     """The ZIP code or postal code component of the user's address (`postalCode`)"""
+
+
+class UserProfileDict(TypedDict, total=False):
+    """The UserProfile body as a dict: wire names, readOnly fields left out."""
+
+    city: str | None
+    costCenter: str | None
+    countryCode: str | None
+    department: str | None
+    displayName: str | None
+    division: str | None
+    email: str | None
+    employeeNumber: str | None
+    firstName: str | None
+    honorificPrefix: str | None
+    honorificSuffix: str | None
+    lastName: str | None
+    locale: str | None
+    login: str
+    manager: str | None
+    managerId: str | None
+    middleName: str | None
+    mobilePhone: str | None
+    nickName: str | None
+    organization: str | None
+    postalAddress: str | None
+    preferredLanguage: str | None
+    primaryPhone: str | None
+    profileUrl: str | None
+    secondEmail: str | None
+    state: str | None
+    streetAddress: str | None
+    timezone: str | None
+    title: str | None
+    userType: str | None
+    zipCode: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,7 +15,7 @@ from .application_feature import ApplicationFeature
 
 if TYPE_CHECKING:
     from .application_feature_type import ApplicationFeatureType
-    from .capabilities_object import CapabilitiesObject
+    from .capabilities_object import CapabilitiesObject, CapabilitiesObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -28,3 +28,9 @@ class UserProvisioningApplicationFeature(ApplicationFeature):
     name: ApplicationFeatureType | str | Unset | None = attrs.field(
         default="USER_PROVISIONING", metadata={"wire": "name", "read_only": True}
     )
+
+
+class UserProvisioningApplicationFeatureDict(TypedDict, total=False):
+    """The UserProvisioningApplicationFeature body as a dict: wire names, readOnly fields left out."""
+
+    capabilities: CapabilitiesObjectDict | CapabilitiesObject | None

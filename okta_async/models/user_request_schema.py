@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -15,6 +15,7 @@ from okta_async._core.unset import UNSET, Unset
 if TYPE_CHECKING:
     from .identity_source_user_profile_for_upsert_required import (
         IdentitySourceUserProfileForUpsertRequired,
+        IdentitySourceUserProfileForUpsertRequiredDict,
     )
 
 
@@ -29,4 +30,15 @@ class UserRequestSchema(Model):
 
     profile: IdentitySourceUserProfileForUpsertRequired | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
+    )
+
+
+class UserRequestSchemaDict(TypedDict, total=False):
+    """The UserRequestSchema body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str | None
+    profile: (
+        IdentitySourceUserProfileForUpsertRequiredDict
+        | IdentitySourceUserProfileForUpsertRequired
+        | None
     )

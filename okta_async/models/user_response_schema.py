@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .identity_source_user_profile_for_upsert import IdentitySourceUserProfileForUpsert
+    from .identity_source_user_profile_for_upsert import (
+        IdentitySourceUserProfileForUpsert,
+        IdentitySourceUserProfileForUpsertDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +45,9 @@ class UserResponseSchema(Model):
     profile: IdentitySourceUserProfileForUpsert | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class UserResponseSchemaDict(TypedDict, total=False):
+    """The UserResponseSchema body as a dict: wire names, readOnly fields left out."""
+
+    profile: IdentitySourceUserProfileForUpsertDict | IdentitySourceUserProfileForUpsert | None

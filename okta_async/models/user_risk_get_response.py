@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_risk_get_response_links import UserRiskGetResponseLinks
+    from okta_async._core.model import OpenStr
+
+    from .user_risk_get_response_links import UserRiskGetResponseLinks, UserRiskGetResponseLinksDict
     from .user_risk_level_all import UserRiskLevelAll
 
 
@@ -37,3 +39,10 @@ class UserRiskGetResponse(Model):
     risk_level: UserRiskLevelAll | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "riskLevel", "read_only": False}
     )
+
+
+class UserRiskGetResponseDict(TypedDict, total=False):
+    """The UserRiskGetResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserRiskGetResponseLinksDict | UserRiskGetResponseLinks | None
+    riskLevel: UserRiskLevelAll | Literal["HIGH", "LOW", "MEDIUM", "NONE"] | OpenStr | None

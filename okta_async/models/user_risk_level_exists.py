@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, TypedDict
+
 import attrs
 
 from okta_async._core.unset import UNSET, Unset
 
 from .user_risk_get_response import UserRiskGetResponse
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .user_risk_get_response_links import UserRiskGetResponseLinks, UserRiskGetResponseLinksDict
+    from .user_risk_level_all import UserRiskLevelAll
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -19,3 +27,11 @@ class UserRiskLevelExists(UserRiskGetResponse):
     reason: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "reason", "read_only": False}
     )
+
+
+class UserRiskLevelExistsDict(TypedDict, total=False):
+    """The UserRiskLevelExists body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserRiskGetResponseLinksDict | UserRiskGetResponseLinks | None
+    reason: str | None
+    riskLevel: UserRiskLevelAll | Literal["HIGH", "LOW", "MEDIUM", "NONE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -14,6 +14,9 @@ from okta_async._core.unset import Unset
 from .user_risk_get_response import UserRiskGetResponse
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
+    from .user_risk_get_response_links import UserRiskGetResponseLinks, UserRiskGetResponseLinksDict
     from .user_risk_level_all import UserRiskLevelAll
 
 
@@ -24,3 +27,10 @@ class UserRiskLevelNone(UserRiskGetResponse):
     risk_level: UserRiskLevelAll | str | Unset | None = attrs.field(
         default="NONE", metadata={"wire": "riskLevel", "read_only": False}
     )
+
+
+class UserRiskLevelNoneDict(TypedDict, total=False):
+    """The UserRiskLevelNone body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserRiskGetResponseLinksDict | UserRiskGetResponseLinks | None
+    riskLevel: UserRiskLevelAll | Literal["HIGH", "LOW", "MEDIUM", "NONE"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,8 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .user_risk_level_put import UserRiskLevelPut
-    from .user_risk_put_response_links import UserRiskPutResponseLinks
+    from .user_risk_put_response_links import UserRiskPutResponseLinks, UserRiskPutResponseLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +32,11 @@ class UserRiskPutResponse(Model):
     risk_level: UserRiskLevelPut | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "riskLevel", "read_only": False}
     )
+
+
+class UserRiskPutResponseDict(TypedDict, total=False):
+    """The UserRiskPutResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserRiskPutResponseLinksDict | UserRiskPutResponseLinks | None
+    reason: str | None
+    riskLevel: UserRiskLevelPut | Literal["HIGH", "LOW", "MEDIUM"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object_user_link import HrefObjectUserLink
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
+    from .href_object_user_link import HrefObjectUserLink, HrefObjectUserLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +26,10 @@ class UserRiskPutResponseLinks(LinksSelf):
     user: HrefObjectUserLink | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "user", "read_only": False}
     )
+
+
+class UserRiskPutResponseLinksDict(TypedDict, total=False):
+    """The UserRiskPutResponseLinks body as a dict: wire names, readOnly fields left out."""
+
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None
+    user: HrefObjectUserLinkDict | HrefObjectUserLink | None

@@ -5,20 +5,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class UserRiskRequest(Model):
     """The UserRiskRequest object."""
 
-    risk_level: Literal["HIGH", "MEDIUM", "LOW"] | str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "riskLevel", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("risk_level",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.risk_level is ABSENT:
+            self._drop_absent()
+
+    risk_level: Literal["HIGH", "MEDIUM", "LOW"] | str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "riskLevel", "read_only": False, "required": True, "always": True},
     )
     """The risk level associated with the user"""
 
@@ -26,3 +36,10 @@ class UserRiskRequest(Model):
         default=UNSET, metadata={"wire": "riskReason", "read_only": False}
     )
     """The reason for the risk change. If not provided, the reason defaults to `override.by.admin`. Only alphanumeric characters, spaces, hyphens, commas, and periods are allowed."""
+
+
+class UserRiskRequestDict(TypedDict, total=False):
+    """The UserRiskRequest body as a dict: wire names, readOnly fields left out."""
+
+    riskLevel: Literal["HIGH", "MEDIUM", "LOW"] | OpenStr
+    riskReason: str | None

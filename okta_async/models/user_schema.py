@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,9 +13,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
-    from .user_schema_definitions import UserSchemaDefinitions
-    from .user_schema_properties import UserSchemaProperties
+    from .links_self import LinksSelf, LinksSelfDict
+    from .user_schema_definitions import UserSchemaDefinitions, UserSchemaDefinitionsDict
+    from .user_schema_properties import UserSchemaProperties, UserSchemaPropertiesDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -70,3 +70,12 @@ class UserSchema(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """Type of [root schema](https://tools.ietf.org/html/draft-zyp-json-schema-04#section-3.4)"""
+
+
+class UserSchemaDict(TypedDict, total=False):
+    """The UserSchema body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    definitions: UserSchemaDefinitionsDict | UserSchemaDefinitions | None
+    properties: UserSchemaPropertiesDict | UserSchemaProperties | None
+    title: str | None

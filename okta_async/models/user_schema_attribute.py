@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,11 +13,19 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_attribute_enum import UserSchemaAttributeEnum
+    from okta_async._core.model import OpenStr
+
+    from .user_schema_attribute_enum import UserSchemaAttributeEnum, UserSchemaAttributeEnumDict
     from .user_schema_attribute_format import UserSchemaAttributeFormat
-    from .user_schema_attribute_master import UserSchemaAttributeMaster
+    from .user_schema_attribute_master import (
+        UserSchemaAttributeMaster,
+        UserSchemaAttributeMasterDict,
+    )
     from .user_schema_attribute_mutability_string import UserSchemaAttributeMutabilityString
-    from .user_schema_attribute_permission import UserSchemaAttributePermission
+    from .user_schema_attribute_permission import (
+        UserSchemaAttributePermission,
+        UserSchemaAttributePermissionDict,
+    )
     from .user_schema_attribute_scope import UserSchemaAttributeScope
     from .user_schema_attribute_type import UserSchemaAttributeType
 
@@ -37,7 +45,7 @@ class UserSchemaAttribute(Model):
     """Description of the property"""
 
     enum: list[str | int] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "enum", "read_only": False}
+        default=UNSET, metadata={"wire": "enum", "read_only": False, "nullable": True}
     )
     """Enumerated value of the property.
 
@@ -70,12 +78,12 @@ class UserSchemaAttribute(Model):
     """Identifies where the property is mastered"""
 
     max_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "maxLength", "read_only": False}
+        default=UNSET, metadata={"wire": "maxLength", "read_only": False, "nullable": True}
     )
     """Maximum character length of a string property"""
 
     min_length: int | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "minLength", "read_only": False}
+        default=UNSET, metadata={"wire": "minLength", "read_only": False, "nullable": True}
     )
     """Minimum character length of a string property"""
 
@@ -85,7 +93,7 @@ class UserSchemaAttribute(Model):
     """Defines the mutability of the property"""
 
     one_of: list[UserSchemaAttributeEnum] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "oneOf", "read_only": False}
+        default=UNSET, metadata={"wire": "oneOf", "read_only": False, "nullable": True}
     )
     """Non-empty array of valid JSON schemas.
 
@@ -119,12 +127,12 @@ class UserSchemaAttribute(Model):
     """For `string` property types, specifies the regular expression used to validate the property"""
 
     permissions: list[UserSchemaAttributePermission] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "permissions", "read_only": False}
+        default=UNSET, metadata={"wire": "permissions", "read_only": False, "nullable": True}
     )
     """Access control permissions for the property"""
 
     required: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "required", "read_only": False}
+        default=UNSET, metadata={"wire": "required", "read_only": False, "nullable": True}
     )
     """Determines whether the property is required"""
 
@@ -142,6 +150,55 @@ class UserSchemaAttribute(Model):
     """Type of property"""
 
     unique: bool | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "unique", "read_only": False}
+        default=UNSET, metadata={"wire": "unique", "read_only": False, "nullable": True}
     )
     """Determines whether property values must be unique"""
+
+
+class UserSchemaAttributeDict(TypedDict, total=False):
+    """The UserSchemaAttribute body as a dict: wire names, readOnly fields left out."""
+
+    default: str | bool | int | list[Any] | dict[str, Any] | float | None
+    description: str | None
+    enum: list[str | int] | None
+    externalName: str | None
+    externalNamespace: str | None
+    format: (
+        UserSchemaAttributeFormat
+        | Literal[
+            "country-code",
+            "date-time",
+            "email",
+            "encrypted",
+            "hashed",
+            "language-code",
+            "locale",
+            "ref-id",
+            "timezone",
+            "uri",
+        ]
+        | OpenStr
+        | None
+    )
+    master: UserSchemaAttributeMasterDict | UserSchemaAttributeMaster | None
+    maxLength: int | None
+    minLength: int | None
+    mutability: (
+        UserSchemaAttributeMutabilityString
+        | Literal["IMMUTABLE", "READ_ONLY", "READ_WRITE", "WRITE_ONLY"]
+        | OpenStr
+        | None
+    )
+    oneOf: list[UserSchemaAttributeEnumDict | UserSchemaAttributeEnum] | None
+    pattern: str | None
+    permissions: list[UserSchemaAttributePermissionDict | UserSchemaAttributePermission] | None
+    required: bool | None
+    scope: UserSchemaAttributeScope | Literal["NONE", "SELF"] | OpenStr | None
+    title: str | None
+    type: (
+        UserSchemaAttributeType
+        | Literal["array", "boolean", "integer", "number", "string"]
+        | OpenStr
+        | None
+    )
+    unique: bool | None

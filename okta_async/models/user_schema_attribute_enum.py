@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class UserSchemaAttributeEnum(Model):
         default=UNSET, metadata={"wire": "title", "read_only": False}
     )
     """The display label for the enumerated value"""
+
+
+class UserSchemaAttributeEnumDict(TypedDict, total=False):
+    """The UserSchemaAttributeEnum body as a dict: wire names, readOnly fields left out."""
+
+    const: str | None
+    title: str | None

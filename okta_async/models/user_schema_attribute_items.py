@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_attribute_enum import UserSchemaAttributeEnum
+    from .user_schema_attribute_enum import UserSchemaAttributeEnum, UserSchemaAttributeEnumDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -29,3 +29,11 @@ class UserSchemaAttributeItems(Model):
     type: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
+
+
+class UserSchemaAttributeItemsDict(TypedDict, total=False):
+    """The UserSchemaAttributeItems body as a dict: wire names, readOnly fields left out."""
+
+    enum: list[str] | None
+    oneOf: list[UserSchemaAttributeEnumDict | UserSchemaAttributeEnum] | None
+    type: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_attribute_master_priority import UserSchemaAttributeMasterPriority
+    from okta_async._core.model import OpenStr
+
+    from .user_schema_attribute_master_priority import (
+        UserSchemaAttributeMasterPriority,
+        UserSchemaAttributeMasterPriorityDict,
+    )
     from .user_schema_attribute_master_type import UserSchemaAttributeMasterType
 
 
@@ -26,4 +31,16 @@ class UserSchemaAttributeMaster(Model):
     )
     type: UserSchemaAttributeMasterType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class UserSchemaAttributeMasterDict(TypedDict, total=False):
+    """The UserSchemaAttributeMaster body as a dict: wire names, readOnly fields left out."""
+
+    priority: list[UserSchemaAttributeMasterPriorityDict | UserSchemaAttributeMasterPriority] | None
+    type: (
+        UserSchemaAttributeMasterType
+        | Literal["OKTA", "OVERRIDE", "PROFILE_MASTER"]
+        | OpenStr
+        | None
     )

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -21,3 +23,10 @@ class UserSchemaAttributeMasterPriority(Model):
     value: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
     )
+
+
+class UserSchemaAttributeMasterPriorityDict(TypedDict, total=False):
+    """The UserSchemaAttributeMasterPriority body as a dict: wire names, readOnly fields left out."""
+
+    type: str | None
+    value: str | None

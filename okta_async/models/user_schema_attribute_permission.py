@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class UserSchemaAttributePermission(Model):
         default=UNSET, metadata={"wire": "principal", "read_only": False}
     )
     """Security principal"""
+
+
+class UserSchemaAttributePermissionDict(TypedDict, total=False):
+    """The UserSchemaAttributePermission body as a dict: wire names, readOnly fields left out."""
+
+    action: str | None
+    principal: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_base_properties import UserSchemaBaseProperties
+    from .user_schema_base_properties import UserSchemaBaseProperties, UserSchemaBasePropertiesDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -40,3 +40,9 @@ class UserSchemaBase(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The object type"""
+
+
+class UserSchemaBaseDict(TypedDict, total=False):
+    """The UserSchemaBase body as a dict: wire names, readOnly fields left out."""
+
+    properties: UserSchemaBasePropertiesDict | UserSchemaBaseProperties | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_attribute import UserSchemaAttribute
+    from .user_schema_attribute import UserSchemaAttribute, UserSchemaAttributeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -185,3 +185,39 @@ class UserSchemaBaseProperties(Model):
         default=UNSET, metadata={"wire": "zipCode", "read_only": False}
     )
     """ZIP code or postal code component of the user's address (`postalCode`)"""
+
+
+class UserSchemaBasePropertiesDict(TypedDict, total=False):
+    """The UserSchemaBaseProperties body as a dict: wire names, readOnly fields left out."""
+
+    city: UserSchemaAttributeDict | UserSchemaAttribute | None
+    costCenter: UserSchemaAttributeDict | UserSchemaAttribute | None
+    countryCode: UserSchemaAttributeDict | UserSchemaAttribute | None
+    department: UserSchemaAttributeDict | UserSchemaAttribute | None
+    displayName: UserSchemaAttributeDict | UserSchemaAttribute | None
+    division: UserSchemaAttributeDict | UserSchemaAttribute | None
+    email: UserSchemaAttributeDict | UserSchemaAttribute | None
+    employeeNumber: UserSchemaAttributeDict | UserSchemaAttribute | None
+    firstName: UserSchemaAttributeDict | UserSchemaAttribute | None
+    honorificPrefix: UserSchemaAttributeDict | UserSchemaAttribute | None
+    honorificSuffix: UserSchemaAttributeDict | UserSchemaAttribute | None
+    lastName: UserSchemaAttributeDict | UserSchemaAttribute | None
+    locale: UserSchemaAttributeDict | UserSchemaAttribute | None
+    login: UserSchemaAttributeDict | UserSchemaAttribute | None
+    manager: UserSchemaAttributeDict | UserSchemaAttribute | None
+    managerId: UserSchemaAttributeDict | UserSchemaAttribute | None
+    middleName: UserSchemaAttributeDict | UserSchemaAttribute | None
+    mobilePhone: UserSchemaAttributeDict | UserSchemaAttribute | None
+    nickName: UserSchemaAttributeDict | UserSchemaAttribute | None
+    organization: UserSchemaAttributeDict | UserSchemaAttribute | None
+    postalAddress: UserSchemaAttributeDict | UserSchemaAttribute | None
+    preferredLanguage: UserSchemaAttributeDict | UserSchemaAttribute | None
+    primaryPhone: UserSchemaAttributeDict | UserSchemaAttribute | None
+    profileUrl: UserSchemaAttributeDict | UserSchemaAttribute | None
+    secondEmail: UserSchemaAttributeDict | UserSchemaAttribute | None
+    state: UserSchemaAttributeDict | UserSchemaAttribute | None
+    streetAddress: UserSchemaAttributeDict | UserSchemaAttribute | None
+    timezone: UserSchemaAttributeDict | UserSchemaAttribute | None
+    title: UserSchemaAttributeDict | UserSchemaAttribute | None
+    userType: UserSchemaAttributeDict | UserSchemaAttribute | None
+    zipCode: UserSchemaAttributeDict | UserSchemaAttribute | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,8 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_base import UserSchemaBase
-    from .user_schema_public import UserSchemaPublic
+    from .user_schema_base import UserSchemaBase, UserSchemaBaseDict
+    from .user_schema_public import UserSchemaPublic, UserSchemaPublicDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +27,10 @@ class UserSchemaDefinitions(Model):
     custom: UserSchemaPublic | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "custom", "read_only": False}
     )
+
+
+class UserSchemaDefinitionsDict(TypedDict, total=False):
+    """The UserSchemaDefinitions body as a dict: wire names, readOnly fields left out."""
+
+    base: UserSchemaBaseDict | UserSchemaBase | None
+    custom: UserSchemaPublicDict | UserSchemaPublic | None

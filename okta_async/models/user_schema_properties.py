@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_properties_profile import UserSchemaPropertiesProfile
+    from .user_schema_properties_profile import (
+        UserSchemaPropertiesProfile,
+        UserSchemaPropertiesProfileDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -23,3 +26,9 @@ class UserSchemaProperties(Model):
     profile: UserSchemaPropertiesProfile | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "profile", "read_only": False}
     )
+
+
+class UserSchemaPropertiesDict(TypedDict, total=False):
+    """The UserSchemaProperties body as a dict: wire names, readOnly fields left out."""
+
+    profile: UserSchemaPropertiesProfileDict | UserSchemaPropertiesProfile | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -18,3 +20,12 @@ class UserSchemaPropertiesProfileItem(Model):
     ref: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "$ref", "read_only": False}
     )
+
+
+UserSchemaPropertiesProfileItemDict = TypedDict(
+    "UserSchemaPropertiesProfileItemDict",
+    {
+        "$ref": "str | None",
+    },
+    total=False,
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_schema_attribute import UserSchemaAttribute
+    from .user_schema_attribute import UserSchemaAttribute, UserSchemaAttributeDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -42,3 +42,9 @@ class UserSchemaPublic(Model):
         default=UNSET, metadata={"wire": "type", "read_only": True}
     )
     """The object type"""
+
+
+class UserSchemaPublicDict(TypedDict, total=False):
+    """The UserSchemaPublic body as a dict: wire names, readOnly fields left out."""
+
+    properties: dict[str, UserSchemaAttributeDict | UserSchemaAttribute] | None

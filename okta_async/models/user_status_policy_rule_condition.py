@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_user_status import PolicyUserStatus
 
 
@@ -22,4 +24,24 @@ class UserStatusPolicyRuleCondition(Model):
 
     value: PolicyUserStatus | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "value", "read_only": False}
+    )
+
+
+class UserStatusPolicyRuleConditionDict(TypedDict, total=False):
+    """The UserStatusPolicyRuleCondition body as a dict: wire names, readOnly fields left out."""
+
+    value: (
+        PolicyUserStatus
+        | Literal[
+            "ACTIVATING",
+            "ACTIVE",
+            "DELETED",
+            "DELETING",
+            "EXPIRED_PASSWORD",
+            "INACTIVE",
+            "PENDING",
+            "SUSPENDED",
+        ]
+        | OpenStr
+        | None
     )

@@ -6,20 +6,26 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .user_type_links import UserTypeLinks
+    from .user_type_links import UserTypeLinks, UserTypeLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
 class UserType(Model):
     """The UserType object."""
+
+    __okta_always__: ClassVar[tuple[str, ...]] = ("display_name", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.display_name is ABSENT or self.name is ABSENT:
+            self._drop_absent()
 
     links: UserTypeLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
@@ -44,8 +50,9 @@ class UserType(Model):
     )
     """The human-readable description of the user type"""
 
-    display_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "displayName", "read_only": False, "required": True}
+    display_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "displayName", "read_only": False, "required": True, "always": True},
     )
     """The human-readable name of the user type"""
 
@@ -62,7 +69,17 @@ class UserType(Model):
     )
     """The user ID of the most recent account to edit the user type"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the user type. The name must start with A-Z or a-z and contain only A-Z, a-z, 0-9, or underscore (_) characters. This value becomes read-only after creation and can't be updated."""
+
+
+class UserTypeDict(TypedDict, total=False):
+    """The UserType body as a dict: wire names, readOnly fields left out."""
+
+    _links: UserTypeLinksDict | UserTypeLinks | None
+    description: str | None
+    displayName: str
+    name: str

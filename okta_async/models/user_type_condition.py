@@ -5,22 +5,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class UserTypeCondition(Model):
     """<x-lifecycle class="oie"></x-lifecycle> Specifies which user types to include and/or exclude"""
 
-    exclude: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "exclude", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("exclude", "include")
+
+    def __attrs_post_init__(self) -> None:
+        if self.exclude is ABSENT or self.include is ABSENT:
+            self._drop_absent()
+
+    exclude: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "exclude", "read_only": False, "required": True, "always": True},
     )
     """The user types to exclude"""
 
-    include: list[str] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "include", "read_only": False, "required": True}
+    include: list[str] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "include", "read_only": False, "required": True, "always": True},
     )
     """The user types to include"""
+
+
+class UserTypeConditionDict(TypedDict, total=False):
+    """The UserTypeCondition body as a dict: wire names, readOnly fields left out."""
+
+    exclude: list[str]
+    include: list[str]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,8 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
+    from .href_object_self_link import HrefObjectSelfLink, HrefObjectSelfLinkDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,3 +26,10 @@ class UserTypeLinks(LinksSelf):
         default=UNSET, metadata={"wire": "schema", "read_only": False}
     )
     """The associated schema"""
+
+
+class UserTypeLinksDict(TypedDict, total=False):
+    """The UserTypeLinks body as a dict: wire names, readOnly fields left out."""
+
+    schema: HrefObjectDict | HrefObject | None
+    self: HrefObjectSelfLinkDict | HrefObjectSelfLink | HrefObjectDict | HrefObject | None

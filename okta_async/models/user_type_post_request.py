@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class UserTypePostRequest(Model):
         default=UNSET, metadata={"wire": "displayName", "read_only": False}
     )
     """The updated human-readable display name for the user type"""
+
+
+class UserTypePostRequestDict(TypedDict, total=False):
+    """The UserTypePostRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str | None
+    displayName: str | None

@@ -5,27 +5,45 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class UserTypePutRequest(Model):
     """The UserTypePutRequest object."""
 
-    description: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "description", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("description", "display_name", "name")
+
+    def __attrs_post_init__(self) -> None:
+        if self.description is ABSENT or self.display_name is ABSENT or self.name is ABSENT:
+            self._drop_absent()
+
+    description: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "description", "read_only": False, "required": True, "always": True},
     )
     """The human-readable description of the user type"""
 
-    display_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "displayName", "read_only": False, "required": True}
+    display_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "displayName", "read_only": False, "required": True, "always": True},
     )
     """The human-readable name of the user type"""
 
-    name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "name", "read_only": False, "required": True}
+    name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
     """The name of the existing type"""
+
+
+class UserTypePutRequestDict(TypedDict, total=False):
+    """The UserTypePutRequest body as a dict: wire names, readOnly fields left out."""
+
+    description: str
+    displayName: str
+    name: str

@@ -5,26 +5,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 if TYPE_CHECKING:
-    from .workflows_validation_detail_provider import WorkflowsValidationDetailProvider
+    from .workflows_validation_detail_provider import (
+        WorkflowsValidationDetailProvider,
+        WorkflowsValidationDetailProviderDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
 class ValidationDetail(Model):
     """Validation detail"""
 
-    id: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "id", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("id", "provider")
+
+    def __attrs_post_init__(self) -> None:
+        if self.id is ABSENT or self.provider is ABSENT:
+            self._drop_absent()
+
+    id: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "id", "read_only": False, "required": True, "always": True},
     )
     """Action identifier"""
 
-    provider: WorkflowsValidationDetailProvider | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "provider", "read_only": False, "required": True}
+    provider: WorkflowsValidationDetailProvider = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "provider", "read_only": False, "required": True, "always": True},
     )
+
+
+class ValidationDetailDict(TypedDict, total=False):
+    """The ValidationDetail body as a dict: wire names, readOnly fields left out."""
+
+    id: str
+    provider: WorkflowsValidationDetailProviderDict | WorkflowsValidationDetailProvider

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .policy_rule_verification_method_type import PolicyRuleVerificationMethodType
 
 
@@ -31,4 +33,15 @@ class VerificationMethod(Model):
 
     type: PolicyRuleVerificationMethodType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "type", "read_only": False}
+    )
+
+
+class VerificationMethodDict(TypedDict, total=False):
+    """The VerificationMethod body as a dict: wire names, readOnly fields left out."""
+
+    type: (
+        PolicyRuleVerificationMethodType
+        | Literal["ASSURANCE", "AUTH_METHOD_CHAIN", "ID_PROOFING"]
+        | OpenStr
+        | None
     )

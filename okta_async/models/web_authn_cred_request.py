@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -29,3 +31,11 @@ class WebAuthnCredRequest(Model):
         default=UNSET, metadata={"wire": "keyId", "read_only": False}
     )
     """ID for the Okta response key-pair used to encrypt and decrypt credential requests and responses"""
+
+
+class WebAuthnCredRequestDict(TypedDict, total=False):
+    """The WebAuthnCredRequest body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorEnrollmentId: str | None
+    credRequestJwe: str | None
+    keyId: str | None

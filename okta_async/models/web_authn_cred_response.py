@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -24,3 +26,10 @@ class WebAuthnCredResponse(Model):
         default=UNSET, metadata={"wire": "credResponseJwe", "read_only": False}
     )
     """Encrypted JSON Web Encryption (JWE) of the credential response from the fulfillment provider"""
+
+
+class WebAuthnCredResponseDict(TypedDict, total=False):
+    """The WebAuthnCredResponse body as a dict: wire names, readOnly fields left out."""
+
+    authenticatorEnrollmentId: str | None
+    credResponseJwe: str | None

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,7 +14,9 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .links_self import LinksSelf
+    from okta_async._core.model import OpenStr
+
+    from .links_self import LinksSelf, LinksSelfDict
     from .user_factor_provider import UserFactorProvider
     from .user_factor_status import UserFactorStatus
     from .user_factor_type import UserFactorType
@@ -58,3 +60,50 @@ class WebAuthnPreregistrationFactor(Model):
         default=UNSET, metadata={"wire": "vendorName", "read_only": True}
     )
     """Name of the factor vendor. This is usually the same as the provider."""
+
+
+class WebAuthnPreregistrationFactorDict(TypedDict, total=False):
+    """The WebAuthnPreregistrationFactor body as a dict: wire names, readOnly fields left out."""
+
+    _links: LinksSelfDict | LinksSelf | None
+    factorType: (
+        UserFactorType
+        | Literal[
+            "call",
+            "email",
+            "push",
+            "question",
+            "signed_nonce",
+            "sms",
+            "token",
+            "token:hardware",
+            "token:hotp",
+            "token:software:totp",
+            "u2f",
+            "web",
+            "webauthn",
+        ]
+        | OpenStr
+        | None
+    )
+    profile: dict[str, Any] | None
+    provider: (
+        UserFactorProvider
+        | Literal["CUSTOM", "DUO", "FIDO", "GOOGLE", "OKTA", "RSA", "SYMANTEC", "YUBICO"]
+        | OpenStr
+        | None
+    )
+    status: (
+        UserFactorStatus
+        | Literal[
+            "ACTIVE",
+            "DISABLED",
+            "ENROLLED",
+            "EXPIRED",
+            "INACTIVE",
+            "NOT_SETUP",
+            "PENDING_ACTIVATION",
+        ]
+        | OpenStr
+        | None
+    )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .web_authn_rp_id_domain import WebAuthnRpIdDomain
+    from .web_authn_rp_id_domain import WebAuthnRpIdDomain, WebAuthnRpIdDomainDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -30,3 +30,10 @@ class WebAuthnRpId(Model):
         default=UNSET, metadata={"wire": "enabled", "read_only": False}
     )
     """Indicates whether the RP ID is active and is used for WebAuthn operations. It can only be set to `true` once the `validationStatus` of the `domain` object is `VERIFIED`. `enabled` can only be `true` for this same `domain`. Its value must be `false` to be able to configure the `domain`. (server default: false)"""
+
+
+class WebAuthnRpIdDict(TypedDict, total=False):
+    """The WebAuthnRpId body as a dict: wire names, readOnly fields left out."""
+
+    domain: WebAuthnRpIdDomainDict | WebAuthnRpIdDomain | None
+    enabled: bool | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -37,3 +37,9 @@ class WebAuthnRpIdDomain(Model):
         Literal["NOT_STARTED", "IN_PROGRESS", "VERIFIED", "ERROR"] | str | Unset | None
     ) = attrs.field(default=UNSET, metadata={"wire": "validationStatus", "read_only": True})
     """Indicates the validation status of the domain"""
+
+
+class WebAuthnRpIdDomainDict(TypedDict, total=False):
+    """The WebAuthnRpIdDomain body as a dict: wire names, readOnly fields left out."""
+
+    name: str | None

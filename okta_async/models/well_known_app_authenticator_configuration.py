@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -14,8 +14,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .authenticator_key_enum import AuthenticatorKeyEnum
-    from .supported_methods import SupportedMethods
+    from .supported_methods import SupportedMethods, SupportedMethodsDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -65,3 +67,40 @@ class WellKnownAppAuthenticatorConfiguration(Model):
         default=UNSET, metadata={"wire": "type", "read_only": False}
     )
     """The type of authenticator"""
+
+
+class WellKnownAppAuthenticatorConfigurationDict(TypedDict, total=False):
+    """The WellKnownAppAuthenticatorConfiguration body as a dict: wire names, readOnly fields left out."""
+
+    appAuthenticatorEnrollEndpoint: str | None
+    authenticatorId: str | None
+    createdDate: datetime.datetime | str | None
+    key: (
+        AuthenticatorKeyEnum
+        | Literal[
+            "custom_app",
+            "duo",
+            "external_idp",
+            "google_otp",
+            "okta_email",
+            "okta_password",
+            "okta_verify",
+            "onprem_mfa",
+            "phone_number",
+            "security_key",
+            "security_question",
+            "smart_card_idp",
+            "symantec_vip",
+            "webauthn",
+            "yubikey_token",
+            "tac",
+        ]
+        | OpenStr
+        | None
+    )
+    lastUpdated: datetime.datetime | str | None
+    name: str | None
+    orgId: str | None
+    settings: dict[str, Any] | None
+    supportedMethods: list[SupportedMethodsDict | SupportedMethods] | None
+    type: Literal["app"] | OpenStr | None

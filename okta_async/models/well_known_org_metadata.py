@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
@@ -13,6 +13,8 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .pipeline_type import PipelineType
 
 
@@ -31,3 +33,10 @@ class WellKnownOrgMetadata(Model):
     pipeline: PipelineType | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "pipeline", "read_only": False}
     )
+
+
+class WellKnownOrgMetadataDict(TypedDict, total=False):
+    """The WellKnownOrgMetadata body as a dict: wire names, readOnly fields left out."""
+
+    id: str | None
+    pipeline: PipelineType | Literal["idx", "v1"] | OpenStr | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
@@ -13,7 +13,12 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .well_known_ssf_metadata_spec_urn import WellKnownSSFMetadataSpecUrn
+    from okta_async._core.model import OpenStr
+
+    from .well_known_ssf_metadata_spec_urn import (
+        WellKnownSSFMetadataSpecUrn,
+        WellKnownSSFMetadataSpecUrnDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -59,3 +64,18 @@ class WellKnownSSFMetadata(Model):
         default=UNSET, metadata={"wire": "verification_endpoint", "read_only": False}
     )
     """The URL of the SSF stream verification endpoint"""
+
+
+class WellKnownSSFMetadataDict(TypedDict, total=False):
+    """The WellKnownSSFMetadata body as a dict: wire names, readOnly fields left out."""
+
+    authorization_schemes: (
+        list[WellKnownSSFMetadataSpecUrnDict | WellKnownSSFMetadataSpecUrn] | None
+    )
+    configuration_endpoint: str | None
+    default_subjects: Literal["ALL", "NONE"] | OpenStr | None
+    delivery_methods_supported: list[str] | None
+    issuer: str | None
+    jwks_uri: str | None
+    spec_version: str | None
+    verification_endpoint: str | None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class WellKnownSSFMetadataSpecUrn(Model):
         default=UNSET, metadata={"wire": "spec_urn", "read_only": False}
     )
     """The URN that describes the specification of the protocol being used"""
+
+
+class WellKnownSSFMetadataSpecUrnDict(TypedDict, total=False):
+    """The WellKnownSSFMetadataSpecUrn body as a dict: wire names, readOnly fields left out."""
+
+    spec_urn: str | None

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,7 +14,7 @@ from okta_async._core.unset import UNSET, Unset
 from .links_self import LinksSelf
 
 if TYPE_CHECKING:
-    from .href_object import HrefObject
+    from .href_object import HrefObject, HrefObjectDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -24,3 +24,9 @@ class WellKnownURIArrayResponseLinks(LinksSelf):
     self_: HrefObject | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "self", "read_only": False}
     )
+
+
+class WellKnownURIArrayResponseLinksDict(TypedDict, total=False):
+    """The WellKnownURIArrayResponseLinks body as a dict: wire names, readOnly fields left out."""
+
+    self: HrefObjectDict | HrefObject | None

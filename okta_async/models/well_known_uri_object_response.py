@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,10 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .well_known_uri_object_response_links import WellKnownURIObjectResponseLinks
+    from .well_known_uri_object_response_links import (
+        WellKnownURIObjectResponseLinks,
+        WellKnownURIObjectResponseLinksDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -27,3 +30,10 @@ class WellKnownURIObjectResponse(Model):
         default=UNSET, metadata={"wire": "representation", "read_only": False}
     )
     """The well-known URI content in JSON format"""
+
+
+class WellKnownURIObjectResponseDict(TypedDict, total=False):
+    """The WellKnownURIObjectResponse body as a dict: wire names, readOnly fields left out."""
+
+    _links: WellKnownURIObjectResponseLinksDict | WellKnownURIObjectResponseLinks | None
+    representation: dict[str, Any] | None

@@ -5,19 +5,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class WellKnownURIRequest(Model):
     """The WellKnownURIRequest object."""
 
-    representation: dict[str, Any] | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "representation", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("representation",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.representation is ABSENT:
+            self._drop_absent()
+
+    representation: dict[str, Any] = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "representation", "read_only": False, "required": True, "always": True},
     )
     """The well-known URI content in JSON object format"""
+
+
+class WellKnownURIRequestDict(TypedDict, total=False):
+    """The WellKnownURIRequest body as a dict: wire names, readOnly fields left out."""
+
+    representation: dict[str, Any]

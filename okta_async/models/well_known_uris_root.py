@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -13,7 +13,7 @@ from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .well_known_uris_root_links import WellKnownURIsRootLinks
+    from .well_known_uris_root_links import WellKnownURIsRootLinks, WellKnownURIsRootLinksDict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -26,3 +26,9 @@ class WellKnownURIsRoot(Model):
     links: WellKnownURIsRootLinks | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "_links", "read_only": False}
     )
+
+
+class WellKnownURIsRootDict(TypedDict, total=False):
+    """The WellKnownURIsRoot body as a dict: wire names, readOnly fields left out."""
+
+    _links: WellKnownURIsRootLinksDict | WellKnownURIsRootLinks | None

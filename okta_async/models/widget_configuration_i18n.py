@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -13,3 +15,7 @@ from okta_async._core.model import Model
 @attrs.define(kw_only=True, repr=False)
 class WidgetConfigurationI18n(Model):
     """Internationalization overrides. Keys are locale codes (e.g. "en", "ja", "fr"), values are objects mapping i18n keys to string overrides."""
+
+
+class WidgetConfigurationI18nDict(TypedDict, total=False):
+    """The WidgetConfigurationI18n body as a dict: wire names, readOnly fields left out."""

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -471,3 +473,154 @@ class WidgetConfigurationThemeTokens(Model):
     typography_weight_heading_bold: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "TypographyWeightHeadingBold", "read_only": False}
     )
+
+
+class WidgetConfigurationThemeTokensDict(TypedDict, total=False):
+    """The WidgetConfigurationThemeTokens body as a dict: wire names, readOnly fields left out."""
+
+    BorderColorDangerControl: str | None
+    BorderColorDangerDark: str | None
+    BorderColorDangerLight: str | None
+    BorderColorDisabled: str | None
+    BorderColorDisplay: str | None
+    BorderColorPrimaryControl: str | None
+    BorderColorPrimaryDark: str | None
+    BorderRadiusMain: str | None
+    BorderRadiusTight: str | None
+    BorderStyleMain: str | None
+    BorderWidthMain: str | None
+    FocusOutlineColorPrimary: str | None
+    FocusOutlineOffsetMain: str | None
+    FocusOutlineOffsetTight: str | None
+    FocusOutlineStyle: str | None
+    FocusOutlineWidthMain: str | None
+    FocusOutlineWidthTight: str | None
+    HueBlue100: str | None
+    HueBlue200: str | None
+    HueBlue300: str | None
+    HueBlue400: str | None
+    HueBlue50: str | None
+    HueBlue500: str | None
+    HueBlue600: str | None
+    HueBlue700: str | None
+    HueBlue800: str | None
+    HueBlue900: str | None
+    HueGreen100: str | None
+    HueGreen200: str | None
+    HueGreen300: str | None
+    HueGreen400: str | None
+    HueGreen50: str | None
+    HueGreen500: str | None
+    HueGreen600: str | None
+    HueGreen700: str | None
+    HueGreen800: str | None
+    HueGreen900: str | None
+    HueNeutral100: str | None
+    HueNeutral200: str | None
+    HueNeutral300: str | None
+    HueNeutral400: str | None
+    HueNeutral50: str | None
+    HueNeutral500: str | None
+    HueNeutral600: str | None
+    HueNeutral700: str | None
+    HueNeutral800: str | None
+    HueNeutral900: str | None
+    HueNeutralWhite: str | None
+    HueRed100: str | None
+    HueRed200: str | None
+    HueRed300: str | None
+    HueRed400: str | None
+    HueRed50: str | None
+    HueRed500: str | None
+    HueRed600: str | None
+    HueRed700: str | None
+    HueRed800: str | None
+    HueRed900: str | None
+    HueYellow100: str | None
+    HueYellow200: str | None
+    HueYellow300: str | None
+    HueYellow400: str | None
+    HueYellow50: str | None
+    HueYellow500: str | None
+    HueYellow600: str | None
+    HueYellow700: str | None
+    HueYellow800: str | None
+    HueYellow900: str | None
+    PaletteDangerDark: str | None
+    PaletteDangerDarker: str | None
+    PaletteDangerHeading: str | None
+    PaletteDangerHighlight: str | None
+    PaletteDangerLight: str | None
+    PaletteDangerLighter: str | None
+    PaletteDangerMain: str | None
+    PaletteDangerText: str | None
+    PalettePrimaryDark: str | None
+    PalettePrimaryDarker: str | None
+    PalettePrimaryHeading: str | None
+    PalettePrimaryHighlight: str | None
+    PalettePrimaryLight: str | None
+    PalettePrimaryLighter: str | None
+    PalettePrimaryMain: str | None
+    PalettePrimaryText: str | None
+    PaletteSuccessDark: str | None
+    PaletteSuccessDarker: str | None
+    PaletteSuccessHeading: str | None
+    PaletteSuccessHighlight: str | None
+    PaletteSuccessLight: str | None
+    PaletteSuccessLighter: str | None
+    PaletteSuccessMain: str | None
+    PaletteSuccessText: str | None
+    PaletteWarningDark: str | None
+    PaletteWarningDarker: str | None
+    PaletteWarningHeading: str | None
+    PaletteWarningHighlight: str | None
+    PaletteWarningLight: str | None
+    PaletteWarningLighter: str | None
+    PaletteWarningMain: str | None
+    PaletteWarningText: str | None
+    Spacing0: str | None
+    Spacing1: str | None
+    Spacing2: str | None
+    Spacing3: str | None
+    Spacing4: str | None
+    Spacing5: str | None
+    Spacing6: str | None
+    Spacing7: str | None
+    Spacing8: str | None
+    Spacing9: str | None
+    TransitionDurationMain: str | None
+    TypographyColorAction: str | None
+    TypographyColorBody: str | None
+    TypographyColorDanger: str | None
+    TypographyColorDisabled: str | None
+    TypographyColorHeading: str | None
+    TypographyColorInverse: str | None
+    TypographyColorSubordinate: str | None
+    TypographyColorSuccess: str | None
+    TypographyColorSupport: str | None
+    TypographyColorWarning: str | None
+    TypographyFamilyBody: str | None
+    TypographyFamilyButton: str | None
+    TypographyFamilyHeading: str | None
+    TypographyLineHeightBody: float | None
+    TypographyLineHeightHeading1: float | None
+    TypographyLineHeightHeading2: float | None
+    TypographyLineHeightHeading3: float | None
+    TypographyLineHeightHeading4: float | None
+    TypographyLineHeightHeading5: float | None
+    TypographyLineHeightHeading6: float | None
+    TypographyLineHeightOverline: float | None
+    TypographyLineHeightUi: float | None
+    TypographyLineLengthMax: str | None
+    TypographySizeBody: str | None
+    TypographySizeHeading1: str | None
+    TypographySizeHeading2: str | None
+    TypographySizeHeading3: str | None
+    TypographySizeHeading4: str | None
+    TypographySizeHeading5: str | None
+    TypographySizeHeading6: str | None
+    TypographySizeSubordinate: str | None
+    TypographyWeightBody: str | None
+    TypographyWeightBodyBold: str | None
+    TypographyWeightHeading: str | None
+    TypographyWeightHeadingBold: str | None

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
 from okta_async._core.model import Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -56,3 +59,16 @@ class WindowsOSAccountProfile(Model):
         default=UNSET, metadata={"wire": "upn", "read_only": False}
     )
     """User principal name"""
+
+
+class WindowsOSAccountProfileDict(TypedDict, total=False):
+    """The WindowsOSAccountProfile body as a dict: wire names, readOnly fields left out."""
+
+    GUID: str | None
+    directoryJoinStatus: str | None
+    downLevelUsername: str | None
+    fullName: str | None
+    qualifiedUsername: str | None
+    securityId: str | None
+    type: Literal["WINDOWS"] | OpenStr | None
+    upn: str | None

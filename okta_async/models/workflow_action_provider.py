@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import Unset
+from okta_async._core.model import ABSENT
 
 from .action_provider import ActionProvider
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -21,6 +23,20 @@ if TYPE_CHECKING:
 class WorkflowActionProvider(ActionProvider):
     """The WorkflowActionProvider object."""
 
-    type: ActionProviderPayloadType | str | Unset | None = attrs.field(
-        default="WORKFLOWS", metadata={"wire": "type", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("external_id", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if self.external_id is ABSENT or self.type is ABSENT:
+            self._drop_absent()
+
+    type: ActionProviderPayloadType | str = attrs.field(
+        default="WORKFLOWS",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class WorkflowActionProviderDict(TypedDict, total=False):
+    """The WorkflowActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    externalId: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

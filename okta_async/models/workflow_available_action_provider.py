@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import Unset
+from okta_async._core.model import ABSENT
 
 from .available_action_provider import AvailableActionProvider
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -21,6 +23,27 @@ if TYPE_CHECKING:
 class WorkflowAvailableActionProvider(AvailableActionProvider):
     """The WorkflowAvailableActionProvider object."""
 
-    type: ActionProviderPayloadType | str | Unset | None = attrs.field(
-        default="WORKFLOWS", metadata={"wire": "type", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("action_name", "external_id", "link", "type")
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.action_name is ABSENT
+            or self.external_id is ABSENT
+            or self.link is ABSENT
+            or self.type is ABSENT
+        ):
+            self._drop_absent()
+
+    type: ActionProviderPayloadType | str = attrs.field(
+        default="WORKFLOWS",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class WorkflowAvailableActionProviderDict(TypedDict, total=False):
+    """The WorkflowAvailableActionProvider body as a dict: wire names, readOnly fields left out."""
+
+    actionName: str
+    externalId: str
+    link: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

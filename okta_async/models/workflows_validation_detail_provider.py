@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT
 
 from .validation_detail_provider import ValidationDetailProvider
 
 if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
+
     from .action_provider_payload_type import ActionProviderPayloadType
 
 
@@ -21,26 +23,62 @@ if TYPE_CHECKING:
 class WorkflowsValidationDetailProvider(ValidationDetailProvider):
     """Workflows-specific validation details for action flows"""
 
-    code: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "code", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "external_id",
+        "type",
+        "code",
+        "flow_name",
+        "link",
+        "message",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.external_id is ABSENT
+            or self.type is ABSENT
+            or self.code is ABSENT
+            or self.flow_name is ABSENT
+            or self.link is ABSENT
+            or self.message is ABSENT
+        ):
+            self._drop_absent()
+
+    code: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "code", "read_only": False, "required": True, "always": True},
     )
     """Error code identifying the validation issue"""
 
-    flow_name: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "flowName", "read_only": False, "required": True}
+    flow_name: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "flowName", "read_only": False, "required": True, "always": True},
     )
     """The name of the action flow"""
 
-    link: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "link", "read_only": False, "required": True}
+    link: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "link", "read_only": False, "required": True, "always": True},
     )
     """The URL to the action flow interface in Workflows platform"""
 
-    message: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "message", "read_only": False, "required": True}
+    message: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "message", "read_only": False, "required": True, "always": True},
     )
     """Validation error message"""
 
-    type: ActionProviderPayloadType | str | Unset | None = attrs.field(
-        default="WORKFLOWS", metadata={"wire": "type", "read_only": False, "required": True}
+    type: ActionProviderPayloadType | str = attrs.field(
+        default="WORKFLOWS",
+        metadata={"wire": "type", "read_only": False, "required": True, "always": True},
     )
+
+
+class WorkflowsValidationDetailProviderDict(TypedDict, total=False):
+    """The WorkflowsValidationDetailProvider body as a dict: wire names, readOnly fields left out."""
+
+    code: str
+    externalId: str
+    flowName: str
+    link: str
+    message: str
+    type: ActionProviderPayloadType | Literal["WORKFLOWS"] | OpenStr

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -14,8 +14,14 @@ from okta_async._core.unset import UNSET, Unset
 from .application_settings import ApplicationSettings
 
 if TYPE_CHECKING:
+    from .application_settings_notes import ApplicationSettingsNotes, ApplicationSettingsNotesDict
+    from .application_settings_notifications import (
+        ApplicationSettingsNotifications,
+        ApplicationSettingsNotificationsDict,
+    )
     from .ws_federation_application_settings_application import (
         WsFederationApplicationSettingsApplication,
+        WsFederationApplicationSettingsApplicationDict,
     )
 
 
@@ -26,3 +32,18 @@ class WsFederationApplicationSettings(ApplicationSettings):
     app: WsFederationApplicationSettingsApplication | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "app", "read_only": False}
     )
+
+
+class WsFederationApplicationSettingsDict(TypedDict, total=False):
+    """The WsFederationApplicationSettings body as a dict: wire names, readOnly fields left out."""
+
+    app: (
+        WsFederationApplicationSettingsApplicationDict
+        | WsFederationApplicationSettingsApplication
+        | None
+    )
+    identityStoreId: str | None
+    implicitAssignment: bool | None
+    inlineHookId: str | None
+    notes: ApplicationSettingsNotesDict | ApplicationSettingsNotes | None
+    notifications: ApplicationSettingsNotificationsDict | ApplicationSettingsNotifications | None

@@ -5,32 +5,67 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 import attrs
 
-from okta_async._core.model import Model
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
+
+if TYPE_CHECKING:
+    from okta_async._core.model import OpenStr
 
 
 @attrs.define(kw_only=True, repr=False)
 class WsFederationApplicationSettingsApplication(Model):
     """The WsFederationApplicationSettingsApplication object."""
 
+    __okta_always__: ClassVar[tuple[str, ...]] = (
+        "audience_restriction",
+        "authn_context_class_ref",
+        "group_value_format",
+        "name_id_format",
+        "site_url",
+        "username_attribute",
+        "w_reply_url",
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.audience_restriction is ABSENT
+            or self.authn_context_class_ref is ABSENT
+            or self.group_value_format is ABSENT
+            or self.name_id_format is ABSENT
+            or self.site_url is ABSENT
+            or self.username_attribute is ABSENT
+            or self.w_reply_url is ABSENT
+        ):
+            self._drop_absent()
+
     attribute_statements: str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "attributeStatements", "read_only": False}
     )
     """You can federate user attributes such as Okta profile fields, LDAP, Active Directory, and Workday values. The SP uses the federated WS-Fed attribute values accordingly."""
 
-    audience_restriction: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "audienceRestriction", "read_only": False, "required": True},
+    audience_restriction: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "audienceRestriction",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """The entity ID of the SP. Use the entity ID value exactly as provided by the SP."""
 
-    authn_context_class_ref: str | Unset | None = attrs.field(
-        default=UNSET,
-        metadata={"wire": "authnContextClassRef", "read_only": False, "required": True},
+    authn_context_class_ref: str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "authnContextClassRef",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Identifies the SAML authentication context class for the assertion's authentication statement"""
 
@@ -44,15 +79,22 @@ class WsFederationApplicationSettingsApplication(Model):
     )
     """The group name to include in the WS-Fed response attribute statement. This property is used in conjunction with the `groupFilter` property.  Groups that are filtered through the `groupFilter` expression are included with the `groupName` in the attribute statement. Any users that belong to the group you've filtered are included in the WS-Fed response attribute statement."""
 
-    group_value_format: (
-        Literal["windowsDomainQualifiedName", "samAccountName", "dn"] | str | Unset | None
-    ) = attrs.field(
-        default=UNSET, metadata={"wire": "groupValueFormat", "read_only": False, "required": True}
+    group_value_format: Literal["windowsDomainQualifiedName", "samAccountName", "dn"] | str = (
+        attrs.field(
+            default=ABSENT,
+            metadata={
+                "wire": "groupValueFormat",
+                "read_only": False,
+                "required": True,
+                "always": True,
+            },
+        )
     )
     """Specifies the WS-Fed assertion attribute value for filtered groups. This attribute is only applied to Active Directory groups."""
 
-    name_id_format: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "nameIDFormat", "read_only": False, "required": True}
+    name_id_format: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "nameIDFormat", "read_only": False, "required": True, "always": True},
     )
     """The username format that you send in the WS-Fed response"""
 
@@ -61,15 +103,20 @@ class WsFederationApplicationSettingsApplication(Model):
     )
     """The uniform resource identifier (URI) of the WS-Fed app that's used to share resources securely within a domain. It's the identity that's sent to the Okta IdP when signing in. See [Realm name](https://help.okta.com/okta_help.htm?type=oie&id=ext_Apps_Configure_Okta_Template_WS_Federation#Realm)."""
 
-    site_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "siteURL", "read_only": False, "required": True}
+    site_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "siteURL", "read_only": False, "required": True, "always": True},
     )
     """Launch URL for the web app"""
 
-    username_attribute: (
-        Literal["username", "upn", "upnAndUsername", "none"] | str | Unset | None
-    ) = attrs.field(
-        default=UNSET, metadata={"wire": "usernameAttribute", "read_only": False, "required": True}
+    username_attribute: Literal["username", "upn", "upnAndUsername", "none"] | str = attrs.field(
+        default=ABSENT,
+        metadata={
+            "wire": "usernameAttribute",
+            "read_only": False,
+            "required": True,
+            "always": True,
+        },
     )
     """Specifies additional username attribute statements to include in the WS-Fed assertion"""
 
@@ -78,7 +125,25 @@ class WsFederationApplicationSettingsApplication(Model):
     )
     """Enables a web app to override the `wReplyURL` URL with a reply parameter."""
 
-    w_reply_url: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "wReplyURL", "read_only": False, "required": True}
+    w_reply_url: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "wReplyURL", "read_only": False, "required": True, "always": True},
     )
     """The WS-Fed SP endpoint where your users sign in"""
+
+
+class WsFederationApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The WsFederationApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    attributeStatements: str | None
+    audienceRestriction: str
+    authnContextClassRef: str
+    groupFilter: str | None
+    groupName: str | None
+    groupValueFormat: Literal["windowsDomainQualifiedName", "samAccountName", "dn"] | OpenStr
+    nameIDFormat: str
+    realm: str | None
+    siteURL: str
+    usernameAttribute: Literal["username", "upn", "upnAndUsername", "none"] | OpenStr
+    wReplyOverride: bool | None
+    wReplyURL: str

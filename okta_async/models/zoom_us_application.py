@@ -5,16 +5,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 import attrs
 
+from okta_async._core.model import ABSENT
 from okta_async._core.unset import UNSET, Unset
 
 from .oin_application import OINApplication
 
 if TYPE_CHECKING:
-    from .zoom_us_application_settings import ZoomUsApplicationSettings
+    from okta_async._core.model import OpenStr
+
+    from .application_accessibility import ApplicationAccessibility, ApplicationAccessibilityDict
+    from .application_licensing import ApplicationLicensing, ApplicationLicensingDict
+    from .application_lifecycle_status import ApplicationLifecycleStatus
+    from .application_visibility import ApplicationVisibility, ApplicationVisibilityDict
+    from .scheme_application_credentials import (
+        SchemeApplicationCredentials,
+        SchemeApplicationCredentialsDict,
+    )
+    from .zoom_us_application_settings import (
+        ZoomUsApplicationSettings,
+        ZoomUsApplicationSettingsDict,
+    )
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -25,12 +39,35 @@ class ZoomUsApplication(OINApplication):
     > **Note:** The Zoom app only supports `SAML_2_0` sign-on mode.
     """
 
-    name: Literal["zoomus"] | str | Unset | None = attrs.field(
-        default="zoomus", metadata={"wire": "name", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("name", "settings")
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is ABSENT or self.settings is ABSENT:
+            self._drop_absent()
+
+    name: Literal["zoomus"] | str = attrs.field(
+        default="zoomus",
+        metadata={"wire": "name", "read_only": False, "required": True, "always": True},
     )
-    settings: ZoomUsApplicationSettings | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "settings", "read_only": False, "required": True}
+    settings: ZoomUsApplicationSettings = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "settings", "read_only": False, "required": True, "always": True},
     )
     sign_on_mode: Literal["SAML_2_0"] | str | Unset | None = attrs.field(
         default=UNSET, metadata={"wire": "signOnMode", "read_only": False}
     )
+
+
+class ZoomUsApplicationDict(TypedDict, total=False):
+    """The ZoomUsApplication body as a dict: wire names, readOnly fields left out."""
+
+    accessibility: ApplicationAccessibilityDict | ApplicationAccessibility | None
+    credentials: SchemeApplicationCredentialsDict | SchemeApplicationCredentials | None
+    label: str | None
+    licensing: ApplicationLicensingDict | ApplicationLicensing | None
+    name: Literal["zoomus"] | OpenStr
+    profile: dict[str, Any] | None
+    settings: ZoomUsApplicationSettingsDict | ZoomUsApplicationSettings
+    signOnMode: Literal["SAML_2_0"] | OpenStr | None
+    status: ApplicationLifecycleStatus | Literal["ACTIVE", "DELETED", "INACTIVE"] | OpenStr | None
+    visibility: ApplicationVisibilityDict | ApplicationVisibility | None

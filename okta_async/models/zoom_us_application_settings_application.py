@@ -5,17 +5,31 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, TypedDict
+
 import attrs
 
-from okta_async._core.model import Model
-from okta_async._core.unset import UNSET, Unset
+from okta_async._core.model import ABSENT, Model
 
 
 @attrs.define(kw_only=True, repr=False)
 class ZoomUsApplicationSettingsApplication(Model):
     """Zoom app instance properties"""
 
-    sub_domain: str | Unset | None = attrs.field(
-        default=UNSET, metadata={"wire": "subDomain", "read_only": False, "required": True}
+    __okta_always__: ClassVar[tuple[str, ...]] = ("sub_domain",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.sub_domain is ABSENT:
+            self._drop_absent()
+
+    sub_domain: str = attrs.field(
+        default=ABSENT,
+        metadata={"wire": "subDomain", "read_only": False, "required": True, "always": True},
     )
     """Your Zoom subdomain"""
+
+
+class ZoomUsApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The ZoomUsApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    subDomain: str

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import attrs
 
 from okta_async._core.model import Model
@@ -19,3 +21,9 @@ class ZscalerbyzApplicationSettingsApplication(Model):
         default=UNSET, metadata={"wire": "siteDomain", "read_only": False}
     )
     """Your Zscaler domain"""
+
+
+class ZscalerbyzApplicationSettingsApplicationDict(TypedDict, total=False):
+    """The ZscalerbyzApplicationSettingsApplication body as a dict: wire names, readOnly fields left out."""
+
+    siteDomain: str | None

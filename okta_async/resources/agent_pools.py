@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -70,7 +71,10 @@ class AgentPoolsResource(Resource):
         self,
         *,
         limit_per_pool_type: int | Unset = UNSET,
-        pool_type: models.AgentType | str | Unset = UNSET,
+        pool_type: models.AgentType
+        | Literal["AD", "IWA", "LDAP", "MFA", "OPP", "RUM", "Radius"]
+        | OpenStr
+        | Unset = UNSET,
         after: str | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
@@ -132,7 +136,7 @@ class AgentPoolsResource(Resource):
     async def create_agent_pools_update(
         self,
         pool_id: str,
-        body: models.AgentPoolUpdate | dict[str, Any],
+        body: models.AgentPoolUpdate | models.AgentPoolUpdateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -182,7 +186,7 @@ class AgentPoolsResource(Resource):
     async def update_agent_pools_update_settings(
         self,
         pool_id: str,
-        body: models.AgentPoolUpdateSettingRequest | dict[str, Any],
+        body: models.AgentPoolUpdateSettingRequest | models.AgentPoolUpdateSettingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -235,7 +239,7 @@ class AgentPoolsResource(Resource):
         self,
         pool_id: str,
         update_id: str,
-        body: models.AgentPoolUpdate | dict[str, Any],
+        body: models.AgentPoolUpdate | models.AgentPoolUpdateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -99,7 +99,7 @@ class ApiTokensResource(Resource):
     async def upsert_api_token(
         self,
         api_token_id: str,
-        body: models.ApiTokenUpdate | dict[str, Any],
+        body: models.ApiTokenUpdate | models.ApiTokenUpdateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

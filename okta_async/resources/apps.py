@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any, Literal, cast
+from typing import IO, TYPE_CHECKING, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -308,7 +309,17 @@ class AppsResource(Resource):
 
     async def create_application(
         self,
-        application: models.Application | dict[str, Any],
+        application: models.Application
+        | models.ApplicationDict
+        | models.AutoLoginApplicationDict
+        | models.BasicAuthApplicationDict
+        | models.BookmarkApplicationDict
+        | models.BrowserPluginApplicationDict
+        | models.OpenIdConnectApplicationDict
+        | models.Saml11ApplicationDict
+        | models.SamlApplicationDict
+        | models.SecurePasswordStoreApplicationDict
+        | models.WsFederationApplicationDict,
         *,
         activate: bool | Unset = UNSET,
         okta_access_gateway_agent: str | Unset = UNSET,
@@ -368,7 +379,17 @@ class AppsResource(Resource):
     async def replace_application(
         self,
         app_id: str,
-        application: models.Application | dict[str, Any],
+        application: models.Application
+        | models.ApplicationDict
+        | models.AutoLoginApplicationDict
+        | models.BasicAuthApplicationDict
+        | models.BookmarkApplicationDict
+        | models.BrowserPluginApplicationDict
+        | models.OpenIdConnectApplicationDict
+        | models.Saml11ApplicationDict
+        | models.SamlApplicationDict
+        | models.SecurePasswordStoreApplicationDict
+        | models.WsFederationApplicationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -574,7 +595,7 @@ class AppsResource(Resource):
     async def generate_csr_for_application(
         self,
         app_id: str,
-        metadata: models.CsrMetadata | dict[str, Any],
+        metadata: models.CsrMetadata | models.CsrMetadataDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1037,7 +1058,9 @@ class AppsResource(Resource):
     async def create_oauth2_client_secret(
         self,
         app_id: str,
-        body: models.OAuth2ClientSecretRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.OAuth2ClientSecretRequestBody
+        | models.OAuth2ClientSecretRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1171,7 +1194,7 @@ class AppsResource(Resource):
         *,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        status: Literal["ACTIVE", "INACTIVE"] | str | Unset = UNSET,
+        status: Literal["ACTIVE", "INACTIVE"] | OpenStr | Unset = UNSET,
         requesting_app_id: str | Unset = UNSET,
         resource_app_id: str | Unset = UNSET,
         active_apps_only: bool | Unset = UNSET,
@@ -1222,7 +1245,7 @@ class AppsResource(Resource):
     async def create_cross_app_access_connection(
         self,
         app_id: str,
-        body: models.OrgCrossAppAccessConnection | dict[str, Any],
+        body: models.OrgCrossAppAccessConnection | models.OrgCrossAppAccessConnectionDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1301,7 +1324,8 @@ class AppsResource(Resource):
         self,
         app_id: str,
         connection_id: str,
-        body: models.OrgCrossAppAccessConnectionPatchRequest | dict[str, Any],
+        body: models.OrgCrossAppAccessConnectionPatchRequest
+        | models.OrgCrossAppAccessConnectionPatchRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1441,7 +1465,7 @@ class AppsResource(Resource):
     async def create_federated_claim(
         self,
         app_id: str,
-        body: models.FederatedClaimRequestBody | dict[str, Any],
+        body: models.FederatedClaimRequestBody | models.FederatedClaimRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1494,7 +1518,7 @@ class AppsResource(Resource):
         self,
         app_id: str,
         claim_id: str,
-        body: models.FederatedClaim | dict[str, Any] | Unset = UNSET,
+        body: models.FederatedClaim | models.FederatedClaimDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1578,7 +1602,8 @@ class AppsResource(Resource):
     async def grant_consent_to_scope(
         self,
         app_id: str,
-        oauth2_scope_consent_grant: models.OAuth2ScopeConsentGrant | dict[str, Any],
+        oauth2_scope_consent_grant: models.OAuth2ScopeConsentGrant
+        | models.OAuth2ScopeConsentGrantDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1664,7 +1689,10 @@ class AppsResource(Resource):
         limit: int | Unset = UNSET,
         last_updated: str | Unset = UNSET,
         source_group_id: str | Unset = UNSET,
-        status: models.GroupPushMappingStatus | str | Unset = UNSET,
+        status: models.GroupPushMappingStatus
+        | Literal["ACTIVE", "ERROR", "INACTIVE"]
+        | OpenStr
+        | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -1704,7 +1732,7 @@ class AppsResource(Resource):
     async def create_group_push_mapping(
         self,
         app_id: str,
-        body: models.CreateGroupPushMappingRequest | dict[str, Any],
+        body: models.CreateGroupPushMappingRequest | models.CreateGroupPushMappingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1788,7 +1816,7 @@ class AppsResource(Resource):
         self,
         app_id: str,
         mapping_id: str,
-        body: models.UpdateGroupPushMappingRequest | dict[str, Any],
+        body: models.UpdateGroupPushMappingRequest | models.UpdateGroupPushMappingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1883,7 +1911,7 @@ class AppsResource(Resource):
         app_id: str,
         group_id: str,
         application_group_assignment: models.ApplicationGroupAssignment
-        | dict[str, Any]
+        | models.ApplicationGroupAssignmentDict
         | Unset = UNSET,
         *,
         timeout: float | None = None,
@@ -1994,7 +2022,8 @@ class AppsResource(Resource):
     async def create_interclient_trust_mapping(
         self,
         app_id: str,
-        body: models.InterclientTrustMappingRequestBody | dict[str, Any],
+        body: models.InterclientTrustMappingRequestBody
+        | models.InterclientTrustMappingRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -2369,7 +2398,7 @@ class AppsResource(Resource):
     async def assign_user_to_application(
         self,
         app_id: str,
-        app_user: models.AppUserAssignRequest | dict[str, Any],
+        app_user: models.AppUserAssignRequest | models.AppUserAssignRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -53,7 +52,8 @@ class AttackProtectionResource(Resource):
 
     async def replace_authenticator_settings(
         self,
-        authenticator_settings: models.AttackProtectionAuthenticatorSettings | dict[str, Any],
+        authenticator_settings: models.AttackProtectionAuthenticatorSettings
+        | models.AttackProtectionAuthenticatorSettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -93,7 +93,7 @@ class AttackProtectionResource(Resource):
 
     async def replace_user_lockout_settings(
         self,
-        lockout_settings: models.UserLockoutSettings | dict[str, Any],
+        lockout_settings: models.UserLockoutSettings | models.UserLockoutSettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -107,7 +107,26 @@ class AuthenticatorsResource(Resource):
 
     async def create_authenticator(
         self,
-        authenticator: models.AuthenticatorBase | dict[str, Any],
+        authenticator: models.AuthenticatorBase
+        | models.AuthenticatorBaseDict
+        | models.AuthenticatorSimpleDict
+        | models.AuthenticatorKeyCustomAppDict
+        | models.AuthenticatorKeyCustomOtpDict
+        | models.AuthenticatorKeyDuoDict
+        | models.AuthenticatorKeyEmailDict
+        | models.AuthenticatorKeyExternalIdpDict
+        | models.AuthenticatorKeyGoogleOtpDict
+        | models.AuthenticatorKeyOktaVerifyDict
+        | models.AuthenticatorKeyOnpremDict
+        | models.AuthenticatorKeyPasswordDict
+        | models.AuthenticatorKeyPhoneDict
+        | models.AuthenticatorKeySecurityKeyDict
+        | models.AuthenticatorKeySecurityQuestionDict
+        | models.AuthenticatorKeySmartCardDict
+        | models.AuthenticatorKeySymantecVipDict
+        | models.AuthenticatorKeyTacDict
+        | models.AuthenticatorKeyWebauthnDict
+        | models.AuthenticatorKeyYubikeyDict,
         *,
         activate: bool | Unset = UNSET,
         timeout: float | None = None,
@@ -158,7 +177,26 @@ class AuthenticatorsResource(Resource):
     async def replace_authenticator(
         self,
         authenticator_id: str,
-        authenticator: models.AuthenticatorBase | dict[str, Any],
+        authenticator: models.AuthenticatorBase
+        | models.AuthenticatorBaseDict
+        | models.AuthenticatorSimpleDict
+        | models.AuthenticatorKeyCustomAppDict
+        | models.AuthenticatorKeyCustomOtpDict
+        | models.AuthenticatorKeyDuoDict
+        | models.AuthenticatorKeyEmailDict
+        | models.AuthenticatorKeyExternalIdpDict
+        | models.AuthenticatorKeyGoogleOtpDict
+        | models.AuthenticatorKeyOktaVerifyDict
+        | models.AuthenticatorKeyOnpremDict
+        | models.AuthenticatorKeyPasswordDict
+        | models.AuthenticatorKeyPhoneDict
+        | models.AuthenticatorKeySecurityKeyDict
+        | models.AuthenticatorKeySecurityQuestionDict
+        | models.AuthenticatorKeySmartCardDict
+        | models.AuthenticatorKeySymantecVipDict
+        | models.AuthenticatorKeyTacDict
+        | models.AuthenticatorKeyWebauthnDict
+        | models.AuthenticatorKeyYubikeyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -214,7 +252,9 @@ class AuthenticatorsResource(Resource):
     async def create_custom_aaguid(
         self,
         authenticator_id: str,
-        body: models.CustomAAGUIDCreateRequestObject | dict[str, Any] | Unset = UNSET,
+        body: models.CustomAAGUIDCreateRequestObject
+        | models.CustomAAGUIDCreateRequestObjectDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -267,7 +307,9 @@ class AuthenticatorsResource(Resource):
         self,
         authenticator_id: str,
         aaguid: str,
-        body: models.CustomAAGUIDUpdateRequestObject | dict[str, Any] | Unset = UNSET,
+        body: models.CustomAAGUIDUpdateRequestObject
+        | models.CustomAAGUIDUpdateRequestObjectDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -323,7 +365,9 @@ class AuthenticatorsResource(Resource):
         self,
         authenticator_id: str,
         aaguid: str,
-        body: models.CustomAAGUIDUpdateRequestObject | dict[str, Any] | Unset = UNSET,
+        body: models.CustomAAGUIDUpdateRequestObject
+        | models.CustomAAGUIDUpdateRequestObjectDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -266,7 +266,7 @@ class AuthorizationServersResource(Resource):
 
     async def create_authorization_server(
         self,
-        authorization_server: models.AuthorizationServer | dict[str, Any],
+        authorization_server: models.AuthorizationServer | models.AuthorizationServerDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -312,7 +312,7 @@ class AuthorizationServersResource(Resource):
     async def replace_authorization_server(
         self,
         auth_server_id: str,
-        authorization_server: models.AuthorizationServer | dict[str, Any],
+        authorization_server: models.AuthorizationServer | models.AuthorizationServerDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -399,7 +399,8 @@ class AuthorizationServersResource(Resource):
     async def create_associated_servers(
         self,
         auth_server_id: str,
-        associated_server_mediated: models.AssociatedServerMediated | dict[str, Any],
+        associated_server_mediated: models.AssociatedServerMediated
+        | models.AssociatedServerMediatedDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -479,7 +480,7 @@ class AuthorizationServersResource(Resource):
     async def create_oauth2_claim(
         self,
         auth_server_id: str,
-        oauth2_claim: models.OAuth2Claim | dict[str, Any],
+        oauth2_claim: models.OAuth2Claim | models.OAuth2ClaimDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -532,7 +533,7 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         claim_id: str,
-        oauth2_claim: models.OAuth2Claim | dict[str, Any],
+        oauth2_claim: models.OAuth2Claim | models.OAuth2ClaimDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -791,7 +792,7 @@ class AuthorizationServersResource(Resource):
     async def rotate_authorization_server_keys(
         self,
         auth_server_id: str,
-        use: models.JwkUse | dict[str, Any],
+        use: models.JwkUse | models.JwkUseDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -900,7 +901,7 @@ class AuthorizationServersResource(Resource):
     async def create_authorization_server_policy(
         self,
         auth_server_id: str,
-        policy: models.AuthorizationServerPolicy | dict[str, Any],
+        policy: models.AuthorizationServerPolicy | models.AuthorizationServerPolicyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -953,7 +954,7 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         policy_id: str,
-        policy: models.AuthorizationServerPolicy | dict[str, Any],
+        policy: models.AuthorizationServerPolicy | models.AuthorizationServerPolicyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1089,7 +1090,8 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         policy_id: str,
-        policy_rule: models.AuthorizationServerPolicyRuleRequest | dict[str, Any],
+        policy_rule: models.AuthorizationServerPolicyRuleRequest
+        | models.AuthorizationServerPolicyRuleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1146,7 +1148,8 @@ class AuthorizationServersResource(Resource):
         auth_server_id: str,
         policy_id: str,
         rule_id: str,
-        policy_rule: models.AuthorizationServerPolicyRuleRequest | dict[str, Any],
+        policy_rule: models.AuthorizationServerPolicyRuleRequest
+        | models.AuthorizationServerPolicyRuleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1286,7 +1289,8 @@ class AuthorizationServersResource(Resource):
     async def add_oauth2_resource_server_json_web_key(
         self,
         auth_server_id: str,
-        body: models.OAuth2ResourceServerJsonWebKeyRequestBody | dict[str, Any],
+        body: models.OAuth2ResourceServerJsonWebKeyRequestBody
+        | models.OAuth2ResourceServerJsonWebKeyRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1457,7 +1461,7 @@ class AuthorizationServersResource(Resource):
     async def create_oauth2_scope(
         self,
         auth_server_id: str,
-        oauth2_scope: models.OAuth2Scope | dict[str, Any],
+        oauth2_scope: models.OAuth2Scope | models.OAuth2ScopeDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1510,7 +1514,7 @@ class AuthorizationServersResource(Resource):
         self,
         auth_server_id: str,
         scope_id: str,
-        oauth2_scope: models.OAuth2Scope | dict[str, Any],
+        oauth2_scope: models.OAuth2Scope | models.OAuth2ScopeDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

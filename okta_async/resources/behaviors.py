@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -67,7 +67,13 @@ class BehaviorsResource(Resource):
 
     async def create_behavior_detection_rule(
         self,
-        rule: models.BehaviorRule | dict[str, Any],
+        rule: models.BehaviorRule
+        | models.BehaviorRuleDict
+        | models.BehaviorRuleASNDict
+        | models.BehaviorRuleAnomalousDeviceDict
+        | models.BehaviorRuleAnomalousIPDict
+        | models.BehaviorRuleAnomalousLocationDict
+        | models.BehaviorRuleVelocityDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -113,7 +119,13 @@ class BehaviorsResource(Resource):
     async def replace_behavior_detection_rule(
         self,
         behavior_id: str,
-        rule: models.BehaviorRule | dict[str, Any],
+        rule: models.BehaviorRule
+        | models.BehaviorRuleDict
+        | models.BehaviorRuleASNDict
+        | models.BehaviorRuleAnomalousDeviceDict
+        | models.BehaviorRuleAnomalousIPDict
+        | models.BehaviorRuleAnomalousLocationDict
+        | models.BehaviorRuleVelocityDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -47,7 +46,8 @@ class BotProtectionResource(Resource):
 
     async def update_bot_protection_configuration(
         self,
-        bot_protection_configuration: models.BotProtectionConfiguration | dict[str, Any],
+        bot_protection_configuration: models.BotProtectionConfiguration
+        | models.BotProtectionConfigurationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

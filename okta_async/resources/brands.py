@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -187,7 +188,7 @@ class BrandsResource(Resource):
     def list_brands(
         self,
         *,
-        expand: list[Literal["themes", "domains", "emailDomain"] | str] | Unset = UNSET,
+        expand: list[Literal["themes", "domains", "emailDomain"] | OpenStr] | Unset = UNSET,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         q: str | Unset = UNSET,
@@ -220,7 +221,7 @@ class BrandsResource(Resource):
 
     async def create_brand(
         self,
-        body: models.CreateBrandRequest | dict[str, Any] | Unset = UNSET,
+        body: models.CreateBrandRequest | models.CreateBrandRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -243,7 +244,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         *,
-        expand: list[Literal["themes", "domains", "emailDomain"] | str] | Unset = UNSET,
+        expand: list[Literal["themes", "domains", "emailDomain"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -269,7 +270,7 @@ class BrandsResource(Resource):
     async def replace_brand(
         self,
         brand_id: str,
-        brand: models.BrandRequest | dict[str, Any],
+        brand: models.BrandRequest | models.BrandRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -349,7 +350,7 @@ class BrandsResource(Resource):
         brand_id: str,
         *,
         expand: list[
-            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | str
+            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | OpenStr
         ]
         | Unset = UNSET,
         timeout: float | None = None,
@@ -401,7 +402,7 @@ class BrandsResource(Resource):
     async def replace_customized_error_page(
         self,
         brand_id: str,
-        body: models.ErrorPage | dict[str, Any],
+        body: models.ErrorPage | models.ErrorPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -499,7 +500,7 @@ class BrandsResource(Resource):
     async def replace_preview_error_page(
         self,
         brand_id: str,
-        body: models.ErrorPage | dict[str, Any],
+        body: models.ErrorPage | models.ErrorPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -551,7 +552,7 @@ class BrandsResource(Resource):
         brand_id: str,
         *,
         expand: list[
-            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | str
+            Literal["default", "customized", "customizedUrl", "preview", "previewUrl"] | OpenStr
         ]
         | Unset = UNSET,
         timeout: float | None = None,
@@ -603,7 +604,7 @@ class BrandsResource(Resource):
     async def replace_customized_sign_in_page(
         self,
         brand_id: str,
-        body: models.SignInPage | dict[str, Any],
+        body: models.SignInPage | models.SignInPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -701,7 +702,7 @@ class BrandsResource(Resource):
     async def replace_preview_sign_in_page(
         self,
         brand_id: str,
-        body: models.SignInPage | dict[str, Any],
+        body: models.SignInPage | models.SignInPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -803,7 +804,7 @@ class BrandsResource(Resource):
     async def replace_sign_out_page_settings(
         self,
         brand_id: str,
-        body: models.HostedPage | dict[str, Any],
+        body: models.HostedPage | models.HostedPageDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -832,7 +833,7 @@ class BrandsResource(Resource):
         *,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        expand: list[Literal["settings", "customizationCount"] | str] | Unset = UNSET,
+        expand: list[Literal["settings", "customizationCount"] | OpenStr] | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -866,7 +867,7 @@ class BrandsResource(Resource):
         brand_id: str,
         template_name: str,
         *,
-        expand: list[Literal["settings", "customizationCount"] | str] | Unset = UNSET,
+        expand: list[Literal["settings", "customizationCount"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -931,7 +932,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         template_name: str,
-        instance: models.EmailCustomization | dict[str, Any] | Unset = UNSET,
+        instance: models.EmailCustomization | models.EmailCustomizationDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1024,7 +1025,7 @@ class BrandsResource(Resource):
         brand_id: str,
         template_name: str,
         customization_id: str,
-        instance: models.EmailCustomization | dict[str, Any] | Unset = UNSET,
+        instance: models.EmailCustomization | models.EmailCustomizationDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1219,7 +1220,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         template_name: str,
-        body: models.EmailSettings | dict[str, Any] | Unset = UNSET,
+        body: models.EmailSettings | models.EmailSettingsDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1340,7 +1341,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         theme_id: str,
-        theme: models.UpdateThemeRequest | dict[str, Any],
+        theme: models.UpdateThemeRequest | models.UpdateThemeRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1537,7 +1538,7 @@ class BrandsResource(Resource):
         brand_id: str,
         *,
         expand: list[
-            Literal["all", "apple-app-site-association", "assetlinks.json", "webauthn"] | str
+            Literal["all", "apple-app-site-association", "assetlinks.json", "webauthn"] | OpenStr
         ]
         | Unset = UNSET,
         timeout: float | None = None,
@@ -1567,7 +1568,7 @@ class BrandsResource(Resource):
         brand_id: str,
         path: str,
         *,
-        expand: list[Literal["customized"] | str] | Unset = UNSET,
+        expand: list[Literal["customized"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1621,7 +1622,7 @@ class BrandsResource(Resource):
         self,
         brand_id: str,
         path: str,
-        body: models.WellKnownURIRequest | dict[str, Any] | Unset = UNSET,
+        body: models.WellKnownURIRequest | models.WellKnownURIRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

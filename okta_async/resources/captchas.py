@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -58,7 +58,7 @@ class CaptchasResource(Resource):
 
     async def create_captcha_instance(
         self,
-        instance: models.CAPTCHAInstance | dict[str, Any],
+        instance: models.CAPTCHAInstance | models.CAPTCHAInstanceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -104,7 +104,7 @@ class CaptchasResource(Resource):
     async def replace_captcha_instance(
         self,
         captcha_id: str,
-        instance: models.CAPTCHAInstance | dict[str, Any],
+        instance: models.CAPTCHAInstance | models.CAPTCHAInstanceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -130,7 +130,7 @@ class CaptchasResource(Resource):
     async def update_captcha_instance(
         self,
         captcha_id: str,
-        instance: models.CAPTCHAInstance | dict[str, Any],
+        instance: models.CAPTCHAInstance | models.CAPTCHAInstanceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -63,7 +63,13 @@ class DeviceAssurancesResource(Resource):
 
     async def create_device_assurance_policy(
         self,
-        device_assurance: models.DeviceAssurance | dict[str, Any],
+        device_assurance: models.DeviceAssurance
+        | models.DeviceAssuranceDict
+        | models.DeviceAssuranceAndroidPlatformDict
+        | models.DeviceAssuranceChromeOSPlatformDict
+        | models.DeviceAssuranceIOSPlatformDict
+        | models.DeviceAssuranceMacOSPlatformDict
+        | models.DeviceAssuranceWindowsPlatformDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -109,7 +115,13 @@ class DeviceAssurancesResource(Resource):
     async def replace_device_assurance_policy(
         self,
         device_assurance_id: str,
-        device_assurance: models.DeviceAssurance | dict[str, Any],
+        device_assurance: models.DeviceAssurance
+        | models.DeviceAssuranceDict
+        | models.DeviceAssuranceAndroidPlatformDict
+        | models.DeviceAssuranceChromeOSPlatformDict
+        | models.DeviceAssuranceIOSPlatformDict
+        | models.DeviceAssuranceMacOSPlatformDict
+        | models.DeviceAssuranceWindowsPlatformDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -66,7 +66,7 @@ class DevicePostureChecksResource(Resource):
 
     async def create_device_posture_check(
         self,
-        device_posture_check: models.DevicePostureCheck | dict[str, Any],
+        device_posture_check: models.DevicePostureCheck | models.DevicePostureCheckDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -135,7 +135,7 @@ class DevicePostureChecksResource(Resource):
     async def replace_device_posture_check(
         self,
         posture_check_id: str,
-        device_posture_check: models.DevicePostureCheck | dict[str, Any],
+        device_posture_check: models.DevicePostureCheck | models.DevicePostureCheckDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

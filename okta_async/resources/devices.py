@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -44,7 +45,7 @@ class DevicesResource(Resource):
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         search: str | Unset = UNSET,
-        expand: Literal["user", "userSummary"] | str | Unset = UNSET,
+        expand: Literal["user", "userSummary"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,

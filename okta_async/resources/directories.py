@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -36,7 +35,7 @@ class DirectoriesResource(Resource):
     async def update_group_membership(
         self,
         app_instance_id: str,
-        body: models.AgentAction | dict[str, Any],
+        body: models.AgentAction | models.AgentActionDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -67,7 +66,7 @@ class DirectoriesResource(Resource):
         self,
         app_instance_id: str,
         group_id: str,
-        body: models.GroupQueryRequest | dict[str, Any],
+        body: models.GroupQueryRequest | models.GroupQueryRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

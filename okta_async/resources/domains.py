@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -48,7 +47,7 @@ class DomainsResource(Resource):
 
     async def create_custom_domain(
         self,
-        domain: models.DomainRequest | dict[str, Any],
+        domain: models.DomainRequest | models.DomainRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -94,7 +93,7 @@ class DomainsResource(Resource):
     async def replace_custom_domain(
         self,
         domain_id: str,
-        body: models.UpdateDomain | dict[str, Any],
+        body: models.UpdateDomain | models.UpdateDomainDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -144,7 +143,7 @@ class DomainsResource(Resource):
     async def upsert_certificate(
         self,
         domain_id: str,
-        certificate: models.DomainCertificate | dict[str, Any],
+        certificate: models.DomainCertificate | models.DomainCertificateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

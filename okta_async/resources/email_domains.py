@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -39,7 +40,7 @@ class EmailDomainsResource(Resource):
     def list_email_domains(
         self,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -66,9 +67,9 @@ class EmailDomainsResource(Resource):
 
     async def create_email_domain(
         self,
-        email_domain: models.EmailDomain | dict[str, Any],
+        email_domain: models.EmailDomain | models.EmailDomainDict,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -94,7 +95,7 @@ class EmailDomainsResource(Resource):
         self,
         email_domain_id: str,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -119,9 +120,9 @@ class EmailDomainsResource(Resource):
     async def replace_email_domain(
         self,
         email_domain_id: str,
-        update_email_domain: models.UpdateEmailDomain | dict[str, Any],
+        update_email_domain: models.UpdateEmailDomain | models.UpdateEmailDomainDict,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -148,7 +149,7 @@ class EmailDomainsResource(Resource):
         self,
         email_domain_id: str,
         *,
-        expand: list[Literal["brands"] | str] | Unset = UNSET,
+        expand: list[Literal["brands"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -54,7 +53,12 @@ class EmailServersResource(Resource):
 
     async def create_email_server(
         self,
-        body: models.BaseEmailServerCreate | dict[str, Any] | Unset = UNSET,
+        body: models.BaseEmailServerCreate
+        | models.BaseEmailServerCreateDict
+        | models.BASICSMTPAUTHCREATEDict
+        | models.OAUTH2CLIENTCREDENTIALSCREATEDict
+        | models.OAUTH2JWTBEARERGRANTCREATEDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -120,7 +124,12 @@ class EmailServersResource(Resource):
     async def update_email_server(
         self,
         email_server_id: str,
-        body: models.BaseEmailServer | dict[str, Any] | Unset = UNSET,
+        body: models.BaseEmailServer
+        | models.BaseEmailServerDict
+        | models.BASICSMTPAUTHDict
+        | models.OAUTH2CLIENTCREDENTIALSDict
+        | models.OAUTH2JWTBEARERGRANTDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -145,7 +154,7 @@ class EmailServersResource(Resource):
     async def test_email_server(
         self,
         email_server_id: str,
-        body: models.EmailTestAddresses | dict[str, Any] | Unset = UNSET,
+        body: models.EmailTestAddresses | models.EmailTestAddressesDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -62,7 +62,7 @@ class EventHooksResource(Resource):
 
     async def create_event_hook(
         self,
-        event_hook: models.EventHook | dict[str, Any],
+        event_hook: models.EventHook | models.EventHookDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -118,7 +118,7 @@ class EventHooksResource(Resource):
     async def replace_event_hook(
         self,
         event_hook_id: str,
-        event_hook: models.EventHook | dict[str, Any],
+        event_hook: models.EventHook | models.EventHookDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

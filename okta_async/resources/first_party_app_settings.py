@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -53,7 +52,7 @@ class FirstPartyAppSettingsResource(Resource):
     async def replace_first_party_app_settings(
         self,
         app_name: str,
-        body: models.AdminConsoleSettings | dict[str, Any],
+        body: models.AdminConsoleSettings | models.AdminConsoleSettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -193,7 +194,7 @@ class GroupsResource(Resource):
         limit: int | Unset = UNSET,
         after: str | Unset = UNSET,
         search: str | Unset = UNSET,
-        expand: Literal["groupIdToGroupNameMap"] | str | Unset = UNSET,
+        expand: Literal["groupIdToGroupNameMap"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -223,7 +224,7 @@ class GroupsResource(Resource):
 
     async def create_group_rule(
         self,
-        group_rule: models.CreateGroupRuleRequest | dict[str, Any],
+        group_rule: models.CreateGroupRuleRequest | models.CreateGroupRuleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -247,7 +248,7 @@ class GroupsResource(Resource):
         self,
         group_rule_id: str,
         *,
-        expand: Literal["groupIdToGroupNameMap"] | str | Unset = UNSET,
+        expand: Literal["groupIdToGroupNameMap"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -273,7 +274,7 @@ class GroupsResource(Resource):
     async def replace_group_rule(
         self,
         group_rule_id: str,
-        group_rule: models.GroupRule | dict[str, Any],
+        group_rule: models.GroupRule | models.GroupRuleDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -523,7 +524,7 @@ class GroupsResource(Resource):
     async def assign_group_owner(
         self,
         group_id: str,
-        body: models.AssignGroupOwnerRequestBody | dict[str, Any],
+        body: models.AssignGroupOwnerRequestBody | models.AssignGroupOwnerRequestBodyDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -54,7 +54,7 @@ class HookKeysResource(Resource):
 
     async def create_hook_key(
         self,
-        key_request: models.KeyRequest | dict[str, Any],
+        key_request: models.KeyRequest | models.KeyRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -139,7 +139,7 @@ class HookKeysResource(Resource):
     async def replace_hook_key(
         self,
         id: str,
-        key_request: models.KeyRequest | dict[str, Any],
+        key_request: models.KeyRequest | models.KeyRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

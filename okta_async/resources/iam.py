@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -195,7 +194,7 @@ class IamResource(Resource):
 
     async def create_governance_bundle(
         self,
-        body: models.GovernanceBundleCreateRequest | dict[str, Any],
+        body: models.GovernanceBundleCreateRequest | models.GovernanceBundleCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -241,7 +240,7 @@ class IamResource(Resource):
     async def replace_governance_bundle(
         self,
         bundle_id: str,
-        body: models.GovernanceBundleUpdateRequest | dict[str, Any],
+        body: models.GovernanceBundleUpdateRequest | models.GovernanceBundleUpdateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -431,7 +430,7 @@ class IamResource(Resource):
 
     async def create_resource_set(
         self,
-        instance: models.CreateResourceSetRequest | dict[str, Any],
+        instance: models.CreateResourceSetRequest | models.CreateResourceSetRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -479,7 +478,7 @@ class IamResource(Resource):
     async def replace_resource_set(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSet | dict[str, Any],
+        instance: models.ResourceSet | models.ResourceSetDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -558,7 +557,8 @@ class IamResource(Resource):
     async def create_resource_set_binding(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSetBindingCreateRequest | dict[str, Any],
+        instance: models.ResourceSetBindingCreateRequest
+        | models.ResourceSetBindingCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -679,7 +679,8 @@ class IamResource(Resource):
         self,
         resource_set_id_or_label: str,
         role_id_or_label: str,
-        instance: models.ResourceSetBindingAddMembersRequest | dict[str, Any],
+        instance: models.ResourceSetBindingAddMembersRequest
+        | models.ResourceSetBindingAddMembersRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -802,7 +803,7 @@ class IamResource(Resource):
     async def add_resource_set_resource(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSetResourcePostRequest | dict[str, Any],
+        instance: models.ResourceSetResourcePostRequest | models.ResourceSetResourcePostRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -828,7 +829,8 @@ class IamResource(Resource):
     async def add_resource_set_resources(
         self,
         resource_set_id_or_label: str,
-        instance: models.ResourceSetResourcePatchRequest | dict[str, Any],
+        instance: models.ResourceSetResourcePatchRequest
+        | models.ResourceSetResourcePatchRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -881,7 +883,7 @@ class IamResource(Resource):
         self,
         resource_set_id_or_label: str,
         resource_id: str,
-        body: models.ResourceSetResourcePutRequest | dict[str, Any],
+        body: models.ResourceSetResourcePutRequest | models.ResourceSetResourcePutRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -957,7 +959,7 @@ class IamResource(Resource):
 
     async def create_role(
         self,
-        instance: models.CreateIamRoleRequest | dict[str, Any],
+        instance: models.CreateIamRoleRequest | models.CreateIamRoleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1003,7 +1005,7 @@ class IamResource(Resource):
     async def replace_role(
         self,
         role_id_or_label: str,
-        instance: models.UpdateIamRoleRequest | dict[str, Any],
+        instance: models.UpdateIamRoleRequest | models.UpdateIamRoleRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1104,7 +1106,9 @@ class IamResource(Resource):
         self,
         role_id_or_label: str,
         permission_type: str,
-        instance: models.CreateUpdateIamRolePermissionRequest | dict[str, Any] | Unset = UNSET,
+        instance: models.CreateUpdateIamRolePermissionRequest
+        | models.CreateUpdateIamRolePermissionRequestDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1132,7 +1136,9 @@ class IamResource(Resource):
         self,
         role_id_or_label: str,
         permission_type: str,
-        instance: models.CreateUpdateIamRolePermissionRequest | dict[str, Any] | Unset = UNSET,
+        instance: models.CreateUpdateIamRolePermissionRequest
+        | models.CreateUpdateIamRolePermissionRequestDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

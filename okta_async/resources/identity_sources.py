@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -132,7 +132,7 @@ class IdentitySourcesResource(Resource):
     async def create_identity_source_groups(
         self,
         identity_source_id: str,
-        body: models.GroupsRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.GroupsRequestSchema | models.GroupsRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -188,7 +188,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         group_or_external_id: str,
-        body: models.GroupsRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.GroupsRequestSchema | models.GroupsRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -282,7 +282,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         group_or_external_id: str,
-        body: models.MembershipRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.MembershipRequestSchema | models.MembershipRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -449,7 +449,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkDeleteRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkDeleteRequestBody | models.BulkDeleteRequestBodyDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -477,7 +477,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupMembershipsDeleteRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupMembershipsDeleteRequestBody
+        | models.BulkGroupMembershipsDeleteRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -505,7 +507,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupMembershipsUpsertRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupMembershipsUpsertRequestBody
+        | models.BulkGroupMembershipsUpsertRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -533,7 +537,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupDeleteRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupDeleteRequestBody
+        | models.BulkGroupDeleteRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -561,7 +567,9 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkGroupUpsertRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkGroupUpsertRequestBody
+        | models.BulkGroupUpsertRequestBodyDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -589,7 +597,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         session_id: str,
-        body: models.BulkUpsertRequestBody | dict[str, Any] | Unset = UNSET,
+        body: models.BulkUpsertRequestBody | models.BulkUpsertRequestBodyDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -642,7 +650,7 @@ class IdentitySourcesResource(Resource):
     async def create_identity_source_user(
         self,
         identity_source_id: str,
-        body: models.UserRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UserRequestSchema | models.UserRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -695,7 +703,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         external_id: str,
-        body: models.UserRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UserRequestSchema | models.UserRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -749,7 +757,7 @@ class IdentitySourcesResource(Resource):
         self,
         identity_source_id: str,
         external_id: str,
-        body: models.UsersUpdateRequestSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UsersUpdateRequestSchema | models.UsersUpdateRequestSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

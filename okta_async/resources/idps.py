@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -103,7 +104,37 @@ class IdpsResource(Resource):
         q: str | Unset = UNSET,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        type: models.IdentityProviderType | str | Unset = UNSET,
+        type: models.IdentityProviderType
+        | Literal[
+            "AMAZON",
+            "APPLE",
+            "DISCORD",
+            "FACEBOOK",
+            "GITHUB",
+            "GITLAB",
+            "GOOGLE",
+            "IDV_CLEAR",
+            "IDV_INCODE",
+            "IDV_PERSONA",
+            "IDV_STANDARD",
+            "LINKEDIN",
+            "LOGINGOV",
+            "LOGINGOV_SANDBOX",
+            "MICROSOFT",
+            "OIDC",
+            "OKTA_INTEGRATION",
+            "PAYPAL",
+            "PAYPAL_SANDBOX",
+            "SALESFORCE",
+            "SAML2",
+            "SPOTIFY",
+            "X509",
+            "XERO",
+            "YAHOO",
+            "YAHOOJP",
+        ]
+        | OpenStr
+        | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -133,7 +164,7 @@ class IdpsResource(Resource):
 
     async def create_identity_provider(
         self,
-        identity_provider: models.IdentityProvider | dict[str, Any],
+        identity_provider: models.IdentityProvider | models.IdentityProviderDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -222,7 +253,7 @@ class IdpsResource(Resource):
 
     async def create_identity_provider_key(
         self,
-        json_web_key: models.IdPCertificateCredential | dict[str, Any],
+        json_web_key: models.IdPCertificateCredential | models.IdPCertificateCredentialDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -269,7 +300,7 @@ class IdpsResource(Resource):
     async def replace_identity_provider_key(
         self,
         kid: str,
-        body: models.IdPKeyCredential | dict[str, Any],
+        body: models.IdPKeyCredential | models.IdPKeyCredentialDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -343,7 +374,7 @@ class IdpsResource(Resource):
     async def replace_identity_provider(
         self,
         idp_id: str,
-        identity_provider: models.IdentityProvider | dict[str, Any],
+        identity_provider: models.IdentityProvider | models.IdentityProviderDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -423,7 +454,7 @@ class IdpsResource(Resource):
     async def generate_csr_for_identity_provider(
         self,
         idp_id: str,
-        metadata: models.CsrMetadata | dict[str, Any],
+        metadata: models.CsrMetadata | models.CsrMetadataDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -794,7 +825,7 @@ class IdpsResource(Resource):
         idp_id: str,
         user_id: str,
         user_identity_provider_link_request: models.UserIdentityProviderLinkRequest
-        | dict[str, Any],
+        | models.UserIdentityProviderLinkRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

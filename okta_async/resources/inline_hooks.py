@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -50,7 +51,7 @@ class InlineHooksResource(Resource):
             "com.okta.user.pre-registration",
             "com.okta.telephony.provider",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
@@ -88,7 +89,7 @@ class InlineHooksResource(Resource):
 
     async def create_inline_hook(
         self,
-        inline_hook_create: models.InlineHookCreate | dict[str, Any],
+        inline_hook_create: models.InlineHookCreate | models.InlineHookCreateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -157,7 +158,7 @@ class InlineHooksResource(Resource):
     async def replace_inline_hook(
         self,
         inline_hook_id: str,
-        inline_hook: models.InlineHookReplace | dict[str, Any],
+        inline_hook: models.InlineHookReplace | models.InlineHookReplaceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -185,7 +186,7 @@ class InlineHooksResource(Resource):
     async def update_inline_hook(
         self,
         inline_hook_id: str,
-        inline_hook: models.InlineHookReplace | dict[str, Any],
+        inline_hook: models.InlineHookReplace | models.InlineHookReplaceDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

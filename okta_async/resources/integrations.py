@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -93,7 +93,8 @@ class IntegrationsResource(Resource):
 
     async def create_api_service_integration_instance(
         self,
-        body: models.PostAPIServiceIntegrationInstanceRequest | dict[str, Any],
+        body: models.PostAPIServiceIntegrationInstanceRequest
+        | models.PostAPIServiceIntegrationInstanceRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

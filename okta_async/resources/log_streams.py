@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -69,7 +69,10 @@ class LogStreamsResource(Resource):
 
     async def create_log_stream(
         self,
-        instance: models.LogStream | dict[str, Any],
+        instance: models.LogStream
+        | models.LogStreamDict
+        | models.LogStreamAwsDict
+        | models.LogStreamSplunkDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -115,7 +118,10 @@ class LogStreamsResource(Resource):
     async def replace_log_stream(
         self,
         log_stream_id: str,
-        instance: models.LogStreamPutSchema | dict[str, Any],
+        instance: models.LogStreamPutSchema
+        | models.LogStreamPutSchemaDict
+        | models.LogStreamAwsPutSchemaDict
+        | models.LogStreamSplunkPutSchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.resource import Resource
 from okta_async._core.unset import UNSET, Unset
@@ -39,7 +40,7 @@ class LogsResource(LogTailMixin, Resource):
         filter: str | Unset = UNSET,
         q: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        sort_order: Literal["ASCENDING", "DESCENDING"] | str | Unset = UNSET,
+        sort_order: Literal["ASCENDING", "DESCENDING"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -93,7 +93,7 @@ class MappingsResource(Resource):
     async def update_profile_mapping(
         self,
         mapping_id: str,
-        profile_mapping: models.ProfileMappingRequest | dict[str, Any],
+        profile_mapping: models.ProfileMappingRequest | models.ProfileMappingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -92,7 +92,7 @@ class MetaResource(Resource):
     async def update_application_user_profile(
         self,
         app_id: str,
-        body: models.UserSchema | dict[str, Any] | Unset = UNSET,
+        body: models.UserSchema | models.UserSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -142,7 +142,7 @@ class MetaResource(Resource):
 
     async def update_group_schema(
         self,
-        body: models.GroupSchema | dict[str, Any] | Unset = UNSET,
+        body: models.GroupSchema | models.GroupSchemaDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -234,7 +234,7 @@ class MetaResource(Resource):
 
     async def create_linked_object_definition(
         self,
-        linked_object: models.LinkedObject | dict[str, Any],
+        linked_object: models.LinkedObject | models.LinkedObjectDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -328,7 +328,7 @@ class MetaResource(Resource):
     async def update_user_profile(
         self,
         schema_id: str,
-        user_schema: models.UserSchema | dict[str, Any],
+        user_schema: models.UserSchema | models.UserSchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -382,7 +382,7 @@ class MetaResource(Resource):
 
     async def create_user_type(
         self,
-        user_type: models.UserType | dict[str, Any],
+        user_type: models.UserType | models.UserTypeDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -426,7 +426,7 @@ class MetaResource(Resource):
     async def replace_user_type(
         self,
         type_id: str,
-        user_type: models.UserTypePutRequest | dict[str, Any] | Unset = UNSET,
+        user_type: models.UserTypePutRequest | models.UserTypePutRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -450,7 +450,7 @@ class MetaResource(Resource):
     async def update_user_type(
         self,
         type_id: str,
-        user_type: models.UserTypePostRequest | dict[str, Any],
+        user_type: models.UserTypePostRequest | models.UserTypePostRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -518,7 +518,7 @@ class MetaResource(Resource):
 
     async def create_ui_schema(
         self,
-        uischemabody: models.CreateUISchema | dict[str, Any],
+        uischemabody: models.CreateUISchema | models.CreateUISchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -564,7 +564,7 @@ class MetaResource(Resource):
     async def replace_ui_schemas(
         self,
         id: str,
-        update_ui_schema_body: models.UpdateUISchema | dict[str, Any],
+        update_ui_schema_body: models.UpdateUISchema | models.UpdateUISchemaDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

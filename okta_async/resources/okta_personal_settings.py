@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -31,7 +30,7 @@ class OktaPersonalSettingsResource(Resource):
 
     async def replace_okta_personal_admin_settings(
         self,
-        body: models.OktaPersonalAdminFeatureSettings | dict[str, Any],
+        body: models.OktaPersonalAdminFeatureSettings | models.OktaPersonalAdminFeatureSettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -71,7 +70,7 @@ class OktaPersonalSettingsResource(Resource):
 
     async def replace_blocked_email_domains(
         self,
-        body: models.PersonalAppsBlockList | dict[str, Any],
+        body: models.PersonalAppsBlockList | models.PersonalAppsBlockListDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

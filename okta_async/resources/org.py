@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -125,7 +126,7 @@ class OrgResource(Resource):
 
     async def replace_org_settings(
         self,
-        org_setting: models.OrgSetting | dict[str, Any],
+        org_setting: models.OrgSetting | models.OrgSettingDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -146,7 +147,7 @@ class OrgResource(Resource):
 
     async def update_org_settings(
         self,
-        body: models.OrgSetting | dict[str, Any] | Unset = UNSET,
+        body: models.OrgSetting | models.OrgSettingDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -187,7 +188,7 @@ class OrgResource(Resource):
 
     async def replaces_org_captcha_settings(
         self,
-        body: models.OrgCAPTCHASettings | dict[str, Any],
+        body: models.OrgCAPTCHASettings | models.OrgCAPTCHASettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -280,7 +281,7 @@ class OrgResource(Resource):
     async def replace_org_contact_user(
         self,
         contact_type: str,
-        org_contact_user: models.OrgContactUser | dict[str, Any],
+        org_contact_user: models.OrgContactUser | models.OrgContactUserDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -302,7 +303,7 @@ class OrgResource(Resource):
 
     async def bulk_remove_email_address_bounces(
         self,
-        body: models.BouncesRemoveListObj | dict[str, Any] | Unset = UNSET,
+        body: models.BouncesRemoveListObj | models.BouncesRemoveListObjDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -340,7 +341,7 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
         for_download: bool | Unset = UNSET,
         limit: int | Unset = UNSET,
@@ -353,9 +354,9 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
-        sort_order: Literal["ASC", "DESC"] | str | Unset = UNSET,
+        sort_order: Literal["ASC", "DESC"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -409,7 +410,7 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
         for_download: bool | Unset = UNSET,
         limit: int | Unset = UNSET,
@@ -422,9 +423,9 @@ class OrgResource(Resource):
             "status",
             "lastVerified",
         ]
-        | str
+        | OpenStr
         | Unset = UNSET,
-        sort_order: Literal["ASC", "DESC"] | str | Unset = UNSET,
+        sort_order: Literal["ASC", "DESC"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -505,7 +506,7 @@ class OrgResource(Resource):
 
     async def update_third_party_admin_setting(
         self,
-        body: models.ThirdPartyAdminSetting | dict[str, Any],
+        body: models.ThirdPartyAdminSetting | models.ThirdPartyAdminSettingDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -608,7 +609,7 @@ class OrgResource(Resource):
 
     async def grant_aerial_consent(
         self,
-        body: models.OrgAerialConsent | dict[str, Any] | Unset = UNSET,
+        body: models.OrgAerialConsent | models.OrgAerialConsentDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -629,7 +630,7 @@ class OrgResource(Resource):
 
     async def revoke_aerial_consent(
         self,
-        body: models.OrgAerialConsent | dict[str, Any] | Unset = UNSET,
+        body: models.OrgAerialConsent | models.OrgAerialConsentDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -746,7 +747,7 @@ class OrgResource(Resource):
     async def update_okta_support_case(
         self,
         case_number: str,
-        body: models.OktaSupportCase | dict[str, Any] | Unset = UNSET,
+        body: models.OktaSupportCase | models.OktaSupportCaseDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -857,7 +858,9 @@ class OrgResource(Resource):
 
     async def update_auto_assign_admin_app_setting(
         self,
-        body: models.AutoAssignAdminAppSetting | dict[str, Any] | Unset = UNSET,
+        body: models.AutoAssignAdminAppSetting
+        | models.AutoAssignAdminAppSettingDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -900,7 +903,7 @@ class OrgResource(Resource):
 
     async def assign_client_privileges_setting(
         self,
-        body: models.ClientPrivilegesSetting | dict[str, Any] | Unset = UNSET,
+        body: models.ClientPrivilegesSetting | models.ClientPrivilegesSettingDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

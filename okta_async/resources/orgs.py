@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -24,7 +23,7 @@ class OrgsResource(Resource):
 
     async def create_child_org(
         self,
-        body: models.ChildOrg | dict[str, Any] | Unset = UNSET,
+        body: models.ChildOrg | models.ChildOrgDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -70,7 +71,22 @@ class PoliciesResource(Resource):
     def list_policies(
         self,
         *,
-        type: models.PolicyType | str,
+        type: models.PolicyType
+        | Literal[
+            "ACCESS_POLICY",
+            "ENTITY_RISK",
+            "IDP_DISCOVERY",
+            "MFA_ENROLL",
+            "OKTA_SIGN_ON",
+            "PASSWORD",
+            "POST_AUTH_SESSION",
+            "PROFILE_ENROLLMENT",
+            "DEVICE_SIGNAL_COLLECTION",
+            "SESSION_VIOLATION_DETECTION",
+            "CLIENT_UPDATE",
+            "IDENTITY_CLAIM_SOURCING",
+        ]
+        | OpenStr,
         status: str | Unset = UNSET,
         q: str | Unset = UNSET,
         expand: str | Unset = UNSET,
@@ -410,7 +426,7 @@ class PoliciesResource(Resource):
     async def map_resource_to_policy(
         self,
         policy_id: str,
-        body: models.PolicyMappingRequest | dict[str, Any],
+        body: models.PolicyMappingRequest | models.PolicyMappingRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -521,7 +537,20 @@ class PoliciesResource(Resource):
     async def create_policy_rule(
         self,
         policy_id: str,
-        policy_rule: models.PolicyRule | dict[str, Any],
+        policy_rule: models.PolicyRule
+        | models.PolicyRuleDict
+        | models.AccessPolicyRuleDict
+        | models.AuthenticatorEnrollmentPolicyRuleDict
+        | models.ClientUpdatePolicyRuleDict
+        | models.DeviceSignalCollectionPolicyRuleDict
+        | models.EntityRiskPolicyRuleDict
+        | models.IdentityClaimSourcingPolicyRuleDict
+        | models.IdpDiscoveryPolicyRuleDict
+        | models.OktaSignOnPolicyRuleDict
+        | models.PasswordPolicyRuleDict
+        | models.PostAuthSessionPolicyRuleDict
+        | models.ProfileEnrollmentPolicyRuleDict
+        | models.SessionViolationDetectionPolicyRuleDict,
         *,
         limit: str | Unset = UNSET,
         activate: bool | Unset = UNSET,
@@ -581,7 +610,20 @@ class PoliciesResource(Resource):
         self,
         policy_id: str,
         rule_id: str,
-        policy_rule: models.PolicyRule | dict[str, Any],
+        policy_rule: models.PolicyRule
+        | models.PolicyRuleDict
+        | models.AccessPolicyRuleDict
+        | models.AuthenticatorEnrollmentPolicyRuleDict
+        | models.ClientUpdatePolicyRuleDict
+        | models.DeviceSignalCollectionPolicyRuleDict
+        | models.EntityRiskPolicyRuleDict
+        | models.IdentityClaimSourcingPolicyRuleDict
+        | models.IdpDiscoveryPolicyRuleDict
+        | models.OktaSignOnPolicyRuleDict
+        | models.PasswordPolicyRuleDict
+        | models.PostAuthSessionPolicyRuleDict
+        | models.ProfileEnrollmentPolicyRuleDict
+        | models.SessionViolationDetectionPolicyRuleDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

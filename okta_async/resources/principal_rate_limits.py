@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -70,7 +70,7 @@ class PrincipalRateLimitsResource(Resource):
 
     async def create_principal_rate_limit_entity(
         self,
-        entity: models.PrincipalRateLimitEntity | dict[str, Any],
+        entity: models.PrincipalRateLimitEntity | models.PrincipalRateLimitEntityDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -116,7 +116,7 @@ class PrincipalRateLimitsResource(Resource):
     async def replace_principal_rate_limit_entity(
         self,
         principal_rate_limit_id: str,
-        entity: models.PrincipalRateLimitEntity | dict[str, Any],
+        entity: models.PrincipalRateLimitEntity | models.PrincipalRateLimitEntityDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -90,7 +90,7 @@ class PrivilegedAccessResource(Resource):
 
     async def create_okta_managed_user_account(
         self,
-        body: models.OktaManagedUserAccountRequest | dict[str, Any],
+        body: models.OktaManagedUserAccountRequest | models.OktaManagedUserAccountRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -165,7 +165,9 @@ class PrivilegedAccessResource(Resource):
     async def update_okta_managed_user_account(
         self,
         id: str,
-        body: models.OktaManagedUserAccountForUpdate | dict[str, Any] | Unset = UNSET,
+        body: models.OktaManagedUserAccountForUpdate
+        | models.OktaManagedUserAccountForUpdateDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -224,7 +226,7 @@ class PrivilegedAccessResource(Resource):
 
     async def create_app_service_account(
         self,
-        body: models.AppServiceAccount | dict[str, Any],
+        body: models.AppServiceAccount | models.AppServiceAccountDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -294,7 +296,9 @@ class PrivilegedAccessResource(Resource):
     async def update_app_service_account(
         self,
         id: str,
-        body: models.AppServiceAccountForUpdate | dict[str, Any] | Unset = UNSET,
+        body: models.AppServiceAccountForUpdate
+        | models.AppServiceAccountForUpdateDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -36,7 +37,7 @@ class PushProvidersResource(Resource):
     def list_push_providers(
         self,
         *,
-        type: models.ProviderType | str | Unset = UNSET,
+        type: models.ProviderType | Literal["APNS", "FCM"] | OpenStr | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -63,7 +64,10 @@ class PushProvidersResource(Resource):
 
     async def create_push_provider(
         self,
-        push_provider: models.PushProvider | dict[str, Any],
+        push_provider: models.PushProvider
+        | models.PushProviderDict
+        | models.APNSPushProviderDict
+        | models.FCMPushProviderDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -109,7 +113,10 @@ class PushProvidersResource(Resource):
     async def replace_push_provider(
         self,
         push_provider_id: str,
-        push_provider: models.PushProvider | dict[str, Any],
+        push_provider: models.PushProvider
+        | models.PushProviderDict
+        | models.APNSPushProviderDict
+        | models.FCMPushProviderDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -66,7 +65,8 @@ class RateLimitSettingsResource(Resource):
 
     async def replace_rate_limit_settings_admin_notifications(
         self,
-        rate_limit_admin_notifications: models.RateLimitAdminNotifications | dict[str, Any],
+        rate_limit_admin_notifications: models.RateLimitAdminNotifications
+        | models.RateLimitAdminNotificationsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -106,7 +106,8 @@ class RateLimitSettingsResource(Resource):
 
     async def replace_rate_limit_settings_per_client(
         self,
-        per_client_rate_limit_settings: models.PerClientRateLimitSettings | dict[str, Any],
+        per_client_rate_limit_settings: models.PerClientRateLimitSettings
+        | models.PerClientRateLimitSettingsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -147,7 +148,7 @@ class RateLimitSettingsResource(Resource):
     async def replace_rate_limit_settings_warning_threshold(
         self,
         rate_limit_warning_threshold: models.RateLimitWarningThresholdRequest
-        | dict[str, Any]
+        | models.RateLimitWarningThresholdRequestDict
         | Unset = UNSET,
         *,
         timeout: float | None = None,

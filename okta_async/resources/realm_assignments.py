@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -81,7 +81,7 @@ class RealmAssignmentsResource(Resource):
 
     async def create_realm_assignment(
         self,
-        body: models.CreateRealmAssignmentRequest | dict[str, Any],
+        body: models.CreateRealmAssignmentRequest | models.CreateRealmAssignmentRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -132,7 +132,7 @@ class RealmAssignmentsResource(Resource):
 
     async def execute_realm_assignment(
         self,
-        body: models.OperationRequest | dict[str, Any],
+        body: models.OperationRequest | models.OperationRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -178,7 +178,7 @@ class RealmAssignmentsResource(Resource):
     async def replace_realm_assignment(
         self,
         assignment_id: str,
-        body: models.UpdateRealmAssignmentRequest | dict[str, Any],
+        body: models.UpdateRealmAssignmentRequest | models.UpdateRealmAssignmentRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -75,7 +75,7 @@ class RealmsResource(Resource):
 
     async def create_realm(
         self,
-        body: models.CreateRealmRequest | dict[str, Any],
+        body: models.CreateRealmRequest | models.CreateRealmRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -121,7 +121,7 @@ class RealmsResource(Resource):
     async def replace_realm(
         self,
         realm_id: str,
-        body: models.UpdateRealmRequest | dict[str, Any],
+        body: models.UpdateRealmRequest | models.UpdateRealmRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -79,7 +79,7 @@ class SecurityEventsProvidersResource(Resource):
 
     async def create_security_events_provider_instance(
         self,
-        instance: models.SecurityEventsProviderRequest | dict[str, Any],
+        instance: models.SecurityEventsProviderRequest | models.SecurityEventsProviderRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -125,7 +125,7 @@ class SecurityEventsProvidersResource(Resource):
     async def replace_security_events_provider_instance(
         self,
         security_event_provider_id: str,
-        instance: models.SecurityEventsProviderRequest | dict[str, Any],
+        instance: models.SecurityEventsProviderRequest | models.SecurityEventsProviderRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

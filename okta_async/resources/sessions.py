@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -100,7 +99,7 @@ class SessionsResource(Resource):
 
     async def create_session(
         self,
-        create_session_request: models.CreateSessionRequest | dict[str, Any],
+        create_session_request: models.CreateSessionRequest | models.CreateSessionRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

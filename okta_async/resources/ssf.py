@@ -56,7 +56,7 @@ class SsfResource(Resource):
 
     async def replace_ssf_stream(
         self,
-        instance: models.StreamConfiguration | dict[str, Any],
+        instance: models.StreamConfiguration | models.StreamConfigurationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -79,7 +79,8 @@ class SsfResource(Resource):
 
     async def create_ssf_stream(
         self,
-        instance: models.StreamConfigurationCreateRequest | dict[str, Any],
+        instance: models.StreamConfigurationCreateRequest
+        | models.StreamConfigurationCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -130,7 +131,7 @@ class SsfResource(Resource):
 
     async def update_ssf_stream(
         self,
-        instance: models.StreamConfiguration | dict[str, Any],
+        instance: models.StreamConfiguration | models.StreamConfigurationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -177,7 +178,7 @@ class SsfResource(Resource):
 
     async def verify_ssf_stream(
         self,
-        instance: models.StreamVerificationRequest | dict[str, Any],
+        instance: models.StreamVerificationRequest | models.StreamVerificationRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

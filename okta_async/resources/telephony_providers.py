@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -89,7 +89,8 @@ class TelephonyProvidersResource(Resource):
 
     async def create_custom_telephony_provider_credentials(
         self,
-        body: models.CustomTelephonyProviderCredentialCreateRequest | dict[str, Any],
+        body: models.CustomTelephonyProviderCredentialCreateRequest
+        | models.CustomTelephonyProviderCredentialCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -161,7 +162,8 @@ class TelephonyProvidersResource(Resource):
     async def update_custom_telephony_provider_credential(
         self,
         custom_telephony_provider_id: str,
-        body: models.CustomTelephonyProviderCredentialUpdateRequest | dict[str, Any],
+        body: models.CustomTelephonyProviderCredentialUpdateRequest
+        | models.CustomTelephonyProviderCredentialUpdateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -261,7 +263,8 @@ class TelephonyProvidersResource(Resource):
     async def send_test_custom_telephony_provider_credential(
         self,
         custom_telephony_provider_id: str,
-        body: models.CustomTelephonyProviderCredentialSendTestRequest | dict[str, Any],
+        body: models.CustomTelephonyProviderCredentialSendTestRequest
+        | models.CustomTelephonyProviderCredentialSendTestRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

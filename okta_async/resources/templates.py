@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -33,7 +34,10 @@ class TemplatesResource(Resource):
     def list_sms_templates(
         self,
         *,
-        template_type: models.SmsTemplateType | str | Unset = UNSET,
+        template_type: models.SmsTemplateType
+        | Literal["SMS_VERIFY_CODE"]
+        | OpenStr
+        | Unset = UNSET,
         max_items: int | None = None,
         prefetch: int = 1,
         timeout: float | None = None,
@@ -57,7 +61,7 @@ class TemplatesResource(Resource):
 
     async def create_sms_template(
         self,
-        sms_template: models.SmsTemplate | dict[str, Any],
+        sms_template: models.SmsTemplate | models.SmsTemplateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -103,7 +107,7 @@ class TemplatesResource(Resource):
     async def replace_sms_template(
         self,
         template_id: str,
-        sms_template: models.SmsTemplate | dict[str, Any],
+        sms_template: models.SmsTemplate | models.SmsTemplateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -130,7 +134,7 @@ class TemplatesResource(Resource):
     async def update_sms_template(
         self,
         template_id: str,
-        sms_template: models.SmsTemplate | dict[str, Any],
+        sms_template: models.SmsTemplate | models.SmsTemplateDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -45,7 +44,8 @@ class ThreatsResource(Resource):
 
     async def update_configuration(
         self,
-        threat_insight_configuration: models.ThreatInsightConfiguration | dict[str, Any],
+        threat_insight_configuration: models.ThreatInsightConfiguration
+        | models.ThreatInsightConfigurationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -79,7 +79,7 @@ class TrustedOriginsResource(Resource):
 
     async def create_trusted_origin(
         self,
-        trusted_origin: models.TrustedOriginWrite | dict[str, Any],
+        trusted_origin: models.TrustedOriginWrite | models.TrustedOriginWriteDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -125,7 +125,7 @@ class TrustedOriginsResource(Resource):
     async def replace_trusted_origin(
         self,
         trusted_origin_id: str,
-        trusted_origin: models.TrustedOrigin | dict[str, Any],
+        trusted_origin: models.TrustedOrigin | models.TrustedOriginDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

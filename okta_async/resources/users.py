@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from okta_async._core.model import OpenStr
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
 from okta_async._core.resource import Resource
@@ -333,11 +334,11 @@ class UsersResource(Resource):
 
     async def create_user(
         self,
-        body: models.CreateUserRequest | dict[str, Any],
+        body: models.CreateUserRequest | models.CreateUserRequestDict,
         *,
         activate: bool | Unset = UNSET,
         provider: bool | Unset = UNSET,
-        next_login: models.UserNextLogin | str | Unset = UNSET,
+        next_login: models.UserNextLogin | Literal["changePassword"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -420,7 +421,7 @@ class UsersResource(Resource):
     async def replace_user(
         self,
         id: str,
-        user: models.UpdateUserRequest | dict[str, Any],
+        user: models.UpdateUserRequest | models.UpdateUserRequestDict,
         *,
         strict: bool | Unset = UNSET,
         if_match: str | Unset = UNSET,
@@ -455,7 +456,7 @@ class UsersResource(Resource):
     async def update_user(
         self,
         id: str,
-        user: models.UpdateUserRequest | dict[str, Any],
+        user: models.UpdateUserRequest | models.UpdateUserRequestDict,
         *,
         strict: bool | Unset = UNSET,
         if_match: str | Unset = UNSET,
@@ -503,7 +504,7 @@ class UsersResource(Resource):
         id: str,
         *,
         send_email: bool | Unset = UNSET,
-        prefer: Literal["respond-async"] | str | Unset = UNSET,
+        prefer: Literal["respond-async"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -700,7 +701,7 @@ class UsersResource(Resource):
         id: str,
         *,
         send_email: bool | Unset = UNSET,
-        prefer: Literal["respond-async"] | str | Unset = UNSET,
+        prefer: Literal["respond-async"] | OpenStr | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1068,7 +1069,7 @@ class UsersResource(Resource):
         self,
         user_id: str,
         *,
-        disclose_identifiers: list[Literal["phone"] | str] | Unset = UNSET,
+        disclose_identifiers: list[Literal["phone"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1094,7 +1095,8 @@ class UsersResource(Resource):
     async def create_authenticator_enrollment(
         self,
         user_id: str,
-        authenticator: models.AuthenticatorEnrollmentCreateRequest | dict[str, Any],
+        authenticator: models.AuthenticatorEnrollmentCreateRequest
+        | models.AuthenticatorEnrollmentCreateRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1120,7 +1122,8 @@ class UsersResource(Resource):
     async def create_tac_authenticator_enrollment(
         self,
         user_id: str,
-        authenticator: models.AuthenticatorEnrollmentCreateRequestTac | dict[str, Any],
+        authenticator: models.AuthenticatorEnrollmentCreateRequestTac
+        | models.AuthenticatorEnrollmentCreateRequestTacDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1148,7 +1151,7 @@ class UsersResource(Resource):
         user_id: str,
         enrollment_id: str,
         *,
-        disclose_identifiers: list[Literal["phone"] | str] | Unset = UNSET,
+        disclose_identifiers: list[Literal["phone"] | OpenStr] | Unset = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1225,7 +1228,7 @@ class UsersResource(Resource):
     async def replace_user_classification(
         self,
         user_id: str,
-        body: models.ReplaceUserClassification | dict[str, Any],
+        body: models.ReplaceUserClassification | models.ReplaceUserClassificationDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1466,7 +1469,7 @@ class UsersResource(Resource):
     async def change_password(
         self,
         user_id: str,
-        change_password_request: models.ChangePasswordRequest | dict[str, Any],
+        change_password_request: models.ChangePasswordRequest | models.ChangePasswordRequestDict,
         *,
         strict: bool | Unset = UNSET,
         timeout: float | None = None,
@@ -1503,7 +1506,7 @@ class UsersResource(Resource):
     async def change_recovery_question(
         self,
         user_id: str,
-        user_credentials: models.UserCredentials | dict[str, Any],
+        user_credentials: models.UserCredentials | models.UserCredentialsDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -1570,7 +1573,7 @@ class UsersResource(Resource):
     async def forgot_password_set_new_password(
         self,
         user_id: str,
-        user_credentials: models.UserCredentials | dict[str, Any],
+        user_credentials: models.UserCredentials | models.UserCredentialsDict,
         *,
         send_email: bool | Unset = UNSET,
         timeout: float | None = None,
@@ -1664,7 +1667,20 @@ class UsersResource(Resource):
     async def enroll_factor(
         self,
         user_id: str,
-        body: models.UserFactor | dict[str, Any],
+        body: models.UserFactor
+        | models.UserFactorDict
+        | models.UserFactorCallDict
+        | models.UserFactorEmailDict
+        | models.UserFactorPushDict
+        | models.UserFactorSMSDict
+        | models.UserFactorSecurityQuestionDict
+        | models.UserFactorTokenDict
+        | models.UserFactorTokenHOTPDict
+        | models.UserFactorTokenHardwareDict
+        | models.UserFactorTokenSoftwareTOTPDict
+        | models.UserFactorU2FDict
+        | models.UserFactorWebDict
+        | models.UserFactorWebAuthnDict,
         *,
         update_phone: bool | Unset = UNSET,
         template_id: str | Unset = UNSET,
@@ -2177,7 +2193,7 @@ class UsersResource(Resource):
     async def upsert_user_risk(
         self,
         user_id: str,
-        body: models.UserRiskRequest | dict[str, Any],
+        body: models.UserRiskRequest | models.UserRiskRequestDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -2712,7 +2728,7 @@ class UsersResource(Resource):
         user_id: str,
         role_id_or_encoded_role_id: str,
         *,
-        assignment_type: Literal["USER", "GROUP"] | str | Unset = UNSET,
+        assignment_type: Literal["USER", "GROUP"] | OpenStr | Unset = UNSET,
         after: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         max_items: int | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -53,7 +53,9 @@ class WebauthnRegistrationResource(Resource):
 
     async def activate_preregistration_enrollment(
         self,
-        body: models.EnrollmentActivationRequest | dict[str, Any] | Unset = UNSET,
+        body: models.EnrollmentActivationRequest
+        | models.EnrollmentActivationRequestDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -74,7 +76,9 @@ class WebauthnRegistrationResource(Resource):
 
     async def enroll_preregistration_enrollment(
         self,
-        body: models.EnrollmentInitializationRequest | dict[str, Any] | Unset = UNSET,
+        body: models.EnrollmentInitializationRequest
+        | models.EnrollmentInitializationRequestDict
+        | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -95,7 +99,7 @@ class WebauthnRegistrationResource(Resource):
 
     async def generate_fulfillment_request(
         self,
-        body: models.FulfillmentRequest | dict[str, Any] | Unset = UNSET,
+        body: models.FulfillmentRequest | models.FulfillmentRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -116,7 +120,7 @@ class WebauthnRegistrationResource(Resource):
 
     async def send_pin(
         self,
-        body: models.PinRequest | dict[str, Any] | Unset = UNSET,
+        body: models.PinRequest | models.PinRequestDict | Unset = UNSET,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

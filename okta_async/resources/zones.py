@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okta_async._core.operation import Operation
 from okta_async._core.raw import to_raw_response
@@ -71,7 +71,11 @@ class ZonesResource(Resource):
 
     async def create_network_zone(
         self,
-        zone: models.NetworkZone | dict[str, Any],
+        zone: models.NetworkZone
+        | models.NetworkZoneDict
+        | models.DynamicNetworkZoneDict
+        | models.EnhancedDynamicNetworkZoneDict
+        | models.IPNetworkZoneDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -121,7 +125,11 @@ class ZonesResource(Resource):
     async def replace_network_zone(
         self,
         zone_id: str,
-        zone: models.NetworkZone | dict[str, Any],
+        zone: models.NetworkZone
+        | models.NetworkZoneDict
+        | models.DynamicNetworkZoneDict
+        | models.EnhancedDynamicNetworkZoneDict
+        | models.IPNetworkZoneDict,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

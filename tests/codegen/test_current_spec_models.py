@@ -32,6 +32,7 @@ from codegen.overrides import apply_overrides
 from codegen.schemas import Schemas
 from okta_async._core import serde
 from okta_async._core.model import Model
+from okta_async._core.unset import UNSET
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "okta_current"
@@ -142,18 +143,21 @@ SPEC_EXAMPLE_ERRATA = {
 
 
 def untyped_fields(value: Any, where: str = "") -> list[str]:
-    """Declared wire names found in some model's additional_properties, at any depth."""
+    """Declared wire names found in some model's additional_properties, at any depth (a null
+    under an always-present, non-nullable field is parked there by design: its type is plain)."""
     found: list[str] = []
     if isinstance(value, Model):
-        declared = {f.metadata.get("wire") for f in attrs.fields(type(value))}
+        declared = {f.metadata.get("wire"): f.metadata for f in attrs.fields(type(value))}
         name = type(value).__name__
         found += [
             f"{where}{name}.{k}"
-            for k in value.additional_properties
-            if k in declared and (name, k) not in SPEC_EXAMPLE_ERRATA
+            for k, v in value.additional_properties.items()
+            if k in declared
+            and (name, k) not in SPEC_EXAMPLE_ERRATA
+            and not (v is None and declared[k].get("always"))
         ]
         for field in attrs.fields(type(value)):
-            found += untyped_fields(getattr(value, field.name), f"{where}{field.name}.")
+            found += untyped_fields(getattr(value, field.name, UNSET), f"{where}{field.name}.")
     elif isinstance(value, list):
         for item in value:
             found += untyped_fields(item, where)

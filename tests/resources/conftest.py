@@ -14,8 +14,11 @@ from okta_async.resources import ResourceAccessors
 class FakeResponse:
     """Just what Resource reads from a RawResponse."""
 
-    def __init__(self, payload: Any, status: int = 200) -> None:
+    def __init__(self, operation: Operation, payload: Any, status: int = 200) -> None:
+        self.operation = operation
         self.status = status
+        self.headers = {"Content-Type": "application/json", "X-Okta-Request-Id": "req-fake"}
+        self.request_id = "req-fake"
         self.body = b"" if payload is None else orjson.dumps(payload)
 
     def json(self) -> Any:
@@ -31,7 +34,7 @@ class RecordingTransport:
 
     async def request(self, op: Operation, **kwargs: Any) -> FakeResponse:
         self.requests.append({"op": op, **kwargs})
-        return FakeResponse(self.replies.pop(0) if self.replies else None)
+        return FakeResponse(op, self.replies.pop(0) if self.replies else None)
 
 
 class FakeClient(ResourceAccessors):

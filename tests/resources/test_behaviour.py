@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from okta_async import UNSET, models
+import pytest
+
+from okta_async import UNSET, MissingFieldError, models
 from okta_async._core import serde
 
 USER_JSON: dict[str, Any] = {
@@ -129,10 +131,13 @@ def test_mixed_application_page_decodes_to_subclasses_and_base() -> None:
     assert odd == "not even an object"
 
 
-def test_wrong_typed_values_never_raise_and_are_written_back() -> None:
-    data = {"id": 42, "created": "yesterday", "profile": "??", "status": ["ACTIVE"]}
+def test_wrong_typed_values_never_fail_decoding_and_are_written_back() -> None:
+    data = {"id": 42, "created": "yesterday", "profile": "??", "activated": ["x"]}
     user = serde.structure(data, models.User)
-    assert user.id is UNSET and user.created is UNSET and user.profile is UNSET
+    assert user.activated is UNSET
+    for name in ("id", "created", "profile"):  # always-present fields: raise only when read
+        with pytest.raises(MissingFieldError):
+            getattr(user, name)
     assert user.additional_properties == data
     assert serde.unstructure(user) == data
 

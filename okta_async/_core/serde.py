@@ -1,4 +1,4 @@
-"""JSON <-> model conversion: one cattrs converter with per-class hooks built on first use.
+"""JSON <-> model conversion: one decoding engine, with per-class tables built on first use.
 
 Rules (DESIGN.md §4):
 
@@ -9,7 +9,8 @@ Rules (DESIGN.md §4):
 * JSON keys the model does not declare are kept in ``additional_properties`` and written back.
 * Enums are open: a value the spec does not list stays a plain ``str``.
 * ``date-time`` fields are timezone-aware ``datetime`` objects. A decoded one is written back
-  exactly as it was sent (``WireDatetime``); one the caller made is written in Okta's format
+  exactly as it was sent (a plain datetime when the text is in Okta's format, else a
+  ``WireDatetime`` that keeps the text); one the caller made is written in Okta's format
   (``2013-07-02T21:36:25.344Z``, UTC, milliseconds).
 * Polymorphism: a class with ``__okta_discriminator__ = (wire property, {value: class name})``
   hands the data to the named subclass; an unknown value keeps the base class, with all data.
@@ -22,32 +23,36 @@ Rules (DESIGN.md §4):
   still written back unchanged. Only a record that is not a JSON object at all cannot become a
   model; ``decoder()`` then returns it as it is.
 
-Hooks are tables (wire name -> field name, check, converter) built per class on its first use and
-cached; structuring is a single loop over the record's keys, with no per-field dispatch through
-cattrs. ``converter`` is a regular cattrs converter with these hooks registered, for anything
-composite (``converter.structure(data, list[User])``).
+* Laziness: a HAL sub-object (a model-typed field whose wire name starts with ``_``, such as
+  ``_links``: a dozen objects per record, rarely read) is kept as its JSON object and decoded on
+  the field's first read, with the same result (decoding an object into a model never fails).
+
+Plans are tables (wire name -> field name, check, converter) built per class on its first use and
+cached; structuring is a single loop over the record's keys. ``structure`` also takes containers
+and unions of models (``structure(data, list[User])``). Straight-line decoders generated per class
+were measured and lost to this loop: Okta's records are sparse (a ``UserProfile`` sends 8 of its
+31 fields), so reading every declared key costs more than visiting the keys that are there.
 """
 
 from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import inspect
 import re
 import sys
 import typing
 from collections.abc import Callable, Mapping
-from types import NoneType, UnionType
+from types import MemberDescriptorType, NoneType, UnionType
 from typing import Any, TypeVar, cast, overload
 
 import attrs
-from cattrs.preconf.orjson import make_converter
 
-from okta_async._core.model import ABSENT, Model, OpenEnum
+from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
 __all__ = [
-    "converter",
     "decoder",
     "encode_query_value",
     "format_datetime",
@@ -87,12 +92,22 @@ class WireDatetime(datetime.datetime):
         return repr(datetime.datetime.combine(self.date(), self.timetz()))
 
 
+# Okta's own format, which ``format_datetime`` writes back character for character (hour 24,
+# which ``fromisoformat`` may read as the next day, is left to the general path).
+_OKTA_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?!24)[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+_fromisoformat = datetime.datetime.fromisoformat
+_READS_Z = sys.version_info >= (3, 11)  # fromisoformat reads a trailing "Z" as UTC
+
+
 def parse_datetime(value: str) -> datetime.datetime:
     """Okta's ``2013-07-02T21:36:25.344Z`` (any ISO 8601 offset) -> an aware datetime.
 
-    A timestamp without an offset is taken as UTC. The result remembers ``value``
+    A timestamp without an offset is taken as UTC. A value in Okta's own format becomes a plain
+    datetime (``format_datetime`` writes it back unchanged); any other remembers ``value``
     (``WireDatetime``), which ``format_datetime`` writes back as it was.
     """
+    if _OKTA_FORMAT.fullmatch(value):
+        return _fromisoformat(value if _READS_Z else value[:-1] + "+00:00")
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     parsed = datetime.datetime.fromisoformat(text)
     tz = parsed.tzinfo if parsed.tzinfo is not None else _UTC
@@ -289,7 +304,12 @@ def _as_converter(tp: Any, rule: _UnionRule | None = None) -> _Converter | None:
 def _datetime_converter(value: Any) -> datetime.datetime:
     if not isinstance(value, str):
         raise _Mismatch
-    return parse_datetime(value)
+    return _parse_datetime_cached(value)
+
+
+# Datetimes are immutable, so one decoded value can be shared: a record's created, activated and
+# statusChanged are often the same instant, and so are the records of one import.
+_parse_datetime_cached = functools.lru_cache(maxsize=1024)(parse_datetime)
 
 
 def _enum_converter(cls: type[enum.Enum]) -> _Converter:
@@ -377,6 +397,8 @@ def _build_plan(cls: type[Model]) -> _Plan:
             pinned_wire[field.metadata.get("wire", field.name)] = field.default
         wire = field.metadata.get("wire", field.name)
         check, conv = _field_plan(field.type, field.metadata.get("union"))
+        if conv is not None and wire.startswith("_") and _lone_model(field.type):
+            conv = _lazy_converter(cls, field.name, conv)
         fields[wire] = (field.name, check, conv)
         if field.metadata.get("required"):
             required.add(wire)
@@ -455,6 +477,79 @@ def _structure_model(data: Any, cls: type[M]) -> M:
     return cls(**kwargs)
 
 
+# --------------------------------------------------------------------------- lazy HAL objects
+
+
+def _lone_model(tp: Any) -> bool:
+    """Whether an annotation is one model class (besides ``None`` and ``Unset``)."""
+    members = [m for m in typing.get_args(tp) or (tp,) if m not in (NoneType, Unset)]
+    return len(members) == 1 and _is_model(members[0])
+
+
+class _Lazy:
+    """A JSON object held in a model's slot until the field is first read."""
+
+    __slots__ = ("convert", "data")
+
+    def __init__(self, convert: _Converter, data: dict[str, Any]) -> None:
+        self.convert = convert
+        self.data = data
+
+
+class _LazySlot:
+    """Wraps a slot whose value may still be a ``_Lazy``: the first read decodes and stores it.
+
+    Decoding a JSON object into a model never fails (misfits go to its extras), so reading the
+    field later gives exactly what decoding it at once would have given.
+    """
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self.slot
+        value = self.slot.__get__(obj, owner)
+        if value.__class__ is _Lazy:
+            value = value.convert(value.data)
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+
+def _lazy_converter(cls: type, name: str, conv: _Converter) -> _Converter:
+    """``conv`` deferred to the first read of ``cls.name`` for a JSON object; else ``conv`` itself.
+
+    Used for HAL sub-objects (``_links``): many per record, rarely read.
+    """
+    if not _make_lazy(cls, name):
+        return conv
+
+    def convert(value: Any) -> Any:
+        return _Lazy(conv, value) if value.__class__ is dict else conv(value)
+
+    return convert
+
+
+def _make_lazy(cls: type, name: str) -> bool:
+    """Wrap the slot behind ``cls.name`` in a ``_LazySlot`` (once); False for a non-slot field."""
+    for klass in cls.__mro__:
+        slot = klass.__dict__.get(name)
+        if isinstance(slot, _LazySlot):
+            return True
+        if isinstance(slot, MemberDescriptorType):
+            setattr(klass, name, _LazySlot(slot))
+            return True
+    return False
+
+
 def _unstructure_model(obj: Model, include_read_only: bool) -> dict[str, Any]:
     plan = _PLANS.get(type(obj)) or _plan(type(obj))
     result: dict[str, Any] = {}
@@ -494,34 +589,28 @@ def _to_json(value: Any, include_read_only: bool) -> Any:
 # --------------------------------------------------------------------------- public API
 
 
-converter = make_converter()
-converter.register_structure_hook_func(_is_model, lambda data, cls: _structure_model(data, cls))
-converter.register_unstructure_hook_func(_is_model, lambda obj: _unstructure_model(obj, True))
-converter.register_structure_hook(datetime.datetime, lambda data, _: parse_datetime(data))
-converter.register_unstructure_hook(datetime.datetime, format_datetime)
-converter.register_structure_hook_func(
-    lambda tp: isinstance(tp, type) and issubclass(tp, OpenEnum),
-    lambda data, cls: cls._value2member_map_.get(data, data),
-)
-
-
 @overload
 def structure(data: Any, cls: type[M]) -> M: ...
 @overload
 def structure(data: Any, cls: Any) -> Any: ...
 def structure(data: Any, cls: Any) -> Any:
-    """Decoded JSON -> an instance of ``cls`` (a model, or any type cattrs knows).
+    """Decoded JSON -> an instance of ``cls`` (a model, or a container or union of models).
 
-    For a model, ``data`` must be a JSON object (``TypeError`` otherwise); inside it nothing raises.
+    ``data`` must have the JSON shape ``cls`` names (``TypeError`` otherwise: an object for a
+    model, an array for a list); inside a model nothing raises.
     """
-    if _is_model(cls):
-        try:
-            return _structure_model(data, cls)
-        except _Mismatch:
-            raise TypeError(
-                f"{cls.__name__} needs a JSON object, got {type(data).__name__}"
-            ) from None
-    return converter.structure(data, cls)
+    check, conv = _field_plan(cls)
+    try:
+        if conv is not None:
+            return conv(data)
+        if check is not None and data is not None and not isinstance(data, check):
+            raise _Mismatch
+        return data
+    except _Mismatch:
+        got = type(data).__name__
+        if _is_model(cls) and not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__} needs a JSON object, got {got}") from None
+        raise TypeError(f"{cls} cannot be read from a {got} (or an item of it)") from None
 
 
 def unstructure(obj: Any, *, include_read_only: bool = True) -> Any:

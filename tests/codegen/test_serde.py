@@ -1,4 +1,4 @@
-"""serde helpers: Okta date-times, query values, unstructure rules, cattrs integration."""
+"""serde helpers: Okta date-times, query values, unstructure rules, containers of models."""
 
 from __future__ import annotations
 
@@ -96,10 +96,21 @@ def test_request_body_drops_read_only_fields_at_every_depth(golden_models: Modul
     assert serde.unstructure(group)["id"] == "00g1"
 
 
-def test_cattrs_converter_handles_containers_of_models() -> None:
-    users = serde.converter.structure([{"id": "1"}, {"id": "2", "x": 1}], list[models.User])
+def test_structure_handles_containers_of_models() -> None:
+    users = serde.structure([{"id": "1"}, {"id": "2", "x": 1}], list[models.User])
     assert [u.id for u in users] == ["1", "2"]
-    assert serde.converter.unstructure(users) == [{"id": "1"}, {"id": "2", "x": 1}]
+    assert serde.unstructure(users) == [{"id": "1"}, {"id": "2", "x": 1}]
+    by_key = serde.structure({"a": {"id": "3"}}, dict[str, models.User])
+    assert by_key["a"].id == "3"
+
+
+@pytest.mark.parametrize(
+    ("data", "cls"),
+    [([{"id": "1"}], models.User), ({"id": "1"}, list[models.User]), ([["x"]], list[models.User])],
+)
+def test_structure_refuses_data_of_the_wrong_json_shape(data: Any, cls: Any) -> None:
+    with pytest.raises(TypeError, match=r"needs a JSON object|cannot be read from a"):
+        serde.structure(data, cls)
 
 
 def test_structure_a_model_from_a_non_object_raises_but_decoder_does_not() -> None:

@@ -1,0 +1,238 @@
+"""The decoder's speed paths give what the plain rules give, on a large generated corpus.
+
+Two paths exist for speed (see ``okta_async._core.serde``): HAL sub-objects (``_links``) are kept
+as JSON and decoded on first read, and a date-time in Okta's own format becomes a plain datetime
+instead of a ``WireDatetime``. Hypothesis draws Okta-shaped records with odd values mixed in
+(wrong JSON types, unknown keys and enum values, non-Okta date formats) and checks that each
+record decodes without an error, writes back unchanged, and that every lazily read field equals
+what decoding its JSON at once gives.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import pickle
+from typing import Any
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from okta_async import UNSET, models
+from okta_async._core import serde
+
+UTC = datetime.timezone.utc
+CORPUS = settings(max_examples=400, deadline=None)
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6)
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+okta_times = st.datetimes(
+    min_value=datetime.datetime(1970, 1, 1), max_value=datetime.datetime(2100, 1, 1)
+).map(lambda d: f"{d:%Y-%m-%dT%H:%M:%S}.{d.microsecond // 1000:03d}Z")
+other_times = st.sampled_from(
+    [
+        "2021-06-14",
+        "2021-06-14T14:45:41Z",
+        "2021-06-14T14:45:41.5+05:30",
+        "2021-06-14 14:45:46",
+        "2021-06-14T24:00:00.000Z",
+        "2021-W24-1T14:45:41.000Z",
+        "not a date",
+    ]
+)
+times = okta_times | other_times | json_values
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly the well-typed value, sometimes any JSON value at all."""
+    return st.one_of(strategy, strategy, strategy, json_values)
+
+
+hrefs = _maybe(
+    st.fixed_dictionaries(
+        {"href": st.text(max_size=20)},
+        optional={"method": st.sampled_from(["GET", "POST"]), "hints": json_values},
+    )
+)
+user_links = _maybe(
+    st.dictionaries(
+        st.sampled_from(["self", "suspend", "activate", "type", "changePassword", "newRel"]),
+        hrefs,
+        max_size=5,
+    )
+)
+profiles = _maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "login": _maybe(st.text(max_size=10)),
+            "email": _maybe(st.text(max_size=10)),
+            "firstName": _maybe(st.text(max_size=10)),
+            "department": _maybe(st.text(max_size=10)),
+            "customAttribute": json_values,
+        },
+    )
+)
+credentials = _maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "password": _maybe(st.fixed_dictionaries({}, optional={"value": st.text()})),
+            "provider": _maybe(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "type": _maybe(st.sampled_from(["OKTA", "LDAP", "A_NEW_ONE"])),
+                        "name": _maybe(st.text(max_size=6)),
+                    },
+                )
+            ),
+        },
+    )
+)
+users = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": _maybe(st.text(max_size=20)),
+        "status": _maybe(st.sampled_from(["ACTIVE", "STAGED", "SUSPENDED", "NOT_IN_THE_SPEC"])),
+        "created": times,
+        "lastLogin": times,
+        "lastUpdated": times,
+        "profile": profiles,
+        "credentials": credentials,
+        "type": _maybe(st.fixed_dictionaries({"id": st.text(max_size=6)})),
+        "_links": user_links,
+        "_embedded": json_values,
+        "someNewField": json_values,
+    },
+)
+applications = st.fixed_dictionaries(
+    {"signOnMode": _maybe(st.sampled_from(["SAML_2_0", "OPENID_CONNECT", "BOOKMARK", "NEW_MODE"]))},
+    optional={
+        "id": _maybe(st.text(max_size=10)),
+        "label": _maybe(st.text(max_size=10)),
+        "created": times,
+        "_links": _maybe(st.dictionaries(st.sampled_from(["appLinks", "users", "x"]), hrefs)),
+    },
+)
+
+
+@CORPUS
+@given(users)
+def test_a_user_record_decodes_and_writes_back_unchanged(record: dict[str, Any]) -> None:
+    user = serde.decoder(models.User)(record)
+    assert isinstance(user, models.User)
+    assert serde.unstructure(user) == record
+
+
+@CORPUS
+@given(users)
+def test_lazily_read_links_equal_links_decoded_at_once(record: dict[str, Any]) -> None:
+    user = serde.structure(record, models.User)
+    links = record.get("_links", UNSET)
+    if isinstance(links, dict):
+        assert _same(user.links, serde.structure(links, models.UserLinks))
+        assert user.links is user.links  # decoded once, then kept
+    else:
+        assert user.links is (None if links is None else UNSET)
+        assert user.additional_properties.get("_links", UNSET) == (
+            UNSET if links is None else links
+        )
+
+
+@CORPUS
+@given(users)
+def test_every_field_of_a_decoded_user_reads_as_the_rules_say(record: dict[str, Any]) -> None:
+    user = serde.structure(record, models.User)
+    for field in attrs.fields(models.User):
+        wire = field.metadata.get("wire")
+        value = getattr(user, field.name, UNSET)  # an absent always-present field raises
+        if wire is None:  # additional_properties: exactly the keys that did not fit
+            assert all(record[k] == v for k, v in value.items())
+        elif wire not in record or wire in user.additional_properties:
+            assert value is UNSET
+        elif record[wire] is None:
+            assert value is None
+        else:
+            assert value is not UNSET
+
+
+@CORPUS
+@given(okta_times)
+def test_a_time_in_okta_format_reads_as_the_general_parser_reads_it(text: str) -> None:
+    parsed = serde.parse_datetime(text)
+    general = datetime.datetime.fromisoformat(text[:-1] + "+00:00")
+    assert parsed == general
+    assert parsed.utcoffset() == datetime.timedelta(0)
+    assert serde.format_datetime(parsed) == text
+    assert repr(parsed) == repr(general.replace(tzinfo=UTC))
+
+
+@CORPUS
+@given(applications)
+def test_applications_dispatch_on_sign_on_mode_and_keep_their_links(record: dict[str, Any]) -> None:
+    app = serde.structure(record, models.Application)
+    mapping = models.Application.__okta_discriminator__[1]
+    mode = record["signOnMode"]
+    expected = mapping.get(mode) if isinstance(mode, str) else None
+    assert type(app).__name__ == (expected or "Application")
+    if isinstance(record.get("_links"), dict):
+        assert isinstance(app.links, models.ApplicationLinks)
+    assert serde.unstructure(app) == record
+
+
+@CORPUS
+@given(st.lists(users | json_values, max_size=6))
+def test_a_page_of_odd_items_never_fails(items: list[Any]) -> None:
+    decode = serde.decoder(models.User)
+    decoded = [decode(item) for item in items]
+    for item, result in zip(items, decoded, strict=True):
+        assert isinstance(result, models.User) == isinstance(item, dict)
+        assert (serde.unstructure(result) if isinstance(item, dict) else result) == item
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Same class and same wire form (``==`` reads every field, and an absent always-present
+    field raises when read)."""
+    return type(a) is type(b) and serde.unstructure(a) == serde.unstructure(b)
+
+
+LINKED = {
+    "id": "00u1",
+    "status": "ACTIVE",
+    "created": "2013-07-02T21:36:25.344Z",
+    "lastUpdated": "2013-07-02T21:36:25.344Z",
+    "profile": {"login": "a@example.com"},
+    "_links": {"self": {"href": "https://x/1"}, "rel": {"href": "h"}},
+}
+
+
+def test_a_lazy_field_can_be_replaced_deleted_copied_and_pickled() -> None:
+    user = serde.structure(LINKED, models.User)
+    assert _same(copy.deepcopy(user), user)
+    assert _same(pickle.loads(pickle.dumps(user)), user)
+    assert "HrefObject(href='https://x/1')" in repr(user)
+    user.links = None
+    assert user.links is None and user.to_dict() == LINKED | {"_links": None}
+    fresh = serde.structure(LINKED, models.User)
+    assert fresh.links is not None and fresh.links.self_ == models.HrefObject(href="https://x/1")
+    assert fresh.links.additional_properties == {"rel": {"href": "h"}}
+
+
+def test_the_class_attribute_of_a_lazy_field_is_still_the_slot() -> None:
+    serde.structure(LINKED, models.User)
+    assert type(models.User.__dict__["links"]).__name__ == "_LazySlot"
+    assert type(models.User.links).__name__ == "member_descriptor"

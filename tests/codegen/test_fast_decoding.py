@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from okta_async import UNSET, models
 from okta_async._core import serde
+from tests.resources.test_honest_types import FULL_USER
 
 UTC = datetime.timezone.utc
 CORPUS = settings(max_examples=400, deadline=None)
@@ -210,14 +211,7 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and serde.unstructure(a) == serde.unstructure(b)
 
 
-LINKED = {
-    "id": "00u1",
-    "status": "ACTIVE",
-    "created": "2013-07-02T21:36:25.344Z",
-    "lastUpdated": "2013-07-02T21:36:25.344Z",
-    "profile": {"login": "a@example.com"},
-    "_links": {"self": {"href": "https://x/1"}, "rel": {"href": "h"}},
-}
+LINKED = FULL_USER | {"_links": {"self": {"href": "https://x/1"}, "rel": {"href": "h"}}}
 
 
 def test_a_lazy_field_can_be_replaced_deleted_copied_and_pickled() -> None:

@@ -200,6 +200,8 @@ def _yaml_layer(path: Path, label: str) -> Layer:
         return {}
     except OSError as exc:
         raise ConfigError("okta.yaml", label, f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("okta.yaml", label, f"{path} is not UTF-8 text") from None
     import yaml  # lazily: most processes have no okta.yaml at all
 
     try:
@@ -795,6 +797,10 @@ def _token(r: _Resolver, mode: str) -> str:
     if "{" in token or token.lower().startswith(("ssws ", "bearer ")):
         raise ConfigError(
             "token", r.sources["token"], "give the bare token, without a placeholder or prefix"
+        )
+    if any(c.isspace() or not c.isprintable() for c in token):
+        raise ConfigError(
+            "token", r.sources["token"], "contains whitespace or control characters (pasted?)"
         )
     return str(token)
 

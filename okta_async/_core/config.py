@@ -200,6 +200,8 @@ def _yaml_layer(path: Path, label: str) -> Layer:
         return {}
     except OSError as exc:
         raise ConfigError("okta.yaml", label, f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("okta.yaml", label, f"{path} is not UTF-8 text") from None
     import yaml  # lazily: most processes have no okta.yaml at all
 
     try:
@@ -313,8 +315,19 @@ def _parse_path(value: Any) -> str:
     return _parse_str(os.fspath(value) if isinstance(value, os.PathLike) else value)
 
 
-def _as_given(value: Any) -> Any:
-    return value
+def _parse_ssl(value: Any) -> ssl_module.SSLContext | bool:
+    if isinstance(value, bool | ssl_module.SSLContext):
+        return value
+    raise ValueError(f"expected an ssl.SSLContext or a bool, got {type(value).__name__}")
+
+
+def _parse_proxy(value: Any) -> str:
+    """A proxy URL with an http(s) scheme and a host (the message never quotes it: credentials)."""
+    text = _parse_str(value)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("not an http:// or https:// URL with a host")
+    return text
 
 
 @attrs.frozen
@@ -500,7 +513,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "",
         "",
         "Proxy URL; else built from the `PROXY_*` settings; else `HTTPS_PROXY` (trust_env).",
-        _parse_str,
+        _parse_proxy,
         secret=True,
     ),
     _s(
@@ -552,7 +565,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "",
         "",
         "An `ssl.SSLContext`, or `False` to skip verification (never in production).",
-        _as_given,
+        _parse_ssl,
     ),
     _s(
         "ca_bundle",
@@ -795,6 +808,10 @@ def _token(r: _Resolver, mode: str) -> str:
     if "{" in token or token.lower().startswith(("ssws ", "bearer ")):
         raise ConfigError(
             "token", r.sources["token"], "give the bare token, without a placeholder or prefix"
+        )
+    if any(c.isspace() or not c.isprintable() for c in token):
+        raise ConfigError(
+            "token", r.sources["token"], "contains whitespace or control characters (pasted?)"
         )
     return str(token)
 

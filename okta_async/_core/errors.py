@@ -28,7 +28,7 @@ type and the response body; request headers, and therefore credentials, never re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import yarl
@@ -288,36 +288,9 @@ def error_from_response(
     target = yarl.URL(url)
     safe_url = str(target.with_query(None).with_fragment(None).with_user(None))
     request_id = headers.get("X-Okta-Request-Id")
-    content_type = headers.get("Content-Type", "")
-    code = summary = error_id = body_text = None
-    causes: list[str] = []
-    parsed = json_object(body)
-    if parsed is not None and ("errorCode" in parsed or "errorSummary" in parsed):
-        code = _opt_str(parsed.get("errorCode"))
-        summary = _opt_str(parsed.get("errorSummary"))
-        error_id = _opt_str(parsed.get("errorId"))
-        raw_causes = parsed.get("errorCauses")
-        if isinstance(raw_causes, list):
-            for cause in raw_causes:
-                text = cause.get("errorSummary") if isinstance(cause, dict) else cause
-                if text is not None:
-                    causes.append(str(text))
-    elif parsed is not None and "error" in parsed:
-        code = _opt_str(parsed.get("error"))
-        summary = _opt_str(parsed.get("error_description"))
-    elif body:
-        body_text = body_snippet(body)
-
+    details = _ErrorBody.parse(body)
     status_text = f"{status} {reason}" if reason else str(status)
-    parts = [f"{status_text} from {method} {target.path}"]
-    if code or summary:
-        parts.append(": " + " ".join(p for p in (code, summary) if p))
-    if causes:
-        parts.append(" (causes: " + "; ".join(causes) + ")")
-    if body_text is not None:
-        parts.append(f": unexpected body ({content_type or 'no content type'}): {body_text!r}")
-    elif not body:
-        parts.append(": empty body")
+    parts = [f"{status_text} from {method} {target.path}", details.describe(headers, body)]
     if note:
         parts.append(f"; {note}")
     if request_id:
@@ -329,13 +302,55 @@ def error_from_response(
         url=safe_url,
         headers=headers,
         request_id=request_id,
-        error_code=code,
-        error_summary=summary,
-        error_id=error_id,
-        error_causes=causes,
-        body_text=body_text,
+        error_code=details.code,
+        error_summary=details.summary,
+        error_id=details.error_id,
+        error_causes=list(details.causes),
+        body_text=details.body_text,
         retry_after=retry_after,
     )
+
+
+class _ErrorBody(NamedTuple):
+    """What an error body says: Okta's fields, OAuth's, or the start of anything else."""
+
+    code: str | None = None
+    summary: str | None = None
+    error_id: str | None = None
+    causes: tuple[str, ...] = ()
+    body_text: str | None = None
+
+    @classmethod
+    def parse(cls, body: bytes) -> _ErrorBody:
+        """Read an Okta body, an OAuth body, or quote the first 200 characters of another."""
+        parsed = json_object(body)
+        if parsed is not None and ("errorCode" in parsed or "errorSummary" in parsed):
+            return cls(
+                code=_opt_str(parsed.get("errorCode")),
+                summary=_opt_str(parsed.get("errorSummary")),
+                error_id=_opt_str(parsed.get("errorId")),
+                causes=_causes(parsed.get("errorCauses")),
+            )
+        if parsed is not None and "error" in parsed:
+            return cls(
+                code=_opt_str(parsed.get("error")),
+                summary=_opt_str(parsed.get("error_description")),
+            )
+        return cls(body_text=body_snippet(body) if body else None)
+
+    def describe(self, headers: Mapping[str, str], body: bytes) -> str:
+        """The message's middle: code and summary, causes, or the unexpected body quoted."""
+        parts = []
+        if self.code or self.summary:
+            parts.append(": " + " ".join(p for p in (self.code, self.summary) if p))
+        if self.causes:
+            parts.append(" (causes: " + "; ".join(self.causes) + ")")
+        if self.body_text is not None:
+            content_type = headers.get("Content-Type", "") or "no content type"
+            parts.append(f": unexpected body ({content_type}): {self.body_text!r}")
+        elif not body:
+            parts.append(": empty body")
+        return "".join(parts)
 
 
 def json_object(body: bytes) -> dict[str, Any] | None:
@@ -352,6 +367,16 @@ def json_object(body: bytes) -> dict[str, Any] | None:
 def body_snippet(body: bytes) -> str:
     """The first 200 characters of a body, as quoted in messages about unexpected answers."""
     return body[:_SNIPPET].decode("utf-8", "replace")
+
+
+def _causes(raw: object) -> tuple[str, ...]:
+    """The ``errorSummary`` of each of Okta's ``errorCauses`` (a bare string kept as is)."""
+    causes: list[str] = []
+    for cause in raw if isinstance(raw, list) else ():
+        text = cause.get("errorSummary") if isinstance(cause, dict) else cause
+        if text is not None:
+            causes.append(str(text))
+    return tuple(causes)
 
 
 def _opt_str(value: object) -> str | None:

@@ -21,6 +21,7 @@ import attrs
 
 from okta_async._core.errors import (
     APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     InternalServerError,
@@ -104,12 +105,13 @@ def may_have_acted(exc: BaseException) -> bool:
 
 
 def stops_the_job(exc: BaseException) -> bool:
-    """Errors every other item would meet too: the org cannot be reached, or refuses the token.
+    """Errors every other item would meet too: the org cannot be reached, does not answer
+    within a call's whole deadline, or refuses the token.
 
-    The transport has already retried them, so a job ends at the first instead of repeating
-    the same failure for every row.
+    The transport has already retried them (a timeout is the call's deadline, retries
+    included), so a job ends at the first instead of repeating the same failure for every row.
     """
-    return isinstance(exc, AuthenticationError) or never_sent(exc)
+    return isinstance(exc, AuthenticationError | APITimeoutError) or never_sent(exc)
 
 
 def is_duplicate_login(exc: BaseException) -> bool:

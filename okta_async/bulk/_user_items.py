@@ -117,10 +117,11 @@ class CreateUsers:
                         return EXISTED, existing
                 raise
             except Exception as exc:
+                acted = is_transient(exc) and may_have_acted(exc)
+                ctx.ambiguous = ctx.ambiguous or acted  # in doubt even if the job stops here
                 if not is_transient(exc) or stops_the_job(exc):
                     raise
-                if may_have_acted(exc):
-                    ctx.ambiguous = True
+                if acted:
                     existing = await self._existing(user, ctx)
                     if existing is not None:
                         return EXISTED, existing

@@ -38,9 +38,10 @@ Shared keyword arguments:
     Requests per step of an item before it fails on transient errors (connection, 429, 5xx).
 
 Errors no item can get past end the run at their first occurrence and are raised as themselves:
-a token the org refuses (:class:`~okta_async.AuthenticationError`) and an org that cannot be
-reached (:class:`~okta_async.APIConnectionError` before anything was sent). So does an exception
-of the input iterable. What finished before is in the journal.
+a token the org refuses (:class:`~okta_async.AuthenticationError`), an org that cannot be
+reached (:class:`~okta_async.APIConnectionError` before anything was sent) and one that does not
+answer within a call's timeout (:class:`~okta_async.APITimeoutError`; the rows in flight stay in
+doubt). So does an exception of the input iterable. What finished before is in the journal.
 """
 
 from __future__ import annotations

@@ -434,9 +434,10 @@ async def _cmd_users_import(args: argparse.Namespace) -> int:
 
 
 def _import_summary(tally: Tally) -> str:
-    parts = [f"{tally.done:,} created"]
+    """``import: N created, N existed, ...``: each finished row counted once, under its status."""
+    parts = [f"{tally.details.get('created', 0):,} created"]
     for name, n in sorted(tally.details.items()):
-        if name not in ("created", "done"):
+        if name != "created":
             parts.append(f"{n:,} {name}")
     if tally.skipped:
         parts.append(f"{tally.skipped:,} already done (journal)")

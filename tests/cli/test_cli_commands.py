@@ -531,3 +531,33 @@ def test_an_import_interrupted_with_ctrl_c_resumes_from_its_journal_exactly_once
     assert main(["users", "import", str(csv_path), "--journal", str(journal)]) == 0
     logins_now = [u["profile"]["login"] for u in running.org.store.users.values()]
     assert len(logins_now) == rows == len(set(logins_now))
+
+
+def test_an_okta_yaml_that_is_not_utf8_is_a_configuration_error_in_one_line(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated_config / "okta.yaml").write_bytes(b"\xff\xfeo\x00k\x00t\x00a\x00")
+    code = main(["users", "export", "--org-url", "https://acme.okta.com", "--token", "t"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("okta-async: configuration error: okta.yaml (from ./okta.yaml)")
+    assert "not UTF-8 text" in err and err.count("\n") == 1
+
+
+def test_a_token_with_a_line_break_inside_is_refused_in_one_line_without_echoing_it(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["users", "export", "--org-url", "https://acme.okta.com", "--token", "00ab\ncd99"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("okta-async: configuration error: --token (from argument)")
+    assert "whitespace" in err and "00ab" not in err and err.count("\n") == 1
+
+
+def test_a_token_from_a_yaml_block_with_a_trailing_newline_still_authenticates(
+    org: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OKTA_CLIENT_TOKEN")
+    Path("okta.yaml").write_text(f"okta:\n  client:\n    token: |\n      {org.token}\n")
+    assert main(["users", "export", "--max", "1", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"].startswith("00u")

@@ -3,10 +3,13 @@ an unclosed quote, repeated logins, an org that is down or refuses the token, un
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import socket
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +117,10 @@ def test_skip_existing_counts_taken_logins_as_existed(
     capsys.readouterr()
     assert main(["users", "import", str(csv_path), "--no-progress"]) == 1  # taken: failed
     capsys.readouterr()
-    assert main(["users", "import", str(csv_path), "--skip-existing", "--no-progress"]) == 0
-    assert "3 existed" in capsys.readouterr().out
+    more = write(tmp_path / "more.csv", HEADER + people(4))  # the 3 taken ones and a new one
+    assert main(["users", "import", str(more), "--skip-existing", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "import: 1 created, 3 existed, 0 failed, 0 bad rows"
 
 
 def closed_port() -> int:
@@ -221,3 +226,45 @@ def test_a_quiet_run_restores_the_library_log_level_a_verbose_run_changed(
     assert logger.level == logging.INFO
     assert main(["--no-progress", "users", "export", "--max", "1"]) == 0
     assert logger.level == before
+
+
+@pytest.fixture
+def stalled_org_url() -> Iterator[str]:
+    """A server that accepts TCP connections and never answers (an org hung behind its LB)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept_forever() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
+
+
+def test_an_import_to_a_stalled_org_ends_at_its_timeout_with_exit_3_and_rows_in_doubt(
+    isolated_config: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stalled_org_url: str,
+) -> None:
+    monkeypatch.setenv("OKTA_CLIENT_REQUESTTIMEOUT", "0.5")
+    csv_path = write(tmp_path / "people.csv", HEADER + people(40))
+    journal = tmp_path / "job.sqlite"
+    command = ["users", "import", str(csv_path), "--org-url", stalled_org_url, "--token", "t"]
+    assert main([*command, "--journal", str(journal), "--concurrency", "4"]) == 3
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("okta-async: the Okta org at") and "did not answer in time" in line
+    from okta_async.bulk import read_entries
+
+    entries = read_entries(journal, "create_users")
+    # Only the rows in flight were tried, and each may have reached Okta: a rerun looks them up.
+    assert 1 <= len(entries) <= 4 and all(e.in_doubt and not e.done for e in entries)

@@ -426,3 +426,29 @@ def test_single_line_pem_from_an_env_var_is_usable(dirs: Dirs) -> None:
         scopes="s",
     )
     assert config.sources["private_key"] == "env OKTA_CLIENT_PRIVATEKEY"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"ssl": "yes"}, "ssl (from argument): expected an ssl.SSLContext or a bool, got str"),
+        ({"proxy": "user:pw@proxy.corp"}, "proxy (from argument): invalid value"),
+        ({"proxy": "ftp://proxy.corp:21"}, "proxy (from argument): invalid value"),
+    ],
+)
+def test_an_unusable_ssl_or_proxy_is_a_config_error_without_echoing_it(
+    dirs: Dirs, arguments: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        dirs.load(org_url="https://acme.okta.com", token="t", **arguments)
+    assert str(caught.value) == expected and "pw" not in str(caught.value)
+
+
+def test_an_http_proxy_url_and_an_ssl_context_are_accepted(dirs: Dirs) -> None:
+    import ssl
+
+    context = ssl.create_default_context()
+    config = dirs.load(
+        org_url="https://acme.okta.com", token="t", proxy="http://u:p@proxy.corp:3128", ssl=context
+    )
+    assert config.proxy == "http://u:p@proxy.corp:3128" and config.ssl is context

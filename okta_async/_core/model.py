@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import sys
 import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar, NewType, TypeVar
@@ -51,12 +52,16 @@ an always-present field can name it when the field is read."""
 _REQUEST_IDS: dict[int, tuple[weakref.ref[Any], str]] = {}
 
 
-def _remember_request_id(model: Model) -> None:
-    request_id = decoding_request_id.get()
+def _remember_request_id(model: Model, request_id: str | None) -> None:
     if request_id is None:
         return
     key = id(model)
     _REQUEST_IDS[key] = (weakref.ref(model, lambda _: _REQUEST_IDS.pop(key, None)), request_id)
+
+
+def _request_id_of(model: Model) -> str | None:
+    entry = _REQUEST_IDS.get(id(model))
+    return entry[1] if entry is not None and entry[0]() is model else None
 
 
 def _secret_key(key: str) -> bool:
@@ -87,7 +92,7 @@ class Model:
                 object.__delattr__(self, name)
                 dropped = True
         if dropped:
-            _remember_request_id(self)
+            _remember_request_id(self, decoding_request_id.get())
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Classes with always-present fields get ``__getattr__`` = ``_missing_field``: only
@@ -111,6 +116,16 @@ class Model:
             parts.append(f"{field.name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
+        """Copies and pickles keep an absent always-present field absent (attrs' own state reads
+        every field) and keep the request id that a missing field's error names."""
+        state = {}
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name, ABSENT)
+            if value is not ABSENT:
+                state[field.name] = value
+        return _restore, (type(self), _request_id_of(self)), state
+
     @classmethod
     def from_dict(cls: type[_M], data: Mapping[str, Any]) -> _M:
         """Build from decoded JSON (wire names); see ``okta_async._core.serde.structure``."""
@@ -126,15 +141,38 @@ class Model:
         return result
 
 
+def _restore(cls: type[_M], request_id: str | None) -> _M:
+    """An empty instance for copy/pickle to fill (``Model.__reduce_ex__``)."""
+    model = cls.__new__(cls)
+    _remember_request_id(model, request_id)
+    return model
+
+
+def _read_by_attrs(frame: Any) -> bool:
+    """Whether a frame is attrs' own code: a generated method (``__eq__``) or a function of the
+    ``attr`` package (``evolve``, ``asdict``, ``astuple``)."""
+    module = str(frame.f_globals.get("__name__", ""))
+    return (
+        module == "attr"
+        or module.startswith("attr.")
+        or frame.f_code.co_filename.startswith("<attrs generated")
+    )
+
+
 def _missing_field(self: Model, name: str) -> Any:
-    """Only reached when normal lookup failed: an always-present field that was absent."""
+    """Only reached when normal lookup failed: an always-present field that was absent.
+
+    attrs' own code reads ``ABSENT`` instead, so ``==`` compares presence, ``attrs.evolve``
+    passes the absence on (``__init__`` drops it again) and ``attrs.asdict`` shows it; any other
+    reader gets ``MissingFieldError``.
+    """
     if name in type(self).__okta_always__:
+        if _read_by_attrs(sys._getframe(1)):
+            return ABSENT
         from okta_async._core.errors import MissingFieldError
 
         wire = attrs.fields_dict(type(self))[name].metadata.get("wire", name)
-        entry = _REQUEST_IDS.get(id(self))
-        request_id = entry[1] if entry is not None and entry[0]() is self else None
-        raise MissingFieldError(type(self).__name__, name, wire, request_id)
+        raise MissingFieldError(type(self).__name__, name, wire, _request_id_of(self))
     raise AttributeError(
         f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
     )

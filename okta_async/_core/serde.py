@@ -24,7 +24,8 @@ Rules (DESIGN.md §4):
   model; ``decoder()`` then returns it as it is.
 
 * Laziness: a HAL sub-object (a model-typed field whose wire name starts with ``_``, such as
-  ``_links``: a dozen objects per record, rarely read) is kept as its JSON object and decoded on
+  ``_links``: a dozen objects per record, rarely read) and a ``credentials`` object (three
+  models per user, which a listing seldom reads) are kept as their JSON object and decoded on
   the field's first read, with the same result (decoding an object into a model never fails).
 
 Plans are tables (wire name -> field name, check, converter) built per class on its first use and
@@ -308,7 +309,9 @@ def _datetime_converter(value: Any) -> datetime.datetime:
 
 
 # Datetimes are immutable, so one decoded value can be shared: a record's created, activated and
-# statusChanged are often the same instant, and so are the records of one import.
+# statusChanged are often the same instant, and so are the records of one import. A model's
+# date-time field calls the cache directly (a value that is not a string fails it too: a
+# TypeError, unhashable or not a text to match, which keeps the value aside like a _Mismatch).
 _parse_datetime_cached = functools.lru_cache(maxsize=1024)(parse_datetime)
 
 
@@ -397,7 +400,9 @@ def _build_plan(cls: type[Model]) -> _Plan:
             pinned_wire[field.metadata.get("wire", field.name)] = field.default
         wire = field.metadata.get("wire", field.name)
         check, conv = _field_plan(field.type, field.metadata.get("union"))
-        if conv is not None and wire.startswith("_") and _lone_model(field.type):
+        if conv is _datetime_converter:  # the cache itself: no Python frame on a hit
+            conv = _parse_datetime_cached
+        if conv is not None and _rarely_read(wire) and _lone_model(field.type):
             conv = _lazy_converter(cls, field.name, conv)
         fields[wire] = (field.name, check, conv)
         if field.metadata.get("required"):
@@ -480,6 +485,11 @@ def _structure_model(data: Any, cls: type[M]) -> M:
 # --------------------------------------------------------------------------- lazy HAL objects
 
 
+def _rarely_read(wire: str) -> bool:
+    """A field decoded on first read: HAL objects (``_links``) and ``credentials``."""
+    return wire.startswith("_") or wire == "credentials"
+
+
 def _lone_model(tp: Any) -> bool:
     """Whether an annotation is one model class (besides ``None`` and ``Unset``)."""
     members = [m for m in typing.get_args(tp) or (tp,) if m not in (NoneType, Unset)]
@@ -527,7 +537,7 @@ class _LazySlot:
 def _lazy_converter(cls: type, name: str, conv: _Converter) -> _Converter:
     """``conv`` deferred to the first read of ``cls.name`` for a JSON object; else ``conv`` itself.
 
-    Used for HAL sub-objects (``_links``): many per record, rarely read.
+    Used for the fields ``_rarely_read`` names: many objects per record, seldom read.
     """
     if not _make_lazy(cls, name):
         return conv

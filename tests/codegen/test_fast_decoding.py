@@ -1,11 +1,11 @@
 """The decoder's speed paths give what the plain rules give, on a large generated corpus.
 
-Two paths exist for speed (see ``okta_async._core.serde``): HAL sub-objects (``_links``) are kept
-as JSON and decoded on first read, and a date-time in Okta's own format becomes a plain datetime
-instead of a ``WireDatetime``. Hypothesis draws Okta-shaped records with odd values mixed in
-(wrong JSON types, unknown keys and enum values, non-Okta date formats) and checks that each
-record decodes without an error, writes back unchanged, and that every lazily read field equals
-what decoding its JSON at once gives.
+Two paths exist for speed (see ``okta_async._core.serde``): HAL sub-objects (``_links``) and
+``credentials`` are kept as JSON and decoded on first read, and a date-time in Okta's own format
+becomes a plain datetime instead of a ``WireDatetime``. Hypothesis draws Okta-shaped records with
+odd values mixed in (wrong JSON types, unknown keys and enum values, non-Okta date formats) and
+checks that each record decodes without an error, writes back unchanged, and that every lazily
+read field equals what decoding its JSON at once gives.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pickle
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,19 +140,24 @@ def test_a_user_record_decodes_and_writes_back_unchanged(record: dict[str, Any])
     assert serde.unstructure(user) == record
 
 
+@pytest.mark.parametrize(
+    ("wire", "name", "model"),
+    [("_links", "links", "UserLinks"), ("credentials", "credentials", "UserCredentials")],
+)
 @CORPUS
-@given(users)
-def test_lazily_read_links_equal_links_decoded_at_once(record: dict[str, Any]) -> None:
+@given(record=users)
+def test_lazily_read_objects_equal_objects_decoded_at_once(
+    wire: str, name: str, model: str, record: dict[str, Any]
+) -> None:
     user = serde.structure(record, models.User)
-    links = record.get("_links", UNSET)
-    if isinstance(links, dict):
-        assert _same(user.links, serde.structure(links, models.UserLinks))
-        assert user.links is user.links  # decoded once, then kept
+    sent = record.get(wire, UNSET)
+    if isinstance(sent, dict):
+        assert type(user).__dict__[name].slot.__get__(user).__class__.__name__ == "_Lazy"
+        assert _same(getattr(user, name), serde.structure(sent, getattr(models, model)))
+        assert getattr(user, name) is getattr(user, name)  # decoded once, then kept
     else:
-        assert user.links is (None if links is None else UNSET)
-        assert user.additional_properties.get("_links", UNSET) == (
-            UNSET if links is None else links
-        )
+        assert getattr(user, name) is (None if sent is None else UNSET)
+        assert user.additional_properties.get(wire, UNSET) == (UNSET if sent is None else sent)
 
 
 @CORPUS

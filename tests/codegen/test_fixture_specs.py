@@ -25,6 +25,7 @@ from codegen.loader import load
 from okta_async import UNSET
 from okta_async._core import serde
 from okta_async._core.resource import Resource
+from tests.support.generated import imported_package
 
 HERE = Path(__file__).parent
 SWAGGER = HERE / "fixtures" / "zoo_swagger2.yaml"
@@ -73,23 +74,9 @@ def test_openapi_fixture_generates_the_same_code(tmp_path: Path, ruff: str) -> N
 
 @pytest.fixture(scope="module")
 def zoo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    from codegen.output import find_ruff
-
-    try:
-        find_ruff()
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
     """The fixture spec's generated code, importable as package ``zoo``."""
-    root = tmp_path_factory.mktemp("zoo_pkg")
-    generate(SWAGGER, root / "zoo")
-    (root / "zoo" / "__init__.py").write_text("")
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module("zoo")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "zoo" or m.startswith("zoo.")]:
-            del sys.modules[name]
+    with imported_package(SWAGGER, tmp_path_factory.mktemp("zoo_pkg"), "zoo") as package:
+        yield package
 
 
 def test_generated_fixture_models_behave(zoo: ModuleType) -> None:

@@ -5,8 +5,6 @@ Each test names the construct it proves; the generated package is imported as ``
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -15,10 +13,10 @@ from typing import Any
 import pytest
 
 from codegen import ir
-from codegen.generate import generate
 from codegen.loader import load
 from okta_async import UNSET
 from okta_async._core import serde
+from tests.support.generated import imported_package
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes_openapi3.yaml"
 
@@ -39,22 +37,9 @@ def _prop(api: ir.Api, model: str, wire: str) -> ir.Property:
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The fixture's generated models, importable as ``shapes.models``."""
-    from codegen.output import find_ruff
-
-    try:
-        find_ruff()
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
     root = tmp_path_factory.mktemp("shapes_pkg")
-    generate(SHAPES, root / "shapes")
-    (root / "shapes" / "__init__.py").write_text("")
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module("shapes.models")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "shapes" or m.startswith("shapes.")]:
-            del sys.modules[name]
+    with imported_package(SHAPES, root, "shapes", "models") as models:
+        yield models
 
 
 def test_named_scalar_and_array_schemas_are_inlined_keeping_read_only(api: ir.Api) -> None:

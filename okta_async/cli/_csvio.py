@@ -213,7 +213,10 @@ class _LoginRegistry:
     """
 
     def __init__(self) -> None:
-        self._conn = sqlite3.connect("")  # "": a private temporary file, deleted on close
+        # "": a private temporary file, deleted on close. Only the one generator reading the
+        # file uses it, but that generator may be closed (garbage-collected) on another thread
+        # when a job stops early, so the connection must not be tied to the opening thread.
+        self._conn = sqlite3.connect("", check_same_thread=False)
         self._conn.execute("CREATE TABLE seen (login TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
 
     def __enter__(self) -> _LoginRegistry:

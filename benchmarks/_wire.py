@@ -61,7 +61,7 @@ def page_head(origin: str, target: str, next_target: str | None, index: int, siz
         f"X-Okta-Request-Id: bench{index:015d}",
         "X-Rate-Limit-Limit: 1000000",
         f"X-Rate-Limit-Remaining: {999_999 - index}",
-        f"X-Rate-Limit-Reset: {int(time.time()) + 3600}",
+        f"X-Rate-Limit-Reset: {int(time.time()) + 60}",
         "Cache-Control: no-cache, no-store",
         "Pragma: no-cache",
         "Expires: 0",

@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import math
 import platform
 import re
 import ssl
+import sys
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import aiohttp
-import anyio
 import attrs
 import orjson
 import yarl
@@ -62,6 +63,19 @@ from okta_async._version import __version__
 MAX_REDIRECTS = 5
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
 T_co = TypeVar("T_co", covariant=True)
+
+if sys.version_info >= (3, 11):
+    # The whole call's deadline. asyncio's own, not anyio's: importing anyio's asyncio backend
+    # costs ~20 ms before a client's first answer.
+    _deadline = asyncio.timeout
+else:  # pragma: no cover - Python 3.10 has no asyncio.timeout
+
+    @contextlib.asynccontextmanager
+    async def _deadline(delay: float | None) -> AsyncIterator[None]:
+        import anyio
+
+        with anyio.fail_after(delay):
+            yield
 
 
 class TransportConfig(Protocol):
@@ -417,7 +431,7 @@ class Transport:
             raise ClientClosedError()
         call = self._prepare(op, path_params, query, json, data, content_type, url, options)
         try:
-            with anyio.fail_after(call.timeout or None):
+            async with _deadline(call.timeout or None):
                 return await self._send_handling_retries(call)
         except TimeoutError:
             if self.closed:
@@ -463,6 +477,7 @@ class Transport:
             body=body,
             max_retries=config.max_retries if max_retries is None else max_retries,
             timeout=timeout,
+            deadline=asyncio.get_running_loop().time() + timeout if timeout else math.inf,
             attempt_timeout=aiohttp.ClientTimeout(total=attempt),
         )
 
@@ -515,7 +530,7 @@ class Transport:
         allows is raised at once, with ``retry_after``: no wait could make the retry succeed.
         """
         policy = self.retry_policy
-        allowed = min(self.governor.max_wait, _time_left())
+        allowed = min(self.governor.max_wait, _time_left(call))
         wait = policy.rate_limit_wait(reply.headers) if reply.status == 429 else None
         if wait is not None and wait > allowed:
             note = f"the window resets in {wait:.1f} s; this call may wait {allowed:.1f} s"
@@ -637,6 +652,7 @@ class _Call:
     body: bytes | str | None = attrs.field(repr=False)
     max_retries: int
     timeout: float
+    deadline: float  # the event loop's clock when ``timeout`` runs out; inf without one
     attempt_timeout: aiohttp.ClientTimeout
 
 
@@ -689,10 +705,9 @@ def _retry_count(headers: Mapping[str, str]) -> int:
     return int(headers.get("X-Okta-Retry-Count", "0"))
 
 
-def _time_left() -> float:
-    """Seconds left before the current call's deadline (infinite without one)."""
-    deadline = anyio.current_effective_deadline()
-    return deadline - anyio.current_time() if deadline != math.inf else math.inf
+def _time_left(call: _Call) -> float:
+    """Seconds left before the call's deadline (infinite without one)."""
+    return call.deadline - asyncio.get_running_loop().time()
 
 
 def _status_error(

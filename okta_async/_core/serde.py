@@ -202,10 +202,12 @@ def _field_plan(tp: Any, rule: _UnionRule | None = None) -> _FieldPlan:
         return None, _datetime_converter
     if origin is list:
         (item,) = typing.get_args(tp) or (Any,)
-        return None, _list_converter(_as_converter(item, rule))
+        conv = _as_converter(item, rule)
+        return (list, None) if conv is None else (None, _list_converter(conv))
     if origin is dict:
         args = typing.get_args(tp)
-        return None, _dict_converter(_as_converter(args[1] if len(args) == 2 else Any, rule))
+        conv = _as_converter(args[1] if len(args) == 2 else Any, rule)
+        return (dict, None) if conv is None else (None, _dict_converter(conv))
     if _is_model(tp):
         return None, _model_converter(tp)
     if _is_enum(tp):
@@ -315,15 +317,19 @@ def _datetime_converter(value: Any) -> datetime.datetime:
 _parse_datetime_cached = functools.lru_cache(maxsize=1024)(parse_datetime)
 
 
-def _enum_converter(cls: type[enum.Enum]) -> _Converter:
-    members = cls._value2member_map_
+class _OpenMembers(dict[Any, Any]):
+    """An enum's members by value; a string it does not list is kept as it is (open enum)."""
 
-    def convert(value: Any) -> Any:
+    def __missing__(self, value: Any) -> Any:
         if not isinstance(value, str):
             raise _Mismatch
-        return members.get(value, value)  # unknown value: kept as plain str (open enum)
+        return value
 
-    return convert
+
+def _enum_converter(cls: type[enum.Enum]) -> _Converter:
+    """The members table's own ``__getitem__``: a known value costs no Python frame; a value that
+    is not a string raises (``_Mismatch``, or ``TypeError`` when unhashable)."""
+    return _OpenMembers(cls._value2member_map_).__getitem__
 
 
 def _model_converter(cls: type[Model]) -> _Converter:
@@ -333,23 +339,19 @@ def _model_converter(cls: type[Model]) -> _Converter:
     return convert
 
 
-def _list_converter(item: _Converter | None) -> _Converter:
+def _list_converter(item: _Converter) -> _Converter:
     def convert(value: Any) -> Any:
         if not isinstance(value, list):
             raise _Mismatch
-        if item is None:
-            return value
         return [None if v is None else item(v) for v in value]
 
     return convert
 
 
-def _dict_converter(item: _Converter | None) -> _Converter:
+def _dict_converter(item: _Converter) -> _Converter:
     def convert(value: Any) -> Any:
         if not isinstance(value, dict):
             raise _Mismatch
-        if item is None:
-            return value
         return {k: None if v is None else item(v) for k, v in value.items()}
 
     return convert
@@ -402,8 +404,8 @@ def _build_plan(cls: type[Model]) -> _Plan:
         check, conv = _field_plan(field.type, field.metadata.get("union"))
         if conv is _datetime_converter:  # the cache itself: no Python frame on a hit
             conv = _parse_datetime_cached
-        if conv is not None and _rarely_read(wire) and _lone_model(field.type):
-            conv = _lazy_converter(cls, field.name, conv)
+        if _lazy(cls, field, wire, conv):  # kept as its JSON object until first read
+            check, conv = dict, None
         fields[wire] = (field.name, check, conv)
         if field.metadata.get("required"):
             required.add(wire)
@@ -475,14 +477,23 @@ def _structure_model(data: Any, cls: type[M]) -> M:
                 kwargs[name] = conv(value)
             except Exception:  # a value that does not fit: kept, never raised
                 extra[key] = value
-    if extra:
-        kwargs["additional_properties"] = extra
+    kwargs["additional_properties"] = extra  # the model's own (saves its factory a dict)
     for name in plan.pinned:
         kwargs.setdefault(name, UNSET)
     return cls(**kwargs)
 
 
 # --------------------------------------------------------------------------- lazy HAL objects
+
+
+def _lazy(cls: type, field: attrs.Attribute[Any], wire: str, conv: _Converter | None) -> bool:
+    """Whether ``field`` of ``cls`` is decoded on first read (its slot is then made lazy)."""
+    return (
+        conv is not None
+        and _rarely_read(wire)
+        and _lone_model(field.type)
+        and _make_lazy(cls, field.name, conv)
+    )
 
 
 def _rarely_read(wire: str) -> bool:
@@ -496,35 +507,31 @@ def _lone_model(tp: Any) -> bool:
     return len(members) == 1 and _is_model(members[0])
 
 
-class _Lazy:
-    """A JSON object held in a model's slot until the field is first read."""
-
-    __slots__ = ("convert", "data")
-
-    def __init__(self, convert: _Converter, data: dict[str, Any]) -> None:
-        self.convert = convert
-        self.data = data
-
-
 class _LazySlot:
-    """Wraps a slot whose value may still be a ``_Lazy``: the first read decodes and stores it.
+    """Wraps a slot that may still hold a field's JSON object: the first read decodes it into
+    the field's model and stores that.
 
     Decoding a JSON object into a model never fails (misfits go to its extras), so reading the
-    field later gives exactly what decoding it at once would have given.
+    field later gives exactly what decoding it at once would have given. The slot holds the
+    record's own dict, so a lazy field costs no allocation until it is read. Subclasses share
+    the slot but may declare the field differently: each class registers its own converter.
     """
 
-    __slots__ = ("slot",)
+    __slots__ = ("converters", "slot")
 
     def __init__(self, slot: Any) -> None:
         self.slot = slot
+        self.converters: dict[type, _Converter] = {}
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
             return self.slot
         value = self.slot.__get__(obj, owner)
-        if value.__class__ is _Lazy:
-            value = value.convert(value.data)
-            self.slot.__set__(obj, value)
+        if isinstance(value, dict):
+            convert = self.converters.get(obj.__class__)
+            if convert is not None:
+                value = convert(value)
+                self.slot.__set__(obj, value)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -534,28 +541,19 @@ class _LazySlot:
         self.slot.__delete__(obj)
 
 
-def _lazy_converter(cls: type, name: str, conv: _Converter) -> _Converter:
-    """``conv`` deferred to the first read of ``cls.name`` for a JSON object; else ``conv`` itself.
+def _make_lazy(cls: type, name: str, convert: _Converter) -> bool:
+    """Have the slot behind ``cls.name`` decode its JSON object with ``convert`` on first read
+    (wrapping it in a ``_LazySlot`` once); False for a field that is not a slot.
 
     Used for the fields ``_rarely_read`` names: many objects per record, seldom read.
     """
-    if not _make_lazy(cls, name):
-        return conv
-
-    def convert(value: Any) -> Any:
-        return _Lazy(conv, value) if value.__class__ is dict else conv(value)
-
-    return convert
-
-
-def _make_lazy(cls: type, name: str) -> bool:
-    """Wrap the slot behind ``cls.name`` in a ``_LazySlot`` (once); False for a non-slot field."""
     for klass in cls.__mro__:
         slot = klass.__dict__.get(name)
-        if isinstance(slot, _LazySlot):
-            return True
         if isinstance(slot, MemberDescriptorType):
-            setattr(klass, name, _LazySlot(slot))
+            slot = _LazySlot(slot)
+            setattr(klass, name, slot)
+        if isinstance(slot, _LazySlot):
+            slot.converters[cls] = convert
             return True
     return False
 

@@ -152,7 +152,7 @@ def test_lazily_read_objects_equal_objects_decoded_at_once(
     user = serde.structure(record, models.User)
     sent = record.get(wire, UNSET)
     if isinstance(sent, dict):
-        assert type(user).__dict__[name].slot.__get__(user).__class__.__name__ == "_Lazy"
+        assert type(user).__dict__[name].slot.__get__(user) is sent  # held as it came
         assert _same(getattr(user, name), serde.structure(sent, getattr(models, model)))
         assert getattr(user, name) is getattr(user, name)  # decoded once, then kept
     else:
@@ -236,3 +236,30 @@ def test_the_class_attribute_of_a_lazy_field_is_still_the_slot() -> None:
     serde.structure(LINKED, models.User)
     assert type(models.User.__dict__["links"]).__name__ == "_LazySlot"
     assert type(models.User.links).__name__ == "member_descriptor"
+
+
+@CORPUS
+@given(st.sampled_from(["ACTIVE", "STAGED", "NOT_IN_THE_SPEC"]) | json_values)
+def test_an_enum_field_holds_the_member_an_unlisted_string_or_keeps_the_value_aside(
+    status: Any,
+) -> None:
+    user = serde.structure({"status": status}, models.User)
+    if status is None or not isinstance(status, str):
+        assert user.additional_properties == {"status": status}  # kept aside, read raises
+    elif status in models.UserStatus._value2member_map_:
+        assert user.status is models.UserStatus(status)
+    else:
+        assert user.status == status and type(user.status) is str
+    assert serde.unstructure(user) == {"status": status}
+
+
+@CORPUS
+@given(_maybe(st.dictionaries(st.text(max_size=4), json_values, max_size=3)))
+def test_a_free_form_object_field_keeps_an_object_and_sets_anything_else_aside(
+    value: Any,
+) -> None:
+    user = serde.structure({"type": value}, models.User)
+    if value is None or isinstance(value, dict):
+        assert user.type == value and "type" not in user.additional_properties
+    else:
+        assert user.type is UNSET and user.additional_properties == {"type": value}

@@ -38,6 +38,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from okta_async._core.errors import DecodeError
+from okta_async._core.model import decoding_request_id
 from okta_async._core.operation import Operation, RequestOptions
 
 if TYPE_CHECKING:
@@ -255,9 +256,19 @@ def _build_page(op: Operation, response: RawResponse, decode: Callable[[Any], T]
             body=response.body,
             reason=f"expected a JSON array of items, got a {type(data).__name__}",
         )
-    items: list[T] = data if decode is _identity else [decode(item) for item in data]
+    items: list[T] = data if decode is _identity else _decode_items(data, decode, response)
     next_url = _next_link(response)
     return Page(items=items, next_url=next_url, next_cursor=_cursor_of(next_url), response=response)
+
+
+def _decode_items(data: list[Any], decode: Callable[[Any], T], response: RawResponse) -> list[T]:
+    """Every item of a page decoded; a model lacking an always-present field names this page's
+    request id when that field is read."""
+    token = decoding_request_id.set(response.request_id)
+    try:
+        return [decode(item) for item in data]
+    finally:
+        decoding_request_id.reset(token)
 
 
 class _Walker(Generic[T]):

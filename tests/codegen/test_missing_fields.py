@@ -148,3 +148,23 @@ async def test_a_raw_response_parse_of_an_incomplete_user_names_its_request_id()
     for duplicate in (user, copy.deepcopy(user), pickle.loads(pickle.dumps(user))):
         with pytest.raises(MissingFieldError, match="req-raw"):
             duplicate.last_updated  # noqa: B018
+
+
+async def test_a_listed_user_lacking_a_field_names_the_request_id_of_its_page() -> None:
+    partial = {k: v for k, v in FULL_USER.items() if k != "created"}
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(
+            body=orjson.dumps([FULL_USER, partial]),
+            content_type="application/json",
+            headers={"X-Okta-Request-Id": "req-page"},
+        )
+
+    app = web.Application()
+    app.router.add_get("/api/v1/users", answer)
+    async with client_for(app, "00tok") as okta:
+        complete, incomplete = [user async for user in okta.users.list_users()]
+    assert complete.created.year == 2013
+    with pytest.raises(MissingFieldError, match="req-page"):
+        incomplete.created  # noqa: B018
+    assert decoding_request_id.get() is None  # not left set after the page

@@ -29,10 +29,15 @@ Rules (DESIGN.md §4):
   the field's first read, with the same result (decoding an object into a model never fails).
 
 Plans are tables (wire name -> field name, check, converter) built per class on its first use and
-cached; structuring is a single loop over the record's keys. ``structure`` also takes containers
-and unions of models (``structure(data, list[User])``). Straight-line decoders generated per class
-were measured and lost to this loop: Okta's records are sparse (a ``UserProfile`` sends 8 of its
-31 fields), so reading every declared key costs more than visiting the keys that are there.
+cached; the general path is a single loop over the record's keys. ``structure`` also takes
+containers and unions of models (``structure(data, list[User])``).
+
+Speed: records of one listing share their keys, so a plain ``dict`` record whose exact key tuple
+was seen before goes to a straight-line decoder compiled for that shape (``shapes.py``); anything
+it does not expect sends the record to the general loop. Decoders per *class* (reading every
+declared key) were measured and lost to the loop, because Okta's records are sparse (a
+``UserProfile`` sends 8 of its 31 fields); a decoder per *shape* only touches the keys that are
+there.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from typing import Any, TypeVar, cast, overload
 
 import attrs
 
+from okta_async._core import shapes
 from okta_async._core.model import ABSENT, Model
 from okta_async._core.unset import UNSET, Unset
 
@@ -374,6 +380,7 @@ class _Plan:
     pinned: tuple[str, ...]
     pinned_wire: dict[str, Any]  # wire name -> that pinned value (picks a union member)
     always: frozenset[str]  # always-present, not nullable: a null is not kept under the plain type
+    shapes: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = attrs.field(factory=dict)
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -451,6 +458,33 @@ def _structure_model(data: Any, cls: type[M]) -> M:
         sub = _subclass_for(cls, plan, data)
         if sub is not None:
             return cast(M, _structure_model(data, sub))
+    if data.__class__ is dict:
+        shape = tuple(data)
+        decode = plan.shapes.get(shape) or _shape_decoder(cls, plan, shape)
+        if decode is not None:
+            return cast(M, decode(data))
+    return _structure_record(data, cls, plan)
+
+
+def _shape_decoder(
+    cls: type[Model], plan: _Plan, shape: tuple[str, ...]
+) -> Callable[[dict[str, Any]], Any] | None:
+    """Compile (and keep) the decoder of records of ``cls`` with these keys; None once the class
+    has ``shapes.MAX_SHAPES`` of them (the general path then serves new shapes)."""
+    if len(plan.shapes) >= shapes.MAX_SHAPES:
+        return None
+
+    def general(data: dict[str, Any]) -> Any:
+        return _structure_record(data, cls, plan)
+
+    decode = shapes.compile_shape(cls, plan.fields, plan.always, plan.pinned, shape, general)
+    plan.shapes[shape] = decode
+    return decode
+
+
+def _structure_record(data: dict[str, Any], cls: type[M], plan: _Plan) -> M:
+    """The general, tolerant path: one loop over the record's keys (the reference for the
+    compiled shape decoders)."""
     table = plan.fields
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}

@@ -1,11 +1,14 @@
 """The decoder's speed paths give what the plain rules give, on a large generated corpus.
 
-Two paths exist for speed (see ``okta_async._core.serde``): HAL sub-objects (``_links``) and
-``credentials`` are kept as JSON and decoded on first read, and a date-time in Okta's own format
-becomes a plain datetime instead of a ``WireDatetime``. Hypothesis draws Okta-shaped records with
-odd values mixed in (wrong JSON types, unknown keys and enum values, non-Okta date formats) and
-checks that each record decodes without an error, writes back unchanged, and that every lazily
-read field equals what decoding its JSON at once gives.
+Three paths exist for speed (see ``okta_async._core.serde``): a record whose keys form a shape
+seen before is decoded by a straight-line decoder compiled for that shape
+(``okta_async._core.shapes``), HAL sub-objects (``_links``) and ``credentials`` are kept as JSON
+and decoded on first read, and a date-time in Okta's own format becomes a plain datetime instead
+of a ``WireDatetime``. Hypothesis draws Okta-shaped records with odd values mixed in (wrong JSON
+types, unknown keys and enum values, non-Okta date formats) and checks that each record decodes
+without an error, writes back unchanged, that a shape's decoder builds the model the general,
+tolerant path builds, and that every lazily read field equals what decoding its JSON at once
+gives.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okta_async import UNSET, models
-from okta_async._core import serde
+from okta_async._core import serde, shapes
 from tests.resources.test_honest_types import FULL_USER
 
 UTC = datetime.timezone.utc
@@ -263,3 +266,66 @@ def test_a_free_form_object_field_keeps_an_object_and_sets_anything_else_aside(
         assert user.type == value and "type" not in user.additional_properties
     else:
         assert user.type is UNSET and user.additional_properties == {"type": value}
+
+
+def _shape_decoder(cls: type[Any], record: dict[str, Any]) -> Any:
+    """A freshly compiled decoder for the record's shape, and the general path it falls back to."""
+    plan = serde._plan(cls)
+
+    def general(data: dict[str, Any]) -> Any:
+        return serde._structure_record(data, cls, plan)
+
+    fields, always, pinned = plan.fields, plan.always, plan.pinned
+    return shapes.compile_shape(cls, fields, always, pinned, tuple(record), general), general
+
+
+def _equal_models(a: Any, b: Any) -> bool:
+    """Same class, equal fields (attrs' ``==``: extras included, an absent field compared as
+    absent) and the same wire form."""
+    return _same(a, b) and a == b
+
+
+@CORPUS
+@given(users)
+def test_a_user_shape_decoder_builds_what_the_general_path_builds(record: dict[str, Any]) -> None:
+    fast, general = _shape_decoder(models.User, record)
+    assert _equal_models(fast(record), general(record))
+
+
+@CORPUS
+@given(profiles.filter(lambda value: isinstance(value, dict)))
+def test_a_profile_shape_decoder_builds_what_the_general_path_builds(
+    record: dict[str, Any],
+) -> None:
+    fast, general = _shape_decoder(models.UserProfile, record)
+    assert _equal_models(fast(record), general(record))
+
+
+@CORPUS
+@given(applications)
+def test_an_application_shape_decoder_builds_what_the_general_path_builds(
+    record: dict[str, Any],
+) -> None:
+    app = serde.structure(record, models.Application)  # the discriminator picks the class first
+    fast, general = _shape_decoder(type(app), record)
+    assert _equal_models(fast(record), general(record))
+    assert _equal_models(app, general(record))
+
+
+def test_records_of_a_seen_shape_take_its_compiled_decoder() -> None:
+    record = FULL_USER | {"lastLogin": None, "someNewField": [1]}
+    first = serde.structure(record, models.User)
+    plan = serde._plan(models.User)
+    assert tuple(record) in plan.shapes or len(plan.shapes) == shapes.MAX_SHAPES
+    again = serde.structure(dict(record), models.User)
+    assert _equal_models(first, again)
+    assert again.additional_properties == {"someNewField": [1]} and again.last_login is None
+
+
+def test_a_class_compiles_a_bounded_number_of_shapes_and_decodes_the_rest_generally() -> None:
+    for n in range(shapes.MAX_SHAPES + 5):
+        record = {"login": f"user{n}@example.com"} | {f"custom{i}": i for i in range(n)}
+        profile = serde.structure(record, models.UserProfile)
+        assert profile.login == record["login"]
+        assert profile.additional_properties == {f"custom{i}": i for i in range(n)}
+    assert len(serde._plan(models.UserProfile).shapes) == shapes.MAX_SHAPES

@@ -85,7 +85,11 @@ class Clock:
 
 
 async def plain(url: str, token: str, clock: Clock) -> None:
-    """The baseline: what a careful user writes by hand with aiohttp and orjson."""
+    """The baseline: what a careful user writes by hand with aiohttp and orjson.
+
+    It lets go of each page before fetching the next, as the SDK does: holding two pages at once
+    made this loop 5-60% slower, and far less steady, which flattered every ratio against it.
+    """
     import aiohttp
     import orjson
 
@@ -103,6 +107,7 @@ async def plain(url: str, token: str, clock: Clock) -> None:
                 read_dict(item)
                 clock.tick()
             next_url = str(link["url"]) if link else None
+            del items
     raise RuntimeError("the listing did not end")
 
 

@@ -338,9 +338,27 @@ def _enum_converter(cls: type[enum.Enum]) -> _Converter:
     return _OpenMembers(cls._value2member_map_).__getitem__
 
 
-def _model_converter(cls: type[Model]) -> _Converter:
+def _model_converter(cls: type[Model], *, pass_non_objects: bool = False) -> _Converter:
+    """``_structure_model`` for ``cls``, with the lookup of a known shape's decoder done here, so
+    that a typical record costs one Python frame before its compiled decoder.
+
+    ``pass_non_objects``: a value that is not a JSON object is returned as it is (a page item)
+    instead of raising ``_Mismatch`` (a field, whose value is then kept aside).
+    """
+    known: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] | None = None
+
     def convert(value: Any) -> Any:
-        return _structure_model(value, cls)
+        nonlocal known
+        if known is not None and value.__class__ is dict:
+            decode = known.get(tuple(value))
+            if decode is not None:
+                return decode(value)
+        if pass_non_objects and not isinstance(value, dict):
+            return value
+        model = _structure_model(value, cls)
+        if known is None and _PLANS[cls].discriminator is None:  # a subclass may be due
+            known = _PLANS[cls].shapes
+        return model
 
     return convert
 
@@ -674,15 +692,7 @@ def decoder(cls: type[T] | None) -> Callable[[Any], T]:
     if cls is None or cls is dict or cls is object:
         return _identity
     if _is_model(cls):
-        model = cast(type[Model], cls)
-
-        def decode_model(item: Any) -> T:
-            try:
-                return cast(T, _structure_model(item, model))
-            except _Mismatch:
-                return cast(T, item)
-
-        return decode_model
+        return _model_converter(cast(type[Model], cls), pass_non_objects=True)
     _, conv = _field_plan(cls)
     if conv is None:
         return _identity

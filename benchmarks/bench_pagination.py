@@ -21,7 +21,7 @@ rendering every page per request).
 
 Targets (issue 14) are checked and printed; the exit status is 1 when one is missed.
 
-    python benchmarks/bench_pagination.py [--sizes 10000 50000 100000] [--rounds 3]
+    python benchmarks/bench_pagination.py [--sizes 10000 50000 100000] [--rounds 5]
                                           [--realistic-users 50000] [--cold-starts 15]
 """
 
@@ -258,7 +258,7 @@ def byte_compile() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--realistic-users", type=int, default=50_000, help="0 skips it")
     parser.add_argument("--cold-starts", type=int, default=15, help="time-to-first-item runs")
     args = parser.parse_args()

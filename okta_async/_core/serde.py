@@ -398,6 +398,8 @@ class _Plan:
     pinned: tuple[str, ...]
     pinned_wire: dict[str, Any]  # wire name -> that pinned value (picks a union member)
     always: frozenset[str]  # always-present, not nullable: a null is not kept under the plain type
+    # Every field's Python name -> the slot descriptor a lazy field is written through (else None)
+    slots: dict[str, Any]
     shapes: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = attrs.field(factory=dict)
 
 
@@ -419,6 +421,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
     required: set[str] = set()
     pinned: list[str] = []
     pinned_wire: dict[str, Any] = {}
+    slots: dict[str, Any] = {}
     for field in attrs.fields(cls):
         if field.metadata.get("additional"):
             continue
@@ -429,9 +432,11 @@ def _build_plan(cls: type[Model]) -> _Plan:
         check, conv = _field_plan(field.type, field.metadata.get("union"))
         if conv is _datetime_converter:  # the cache itself: no Python frame on a hit
             conv = _parse_datetime_cached
-        if _lazy(cls, field, wire, conv):  # kept as its JSON object until first read
+        lazy = _lazy(cls, field, wire, conv)  # kept as its JSON object until first read
+        if lazy is not None:
             check, conv = dict, None
         fields[wire] = (field.name, check, conv)
+        slots[field.name] = None if lazy is None else lazy.slot
         if field.metadata.get("required"):
             required.add(wire)
         ro = bool(field.metadata.get("read_only"))
@@ -447,6 +452,7 @@ def _build_plan(cls: type[Model]) -> _Plan:
         pinned=tuple(pinned),
         pinned_wire=pinned_wire,
         always=frozenset(f.name for f in attrs.fields(cls) if _plain_always(f.metadata)),
+        slots=slots,
     )
 
 
@@ -495,7 +501,9 @@ def _shape_decoder(
     def general(data: dict[str, Any]) -> Any:
         return _structure_record(data, cls, plan)
 
-    decode = shapes.compile_shape(cls, plan.fields, plan.always, plan.pinned, shape, general)
+    decode = shapes.compile_shape(
+        cls, plan.fields, plan.always, plan.pinned, plan.slots, shape, general
+    )
     plan.shapes[shape] = decode
     return decode
 
@@ -538,14 +546,13 @@ def _structure_record(data: dict[str, Any], cls: type[M], plan: _Plan) -> M:
 # --------------------------------------------------------------------------- lazy HAL objects
 
 
-def _lazy(cls: type, field: attrs.Attribute[Any], wire: str, conv: _Converter | None) -> bool:
-    """Whether ``field`` of ``cls`` is decoded on first read (its slot is then made lazy)."""
-    return (
-        conv is not None
-        and _rarely_read(wire)
-        and _lone_model(field.type)
-        and _make_lazy(cls, field.name, conv)
-    )
+def _lazy(
+    cls: type, field: attrs.Attribute[Any], wire: str, conv: _Converter | None
+) -> _LazySlot | None:
+    """The lazy slot of ``field`` of ``cls`` if the field is decoded on first read, else None."""
+    if conv is None or not _rarely_read(wire) or not _lone_model(field.type):
+        return None
+    return _make_lazy(cls, field.name, conv)
 
 
 def _rarely_read(wire: str) -> bool:
@@ -593,9 +600,9 @@ class _LazySlot:
         self.slot.__delete__(obj)
 
 
-def _make_lazy(cls: type, name: str, convert: _Converter) -> bool:
+def _make_lazy(cls: type, name: str, convert: _Converter) -> _LazySlot | None:
     """Have the slot behind ``cls.name`` decode its JSON object with ``convert`` on first read
-    (wrapping it in a ``_LazySlot`` once); False for a field that is not a slot.
+    (wrapping it in a ``_LazySlot`` once, which is returned); None for a field that is not a slot.
 
     Used for the fields ``_rarely_read`` names: many objects per record, seldom read.
     """
@@ -606,8 +613,8 @@ def _make_lazy(cls: type, name: str, convert: _Converter) -> bool:
             setattr(klass, name, slot)
         if isinstance(slot, _LazySlot):
             slot.converters[cls] = convert
-            return True
-    return False
+            return slot
+    return None
 
 
 def _unstructure_model(obj: Model, include_read_only: bool) -> dict[str, Any]:

@@ -275,8 +275,9 @@ def _shape_decoder(cls: type[Any], record: dict[str, Any]) -> Any:
     def general(data: dict[str, Any]) -> Any:
         return serde._structure_record(data, cls, plan)
 
-    fields, always, pinned = plan.fields, plan.always, plan.pinned
-    return shapes.compile_shape(cls, fields, always, pinned, tuple(record), general), general
+    fields, always, pinned, slots = plan.fields, plan.always, plan.pinned, plan.slots
+    decode = shapes.compile_shape(cls, fields, always, pinned, slots, tuple(record), general)
+    return decode, general
 
 
 def _equal_models(a: Any, b: Any) -> bool:

@@ -150,13 +150,17 @@ def _parse_param_value(value: str, pos: int) -> tuple[str, int]:
 
 
 def _next_link(response: RawResponse) -> str | None:
-    """The absolute URL of the response's ``rel="next"`` link, or ``None`` when there is none."""
+    """The absolute URL of the response's ``rel="next"`` link, or ``None`` when there is none.
+
+    Kept verbatim (the cursor is the server's business); only a relative link is parsed, to be
+    resolved against the page's URL. Where it may be sent is the transport's decision.
+    """
     for url, params in parse_link_header(response.headers.getall("Link", ())):
         if url and "next" in params.get("rel", "").lower().split():
+            if url.startswith(("https://", "http://")):
+                return url
             link = URL(url, encoded=True)
-            if link.is_absolute():
-                return url  # verbatim: the cursor is the server's business
-            return str(response.url.join(link))
+            return url if link.is_absolute() else str(response.url.join(link))
     return None
 
 
@@ -182,8 +186,12 @@ class Page(Generic[T]):
 
     items: list[T]
     next_url: str | None
-    next_cursor: str | None
     response: RawResponse = attrs.field(repr=False)
+
+    @property
+    def next_cursor(self) -> str | None:
+        """The ``after`` value of the next link (read from ``next_url`` when asked for)."""
+        return _cursor_of(self.next_url)
 
     @property
     def status(self) -> int:
@@ -257,8 +265,7 @@ def _build_page(op: Operation, response: RawResponse, decode: Callable[[Any], T]
             reason=f"expected a JSON array of items, got a {type(data).__name__}",
         )
     items: list[T] = data if decode is _identity else _decode_items(data, decode, response)
-    next_url = _next_link(response)
-    return Page(items=items, next_url=next_url, next_cursor=_cursor_of(next_url), response=response)
+    return Page(items=items, next_url=_next_link(response), response=response)
 
 
 def _decode_items(data: list[Any], decode: Callable[[Any], T], response: RawResponse) -> list[T]:
@@ -342,6 +349,11 @@ class _Prefetcher(Generic[T]):
             return None
         if isinstance(entry, Exception):
             raise entry
+        if not self._walker.finished:
+            # Let the producer send the next request now, so that the server answers while the
+            # caller works through this page: a caller that never awaits in between would
+            # otherwise hold the request back until it asks for the next page.
+            await asyncio.sleep(0)
         return entry
 
     def cancel(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -175,6 +176,47 @@ async def test_cancelling_the_consumer_task_cancels_the_prefetch(
         await task
     await prefetch_tasks_finished()
     assert acquired_connections(transport) == 0
+
+
+async def test_prefetch_sends_the_next_request_while_a_caller_that_never_awaits_holds_its_page(
+    transport: Transport,
+) -> None:
+    # A CPU-bound caller (an export writing rows) never yields between items: the next page's
+    # request must still be on the wire while it works, so the server's answer overlaps it.
+    in_flight: list[int] = []
+    async for user in users(transport):
+        in_flight.append(acquired_connections(transport))
+        if user["id"] == "u2":
+            break
+    assert in_flight == [1, 1]
+
+
+class Held:
+    """A decoded item that can be weakly referenced (a dict cannot)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.id = data["id"]
+
+
+async def test_prefetch_decodes_the_next_page_after_a_caller_that_never_awaits_let_go_of_its_page(
+    server: tuple[SlowSecondPage, TestServer], transport: Transport
+) -> None:
+    # Two pages of items alive at once cost memory and garbage-collector work on every page.
+    state, _ = server
+    state.release.set()
+    decoded: list[weakref.ref[Held]] = []
+    alive_when_decoding: list[int] = []
+
+    def decode(data: dict[str, Any]) -> Held:
+        alive_when_decoding.append(sum(ref() is not None for ref in decoded))
+        item = Held(data)
+        decoded.append(weakref.ref(item))
+        return item
+
+    paginator = AsyncPaginator(transport, LIST_USERS, decode=decode, prefetch=1)
+    ids = [item.id async for item in paginator]
+    assert ids == ["u1", "u2", "u3"]
+    assert alive_when_decoding == [0, 1, 1]  # at u3: only u2, the comprehension's last item
 
 
 async def test_next_link_is_sent_byte_for_byte(

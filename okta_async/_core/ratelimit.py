@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 
 import attrs
 
 from okta_async._core.logs import logger
-from okta_async._core.retry import header_int, is_concurrent_limit, seconds_until_reset
+from okta_async._core.retry import header_int, is_concurrent_limit, seconds_until
 
 
 @attrs.frozen
@@ -170,27 +169,31 @@ class RateLimitGovernor:
             self.reserve,
         )
 
-    @asynccontextmanager
-    async def slot(self, bucket: str) -> AsyncIterator[None]:
-        """Hold one client-wide slot and count one request in flight to ``bucket``."""
+    def slot(self, bucket: str) -> Slot:
+        """Hold one client-wide slot and count one request in flight to ``bucket``, for the body
+        of ``async with governor.slot(bucket):``."""
+        return Slot(self, bucket)
+
+    async def _take(self, bucket: str) -> None:
+        """Wait (only when there is no room now) for a slot, then count it."""
         if not (self.in_flight() < self.cap and self.has_capacity(bucket)):
             await self._wait_for_slot(bucket)
         # No await between the last check and the count: nobody can slip in.
         self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
-        try:
-            yield
-        finally:
-            count = self._in_flight[bucket] - 1
-            if count:
-                self._in_flight[bucket] = count
-            else:
-                del self._in_flight[bucket]
-            freed, self._freed = self._freed, None
-            if freed is not None:
-                freed.set()
-            released = self._released.pop(bucket, None)
-            if released is not None:
-                released.set()
+
+    def _give_back(self, bucket: str) -> None:
+        """Uncount a slot taken by :meth:`_take` and wake whoever waits for one."""
+        count = self._in_flight[bucket] - 1
+        if count:
+            self._in_flight[bucket] = count
+        else:
+            del self._in_flight[bucket]
+        freed, self._freed = self._freed, None
+        if freed is not None:
+            freed.set()
+        released = self._released.pop(bucket, None)
+        if released is not None:
+            released.set()
 
     async def _wait_for_slot(self, bucket: str) -> None:
         """Wait until a client-wide slot is free and ``bucket`` has capacity, both at once."""
@@ -237,25 +240,25 @@ class RateLimitGovernor:
         if previous is not None and self._windows.get(bucket) == reset:
             # Responses of one window can arrive out of order: the lowest count is the newest.
             remaining = min(remaining, previous.remaining)
-        left = self._seconds_left(bucket, headers)
+        left = self._seconds_left(bucket, headers, reset)
         self._states[bucket] = BucketState(
             limit=limit, remaining=remaining, reset_at=self._clock() + left
         )
         self._windows[bucket] = reset
 
-    def _seconds_left(self, bucket: str, headers: Mapping[str, str]) -> float:
-        """Seconds until the window of ``headers`` resets; an absurd reset is clamped, logged once.
+    def _seconds_left(self, bucket: str, headers: Mapping[str, str], reset: int) -> float:
+        """Seconds until the window of ``headers`` (resetting at epoch ``reset``) resets; an
+        absurd reset is clamped and logged once.
 
         ``Date`` has whole-second resolution: when our clock agrees with it within that second,
         ours is the finer reading of the server's time (it matters for 1 s windows).
         """
         local_now = self._wall_clock()
         date = headers.get("Date")
-        left, absurd = seconds_until_reset(headers, lambda: local_now) or (0.0, False)
+        left, absurd = seconds_until(reset, date, local_now)
         if date and not absurd:
-            server_left = left
-            local_left = max(0.0, float(headers["X-Rate-Limit-Reset"]) - local_now)
-            if 0.0 <= server_left - local_left < 1.0:
+            local_left = max(0.0, reset - local_now)
+            if 0.0 <= left - local_left < 1.0:
                 left = local_left
         if absurd and bucket not in self._absurd_logged:
             self._absurd_logged.add(bucket)
@@ -267,3 +270,23 @@ class RateLimitGovernor:
                 left,
             )
         return left
+
+
+class Slot:
+    """``async with governor.slot(bucket):`` -- one request in flight for the body's duration.
+
+    A plain class rather than ``@asynccontextmanager``: it is entered once per request, and a
+    generator-based manager costs several more frames each time.
+    """
+
+    __slots__ = ("_bucket", "_governor")
+
+    def __init__(self, governor: RateLimitGovernor, bucket: str) -> None:
+        self._governor = governor
+        self._bucket = bucket
+
+    async def __aenter__(self) -> None:
+        await self._governor._take(self._bucket)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._governor._give_back(self._bucket)

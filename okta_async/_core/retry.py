@@ -55,14 +55,6 @@ def backoff_delay(
     return ceiling * (1.0 - jitter + jitter * rand())
 
 
-def server_time(headers: Mapping[str, str]) -> float | None:
-    """Epoch seconds of the response's ``Date`` header, or None when absent or unparsable."""
-    value = headers.get("Date")
-    if not value:
-        return None
-    return _http_date(value)
-
-
 @functools.lru_cache(maxsize=8)
 def _http_date(value: str) -> float | None:
     """An HTTP date in epoch seconds; cached, as the responses of one second share their Date."""
@@ -100,10 +92,14 @@ def seconds_until_reset(
     reset = header_int(headers, "X-Rate-Limit-Reset")
     if reset is None:
         return None
-    now = server_time(headers)
-    if now is None:
-        now = wall_clock()
-    seconds = max(0.0, reset - now)
+    return seconds_until(reset, headers.get("Date"), wall_clock())
+
+
+def seconds_until(reset: int, date: str | None, local_now: float) -> tuple[float, bool]:
+    """:func:`seconds_until_reset` for a reset already read: against ``date`` (the ``Date``
+    header), else against ``local_now``."""
+    now = _http_date(date) if date else None
+    seconds = max(0.0, reset - (local_now if now is None else now))
     if seconds > ABSURD_RESET:
         return CLAMPED_RESET, True
     return seconds, False

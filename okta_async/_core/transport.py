@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
+import logging
 import math
 import platform
 import re
@@ -356,19 +358,21 @@ class Transport:
         if shared.closed:
             raise ClientClosedError()
         loop = asyncio.get_running_loop()
-        if shared.loop is None:
+        if shared.loop is not loop:
+            if shared.loop is not None:
+                raise OktaError(
+                    "this OktaClient is bound to the event loop it first ran in and cannot be "
+                    "used from another one; create one client per event loop (e.g. per "
+                    "asyncio.run)"
+                )
             shared.loop = loop
-        elif shared.loop is not loop:
-            raise OktaError(
-                "this OktaClient is bound to the event loop it first ran in and cannot be used "
-                "from another one; create one client per event loop (e.g. per asyncio.run)"
-            )
-        if shared.session is None:
-            shared.session = self._new_session()
-        # aiohttp silently resends an idempotent request once when a kept-alive connection
-        # drops; our retry layer decides and counts every resend, so that one is turned off.
-        if hasattr(shared.session, "_retry_connection"):
-            shared.session._retry_connection = False
+            if shared.session is None:
+                shared.session = self._new_session()
+            # aiohttp silently resends an idempotent request once when a kept-alive connection
+            # drops; our retry layer decides and counts every resend, so that one is turned off.
+            if hasattr(shared.session, "_retry_connection"):
+                shared.session._retry_connection = False
+        assert shared.session is not None  # made, or given, when the loop was bound
         return shared.session
 
     def _new_session(self) -> aiohttp.ClientSession:
@@ -478,7 +482,7 @@ class Transport:
             max_retries=config.max_retries if max_retries is None else max_retries,
             timeout=timeout,
             deadline=asyncio.get_running_loop().time() + timeout if timeout else math.inf,
-            attempt_timeout=aiohttp.ClientTimeout(total=attempt),
+            attempt_timeout=_attempt_timeout(attempt),
         )
 
     async def _send_handling_retries(self, call: _Call) -> RawResponse:
@@ -490,8 +494,9 @@ class Transport:
         retries = 0
         first_request_id: str | None = None
         while True:
-            headers = call.headers.copy()
+            headers = call.headers  # the layers below copy it before adding to it
             if retries:
+                headers = headers.copy()
                 headers["X-Okta-Retry-Count"] = str(retries)
                 if first_request_id:
                     headers["X-Okta-Retry-For"] = first_request_id
@@ -626,18 +631,11 @@ class Transport:
                 ) as resp:
                     body = await resp.read()
             except BaseException as exc:
-                elapsed = (time.perf_counter() - started) * 1000
-                retry = _retry_count(headers)
-                logs.log_request(
-                    call.method, target.path, None, elapsed, None, retry, type(exc).__name__
-                )
+                _log_exchange(call, target, headers, started, None, type(exc).__name__)
                 raise
-            elapsed = (time.perf_counter() - started) * 1000
             self.governor.observe(bucket, resp.headers, resp.status)
         reply = _Reply(resp.status, resp.reason, resp.headers, body, target)
-        logs.log_request(
-            call.method, target.path, reply.status, elapsed, reply.request_id, _retry_count(headers)
-        )
+        _log_exchange(call, target, headers, started, reply, None)
         return reply
 
 
@@ -701,8 +699,27 @@ def _fill_path(op: Operation, params: Mapping[str, str]) -> str:
     return _PATH_PARAM.sub(fill, op.path)
 
 
-def _retry_count(headers: Mapping[str, str]) -> int:
-    return int(headers.get("X-Okta-Retry-Count", "0"))
+def _log_exchange(
+    call: _Call,
+    target: yarl.URL,
+    headers: Mapping[str, str],
+    started: float,
+    reply: _Reply | None,
+    failure: str | None,
+) -> None:
+    """The DEBUG line of one exchange; nothing is worked out for it while DEBUG is off."""
+    if not logs.logger.isEnabledFor(logging.DEBUG):
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    retry = int(headers.get("X-Okta-Retry-Count", "0"))
+    status, request_id = (None, None) if reply is None else (reply.status, reply.request_id)
+    logs.log_request(call.method, target.path, status, elapsed, request_id, retry, failure)
+
+
+@functools.lru_cache(maxsize=16)
+def _attempt_timeout(total: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's timeout of one attempt; immutable, so one object per value serves every call."""
+    return aiohttp.ClientTimeout(total=total)
 
 
 def _time_left(call: _Call) -> float:

@@ -449,20 +449,23 @@ class ItemIterator(AsyncIterator[T]):
         return self
 
     async def __anext__(self) -> T:
-        if self._remaining is not None:
-            if self._remaining <= 0:
-                await self._pages.aclose()
-                raise StopAsyncIteration
-            self._remaining -= 1
-        for item in self._items:
+        for item in self._items:  # the path of every item but a page's first: kept bare
             return item
-        while True:
+        while self._remaining != 0:  # None: no cap
             page = await self._pages.__anext__()
             # Keep only the item list: the page (and its raw body) can be freed meanwhile.
-            self._items = iter(page.items)
+            items = page.items
             del page
+            if self._remaining is not None:  # the cap is applied per page, not per item
+                if len(items) > self._remaining:
+                    items = items[: self._remaining]
+                self._remaining -= len(items)
+            self._items = iter(items)
+            del items
             for item in self._items:
                 return item
+        await self._pages.aclose()
+        raise StopAsyncIteration
 
     async def aclose(self) -> None:
         """Stop the iteration; cancels and awaits an in-flight prefetch."""

@@ -494,8 +494,10 @@ def _shape_decoder(
     cls: type[Model], plan: _Plan, shape: tuple[str, ...]
 ) -> Callable[[dict[str, Any]], Any] | None:
     """Compile (and keep) the decoder of records of ``cls`` with these keys; None once the class
-    has ``shapes.MAX_SHAPES`` of them (the general path then serves new shapes)."""
-    if len(plan.shapes) >= shapes.MAX_SHAPES:
+    has ``shapes.MAX_SHAPES`` of them (the general path then serves new shapes), and for a class
+    whose attribute stores run code (attrs validators or ``on_setattr`` hooks, frozen classes):
+    a shape decoder stores slots without ``__init__``, so only ``__init__`` may build those."""
+    if len(plan.shapes) >= shapes.MAX_SHAPES or cls.__setattr__ is not object.__setattr__:
         return None
 
     def general(data: dict[str, Any]) -> Any:

@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from okta_async import UNSET, models
 from okta_async._core import serde, shapes
+from okta_async._core.model import Model
+from okta_async._core.unset import Unset
 from tests.resources.test_honest_types import FULL_USER
 
 UTC = datetime.timezone.utc
@@ -330,3 +332,15 @@ def test_a_class_compiles_a_bounded_number_of_shapes_and_decodes_the_rest_genera
         assert profile.login == record["login"]
         assert profile.additional_properties == {f"custom{i}": i for i in range(n)}
     assert len(serde._plan(models.UserProfile).shapes) == shapes.MAX_SHAPES
+
+
+def test_a_frozen_model_class_is_built_by_its_init_not_by_a_shape_decoder() -> None:
+    # A shape decoder stores slots without __init__, which a frozen class refuses.
+    @attrs.frozen(kw_only=True, repr=False)
+    class Frozen(Model):
+        name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
+
+    for _ in range(2):  # a second record of the same shape too
+        assert serde.structure({"name": "x", "extra": 1}, Frozen) == Frozen(
+            name="x", additional_properties={"extra": 1}
+        )

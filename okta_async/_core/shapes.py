@@ -45,8 +45,14 @@ def compile_shape(
     a few keyword arguments to an ``__init__`` of thirty defaults costs three times as much as
     the stores themselves.
     """
-    env: dict[str, Any] = {"_new": cls.__new__, "_cls": cls, "_general": general}
-    env |= {"_UNSET": UNSET, "_ABSENT": ABSENT}
+    env: dict[str, Any] = {
+        "_new": cls.__new__,
+        "_cls": cls,
+        "_general": general,
+        "_K": shape,
+        "_UNSET": UNSET,
+        "_ABSENT": ABSENT,
+    }
     steps: list[str] = []
     values: dict[str, str] = {}
     extras: list[str] = []
@@ -58,7 +64,6 @@ def compile_shape(
         name, check, convert = entry
         steps.extend(_step(i, name in always, check, convert, env))
         values[name] = f"v{i}"
-    env["_K"] = shape
     always_present = getattr(cls, "__okta_always__", ())
     missing = [n for n in always_present if n not in values and n not in pinned]
     stores = [
